@@ -1,0 +1,1 @@
+"""The Lark grammar of the Mini language, shipped as package data."""

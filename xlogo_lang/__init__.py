@@ -1,0 +1,39 @@
+"""xlogo: a toolchain for the XLogoOnline Mini turtle language and its benchmark.
+
+The public API: parse programs, load tasks, run programs on them and judge the result.
+
+    >>> from xlogo_lang import load_task, parse, run
+    >>> verdict = run(load_task("examples/tasks/find-strawberry.json"), parse("fd fd rt fd"))
+    >>> verdict.solved, verdict.reason
+"""
+
+from .ast import Command, Program, Repeat, SetPenColor
+from .codejson import from_json, to_json
+from .errors import ParseError, ProgramError, TaskError, XlogoError
+from .parser import parse
+from .printer import to_text
+from .tasks import Task, load_task, load_tasks
+from .verdict import Verdict, run
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Command",
+    "ParseError",
+    "Program",
+    "ProgramError",
+    "Repeat",
+    "SetPenColor",
+    "Task",
+    "TaskError",
+    "Verdict",
+    "XlogoError",
+    "__version__",
+    "from_json",
+    "load_task",
+    "load_tasks",
+    "parse",
+    "run",
+    "to_json",
+    "to_text",
+]

@@ -1,0 +1,76 @@
+"""Argument helpers shared by the command modules: reading tasks and programs, printing JSON."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+
+from ..ast import Program
+from ..errors import UsageError
+from ..parser import parse
+from ..tasks import Task, load_task
+
+
+def console(stderr: bool = False) -> Console:
+    return Console(stderr=stderr, highlight=False)
+
+
+def add_task_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("task", metavar="TASK", help="a task file, or a task directory with --id")
+    p.add_argument("--id", dest="task_id", help="task id, when TASK is a directory")
+
+
+def add_program_args(p: argparse.ArgumentParser, required: bool = True) -> None:
+    p.add_argument(
+        "program",
+        metavar="PROGRAM",
+        nargs="?",
+        help="a program file (text, Python style or code JSON), or - for stdin",
+    )
+    p.add_argument("-e", "--expr", help="the program itself, e.g. -e 'fd rt fd'")
+
+
+def task_from_args(args: argparse.Namespace) -> Task:
+    return load_task(args.task, args.task_id)
+
+
+def program_source(args: argparse.Namespace, required: bool = True) -> tuple[str, str] | None:
+    """(text, name) of the program given by PROGRAM or -e; None when neither is given."""
+    if getattr(args, "expr", None) is not None:
+        return args.expr, "<expr>"
+    if args.program is None:
+        if required:
+            raise UsageError("no program given (a file, - for stdin, or -e 'fd rt fd')")
+        return None
+    if args.program == "-":
+        return sys.stdin.read(), "<stdin>"
+    path = Path(args.program)
+    try:
+        return path.read_text(encoding="utf-8"), str(path)
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UsageError(f"cannot read {path}: {exc}") from None
+
+
+def read_program(text: str, name: str, *, strict: bool = True) -> Program:
+    """Parse program text; a file holding code JSON (`{"run": ...}`) is read as such."""
+    stripped = text.lstrip()
+    if stripped.startswith("{"):
+        from ..codejson import from_json
+
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as exc:
+            from ..errors import ParseError
+
+            raise ParseError(f"not valid JSON: {exc.msg}", file=name, line=exc.lineno, column=exc.colno) from None
+        return from_json(data, file=name)
+    return parse(text, filename=name, strict=strict)
+
+
+def print_json(obj: Any) -> None:
+    sys.stdout.write(json.dumps(obj, ensure_ascii=False) + "\n")

@@ -1,0 +1,170 @@
+"""Code constraints (exactly / at_most / start_by): counting, checking, and their English text.
+
+Counting walks the AST without unrolling; every block counts 1 under its own type and `all` is the
+total (SEMANTICS.md section 6). The check reproduces the reference, quirks included: a type that
+does not appear in the code is never checked against `exactly`. One documented difference: where
+the reference raises IndexError (a `start_by` longer than the program's top level), xlogo reports
+the constraint as violated.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+from .ast import Block, Program, Repeat, Span, walk
+
+KEYS = ("fd", "bk", "lt", "rt", "setpc", "repeat", "all")
+KEY_WORDS = {
+    "fd": "forward",
+    "bk": "backward",
+    "lt": "left",
+    "rt": "right",
+    "setpc": "set pen color",
+    "repeat": "repeat",
+    "all": "commands",
+}
+
+
+@dataclass(frozen=True)
+class Violation:
+    """One broken rule, in words, with the span of the code it points at (when there is one)."""
+
+    rule: str  # "at_most" | "exactly" | "start_by"
+    key: str
+    message: str
+    span: Span | None = None
+
+
+@dataclass(frozen=True)
+class Constraints:
+    exactly: dict[str, int] = field(default_factory=dict)
+    at_most: dict[str, int] = field(default_factory=dict)
+    start_by: tuple[str, ...] = ()
+
+    def __bool__(self) -> bool:
+        return bool(self.exactly or self.at_most or self.start_by)
+
+    def __hash__(self) -> int:
+        return hash((tuple(sorted(self.exactly.items())), tuple(sorted(self.at_most.items())), self.start_by))
+
+    def bounds(self, key: str) -> tuple[int, float]:
+        lo = self.exactly.get(key, 0)
+        hi: float = self.exactly.get(key, self.at_most.get(key, float("inf")))
+        return lo, hi
+
+    @property
+    def max_blocks(self) -> float:
+        """The most blocks a solution may have (infinite when unconstrained)."""
+        return self.bounds("all")[1]
+
+    def to_json(self) -> dict[str, object]:
+        out: dict[str, object] = {}
+        if self.exactly:
+            out["exactly"] = dict(self.exactly)
+        if self.at_most:
+            out["at_most"] = dict(self.at_most)
+        if self.start_by:
+            out["start_by"] = list(self.start_by)
+        return out
+
+    def check(self, prog: Program) -> list[Violation]:
+        counts = count_blocks(prog)
+        out: list[Violation] = []
+        for key in KEYS[:-1]:
+            c = counts.get(key, 0)
+            if c == 0:
+                continue  # the reference only checks types that appear
+            lo, hi = self.bounds(key)
+            if c > hi or c < lo:
+                out.append(self._violation(prog, key, c, lo, hi))
+        total = counts["all"]
+        lo, hi = self.bounds("all")
+        if total > hi or total < lo:
+            out.append(self._violation(prog, "all", total, lo, hi))
+        if not out and self.start_by:
+            for i, want in enumerate(self.start_by):
+                got = prog.body[i].type if i < len(prog.body) else None
+                if got != want:
+                    span = prog.body[i].span if got is not None else None
+                    head = ", ".join(KEY_WORDS[k] for k in self.start_by)
+                    found = f"block {i + 1} is {KEY_WORDS[got]}" if got else f"the program has only {len(prog.body)} top-level blocks"
+                    out.append(Violation("start_by", want, f"the program must start with {head}; {found}", span))
+                    break
+        return out
+
+    def _violation(self, prog: Program, key: str, c: int, lo: int, hi: float) -> Violation:
+        word = KEY_WORDS[key]
+        used = f"{c} commands used" if key == "all" else f"{c} '{word}' used"
+        if key in self.exactly:
+            n = self.exactly[key]
+            rule = "exactly"
+            allowed = "this task forbids it" if n == 0 else f"this task asks for exactly {n}"
+            if key == "all":
+                allowed = f"this task asks for exactly {n} commands"
+        else:
+            rule = "at_most"
+            allowed = f"this task allows at most {int(hi)}"
+        span = _last_span(prog.body, key)
+        return Violation(rule, key, f"{used}; {allowed}", span)
+
+    def text(self) -> str:
+        """The reference's constraint sentence(s), e.g. `Use at most 6 commands`."""
+        sentences = []
+        if self.start_by:
+            sentences.append("start by using" + ", ".join(f"'{KEY_WORDS[k]}'" for k in self.start_by))
+        ex = {k: v for k, v in self.exactly.items() if v != 0}
+        if ex:
+            sentences.append("use exactly " + _fmt(ex))
+        am = {k: v for k, v in self.at_most.items() if v != 0}
+        if am:
+            sentences.append("use at most " + _fmt(am))
+        for d in (self.exactly, self.at_most):
+            for k, v in d.items():
+                if v == 0:
+                    sentences.append("don't use " + _fmt({k: 0}))
+        if not sentences:
+            return ""
+        if len(sentences) == 1:
+            return sentences[0].lower().capitalize()
+        body = " ".join(f"({chr(ord('a') + i)}) {s.capitalize()}." for i, s in enumerate(sentences))
+        return f"Follow these rules: {body}".strip()
+
+
+def _fmt(d: dict[str, int]) -> str:
+    parts = []
+    for k, v in d.items():
+        if k not in KEY_WORDS:
+            continue
+        if v == 0:
+            parts.append(f"'{KEY_WORDS[k]}'")
+        elif k == "all":
+            parts.append(f"{v} commands")
+        else:
+            parts.append(f"{v} '{KEY_WORDS[k]}'")
+    parts.sort(key=lambda p: "command" in p)
+    if len(parts) <= 1:
+        return "".join(parts)
+    return ", ".join(parts[:-1]) + " and " + parts[-1]
+
+
+def count_blocks(prog: Program | tuple[Block, ...]) -> Counter[str]:
+    blocks = prog.body if isinstance(prog, Program) else prog
+    counts: Counter[str] = Counter()
+    for block in walk(blocks):
+        counts[block.type] += 1
+    counts["all"] = sum(counts.values())
+    return counts
+
+
+def _last_span(blocks: tuple[Block, ...], key: str) -> Span | None:
+    """Where a count goes over: the last block of that type (the last block overall for `all`)."""
+    found = None
+    for block in walk(blocks):
+        if key == "all" or block.type == key:
+            found = block.span
+    return found
+
+
+def repeat_free(prog: Program) -> bool:
+    return not any(isinstance(b, Repeat) for b in walk(prog.body))

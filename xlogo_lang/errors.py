@@ -1,0 +1,97 @@
+"""The one exception hierarchy of xlogo.
+
+Every error that bad input can cause is an `XlogoError` that knows where it happened (file,
+line/column or JSON path) and can render itself with a caret excerpt. Callers at the edges (CLI,
+REPL, eval harness) catch `XlogoError` and print `str(err)`; nothing else should escape the core
+for bad input.
+"""
+
+from __future__ import annotations
+
+
+def caret_excerpt(text: str, line: int, column: int, width: int = 1) -> str:
+    """The source line at `line` (1-based) with a caret under `column` (1-based)."""
+    lines = text.splitlines()
+    if not 1 <= line <= len(lines):
+        return ""
+    src = lines[line - 1]
+    if len(src) > 120:  # keep excerpts of huge one-line inputs readable
+        start = max(0, column - 60)
+        src = src[start : start + 120]
+        column -= start
+    pad = "".join("\t" if ch == "\t" else " " for ch in src[: max(column - 1, 0)])
+    return f"{src}\n{pad}{'^' * max(width, 1)}"
+
+
+class XlogoError(Exception):
+    """Base class: a message plus where it happened."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        file: str | None = None,
+        line: int | None = None,
+        column: int | None = None,
+        path: str | None = None,
+        excerpt: str | None = None,
+        hint: str | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.file = file
+        self.line = line
+        self.column = column
+        self.path = path
+        self.excerpt = excerpt
+        self.hint = hint
+
+    @property
+    def location(self) -> str:
+        parts = []
+        if self.file:
+            parts.append(self.file)
+        if self.line is not None:
+            parts.append(f"line {self.line}" + (f", column {self.column}" if self.column else ""))
+        if self.path:
+            parts.append(self.path)
+        return ": ".join(parts)
+
+    def __str__(self) -> str:
+        head = f"{self.location}: {self.message}" if self.location else self.message
+        if self.excerpt:
+            head += "\n" + self.excerpt
+        if self.hint:
+            head += f"\nhint: {self.hint}"
+        return head
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "error": type(self).__name__,
+            "message": self.message,
+            "file": self.file,
+            "line": self.line,
+            "column": self.column,
+            "path": self.path,
+            "hint": self.hint,
+        }
+
+
+class ProgramError(XlogoError):
+    """A program that is not valid: bad syntax, a value out of range, malformed code JSON."""
+
+
+class ParseError(ProgramError):
+    """Text that is not a program; carries the expected tokens."""
+
+    def __init__(self, message: str, *, expected: list[str] | None = None, **kw: object) -> None:
+        super().__init__(message, **kw)  # type: ignore[arg-type]
+        self.expected = expected or []
+
+
+class TaskError(XlogoError):
+    """A task file, directory or record that cannot be loaded; names the file and JSON path."""
+
+
+class UsageError(XlogoError):
+    """Wrong use of the API or the CLI (a missing task id, an unreadable file)."""

@@ -1,0 +1,265 @@
+"""Goals: their model, their check on a run's trace, and the reason when they fail.
+
+The reference checks non-draw goals by building a z3 model every time; SEMANTICS.md section 5
+shows that this is equivalent to evaluating each objective directly on the trace, which is what
+happens here. Every spec is compiled once per task into a bitmask of the cells it matches, so a
+check is a handful of integer operations on the mask of visited cells.
+
+Documented meanings where the reference raises (see README, "Where xlogo differs"):
+`neg: 1` negates a literal, `{"count": n}` holds on a cell whose item has count n, and a
+multi-clause `findonly` means "find S, and every visited item satisfies S".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from .world import World
+
+OBJECTIVES = ("find", "findonly", "forbid", "collectall", "sum", "concat", "draw")
+
+
+@dataclass(frozen=True, slots=True)
+class Literal:
+    kind: str  # "name" | "color" | "count"
+    value: str | int
+    neg: bool = False
+
+    def holds(self, world: World, index: int) -> bool:
+        item = world.items.get(index)
+        if self.kind == "name":
+            result = item is None if self.value == "noname" else item is not None and item.name == self.value
+        elif self.kind == "color":
+            result = item is None if self.value == "nocolor" else item is not None and item.color == self.value
+        else:
+            result = item is not None and item.count == self.value
+        return result != self.neg
+
+    def text(self) -> str:
+        word = str(self.value)
+        if self.kind == "count":
+            word = f"count {word}"
+        return f"not {word}" if self.neg else word
+
+    def to_json(self) -> dict[str, object]:
+        return {self.kind: self.value, "neg": int(self.neg)}
+
+
+Clause = tuple[Literal, ...]
+Spec = tuple[Clause, ...]  # CNF: clauses ANDed, literals ORed
+
+
+@dataclass(frozen=True, slots=True)
+class Objective:
+    name: str
+    specs: tuple[Spec, ...]
+    total: int | None = None  # sum only
+
+
+@dataclass(frozen=True, slots=True)
+class Goal:
+    objectives: tuple[Objective, ...]
+
+    @property
+    def is_draw(self) -> bool:
+        return any(o.name == "draw" for o in self.objectives)
+
+    @property
+    def kinds(self) -> list[str]:
+        return [o.name for o in self.objectives]
+
+    def processing_order(self) -> list[Objective]:
+        """Objectives grouped by name, groups in order of first appearance, list order inside."""
+        order: list[str] = []
+        for o in self.objectives:
+            if o.name not in order:
+                order.append(o.name)
+        return [o for name in order for o in self.objectives if o.name == name]
+
+
+def spec_mask(world: World, spec: Spec) -> int:
+    mask = (1 << world.size) - 1
+    for clause in spec:
+        cmask = 0
+        for i in range(world.size):
+            if any(lit.holds(world, i) for lit in clause):
+                cmask |= 1 << i
+        mask &= cmask
+    return mask
+
+
+def _with_noname(spec: Spec) -> Spec:
+    return tuple((*clause, Literal("name", "noname")) for clause in spec)
+
+
+def spec_text(spec: Spec) -> str:
+    """The reference's rendering: single name clauses last, other clauses reversed in front."""
+    words: list[str] = []
+    for clause in spec:
+        token = " or ".join(lit.text() for lit in clause)
+        if len(clause) == 1 and clause[0].kind == "name" and not clause[0].neg:
+            words.append(token)
+        else:
+            words.insert(0, token)
+    return " ".join(words)
+
+
+@dataclass(frozen=True)
+class GoalResult:
+    ok: bool
+    reason: str  # empty when ok
+    kind: str  # which part failed: "", "item", "order", "count", "forbidden_item", "picture"
+
+
+class CompiledGoal:
+    """A goal bound to one world: spec masks computed once, checks on traces made cheap."""
+
+    def __init__(self, goal: Goal, world: World) -> None:
+        self.goal = goal
+        self.world = world
+        self.draw = goal.is_draw
+        self.always = not goal.objectives
+        self.catalogue_ok = world.catalogue_ok
+        self.target: Objective | None = None
+        self.forbids: list[tuple[Objective, int]] = []  # (objective, mask of forbidden cells)
+        full = (1 << world.size) - 1
+        for obj in goal.processing_order():
+            if obj.name == "forbid":
+                self.forbids.append((obj, spec_mask(world, obj.specs[0])))
+            elif obj.name == "findonly":
+                self.target = obj
+                self.forbids = [(obj, full & ~spec_mask(world, _with_noname(obj.specs[0])))]
+            elif obj.name != "draw":
+                self.target = obj
+        self.target_masks = (
+            [spec_mask(world, s) for s in self.target.specs] if self.target is not None else []
+        )
+        self.counts = [
+            (world.items[i].count or 0) if i in world.items else 0 for i in range(world.size)
+        ]
+
+    # -- the verdict ---------------------------------------------------------------------------
+
+    def check(self, cells: Sequence[int], drawn: dict[object, str]) -> bool:
+        """Does a run that visited `cells` (start cell first) and drew `drawn` meet the goal?"""
+        if self.draw:
+            return drawn == self.world.picture
+        if self.always:
+            return True
+        if not self.catalogue_ok:
+            return False
+        visited = 0
+        for c in cells:
+            visited |= 1 << c
+        for _, mask in self.forbids:
+            if visited & mask:
+                return False
+        target = self.target
+        if target is None:
+            return True
+        name = target.name
+        if name in ("find", "findonly"):
+            return bool(visited & self.target_masks[0])
+        m = self.target_masks[0]
+        if name == "collectall":
+            return bool(m) and m & ~visited == 0
+        if name == "sum":
+            hit = visited & m
+            counts = self.counts
+            total = 0
+            while hit:
+                low = hit & -hit
+                total += counts[low.bit_length() - 1]
+                hit ^= low
+            return total == target.total
+        return _concat_ok(self.target_masks, cells)
+
+    # -- the explanation -----------------------------------------------------------------------
+
+    def explain(self, cells: Sequence[int], drawn: dict[object, str]) -> GoalResult:
+        """Why the goal is (not) met, in words a learner or a failure analysis can use."""
+        if self.check(cells, drawn):
+            return GoalResult(True, "", "")
+        w = self.world
+        if self.draw:
+            return self._explain_draw(drawn)
+        if not self.catalogue_ok:
+            odd = sorted({it.phrase() for it in w.items.values() if not it.in_catalogue})
+            return GoalResult(False, f"the world holds items outside the catalogue ({', '.join(odd)}), so no goal can be met", "item")
+        visited = 0
+        for c in cells:
+            visited |= 1 << c
+        for obj, mask in self.forbids:
+            if visited & mask:
+                cell = (visited & mask).bit_length() - 1
+                x, y = w.cell(cell)
+                item = w.items.get(cell)
+                what = item.phrase() if item else "that cell"
+                if obj.name == "findonly":
+                    return GoalResult(False, f"stood on the {what} at ({x},{y}), but only the {spec_text(obj.specs[0])} may be visited", "forbidden_item")
+                return GoalResult(False, f"stood on the {what} at ({x},{y}), which the goal forbids", "forbidden_item")
+        target = self.target
+        assert target is not None
+        seen = [w.items[c].phrase() for c in _distinct(cells) if c in w.items]
+        want = spec_text(target.specs[0])
+        m = self.target_masks[0]
+        if target.name in ("find", "findonly"):
+            if seen:
+                return GoalResult(False, f"visited the {', the '.join(seen)} but the goal asks for the {want}", "item")
+            return GoalResult(False, f"never reached the {want}", "item")
+        if target.name == "collectall":
+            if not m:
+                return GoalResult(False, f"there is no {want} to collect", "item")
+            got, total = (visited & m).bit_count(), m.bit_count()
+            return GoalResult(False, f"collected {got} of the {total} {want} items", "count")
+        if target.name == "sum":
+            total = sum(self.counts[c] for c in _distinct(cells) if (m >> c) & 1)
+            return GoalResult(False, f"collected {total} {want} in total; the goal asks for exactly {target.total}", "count")
+        # concat
+        for j, (spec, mask) in enumerate(zip(target.specs, self.target_masks, strict=True)):
+            hits = sum(1 for c in cells if (mask >> c) & 1)
+            if hits == 0:
+                return GoalResult(False, f"never visited the {spec_text(spec)} (item {j + 1} of {len(target.specs)})", "item")
+            if hits > 1:
+                return GoalResult(False, f"visited the {spec_text(spec)} {hits} times; each item must be visited once", "count")
+        return GoalResult(False, "visited the items in the wrong order", "order")
+
+    def _explain_draw(self, drawn: dict[object, str]) -> GoalResult:
+        target = self.world.picture
+        missing = [k for k in target if k not in drawn]
+        extra = [k for k in drawn if k not in target]
+        recolor = [k for k in target if k in drawn and drawn[k] != target[k]]
+        parts = []
+        if missing:
+            parts.append(f"{len(missing)} segment{'s' * (len(missing) != 1)} missing")
+        if extra:
+            parts.append(f"{len(extra)} extra segment{'s' * (len(extra) != 1)}")
+        if recolor:
+            a, b = self.world.segment_cells(recolor[0])  # type: ignore[arg-type]
+            parts.append(
+                f"{len(recolor)} in the wrong colour (e.g. {a}-{b} is {drawn[recolor[0]]}, should be {target[recolor[0]]})"
+            )
+        return GoalResult(False, "the drawing differs from the picture: " + ", ".join(parts), "picture")
+
+
+def _distinct(cells: Sequence[int]) -> list[int]:
+    return list(dict.fromkeys(cells))
+
+
+def _concat_ok(masks: list[int], cells: Sequence[int]) -> bool:
+    """Each spec matches exactly one trace position, and they come in order (section 5)."""
+    positions = []
+    for mask in masks:
+        hits = [p for p, c in enumerate(cells) if (mask >> c) & 1]
+        if len(hits) != 1:
+            return False
+        positions.append(hits[0])
+    # With one matching position per spec, the pairwise rules for p >= 1 reduce to these.
+    for j in range(len(masks) - 1):
+        a, b = positions[j], positions[j + 1]
+        if b >= 1 and not a < b:
+            return False
+        if a >= 1 and b < a:
+            return False
+    return True

@@ -1,0 +1,44 @@
+"""AST → text: the one canonical printer.
+
+The canonical form is the reference's text form byte for byte: one block per line, two spaces of
+indent per level, `repeat(N){` ... `}`, `setpc(c)`, every line ending in a newline, and the empty
+program printing as the empty string.
+"""
+
+from __future__ import annotations
+
+from .ast import Block, Program, Repeat, SetPenColor
+
+
+def to_text(prog: Program | tuple[Block, ...]) -> str:
+    blocks = prog.body if isinstance(prog, Program) else prog
+    out: list[str] = []
+    _emit(blocks, 0, out)
+    return "".join(out)
+
+
+def _emit(blocks: tuple[Block, ...], level: int, out: list[str]) -> None:
+    pad = "  " * level
+    for block in blocks:
+        if isinstance(block, Repeat):
+            out.append(f"{pad}repeat({block.times}){{\n")
+            _emit(block.body, level + 1, out)
+            out.append(f"{pad}}}\n")
+        elif isinstance(block, SetPenColor):
+            out.append(f"{pad}setpc({block.color})\n")
+        else:
+            out.append(f"{pad}{block.kind}\n")
+
+
+def to_compact(prog: Program | tuple[Block, ...]) -> str:
+    """One-line form for tables and logs: `fd rt repeat(3){fd} setpc(red)`."""
+    blocks = prog.body if isinstance(prog, Program) else prog
+    parts = []
+    for block in blocks:
+        if isinstance(block, Repeat):
+            parts.append(f"repeat({block.times}){{{to_compact(block.body)}}}")
+        elif isinstance(block, SetPenColor):
+            parts.append(f"setpc({block.color})")
+        else:
+            parts.append(block.kind)
+    return " ".join(parts)

@@ -1,0 +1,537 @@
+"""Tasks: loading and validating task files and asset directories.
+
+Two layouts are read:
+
+* a single task file in the reference merged layout: the world keys (`turtle`, `tiles`, `items`,
+  `lines`, ...) plus `goal` and `constraints`, and optionally `solution`/`code` (code JSON or text);
+* a directory in the reference asset layout (`xlogomini_worlds.json`, `xlogomini_goals.json`,
+  `xlogomini_codes.json`, `xlogomini_constraints.json`), or a folder of `<id>.json` task files.
+
+Everything is validated; bad input raises `TaskError` naming the file and the JSON path
+(`tiles[3].walls.lft: unknown wall side`), never KeyError or AssertionError. Where the reference
+raises on input xlogo gives a meaning instead, the choice is documented in the README.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .ast import BLOCK_TYPES, Program
+from .codejson import from_json as code_from_json
+from .constraints import KEYS, Constraints
+from .errors import ProgramError, TaskError
+from .goals import OBJECTIVES, Goal, Literal, Objective
+from .world import (
+    COLOR_TO_HEX,
+    DECORATIONS,
+    HEX_TO_COLOR,
+    ITEM_COLORS,
+    ITEM_NAMES,
+    WALL_SIDES,
+    Item,
+    Line,
+    Tile,
+    Turtle,
+    World,
+)
+
+ASSET_FILES = {
+    "worlds": "xlogomini_worlds.json",
+    "goals": "xlogomini_goals.json",
+    "codes": "xlogomini_codes.json",
+    "constraints": "xlogomini_constraints.json",
+}
+
+
+@dataclass(frozen=True)
+class Task:
+    id: str
+    world: World
+    goal: Goal
+    constraints: Constraints
+    solution: Program | None = None  # the reference solution, when the data has one
+    platform_description: str = ""  # the platform's own text; `description` is generated
+    source: str | None = None
+    _compiled: list[Any] = field(default_factory=list, repr=False, compare=False, hash=False)
+
+    @property
+    def description(self) -> str:
+        from .describe import describe
+
+        return describe(self)
+
+    @property
+    def compiled_goal(self) -> Any:
+        """The goal bound to the world (masks computed once per task)."""
+        if not self._compiled:
+            from .goals import CompiledGoal
+
+            self._compiled.append(CompiledGoal(self.goal, self.world))
+        return self._compiled[0]
+
+    @property
+    def kind(self) -> str:
+        """The main goal kind: the last target objective, or draw, or forbid."""
+        kinds = self.goal.kinds
+        if "draw" in kinds:
+            return "draw"
+        targets = [o.name for o in self.goal.processing_order() if o.name != "forbid"]
+        return targets[-1] if targets else ("forbid" if kinds else "none")
+
+    def to_json(self) -> dict[str, Any]:
+        """The single-file task layout (the reference merged layout plus `solution`)."""
+        from .codejson import to_json as code_to_json
+
+        out = world_to_json(self.world, self.id, self.platform_description)
+        out["goal"] = goal_to_json(self.goal)
+        out["constraints"] = self.constraints.to_json()
+        if self.solution is not None:
+            out["solution"] = code_to_json(self.solution)
+        return out
+
+
+# -- public loading API ------------------------------------------------------------------------
+
+
+def load_task(path: str | Path, task_id: str | None = None) -> Task:
+    """Load one task: a task file, or the task `task_id` of a directory."""
+    p = Path(path)
+    if p.is_dir():
+        if task_id is None:
+            raise TaskError("a task directory needs a task id (--id)", file=str(p))
+        return _load_from_dir(p, str(task_id))
+    if not p.exists():
+        raise TaskError("no such file or directory", file=str(p))
+    data = _read_json(p)
+    task = task_from_dict(data, file=str(p), default_id=p.stem)
+    if task_id is not None and task.id != str(task_id):
+        raise TaskError(f"the file holds task {task.id!r}, not {task_id!r}", file=str(p))
+    return task
+
+
+def load_tasks(path: str | Path, *, complete_only: bool = True) -> list[Task]:
+    """Every task of a directory (asset layout or a folder of task files), in id order.
+
+    In the asset layout only ids with all four records are tasks (`complete_only`).
+    """
+    return list(iter_tasks(path, complete_only=complete_only))
+
+
+def iter_tasks(path: str | Path, *, complete_only: bool = True) -> Iterator[Task]:
+    p = Path(path)
+    if p.is_file():
+        yield load_task(p)
+        return
+    if not p.is_dir():
+        raise TaskError("no such file or directory", file=str(p))
+    if _is_asset_dir(p):
+        records = _asset_records(p)
+        for tid in sort_ids(records["worlds"]):
+            if complete_only and not all(tid in records[k] for k in ("goals", "codes", "constraints")):
+                continue
+            yield _task_from_assets(records, tid, p)
+        return
+    files = [f for f in p.glob("*.json") if f.name != "manifest.json"]
+    if not files:
+        raise TaskError("no task files (*.json) and no asset files in this directory", file=str(p))
+    for f in sorted(files, key=lambda f: id_sort_key(f.stem)):
+        yield load_task(f)
+
+
+def task_ids(path: str | Path) -> list[str]:
+    p = Path(path)
+    if _is_asset_dir(p):
+        records = _asset_records(p)
+        return [t for t in sort_ids(records["worlds"]) if all(t in records[k] for k in records)]
+    return sorted((f.stem for f in p.glob("*.json") if f.name != "manifest.json"), key=id_sort_key)
+
+
+def id_sort_key(task_id: str) -> tuple[int, str]:
+    m = re.match(r"(\d+)(.*)", task_id)
+    return (int(m.group(1)), m.group(2)) if m else (10**9, task_id)
+
+
+def sort_ids(ids: Any) -> list[str]:
+    return sorted((str(i) for i in ids), key=id_sort_key)
+
+
+# -- asset directories -------------------------------------------------------------------------
+
+
+def _is_asset_dir(p: Path) -> bool:
+    return p.is_dir() and (p / ASSET_FILES["worlds"]).exists()
+
+
+_ASSET_CACHE: dict[tuple[str, float], dict[str, dict[str, Any]]] = {}
+
+
+def _asset_records(p: Path) -> dict[str, dict[str, Any]]:
+    stamp = max((p / f).stat().st_mtime for f in ASSET_FILES.values() if (p / f).exists())
+    key = (str(p.resolve()), stamp)
+    if key not in _ASSET_CACHE:
+        records = {}
+        for kind, name in ASSET_FILES.items():
+            f = p / name
+            if not f.exists():
+                raise TaskError(f"the asset directory has no {name}", file=str(p))
+            data = _read_json(f)
+            if not isinstance(data, dict):
+                raise TaskError("expected an object mapping task ids to records", file=str(f), path="$")
+            records[kind] = data
+        _ASSET_CACHE[key] = records
+    return _ASSET_CACHE[key]
+
+
+def _load_from_dir(p: Path, task_id: str) -> Task:
+    if _is_asset_dir(p):
+        records = _asset_records(p)
+        if task_id not in records["worlds"]:
+            raise TaskError(f"no task with id {task_id!r}", file=str(p / ASSET_FILES["worlds"]))
+        return _task_from_assets(records, task_id, p)
+    f = p / f"{task_id}.json"
+    if not f.exists():
+        raise TaskError(f"no task with id {task_id!r} (looked for {f.name})", file=str(p))
+    return load_task(f)
+
+
+def _task_from_assets(records: dict[str, dict[str, Any]], tid: str, p: Path) -> Task:
+    def record(kind: str, key: str) -> Any:
+        f = str(p / ASSET_FILES[kind])
+        if tid not in records[kind]:
+            raise TaskError(f"task {tid!r} has no record", file=f)
+        rec = records[kind][tid]
+        if not isinstance(rec, dict) or key not in rec:
+            raise TaskError(f"expected an object with a {key!r} key", file=f, path=f"{tid}")
+        return rec[key]
+
+    world_json = record("worlds", "world_json")
+    merged = dict(world_json) if isinstance(world_json, dict) else world_json
+    if isinstance(merged, dict):
+        merged["goal"] = record("goals", "goal")
+        merged["constraints"] = record("constraints", "constraints")
+        code = records["codes"].get(tid)
+        if isinstance(code, dict) and "code_json" in code:
+            merged["solution"] = code["code_json"]
+        merged.setdefault("id", tid)
+    return task_from_dict(merged, file=str(p / ASSET_FILES["worlds"]), default_id=tid, base_path=tid + ".world_json")
+
+
+# -- validation ----------------------------------------------------------------------------------
+
+
+def _read_json(p: Path) -> Any:
+    try:
+        text = p.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise TaskError(f"cannot read: {exc}", file=str(p)) from None
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise TaskError(f"not valid JSON: {exc.msg}", file=str(p), line=exc.lineno, column=exc.colno) from None
+
+
+class _Ctx:
+    """Where we are while validating: the file and the JSON path."""
+
+    def __init__(self, file: str | None, base: str = "") -> None:
+        self.file = file
+        self.base = base
+
+    def err(self, path: str, msg: str) -> TaskError:
+        full = f"{self.base}.{path}" if self.base and path else (self.base or path)
+        return TaskError(msg, file=self.file, path=full or "$")
+
+    def obj(self, v: Any, path: str) -> dict[str, Any]:
+        if not isinstance(v, dict):
+            raise self.err(path, f"expected an object, found {_jtype(v)}")
+        return v
+
+    def lst(self, v: Any, path: str) -> list[Any]:
+        if not isinstance(v, list):
+            raise self.err(path, f"expected a list, found {_jtype(v)}")
+        return v
+
+    def key(self, d: dict[str, Any], k: str, path: str) -> Any:
+        if k not in d:
+            raise self.err(path, f"missing key {k!r}")
+        return d[k]
+
+    def int_(self, v: Any, path: str, lo: int | None = None, hi: int | None = None) -> int:
+        if isinstance(v, bool) or not isinstance(v, int):
+            raise self.err(path, f"expected an integer, found {_jtype(v)}")
+        if (lo is not None and v < lo) or (hi is not None and v > hi):
+            rng = f"{lo}..{hi}" if hi is not None else f">= {lo}"
+            raise self.err(path, f"{v} is out of range ({rng})")
+        return v
+
+    def bool_(self, v: Any, path: str) -> bool:
+        if not isinstance(v, bool):
+            raise self.err(path, f"expected true or false, found {_jtype(v)}")
+        return v
+
+
+def _jtype(v: Any) -> str:
+    return {dict: "an object", list: "a list", str: "a string", bool: "a boolean", type(None): "null"}.get(
+        type(v), "a number"
+    ) + (f" ({json.dumps(v)[:40]})" if not isinstance(v, (dict, list)) else "")
+
+
+def _join(base: str, k: str) -> str:
+    return f"{base}.{k}" if base else k
+
+
+def task_from_dict(data: Any, *, file: str | None = None, default_id: str = "task", base_path: str = "") -> Task:
+    """Validate a task record (the merged single-file layout) and build the Task."""
+    cx = _Ctx(file, base_path)
+    d = cx.obj(data, "")
+    world = world_from_dict(d, cx)
+    goal = goal_from_json(d.get("goal", None), world, cx, "goal")
+    constraints = constraints_from_json(d.get("constraints", []), cx, "constraints")
+    solution = None
+    sol = d.get("solution", d.get("code"))
+    if sol is not None:
+        try:
+            if isinstance(sol, str):
+                from .parser import parse
+
+                solution = parse(sol, filename=file)
+            else:
+                solution = code_from_json(sol, file=file)
+        except ProgramError as exc:
+            raise cx.err("solution", f"invalid solution: {exc.message}") from None
+    tid = d.get("id", default_id)
+    if not isinstance(tid, (str, int)) or isinstance(tid, bool):
+        raise cx.err("id", "expected a string id")
+    desc = d.get("description", "")
+    return Task(
+        id=str(tid),
+        world=world,
+        goal=goal,
+        constraints=constraints,
+        solution=solution,
+        platform_description=desc if isinstance(desc, str) else "",
+        source=file,
+    )
+
+
+def world_from_dict(d: dict[str, Any], cx: _Ctx) -> World:
+    tiles_raw = cx.lst(cx.key(d, "tiles", ""), "tiles")
+    if not tiles_raw:
+        raise cx.err("tiles", "a world needs at least one tile")
+    parsed: dict[tuple[int, int], Tile] = {}
+    for i, t in enumerate(tiles_raw):
+        p = f"tiles[{i}]"
+        t = cx.obj(t, p)
+        x = cx.int_(cx.key(t, "x", p), f"{p}.x", 0, 63)
+        y = cx.int_(cx.key(t, "y", p), f"{p}.y", 0, 63)
+        allowed = cx.bool_(cx.key(t, "allowed", p), f"{p}.allowed")
+        walls_raw = cx.obj(cx.key(t, "walls", p), f"{p}.walls")
+        walls = set()
+        for side, v in walls_raw.items():
+            if side not in WALL_SIDES:
+                raise cx.err(f"{p}.walls.{side}", f"unknown wall side (the sides are {', '.join(sorted(WALL_SIDES))})")
+            if cx.bool_(v, f"{p}.walls.{side}"):
+                walls.add(side)
+        exist = cx.bool_(t["exist"], f"{p}.exist") if "exist" in t else True
+        parsed[(x, y)] = Tile(x, y, allowed, exist, frozenset(walls))
+    rows = 1 + max(y for _, y in parsed)
+    cols = 1 + max(x for x, _ in parsed)
+    tiles = tuple(
+        parsed.get((x, y)) or Tile(x, y, allowed=False, exist=False)
+        for y in range(rows)
+        for x in range(cols)
+    )
+
+    tr = cx.obj(cx.key(d, "turtle", ""), "turtle")
+    turtle = Turtle(
+        cx.int_(cx.key(tr, "x", "turtle"), "turtle.x", 0, cols - 1),
+        cx.int_(cx.key(tr, "y", "turtle"), "turtle.y", 0, rows - 1),
+        cx.int_(cx.key(tr, "direction", "turtle"), "turtle.direction", 0, 3),
+    )
+
+    items: dict[int, Item] = {}
+    for i, it in enumerate(cx.lst(d.get("items", []), "items")):
+        p = f"items[{i}]"
+        it = cx.obj(it, p)
+        x = cx.int_(cx.key(it, "x", p), f"{p}.x", 0, cols - 1)
+        y = cx.int_(cx.key(it, "y", p), f"{p}.y", 0, rows - 1)
+        name = cx.key(it, "name", p)
+        if name not in ITEM_NAMES and name not in DECORATIONS:
+            raise cx.err(f"{p}.name", f"unknown item {name!r} (items are strawberry, lemon, triangle, rectangle, cross, circle and the letters A-Z)")
+        color = cx.key(it, "color", p)
+        if color is not None and color not in ITEM_COLORS:
+            raise cx.err(f"{p}.color", f"unknown item colour {color!r} (the colours are {', '.join(ITEM_COLORS)})")
+        count = cx.key(it, "count", p)
+        if count is not None:
+            count = cx.int_(count, f"{p}.count", 1, 4)
+        items[y * cols + x] = Item(name, color, count)
+
+    lines = []
+    for i, ln in enumerate(cx.lst(d.get("lines", []), "lines")):
+        p = f"lines[{i}]"
+        ln = cx.obj(ln, p)
+        x1, y1, x2, y2 = (cx.int_(cx.key(ln, k, p), f"{p}.{k}", 0, 63) for k in ("x1", "y1", "x2", "y2"))
+        raw = cx.key(ln, "color", p)
+        color = _line_color(raw)
+        if color is None:
+            raise cx.err(f"{p}.color", f"unknown line colour {raw!r} (use one of {', '.join(HEX_TO_COLOR)})")
+        if x1 != x2 and y1 != y2:
+            raise cx.err(p, "a line must be horizontal or vertical")
+        if (x1, y1) != (x2, y2):
+            lines.append(Line(x1, y1, x2, y2, color))
+    return World(rows, cols, tiles, items, tuple(lines), turtle)
+
+
+def _line_color(raw: Any) -> str | None:
+    if not isinstance(raw, str):
+        return None
+    if raw.upper() in HEX_TO_COLOR:
+        return HEX_TO_COLOR[raw.upper()]
+    if raw.lower() in COLOR_TO_HEX:  # documented: a colour name means that colour
+        return raw.lower()
+    return None
+
+
+def goal_from_json(goal: Any, world: World, cx: _Ctx, path: str) -> Goal:
+    if goal is None:
+        # The reference's Task loader (and its synthesizer) read a null goal as "draw".
+        return Goal((Objective("draw", ()),))
+    objs = []
+    for i, o in enumerate(cx.lst(goal, path)):
+        p = f"{path}[{i}]"
+        o = cx.obj(o, p)
+        name = cx.key(o, "name", p)
+        if name not in OBJECTIVES:
+            raise cx.err(f"{p}.name", f"unknown objective {name!r} (objectives are {', '.join(OBJECTIVES)})")
+        specs_raw = cx.lst(cx.key(o, "specs", p), f"{p}.specs")
+        total = o.get("total_cnt")
+        if name == "sum":
+            if total is None:
+                raise cx.err(f"{p}.total_cnt", "a sum objective needs total_cnt")
+            total = cx.int_(total, f"{p}.total_cnt", 0)
+        elif total is not None:
+            raise cx.err(f"{p}.total_cnt", f"total_cnt belongs to sum objectives only, not {name}")
+        if name == "draw":
+            objs.append(Objective("draw", ()))
+            continue
+        if name == "concat" and len(specs_raw) < 2:
+            raise cx.err(f"{p}.specs", "concat needs at least two specs")
+        if name != "concat" and len(specs_raw) != 1:
+            raise cx.err(f"{p}.specs", f"{name} takes exactly one spec, found {len(specs_raw)}")
+        specs = tuple(_spec(s, cx, f"{p}.specs[{j}]") for j, s in enumerate(specs_raw))
+        objs.append(Objective(name, specs, total))
+    return Goal(tuple(objs))
+
+
+def _spec(s: Any, cx: _Ctx, p: str) -> tuple[tuple[Literal, ...], ...]:
+    clauses = cx.lst(s, p)
+    if not clauses:
+        raise cx.err(p, "a spec needs at least one clause")
+    out = []
+    for i, c in enumerate(clauses):
+        cp = f"{p}[{i}]"
+        lits = cx.lst(c, cp)
+        if not lits:
+            raise cx.err(cp, "a clause needs at least one literal")
+        out.append(tuple(_literal(lit, cx, f"{cp}[{j}]") for j, lit in enumerate(lits)))
+    return tuple(out)
+
+
+def _literal(lit: Any, cx: _Ctx, p: str) -> Literal:
+    lit = cx.obj(lit, p)
+    neg = lit.get("neg", 0)
+    if neg not in (0, 1) or isinstance(neg, bool):
+        raise cx.err(f"{p}.neg", "neg must be 0 or 1")
+    keys = [k for k in lit if k != "neg"]
+    if len(keys) != 1:
+        raise cx.err(p, "a literal has exactly one of the keys name, color, count (and optionally neg)")
+    k = keys[0]
+    v = lit[k]
+    if k == "name":
+        if v != "noname" and v not in ITEM_NAMES and v not in DECORATIONS:
+            raise cx.err(f"{p}.name", f"unknown item name {v!r}")
+    elif k == "color":
+        if v != "nocolor" and v not in ITEM_COLORS:
+            raise cx.err(f"{p}.color", f"unknown item colour {v!r}")
+    elif k == "count":
+        v = cx.int_(v, f"{p}.count", 1, 4)
+    else:
+        raise cx.err(f"{p}.{k}", f"unknown literal key {k!r} (use name, color or count)")
+    return Literal(k, v, bool(neg))
+
+
+def constraints_from_json(c: Any, cx: _Ctx, path: str) -> Constraints:
+    if isinstance(c, list):
+        # The reference: a one-element list stands for its element; any other list means none.
+        if len(c) != 1:
+            return Constraints()
+        c, path = c[0], f"{path}[0]"
+    if c is None:
+        return Constraints()
+    c = cx.obj(c, path)
+    bounds: dict[str, dict[str, int]] = {}
+    for rule in ("exactly", "at_most"):
+        raw = cx.obj(c.get(rule, {}), f"{path}.{rule}")
+        out = {}
+        for k, v in raw.items():
+            if k not in KEYS:
+                raise cx.err(f"{path}.{rule}.{k}", f"unknown command type (use {', '.join(KEYS)})")
+            out[k] = cx.int_(v, f"{path}.{rule}.{k}", 0)
+        bounds[rule] = out
+    both = set(bounds["exactly"]) & set(bounds["at_most"])
+    if both:
+        k = sorted(both)[0]
+        raise cx.err(f"{path}.at_most.{k}", f"{k} is bounded both by exactly and by at_most")
+    start = cx.lst(c.get("start_by", []), f"{path}.start_by")
+    for i, t in enumerate(start):
+        if t not in BLOCK_TYPES:
+            raise cx.err(f"{path}.start_by[{i}]", f"unknown block type {t!r}")
+    return Constraints(bounds["exactly"], bounds["at_most"], tuple(start))
+
+
+# -- writing -------------------------------------------------------------------------------------
+
+
+def world_to_json(world: World, task_id: str, description: str = "") -> dict[str, Any]:
+    tiles = []
+    for t in world.tiles:
+        if not t.exist and not t.allowed and not t.walls:
+            continue  # a missing cell: the loader fills it back in
+        rec: dict[str, Any] = {"x": t.x, "y": t.y, "allowed": t.allowed, "walls": {s: True for s in WALL_SIDES if s in t.walls}}
+        if not t.exist:
+            rec["exist"] = False
+        tiles.append(rec)
+    if not any(t["x"] == world.cols - 1 for t in tiles) or not any(t["y"] == world.rows - 1 for t in tiles):
+        # keep the bounding box: write the corner cell explicitly
+        tiles.append({"x": world.cols - 1, "y": world.rows - 1, "allowed": False, "walls": {}, "exist": False})
+    items = [
+        {"x": i % world.cols, "y": i // world.cols, "name": it.name, "color": it.color, "count": it.count}
+        for i, it in sorted(world.items.items())
+    ]
+    lines = [
+        {"x1": ln.x1, "y1": ln.y1, "x2": ln.x2, "y2": ln.y2, "color": COLOR_TO_HEX[ln.color]} for ln in world.lines
+    ]
+    t = world.turtle
+    return {
+        "id": task_id,
+        "description": description,
+        "turtle": {"x": t.x, "y": t.y, "direction": t.direction},
+        "tiles": tiles,
+        "items": items,
+        "lines": lines,
+    }
+
+
+def goal_to_json(goal: Goal) -> list[dict[str, Any]]:
+    out = []
+    for o in goal.objectives:
+        rec: dict[str, Any] = {"name": o.name, "specs": [[[lit.to_json() for lit in cl] for cl in s] for s in o.specs]}
+        if o.total is not None:
+            rec["total_cnt"] = o.total
+        out.append(rec)
+    return out

@@ -1,0 +1,130 @@
+"""Run → verdict: crash, goal and constraints combined as the reference executor does.
+
+`run(task, program)` is the one entry point scoring, the solver's checks, the REPL and the eval
+harness share. After a crash `goal_ok` and `constraints_ok` are None (as in the reference);
+otherwise both are computed independently and `solved` means both hold.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any
+
+from .ast import Program
+from .constraints import Violation
+from .goals import GoalResult
+from .interpreter import REFERENCE_CRASH_NAMES, Crash, Execution, Step, execute
+from .tasks import Task
+
+_CRASH_WORDS = {
+    "wall": "crashed into a wall",
+    "out_of_world": "left the grid",
+    "forbidden": "entered a forbidden cell",
+    "no_tile": "stepped onto a missing tile",
+}
+
+
+@dataclass
+class Verdict:
+    task: Task
+    program: Program
+    execution: Execution
+    goal_ok: bool | None
+    constraints_ok: bool | None
+
+    @property
+    def solved(self) -> bool:
+        return self.execution.crash is None and bool(self.goal_ok) and bool(self.constraints_ok)
+
+    @property
+    def crashed(self) -> bool:
+        return self.execution.crash is not None
+
+    @property
+    def crash(self) -> Crash | None:
+        return self.execution.crash
+
+    @property
+    def trace(self) -> list[Step]:
+        return self.execution.steps
+
+    @cached_property
+    def goal_result(self) -> GoalResult | None:
+        if self.crashed:
+            return None
+        ex = self.execution
+        return self.task.compiled_goal.explain(ex.cells, ex.drawn)
+
+    @cached_property
+    def violations(self) -> list[Violation]:
+        return self.task.constraints.check(self.program)
+
+    @property
+    def reason(self) -> str:
+        crash = self.crash
+        if crash is not None:
+            if crash.kind == "call_limit":
+                return "stopped after 100,000 commands (the call limit)"
+            step = self._step_where(crash.step)
+            return f"{_CRASH_WORDS[crash.kind]} at ({crash.x},{crash.y}) on {step}"
+        parts = []
+        if not self.goal_ok and self.goal_result is not None:
+            parts.append(self.goal_result.reason)
+        if not self.constraints_ok:
+            parts.extend(v.message for v in self.violations)
+        return "; ".join(parts) if parts else "solved"
+
+    def _step_where(self, n: int) -> str:
+        raw = self.execution._raw
+        if 1 <= n <= len(raw):
+            span = raw[n - 1][0].span
+            if span is not None:
+                return f"command {n} (line {span.line})"
+        return f"command {n}"
+
+    def reference_dict(self) -> dict[str, Any]:
+        """The reference executor's fields: crashed, crash_type, crash_pos, goal_ok, cons_ok."""
+        c = self.crash
+        return {
+            "crashed": c is not None,
+            "crash_type": REFERENCE_CRASH_NAMES[c.kind] if c else None,
+            "crash_pos": [c.x, c.y] if c is not None and c.x is not None else None,
+            "goal_ok": self.goal_ok,
+            "cons_ok": self.constraints_ok,
+        }
+
+    def to_dict(self, *, trace: bool = False) -> dict[str, Any]:
+        gr = self.goal_result
+        out: dict[str, Any] = {
+            "task_id": self.task.id,
+            "solved": self.solved,
+            "crashed": self.crashed,
+            "crash": self.crash.to_dict() if self.crash else None,
+            "crash_step": self.crash.step if self.crash else None,
+            "goal_ok": self.goal_ok,
+            "constraints_ok": self.constraints_ok,
+            "goal_failure": gr.kind if gr is not None and not gr.ok else None,
+            "violations": [{"rule": v.rule, "key": v.key, "message": v.message} for v in self.violations]
+            if self.constraints_ok is False
+            else [],
+            "steps": self.execution.calls,
+            "reason": self.reason,
+        }
+        if trace:
+            out["trace"] = [s.to_dict() for s in self.trace]
+        return out
+
+
+def run(task: Task, program: Program | str) -> Verdict:
+    """Run `program` (an AST, or text in any accepted form) on `task` and judge it."""
+    if isinstance(program, str):
+        from .parser import parse
+
+        program = parse(program)
+    ex = execute(task.world, program)
+    if ex.crash is not None:
+        return Verdict(task, program, ex, None, None)
+    goal_ok = task.compiled_goal.check(ex.cells, ex.drawn)
+    cons_ok = not task.constraints.check(program) if task.constraints else True
+    return Verdict(task, program, ex, goal_ok, cons_ok)

@@ -1,0 +1,177 @@
+"""The task world: grid, tiles with walls, items, target lines and the turtle's start.
+
+A `World` is immutable. Besides the records it was built from, it holds flat per-cell arrays
+(wall bits, allowed, exist) and the target picture as a dict of unit segments, which is what the
+interpreter and the goal checker read on their hot paths.
+
+Coordinates follow the reference: `x` is the column (east +1), `y` the row (south +1), `(0,0)` is
+the top-left cell, the flat index is `y*cols + x`, directions are 0 north, 1 east, 2 south, 3 west.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+NORTH, EAST, SOUTH, WEST = 0, 1, 2, 3
+DIRECTION_NAMES = ("north", "east", "south", "west")
+DX = (0, 1, 0, -1)
+DY = (-1, 0, 1, 0)
+WALL_SIDES = ("top", "right", "bottom", "left")  # indexed by the direction a step goes through
+
+ITEM_COLORS = ("red", "blue", "yellow", "green", "black", "orange", "purple", "pink")
+SHAPES = ("triangle", "rectangle", "cross", "circle")
+LETTERS = tuple(chr(c) for c in range(ord("A"), ord("Z") + 1))
+ITEM_NAMES = ("strawberry", "lemon", *SHAPES, *LETTERS)
+# Platform items the reference refuses to load; xlogo keeps them as decorations outside the
+# catalogue (they make every non-draw goal false, as any off-catalogue item does).
+DECORATIONS = ("house", "movablebox", "destinationbox")
+
+# Line colours are stored as hex codes; pen colours are names.
+HEX_TO_COLOR = {
+    "#009624": "green",
+    "#0D47A1": "blue",
+    "#D60000": "red",
+    "#000000": "black",
+    "#FFD600": "yellow",
+    "#FFFFFF": "white",
+}
+COLOR_TO_HEX = {v: k for k, v in HEX_TO_COLOR.items()}
+
+# A unit segment between two cells, as a key: the pair of flat indices, smaller first. Lines that
+# leave the grid get a coordinate key instead, which no move can ever produce.
+SegmentKey = tuple[int, int] | tuple[tuple[int, int], tuple[int, int]]
+
+
+@dataclass(frozen=True, slots=True)
+class Item:
+    name: str
+    color: str | None
+    count: int | None
+
+    @property
+    def in_catalogue(self) -> bool:
+        """Whether the reference goal checker knows this combination (section 2 of SEMANTICS)."""
+        n, c, k = self.name, self.color, self.count
+        if n == "strawberry":
+            return c == "red" and k in (1, 2, 3, 4)
+        if k != 1:
+            return False
+        if n == "lemon":
+            return c == "yellow"
+        if n in ("triangle", "rectangle", "cross"):
+            return c in ("red", "green", "blue")
+        if n == "circle":
+            return c in ITEM_COLORS
+        if n in LETTERS:
+            return c == "black"
+        return False
+
+    def phrase(self) -> str:
+        """How the item is named in messages: `strawberry`, `3 strawberries`, `red circle`."""
+        if self.name == "strawberry":
+            return "strawberry" if (self.count or 1) == 1 else f"{self.count} strawberries"
+        if self.name == "lemon" or self.name in DECORATIONS:
+            return self.name
+        if self.name in LETTERS:
+            return f"letter {self.name}"
+        return f"{self.color} {self.name}" if self.color else self.name
+
+
+@dataclass(frozen=True, slots=True)
+class Tile:
+    x: int
+    y: int
+    allowed: bool
+    exist: bool = True
+    walls: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True, slots=True)
+class Line:
+    x1: int
+    y1: int
+    x2: int
+    y2: int
+    color: str  # a pen colour name
+
+    def unit_segments(self) -> list[tuple[tuple[int, int], tuple[int, int]]]:
+        if self.x1 == self.x2:
+            lo, hi = sorted((self.y1, self.y2))
+            return [((self.x1, y), (self.x1, y + 1)) for y in range(lo, hi)]
+        lo, hi = sorted((self.x1, self.x2))
+        return [((x, self.y1), (x + 1, self.y1)) for x in range(lo, hi)]
+
+
+@dataclass(frozen=True, slots=True)
+class Turtle:
+    x: int
+    y: int
+    direction: int
+
+
+@dataclass(frozen=True)
+class World:
+    rows: int
+    cols: int
+    tiles: tuple[Tile, ...]  # one per cell, flat index order (missing cells filled in)
+    items: dict[int, Item]  # flat index -> item
+    lines: tuple[Line, ...]
+    turtle: Turtle
+    # derived, for the hot paths
+    wall_bits: tuple[int, ...] = field(init=False, repr=False, compare=False)
+    allowed: tuple[bool, ...] = field(init=False, repr=False, compare=False)
+    exist: tuple[bool, ...] = field(init=False, repr=False, compare=False)
+    picture: dict[SegmentKey, str] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        bits = []
+        for tile in self.tiles:
+            b = 0
+            for d, side in enumerate(WALL_SIDES):
+                if side in tile.walls:
+                    b |= 1 << d
+            bits.append(b)
+        object.__setattr__(self, "wall_bits", tuple(bits))
+        object.__setattr__(self, "allowed", tuple(t.allowed for t in self.tiles))
+        object.__setattr__(self, "exist", tuple(t.exist for t in self.tiles))
+        picture: dict[SegmentKey, str] = {}
+        for line in self.lines:
+            for a, b in line.unit_segments():
+                picture[self.segment_key(a, b)] = line.color
+        object.__setattr__(self, "picture", picture)
+
+    def __hash__(self) -> int:
+        return hash((self.rows, self.cols, self.tiles, tuple(sorted(self.items.items())), self.lines, self.turtle))
+
+    @property
+    def size(self) -> int:
+        return self.rows * self.cols
+
+    def index(self, x: int, y: int) -> int:
+        return y * self.cols + x
+
+    def cell(self, index: int) -> tuple[int, int]:
+        return index % self.cols, index // self.cols
+
+    def inside(self, x: int, y: int) -> bool:
+        return 0 <= x < self.cols and 0 <= y < self.rows
+
+    def segment_key(self, a: tuple[int, int], b: tuple[int, int]) -> SegmentKey:
+        if self.inside(*a) and self.inside(*b):
+            i, j = self.index(*a), self.index(*b)
+            return (i, j) if i < j else (j, i)
+        return (a, b) if a < b else (b, a)
+
+    def segment_cells(self, key: SegmentKey) -> tuple[tuple[int, int], tuple[int, int]]:
+        a, b = key
+        if isinstance(a, int) and isinstance(b, int):
+            return self.cell(a), self.cell(b)
+        return a, b  # type: ignore[return-value]
+
+    @property
+    def line_colors(self) -> list[str]:
+        return sorted({line.color for line in self.lines})
+
+    @property
+    def catalogue_ok(self) -> bool:
+        return all(item.in_catalogue for item in self.items.values())
