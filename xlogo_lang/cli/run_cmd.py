@@ -1,0 +1,60 @@
+"""`xlogo run TASK PROGRAM`: run a program on a task and print the verdict and its reason."""
+
+from __future__ import annotations
+
+import argparse
+
+from rich.table import Table
+
+from ..printer import to_text
+from ..verdict import Verdict, run
+from ..view import GridView
+from .common import add_program_args, add_task_args, console, print_json, program_source, read_program, task_from_args
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser("run", help="run a program on a task and print the verdict")
+    add_task_args(p)
+    add_program_args(p)
+    p.add_argument("--trace", action="store_true", help="print every executed command")
+    p.add_argument("--json", action="store_true", help="print the verdict as JSON")
+    p.set_defaults(func=main)
+
+
+def main(args: argparse.Namespace) -> int:
+    task = task_from_args(args)
+    text, name = program_source(args)  # type: ignore[misc]
+    prog = read_program(text, name)
+    verdict = run(task, prog)
+    if args.json:
+        out = verdict.to_dict(trace=args.trace)
+        out["program"] = to_text(prog)
+        print_json(out)
+    else:
+        render_verdict(verdict, trace=args.trace)
+    return 0 if verdict.solved else 1
+
+
+def render_verdict(verdict: Verdict, *, trace: bool = False) -> None:
+    con = console()
+    con.print(GridView(verdict.task, verdict.execution))
+    if trace:
+        con.print(trace_table(verdict))
+    mark = "[bold green]✓ solved[/]" if verdict.solved else "[bold red]✗ not solved[/]"
+    con.print(f"{mark}: {verdict.reason}" if not verdict.solved else mark)
+    if verdict.execution.truncated:
+        con.print("[dim](over 100,000 commands: decided without recording the trace)[/]")
+
+
+def trace_table(verdict: Verdict) -> Table:
+    table = Table("step", "command", "line", "cell", "heading", "pen", "drew", box=None, header_style="bold")
+    names = ("N", "E", "S", "W")
+    for s in verdict.trace:
+        span = s.block.span
+        cmd = f"setpc({s.block.color})" if s.block.type == "setpc" else s.block.type  # type: ignore[union-attr]
+        drew = f"{s.segment[0]}→{s.segment[1]}" if s.segment else ""
+        cell = f"({s.x},{s.y})"
+        if s.crashed:
+            cell += " [red]crash[/]"
+        table.add_row(str(s.index), cmd, str(span.line) if span else "", cell, names[s.direction], s.pen, drew)
+    return table
