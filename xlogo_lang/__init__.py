@@ -8,8 +8,10 @@ The public API: parse programs, load tasks, run programs on them and judge the r
 """
 
 from .ast import Command, Program, Repeat, SetPenColor
+from .checker import Diagnostic, check
 from .codejson import from_json, to_json
 from .errors import ParseError, ProgramError, TaskError, XlogoError
+from .extract import Extraction, extract_program
 from .parser import parse
 from .printer import to_text
 from .tasks import Task, load_task, load_tasks
@@ -19,6 +21,8 @@ __version__ = "0.1.0"
 
 __all__ = [
     "Command",
+    "Diagnostic",
+    "Extraction",
     "ParseError",
     "Program",
     "ProgramError",
@@ -29,6 +33,8 @@ __all__ = [
     "Verdict",
     "XlogoError",
     "__version__",
+    "check",
+    "extract_program",
     "from_json",
     "load_task",
     "load_tasks",

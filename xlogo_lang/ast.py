@@ -19,6 +19,10 @@ BASIC = ("fd", "bk", "lt", "rt")
 BLOCK_TYPES = ("fd", "bk", "lt", "rt", "setpc", "repeat")
 PEN_COLORS = ("red", "black", "blue", "green", "yellow", "white")
 MIN_TIMES, MAX_TIMES = 1, 12
+# Deepest nesting of repeats a program may have. Real programs nest at most 3 deep, and with counts
+# of 2 or more anything past 17 levels exceeds the call cap; the limit keeps every recursive walk
+# of the AST (printing, hashing, counting) far from Python's recursion limit on hostile input.
+MAX_DEPTH = 64
 
 CommandKind: TypeAlias = Literal["fd", "bk", "lt", "rt"]
 

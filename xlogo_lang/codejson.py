@@ -11,7 +11,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from .ast import BASIC, MAX_TIMES, MIN_TIMES, PEN_COLORS, Block, Command, Program, Repeat, SetPenColor
+from .ast import (
+    BASIC,
+    MAX_DEPTH,
+    MAX_TIMES,
+    MIN_TIMES,
+    PEN_COLORS,
+    Block,
+    Command,
+    Program,
+    Repeat,
+    SetPenColor,
+)
 from .errors import ProgramError
 
 
@@ -36,16 +47,18 @@ def from_json(obj: Any, *, file: str | None = None) -> Program:
         raise ProgramError(f"code JSON must be an object, not {type(obj).__name__}", file=file)
     if list(obj) != ["run"]:
         raise ProgramError('code JSON must have exactly one key, "run"', file=file, path="$")
-    return Program(_blocks_from_json(obj["run"], "run", file))
+    return Program(_blocks_from_json(obj["run"], "run", file, 0))
 
 
-def _blocks_from_json(items: Any, path: str, file: str | None) -> tuple[Block, ...]:
+def _blocks_from_json(items: Any, path: str, file: str | None, level: int) -> tuple[Block, ...]:
     if not isinstance(items, list):
         raise ProgramError("expected a list of blocks", file=file, path=path)
-    return tuple(_block_from_json(item, f"{path}[{i}]", file) for i, item in enumerate(items))
+    return tuple(
+        _block_from_json(item, f"{path}[{i}]", file, level) for i, item in enumerate(items)
+    )
 
 
-def _block_from_json(item: Any, path: str, file: str | None) -> Block:
+def _block_from_json(item: Any, path: str, file: str | None, level: int) -> Block:
     def bad(msg: str) -> ProgramError:
         return ProgramError(msg, file=file, path=path)
 
@@ -74,5 +87,7 @@ def _block_from_json(item: Any, path: str, file: str | None) -> Block:
             raise bad("repeat times must be an integer")
         if not MIN_TIMES <= times <= MAX_TIMES:
             raise bad(f"repeat count {times} is outside {MIN_TIMES}..{MAX_TIMES}")
-        return Repeat(times, _blocks_from_json(item["body"], f"{path}.body", file))
+        if level >= MAX_DEPTH:
+            raise bad(f"repeats nested more than {MAX_DEPTH} deep")
+        return Repeat(times, _blocks_from_json(item["body"], f"{path}.body", file, level + 1))
     raise bad(f"unknown block type {kind!r}")

@@ -3,7 +3,10 @@
 Two paths give the same answers:
 
 * Programs of at most `MAX_CALLS` basic actions (all real ones) are unrolled into a flat list of
-  leaf blocks and run in one tight loop that records the trace.
+  opcodes and run in one tight loop over the world's precomputed move table (`World.moves`),
+  recording the visited cells and the drawn segments. The step-by-step trace (`steps`) is not
+  recorded there: it is made on demand by running the program again with recording on, since
+  scoring and search never look at it.
 * Larger programs must crash, either into the grid or at the call cap. They are run on
   *summaries*: the effect of a repeat body from a pose (position + heading) is computed once and
   memoised, so `repeat(12)` nested eight deep (4e8 actions) is decided in milliseconds without
@@ -15,10 +18,10 @@ The interpreter never looks at goals or constraints; `verdict.py` combines them.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from .ast import Block, Command, Program, Repeat, SetPenColor, call_count
-from .world import DX, DY, World
+from .world import DX, DY, MOVE_FORBIDDEN, MOVE_NO_TILE, MOVE_OUT, MOVE_WALL, World
 
 MAX_CALLS = 100_000
 
@@ -29,6 +32,12 @@ WALL, OUT_OF_WORLD, FORBIDDEN, NO_TILE, CALL_LIMIT = (
     "no_tile",
     "call_limit",
 )
+_MOVE_CRASH = {
+    MOVE_WALL: WALL,
+    MOVE_OUT: OUT_OF_WORLD,
+    MOVE_FORBIDDEN: FORBIDDEN,
+    MOVE_NO_TILE: NO_TILE,
+}
 # The reference's names for the same crash kinds.
 REFERENCE_CRASH_NAMES = {
     WALL: "WALL",
@@ -93,16 +102,27 @@ class Execution:
     cells: list[int]  # start cell + cell after each successful move
     drawn: dict[object, str]
     calls: int
-    _raw: list[tuple[Block, int, int, int, str, int]]
+    program: Program | None = field(default=None, repr=False)
     truncated: bool = False
+    _recorded: list[tuple[Block, int, int, int, str, int]] | None = field(default=None, repr=False)
 
     @property
     def crashed(self) -> bool:
         return self.crash is not None
 
     @property
+    def _raw(self) -> list[tuple[Block, int, int, int, str, int]]:
+        """(block, x, y, direction, pen, cell left or -1) per step, recorded on first use."""
+        if self._recorded is None:
+            if self.truncated or self.program is None:
+                self._recorded = []
+            else:
+                self._recorded = _execute_flat(self.world, self.program, record=True)._recorded
+        return self._recorded  # type: ignore[return-value]
+
+    @property
     def steps(self) -> list[Step]:
-        """The step trace, built on demand (the hot path only records raw tuples)."""
+        """The step trace, built on demand from the raw records of a recorded re-run."""
         out = []
         cols = self.world.cols
         last = len(self._raw)
@@ -133,59 +153,69 @@ def flatten(blocks: tuple[Block, ...], out: list[Block] | None = None) -> list[B
 def execute(world: World, prog: Program) -> Execution:
     if call_count(prog.body) > MAX_CALLS:
         return _execute_summarised(world, prog)
-    return _execute_flat(world, flatten(prog.body))
+    return _execute_flat(world, prog)
 
 
-def _execute_flat(world: World, actions: list[Block]) -> Execution:
-    t = world.turtle
-    x, y, d = t.x, t.y, t.direction
-    cols, rows = world.cols, world.rows
-    walls, allowed, exist = world.wall_bits, world.allowed, world.exist
+_OPCODES = {"fd": 0, "bk": 1, "lt": 2, "rt": 3}
+
+
+def _opcodes(blocks: tuple[Block, ...]) -> list[int | str]:
+    """The unrolled actions as opcodes: 0 fd, 1 bk, 2 lt, 3 rt, or a pen colour for setpc."""
+    out: list[int | str] = []
+    for block in blocks:
+        if type(block) is Command:
+            out.append(_OPCODES[block.kind])
+        elif type(block) is SetPenColor:
+            out.append(block.color)
+        else:
+            out.extend(_opcodes(block.body) * block.times)  # type: ignore[union-attr]
+    return out
+
+
+def _execute_flat(world: World, prog: Program, *, record: bool = False) -> Execution:
+    """Run every action in order; with `record`, also keep the raw step records."""
+    cols = world.cols
+    moves, segments = world.moves, world.segments
+    here = world.turtle.y * cols + world.turtle.x
+    d = world.turtle.direction
     pen = "black"
-    here = y * cols + x
     cells = [here]
     drawn: dict[object, str] = {}
     raw: list[tuple[Block, int, int, int, str, int]] = []
+    blocks = flatten(prog.body) if record else []
     crash = None
     n = 0
-    for block in actions:
+    for op in _opcodes(prog.body):
         n += 1
-        kind = block.type
-        if kind == "fd" or kind == "bk":
-            step = d if kind == "fd" else (d + 2) & 3
-            nx, ny = x + DX[step], y + DY[step]
-            if walls[here] >> step & 1:
-                crash = Crash(WALL, x, y, n)
-                x, y = nx, ny
-                raw.append((block, x, y, d, pen, -1))
+        if op == 0 or op == 1:
+            step = d if op == 0 else (d + 2) & 3
+            k = 4 * here + step
+            nxt = moves[k]
+            if nxt < 0:
+                x, y = here % cols, here // cols
+                nx, ny = x + DX[step], y + DY[step]
+                if nxt == MOVE_WALL:  # reported where the turtle was; it still moves
+                    crash = Crash(WALL, x, y, n)
+                else:
+                    crash = Crash(_MOVE_CRASH[nxt], nx, ny, n)
+                if record:
+                    raw.append((blocks[n - 1], nx, ny, d, pen, -1))
                 break
-            x, y = nx, ny
-            if not (0 <= x < cols and 0 <= y < rows):
-                crash = Crash(OUT_OF_WORLD, x, y, n)
-                raw.append((block, x, y, d, pen, -1))
-                break
-            nxt = y * cols + x
-            if not allowed[nxt]:
-                crash = Crash(FORBIDDEN, x, y, n)
-            elif not exist[nxt]:
-                crash = Crash(NO_TILE, x, y, n)
-            if crash is not None:
-                raw.append((block, x, y, d, pen, -1))
-                break
-            drawn[(here, nxt) if here < nxt else (nxt, here)] = pen
-            raw.append((block, x, y, d, pen, here))
+            drawn[segments[k]] = pen
+            if record:
+                raw.append((blocks[n - 1], nxt % cols, nxt // cols, d, pen, here))
             here = nxt
             cells.append(here)
-        elif kind == "rt":
+            continue
+        if op == 3:
             d = (d + 1) & 3
-            raw.append((block, x, y, d, pen, -1))
-        elif kind == "lt":
+        elif op == 2:
             d = (d - 1) & 3
-            raw.append((block, x, y, d, pen, -1))
         else:
-            pen = block.color  # type: ignore[union-attr]
-            raw.append((block, x, y, d, pen, -1))
-    return Execution(world, crash, cells, drawn, n, raw)
+            pen = op  # type: ignore[assignment]
+        if record:
+            raw.append((blocks[n - 1], here % cols, here // cols, d, pen, -1))
+    return Execution(world, crash, cells, drawn, n, prog, _recorded=raw if record else None)
 
 
 # -- the summarised path, for programs of more than MAX_CALLS actions ---------------------------
@@ -204,7 +234,7 @@ def _execute_summarised(world: World, prog: Program) -> Execution:
         calls = MAX_CALLS + 1
     else:
         calls = crash.step
-    return Execution(world, crash, [], {}, calls, [], truncated=True)
+    return Execution(world, crash, [], {}, calls, prog, truncated=True, _recorded=[])
 
 
 def _summarise(

@@ -233,6 +233,8 @@ def _read_json(p: Path) -> Any:
         return json.loads(text)
     except json.JSONDecodeError as exc:
         raise TaskError(f"not valid JSON: {exc.msg}", file=str(p), line=exc.lineno, column=exc.colno) from None
+    except RecursionError:
+        raise TaskError("not valid JSON: nested too deeply", file=str(p)) from None
 
 
 class _Ctx:

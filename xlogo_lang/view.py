@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from rich.columns import Columns
 from rich.console import Console, ConsoleOptions, RenderResult
+from rich.measure import Measurement
 from rich.style import Style
 from rich.text import Text
 
@@ -52,6 +53,7 @@ GRID = Style(color="grey35")
 FORBIDDEN = Style(color="red3", dim=True)
 TURTLE = Style(color="bright_green", bold=True)
 VISITED = Style(color="cyan")
+CRASH = Style(color="bright_red", bold=True, reverse=True)
 
 
 @dataclass
@@ -86,8 +88,13 @@ def grid_text(
     turtle: tuple[int, int, int] | None = None,
     show_items: bool = True,
     show_turtle: bool = True,
+    crash: tuple[tuple[int, int], tuple[int, int]] | None = None,
 ) -> Text:
-    """The grid as rich Text: 4 columns and 2 rows per cell, plus the border."""
+    """The grid as rich Text: 4 columns and 2 rows per cell, plus the border.
+
+    `crash` is the move that failed, (from cell, to cell): the edge it tried to cross is marked
+    with a ✗ (a wall, the border, or the side of a forbidden or missing cell).
+    """
     cv = _Canvas(world.cols * 4 + 1, world.rows * 2 + 1)
     # corners and border
     for y in range(world.rows + 1):
@@ -145,10 +152,17 @@ def grid_text(
                 cv.put(2 * y + 1, 4 * x + 3, str(item.count), style)
     # the turtle
     if show_turtle:
-        tx, ty, td = turtle if turtle is not None else (world.turtle.x, world.turtle.y, world.turtle.direction)
+        start = world.turtle
+        tx, ty, td = turtle if turtle is not None else (start.x, start.y, start.direction)
         if world.inside(tx, ty):
             on_item = show_items and world.index(tx, ty) in world.items
             cv.put(2 * ty + 1, 4 * tx + (1 if on_item else 2), ARROWS[td], TURTLE)
+    if crash is not None:
+        (x1, y1), (x2, y2) = crash
+        if y1 == y2 and abs(x1 - x2) == 1:
+            cv.put(2 * y1 + 1, 4 * max(x1, x2), "✗", CRASH)
+        elif x1 == x2 and abs(y1 - y2) == 1:
+            cv.put(2 * max(y1, y2), 4 * x1 + 2, "✗", CRASH)
     return cv.text()
 
 
@@ -161,36 +175,63 @@ class GridView:
         execution: Execution | None = None,
         *,
         upto: int | None = None,
-        title: str | None = None,
+        title: str | Text | None = None,
+        caption: bool = True,
     ) -> None:
         self.task = task
         self.execution = execution
         self.upto = upto  # show the state after this many steps (None: the whole run)
         self.title = title
+        self.caption = caption  # print the task description under the grid
 
-    def _state(self) -> tuple[dict[object, str], list[int], tuple[int, int, int] | None]:
-        """Drawn segments, visited cells and the turtle's pose after `upto` steps (or all)."""
+    def _state(
+        self,
+    ) -> tuple[
+        dict[object, str],
+        list[int],
+        tuple[int, int, int] | None,
+        tuple[tuple[int, int], tuple[int, int]] | None,
+    ]:
+        """Drawn segments, visited cells, the turtle's pose and the failed move (if any) after
+        `upto` steps (or all)."""
         ex = self.execution
         w = self.task.world
         drawn: dict[object, str] = {}
         cells = [w.index(w.turtle.x, w.turtle.y)]
         turtle = None
+        crash = None
         if ex is None:
-            return drawn, cells, turtle
+            return drawn, cells, turtle, crash
         for step in ex.steps[: self.upto]:
             if step.crashed:
+                x, y, _ = turtle or (w.turtle.x, w.turtle.y, w.turtle.direction)
+                if step.cell is not None:
+                    crash = ((x, y), step.cell)
                 break
             turtle = (step.x, step.y, step.direction)
             if step.segment is not None and step.cell is not None:
                 drawn[w.segment_key(*step.segment)] = step.pen
                 cells.append(w.index(*step.cell))
-        return drawn, cells, turtle
+        return drawn, cells, turtle, crash
+
+    def width(self) -> int:
+        """Columns the grid(s) take: one grid, or the current and the target side by side."""
+        one = self.task.world.cols * 4 + 1
+        return 2 * max(one, len("target")) + 4 if self.task.world.lines else one
+
+    def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
+        title = self.title.cell_len if isinstance(self.title, Text) else len(self.title or "")
+        width = max(self.width(), title)
+        return Measurement(width, width)
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         w = self.task.world
-        drawn, cells, turtle = self._state()
-        current = grid_text(w, drawn=drawn, cells=cells, turtle=turtle)
-        head = Text(self.title or f"task {self.task.id}", style="bold")
+        drawn, cells, turtle, crash = self._state()
+        current = grid_text(w, drawn=drawn, cells=cells, turtle=turtle, crash=crash)
+        if isinstance(self.title, Text):
+            head = self.title
+        else:
+            head = Text(self.title or f"task {self.task.id}", style="bold")
         if w.lines:
             target = grid_text(w, drawn=w.picture, show_items=False, show_turtle=False)
             label_now = Text("now\n", style="dim") + current
@@ -200,7 +241,9 @@ class GridView:
         else:
             yield head
             yield current
-        yield Text(self.task.description, style="italic")
+        description = self.task.description
+        if self.caption and description.strip(" ."):
+            yield Text(description, style="italic")
 
 
 def legend() -> Text:

@@ -37,6 +37,10 @@ HEX_TO_COLOR = {
 }
 COLOR_TO_HEX = {v: k for k, v in HEX_TO_COLOR.items()}
 
+# What a step from a cell in a direction leads to (`World.moves`): the flat index of the cell
+# entered, or one of these crash codes, checked in the reference's order.
+MOVE_WALL, MOVE_OUT, MOVE_FORBIDDEN, MOVE_NO_TILE = -1, -2, -3, -4
+
 # A unit segment between two cells, as a key: the pair of flat indices, smaller first. Lines that
 # leave the grid get a coordinate key instead, which no move can ever produce.
 SegmentKey = tuple[int, int] | tuple[tuple[int, int], tuple[int, int]]
@@ -122,6 +126,10 @@ class World:
     allowed: tuple[bool, ...] = field(init=False, repr=False, compare=False)
     exist: tuple[bool, ...] = field(init=False, repr=False, compare=False)
     picture: dict[SegmentKey, str] = field(init=False, repr=False, compare=False)
+    # moves[4*i + d]: where a step from cell i in direction d leads (a cell or a MOVE_* code);
+    # segments[4*i + d]: the key of the unit segment that step draws
+    moves: tuple[int, ...] = field(init=False, repr=False, compare=False)
+    segments: tuple[SegmentKey | None, ...] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         bits = []
@@ -139,6 +147,33 @@ class World:
             for a, b in line.unit_segments():
                 picture[self.segment_key(a, b)] = line.color
         object.__setattr__(self, "picture", picture)
+        self._tabulate_moves()
+
+    def _tabulate_moves(self) -> None:
+        """Every step's outcome, decided once per world instead of once per step."""
+        moves: list[int] = []
+        segments: list[SegmentKey | None] = []
+        for i in range(self.size):
+            x, y = i % self.cols, i // self.cols
+            for d in range(4):
+                nx, ny = x + DX[d], y + DY[d]
+                j = ny * self.cols + nx
+                if self.wall_bits[i] >> d & 1:
+                    moves.append(MOVE_WALL)
+                elif not self.inside(nx, ny):
+                    moves.append(MOVE_OUT)
+                elif not self.allowed[j]:
+                    moves.append(MOVE_FORBIDDEN)
+                elif not self.exist[j]:
+                    moves.append(MOVE_NO_TILE)
+                else:
+                    moves.append(j)
+                if moves[-1] < 0:
+                    segments.append(None)
+                else:
+                    segments.append((i, j) if i < j else (j, i))
+        object.__setattr__(self, "moves", tuple(moves))
+        object.__setattr__(self, "segments", tuple(segments))
 
     def __hash__(self) -> int:
         return hash((self.rows, self.cols, self.tiles, tuple(sorted(self.items.items())), self.lines, self.turtle))

@@ -25,6 +25,7 @@ COMMANDS = [
     "show",
     "score",
     "export",
+    "grammar",
 ]
 
 

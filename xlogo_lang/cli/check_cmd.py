@@ -11,7 +11,7 @@ from .common import console, print_json, program_source
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = sub.add_parser("check", help="static diagnostics for a program (and a task's constraints)")
-    p.add_argument("paths", nargs="+", metavar="[TASK] PROGRAM", help="a task file (optional) and a program file or -")
+    p.add_argument("paths", nargs="*", metavar="[TASK] PROGRAM", help="a task file (optional) and a program file or -")
     p.add_argument("-e", "--expr", help="the program itself")
     p.add_argument("--id", dest="task_id", help="task id, when TASK is a directory")
     p.add_argument("--json", action="store_true", help="print the diagnostics as JSON")
@@ -27,8 +27,8 @@ def main(args: argparse.Namespace) -> int:
         if len(paths) > 1:
             raise UsageError("give either a PROGRAM file or -e, not both")
     else:
-        if len(paths) > 2:
-            raise UsageError("expected [TASK] PROGRAM")
+        if not 1 <= len(paths) <= 2:
+            raise UsageError("expected [TASK] PROGRAM (or -e 'fd rt')")
         task_path, args.program = (paths[0], paths[1]) if len(paths) == 2 else (None, paths[0])
     task = load_task(task_path, args.task_id) if task_path else None
     text, name = program_source(args)  # type: ignore[misc]
@@ -39,8 +39,8 @@ def main(args: argparse.Namespace) -> int:
         con = console()
         for d in diags:
             style = "red" if d.severity == "error" else "yellow"
-            con.print(f"[{style}]{d.severity}[/] [dim]\\[{d.rule}][/]", end=" ")
-            con.print(d.render(text, name), markup=False, highlight=False)
+            con.print(f"[{style}]{d.severity}[/] [dim]\\[{d.rule}][/]", end=" ", soft_wrap=True)
+            con.print(d.render(text, name), markup=False, highlight=False, soft_wrap=True)
         if not diags:
             con.print(f"[green]{name}: no problems found[/]")
     return 1 if diags else 0

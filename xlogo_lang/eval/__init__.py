@@ -11,6 +11,26 @@ matplotlib) only inside the functions that need them, so `import xlogo_lang.eval
 
 from __future__ import annotations
 
+from .passk import bootstrap_ci, pass_at_k
+from .prompts import Prompt, build_prompt
+from .report import Report, build_report
+from .runner import EvalConfig, EvalSummary, read_run, run_eval
 from .scoring import FAILURES, score_response
+from .skills import SKILLS, skills
 
-__all__ = ["FAILURES", "score_response"]
+__all__ = [
+    "FAILURES",
+    "SKILLS",
+    "EvalConfig",
+    "EvalSummary",
+    "Prompt",
+    "Report",
+    "bootstrap_ci",
+    "build_prompt",
+    "build_report",
+    "pass_at_k",
+    "read_run",
+    "run_eval",
+    "score_response",
+    "skills",
+]

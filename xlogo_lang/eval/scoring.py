@@ -24,9 +24,11 @@ from ..verdict import run
 # Failure categories, in the order a reply can fail (README.md of this package explains them).
 NO_PROGRAM = "no_program"  # the reply holds no program at all
 SYNTAX_ERROR = "syntax_error"  # code was found but it is not a valid program
-CRASH = "crash"  # the turtle crashed; detail = wall | out_of_world | forbidden | no_tile | call_limit
+# crash: the turtle crashed; detail = wall | out_of_world | forbidden | no_tile | call_limit
+CRASH = "crash"
 GOAL = "goal"  # ran cleanly, goal not met; detail = item | order | count | forbidden_item | picture
-CONSTRAINTS = "constraints"  # goal met, code constraints broken; detail = at_most | exactly | start_by
+# constraints: goal met, code constraints broken; detail = at_most | exactly | start_by
+CONSTRAINTS = "constraints"
 REQUEST_ERROR = "request_error"  # no reply at all: the endpoint kept failing (set by the runner)
 FAILURES = (NO_PROGRAM, SYNTAX_ERROR, CRASH, GOAL, CONSTRAINTS, REQUEST_ERROR)
 
@@ -90,7 +92,9 @@ def score_response(task: Task, response: str) -> dict[str, Any]:
     try:
         verdict = run(task, prog)
     except XlogoError as exc:  # a program the interpreter refuses (should not happen once parsed)
-        out.update(failure=SYNTAX_ERROR, error=exc.message, reason=f"invalid program: {exc.message}")
+        out.update(
+            failure=SYNTAX_ERROR, error=exc.message, reason=f"invalid program: {exc.message}"
+        )
         return out
     crash = verdict.crash
     gr = verdict.goal_result

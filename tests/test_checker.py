@@ -1,0 +1,148 @@
+"""Static diagnostics: every problem found without running, with a rule, a span and a hint."""
+
+from __future__ import annotations
+
+import json
+
+from xlogo_lang import Diagnostic, check, load_tasks, parse
+from xlogo_lang.ast import Span
+
+
+def rules(diags: list[Diagnostic]) -> list[str]:
+    return [d.rule for d in diags]
+
+
+def test_a_valid_program_without_a_task_has_no_diagnostics():
+    assert check("fd rt repeat(3){fd}") == []
+
+
+def test_a_syntax_error_is_the_one_diagnostic_with_its_position():
+    (d,) = check("fd\nrt jump")
+    assert (d.severity, d.rule) == ("error", "syntax")
+    assert "unknown command 'jump'" in d.message
+    assert (d.span.line, d.span.column) == (2, 4)
+    assert d.hint
+
+
+def test_every_repeat_count_out_of_range_is_reported():
+    diags = check("repeat(0){fd}\nrepeat(13){rt}\nrepeat(12){lt}")
+    assert rules(diags) == ["repeat-range", "repeat-range"]
+    assert [d.span.line for d in diags] == [1, 2]
+    assert diags[1].message == "repeat count 13 is outside 1..12"
+    assert diags[1].span == Span(2, 8, 2, 10)
+
+
+def test_every_unknown_pen_colour_is_reported_at_the_colour():
+    diags = check("setpc(purple)\nfd\nsetpc(gren)")
+    assert rules(diags) == ["pen-colour", "pen-colour"]
+    assert diags[0].span == Span(1, 7, 1, 13)
+    assert "did you mean 'green'" in diags[1].hint
+
+
+def test_an_empty_repeat_body_is_a_warning():
+    (d,) = check("fd\nrepeat(3){}")
+    assert (d.severity, d.rule) == ("warning", "empty-repeat")
+    assert d.span.line == 2
+
+
+def test_a_task_adds_its_at_most_constraint(real_tasks):
+    (d,) = check("fd\nrt\nfd\nfd\nfd\nrt\nfd\n", real_tasks["87"])
+    assert d.rule == "at-most"
+    assert d.message == "7 commands used; this task allows at most 6"
+    assert d.span.line == 7
+
+
+def test_a_task_adds_its_exactly_constraint(real_tasks):
+    diags = check("fd fd fd rt", real_tasks["11"])
+    assert rules(diags) == ["exactly", "exactly"]
+    assert diags[0].message == "3 'forward' used; this task asks for exactly 2"
+
+
+def test_exactly_is_not_checked_for_types_that_do_not_appear(real_tasks):
+    # SEMANTICS.md section 6: the reference accepts `fd fd lt` under exactly {fd:2, rt:1, all:3}
+    assert check("fd fd lt", real_tasks["11"]) == []
+
+
+def test_a_forbidden_command_is_an_exactly_violation(real_tasks):
+    (d,) = check("rt rt fd bk", real_tasks["10b"])
+    assert d.rule == "exactly"
+    assert d.message == "1 'backward' used; this task forbids it"
+
+
+def test_a_task_adds_its_start_by_constraint(real_tasks):
+    (d,) = check("fd rt fd", real_tasks["17a"])
+    assert d.rule == "start-by"
+    assert "must start with forward, forward, right" in d.message
+    assert d.span.column == 4
+
+
+def test_reference_solutions_have_no_diagnostics(assets_dir):
+    noisy = {t.id: check(t.solution, t) for t in load_tasks(assets_dir) if check(t.solution, t)}
+    assert not noisy
+
+
+def test_diagnostics_are_sorted_by_position(real_tasks):
+    text = "repeat(2){}\nsetpc(pink)\nrepeat(20){fd}\nfd fd fd fd"
+    diags = check(text, real_tasks["87"])
+    assert rules(diags) == ["empty-repeat", "pen-colour", "repeat-range", "at-most"]
+    positions = [(d.span.line, d.span.column) for d in diags]
+    assert positions == sorted(positions)
+
+
+def test_a_parsed_program_can_be_checked(real_tasks):
+    (d,) = check(parse("fd fd fd fd fd fd fd"), real_tasks["87"])
+    assert d.rule == "at-most"
+
+
+def test_code_json_text_is_checked_as_code_json(real_tasks):
+    code = {"run": [{"type": "fd"}] * 7}
+    (d,) = check(json.dumps(code), real_tasks["87"])
+    assert d.rule == "at-most"
+    assert d.span is None  # code JSON has no source positions
+
+
+def test_invalid_code_json_names_its_path():
+    (d,) = check('{"run": [{"type": "repeat", "times": 13, "body": []}]}')
+    assert d.rule == "repeat-range"
+    assert d.message.startswith("run[0]: ")
+
+
+def test_malformed_json_is_a_syntax_error_at_its_position():
+    (d,) = check('{"run": [\n  {"type": "fd"},\n]}')
+    assert d.rule == "syntax"
+    assert d.span.line == 3
+
+
+def test_to_dict_gives_the_fields_for_machines():
+    (d,) = check("fd\nrepeat(13){fd}")
+    assert d.to_dict() == {
+        "severity": "error",
+        "rule": "repeat-range",
+        "message": "repeat count 13 is outside 1..12",
+        "line": 2,
+        "column": 8,
+        "end_line": 2,
+        "end_column": 10,
+        "hint": d.hint,
+    }
+
+
+def test_render_gives_file_line_message_then_the_source_line_and_a_caret(real_tasks):
+    source = "fd\nrt\nrepeat(3){fd}\nrt fd\nfd\n"
+    (d,) = check(source, real_tasks["87"], filename="prog.txt")
+    lines = d.render(source, "prog.txt").splitlines()
+    assert lines[0] == "prog.txt: line 5: 7 commands used; this task allows at most 6"
+    assert lines[1:3] == ["fd", "^^"]
+    assert lines[3].startswith("hint: ")
+
+
+def test_render_underlines_the_whole_span_on_its_line():
+    source = "fd setpc(purple)"
+    (d,) = check(source)
+    assert d.render(source).splitlines()[1:3] == [source, "         ^^^^^^"]
+
+
+def test_render_without_source_or_span_is_just_the_message():
+    d = Diagnostic("error", "at-most", "7 commands used; this task allows at most 6", None)
+    assert d.render() == "7 commands used; this task allows at most 6"
+    assert d.render(filename="p.json") == "p.json: 7 commands used; this task allows at most 6"

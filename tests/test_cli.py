@@ -1,0 +1,217 @@
+"""The `xlogo` command line: run, check, fmt, show, score, export, exit statuses and --json."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from xlogo_lang.cli import main
+
+
+def xlogo(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_run_prints_solved_and_exits_0(capsys, tasks_dir):
+    code, out, _ = xlogo(capsys, "run", str(tasks_dir / "87.json"), "-e", "fd rt repeat(3){fd} rt fd")
+    assert code == 0
+    assert "solved" in out
+
+
+def test_run_reports_a_wall_crash_with_cell_and_line(capsys, tasks_dir):
+    code, out, _ = xlogo(capsys, "run", str(tasks_dir / "87.json"), "-e", "fd\nfd")
+    assert code == 1
+    assert "crashed into a wall at (0,1) on command 2 (line 2)" in out
+
+
+def test_run_reads_a_task_from_an_asset_directory_by_id(capsys, assets_dir):
+    code, out, _ = xlogo(capsys, "run", str(assets_dir), "--id", "87", "-e", "fd rt repeat(3){fd} rt fd", "--json")
+    assert code == 0
+    verdict = json.loads(out)
+    assert verdict["task_id"] == "87"
+    assert verdict["solved"] is True
+    assert verdict["program"] == "fd\nrt\nrepeat(3){\n  fd\n}\nrt\nfd\n"
+
+
+def test_run_json_trace_has_one_step_per_command(capsys, tasks_dir):
+    code, out, _ = xlogo(capsys, "run", str(tasks_dir / "1.json"), "-e", "lt rt fd", "--json", "--trace")
+    trace = json.loads(out)["trace"]
+    assert [s["command"] for s in trace] == ["lt", "rt", "fd"]
+    assert trace[2]["segment"] == [[1, 1], [1, 0]]
+    assert trace[2]["span"]["column"] == 7
+
+
+def test_run_reads_the_program_from_stdin(capsys, monkeypatch, tasks_dir):
+    import io
+
+    monkeypatch.setattr(sys, "stdin", io.StringIO("fd\n"))
+    code, _, _ = xlogo(capsys, "run", str(tasks_dir / "1.json"), "-")
+    assert code == 0
+
+
+def test_run_reads_code_json_files(capsys, tmp_path, tasks_dir):
+    prog = tmp_path / "p.json"
+    prog.write_text('{"run": [{"type": "fd"}]}')
+    code, _, _ = xlogo(capsys, "run", str(tasks_dir / "1.json"), str(prog))
+    assert code == 0
+
+
+def test_unknown_task_id_is_a_one_line_usage_error(capsys, assets_dir):
+    code, _, err = xlogo(capsys, "run", str(assets_dir), "--id", "999", "-e", "fd")
+    assert code == 2
+    assert "no task with id '999'" in err
+    assert "Traceback" not in err
+
+
+def test_a_syntax_error_exits_2_with_the_caret_excerpt(capsys, tasks_dir):
+    code, _, err = xlogo(capsys, "run", str(tasks_dir / "1.json"), "-e", "fd jump")
+    assert code == 2
+    assert "unknown command 'jump'" in err
+    assert "   ^" in err
+
+
+def test_broken_task_file_names_the_json_path(capsys, tmp_path, tasks_dir):
+    data = json.loads((tasks_dir / "87.json").read_text())
+    data["tiles"][3]["walls"] = {"lft": True}
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps(data))
+    code, _, err = xlogo(capsys, "run", str(bad), "-e", "fd")
+    assert code == 2
+    assert "tiles[3].walls.lft: unknown wall side" in err
+
+
+def test_fmt_prints_the_canonical_text_form(capsys, tmp_path):
+    src = tmp_path / "p.xlogo"
+    src.write_text("FORWARD; right, repeat 3 [fd] setpc red")
+    code, out, _ = xlogo(capsys, "fmt", str(src))
+    assert code == 0
+    assert out == "fd\nrt\nrepeat(3){\n  fd\n}\nsetpc(red)\n"
+
+
+def test_fmt_to_json_prints_the_reference_code_json(capsys):
+    code, out, _ = xlogo(capsys, "fmt", "-e", "repeat(2){fd} setpc(blue)", "--to", "json")
+    assert json.loads(out) == {
+        "run": [{"type": "repeat", "times": 2, "body": [{"type": "fd"}]}, {"type": "setpc", "value": "blue"}]
+    }
+
+
+def test_fmt_reads_json_back_to_text(capsys, tmp_path):
+    src = tmp_path / "p.json"
+    src.write_text('{"run": [{"type": "repeat", "times": 2, "body": [{"type": "fd"}]}]}')
+    code, out, _ = xlogo(capsys, "fmt", str(src), "--to", "text")
+    assert out == "repeat(2){\n  fd\n}\n"
+
+
+def test_fmt_check_fails_on_non_canonical_input(capsys, tmp_path):
+    src = tmp_path / "p.xlogo"
+    src.write_text("fd rt")
+    assert xlogo(capsys, "fmt", str(src), "--check")[0] == 1
+    src.write_text("fd\nrt\n")
+    assert xlogo(capsys, "fmt", str(src), "--check")[0] == 0
+
+
+def test_show_draws_the_grid_and_the_description(capsys, tasks_dir):
+    code, out, _ = xlogo(capsys, "show", str(tasks_dir / "87.json"))
+    assert code == 0
+    assert "Find the strawberry. Use at most 6 commands." in out
+    assert "━" in out  # walls
+    assert "░" in out  # forbidden cells
+
+
+def test_show_of_a_draw_task_shows_the_target_beside(capsys, tasks_dir):
+    code, out, _ = xlogo(capsys, "show", str(tasks_dir / "64.json"), "-e", "setpc(blue) fd")
+    assert "target" in out and "now" in out
+
+
+def test_show_json_includes_the_run(capsys, tasks_dir):
+    code, out, _ = xlogo(capsys, "show", str(tasks_dir / "1.json"), "-e", "fd", "--json")
+    data = json.loads(out)
+    assert data["kind"] == "find"
+    assert data["verdict"]["solved"] is True
+
+
+def test_check_reports_constraint_violations_by_line(capsys, tmp_path, tasks_dir):
+    prog = tmp_path / "p.xlogo"
+    prog.write_text("fd\nrt\nfd\nfd\nfd\nrt\nfd\n")
+    code, out, _ = xlogo(capsys, "check", str(tasks_dir / "87.json"), str(prog))
+    assert code == 1
+    assert "7 commands used; this task allows at most 6" in out
+
+
+def test_check_without_problems_exits_0(capsys, tasks_dir):
+    code, out, _ = xlogo(capsys, "check", str(tasks_dir / "87.json"), "-e", "fd rt repeat(3){fd} rt fd")
+    assert code == 0
+
+
+def test_check_json_lists_range_errors_with_positions(capsys):
+    code, out, _ = xlogo(capsys, "check", "-e", "repeat(13){fd}\nsetpc(purple)", "--json")
+    diags = json.loads(out)["diagnostics"]
+    assert code == 1
+    assert {d["rule"] for d in diags} >= {"repeat-range", "pen-colour"}
+    assert [d["line"] for d in diags] == sorted(d["line"] for d in diags)
+
+
+def test_export_writes_a_task_file_that_loads_back_equal(capsys, tmp_path, assets_dir):
+    from xlogo_lang import load_task
+
+    out = tmp_path / "87.json"
+    code, _, _ = xlogo(capsys, "export", str(assets_dir), "--id", "87", "-o", str(out))
+    assert code == 0
+    exported = load_task(out)
+    original = load_task(assets_dir, "87")
+    assert exported.world == original.world
+    assert exported.goal == original.goal
+    assert exported.constraints == original.constraints
+    assert exported.solution == original.solution
+
+
+def _write_predictions(path: Path, lines: list[str]) -> None:
+    path.write_text("\n".join(lines) + "\n")
+
+
+def test_score_writes_one_result_per_valid_line_and_skips_malformed_ones(capsys, tmp_path, tasks_dir):
+    preds = tmp_path / "preds.jsonl"
+    _write_predictions(
+        preds,
+        [
+            json.dumps({"task_id": "1", "response": "Sure!\n```\nfd\n```", "model": "m"}),
+            "{not json",
+            json.dumps({"task_id": "1", "response": "rt fd"}),
+            json.dumps({"task_id": "87", "response": "fd fd"}),
+            json.dumps({"task_id": "nope", "response": "fd"}),
+            json.dumps({"task_id": "1", "response": "I cannot help with that."}),
+        ],
+    )
+    code, out, err = xlogo(capsys, "score", str(preds), "--tasks", str(tasks_dir), "--json")
+    assert code == 0
+    assert "line 2" in err and "line 5" in err
+    summary = json.loads(out)
+    assert summary["total"] == 4
+    assert summary["solved"] == 1
+    assert summary["crashes"] == {"wall": 1}
+    results = [json.loads(x) for x in (tmp_path / "preds_results.jsonl").read_text().splitlines()]
+    assert [r["task_id"] for r in results] == ["1", "1", "87", "1"]
+    first = results[0]
+    assert first["model"] == "m"  # input keys are kept
+    assert first["program"] == "fd\n" and first["solved"] is True and first["error"] is None
+    assert results[2]["crash"] == {"kind": "wall", "x": 0, "y": 1}
+    assert results[3]["parsed"] is False
+
+
+def test_version_through_the_console_script():
+    exe = shutil.which("xlogo") or str(Path(sys.executable).with_name("xlogo"))
+    out = subprocess.run([exe, "--version"], capture_output=True, text=True, check=True)
+    assert out.stdout.startswith("xlogo ")
+
+
+def test_python_dash_m_runs_the_cli():
+    out = subprocess.run([sys.executable, "-m", "xlogo_lang", "fmt", "-e", "fd rt"], capture_output=True, text=True)
+    assert out.returncode == 0
+    assert out.stdout == "fd\nrt\n"

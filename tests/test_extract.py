@@ -1,0 +1,272 @@
+"""Finding the program in a model's reply: realistic replies, precedence, provenance, limits."""
+
+from __future__ import annotations
+
+import json
+
+from core_helpers import nonempty_programs
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from xlogo_lang import extract_program, parse, to_json
+from xlogo_lang.extract import MAX_SPAN_LINES
+from xlogo_lang.printer import to_compact, to_text
+
+FD_FD_RT_FD = parse("fd fd rt fd")
+
+
+# -- fenced code blocks -------------------------------------------------------------------------
+
+
+def test_prose_then_a_fenced_block():
+    reply = (
+        "The turtle faces north and the strawberry is up and to the right.\n"
+        "A wall blocks the middle column, so I go up first.\n\n"
+        "```\nfd\nfd\nrt\nfd\n```\n\n"
+        "This reaches the strawberry in four commands."
+    )
+    found = extract_program(reply)
+    assert found.program == FD_FD_RT_FD
+    assert (found.source, found.start_line, found.end_line) == ("fenced", 5, 8)
+    assert found.text == "fd\nfd\nrt\nfd"
+    assert found.error is None
+
+
+def test_the_last_of_several_code_blocks_wins():
+    reply = "First attempt:\n```xlogo\nfd rt\n```\nOn second thought:\n```xlogo\nfd fd rt fd\n```\n"
+    found = extract_program(reply)
+    assert found.program == FD_FD_RT_FD
+    assert found.language == "xlogo"
+    assert found.start_line == 7
+
+
+def test_an_earlier_block_is_used_when_the_last_one_does_not_parse():
+    reply = "```\nfd fd rt fd\n```\nIn words:\n```\nforward twice, then right, then forward\n```"
+    found = extract_program(reply)
+    assert found.program == FD_FD_RT_FD
+    assert found.start_line == 2
+
+
+def test_when_no_code_block_parses_the_error_of_the_last_is_reported():
+    reply = "```\nfd jump\n```\nwait, better:\n```\nfd\nrepeat(3){\n  fd\n```"
+    found = extract_program(reply)
+    assert found.program is None
+    assert found.source == "none"
+    assert found.error.message.startswith("unclosed repeat")
+    assert found.error.line == 8  # a line of the reply, not of the block
+
+
+def test_a_broken_code_block_is_not_mined_for_fragments():
+    reply = "Steps:\n1. fd\n2. rt\n```\nfd\nturn around\n```"
+    found = extract_program(reply)
+    assert found.program is None
+    assert "unknown command 'turn'" in found.error.message
+
+
+def test_tilde_fences_and_language_tags_are_read():
+    found = extract_program("~~~logo\nrepeat 4 [fd rt]\n~~~")
+    assert found.program == parse("repeat(4){fd rt}")
+    assert found.language == "logo"
+
+
+def test_an_unterminated_last_fence_runs_to_the_end():
+    found = extract_program("Here it is:\n```\nfd\nfd\nrt\nfd")
+    assert found.program == FD_FD_RT_FD
+    assert (found.start_line, found.end_line) == (3, 6)
+
+
+def test_a_fence_without_code_does_not_stop_the_line_search():
+    reply = "The grid:\n```\n. . S\n. # .\n^ . .\n```\nProgram:\nfd\nfd\nrt\nfd"
+    found = extract_program(reply)
+    assert found.program == FD_FD_RT_FD
+    assert found.source == "lines"
+
+
+def test_an_empty_block_is_skipped():
+    found = extract_program("```\nfd fd rt fd\n```\n```\n# nothing yet\n```")
+    assert found.program == FD_FD_RT_FD
+
+
+def test_the_python_style_form_in_a_fence():
+    reply = (
+        "```python\n"
+        "def Run():\n"
+        "    move_forward()\n"
+        "    turn_right()\n"
+        "    for i in range(3):\n"
+        "        move_forward()\n"
+        "```"
+    )
+    found = extract_program(reply)
+    assert found.program == parse("fd rt repeat(3){fd}")
+    assert found.language == "python"
+
+
+# -- code JSON ----------------------------------------------------------------------------------
+
+
+def test_code_json_in_prose():
+    reply = 'My answer is {"run": [{"type": "fd"}, {"type": "rt"}]} which turns right.'
+    found = extract_program(reply)
+    assert found.program == parse("fd rt")
+    assert found.source == "json"
+    assert found.text == '{"run": [{"type": "fd"}, {"type": "rt"}]}'
+
+
+def test_code_json_in_a_fence_wins_over_text_code():
+    code = json.dumps(to_json(parse("repeat(3){fd}")), indent=2)
+    reply = f"```\nfd rt\n```\nAs JSON:\n```json\n{code}\n```"
+    found = extract_program(reply)
+    assert found.program == parse("repeat(3){fd}")
+    assert found.source == "json"
+    assert found.start_line == 6
+
+
+def test_the_innermost_run_object_is_found_inside_a_wrapper():
+    reply = '{"answer": {"run": [{"type": "bk"}]}, "confidence": 0.9}'
+    assert extract_program(reply).program == parse("bk")
+
+
+def test_invalid_code_json_reports_its_path():
+    found = extract_program('{"run": [{"type": "repeat", "times": 20, "body": [{"type": "fd"}]}]}')
+    assert found.program is None
+    assert found.error.path == "run[0]"
+    assert "outside 1..12" in found.error.message
+
+
+def test_empty_code_json_is_skipped():
+    found = extract_program('{"run": []}\n\nfd fd rt fd')
+    assert found.program == FD_FD_RT_FD
+    assert found.source == "lines"
+
+
+# -- bare lines ---------------------------------------------------------------------------------
+
+
+def test_a_numbered_command_list():
+    reply = "Here are the steps:\n1. fd\n2. fd\n3. rt\n4. fd\nDone!"
+    found = extract_program(reply)
+    assert found.program == FD_FD_RT_FD
+    assert (found.source, found.start_line, found.end_line) == ("lines", 2, 5)
+    assert found.text == "1. fd\n2. fd\n3. rt\n4. fd"
+
+
+def test_bulleted_lists_with_notes_and_inline_code():
+    reply = "- `fd` (up one)\n* fd - up again\n- rt — face east\n- `fd`"
+    assert extract_program(reply).program == FD_FD_RT_FD
+
+
+def test_an_answer_label_before_the_program():
+    assert extract_program("Answer: fd fd rt fd").program == FD_FD_RT_FD
+
+
+def test_a_logo_style_program_on_its_own_line():
+    reply = "A square is four sides:\nrepeat 4 [fd rt]\nThat's all."
+    assert extract_program(reply).program == parse("repeat(4){fd rt}")
+
+
+def test_forward_in_a_sentence_is_not_a_program():
+    reply = "The turtle should move forward twice and then turn right.\nForward is north here."
+    found = extract_program(reply)
+    assert found.program is None
+    assert found.source == "none"
+
+
+def test_prose_around_a_command_list_is_left_out():
+    reply = "I will move forward and then turn right.\nfd\nfd\nrt\nfd\nRight, that should do it."
+    found = extract_program(reply)
+    assert found.program == FD_FD_RT_FD
+    assert (found.start_line, found.end_line) == (2, 5)
+
+
+def test_blank_lines_inside_a_command_list_join_it():
+    assert extract_program("fd\n\nfd\n\nrt\nfd").program == FD_FD_RT_FD
+
+
+def test_the_longest_span_wins_and_ties_go_to_the_later_one():
+    assert extract_program("fd\nSo far so good.\nfd fd\nrt\nfd").program == parse("fd fd rt fd")
+    assert extract_program("fd rt\nor maybe\nbk lt").program == parse("bk lt")
+
+
+def test_a_reply_without_a_program():
+    found = extract_program("I am not sure how to solve this. The strawberry looks unreachable.")
+    assert (found.program, found.text, found.source, found.error) == (None, None, "none", None)
+
+
+def test_the_python_style_form_as_bare_lines():
+    reply = "My solution:\n\ndef Run():\n    move_forward()\n    turn_left()\n\nDone."
+    assert extract_program(reply).program == parse("fd lt")
+
+
+def test_windows_line_endings_are_read():
+    assert extract_program("```\r\nfd\r\nfd\r\nrt\r\nfd\r\n```\r\n").program == FD_FD_RT_FD
+
+
+# -- provenance and limits ------------------------------------------------------------------------
+
+
+def test_to_dict_gives_the_canonical_program_and_where_it_came_from():
+    d = extract_program("Sure:\n```\nfd fd rt fd\n```").to_dict()
+    assert d == {
+        "program": "fd\nfd\nrt\nfd\n",
+        "text": "fd fd rt fd",
+        "source": "fenced",
+        "start_line": 3,
+        "end_line": 3,
+        "language": None,
+        "error": None,
+    }
+
+
+def test_to_dict_of_a_failure_carries_the_error():
+    d = extract_program("```\nfd jump\n```").to_dict()
+    assert d["program"] is None
+    assert d["error"]["error"] == "ParseError"
+    assert d["error"]["line"] == 2
+
+
+def test_a_ten_megabyte_reply_is_handled():
+    garbage = ("lorem ipsum { [ fd } ``` repeat 3 \n" * 300_000)[:10_000_000]
+    found = extract_program(garbage + "\nFinal answer:\n```\nfd fd rt fd\n```\n")
+    assert found.program is None or found.program == FD_FD_RT_FD
+
+
+def test_a_ten_megabyte_command_list_is_too_long_to_read():
+    found = extract_program("fd\n" * 3_000_000)
+    assert found.program is None
+    assert f"longer than the {MAX_SPAN_LINES}" in found.error.message
+
+
+def test_a_long_reply_with_the_answer_at_the_end():
+    reply = "Thinking about the grid.\n" * 100_000 + "```\nfd fd rt fd\n```"
+    found = extract_program(reply)
+    assert found.program == FD_FD_RT_FD
+    assert found.start_line == 100_002
+
+
+@settings(max_examples=150, deadline=None)
+@given(nonempty_programs, st.sampled_from(["", "xlogo", "text", "logo"]))
+def test_any_program_in_a_fence_is_found(p, language):
+    reply = f"Here is my program.\n```{language}\n{to_text(p)}```\nIt should work."
+    found = extract_program(reply)
+    assert found.program == p
+
+
+@settings(max_examples=150, deadline=None)
+@given(nonempty_programs)
+def test_any_program_as_json_in_prose_is_found(p):
+    assert extract_program(f"Answer: {json.dumps(to_json(p))}. Done.").program == p
+
+
+@settings(max_examples=150, deadline=None)
+@given(nonempty_programs)
+def test_any_program_on_its_own_line_is_found(p):
+    assert extract_program(f"My answer:\n{to_compact(p)}\n").program == p
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=400))
+def test_extraction_never_raises(reply):
+    found = extract_program(reply)
+    assert found.source in ("fenced", "json", "lines", "none")
+    assert (found.program is None) == (found.source == "none")

@@ -1,0 +1,306 @@
+"""Goals (SEMANTICS.md section 5) and code constraints (section 6), each rule on a small world."""
+
+from __future__ import annotations
+
+import pytest
+from core_helpers import lit, make_task, objective
+
+from xlogo_lang import parse, run
+from xlogo_lang.constraints import Constraints, count_blocks
+
+STRAWBERRY = [[lit(name="strawberry")]]
+LEMON = [[lit(name="lemon")]]
+
+
+def row(*items, goal, **kw):
+    """A 1x4 corridor, turtle on the left facing east, items placed by column."""
+    placed = [(x, 0, *item) for x, item in items]
+    return make_task(1, 4, turtle=(0, 0, 1), items=placed, goal=goal, **kw)
+
+
+def goal_ok(task, text):
+    verdict = run(task, text)
+    assert not verdict.crashed
+    return verdict.goal_ok
+
+
+# -- find, forbid, collectall, sum ----------------------------------------------------------------
+
+
+def test_find_does_not_require_ending_on_the_item():
+    task = row((1, ("strawberry", "red", 1)), goal=[objective("find", STRAWBERRY)])
+    assert goal_ok(task, "fd fd")
+
+
+def test_find_fails_when_the_item_is_never_reached():
+    task = row((2, ("strawberry", "red", 1)), goal=[objective("find", STRAWBERRY)])
+    verdict = run(task, "fd")
+    assert verdict.goal_ok is False
+    assert verdict.goal_result.reason == "never reached the strawberry"
+
+
+def test_the_start_cell_counts_for_find():
+    task = row((0, ("strawberry", "red", 1)), goal=[objective("find", STRAWBERRY)])
+    assert goal_ok(task, "")
+
+
+def test_a_spec_matches_a_cell_when_every_clause_has_a_true_literal():
+    red_circle = [[lit(color="red")], [lit(name="circle")]]
+    task = row(
+        (1, ("circle", "blue", 1)), (2, ("triangle", "red", 1)), (3, ("circle", "red", 1)),
+        goal=[objective("find", red_circle)],
+    )  # fmt: skip
+    assert not goal_ok(task, "fd fd")
+    assert goal_ok(task, "fd fd fd")
+
+
+def test_a_clause_is_a_disjunction():
+    task = row(
+        (1, ("lemon", "yellow", 1)),
+        goal=[objective("find", [[lit(name="strawberry"), lit(name="lemon")]])],
+    )
+    assert goal_ok(task, "fd")
+
+
+def test_noname_matches_empty_cells():
+    task = row((1, ("lemon", "yellow", 1)), goal=[objective("find", [[lit(name="noname")]])])
+    assert goal_ok(task, "")  # the start cell is empty
+
+
+def test_forbid_fails_when_the_trace_touches_a_forbidden_item():
+    goal = [objective("find", LEMON), objective("forbid", STRAWBERRY)]
+    task = row((1, ("strawberry", "red", 1)), (2, ("lemon", "yellow", 1)), goal=goal)
+    verdict = run(task, "fd fd")
+    assert verdict.goal_ok is False
+    assert verdict.goal_result.kind == "forbidden_item"
+
+
+def test_collectall_needs_every_matching_item_on_the_trace():
+    goal = [objective("collectall", [[lit(color="green")]])]
+    task = row((1, ("triangle", "green", 1)), (3, ("cross", "green", 1)), goal=goal)
+    assert not goal_ok(task, "fd fd")
+    assert goal_ok(task, "fd fd fd")
+
+
+def test_collectall_is_false_when_there_is_nothing_to_collect():
+    task = row((1, ("lemon", "yellow", 1)), goal=[objective("collectall", STRAWBERRY)])
+    assert not goal_ok(task, "fd fd fd")
+
+
+def test_sum_adds_the_counts_of_distinct_visited_cells():
+    goal = [objective("sum", STRAWBERRY, total=5)]
+    task = row((1, ("strawberry", "red", 2)), (2, ("strawberry", "red", 3)), goal=goal)
+    assert goal_ok(task, "fd fd")
+    assert goal_ok(task, "fd fd bk fd")  # passing a cell again adds nothing
+    assert goal_ok(task, "fd fd fd")  # moving on past the items changes nothing
+    assert not goal_ok(task, "fd")
+
+
+# -- concat ---------------------------------------------------------------------------------------
+
+
+def concat_task():
+    goal = [objective("concat", [[lit(name="A")]], [[lit(name="B")]])]
+    return row((1, ("A", "black", 1)), (2, ("B", "black", 1)), goal=goal)
+
+
+def test_concat_needs_the_items_in_order():
+    assert goal_ok(concat_task(), "fd fd")
+
+
+def test_concat_fails_when_an_item_is_visited_twice():
+    assert not goal_ok(concat_task(), "fd fd bk")
+
+
+def test_concat_fails_in_the_wrong_order():
+    goal = [objective("concat", [[lit(name="B")]], [[lit(name="A")]])]
+    task = row((1, ("A", "black", 1)), (2, ("B", "black", 1)), goal=goal)
+    verdict = run(task, "fd fd")
+    assert verdict.goal_ok is False
+    assert verdict.goal_result.kind == "order"
+
+
+def test_concat_may_start_on_the_start_cell_and_move_on_past_the_last_item():
+    goal = [objective("concat", [[lit(name="A")]], [[lit(name="B")]])]
+    task = row((0, ("A", "black", 1)), (1, ("B", "black", 1)), goal=goal)
+    assert goal_ok(task, "fd fd fd")
+
+
+def test_concat_later_items_may_not_be_on_the_start_cell():
+    goal = [objective("concat", [[lit(name="A")]], [[lit(name="B")]])]
+    task = row((0, ("B", "black", 1)), (1, ("A", "black", 1)), goal=goal)
+    assert not goal_ok(task, "fd")
+
+
+# -- findonly and combining objectives ------------------------------------------------------------
+
+
+def test_findonly_forbids_every_other_item_on_the_way():
+    goal = [objective("findonly", LEMON)]
+    task = row((1, ("strawberry", "red", 1)), (2, ("lemon", "yellow", 1)), goal=goal)
+    assert not goal_ok(task, "fd fd")
+    task = row((2, ("lemon", "yellow", 1)), (3, ("strawberry", "red", 1)), goal=goal)
+    assert goal_ok(task, "fd fd")
+
+
+def test_only_the_last_target_objective_counts():
+    goal = [objective("find", STRAWBERRY), objective("find", LEMON)]
+    task = row((1, ("lemon", "yellow", 1)), (3, ("strawberry", "red", 1)), goal=goal)
+    assert goal_ok(task, "fd")
+
+
+def test_a_forbid_before_a_findonly_is_dropped():
+    goal = [objective("forbid", [[lit(name="circle")]]), objective("findonly", LEMON)]
+    task = row((1, ("lemon", "yellow", 1)), goal=goal)
+    # findonly replaces the forbid list, and "only lemons" is what the run does
+    assert goal_ok(task, "fd")
+    goal = [objective("findonly", LEMON), objective("forbid", [[lit(name="noname")]])]
+    assert not goal_ok(row((1, ("lemon", "yellow", 1)), goal=goal), "fd")
+
+
+def test_objectives_are_grouped_by_name_in_order_of_first_appearance():
+    goal = [
+        objective("find", STRAWBERRY),
+        objective("forbid", LEMON),
+        objective("find", [[lit(name="circle")]]),
+    ]
+    task = row((1, ("circle", "red", 1)), goal=goal)
+    assert goal_ok(task, "fd")
+
+
+def test_an_empty_goal_always_holds():
+    assert goal_ok(row(goal=[]), "fd")
+
+
+# -- draw -----------------------------------------------------------------------------------------
+
+
+def draw_task(**kw):
+    # the draw spec is ignored by the check: only the world's lines count
+    spec = [[{"x1": 0, "y1": 0, "x2": 0, "y2": 0, "color": "#000000"}]]
+    lines = [(0, 1, 0, 0, "red"), (0, 0, 1, 0, "blue")]
+    return make_task(2, 2, turtle=(0, 1, 0), lines=lines, goal=[objective("draw", spec)], **kw)
+
+
+def test_draw_compares_the_picture_segment_by_segment_with_colours():
+    assert goal_ok(draw_task(), "setpc(red) fd rt setpc(blue) fd")
+
+
+def test_draw_ignores_direction_and_redrawing_and_the_last_colour_wins():
+    # the red edge is first drawn blue, then redrawn red in the other direction
+    assert goal_ok(draw_task(), "setpc(blue) fd rt fd bk rt setpc(red) fd")
+
+
+def test_draw_fails_on_a_wrong_colour_and_says_which():
+    verdict = run(draw_task(), "setpc(red) fd rt fd")
+    assert verdict.goal_ok is False
+    assert "wrong colour" in verdict.reason
+
+
+def test_draw_fails_on_an_extra_segment():
+    verdict = run(draw_task(), "setpc(red) fd rt setpc(blue) fd rt fd")
+    assert verdict.goal_ok is False
+    assert "1 extra segment" in verdict.reason
+
+
+def test_draw_overrides_every_other_objective():
+    task = make_task(
+        1, 2, turtle=(0, 0, 1), lines=[(0, 0, 1, 0, "black")],
+        goal=[objective("find", STRAWBERRY), objective("draw", [])],
+    )  # fmt: skip
+    assert goal_ok(task, "fd")
+
+
+def test_draw_with_no_lines_fails_on_any_move():
+    task = make_task(goal=[objective("draw", [])])
+    assert goal_ok(task, "rt")
+    assert not goal_ok(task, "fd")
+
+
+# -- constraints: counting ----------------------------------------------------------------------
+
+
+def test_blocks_are_counted_statically_with_repeats_and_their_bodies():
+    counts = count_blocks(parse("repeat(4){repeat(3){fd} rt}"))
+    assert dict(counts) == {"repeat": 2, "fd": 1, "rt": 1, "all": 4}
+
+
+def test_setpc_counts_as_a_block():
+    assert count_blocks(parse("setpc(red) fd"))["all"] == 2
+
+
+# -- constraints: checking ------------------------------------------------------------------------
+
+
+def violated(constraints: Constraints, text: str) -> list[str]:
+    return [v.rule for v in constraints.check(parse(text))]
+
+
+def test_at_most_all_bounds_the_block_count():
+    c = Constraints(at_most={"all": 3})
+    assert violated(c, "fd repeat(2){fd}") == []
+    assert violated(c, "fd fd rt fd") == ["at_most"]
+
+
+def test_exactly_is_only_checked_for_types_that_appear():
+    c = Constraints(exactly={"fd": 2, "rt": 1, "all": 3})
+    assert violated(c, "fd fd lt") == []  # no rt at all: not checked
+    assert violated(c, "fd fd rt") == []
+    assert violated(c, "fd rt rt") == ["exactly", "exactly"]
+
+
+def test_exactly_zero_means_do_not_use():
+    c = Constraints(exactly={"bk": 0})
+    assert violated(c, "fd fd") == []
+    (v,) = c.check(parse("fd bk"))
+    assert v.message == "1 'backward' used; this task forbids it"
+
+
+def test_start_by_looks_at_the_top_level_only():
+    c = Constraints(start_by=("repeat", "rt"))
+    assert violated(c, "repeat(2){fd} rt fd") == []
+    assert violated(c, "fd repeat(2){fd} rt") == ["start_by"]
+
+
+def test_start_by_is_checked_only_when_the_counts_pass():
+    c = Constraints(at_most={"all": 1}, start_by=("fd",))
+    assert violated(c, "rt rt") == ["at_most"]
+
+
+def test_a_violation_points_at_the_code():
+    (v,) = Constraints(at_most={"fd": 1}).check(parse("fd\nrt\nfd"))
+    assert (v.span.line, v.span.column) == (3, 1)
+
+
+def test_constraint_results_appear_in_the_verdict(real_tasks):
+    verdict = run(real_tasks["87"], "fd rt fd fd fd rt fd")
+    assert verdict.goal_ok is True
+    assert verdict.constraints_ok is False
+    assert verdict.reason == "7 commands used; this task allows at most 6"
+
+
+@pytest.mark.parametrize(
+    ("constraints", "text"),
+    [
+        (Constraints(at_most={"all": 6}), "Use at most 6 commands"),
+        (
+            Constraints(exactly={"fd": 2, "rt": 1, "all": 3}),
+            "Use exactly 2 'forward', 1 'right' and 3 commands",
+        ),
+        (Constraints(exactly={"all": 3, "fd": 2}), "Use exactly 2 'forward' and 3 commands"),
+        (Constraints(exactly={"bk": 0}), "Don't use 'backward'"),
+        (Constraints(start_by=("fd", "fd", "rt")), "Start by using'forward', 'forward', 'right'"),
+        (
+            Constraints(exactly={"fd": 0, "rt": 0}),
+            "Follow these rules: (a) Don't use 'forward'. (b) Don't use 'right'.",
+        ),
+        (
+            Constraints(exactly={"lt": 0}, at_most={"all": 5, "repeat": 1}, start_by=("setpc",)),
+            "Follow these rules: (a) Start by using'set pen color'."
+            " (b) Use at most 1 'repeat' and 5 commands. (c) Don't use 'left'.",
+        ),
+        (Constraints(), ""),
+    ],
+)
+def test_constraint_text_is_the_reference_sentence(constraints, text):
+    assert constraints.text() == text

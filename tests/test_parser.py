@@ -1,0 +1,282 @@
+"""The parser: every accepted form of the language, and errors that say what went wrong where."""
+
+from __future__ import annotations
+
+import pytest
+from core_helpers import programs
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from lark.exceptions import UnexpectedInput
+
+from xlogo_lang import ParseError, parse
+from xlogo_lang.ast import MAX_DEPTH, Command, Program, Repeat, SetPenColor, Span, walk
+from xlogo_lang.parser import _fast_parse, _lark
+from xlogo_lang.printer import to_compact, to_text
+
+FD, BK, LT, RT = Command("fd"), Command("bk"), Command("lt"), Command("rt")
+
+
+def prog(*blocks):
+    return Program(tuple(blocks))
+
+
+# -- accepted forms --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text", ["fd;rt;bk", "fd,rt,bk", "fd rt bk", "fd\nrt\nbk\n", "fd; rt,\n bk;"]
+)
+def test_commands_may_be_separated_by_semicolons_commas_spaces_or_newlines(text):
+    assert parse(text) == prog(FD, RT, BK)
+
+
+def test_blank_lines_tabs_and_indentation_are_ignored():
+    assert parse("\n\n\tfd   \n\n      rt\t\n") == prog(FD, RT)
+
+
+def test_a_repeat_may_be_written_on_one_line():
+    assert parse("repeat(3){fd rt}") == prog(Repeat(3, (FD, RT)))
+
+
+def test_the_canonical_multi_line_repeat():
+    assert parse("repeat(3){\n  fd\n  rt\n}\n") == prog(Repeat(3, (FD, RT)))
+
+
+@pytest.mark.parametrize(
+    "text", ["repeat 3 [fd rt]", "repeat 3 [ fd rt ]", "repeat(3)[fd rt]", "repeat 3 {fd rt}"]
+)
+def test_logo_style_repeat_is_accepted(text):
+    assert parse(text) == prog(Repeat(3, (FD, RT)))
+
+
+def test_repeats_nest():
+    assert parse("repeat(2){repeat 3 [fd] rt}") == prog(Repeat(2, (Repeat(3, (FD,)), RT)))
+
+
+@pytest.mark.parametrize(
+    ("word", "kind"),
+    [("forward", "fd"), ("back", "bk"), ("backward", "bk"), ("left", "lt"), ("right", "rt")],
+)
+def test_long_command_names_mean_the_short_ones(word, kind):
+    assert parse(word) == prog(Command(kind))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "setpc(red)",
+        "setpc red",
+        'setpc("red")',
+        "setpc('red')",
+        "setpencolor(red)",
+        "setpencolour red",
+    ],
+)
+def test_every_pen_colour_form_means_setpc(text):
+    assert parse(text) == prog(SetPenColor("red"))
+
+
+def test_keywords_and_colours_are_case_insensitive():
+    assert parse("FD Rt REPEAT(2){Lt} SetPC(RED) Forward") == prog(
+        FD, RT, Repeat(2, (LT,)), SetPenColor("red"), FD
+    )
+
+
+def test_empty_call_parentheses_are_allowed():
+    assert parse("fd() rt( )") == prog(FD, RT)
+
+
+def test_hash_and_slash_comments_are_ignored():
+    text = "# a comment\nfd  # go up\n// another\nrt // turn\n"
+    assert parse(text) == prog(FD, RT)
+
+
+@pytest.mark.parametrize("text", ["", "   \n\n", "# only a comment\n", ";;,"])
+def test_a_text_without_commands_is_the_empty_program(text):
+    assert parse(text) == Program(())
+
+
+def test_an_empty_repeat_body_is_allowed():
+    assert parse("repeat(3){}") == prog(Repeat(3, ()))
+
+
+def test_nodes_carry_spans_that_do_not_affect_equality():
+    p = parse("fd\n  rt\nrepeat(2){\n  fd\n}")
+    assert p.body[1].span == Span(2, 3, 2, 5)
+    assert p.body[2].span == Span(3, 1, 5, 2)
+    assert p.body[2].times_span == Span(3, 8, 3, 9)
+    assert p == parse("fd rt repeat(2){fd}")
+
+
+def test_the_colour_span_points_at_the_colour():
+    assert parse("setpc(blue)").body[0].color_span == Span(1, 7, 1, 11)
+
+
+# -- errors -----------------------------------------------------------------------------------
+
+
+def parse_error(text: str, **kw) -> ParseError:
+    with pytest.raises(ParseError) as info:
+        parse(text, **kw)
+    return info.value
+
+
+def test_an_unknown_command_is_named_with_its_position():
+    err = parse_error("fd\nrt jump fd")
+    assert "unknown command 'jump'" in err.message
+    assert (err.line, err.column) == (2, 4)
+
+
+def test_a_parse_error_lists_the_tokens_that_could_come_next():
+    err = parse_error("fd jump")
+    assert {"fd", "bk", "lt", "rt", "repeat", "setpc"} <= set(err.expected)
+
+
+def test_a_parse_error_shows_the_line_with_a_caret_under_the_column():
+    err = parse_error("fd\nrt jump fd")
+    assert err.excerpt == "rt jump fd\n   ^"
+    assert str(err).startswith("line 2, column 4: unknown command 'jump'\nrt jump fd\n   ^")
+
+
+def test_a_parse_error_carries_a_hint():
+    assert parse_error("fd jump").hint
+
+
+def test_the_file_name_is_part_of_the_message():
+    err = parse_error("jump", filename="prog.txt")
+    assert str(err).startswith("prog.txt: line 1, column 1:")
+
+
+def test_an_unclosed_repeat_is_reported_at_the_end_of_the_input():
+    err = parse_error("fd\nrepeat(3){\n  fd\n")
+    assert err.message.startswith("unclosed repeat")
+    assert err.line == 3
+
+
+def test_a_missing_repeat_count_is_named():
+    assert parse_error("repeat {fd}").message.startswith("missing repeat count")
+
+
+def test_a_missing_repeat_body_is_named():
+    err = parse_error("repeat 3 fd")
+    assert err.message.startswith("missing repeat body")
+    assert (err.line, err.column) == (1, 10)
+
+
+def test_an_unmatched_closing_bracket_is_named():
+    err = parse_error("fd }")
+    assert err.message.startswith("unmatched '}'")
+    assert err.column == 4
+
+
+def test_a_closing_bracket_of_the_wrong_kind_is_unmatched():
+    assert parse_error("repeat(3){fd]").message.startswith("unmatched ']'")
+
+
+def test_a_body_without_repeat_is_named():
+    assert "needs 'repeat N'" in parse_error("{fd}").message
+
+
+def test_a_missing_pen_colour_is_named():
+    assert parse_error("setpc()").message.startswith("missing pen colour")
+
+
+@pytest.mark.parametrize("times", [0, 13, 100])
+def test_a_repeat_count_outside_1_to_12_is_an_error_naming_the_range(times):
+    err = parse_error(f"fd\nrepeat({times}){{fd}}")
+    assert err.message == f"repeat count {times} is outside 1..12"
+    assert (err.line, err.column) == (2, 8)
+
+
+def test_an_unknown_pen_colour_is_an_error_naming_the_colours():
+    err = parse_error("setpc(purple)")
+    assert "unknown pen colour 'purple'" in err.message
+    assert "red" in err.message
+    assert err.column == 7
+
+
+def test_without_strict_range_errors_are_left_for_the_checker():
+    assert parse("repeat(13){fd} setpc(purple)", strict=False) == prog(
+        Repeat(13, (FD,)), SetPenColor("purple")
+    )
+
+
+def test_repeats_may_nest_up_to_the_depth_limit():
+    text = "repeat(1){" * MAX_DEPTH + "fd" + "}" * MAX_DEPTH
+    assert len(parse(text)) == MAX_DEPTH + 1
+
+
+def test_deeper_nesting_is_a_parse_error_not_a_crash():
+    depth = 5000
+    err = parse_error("repeat(1){" * depth + "fd" + "}" * depth)
+    assert f"nested more than {MAX_DEPTH} deep" in err.message
+
+
+# -- round trips ------------------------------------------------------------------------------
+
+
+@settings(max_examples=300, deadline=None)
+@given(programs)
+def test_parsing_the_canonical_text_gives_the_program_back(p):
+    assert parse(to_text(p)) == p
+
+
+@settings(max_examples=300, deadline=None)
+@given(programs)
+def test_parsing_the_compact_form_gives_the_program_back(p):
+    assert parse(to_compact(p)) == p
+
+
+@settings(max_examples=200, deadline=None)
+@given(programs)
+def test_printing_is_idempotent(p):
+    text = to_text(p)
+    assert to_text(parse(text)) == text
+
+
+def test_case_insensitive_matching_of_exotic_letters_gives_the_command_not_a_crash():
+    # Python's case-insensitive regexes match "ı" (dotless i) as "i" and "K" (Kelvin) as "k"
+    assert parse("r\u0131ght b\u212a") == prog(RT, BK)
+
+
+# -- the fast reader and the grammar agree ------------------------------------------------------
+
+PIECES = [
+    "fd", "BK", "lt", "Right", "forward", "back", "setpc", "SetPenColour", "repeat", "red", "Blue",
+    "fd()", "( )", "(", ")", "{", "}", "[", "]", ";", ",", " ", "\n", "\t", "\r", "# c\n", "// c",
+    '"red"', "'white'", "0", "3", "12", "13", "x", "_y", "fd2", "\u212a", "\u0131", "é", "\x0b",
+]  # fmt: skip
+soups = st.lists(st.sampled_from(PIECES), max_size=30).map(" ".join) | st.lists(
+    st.sampled_from(PIECES), max_size=30
+).map("".join)
+
+
+def layout(p: Program) -> list[tuple]:
+    """Every node with its spans, which equality of programs ignores."""
+    return [
+        (b, b.span, getattr(b, "times_span", None), getattr(b, "color_span", None))
+        for b in walk(p.body)
+    ]
+
+
+@settings(max_examples=500, deadline=None)
+@given(soups)
+def test_the_fast_reader_and_the_grammar_build_the_same_ast_with_the_same_spans(text):
+    fast = _fast_parse(text)
+    try:
+        slow = _lark().parse(text)
+    except UnexpectedInput:
+        assert fast is None
+        return
+    if fast is None:
+        assert not text.isascii()  # only exotic letters are left to the grammar alone
+        return
+    assert fast == slow
+    assert layout(fast) == layout(slow)
+
+
+@settings(max_examples=200, deadline=None)
+@given(programs)
+def test_the_fast_reader_reads_every_canonical_and_compact_text(p):
+    assert _fast_parse(to_text(p)) == p
+    assert _fast_parse(to_compact(p)) == p

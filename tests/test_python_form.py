@@ -1,0 +1,287 @@
+"""The benchmark's Python-style answer form: reading it, printing it, recognising it, its errors."""
+
+from __future__ import annotations
+
+import contextlib
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from xlogo_lang import ParseError, parse
+from xlogo_lang.ast import BASIC, PEN_COLORS, Command, Program, Repeat, SetPenColor
+from xlogo_lang.language import PYTHON, TEXT, render
+from xlogo_lang.printer import to_text
+from xlogo_lang.python_form import looks_like_python, parse_python, to_python
+
+# The paper's Figure 1, as BENCHMARK.md quotes it.
+FIGURE_1 = """\
+def Run():
+  move_forward()
+  turn_right()
+  for i in range(3):
+    move_forward()
+  turn_right()
+  move_forward()
+"""
+FIGURE_1_TEXT = "fd\nrt\nrepeat(3){\n  fd\n}\nrt\nfd\n"
+
+blocks = st.recursive(
+    st.one_of(
+        st.sampled_from(BASIC).map(Command),
+        st.sampled_from(PEN_COLORS).map(SetPenColor),
+    ),
+    lambda children: st.builds(
+        Repeat, st.integers(1, 12), st.lists(children, max_size=4).map(tuple)
+    ),
+    max_leaves=24,
+)
+programs = st.lists(blocks, max_size=6).map(lambda bs: Program(tuple(bs)))
+
+
+def error_of(text: str, **kw: object) -> ParseError:
+    with pytest.raises(ParseError) as info:
+        parse(text, **kw)  # type: ignore[arg-type]
+    return info.value
+
+
+# -- reading --------------------------------------------------------------------------------------
+
+
+def test_the_papers_figure_reads_as_the_same_program_as_its_text_form():
+    assert parse(FIGURE_1) == parse(FIGURE_1_TEXT)
+
+
+def test_the_def_run_header_is_optional():
+    assert parse("move_forward()\nfor i in range(3):\n  turn_left()\n") == parse("fd repeat(3){lt}")
+
+
+@pytest.mark.parametrize("unit", ["  ", "   ", "    ", "\t"])
+def test_any_consistent_indent_width_reads_the_same(unit):
+    text = FIGURE_1.replace("    ", "\0").replace("  ", unit).replace("\0", unit * 2)
+    assert parse(text) == parse(FIGURE_1_TEXT)
+
+
+def test_single_and_double_quotes_name_the_same_colour():
+    assert parse("def Run():\n  setpc('red')\n") == parse('def Run():\n  setpc("red")\n')
+
+
+def test_pass_stands_for_an_empty_body_and_an_empty_program():
+    assert parse("def Run():\n  for i in range(2):\n    pass\n") == Program((Repeat(2, ()),))
+    assert parse("def Run():\n  pass\n") == Program(())
+
+
+def test_a_snippet_indented_as_a_whole_reads_as_if_it_were_not():
+    assert parse("    move_forward()\n    turn_left()\n") == parse("fd lt")
+
+
+def test_comments_a_docstring_and_a_final_call_of_run_are_harmless():
+    text = 'def Run():\n  """Reach the star."""\n  move_forward()  # go\n\nRun()\n'
+    assert parse(text) == parse("fd")
+
+
+def test_one_line_bodies_and_semicolons_read_as_python_reads_them():
+    assert parse("for i in range(2): move_forward(); turn_left()\n") == parse("repeat(2){fd lt}")
+
+
+def test_the_text_forms_names_are_accepted_as_calls():
+    assert parse("for i in range(2):\n  fd()\n  rt()\n") == parse("repeat(2){fd rt}")
+
+
+def test_nodes_carry_spans_pointing_at_their_source():
+    prog = parse(FIGURE_1)
+    first, loop = prog.body[0], prog.body[2]
+    assert (first.span.line, first.span.column, first.span.end_column) == (2, 3, 17)
+    assert (loop.span.line, loop.span.column, loop.span.end_line) == (4, 3, 5)
+    assert (loop.times_span.line, loop.times_span.column) == (4, 18)
+
+
+def test_spans_count_characters_not_bytes():
+    prog = parse("def Run():\n  setpc('é'); move_forward()\n", strict=False)
+    assert prog.body[1].span.column == 15
+
+
+# -- range errors are the checker's, as in the text form ------------------------------------------
+
+
+def test_range_13_is_an_error_at_the_count():
+    err = error_of("def Run():\n  for i in range(13):\n    move_forward()\n")
+    assert (err.line, err.column) == (2, 18)
+    assert "13" in err.message
+
+
+def test_non_strict_parsing_returns_range_13_for_the_checker():
+    assert parse("for i in range(13):\n  move_forward()\n", strict=False) == Program(
+        (Repeat(13, (Command("fd"),)),)
+    )
+
+
+def test_an_unknown_colour_is_an_error_at_the_colour():
+    err = error_of("def Run():\n  setpc('purple')\n")
+    assert (err.line, err.column) == (2, 9)
+    assert "purple" in err.message
+
+
+# -- syntax errors carry line, column, excerpt and hint -------------------------------------------
+
+
+def test_inconsistent_indentation_is_named_with_its_line():
+    err = error_of("def Run():\n    move_forward()\n  turn_left()\n")
+    assert "inconsistent indentation" in err.message
+    assert (err.line, err.column) == (3, 3)
+    assert err.excerpt and err.hint
+
+
+def test_a_missing_colon_is_named_at_the_end_of_its_line():
+    err = error_of("def Run():\n  for i in range(3)\n    move_forward()\n")
+    assert "missing colon" in err.message
+    assert (err.line, err.column) == (2, 20)
+
+
+def test_an_unknown_function_is_named_with_a_suggestion():
+    err = error_of("def Run():\n  move_foward()\n")
+    assert err.message == "unknown function 'move_foward'"
+    assert (err.line, err.column) == (2, 3)
+    assert "move_forward()" in (err.hint or "")
+
+
+def test_a_loop_without_a_body_is_named():
+    err = error_of("def Run():\n  for i in range(3):\n  turn_left()\n")
+    assert "missing indented body" in err.message
+    assert err.line == 3
+
+
+def test_a_statement_outside_run_is_named():
+    err = error_of("def Run():\n  move_forward()\nturn_left()\n")
+    assert "outside" in err.message
+    assert err.line == 3
+
+
+def test_an_action_with_an_argument_is_an_error():
+    err = error_of("move_forward(2)\n")
+    assert err.message == "move_forward() takes no arguments"
+
+
+def test_a_count_that_is_not_a_number_is_an_error():
+    err = error_of("for i in range(n):\n  move_forward()\n")
+    assert (err.line, err.column) == (1, 16)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "def Run():\n  while True:\n    move_forward()\n",
+        "def Run():\n  x = 3\n",
+        "def Run(n):\n  move_forward()\n",
+        "def Run():\n  move_forward(\n",
+        "def Run():\n  fd\n",
+        "def Run():\n\tmove_forward()\n        turn_left()\n",
+        "for i in range(1, 4):\n  move_forward()\n",
+        "for i in [1, 2]:\n  move_forward()\n",
+        "def Run():\n  move_forward()\ndef Go():\n  turn_left()\n",
+    ],
+)
+def test_constructs_outside_the_form_are_parse_errors_with_a_position(text):
+    err = error_of(text)
+    assert err.line is not None and err.column is not None
+    assert err.excerpt
+
+
+PYTHONISH = [*"():'\\#\t\n", "é", "  ", "    ", "def Run():", "for i in range(3):", "pass"]
+PYTHONISH += ["move_forward()", "turn_left(", "setpc('red')", "range(13)", "Run()", "x = 1"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(PYTHONISH), max_size=14).map("".join))
+def test_python_like_garbage_never_raises_anything_but_parse_error(text):
+    with contextlib.suppress(ParseError):
+        parse_python(text)
+
+
+# -- printing -------------------------------------------------------------------------------------
+
+
+def test_to_python_prints_the_papers_figure():
+    assert to_python(parse(FIGURE_1_TEXT)) == FIGURE_1
+
+
+def test_to_python_writes_colours_in_double_quotes_and_empty_bodies_as_pass():
+    prog = Program((SetPenColor("red"), Repeat(2, ())))
+    assert to_python(prog) == 'def Run():\n  setpc("red")\n  for i in range(2):\n    pass\n'
+
+
+def test_to_python_of_the_empty_program_is_a_run_that_passes():
+    assert to_python(Program(())) == "def Run():\n  pass\n"
+
+
+def test_every_oracle_program_reads_back_from_its_python_print(oracle_cases):
+    for case in oracle_cases:
+        prog = parse(case["program"])
+        assert parse(to_python(prog)) == prog, case["case"]
+
+
+def test_the_language_description_reproduces_the_canonical_text_printer(oracle_cases):
+    for case in oracle_cases:
+        prog = parse(case["program"])
+        assert render(prog, TEXT) == case["program"] == to_text(prog)
+
+
+@settings(max_examples=300, deadline=None)
+@given(programs)
+def test_the_python_print_of_any_program_reads_back_as_the_same_program(prog):
+    assert parse(to_python(prog)) == parse(to_text(prog)) == prog
+
+
+@settings(max_examples=150, deadline=None)
+@given(programs, st.sampled_from(["    ", "\t", "   "]), st.booleans())
+def test_reindented_requoted_and_headerless_prints_read_the_same(prog, unit, header):
+    text = to_python(prog).replace('"', "'")
+    lines = text.splitlines()[0 if header else 1 :]
+    redone = []
+    for line in lines:
+        body = line.lstrip(" ")
+        level = (len(line) - len(body)) // len(PYTHON.indent)
+        redone.append(unit * (level - (0 if header else 1)) + body)
+    assert parse("\n".join(redone) + "\n") == prog
+
+
+# -- recognising the form -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        FIGURE_1,
+        "move_forward()\n",
+        "  turn_left()\n",
+        "for _ in range(4):\n  move_back()\n",
+        "def solve():\n  pass\n",
+    ],
+)
+def test_python_style_programs_are_recognised(text):
+    assert looks_like_python(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "fd\nrt\nfd\n",
+        "fd()\nrt()\n",
+        "repeat 3 [fd rt]",
+        "repeat(3){\n  fd\n}\n",
+        'setpc("red")\nfd\n',
+        "# def Run(): is the paper's form\nfd\n",
+        "I would move forward twice, then turn right and move forward again.",
+        "The turtle should turn_left after reaching the wall.",
+        "",
+    ],
+)
+def test_text_forms_and_prose_are_not_taken_for_python(text):
+    assert not looks_like_python(text)
+
+
+@settings(max_examples=200, deadline=None)
+@given(programs)
+def test_recognition_tells_the_two_prints_of_any_program_apart(prog):
+    assert looks_like_python(to_python(prog))
+    assert not looks_like_python(to_text(prog))

@@ -1,0 +1,325 @@
+"""Loading tasks: both layouts, validation errors that name the JSON path, documented meanings,
+and the project's own example tasks, programs and predictions."""
+
+from __future__ import annotations
+
+import copy
+import json
+from pathlib import Path
+
+import pytest
+from core_helpers import lit, make_task, objective
+
+from xlogo_lang import TaskError, load_task, load_tasks, parse, run
+from xlogo_lang.extract import extract_program
+from xlogo_lang.tasks import task_from_dict, task_ids
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+EXAMPLE_TASKS = sorted((EXAMPLES / "tasks").glob("*.json"))
+EXAMPLE_PROGRAMS = sorted((EXAMPLES / "programs").glob("*.xlogo"))
+
+
+def read(tasks_dir: Path, task_id: str) -> dict:
+    return json.loads((tasks_dir / f"{task_id}.json").read_text())
+
+
+def load_error(data: dict) -> TaskError:
+    with pytest.raises(TaskError) as info:
+        task_from_dict(data, file="task.json")
+    return info.value
+
+
+# -- the two layouts ----------------------------------------------------------------------------
+
+
+def test_a_task_file_loads_with_its_id_world_goal_and_constraints(tasks_dir):
+    task = load_task(tasks_dir / "87.json")
+    assert task.id == "87"
+    assert (task.world.rows, task.world.cols) == (3, 4)
+    assert task.kind == "find"
+    assert task.constraints.at_most == {"all": 6}
+    assert task.source == str(tasks_dir / "87.json")
+
+
+def test_a_task_of_an_asset_directory_loads_by_id_with_its_solution(assets_dir):
+    task = load_task(assets_dir, "87")
+    assert task.id == "87"
+    assert task.solution == parse("fd rt repeat(3){fd} rt fd")
+
+
+def test_a_directory_without_a_task_id_is_a_task_error(tasks_dir):
+    with pytest.raises(TaskError, match="needs a task id"):
+        load_task(tasks_dir)
+
+
+def test_an_unknown_task_id_is_a_task_error(assets_dir, tasks_dir):
+    with pytest.raises(TaskError, match="no task with id '999'"):
+        load_task(assets_dir, "999")
+    with pytest.raises(TaskError, match="no task with id '999'"):
+        load_task(tasks_dir, "999")
+
+
+def test_a_missing_file_is_a_task_error(tmp_path):
+    with pytest.raises(TaskError, match="no such file"):
+        load_task(tmp_path / "nope.json")
+
+
+def test_invalid_json_is_a_task_error_with_line_and_column(tmp_path):
+    f = tmp_path / "bad.json"
+    f.write_text('{\n  "tiles": [,]\n}')
+    with pytest.raises(TaskError) as info:
+        load_task(f)
+    assert (info.value.line, info.value.column) == (2, 13)
+    assert str(info.value).startswith(f"{f}: line 2, column 13: not valid JSON")
+
+
+def test_a_file_nested_too_deeply_is_a_task_error(tmp_path):
+    f = tmp_path / "deep.json"
+    f.write_text("[" * 100_000)
+    with pytest.raises(TaskError, match="nested too deeply"):
+        load_task(f)
+
+
+def test_task_ids_are_sorted_numerically_then_by_suffix(assets_dir):
+    ids = task_ids(assets_dir)
+    assert ids[:3] == ["1", "2", "4"]
+    assert ids.index("9a") < ids.index("10a") < ids.index("10b") < ids.index("11")
+
+
+def test_a_folder_of_task_files_loads_in_id_order(tasks_dir):
+    ids = [t.id for t in load_tasks(tasks_dir)]
+    assert ids == task_ids(tasks_dir)
+
+
+@pytest.mark.parametrize("task_id", ["22", "64", "87", "9a"])
+def test_a_task_written_back_to_json_loads_to_the_same_task(tasks_dir, task_id):
+    task = load_task(tasks_dir / f"{task_id}.json")
+    again = task_from_dict(json.loads(json.dumps(task.to_json())), file=task.source)
+    assert (again.id, again.world, again.goal, again.constraints) == (
+        task.id,
+        task.world,
+        task.goal,
+        task.constraints,
+    )
+
+
+# -- validation ---------------------------------------------------------------------------------
+
+
+def test_an_unknown_wall_side_names_the_tile_and_the_side(tasks_dir):
+    data = read(tasks_dir, "22")
+    data["tiles"][3]["walls"] = {"lft": True}
+    assert "tiles[3].walls.lft: unknown wall side" in str(load_error(data))
+
+
+def test_an_unknown_item_names_its_path(tasks_dir):
+    data = read(tasks_dir, "22")
+    data["items"][2]["name"] = "banana"
+    err = load_error(data)
+    assert err.path == "items[2].name"
+    assert "unknown item 'banana'" in err.message
+
+
+def test_a_missing_key_is_named(tasks_dir):
+    data = read(tasks_dir, "22")
+    del data["tiles"][0]["allowed"]
+    err = load_error(data)
+    assert err.path == "tiles[0]"
+    assert "missing key 'allowed'" in err.message
+
+
+def test_a_value_of_the_wrong_type_is_named(tasks_dir):
+    data = read(tasks_dir, "22")
+    data["turtle"]["direction"] = "north"
+    err = load_error(data)
+    assert err.path == "turtle.direction"
+    assert "expected an integer" in err.message
+
+
+def test_a_diagonal_line_is_rejected(tasks_dir):
+    data = read(tasks_dir, "64")
+    data["lines"][0].update(x1=0, y1=0, x2=1, y2=1)
+    err = load_error(data)
+    assert err.path == "lines[0]"
+    assert "horizontal or vertical" in err.message
+
+
+def test_a_line_colour_outside_the_palette_is_rejected(tasks_dir):
+    data = read(tasks_dir, "64")
+    data["lines"][0]["color"] = "#123456"
+    assert load_error(data).path == "lines[0].color"
+
+
+def test_errors_in_the_asset_layout_name_the_task_in_the_path(tmp_path, assets_dir):
+    for name in ("goals", "codes", "constraints"):
+        f = f"xlogomini_{name}.json"
+        (tmp_path / f).write_text((assets_dir / f).read_text())
+    worlds = json.loads((assets_dir / "xlogomini_worlds.json").read_text())
+    worlds["87"]["world_json"]["tiles"][0]["walls"] = {"up": True}
+    (tmp_path / "xlogomini_worlds.json").write_text(json.dumps(worlds))
+    with pytest.raises(TaskError) as info:
+        load_task(tmp_path, "87")
+    assert info.value.path == "87.world_json.tiles[0].walls.up"
+
+
+# -- documented meanings ------------------------------------------------------------------------
+
+
+def test_house_items_load_as_off_catalogue_decorations(tasks_dir):
+    task = load_task(tasks_dir / "110.json")
+    (house,) = task.world.items.values()
+    assert house.name == "house"
+    assert not house.in_catalogue
+
+
+@pytest.mark.parametrize("task_id", ["110", "111", "112"])
+def test_house_tasks_are_solved_by_their_reference_solutions(assets_dir, real_tasks, task_id):
+    solution = load_task(assets_dir, task_id).solution
+    assert run(real_tasks[task_id], solution).solved
+
+
+def test_an_off_catalogue_item_makes_a_non_draw_goal_false():
+    task = make_task(
+        items=[(1, 0, "house", "blue", 1), (2, 0, "strawberry", "red", 1)],
+        goal=[objective("find", [[lit(name="strawberry")]])],
+    )
+    verdict = run(task, "fd fd")
+    assert verdict.goal_ok is False
+    assert "outside the catalogue" in verdict.reason
+
+
+def test_a_null_goal_means_draw(tasks_dir):
+    data = read(tasks_dir, "51")
+    data["goal"] = None
+    task = task_from_dict(data)
+    assert task.kind == "draw"
+    assert run(task, "repeat(4){fd rt}").solved
+
+
+def test_neg_1_negates_a_literal():
+    # find a circle that is not red: the red one does not count, the blue one does
+    goal = [objective("find", [[lit(color="red", neg=1)], [lit(name="circle")]])]
+    task = make_task(
+        1,
+        3,
+        turtle=(0, 0, 1),
+        items=[(1, 0, "circle", "red", 1), (2, 0, "circle", "blue", 1)],
+        goal=goal,
+    )
+    assert run(task, "fd").goal_ok is False
+    assert run(task, "fd fd").goal_ok is True
+
+
+@pytest.mark.parametrize("constraints", [[], [{"at_most": {"all": 1}}, {"exactly": {"fd": 0}}]])
+def test_a_constraint_list_of_zero_or_several_elements_means_no_constraints(constraints):
+    task = make_task(constraints=constraints)
+    assert not task.constraints
+    assert run(task, "fd fd").constraints_ok is True
+
+
+def test_a_constraint_list_of_one_element_stands_for_that_element():
+    task = make_task(constraints=[{"at_most": {"all": 1}}])
+    assert run(task, "fd fd").constraints_ok is False
+
+
+def test_unknown_constraint_keys_such_as_at_least_are_ignored():
+    task = make_task(constraints={"at_least": {"all": 5}, "at_most": {"all": 3}})
+    assert task.constraints.at_most == {"all": 3}
+    assert run(task, "fd").constraints_ok is True
+
+
+def test_a_start_by_longer_than_the_program_is_violated_not_an_exception():
+    task = make_task(constraints={"start_by": ["fd", "fd", "rt"]})
+    verdict = run(task, "fd fd")
+    assert verdict.constraints_ok is False
+    assert "only 2 top-level blocks" in verdict.reason
+
+
+def test_the_grid_is_the_bounding_box_of_the_listed_tiles_and_holes_are_missing_tiles():
+    task = make_task(2, 3, missing=((1, 0),))
+    world = task.world
+    assert (world.rows, world.cols) == (2, 3)
+    hole = world.tiles[world.index(1, 0)]
+    assert (hole.allowed, hole.exist) == (False, False)
+
+
+# -- the examples -------------------------------------------------------------------------------
+
+
+def test_there_are_example_tasks_and_programs():
+    assert len(EXAMPLE_TASKS) >= 9
+    assert (EXAMPLES / "tasks" / "find-strawberry.json").exists()
+    assert (EXAMPLES / "programs" / "find-strawberry.xlogo").exists()
+
+
+@pytest.mark.parametrize("path", EXAMPLE_TASKS, ids=lambda p: p.stem)
+def test_each_example_task_loads_and_its_solution_solves_it(path):
+    task = load_task(path)
+    assert task.id == path.stem
+    assert task.solution is not None
+    assert run(task, task.solution).solved
+
+
+@pytest.mark.parametrize("path", EXAMPLE_PROGRAMS, ids=lambda p: p.name)
+def test_each_example_program_solves_its_task(path):
+    task = load_task(EXAMPLES / "tasks" / f"{path.name.split('.')[0]}.json")
+    verdict = run(task, parse(path.read_text(), filename=str(path)))
+    assert verdict.solved, verdict.reason
+
+
+def test_the_canonical_example_programs_are_the_task_solutions_in_canonical_text():
+    from xlogo_lang.printer import to_text
+
+    for path in EXAMPLE_TASKS:
+        task = load_task(path)
+        program = EXAMPLES / "programs" / f"{path.stem}.xlogo"
+        assert program.read_text() == to_text(task.solution), path.stem
+
+
+def test_the_examples_cover_every_goal_kind_and_constraint():
+    tasks = [load_task(p) for p in EXAMPLE_TASKS]
+    assert {"find", "findonly", "collectall", "sum", "concat", "draw"} <= {t.kind for t in tasks}
+    assert any("forbid" in t.goal.kinds and t.kind == "find" for t in tasks)
+    assert any(len(t.world.line_colors) > 1 for t in tasks)
+    assert any(t.constraints.at_most and "repeat" in str(t.solution) for t in tasks)
+    assert any(t.constraints.start_by and t.constraints.exactly for t in tasks)
+    assert any(any(tile.walls for tile in t.world.tiles if tile.allowed) for t in tasks)
+    assert any(not all(t.world.allowed) for t in tasks if not t.goal.is_draw)
+
+
+def test_the_examples_include_logo_style_python_style_and_commented_programs():
+    names = {p.name for p in EXAMPLE_PROGRAMS}
+    assert any(".logo." in n for n in names)
+    assert any(".commented." in n for n in names)
+    assert any(".python." in n for n in names)
+
+
+def test_the_examples_do_not_carry_the_platform_records():
+    for path in [*EXAMPLE_TASKS, EXAMPLES / "predictions.jsonl"]:
+        assert "xlogo" + "_json" not in path.read_text()
+
+
+def test_the_example_predictions_are_model_like_replies_over_the_example_tasks():
+    ids = {p.stem for p in EXAMPLE_TASKS}
+    records = [
+        json.loads(line) for line in (EXAMPLES / "predictions.jsonl").read_text().splitlines()
+    ]
+    assert len(records) >= 10
+    assert all(set(r) == {"task_id", "response"} and r["task_id"] in ids for r in records)
+    tasks = {p.stem: load_task(p) for p in EXAMPLE_TASKS}
+    sources, outcomes = set(), set()
+    for r in records:
+        found = extract_program(r["response"])
+        sources.add(found.source)
+        outcomes.add(found.program is not None and run(tasks[r["task_id"]], found.program).solved)
+    assert {"fenced", "json", "lines", "none"} <= sources
+    assert outcomes == {True, False}
+
+
+def test_a_mutated_example_is_still_validated(tmp_path):
+    data = json.loads((EXAMPLES / "tasks" / "find-strawberry.json").read_text())
+    bad = copy.deepcopy(data)
+    bad["solution"] = {"run": [{"type": "repeat", "times": 20, "body": []}]}
+    err = load_error(bad)
+    assert err.path == "solution"
+    assert "outside 1..12" in err.message

@@ -1,0 +1,198 @@
+"""Static diagnostics for a program: every problem found without running it, each with a span.
+
+`check(source, task)` reports syntax errors, repeat counts outside 1..12, unknown pen colours,
+empty repeat bodies and, given a task, its code constraints (counted as SEMANTICS.md section 6
+says, by `Constraints.check`). Diagnostics are ruff/rustc style: a rule name, a message that says
+what is wrong in words, a span, an optional hint, rendered with the source line and a caret, or as
+JSON for machines. `xlogo check` and the error paths of the other commands share this type.
+
+This module never runs programs, never looks at goals and never imports the CLI: whether a
+program solves a task is `verdict.run`'s job.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from .ast import MAX_TIMES, MIN_TIMES, PEN_COLORS, Program, Repeat, SetPenColor, Span, walk
+from .errors import ParseError, ProgramError, caret_excerpt
+from .parser import parse
+
+if TYPE_CHECKING:
+    from .constraints import Violation
+    from .tasks import Task
+
+SEVERITIES = ("error", "warning")
+RULES = ("syntax", "repeat-range", "pen-colour", "empty-repeat", "at-most", "exactly", "start-by")
+_VIOLATION_RULES = {"at_most": "at-most", "exactly": "exactly", "start_by": "start-by"}
+
+
+@dataclass(frozen=True)
+class Diagnostic:
+    """One problem: how bad, which rule, what in words, where, and how to fix it."""
+
+    severity: str  # "error" | "warning"
+    rule: str  # one of RULES
+    message: str  # names the rule in words, e.g. "7 commands used; this task allows at most 6"
+    span: Span | None
+    hint: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        sp = self.span
+        return {
+            "severity": self.severity,
+            "rule": self.rule,
+            "message": self.message,
+            "line": sp.line if sp else None,
+            "column": sp.column if sp else None,
+            "end_line": sp.end_line if sp else None,
+            "end_column": sp.end_column if sp else None,
+            "hint": self.hint,
+        }
+
+    def render(self, source: str | None = None, filename: str | None = None) -> str:
+        """`prog.txt: line 3: <message>`, then the source line with a caret, then the hint."""
+        where = [filename] if filename else []
+        if self.span is not None:
+            where.append(f"line {self.span.line}")
+        head = ": ".join([*where, self.message])
+        out = [head]
+        if source is not None and self.span is not None:
+            excerpt = caret_excerpt(source, self.span.line, self.span.column, self._width(source))
+            if excerpt:
+                out.append(excerpt)
+        if self.hint:
+            out.append(f"hint: {self.hint}")
+        return "\n".join(out)
+
+    def _width(self, source: str) -> int:
+        """Caret width: the span on its first line (to the end of that line if it goes on)."""
+        sp = self.span
+        assert sp is not None
+        if sp.end_line == sp.line:
+            return max(sp.end_column - sp.column, 1)
+        lines = source.splitlines()
+        if 1 <= sp.line <= len(lines):
+            return max(len(lines[sp.line - 1]) - sp.column + 1, 1)
+        return 1
+
+    def sort_key(self) -> tuple[float, float, int]:
+        """Source order; diagnostics without a span (whole-program rules) come last."""
+        sp = self.span
+        if sp is None:
+            return (float("inf"), float("inf"), 0)
+        return (sp.line, sp.column, SEVERITIES.index(self.severity))
+
+
+def check(
+    source: str | Program, task: Task | None = None, *, filename: str | None = None
+) -> list[Diagnostic]:
+    """Every static problem of `source` (program text, code JSON text, or a parsed Program).
+
+    A syntax error stops the analysis (there is no program to look at) and is the only
+    diagnostic. Otherwise all range problems and empty repeats are reported, then the task's
+    constraint violations, sorted by position.
+    """
+    if isinstance(source, Program):
+        prog = source
+    else:
+        try:
+            prog = _read(source, filename)
+        except ProgramError as err:
+            return [_from_error(err)]
+    diags = [*_range_diagnostics(prog), *_empty_repeats(prog)]
+    if task is not None:
+        diags.extend(_from_violation(v) for v in task.constraints.check(prog))
+    return sorted(diags, key=Diagnostic.sort_key)
+
+
+def _read(text: str, filename: str | None) -> Program:
+    """Text in any form `parse` reads; a document holding code JSON (`{"run": ...}`) as such."""
+    if text.lstrip().startswith("{"):
+        from .codejson import from_json
+
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise ParseError(
+                f"not valid JSON: {exc.msg}",
+                file=filename,
+                line=exc.lineno,
+                column=exc.colno,
+            ) from None
+        except RecursionError:
+            raise ParseError("not valid JSON: nested too deeply", file=filename) from None
+        return from_json(data, file=filename)
+    return parse(text, filename=filename, strict=False)
+
+
+def _from_error(err: ProgramError) -> Diagnostic:
+    """A ParseError (or a code JSON error) as the one `syntax` (or range) diagnostic."""
+    span = None
+    if err.line is not None:
+        col = err.column or 1
+        span = Span(err.line, col, err.line, col + 1)
+    message = f"{err.path}: {err.message}" if err.path else err.message
+    rule = "syntax"
+    if err.message.startswith("repeat count"):
+        rule = "repeat-range"  # code JSON is validated strictly while it is read
+    elif err.message.startswith("unknown pen colour"):
+        rule = "pen-colour"
+    return Diagnostic("error", rule, message, span, err.hint)
+
+
+def _range_diagnostics(prog: Program) -> list[Diagnostic]:
+    out = []
+    for block in walk(prog.body):
+        if isinstance(block, Repeat) and not MIN_TIMES <= block.times <= MAX_TIMES:
+            out.append(
+                Diagnostic(
+                    "error",
+                    "repeat-range",
+                    f"repeat count {block.times} is outside {MIN_TIMES}..{MAX_TIMES}",
+                    block.times_span or block.span,
+                    f"use a count from {MIN_TIMES} to {MAX_TIMES}; nest two repeats for more",
+                )
+            )
+        elif isinstance(block, SetPenColor) and block.color not in PEN_COLORS:
+            close = difflib.get_close_matches(block.color, PEN_COLORS, n=1)
+            hint = f"did you mean {close[0]!r}? " if close else ""
+            out.append(
+                Diagnostic(
+                    "error",
+                    "pen-colour",
+                    f"unknown pen colour {block.color!r}",
+                    block.color_span or block.span,
+                    f"{hint}the pen colours are {', '.join(PEN_COLORS)}",
+                )
+            )
+    return out
+
+
+def _empty_repeats(prog: Program) -> list[Diagnostic]:
+    return [
+        Diagnostic(
+            "warning",
+            "empty-repeat",
+            f"repeat({block.times}) has an empty body and does nothing",
+            block.span,
+            "remove it, or put commands between the brackets (it still counts as a block)",
+        )
+        for block in walk(prog.body)
+        if isinstance(block, Repeat) and not block.body
+    ]
+
+
+def _from_violation(v: Violation) -> Diagnostic:
+    rule = _VIOLATION_RULES.get(v.rule, v.rule)
+    hint = None
+    if rule == "at-most" and v.key == "all":
+        hint = "repeat(n){...} counts as one block plus its body: use it for repeated commands"
+    elif rule == "exactly" and "forbids" in v.message:
+        hint = "find a way around it with the other commands"
+    elif rule == "start-by":
+        hint = "the first top-level blocks must be exactly these, in this order"
+    return Diagnostic("error", rule, v.message, v.span, hint)

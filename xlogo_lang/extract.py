@@ -1,0 +1,393 @@
+"""Find the program in a model's free-form reply.
+
+`extract_program(reply)` returns an `Extraction`: the program (or None), the exact text taken,
+where it came from and, when nothing parsed, why the best candidate failed. Parsing is `parse`'s
+job (text, Logo and Python-style forms alike); this module only decides which part of the reply
+to hand it. The rules, in order of precedence:
+
+1. **json**: the reference code JSON `{"run": [...]}` anywhere in the reply (in a fence or in
+   prose). Each `{` that opens an object whose first key is `"run"` is decoded with
+   `json.JSONDecoder.raw_decode`, which finds the balanced object; the last one that converts to a
+   non-empty program wins.
+2. **fenced**: the last fenced code block (``` or ~~~, any language tag, an unterminated last
+   fence running to the end) that parses to a non-empty program. Earlier blocks are tried when
+   the last one fails, so a reply that shows the grid in a fence after its code still works.
+3. **lines**: the longest span of consecutive command-like lines that parses. A line is
+   command-like when, after list numbering (`1.`, `2)`, `- `, `* `) or an answer label
+   (`Answer:`, `Program:`), it starts with a command word (fd, forward, repeat, setpc,
+   move_forward, def, for, ...), an inline-code span holding one, or a closing bracket; a
+   trailing note after a dash (`fd  - go up`) or after an inline-code span (`` `fd` (up) ``) is
+   dropped. Blank lines between command-like lines join them; any other line breaks the span.
+   A span that fails to parse is split at the line the parser complains about (or without its
+   first or its last line, for an unclosed repeat) and the pieces are tried, longest first; ties
+   go to the later span. Lines made only of prose never parse, so "move forward twice" in a
+   sentence is never taken.
+
+Documented choices:
+
+* When fenced blocks hold code (command-like lines) and none of them parses, the reply's answer
+  is broken: the error of the last such block is reported and the rest of the reply is not
+  searched, so a fragment of a broken answer is never scored. Fences without code (a drawing of
+  the grid) do not stop the line search.
+* When nothing parses, `error` is the error of the best candidate: the last code JSON, else the
+  last fenced block with code, else the longest command-like span. Its line numbers are lines
+  of the reply.
+* Programs are parsed strictly: a `repeat(13)` answer is an extraction error, not a program.
+
+Limits, so that garbage and a 10 MB reply cost well under a second (the parser runs at about
+15 µs a token, so it must only see plausible candidates): the reply is scanned with a few
+regular expressions; a candidate longer than `MAX_CANDIDATE_CHARS` characters or
+`MAX_SPAN_LINES` lines is not parsed (no real answer is that long); at most
+`MAX_JSON_ATTEMPTS` JSON objects and `MAX_FENCE_ATTEMPTS` fenced blocks (the last ones) and
+`MAX_PARSE_ATTEMPTS` line spans are parsed; the line search reads only the last
+`MAX_LINE_SEARCH_CHARS` characters of the reply (answers come at the end); a reply with more
+than `MAX_FENCES` fence lines is garbage and yields nothing but its code JSON.
+
+This module never runs programs and never judges them.
+"""
+
+from __future__ import annotations
+
+import bisect
+import heapq
+import json
+import re
+from collections import deque
+from dataclasses import dataclass
+from itertools import islice
+from typing import Any
+
+from .ast import Program
+from .codejson import from_json
+from .errors import ParseError, ProgramError, XlogoError
+from .parser import parse
+from .printer import to_text
+
+MAX_CANDIDATE_CHARS = 100_000
+MAX_SPAN_LINES = 500
+MAX_JSON_ATTEMPTS = 64
+MAX_FENCE_ATTEMPTS = 64
+MAX_FENCES = 2_000
+MAX_PARSE_ATTEMPTS = 200
+MAX_LINE_SEARCH_CHARS = 500_000
+
+
+@dataclass(frozen=True)
+class Extraction:
+    """The program found in a reply, with enough provenance to trace a score back to the text."""
+
+    program: Program | None
+    text: str | None  # the exact text taken (a substring of the reply, line endings as \n)
+    source: str  # "fenced" | "json" | "lines" | "none"
+    start_line: int | None  # 1-based lines in the reply
+    end_line: int | None
+    language: str | None  # the fence's language tag, if any
+    error: XlogoError | None  # why the best candidate failed, when nothing parsed
+
+    @property
+    def ok(self) -> bool:
+        return self.program is not None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "program": to_text(self.program) if self.program is not None else None,
+            "text": self.text,
+            "source": self.source,
+            "start_line": self.start_line,
+            "end_line": self.end_line,
+            "language": self.language,
+            "error": self.error.to_dict() if self.error is not None else None,
+        }
+
+
+def extract_program(reply: str) -> Extraction:
+    """The program in `reply`, by the rules of the module docstring (source "none": no program)."""
+    text = reply.replace("\r\n", "\n").replace("\r", "\n")
+    lines = _LineIndex(text)
+
+    found, json_error = _from_json(text, lines)
+    if found is not None:
+        return found
+    found, fence_error, code_in_fences = _from_fences(text, lines)
+    if found is not None:
+        return found
+    if code_in_fences:
+        return _nothing(json_error or fence_error)
+    found, lines_error = _from_lines(text, lines)
+    if found is not None:
+        return found
+    return _nothing(json_error or fence_error or lines_error)
+
+
+def _nothing(error: XlogoError | None) -> Extraction:
+    return Extraction(None, None, "none", None, None, None, error)
+
+
+class _LineIndex:
+    """Line numbers of offsets, counted lazily: most replies need only a few of them."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.offsets = [0]
+        self.numbers = [1]
+
+    def line_of(self, offset: int) -> int:
+        """Counted from the nearest offset already known, below or above."""
+        i = bisect.bisect_right(self.offsets, offset) - 1
+        below = self.offsets[i]
+        if i + 1 < len(self.offsets) and self.offsets[i + 1] - offset < offset - below:
+            line = self.numbers[i + 1] - self.text.count("\n", offset, self.offsets[i + 1])
+        else:
+            line = self.numbers[i] + self.text.count("\n", below, offset)
+        if below == offset:
+            return line
+        self.offsets.insert(i + 1, offset)
+        self.numbers.insert(i + 1, line)
+        return line
+
+
+# -- 1. code JSON --------------------------------------------------------------------------------
+
+_JSON_START = re.compile(r'\{\s*"run"\s*:')
+_DECODER = json.JSONDecoder()
+
+
+def _from_json(text: str, lines: _LineIndex) -> tuple[Extraction | None, XlogoError | None]:
+    error: XlogoError | None = None
+    opens = deque((m.start() for m in _JSON_START.finditer(text)), maxlen=MAX_JSON_ATTEMPTS)
+    for pos in reversed(opens):
+        try:
+            obj, end = _DECODER.raw_decode(text, pos)
+        except (json.JSONDecodeError, RecursionError):
+            continue  # not JSON after all: a brace in prose, a truncated object
+        first, last = lines.line_of(pos), lines.line_of(end - 1)
+        try:
+            if end - pos > MAX_CANDIDATE_CHARS:
+                raise ProgramError(
+                    f"code JSON of {end - pos:,} characters is longer than extraction reads"
+                )
+            prog = from_json(obj)
+        except ProgramError as exc:
+            if error is None:
+                exc.line, exc.file = first, None
+                error = exc
+            continue
+        if prog.body:
+            return Extraction(prog, text[pos:end], "json", first, last, None, None), None
+    return None, error
+
+
+# -- 2. fenced code blocks -----------------------------------------------------------------------
+
+_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})([^\n]*)$", re.MULTILINE)
+
+
+@dataclass(frozen=True)
+class _Block:
+    start: int  # offset of the first content character
+    end: int  # offset just after the content (before the newline of the closing fence)
+    language: str | None
+
+
+def _fences(text: str) -> list[_Block] | None:
+    """Fenced code blocks in CommonMark's sense, or None when there are too many to read."""
+    if "```" not in text and "~~~" not in text:
+        return []
+    marks = list(islice(_FENCE.finditer(text), MAX_FENCES + 1))
+    if len(marks) > MAX_FENCES:
+        return None
+    blocks = []
+    i = 0
+    while i < len(marks):
+        m = marks[i]
+        fence, info = m[1], m[2]
+        i += 1
+        if fence[0] == "`" and "`" in info:
+            continue  # not a fence: an inline ```code``` span
+        start = min(m.end() + 1, len(text))
+        while i < len(marks) and not _closes(marks[i], fence):
+            i += 1
+        if i == len(marks):  # unterminated: the block runs to the end of the reply
+            blocks.append(_Block(start, len(text), _language(info)))
+            break
+        close = marks[i]
+        blocks.append(_Block(start, max(close.start() - 1, start), _language(info)))
+        i += 1
+    return blocks
+
+
+def _closes(m: re.Match[str], fence: str) -> bool:
+    return m[1][0] == fence[0] and len(m[1]) >= len(fence) and not m[2].strip()
+
+
+def _language(info: str) -> str | None:
+    words = info.split()
+    return words[0] if words else None
+
+
+def _from_fences(text: str, lines: _LineIndex) -> tuple[Extraction | None, XlogoError | None, bool]:
+    """(the last block that parses, the error of the last block with code, whether any has code)."""
+    blocks = _fences(text)
+    if blocks is None:
+        return None, ParseError(f"more than {MAX_FENCES} code fences: not read as an answer"), True
+    error: XlogoError | None = None
+    code_blocks = [b for b in blocks if _COMMAND_LINE.search(text, b.start, b.end)]
+    for b in reversed(code_blocks[-MAX_FENCE_ATTEMPTS:]):
+        content = text[b.start : b.end]
+        first = lines.line_of(b.start)
+        prog, err = _try_parse(content, first)
+        if prog is not None:
+            if prog.body:
+                last = first + content.count("\n")
+                return (
+                    Extraction(prog, content, "fenced", first, last, b.language, None),
+                    None,
+                    True,
+                )
+            continue
+        if error is None:
+            error = err
+    return None, error, bool(code_blocks)
+
+
+# -- 3. spans of command-like lines --------------------------------------------------------------
+
+_MARKER = r"(?:(?:step[ \t]*)?\d{1,3}[ \t]*[.):]|[-*+•])[ \t]+"
+_LABEL = r"(?:\*\*)?(?:final[ \t]+)?(?:answer|program|solution|code)(?:\*\*)?[ \t]*:(?:\*\*)?[ \t]+"
+_WORD = (
+    r"(?:fd|bk|lt|rt|forward|back|backward|left|right|setpc|setpencolou?r|repeat"
+    r"|move_forward|move_back(?:ward)?|turn_left|turn_right|def|for)(?![A-Za-z0-9_])"
+)
+_HEAD = rf"[ \t]*(?:{_MARKER}|{_LABEL})?(?:`[ \t]*)?(?:{_WORD}|[}}\]])"
+_COMMAND_LINE = re.compile(rf"^{_HEAD}", re.MULTILINE | re.IGNORECASE)
+# a run: command-like lines, with blank lines allowed between them
+_RUN = re.compile(rf"^{_HEAD}[^\n]*(?:\n(?:[ \t]*\n)*{_HEAD}[^\n]*)*", re.MULTILINE | re.IGNORECASE)
+_PREFIX = re.compile(rf"^[ \t]*(?:{_MARKER}|{_LABEL})", re.IGNORECASE)
+_INLINE_CODE = re.compile(r"^[ \t]*`([^`\n]+)`")
+_NOTE = re.compile(r"[ \t]+(?:-{1,2}|—|–|->|=>|→)[ \t].*$")
+
+
+def _normalise(line: str) -> str | None:
+    """A reply line as the parser should see it, or None for a line that is not command-like.
+
+    The list marker or label, an inline-code wrapper and a trailing note go; lines without a
+    marker keep their indentation, which the Python-style form needs.
+    """
+    if not _COMMAND_LINE.match(line):
+        return None
+    m = _PREFIX.match(line)
+    if m is not None:
+        line = line[m.end() :]
+    code = _INLINE_CODE.match(line)
+    if code is not None:
+        return code[1]
+    return _NOTE.sub("", line)
+
+
+def _from_lines(text: str, lines: _LineIndex) -> tuple[Extraction | None, XlogoError | None]:
+    # Only the tail of a huge reply is read (answers come last), cut at a line boundary.
+    tail = 0
+    if len(text) > MAX_LINE_SEARCH_CHARS:
+        tail = text.find("\n", len(text) - MAX_LINE_SEARCH_CHARS) + 1 or len(text)
+    # The longest runs first, counted in lines (blank lines included; exact counts come later).
+    runs = heapq.nlargest(
+        MAX_PARSE_ATTEMPTS,
+        (
+            (text.count("\n", m.start(), m.end()), m.start(), m.end())
+            for m in _RUN.finditer(text, tail)
+        ),
+    )
+    search = _SpanSearch()
+    for size, start, end in runs:
+        first = lines.line_of(start)
+        if size >= MAX_SPAN_LINES:
+            search.note(
+                ParseError(
+                    f"{size + 1} lines of commands: longer than the {MAX_SPAN_LINES} lines read",
+                    line=first,
+                )
+            )
+            continue
+        search.run(text[start:end].split("\n"), first)
+    return search.result(), search.first_error
+
+
+class _SpanSearch:
+    """The longest parsing span over all runs, within a budget of parse attempts."""
+
+    def __init__(self) -> None:
+        self.attempts = 0
+        self.best: tuple[int, int, Program, str] | None = None  # (size, first line, program, text)
+        self.first_error: XlogoError | None = None  # the error of the longest run
+
+    def run(self, raw: list[str], first_line: int) -> None:
+        norm = [_normalise(line) for line in raw]
+        code = [i for i, n in enumerate(norm) if n is not None]
+
+        def size(a: int, b: int) -> int:
+            return bisect.bisect_right(code, b) - bisect.bisect_left(code, a)
+
+        def trim(a: int, b: int) -> tuple[int, int]:
+            while a <= b and norm[a] is None:
+                a += 1
+            while b >= a and norm[b] is None:
+                b -= 1
+            return a, b
+
+        # a max-heap of spans on (command lines, start): the longest, then the latest, first
+        pending = [(-size(0, len(raw) - 1), 0, 0, len(raw) - 1)]
+        seen: set[tuple[int, int]] = set()
+        while pending and self.attempts < MAX_PARSE_ATTEMPTS:
+            _, _, a, b = heapq.heappop(pending)
+            a, b = trim(a, b)
+            if a > b or (a, b) in seen or not self.could_win(size(a, b), first_line + a):
+                continue
+            seen.add((a, b))
+            self.attempts += 1
+            candidate = "\n".join(n or "" for n in norm[a : b + 1])
+            prog, err = _try_parse(candidate, first_line + a)
+            if prog is not None:
+                if prog.body:
+                    self.best = (size(a, b), first_line + a, prog, "\n".join(raw[a : b + 1]))
+                continue
+            self.note(err)
+            bad = err.line - first_line if err is not None and err.line is not None else b
+            pieces = [(a, bad - 1), (bad + 1, b)] if a < bad < b else [(a, b - 1), (a + 1, b)]
+            for pa, pb in pieces:
+                heapq.heappush(pending, (-size(pa, pb), -pa, pa, pb))
+
+    def could_win(self, size: int, line: int) -> bool:
+        """More command lines than the best so far, or as many and later in the reply."""
+        if self.best is None:
+            return True
+        best_size, best_line, _, _ = self.best
+        return size > best_size or (size == best_size and line > best_line)
+
+    def note(self, err: XlogoError | None) -> None:
+        if self.first_error is None and err is not None:
+            self.first_error = err
+
+    def result(self) -> Extraction | None:
+        if self.best is None:
+            return None
+        _, line, prog, raw = self.best
+        return Extraction(prog, raw, "lines", line, line + raw.count("\n"), None, None)
+
+
+# -- shared --------------------------------------------------------------------------------------
+
+
+def _try_parse(text: str, first_line: int) -> tuple[Program | None, XlogoError | None]:
+    """Parse a candidate that starts on reply line `first_line`; errors count reply lines."""
+    if len(text) > MAX_CANDIDATE_CHARS:
+        return None, ParseError(
+            f"{len(text):,} characters: longer than the {MAX_CANDIDATE_CHARS:,} extraction reads",
+            line=first_line,
+        )
+    try:
+        return parse(text), None
+    except XlogoError as exc:
+        if exc.line is not None:
+            exc.line += first_line - 1
+        exc.file = None
+        return None, exc
