@@ -192,14 +192,10 @@ def _execute_flat(world: World, prog: Program, *, record: bool = False) -> Execu
             k = 4 * here + step
             nxt = moves[k]
             if nxt < 0:
-                x, y = here % cols, here // cols
-                nx, ny = x + DX[step], y + DY[step]
-                if nxt == MOVE_WALL:  # reported where the turtle was; it still moves
-                    crash = Crash(WALL, x, y, n)
-                else:
-                    crash = Crash(_MOVE_CRASH[nxt], nx, ny, n)
+                crash = _move_crash(nxt, here % cols, here // cols, step, n)
                 if record:
-                    raw.append((blocks[n - 1], nx, ny, d, pen, -1))
+                    x, y = here % cols + DX[step], here // cols + DY[step]
+                    raw.append((blocks[n - 1], x, y, d, pen, -1))
                 break
             drawn[segments[k]] = pen
             if record:
@@ -218,6 +214,14 @@ def _execute_flat(world: World, prog: Program, *, record: bool = False) -> Execu
     return Execution(world, crash, cells, drawn, n, prog, _recorded=raw if record else None)
 
 
+def _move_crash(code: int, x: int, y: int, step: int, n: int) -> Crash:
+    """The crash of a move from (x, y): a wall is reported where the turtle was, the rest where
+    it arrived (possibly outside the grid)."""
+    if code == MOVE_WALL:
+        return Crash(WALL, x, y, n)
+    return Crash(_MOVE_CRASH[code], x + DX[step], y + DY[step], n)
+
+
 # -- the summarised path, for programs of more than MAX_CALLS actions ---------------------------
 
 # (x, y, direction, calls made, crash or None); a crash carries its step number within the blocks
@@ -227,7 +231,7 @@ _Summary = tuple[int, int, int, int, "Crash | None"]
 def _execute_summarised(world: World, prog: Program) -> Execution:
     memo: dict[tuple[int, int, int, int], _Summary] = {}
     t = world.turtle
-    x, y, d, calls, crash = _summarise(world, prog.body, t.x, t.y, t.direction, memo)
+    *_, calls, crash = _summarise(world, prog.body, t.x, t.y, t.direction, memo)
     if crash is None or crash.step > MAX_CALLS:
         # The 100001st call crashes; its message overwrites a crash made by that same call.
         crash = Crash(CALL_LIMIT, None, None, MAX_CALLS + 1)
@@ -255,7 +259,8 @@ def _summarise(
                     s = memo[key] = _summarise(world, block.body, x, y, d, memo)
                 x, y, d, n, crash = s
                 if crash is not None:
-                    return x, y, d, calls + n, Crash(crash.kind, crash.x, crash.y, calls + crash.step)
+                    total = calls + crash.step
+                    return x, y, d, calls + n, Crash(crash.kind, crash.x, crash.y, total)
                 calls += n
                 if calls > MAX_CALLS:  # no need to go on: the cap is reached either way
                     return x, y, d, calls, None
@@ -264,18 +269,10 @@ def _summarise(
         if isinstance(block, Command):
             if block.kind in ("fd", "bk"):
                 step = d if block.kind == "fd" else (d + 2) & 3
-                here = y * world.cols + x
-                nx, ny = x + DX[step], y + DY[step]
-                if world.wall_bits[here] >> step & 1:
-                    return nx, ny, d, calls, Crash(WALL, x, y, calls)
-                x, y = nx, ny
-                if not world.inside(x, y):
-                    return x, y, d, calls, Crash(OUT_OF_WORLD, x, y, calls)
-                nxt = y * world.cols + x
-                if not world.allowed[nxt]:
-                    return x, y, d, calls, Crash(FORBIDDEN, x, y, calls)
-                if not world.exist[nxt]:
-                    return x, y, d, calls, Crash(NO_TILE, x, y, calls)
+                nxt = world.moves[4 * (y * world.cols + x) + step]
+                if nxt < 0:
+                    return x + DX[step], y + DY[step], d, calls, _move_crash(nxt, x, y, step, calls)
+                x, y = nxt % world.cols, nxt // world.cols
             elif block.kind == "rt":
                 d = (d + 1) & 3
             else:
