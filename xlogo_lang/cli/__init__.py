@@ -23,9 +23,18 @@ COMMANDS = [
     "check",
     "fmt",
     "show",
+    "solve",
+    "repl",
     "score",
     "export",
     "grammar",
+    "prompt",
+    "render",
+    "eval",
+    "report",
+    "gen",
+    "sft",
+    "curriculum",
 ]
 
 

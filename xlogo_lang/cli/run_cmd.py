@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import argparse
-
-from rich.table import Table
+from typing import TYPE_CHECKING
 
 from ..printer import to_text
 from ..verdict import Verdict, run
-from ..view import GridView
+if TYPE_CHECKING:
+    from rich.table import Table
+
 from .common import add_program_args, add_task_args, console, print_json, program_source, read_program, task_from_args
 
 
@@ -36,6 +37,8 @@ def main(args: argparse.Namespace) -> int:
 
 
 def render_verdict(verdict: Verdict, *, trace: bool = False) -> None:
+    from ..view import GridView
+
     con = console()
     con.print(GridView(verdict.task, verdict.execution))
     if trace:
@@ -47,6 +50,8 @@ def render_verdict(verdict: Verdict, *, trace: bool = False) -> None:
 
 
 def trace_table(verdict: Verdict) -> Table:
+    from rich.table import Table
+
     table = Table("step", "command", "line", "cell", "heading", "pen", "drew", box=None, header_style="bold")
     names = ("N", "E", "S", "W")
     for s in verdict.trace:

@@ -1,0 +1,552 @@
+"""One input at a time: code to append, or a `:meta-command`; each gives a `Reply`.
+
+`Shell.handle(text)` is the whole REPL minus the terminal: it changes the `Session`, and returns
+what to show people (rich renderables) and what to give machines (a JSON-able dict). The
+prompt_toolkit app, the plain stdin loop and the tests all drive it the same way, so every
+behaviour can be tested without a terminal.
+
+Meta-commands are registered with `@meta` and listed by `:help` in registration order. A
+meta-command name may be shortened to any unique prefix (`:u` is `:undo`).
+
+Bad input never escapes as an exception: an `XlogoError` becomes an error reply and leaves the
+session as it was. The solver and the checker are imported only when `:solve`, `:hint` or
+`:check` run, so starting the REPL never pays for them. This module never prompts or prints
+itself (`:edit` calls the editor function it is given).
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from rich.console import RenderableType
+from rich.table import Table
+from rich.text import Text
+
+from xlogo_lang.ast import Program
+from xlogo_lang.codejson import from_json, to_json
+from xlogo_lang.errors import ParseError, ProgramError, TaskError, UsageError, XlogoError
+from xlogo_lang.parser import parse
+from xlogo_lang.printer import to_compact, to_text
+from xlogo_lang.tasks import load_task, task_ids
+from xlogo_lang.verdict import run
+from xlogo_lang.view import legend
+
+from . import render
+from .session import Session
+
+Editor = Callable[[str], "str | None"]
+
+
+@dataclass
+class Reply:
+    """What one input produced: renderables for people, a dict for machines."""
+
+    out: list[RenderableType] = field(default_factory=list)
+    data: dict[str, Any] = field(default_factory=dict)
+    ok: bool = True
+    quit: bool = False
+
+
+Handler = Callable[["Shell", str], Reply]
+
+
+@dataclass(frozen=True)
+class MetaCommand:
+    name: str
+    usage: str  # the argument, e.g. "TASK|ID" ("" when it takes none)
+    help: str
+    func: Handler
+    paths: bool = False  # the argument is a file path (for completion)
+    slow: bool = False  # may take seconds (the front end shows that it is working)
+
+
+META: dict[str, MetaCommand] = {}
+ALIASES = {"q": "quit", "exit": "quit", "?": "help", "h": "help", "s": "step", "b": "back"}
+
+
+def meta(
+    name: str, usage: str = "", *, paths: bool = False, slow: bool = False
+) -> Callable[[Handler], Handler]:
+    """Register a meta-command; its docstring's first line is its `:help` text."""
+
+    def deco(func: Handler) -> Handler:
+        doc = (func.__doc__ or "").strip().splitlines()
+        META[name] = MetaCommand(name, usage, doc[0] if doc else "", func, paths, slow)
+        return func
+
+    return deco
+
+
+def lookup(name: str) -> MetaCommand:
+    """The meta-command called `name`, an alias, or a unique prefix of one."""
+    name = name.lower()
+    name = ALIASES.get(name, name)
+    if name in META:
+        return META[name]
+    matches = [n for n in META if n.startswith(name)] if name else []
+    if len(matches) == 1:
+        return META[matches[0]]
+    if len(matches) > 1:
+        raise UsageError(f"':{name}' is ambiguous: " + ", ".join(f":{m}" for m in matches))
+    close = difflib.get_close_matches(name, list(META), n=1)
+    hint = ":help lists the commands"
+    if close:
+        hint = f"did you mean :{close[0]}? ({hint})"
+    raise UsageError(f"unknown command ':{name}'", hint=hint)
+
+
+class Shell:
+    """Handles inputs for one session; the front end shows the replies."""
+
+    def __init__(
+        self,
+        session: Session,
+        *,
+        editor: Editor | None = None,
+        width: Callable[[], int] = lambda: 80,
+        solve_timeout: float | None = 30.0,
+        hint_timeout: float = 5.0,
+    ) -> None:
+        self.session = session
+        self.editor = editor
+        self.width = width
+        self.solve_timeout = solve_timeout
+        self.hint_timeout = hint_timeout
+
+    def is_slow(self, text: str) -> bool:
+        """Will this input run a search (so the front end should show it is working)?"""
+        stripped = text.strip()
+        if not stripped.startswith(":"):
+            return False
+        try:
+            return lookup(stripped[1:].split(" ", 1)[0]).slow
+        except UsageError:
+            return False
+
+    def handle(self, text: str) -> Reply:
+        stripped = text.strip()
+        if not stripped:
+            reply = Reply()
+        elif stripped.startswith(":"):
+            name, _, arg = stripped[1:].partition(" ")
+            try:
+                reply = lookup(name).func(self, arg.strip())
+            except XlogoError as exc:
+                reply = self.error(exc)
+        else:
+            try:
+                added = self.session.feed(text)
+            except XlogoError as exc:
+                reply = self.error(exc)
+            else:
+                reply = self.board()
+                reply.data["added"] = to_compact(Program(added))
+        reply.data = {"input": text, "ok": reply.ok, **reply.data}
+        if not reply.quit:
+            reply.data["state"] = self.session.to_dict()
+        return reply
+
+    # -- reply builders ------------------------------------------------------------------------
+
+    def board(self, *notes: RenderableType) -> Reply:
+        return Reply([*notes, render.board(self.session, self.width())])
+
+    def error(self, exc: XlogoError) -> Reply:
+        """The error as `str(exc)` shows it, with the caret excerpt kept unwrapped."""
+        head = Text("error: ", style="bold red")
+        head.append(f"{exc.location}: {exc.message}" if exc.location else exc.message)
+        out: list[RenderableType] = [head]
+        if exc.excerpt:
+            out.append(Text(exc.excerpt, no_wrap=True, overflow="crop"))
+        if exc.hint:
+            out.append(Text(f"hint: {exc.hint}", style="cyan"))
+        if isinstance(exc, ProgramError):
+            out.append(Text("(nothing was changed)", style="dim"))
+        return Reply(out, {"error": {**exc.to_dict(), "text": str(exc)}}, ok=False)
+
+    def note(self, message: str, **data: Any) -> Reply:
+        return Reply([Text(message, style="dim")], dict(data))
+
+    # -- helpers -------------------------------------------------------------------------------
+
+    def _read_program(self, arg: str) -> tuple[Program, str]:
+        if not arg:
+            raise UsageError("give a file name")
+        path = Path(arg).expanduser()
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            why = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+            raise UsageError(f"cannot read {path}: {why}") from None
+        if text.lstrip().startswith("{"):
+            try:
+                data = json.loads(text)
+            except json.JSONDecodeError as exc:
+                raise ParseError(
+                    f"not valid JSON: {exc.msg}", file=str(path), line=exc.lineno, column=exc.colno
+                ) from None
+            return from_json(data, file=str(path)), str(path)
+        return parse(text, filename=str(path)), str(path)
+
+
+def _solver() -> Any:
+    try:
+        from xlogo_lang import solver
+    except ImportError as exc:  # pragma: no cover - the solver ships with the package
+        raise UsageError(f"the solver is not available: {exc}") from None
+    if not hasattr(solver, "solve"):
+        raise UsageError("the solver is not available in this installation")
+    return solver
+
+
+# -- the meta-commands, in `:help` order ------------------------------------------------------
+
+
+@meta("help", "[COMMAND]")
+def _help(shell: Shell, arg: str) -> Reply:
+    """List the commands (or explain one)."""
+    if arg:
+        cmd = lookup(arg.lstrip(":"))
+        return Reply([Text.assemble((f":{cmd.name} {cmd.usage}".rstrip(), "bold"), "  ", cmd.help)])
+    table = Table(box=None, show_header=False, pad_edge=False)
+    table.add_column(no_wrap=True, style="bold")
+    table.add_column()
+    for cmd in META.values():
+        table.add_row(f":{cmd.name} {cmd.usage}".rstrip(), cmd.help)
+    code = Text.assemble(
+        ("Type code to run it at once: ", "dim"),
+        render.highlight_text("fd bk lt rt setpc(red) repeat(3){fd rt}"),
+        ("\nAn open { or [ continues on the next line. Tab completes; ", "dim"),
+        ("↑/↓ history, Ctrl-C cancels the input, Ctrl-D quits.", "dim"),
+    )
+    return Reply([table, code], {"commands": [c.name for c in META.values()]})
+
+
+@meta("load", "TASK|ID", paths=True)
+def _load(shell: Shell, arg: str) -> Reply:
+    """Open a task file, a task directory, or task ID of the current directory."""
+    s = shell.session
+    if not arg:
+        raise UsageError("usage: :load TASK|ID (a task file, a directory, or an id)")
+    first, rest = arg, ""
+    if not Path(arg).expanduser().exists():  # a path may hold spaces; else `DIR ID` or `ID`
+        first, _, rest = arg.partition(" ")
+    path = Path(first).expanduser()
+    if path.is_dir():
+        if rest.strip():
+            task = load_task(path, rest.strip())
+            s.pin_dir(path)
+            s.load(task)
+            return shell.board()
+        ids = task_ids(path)
+        if not ids:
+            raise TaskError("no tasks in this directory", file=str(path))
+        s.pin_dir(path)
+        message = f"{len(ids)} tasks in {path}: :tasks lists them, :load ID opens one"
+        return shell.note(message, tasks=ids)
+    if path.is_file():
+        task = load_task(path)
+    elif "/" in first or first.endswith(".json"):
+        raise TaskError("no such file or directory", file=str(path))
+    else:
+        d = s.tasks_dir
+        if d is None:
+            raise UsageError(
+                f"no task directory to look up {first!r} in",
+                hint="give a file or directory (:load tasks/87.json), or start with --tasks DIR",
+            )
+        task = load_task(d, first)
+    s.load(task)
+    return shell.board()
+
+
+@meta("tasks")
+def _tasks(shell: Shell, arg: str) -> Reply:
+    """List the tasks of the current directory with their goals."""
+    d = shell.session.tasks_dir
+    if d is None:
+        raise UsageError("no task directory", hint="use :load DIR, or start with --tasks DIR")
+    rows = []
+    for tid in task_ids(d):
+        try:
+            task = load_task(d, tid)
+        except TaskError as exc:
+            rows.append((tid, "error", exc.message))
+        else:
+            rows.append((tid, task.kind, task.description))
+    data = [{"id": t, "kind": k, "goal": g} for t, k, g in rows]
+    head = Text(f"{len(rows)} tasks in {d}", style="dim")
+    return Reply([head, render.tasks_table(rows, current=shell.session.task.id)], {"tasks": data})
+
+
+@meta("reset")
+def _reset(shell: Shell, arg: str) -> Reply:
+    """Clear the program (:undo brings it back)."""
+    shell.session.reset()
+    return shell.board()
+
+
+@meta("undo")
+def _undo(shell: Shell, arg: str) -> Reply:
+    """Take back the last change (an input, :reset, :edit, :run, :load)."""
+    if not shell.session.undo():
+        return shell.note("nothing to undo")
+    return shell.board()
+
+
+@meta("program")
+def _program(shell: Shell, arg: str) -> Reply:
+    """Show the whole program in canonical form."""
+    s = shell.session
+    return Reply([render.program_text(s.source)], {"program": s.source})
+
+
+@meta("edit")
+def _edit(shell: Shell, arg: str) -> Reply:
+    """Edit the whole program in a multi-line editor; it runs when you accept (Esc Enter)."""
+    s = shell.session
+    if shell.editor is None:
+        raise UsageError(":edit needs a terminal", hint="type code, or use :run FILE")
+    new = shell.editor(s.draft if s.draft is not None else s.source)
+    if new is None:
+        return shell.note("edit cancelled; nothing was changed")
+    try:
+        prog = parse(new, filename="<edit>")
+    except ParseError as exc:
+        s.draft = new
+        reply = shell.error(exc)
+        reply.out.append(Text("your text is kept: :edit again to fix it", style="dim"))
+        return reply
+    s.draft = None
+    if prog == s.program:
+        return shell.note("no change")
+    s.replace(prog)
+    return shell.board()
+
+
+@meta("step")
+def _step(shell: Shell, arg: str) -> Reply:
+    """Walk the run one command forward (from the end: start at the first)."""
+    s = shell.session
+    if not s.steps:
+        return _no_trace(shell)
+    before = s.cursor
+    s.step()
+    if before is not None and before == s.position:
+        return shell.board(Text("at the end of the run (:goto 0 starts over)", style="dim"))
+    return shell.board()
+
+
+@meta("back")
+def _back(shell: Shell, arg: str) -> Reply:
+    """Walk the run one command back."""
+    s = shell.session
+    if not s.steps:
+        return _no_trace(shell)
+    if s.position == 0:
+        return shell.board(Text("at the start of the run", style="dim"))
+    s.back()
+    return shell.board()
+
+
+@meta("goto", "N")
+def _goto(shell: Shell, arg: str) -> Reply:
+    """Show the state after N commands (0 = the start; :goto end for all)."""
+    s = shell.session
+    if arg in ("end", "$"):
+        s.follow()
+        return shell.board()
+    try:
+        n = int(arg)
+    except ValueError:
+        raise UsageError(f"usage: :goto N, with N a step number (0..{len(s.steps)})") from None
+    if not s.steps:
+        return _no_trace(shell)
+    s.goto(n)
+    return shell.board()
+
+
+def _no_trace(shell: Shell) -> Reply:
+    s = shell.session
+    if s.execution.truncated:
+        return shell.note("this run is too long to walk through (over 100,000 commands)")
+    return shell.note("nothing to walk through yet: type some commands")
+
+
+@meta("run", "FILE", paths=True)
+def _run(shell: Shell, arg: str) -> Reply:
+    """Replace the program by the one in FILE (text or code JSON) and run it."""
+    prog, name = shell._read_program(arg)
+    shell.session.replace(prog)
+    return shell.board(Text(f"loaded {name}", style="dim"))
+
+
+@meta("save", "FILE", paths=True)
+def _save(shell: Shell, arg: str) -> Reply:
+    """Write the program to FILE (canonical text, or code JSON for *.json)."""
+    if not arg:
+        raise UsageError("usage: :save FILE")
+    path = Path(arg).expanduser()
+    s = shell.session
+    text = json.dumps(to_json(s.program), indent=2) + "\n" if path.suffix == ".json" else s.source
+    try:
+        path.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from None
+    return shell.note(f"saved {len(s.program)} blocks to {path}", file=str(path))
+
+
+@meta("check")
+def _check(shell: Shell, arg: str) -> Reply:
+    """Static diagnostics for the program (the checks of `xlogo check`)."""
+    try:
+        from xlogo_lang.checker import check
+    except ImportError as exc:
+        raise UsageError(f"the checker is not available: {exc}") from None
+    s = shell.session
+    name = "<session>"
+    diagnostics = check(s.source, task=s.task, filename=name)
+    if not diagnostics:
+        return Reply([Text("✓ no problems found", style="green")], {"diagnostics": []})
+    out: list[RenderableType] = []
+    for d in diagnostics:
+        shown = d.render(s.source, name)
+        out.append(Text.from_ansi(shown) if isinstance(shown, str) else shown)
+    data = [d.to_dict() if hasattr(d, "to_dict") else str(d) for d in diagnostics]
+    return Reply(out, {"diagnostics": data}, ok=False)
+
+
+@meta("solve", "[ENGINE]", slow=True)
+def _solve(shell: Shell, arg: str) -> Reply:
+    """The shortest solution, from the solver, shown as a diff against your program."""
+    s = shell.session
+    if s.playground:
+        return shell.note("the playground has no goal, so there is nothing to solve", solution=None)
+    solver = _solver()
+    engine = arg or "enum"
+    timeout = shell.solve_timeout
+    sol = solver.solve(s.task, engine=engine, timeout=timeout, all_solutions=True, limit=50)
+    message = sol.message
+    if sol.program is None:
+        data = {"status": sol.status, "solution": None, "message": message}
+        return Reply([Text(message, style="yellow")], data, ok=False)
+    best = closest(sol.programs or [sol.program], s.program)  # the smallest diff to show
+    text = to_text(best)
+    head = Text(message, style="bold green" if sol.proved_minimal else "bold yellow")
+    if not run(s.task, best).solved:  # the solver and the core must agree
+        head.append("  warning: the core does not accept it", style="bold red")
+    data = {
+        "status": sol.status,
+        "solution": text,
+        "size": len(best),
+        "proved_minimal": sol.proved_minimal,
+        "message": message,
+    }
+    return Reply([head, render.diff_text(s.source, text)], data)
+
+
+@meta("hint", slow=True)
+def _hint(shell: Shell, arg: str) -> Reply:
+    """The next command of the nearest solution."""
+    s = shell.session
+    if s.verdict.solved and not s.playground:
+        return shell.note("already solved!", hint=None)
+    if s.playground:
+        return shell.note("the playground has no goal, so there is nothing to hint at", hint=None)
+    target, how = nearest_solution(shell)
+    if target is None:
+        message = Text("no solution found near your program", style="yellow")
+        return Reply([message], {"hint": None}, ok=False)
+    hint, data = next_edit(s.program, target)
+    data["solution"] = to_compact(target)
+    data["found_by"] = how
+    return Reply([hint], data)
+
+
+def nearest_solution(shell: Shell) -> tuple[Program | None, str]:
+    """A solution close to the session's program, and how it was found.
+
+    Fast first: a shortest solution the program is the start of ("prefix"). Else the solver's
+    `repair` (the solution fewest block edits away), given `hint_timeout` seconds; if that finds
+    nothing in time, the shortest solution most like the program ("shortest").
+    """
+    s = shell.session
+    solver = _solver()
+    shortest = solver.solve(s.task, timeout=shell.solve_timeout, all_solutions=True, limit=50)
+    candidates = list(shortest.programs or ([shortest.program] if shortest.program else []))
+    n = len(s.program.body)
+    for prog in candidates:
+        if prog.body[:n] == s.program.body:
+            return prog, "prefix"
+    rep = solver.repair(s.task, s.program, timeout=shell.hint_timeout)
+    if rep is not None and rep.program is not None:
+        return rep.program, "repair"
+    if not candidates:
+        return None, "none"
+    return closest(candidates, s.program), "shortest"
+
+
+def closest(programs: list[Program], current: Program) -> Program:
+    """The program most like `current`: the longest common start of top-level blocks, then
+    the most blocks in common (the first on ties)."""
+    mine = [to_compact(Program((b,))) for b in current.body]
+
+    def likeness(prog: Program) -> tuple[int, float]:
+        theirs = [to_compact(Program((b,))) for b in prog.body]
+        start = 0
+        while start < min(len(mine), len(theirs)) and mine[start] == theirs[start]:
+            start += 1
+        return start, difflib.SequenceMatcher(a=mine, b=theirs, autojunk=False).ratio()
+
+    return max(programs, key=likeness)
+
+
+def next_edit(current: Program, target: Program) -> tuple[Text, dict[str, Any]]:
+    """The first step from `current` towards `target`, on top-level blocks: the next command
+    when `current` is a prefix of `target`, else the first block to change, add or remove
+    (named by its line in `current`'s canonical text, as the listing numbers it)."""
+    n = len(current.body)
+    if target.body[:n] == current.body and len(target.body) > n:
+        block = to_compact(Program(target.body[n : n + 1]))
+        text = Text("next: ", style="bold")
+        text.append_text(render.highlight_text(block))
+        return text, {"hint": f"next: {block}", "next": block}
+    a = [to_compact(Program((blk,))) for blk in current.body]
+    b = [to_compact(Program((blk,))) for blk in target.body]
+    lines, line = [], 1
+    for blk in current.body:  # the canonical line each top-level block starts on
+        lines.append(line)
+        line += len(to_text(Program((blk,))).splitlines())
+    for op, i1, _, j1, _ in difflib.SequenceMatcher(a=a, b=b, autojunk=False).get_opcodes():
+        if op == "equal":
+            continue
+        if op == "replace":
+            words = f"line {lines[i1]}: change {a[i1]} to {b[j1]}"
+        elif op == "delete":
+            words = f"remove line {lines[i1]}: {a[i1]}"
+        elif i1 == 0:
+            words = f"start with: {b[j1]}"
+        else:
+            words = f"after line {lines[i1] - 1}, add: {b[j1]}"
+        return Text(words, style="bold"), {"hint": words, "next": None}
+    return Text("your program already is the nearest solution"), {"hint": None, "next": None}
+
+
+@meta("show")
+def _show(shell: Shell, arg: str) -> Reply:
+    """Draw the board again, with a legend."""
+    reply = shell.board()
+    reply.out.append(legend())
+    return reply
+
+
+@meta("quit")
+def _quit(shell: Shell, arg: str) -> Reply:
+    """Leave the REPL (Ctrl-D does too)."""
+    return Reply([], {}, quit=True)
+

@@ -1,0 +1,119 @@
+"""What Tab offers in the REPL: commands, pen colours, meta-commands, files and task ids.
+
+* In code: the six commands (`setpc(` and `repeat(` come with their parenthesis), and the pen
+  colours right after `setpc(`, `setpc ` or `setpc("`.
+* After a `:` at the start of the input: the meta-command names, with their help as meta text.
+* After `:load`, `:run` and `:save`: file paths; after `:load` also the task ids of the session's
+  task directory; after `:solve`, the solver's engines; after `:help`, the meta-command names.
+
+The completer reads the session (for the task directory) but never changes it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from pathlib import Path
+
+from prompt_toolkit.completion import CompleteEvent, Completer, Completion, PathCompleter
+from prompt_toolkit.document import Document
+
+from xlogo_lang.ast import PEN_COLORS
+from xlogo_lang.errors import XlogoError
+from xlogo_lang.tasks import task_ids
+
+from .commands import META, Shell
+
+CODE_WORDS = {
+    "fd": "move forward",
+    "bk": "move back",
+    "lt": "turn left",
+    "rt": "turn right",
+    "setpc(": "set the pen colour",
+    "repeat(": "repeat a block n times",
+}
+_WORD = re.compile(r"[A-Za-z_]*$")
+_AFTER_SETPC = re.compile(r"setpc\s*(\(\s*)?[\"']?([A-Za-z]*)$", re.IGNORECASE)
+
+
+class ReplCompleter(Completer):
+    def __init__(self, shell: Shell) -> None:
+        self.shell = shell
+        self.paths = PathCompleter(expanduser=True)
+        self._ids: tuple[Path | None, list[str]] = (None, [])
+
+    def get_completions(self, document: Document, event: CompleteEvent) -> Iterable[Completion]:
+        before = document.text_before_cursor
+        if before.lstrip().startswith(":"):
+            yield from self._meta(before.lstrip()[1:], event)
+        else:
+            yield from self._code(before)
+
+    # -- code ----------------------------------------------------------------------------------
+
+    def _code(self, before: str) -> Iterable[Completion]:
+        m = _AFTER_SETPC.search(before)
+        if m is not None:
+            prefix = m.group(2).lower()
+            for c in PEN_COLORS:
+                if c.startswith(prefix):
+                    yield Completion(c, -len(m.group(2)), display_meta="pen colour")
+            return
+        word = _WORD.search(before).group(0)  # type: ignore[union-attr]
+        if not word:
+            return
+        for w, what in CODE_WORDS.items():
+            if w.startswith(word.lower()) and w != word.lower():
+                yield Completion(w, -len(word), display=w.rstrip("("), display_meta=what)
+
+    # -- meta-commands -------------------------------------------------------------------------
+
+    def _meta(self, text: str, event: CompleteEvent) -> Iterable[Completion]:
+        name, space, arg = text.partition(" ")
+        if not space:
+            for cmd in META.values():
+                if cmd.name.startswith(name.lower()):
+                    yield Completion(
+                        cmd.name, -len(name), display=f":{cmd.name}", display_meta=cmd.help
+                    )
+            return
+        cmd = META.get(name.lower())
+        if cmd is None:
+            return
+        arg = arg.lstrip()
+        if cmd.name == "help":
+            for other in META:
+                if other.startswith(arg):
+                    yield Completion(other, -len(arg))
+            return
+        if cmd.name == "solve":
+            yield from self._engines(arg)
+        if cmd.name == "load":
+            yield from self._task_ids(arg)
+        if cmd.paths:
+            sub = Document(arg, len(arg))
+            yield from self.paths.get_completions(sub, event)
+
+    def _engines(self, arg: str) -> Iterable[Completion]:
+        try:
+            from xlogo_lang.solver import ENGINES  # light: the engines load when used
+        except ImportError:
+            return
+        for engine in ENGINES:
+            if engine.startswith(arg):
+                yield Completion(engine, -len(arg), display_meta="solver engine")
+
+    def _task_ids(self, arg: str) -> Iterable[Completion]:
+        if "/" in arg:
+            return
+        d = self.shell.session.tasks_dir
+        if d is None:
+            return
+        if self._ids[0] != d:
+            try:
+                self._ids = (d, task_ids(d))
+            except (OSError, XlogoError):
+                self._ids = (d, [])
+        for tid in self._ids[1]:
+            if tid.startswith(arg):
+                yield Completion(tid, -len(arg), display_meta="task")

@@ -1,0 +1,165 @@
+"""The symbolic synthesizer: shortest programs for tasks, proofs that none exist, and repairs.
+
+    >>> from xlogo_lang.solver import solve, repair
+    >>> sol = solve(task)                      # enumerative engine, default size bound
+    >>> sol.status, sol.size, sol.proved_minimal, str(sol.program)
+    >>> solve(task, engine="z3")               # the SMT engine: same minimal size, proved by UNSAT
+    >>> repair(task, program).edits            # the nearest solution to a given program
+
+Size counts blocks as the constraints do (every fd/bk/lt/rt/setpc and every repeat counts 1).
+The default bound is the task's `all` bound (at_most or exactly) when it has one, else
+`DEFAULT_MAX_SIZE` (20). Every program returned passes `xlogo_lang.run(task, p).solved`.
+
+Importing this package is light: the engines (and z3) are imported when first used. Nothing here
+imports the CLI.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import TYPE_CHECKING, Any
+
+from .search_space import DEFAULT_MAX_SIZE
+from .solution import Solution
+
+if TYPE_CHECKING:
+    from xlogo_lang.ast import Program
+    from xlogo_lang.tasks import Task
+
+    from .edits import Edit, Repair
+
+ENGINES = ("enum", "z3", "both")
+
+__all__ = ["DEFAULT_MAX_SIZE", "ENGINES", "Edit", "Repair", "Solution", "repair", "solve"]
+
+
+def solve(
+    task: Task,
+    engine: str = "enum",
+    max_size: int | None = None,
+    timeout: float | None = None,
+    all_solutions: bool = False,
+    limit: int = 10,
+) -> Solution:
+    """A shortest program solving `task` (goal met, constraints met, no crash).
+
+    With `all_solutions`, `programs` lists up to `limit` distinct shortest solutions. With
+    `engine="both"` the two engines run one after the other and must agree on the size; the
+    stats hold both sets of figures (`agree` says whether they did)."""
+    from xlogo_lang.errors import UsageError
+
+    if engine not in ENGINES:
+        raise UsageError(f"unknown engine {engine!r} (choose from {', '.join(ENGINES)})")
+    if max_size is not None and max_size < 0:
+        raise UsageError("max_size must be at least 0")
+    if engine == "both":
+        return _solve_both(task, max_size, timeout, all_solutions, limit)
+    return _solve_one(task, engine, max_size, timeout, all_solutions, limit)
+
+
+def _bound(task: Task, max_size: int | None) -> int:
+    from .search_space import default_max_size
+
+    limit = default_max_size(task)
+    if max_size is None:
+        return limit
+    hi = task.constraints.bounds("all")[1]
+    return int(min(max_size, hi))
+
+
+def _solve_one(
+    task: Task,
+    engine: str,
+    max_size: int | None,
+    timeout: float | None,
+    all_solutions: bool,
+    limit: int,
+) -> Solution:
+    from .search_space import Infeasible, Space
+
+    n = _bound(task, max_size)
+    t0 = time.perf_counter()
+    try:
+        space = Space.of(task)
+    except Infeasible as exc:
+        stats: dict[str, Any] = {
+            "candidates": 0,
+            "states": 0,
+            "time_s": round(time.perf_counter() - t0, 4),
+        }
+        stats["reason"] = str(exc)
+        return Solution(task.id, "no_solution", None, [], None, engine, True, n, stats)
+    if engine == "enum":
+        from .enumerative import enumerate_search
+
+        res = enumerate_search(space, n, timeout=timeout, all_solutions=all_solutions, limit=limit)
+    else:
+        from .z3engine import z3_search
+
+        res = z3_search(space, n, timeout=timeout, all_solutions=all_solutions, limit=limit)
+    res.stats["time_s"] = round(time.perf_counter() - t0, 4)
+    prog = res.programs[0] if res.programs else None
+    return Solution(
+        task.id,
+        res.status,
+        prog,
+        list(res.programs),
+        res.size,
+        engine,
+        res.proved_minimal,
+        n,
+        res.stats,
+    )
+
+
+def _solve_both(
+    task: Task, max_size: int | None, timeout: float | None, all_solutions: bool, limit: int
+) -> Solution:
+    t0 = time.perf_counter()
+    a = _solve_one(task, "enum", max_size, timeout, all_solutions, limit)
+    rest = None if timeout is None else max(0.0, timeout - (time.perf_counter() - t0))
+    b = _solve_one(task, "z3", max_size, rest, all_solutions, limit)
+    agree = (
+        a.status == b.status and a.size == b.size if "timeout" not in (a.status, b.status) else None
+    )
+    best = a if a.status != "timeout" or b.status == "timeout" else b
+    stats = {
+        "enum": a.stats,
+        "z3": b.stats,
+        "enum_time_s": a.stats.get("time_s"),
+        "z3_time_s": b.stats.get("time_s"),
+        "agree": agree,
+        "time_s": round(time.perf_counter() - t0, 4),
+    }
+    proved = (a.proved_minimal or b.proved_minimal) and agree is not False
+    return Solution(
+        task.id,
+        best.status,
+        best.program,
+        best.programs,
+        best.size,
+        "both",
+        proved,
+        best.max_size,
+        stats,
+    )
+
+
+def repair(
+    task: Task,
+    program: Program | str,
+    max_distance: int | None = None,
+    timeout: float | None = None,
+) -> Repair:
+    """The solution nearest to `program` in block edits (see `edits.py`)."""
+    from .edits import repair as _repair
+
+    return _repair(task, program, max_distance=max_distance, timeout=timeout)
+
+
+def __getattr__(name: str) -> Any:
+    if name in ("Repair", "Edit"):
+        from . import edits as _r
+
+        return getattr(_r, name)
+    raise AttributeError(name)

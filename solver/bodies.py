@@ -1,0 +1,427 @@
+"""Repeat bodies: their signatures, their effects from a pose, and the per-pose menus of repeats.
+
+A *signature* is what a body does in the turtle's own frame (the entry pose taken as the origin,
+heading north): the set of directed moves it makes, the last colour it leaves on each segment
+(or "the pen at entry"), its exit pose and its exit pen; in concat tasks also the order of the
+cells entered. Every crash check depends on one move only (the wall of the tile being left, the
+cell entered, the segment drawn), visited cells are the targets of the moves, and the picture
+keeps the last colour of each segment: so two bodies with the same signature do the same thing
+from every pose with every pen. Only the smallest body of each signature (and tracked
+constraint counts) is kept, which removes every redundant form at once: `lt rt`, `rt lt`, four
+turns, `setpc(a) setpc(b)`, `fd bk fd bk` after `fd bk`, a segment drawn twice in one body...
+
+A `Menu` lists, for one entry pose, the canonical bodies whose first iteration does not die from
+that pose, level by size, and the repeat blocks built from them with their effects. Menus grow
+lazily, one size at a time, only as far as the search needs.
+
+This module never decides search order and never looks at constraints beyond the counts it is
+given; it never imports z3 or the CLI.
+"""
+
+from __future__ import annotations
+
+from xlogo_lang.ast import Block, Repeat
+
+from .search_space import FD, LT, RT, SETPC0, TYPES, Effect, Space
+
+SIG_CAP = 64  # concat: longer cell sequences are not compared (such bodies are simply kept)
+
+
+class Body:
+    """A body (a sequence of blocks) in compiled form, with memoised effects per pose."""
+
+    __slots__ = (
+        "blocks",
+        "child_sigs",
+        "counts",
+        "memo",
+        "nmax",
+        "ops",
+        "powers",
+        "reps",
+        "sig",
+        "size",
+        "turns",
+    )
+
+    def __init__(
+        self,
+        ops: tuple[object, ...],
+        blocks: tuple[Block, ...],
+        sig: tuple,
+        counts: tuple[int, ...],
+        size: int,
+        nmax: int,
+    ) -> None:
+        self.ops = ops  # int basic code, or (times, Body)
+        self.blocks = blocks  # the AST blocks
+        self.sig = sig
+        self.counts = counts
+        self.size = size
+        self.nmax = nmax
+        self.memo: dict[int, Effect | None] = {}
+        self.reps: dict[int, list[Effect | None]] = {}
+        self.powers: dict[int, tuple] = {}
+        self.turns: dict[tuple[int, int], tuple | None] = {}
+        self.child_sigs: dict[object, tuple] = {}  # signature of this body + one more block
+
+    def effect(self, space: Space, pose: int) -> Effect | None:
+        e = self.memo.get(pose, False)
+        if e is not False:
+            return e  # type: ignore[return-value]
+        cur: Effect | None = (pose, 0, (), 0, 0, 0, 0, 0)
+        for op in self.ops:
+            x = cur[0]  # type: ignore[index]
+            if isinstance(op, int):
+                step = space.basic_effects[op][x]
+            else:
+                times, body = op  # type: ignore[misc]
+                step = body.repeat_effect(space, x, times)
+            cur = space.compose(cur, step)
+            if cur is None:
+                break
+        self.memo[pose] = cur
+        return cur
+
+    def repeat_effect(self, space: Space, pose: int, times: int) -> Effect | None:
+        """The effect of `repeat(times){body}` from `pose` (iterations computed once, lazily)."""
+        chain = self.reps.get(pose)
+        if chain is None:
+            chain = self.reps[pose] = [self.effect(space, pose)]
+        while len(chain) < times:
+            last = chain[-1]
+            if last is None:
+                return None
+            nxt = space.compose(last, self.effect(space, last[0]))
+            if nxt is not None and not space.calls_ok(nxt[7]):
+                nxt = None
+            chain.append(nxt)
+        return chain[times - 1]
+
+    def power(self, canvas: Canvas, times: int) -> tuple:
+        """The signature of `repeat(times){body}`."""
+        p = self.powers.get(times)
+        if p is None:
+            p = self.powers[times] = canvas.power(self.sig, times)
+        return p
+
+    def turned_power(self, canvas: Canvas, times: int, turn: int) -> tuple | None:
+        """That signature's bitsets turned `turn` quarter turns (None if it is not comparable)."""
+        key = (times, turn)
+        t = self.turns.get(key, False)
+        if t is False:
+            base = self.power(canvas, times)
+            t = self.turns[key] = None if base[0] is None else canvas.turned(base, turn)
+        return t  # type: ignore[return-value]
+
+
+# Relative coordinates: the entry pose is cell (0, 0) heading "north" (0). Signatures are bitsets
+# on a canvas of (2M+1)^2 relative cells, M the grid's longest side: a body that survives a run
+# in the grid never leaves it. A directed move (x, y, step) is bit cell*4 + step; a segment is the
+# move east (bit cell*2) or south (bit cell*2 + 1) that draws it.
+_DXY = ((0, -1), (1, 0), (0, 1), (-1, 0))
+
+
+def _rot(x: int, y: int, k: int) -> tuple[int, int]:
+    if k == 0:
+        return x, y
+    if k == 1:
+        return -y, x
+    if k == 2:
+        return -x, -y
+    return y, -x
+
+
+def _shift(v: int, k: int) -> int:
+    return v << k if k >= 0 else v >> -k
+
+
+def _bits(m: int) -> list[int]:
+    out = []
+    while m:
+        low = m & -m
+        out.append(low.bit_length() - 1)
+        m ^= low
+    return out
+
+
+class Canvas:
+    """Signatures of bodies (see the module docstring), as tuples of ints:
+
+    (moves, ex, ey, ed, drawn, pen, seq): the set of directed relative moves; the exit pose
+    relative to the entry; per colour tag (0 = the pen at entry, else a pen code) the segments
+    whose last drawing has that tag (draw tasks, else None); the pen at exit (0: unchanged); the
+    cells entered in order (concat tasks, else None)."""
+
+    def __init__(self, reach: int, draw: bool, concat: bool) -> None:
+        self.m = reach
+        self.w = 2 * reach + 1
+        self.draw = draw
+        self.ordered = concat
+        self.empty = (0, 0, 0, 0, (0,) * 8 if draw else None, 0, () if concat else None)
+
+    def cell(self, x: int, y: int) -> int:
+        return (y + self.m) * self.w + (x + self.m)
+
+    def xy(self, c: int) -> tuple[int, int]:
+        return c % self.w - self.m, c // self.w - self.m
+
+    def edge(self, x: int, y: int, s: int) -> int:
+        if s == 0:
+            return self.cell(x, y - 1) * 2 + 1
+        if s == 3:
+            return self.cell(x - 1, y) * 2
+        return self.cell(x, y) * 2 + (s == 2)
+
+    def extend(self, a: tuple, code: int) -> tuple:
+        """Signature of body a followed by one basic block (the hot path)."""
+        if a[0] is None:
+            return a
+        moves, x, y, d, drawn, pen, seq = a
+        if code == LT:
+            return (moves, x, y, (d + 3) & 3, drawn, pen, seq)
+        if code == RT:
+            return (moves, x, y, (d + 1) & 3, drawn, pen, seq)
+        if code >= SETPC0:
+            return (moves, x, y, d, drawn, code - SETPC0, seq)
+        step = d if code == FD else (d + 2) & 3
+        moves |= 1 << (self.cell(x, y) * 4 + step)
+        if drawn is not None:
+            bit = 1 << self.edge(x, y, step)
+            drawn = tuple(
+                ((v & ~bit) | bit) if t == pen else (v & ~bit) for t, v in enumerate(drawn)
+            )
+        dx, dy = _DXY[step]
+        x, y = x + dx, y + dy
+        if seq is not None:
+            seq = (*seq, self.cell(x, y))
+            if len(seq) > SIG_CAP:
+                return (None, object(), 0, 0, None, 0, None)
+        return (moves, x, y, d, drawn, pen, seq)
+
+    def concat(self, a: tuple, b: tuple, turned: tuple | None = None) -> tuple:
+        """Signature of body a followed by body b (any body): b turned by a's exit heading,
+        then moved to a's exit cell, which on the canvas is a shift of every bitset."""
+        if a[0] is None or b[0] is None:
+            return (None, object(), 0, 0, None, 0, None)  # unique: never equal to another
+        ma, ax, ay, ad, da, pa, qa = a
+        mb, drawn_b, seq_b, rx, ry = turned if turned is not None else self.turned(b, ad)
+        off = ay * self.w + ax
+        moves = ma | _shift(mb, 4 * off)
+        drawn = da
+        if drawn_b is not None and any(drawn_b):
+            moved = [_shift(v, 2 * off) for v in drawn_b]
+            every = 0
+            for v in moved:
+                every |= v
+            out = [v & ~every for v in da]  # type: ignore[union-attr]
+            for tag, v in enumerate(moved):
+                if v:
+                    out[tag if tag else pa] |= v
+            drawn = tuple(out)
+        seq = qa
+        if seq_b:
+            seq = (*qa, *(c + off for c in seq_b))  # type: ignore[misc]
+            if len(seq) > SIG_CAP:
+                return (None, object(), 0, 0, None, 0, None)
+        return (moves, ax + rx, ay + ry, (ad + b[3]) & 3, drawn, b[5] or pa, seq)
+
+    def turned(self, b: tuple, k: int) -> tuple:
+        """b's bitsets turned k quarter turns about the entry cell."""
+        mb, bx, by, _, db, _, qb = b
+        moves = 0
+        for i in _bits(mb):
+            x, y = _rot(*self.xy(i >> 2), k)
+            moves |= 1 << (self.cell(x, y) * 4 + (((i & 3) + k) & 3))
+        drawn = None
+        if db is not None:
+            out = []
+            for mask in db:
+                v = 0
+                for e in _bits(mask):
+                    x, y = _rot(*self.xy(e >> 1), k)
+                    v |= 1 << self.edge(x, y, ((2 if e & 1 else 1) + k) & 3)
+                out.append(v)
+            drawn = tuple(out)
+        seq = None
+        if qb:
+            seq = tuple(self.cell(*_rot(*self.xy(c), k)) for c in qb)
+        rx, ry = _rot(bx, by, k)
+        return (moves, drawn, seq, rx, ry)
+
+    def power(self, s: tuple, n: int) -> tuple:
+        out = self.empty
+        for _ in range(n):
+            out = self.concat(out, s)
+        return out
+
+
+def period_limit(sig: tuple, max_times: int) -> int:
+    """The largest repeat count worth trying for a body (the period lemma, see README).
+
+    After P iterations the pose is back where it started (P = 1 for a body that ends where it
+    began, 2 for a half turn, 4 for a quarter turn), so counts n and n+P give the same result
+    for n > P: counts up to 2P cover every outcome. A body that moves without turning has no
+    period; the grid stops it (max_times)."""
+    if sig[0] is None:
+        return max_times
+    ed = sig[3]
+    if ed == 2:
+        return 4
+    if ed & 1:
+        return 8
+    return 2 if sig[1] == 0 and sig[2] == 0 else max_times
+
+
+class MenuSet:
+    """The menus of one search: one per pose, sharing interned bodies and their effects."""
+
+    def __init__(self, space: Space) -> None:
+        self.space = space
+        b = space.bounds
+        self.tracked = b.tracked
+        self.exact_all = b.exact_all
+        self.padding = b.padding
+        self.allow_repeat = "repeat" in b.allowed
+        self.menus: dict[int, Menu] = {}
+        self.interned: dict[object, Body] = {}
+        self.code_counts = {code: self._counts_of(_type_of(code)) for code in space.basic_codes}
+        self.repeat_counts = self._counts_of("repeat")
+        world = space.task.world
+        self.canvas = Canvas(max(world.rows, world.cols), space.draw, space.kind == "concat")
+        self.bodies_built = 0
+
+    def _counts_of(self, t: str) -> tuple[int, ...]:
+        return tuple(1 if x == t else 0 for x in self.tracked)
+
+    def menu(self, pose: int) -> Menu:
+        m = self.menus.get(pose)
+        if m is None:
+            m = self.menus[pose] = Menu(self, pose)
+        return m
+
+    def key(self, sig: tuple, counts: tuple[int, ...], size: int) -> object:
+        if self.exact_all:
+            return (sig, counts, size)
+        return (sig, counts) if counts else sig
+
+
+class Menu:
+    """Canonical bodies that survive their first iteration from `pose`, and their repeats."""
+
+    def __init__(self, owner: MenuSet, pose: int) -> None:
+        self.owner = owner
+        self.pose = pose
+        root = Body((), (), owner.canvas.empty, tuple(0 for _ in owner.tracked), 0, 2)
+        root.memo[pose] = (pose, 0, (), 0, 0, 0, 0, 0)
+        self.levels: list[list[Body]] = [[root]]
+        self.seen: set[object] = {owner.key(root.sig, root.counts, 0)}
+        self.reps: list[list[tuple[Repeat, Effect, Body, int]]] = [[]]
+        if owner.padding and owner.allow_repeat:
+            # repeat(1){} does nothing but count as a block: only useful to meet a lower bound
+            self.reps[0] = [(Repeat(1, ()), root.memo[pose], root, 1)]  # type: ignore[list-item]
+
+    def repeats(self, size: int) -> list[tuple[Repeat, Effect, Body, int]]:
+        """Repeat blocks whose body has exactly `size` blocks, with their effect from the pose."""
+        while len(self.reps) <= size:
+            self._grow()
+        return self.reps[size]
+
+    def _grow(self) -> None:
+        owner = self.owner
+        space = owner.space
+        s = len(self.levels)
+        level: list[Body] = []
+        seen = self.seen
+        pose = self.pose
+        # extend bodies of size s-1 by one basic block
+        for node in self.levels[s - 1]:
+            e0 = node.memo[pose]
+            x = e0[0]  # type: ignore[index]
+            for code in space.basic_codes:
+                e = space.compose(e0, space.basic_effects[code][x])
+                if e is None:
+                    continue
+                counts = _add(node.counts, owner.code_counts[code])
+                sig = node.child_sigs.get(code)
+                if sig is None:
+                    sig = node.child_sigs[code] = owner.canvas.extend(node.sig, code)
+                key = owner.key(sig, counts, s)
+                if key in seen:
+                    continue
+                seen.add(key)
+                level.append(self._child(node, code, space.blocks[code], sig, counts, s, e, key))  # type: ignore[arg-type]
+        # extend bodies of size s-1-k by a repeat whose body has k blocks
+        if owner.allow_repeat:
+            for k in range(0 if owner.padding else 1, s):
+                for node in self.levels[s - 1 - k]:
+                    e0 = node.memo[pose]
+                    x = e0[0]  # type: ignore[index]
+                    for block, step, inner, times in owner.menu(x).repeats(k):
+                        e = space.compose(e0, step)
+                        if e is None:
+                            continue
+                        counts = _add(_add(node.counts, inner.counts), owner.repeat_counts)
+                        ck = (times, inner)
+                        sig = node.child_sigs.get(ck)
+                        if sig is None:
+                            sig = node.child_sigs[ck] = owner.canvas.concat(
+                                node.sig,
+                                inner.power(owner.canvas, times),
+                                inner.turned_power(owner.canvas, times, node.sig[3] or 0),
+                            )
+                        key = owner.key(sig, counts, s)
+                        if key in seen:
+                            continue
+                        seen.add(key)
+                        level.append(
+                            self._child(node, (times, inner), block, sig, counts, s, e, key)
+                        )
+        self.levels.append(level)
+        owner.bodies_built += len(level)
+        self._make_repeats(s)
+
+    def _child(
+        self,
+        node: Body,
+        op: object,
+        block: Block,
+        sig: tuple,
+        counts: tuple[int, ...],
+        size: int,
+        effect: Effect,
+        key: object,
+    ) -> Body:
+        owner = self.owner
+        unique = sig[0] is None
+        body = None if unique else owner.interned.get(key)
+        if body is None:
+            nmax = period_limit(sig, owner.space.max_times)
+            body = Body((*node.ops, op), (*node.blocks, block), sig, counts, size, nmax)
+            if not unique:
+                owner.interned[key] = body
+        body.memo[self.pose] = effect
+        return body
+
+    def _make_repeats(self, s: int) -> None:
+        space = self.owner.space
+        out: list[tuple[Repeat, Effect, Body, int]] = []
+        if self.owner.allow_repeat:
+            low = 1 if self.owner.padding else 2
+            for body in self.levels[s]:
+                for n in range(low, body.nmax + 1):
+                    e = body.repeat_effect(space, self.pose, n)
+                    if e is None:
+                        break
+                    out.append((Repeat(n, body.blocks), e, body, n))
+        self.reps.append(out)
+
+
+def _type_of(code: int) -> str:
+    return TYPES[code] if code < SETPC0 else "setpc"
+
+
+def _add(a: tuple[int, ...], b: tuple[int, ...]) -> tuple[int, ...]:
+    if not a:
+        return a
+    return tuple(x + y for x, y in zip(a, b, strict=True))

@@ -1,0 +1,480 @@
+"""Repair: the solution nearest to a given program, in block edits, and the edits themselves.
+
+Edits are the valid tree edits on blocks, each costing 1:
+
+* ``insert`` a basic block anywhere, or a repeat that wraps a run of consecutive siblings
+  (possibly none);
+* ``delete`` a block (deleting a repeat keeps its body in its place);
+* ``replace`` a basic block by another basic block (fd/bk/lt/rt/setpc);
+* ``times``: change a repeat count; ``colour``: change a setpc colour.
+
+`block_distance(a, b)` is the ordered-forest edit distance under exactly these costs (a small
+Zhang-Shasha implementation; a repeat only maps to a repeat, so every mapping is a valid script).
+
+`repair` searches breadth-first over programs at edit distance 0, 1, 2, ... from the given one,
+checking each with the solver's compiled task (and the winner with the core's `run`), so the
+first solution found is a nearest one. The shortest solutions give an upper bound U; when every
+layer below U is exhausted, the closest shortest solution is itself proved nearest. A timeout
+returns the best solution known with ``proved: false``.
+
+Never imports z3 or the CLI.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from xlogo_lang.ast import Block, Command, Program, Repeat, SetPenColor
+from xlogo_lang.printer import to_compact, to_text
+from xlogo_lang.tasks import Task
+from xlogo_lang.verdict import run
+
+from .search_space import CODE_PEN, Infeasible, Space
+
+Path = tuple[int, ...]  # indices into nested bodies: (2, 0) = block 0 of the body of block 2
+
+
+@dataclass(frozen=True)
+class Edit:
+    """One block edit. `path` locates the block (for insert: where the new block goes)."""
+
+    op: str  # "insert" | "delete" | "replace" | "times" | "colour"
+    path: Path
+    before: str | None
+    after: str | None
+    text: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "op": self.op,
+            "path": list(self.path),
+            "before": self.before,
+            "after": self.after,
+            "text": self.text,
+        }
+
+
+@dataclass
+class Repair:
+    task_id: str
+    original: Program
+    program: Program | None  # the nearest solution
+    distance: int | None  # number of block edits
+    edits: list[Edit]
+    proved: bool = False  # no solution is nearer (all closer programs were checked)
+    stats: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "task_id": self.task_id,
+            "original": to_text(self.original),
+            "program": to_text(self.program) if self.program is not None else None,
+            "compact": to_compact(self.program) if self.program is not None else None,
+            "distance": self.distance,
+            "proved": self.proved,
+            "edits": [e.to_dict() for e in self.edits],
+            "stats": self.stats,
+        }
+
+
+def repair(
+    task: Task,
+    program: Program | str,
+    max_distance: int | None = None,
+    timeout: float | None = None,
+) -> Repair:
+    """The solution nearest to `program` (fewest block edits), with the edits that get there."""
+    from . import solve
+
+    if isinstance(program, str):
+        from xlogo_lang.parser import parse
+
+        program = parse(program)
+    t0 = time.perf_counter()
+    deadline = t0 + timeout if timeout else None
+    stats: dict[str, Any] = {"candidates": 0}
+    if run(task, program).solved:
+        return Repair(task.id, program, program, 0, [], True, {**stats, "time_s": 0.0})
+    # an upper bound: the nearest of the shortest solutions
+    shortest = solve(task, timeout=timeout, all_solutions=True, limit=20)
+    upper: tuple[int, Program] | None = None
+    for sol in shortest.programs:
+        d = block_distance(program, sol)
+        if upper is None or d < upper[0]:
+            upper = (d, sol)
+    stats["upper_bound"] = upper[0] if upper else None
+    try:
+        space = Space.of(task)
+    except Infeasible:
+        return Repair(task.id, program, None, None, [], shortest.status == "no_solution", stats)
+    limit = upper[0] - 1 if upper else (max_distance if max_distance is not None else 3)
+    if max_distance is not None:
+        limit = min(limit, max_distance)
+    found, proved_layers = _search(space, program, limit, deadline, stats)
+    stats["time_s"] = round(time.perf_counter() - t0, 4)
+    if found is not None:
+        prog, edits = found
+        return Repair(task.id, program, prog, len(edits), edits, True, stats)
+    if upper is not None and (max_distance is None or upper[0] <= max_distance):
+        proved = proved_layers >= upper[0] - 1 and shortest.proved_minimal
+        return Repair(
+            task.id, program, upper[1], upper[0], edit_script(program, upper[1]), proved, stats
+        )
+    return Repair(task.id, program, None, None, [], False, stats)
+
+
+# -- breadth-first search over edits ------------------------------------------------------------
+
+
+def _search(
+    space: Space, program: Program, limit: int, deadline: float | None, stats: dict[str, Any]
+) -> tuple[tuple[Program, list[Edit]] | None, int]:
+    """Programs at distance 1..limit, layer by layer; returns (solution, edits) and the number
+    of layers fully checked."""
+    task = space.task
+    labels = _labels(space)
+    times = range(1 if space.bounds.padding else 2, space.max_times + 1)
+    parent: dict[Program, tuple[Program, Edit] | None] = {program: None}
+    layer = [program]
+    for d in range(1, limit + 1):
+        nxt: list[Program] = []
+        for prog in layer:
+            for cand, edit in neighbours(prog, labels, times):
+                if cand in parent:
+                    continue
+                parent[cand] = (prog, edit)
+                stats["candidates"] += 1
+                if (
+                    stats["candidates"] & 255 == 0
+                    and deadline is not None
+                    and time.perf_counter() > deadline
+                ):
+                    stats["timeout"] = True
+                    return None, d - 1
+                if run(task, cand).solved:
+                    edits = []
+                    cur: Program = cand
+                    while parent[cur] is not None:
+                        prev, e = parent[cur]  # type: ignore[misc]
+                        edits.append(e)
+                        cur = prev
+                    return (cand, list(reversed(edits))), d - 1
+                nxt.append(cand)
+        layer = nxt
+    return None, limit
+
+
+def _labels(space: Space) -> list[Block]:
+    out: list[Block] = [Command(k) for k in ("fd", "bk", "lt", "rt") if k in space.bounds.allowed]  # type: ignore[arg-type]
+    out += [SetPenColor(CODE_PEN[c]) for c in space.colors]
+    return out
+
+
+def neighbours(prog: Program, labels: list[Block], times: range) -> Iterator[tuple[Program, Edit]]:
+    """Every program one valid block edit away from `prog`."""
+    for path, body in _bodies(prog.body, ()):
+        for i, block in enumerate(body):
+            here = (*path, i)
+            label = _label(block)
+            if isinstance(block, Repeat):
+                yield (
+                    _replace(prog, path, body[:i] + block.body + body[i + 1 :]),
+                    Edit(
+                        "delete",
+                        here,
+                        label,
+                        None,
+                        f"delete {label} at {_where(here)} (keep its body)",
+                    ),
+                )
+                for n in times:
+                    if n != block.times:
+                        new = Repeat(n, block.body)
+                        yield (
+                            _replace(prog, path, (*body[:i], new, *body[i + 1 :])),
+                            Edit(
+                                "times",
+                                here,
+                                label,
+                                _label(new),
+                                f"change {label} to repeat({n}) at {_where(here)}",
+                            ),
+                        )
+                continue
+            yield (
+                _replace(prog, path, body[:i] + body[i + 1 :]),
+                Edit("delete", here, label, None, f"delete {label} at {_where(here)}"),
+            )
+            for new in labels:
+                if new == block:
+                    continue
+                op = (
+                    "colour"
+                    if isinstance(block, SetPenColor) and isinstance(new, SetPenColor)
+                    else "replace"
+                )
+                yield (
+                    _replace(prog, path, (*body[:i], new, *body[i + 1 :])),
+                    Edit(
+                        op,
+                        here,
+                        label,
+                        _label(new),
+                        f"replace {label} by {_label(new)} at {_where(here)}",
+                    ),
+                )
+        for i in range(len(body) + 1):
+            here = (*path, i)
+            for new in labels:
+                yield (
+                    _replace(prog, path, (*body[:i], new, *body[i:])),
+                    Edit(
+                        "insert", here, None, _label(new), f"insert {_label(new)} at {_where(here)}"
+                    ),
+                )
+            for j in range(i, len(body) + 1):
+                for n in times:
+                    new_r = Repeat(n, body[i:j])
+                    what = f"repeat({n})" + (
+                        f" around blocks {i + 1}..{j}" if j > i else " (empty)"
+                    )
+                    yield (
+                        _replace(prog, path, (*body[:i], new_r, *body[j:])),
+                        Edit(
+                            "insert", here, None, f"repeat({n})", f"insert {what} at {_where(here)}"
+                        ),
+                    )
+
+
+def _bodies(blocks: tuple[Block, ...], path: Path) -> Iterator[tuple[Path, tuple[Block, ...]]]:
+    yield path, blocks
+    for i, b in enumerate(blocks):
+        if isinstance(b, Repeat):
+            yield from _bodies(b.body, (*path, i))
+
+
+def _replace(prog: Program, path: Path, new_body: tuple[Block, ...]) -> Program:
+    return Program(_set(prog.body, path, new_body))
+
+
+def _set(blocks: tuple[Block, ...], path: Path, new_body: tuple[Block, ...]) -> tuple[Block, ...]:
+    if not path:
+        return new_body
+    i, rest = path[0], path[1:]
+    rep = blocks[i]
+    assert isinstance(rep, Repeat)
+    return (*blocks[:i], Repeat(rep.times, _set(rep.body, rest, new_body)), *blocks[i + 1 :])
+
+
+def _label(block: Block) -> str:
+    if isinstance(block, Repeat):
+        return f"repeat({block.times})"
+    if isinstance(block, SetPenColor):
+        return f"setpc({block.color})"
+    return block.kind
+
+
+def _where(path: Path) -> str:
+    return "block " + ".".join(str(i + 1) for i in path)
+
+
+# -- ordered-forest edit distance (Zhang-Shasha) -------------------------------------------------
+
+
+def block_distance(a: Program, b: Program) -> int:
+    """The fewest block edits (insert, delete, replace, times, colour) turning a into b."""
+    return _ted(_postorder(a.body), _postorder(b.body))
+
+
+def edit_script(a: Program, b: Program) -> list[Edit]:
+    """A shortest list of edits from a to b, described in words (derived from the distance's
+    optimal mapping; paths refer to the original program for deletes/changes)."""
+    na, nb = _postorder(a.body), _postorder(b.body)
+    mapping = _ted_mapping(na, nb)
+    edits: list[Edit] = []
+    mapped_a = {i for i, _ in mapping}
+    mapped_b = {j for _, j in mapping}
+    for i, j in mapping:
+        la, lb = na.labels[i], nb.labels[j]
+        if la != lb:
+            op = (
+                "times"
+                if la.startswith("repeat")
+                else "colour"
+                if la.startswith("setpc") and lb.startswith("setpc")
+                else "replace"
+            )
+            edits.append(
+                Edit(
+                    op,
+                    na.paths[i],
+                    la,
+                    lb,
+                    f"{'change' if op != 'replace' else 'replace'} {la} "
+                    f"{'to' if op != 'replace' else 'by'} {lb} at {_where(na.paths[i])}",
+                )
+            )
+    for i in range(len(na.labels)):
+        if i not in mapped_a:
+            keep = " (keep its body)" if na.labels[i].startswith("repeat") else ""
+            edits.append(
+                Edit(
+                    "delete",
+                    na.paths[i],
+                    na.labels[i],
+                    None,
+                    f"delete {na.labels[i]} at {_where(na.paths[i])}{keep}",
+                )
+            )
+    for j in range(len(nb.labels)):
+        if j not in mapped_b:
+            edits.append(
+                Edit(
+                    "insert",
+                    nb.paths[j],
+                    None,
+                    nb.labels[j],
+                    f"insert {nb.labels[j]} at {_where(nb.paths[j])} (in the result)",
+                )
+            )
+    return edits
+
+
+@dataclass
+class _Forest:
+    labels: list[str]  # postorder
+    lmd: list[int]  # leftmost leaf descendant of each node (postorder index)
+    keyroots: list[int]
+    paths: list[Path]
+
+
+def _postorder(blocks: tuple[Block, ...]) -> _Forest:
+    labels: list[str] = []
+    lmd: list[int] = []
+    paths: list[Path] = []
+
+    def visit(bs: tuple[Block, ...], path: Path) -> None:
+        for i, b in enumerate(bs):
+            first = len(labels)
+            if isinstance(b, Repeat):
+                visit(b.body, (*path, i))
+            labels.append(_label(b))
+            lmd.append(first)
+            paths.append((*path, i))
+
+    visit(blocks, ())
+    seen: dict[int, int] = {}
+    for i, left in enumerate(lmd):
+        seen[left] = i  # the highest node with this leftmost leaf
+    keyroots = sorted(seen.values())
+    return _Forest(labels, lmd, keyroots, paths)
+
+
+def _cost(a: str, b: str) -> int:
+    if a == b:
+        return 0
+    if a.startswith("repeat") != b.startswith("repeat"):
+        return 2  # a repeat never becomes a basic block: that is a delete plus an insert
+    return 1
+
+
+def _ted(a: _Forest, b: _Forest) -> int:
+    return _zs(a, b)[0]
+
+
+def _zs(a: _Forest, b: _Forest) -> tuple[int, list[list[int]]]:
+    """Zhang-Shasha over forests (a virtual root joins the top-level blocks)."""
+    na, nb = len(a.labels), len(b.labels)
+    # add the virtual roots
+    la = [*a.labels, "<root>"]
+    lb = [*b.labels, "<root>"]
+    lma = [*a.lmd, 0]
+    lmb = [*b.lmd, 0]
+    kra = sorted({*a.keyroots, na})
+    krb = sorted({*b.keyroots, nb})
+    td = [[0] * (nb + 1) for _ in range(na + 1)]
+    for i in kra:
+        for j in krb:
+            _treedist(i, j, la, lb, lma, lmb, td)
+    return td[na][nb], td
+
+
+def _treedist(
+    i: int,
+    j: int,
+    la: list[str],
+    lb: list[str],
+    lma: list[int],
+    lmb: list[int],
+    td: list[list[int]],
+) -> None:
+    li, lj = lma[i], lmb[j]
+    m, n = i - li + 2, j - lj + 2
+    fd = [[0] * n for _ in range(m)]
+    for x in range(1, m):
+        fd[x][0] = fd[x - 1][0] + 1
+    for y in range(1, n):
+        fd[0][y] = fd[0][y - 1] + 1
+    for x in range(1, m):
+        for y in range(1, n):
+            i1, j1 = li + x - 1, lj + y - 1
+            if lma[i1] == li and lmb[j1] == lj:
+                fd[x][y] = min(
+                    fd[x - 1][y] + 1,
+                    fd[x][y - 1] + 1,
+                    fd[x - 1][y - 1] + _cost(la[i1], lb[j1]),
+                )
+                td[i1][j1] = fd[x][y]
+            else:
+                p, q = lma[i1] - li, lmb[j1] - lj
+                fd[x][y] = min(fd[x - 1][y] + 1, fd[x][y - 1] + 1, fd[p][q] + td[i1][j1])
+
+
+def _ted_mapping(a: _Forest, b: _Forest) -> list[tuple[int, int]]:
+    """An optimal node mapping, recovered by re-running the forest DP with back-pointers."""
+    _, td = _zs(a, b)
+    la = [*a.labels, "<root>"]
+    lb = [*b.labels, "<root>"]
+    lma = [*a.lmd, 0]
+    lmb = [*b.lmd, 0]
+    out: list[tuple[int, int]] = []
+    stack = [(len(a.labels), len(b.labels))]
+    while stack:
+        i, j = stack.pop()
+        li, lj = lma[i], lmb[j]
+        m, n = i - li + 2, j - lj + 2
+        fd = [[0] * n for _ in range(m)]
+        for x in range(1, m):
+            fd[x][0] = fd[x - 1][0] + 1
+        for y in range(1, n):
+            fd[0][y] = fd[0][y - 1] + 1
+        for x in range(1, m):
+            for y in range(1, n):
+                i1, j1 = li + x - 1, lj + y - 1
+                if lma[i1] == li and lmb[j1] == lj:
+                    fd[x][y] = min(
+                        fd[x - 1][y] + 1, fd[x][y - 1] + 1, fd[x - 1][y - 1] + _cost(la[i1], lb[j1])
+                    )
+                else:
+                    p, q = lma[i1] - li, lmb[j1] - lj
+                    fd[x][y] = min(fd[x - 1][y] + 1, fd[x][y - 1] + 1, fd[p][q] + td[i1][j1])
+        x, y = m - 1, n - 1
+        while x > 0 or y > 0:
+            if x > 0 and fd[x][y] == fd[x - 1][y] + 1:
+                x -= 1
+                continue
+            if y > 0 and fd[x][y] == fd[x][y - 1] + 1:
+                y -= 1
+                continue
+            i1, j1 = li + x - 1, lj + y - 1
+            if lma[i1] == li and lmb[j1] == lj:
+                if i1 < len(a.labels) and j1 < len(b.labels):
+                    out.append((i1, j1))
+                x, y = x - 1, y - 1
+            else:
+                stack.append((i1, j1))
+                x, y = lma[i1] - li, lmb[j1] - lj
+    return [(i, j) for i, j in out if i < len(a.labels) and j < len(b.labels)]

@@ -1,0 +1,340 @@
+"""The enumerative engine: best-first search over program prefixes, in order of size.
+
+A *state* is what the future of a run can depend on after a prefix of top-level blocks: the pose,
+the pen (draw tasks), the goal summary (`Space.apply`), the counts of constrained block types,
+how many `start_by` blocks are placed, and the calls made so far. Two prefixes that reach the
+same state are interchangeable, so only the cheapest is kept (observational equivalence).
+
+Top-level moves are the basic blocks and repeat blocks from the per-pose menus (`bodies.py`).
+Search is A* on size with a consistent lower bound (`Space.lower_bound`), by increasing f-level.
+Repeats of body size k from a state with g blocks have f >= g + k + 1, so they are generated only
+when the level reaches that value (a sweep over the closed states at each level): menus never
+grow beyond what the answer needs. The first goal state taken from the queue is a shortest
+solution; exhausting every level up to N proves that none of at most N blocks exists.
+
+Every program found is checked with the core's `run` before it is returned. This module never
+imports the CLI or z3.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from xlogo_lang.ast import Block, Program
+from xlogo_lang.verdict import run
+
+from .bodies import MenuSet
+from .search_space import SETPC0, TYPES, Effect, Space
+
+PRECHECK_CAP = 50_000  # states explored by the goal-reachability pre-check before giving up on it
+
+
+@dataclass
+class SearchResult:
+    status: str  # "solved" | "no_solution" | "timeout"
+    programs: list[Program]
+    size: int | None
+    proved_minimal: bool
+    stats: dict[str, object] = field(default_factory=dict)
+
+
+class _Deadline(Exception):
+    pass
+
+
+def enumerate_search(
+    space: Space,
+    max_size: int,
+    *,
+    timeout: float | None = None,
+    all_solutions: bool = False,
+    limit: int = 10,
+) -> SearchResult:
+    """Find a shortest solution of at most `max_size` blocks (all of them with `all_solutions`)."""
+    return _Search(space, max_size, timeout, all_solutions, limit).run()
+
+
+class _Search:
+    def __init__(
+        self, space: Space, max_size: int, timeout: float | None, all_solutions: bool, limit: int
+    ) -> None:
+        self.space = space
+        self.N = max_size
+        self.t0 = time.perf_counter()
+        self.deadline = self.t0 + timeout if timeout else None
+        self.all = all_solutions
+        self.limit = max(1, limit)
+        self.menus = MenuSet(space)
+        b = space.bounds
+        self.bounds = b
+        self.L = len(b.start_by)
+        self.tracked_index = {t: i for i, t in enumerate(b.tracked)}
+        self.code_counts = self.menus.code_counts
+        self.repeat_counts = self.menus.repeat_counts
+        self.candidates = 0
+        self.rejected = 0
+        self.alive: set[tuple[int, int, object]] | None = None
+        # per state key: best g, calls, parents [(prev key, block)]
+        self.g: dict[tuple, int] = {}
+        self.calls: dict[tuple, int] = {}
+        self.parents: dict[tuple, list[tuple[tuple | None, Block | None]]] = {}
+        self.closed: set[tuple] = set()
+        self.closed_by_g: dict[int, list[tuple]] = defaultdict(list)
+        self.buckets: dict[int, list[tuple]] = defaultdict(list)
+        self.best_unproved: tuple | None = None
+        self.level = 0
+
+    # -- the main loop -------------------------------------------------------------------------
+
+    def run(self) -> SearchResult:
+        space = self.space
+        try:
+            if not self._precheck():
+                return self._result("no_solution", [], None, True)
+            start = self._key(
+                space.start_pose, _start_pen(space), space.initial_summary(), self._zero(), 0, 0
+            )
+            self.g[start] = 0
+            self.calls[start] = 0
+            self.parents[start] = [(None, None)]
+            f0 = self._h(start)
+            if f0 <= self.N:
+                self.buckets[f0].append(start)
+            for level in range(0, self.N + 1):
+                self.level = level
+                self._sweep(level)
+                found = self._process(level)
+                if found:
+                    programs = self._programs(found)
+                    if programs:
+                        return self._result("solved", programs, level, True)
+            return self._result("no_solution", [], None, True)
+        except _Deadline:
+            progs = self._programs([self.best_unproved]) if self.best_unproved else []
+            return self._result("timeout", progs, len(progs[0]) if progs else None, False)
+
+    def _process(self, level: int) -> list[tuple]:
+        bucket = self.buckets.pop(level, [])
+        found: list[tuple] = []
+        pops = 0
+        while bucket:
+            key = bucket.pop()
+            if key in self.closed:
+                continue
+            g = self.g[key]
+            if g + self._h(key) != level:
+                continue
+            pops += 1
+            if pops & 63 == 0:
+                self._tick()
+            self.closed.add(key)
+            self.closed_by_g[g].append(key)
+            if self._accepts(key, g):
+                if not self.all:
+                    if self._programs([key]):
+                        return [key]
+                    continue
+                found.append(key)
+                continue  # a shortest solution: its extensions are longer
+            self._expand_basic(key, g, bucket, level)
+            for k in range(1, level - g):
+                self._expand_repeats(key, g, k, bucket, level)
+            if self.space.bounds.padding:
+                self._expand_repeats(key, g, 0, bucket, level)
+        return found
+
+    def _sweep(self, level: int) -> None:
+        """Closed states get their repeats of body size level-g-1 (their f is now reachable)."""
+        for g, keys in list(self.closed_by_g.items()):
+            k = level - g - 1
+            if k < 1:
+                continue
+            for key in keys:
+                self._tick()
+                self._expand_repeats(key, g, k, None, level)
+
+    # -- expansion -------------------------------------------------------------------------------
+
+    def _expand_basic(self, key: tuple, g: int, bucket: list, level: int) -> None:
+        space = self.space
+        pose = key[0]
+        topidx = key[4]
+        forced = self.bounds.start_by[topidx] if topidx < self.L else None
+        for code in space.basic_codes:
+            if forced is not None and forced != (TYPES[code] if code < SETPC0 else "setpc"):
+                continue
+            e = space.basic_effects[code][pose]
+            if e is None:
+                continue
+            self._push(key, g, e, 1, self.code_counts[code], space.blocks[code], bucket, level)  # type: ignore[arg-type]
+
+    def _expand_repeats(self, key: tuple, g: int, k: int, bucket: list | None, level: int) -> None:
+        if g + k + 1 > self.N:
+            return
+        topidx = key[4]
+        if topidx < self.L and self.bounds.start_by[topidx] != "repeat":
+            return
+        menu = self.menus.menu(key[0])
+        rc = self.repeat_counts
+        for block, e, body, _n in menu.repeats(k):
+            counts = _add(body.counts, rc)
+            self._push(key, g, e, k + 1, counts, block, bucket, level)
+
+    def _push(
+        self,
+        key: tuple,
+        g: int,
+        e: Effect,
+        size: int,
+        dcounts: tuple[int, ...],
+        block: Block,
+        bucket: list | None,
+        level: int,
+    ) -> None:
+        self.candidates += 1
+        space = self.space
+        _pose, pen, summary, counts, topidx = key[:5]
+        calls = self.calls[key] + e[7]
+        if calls > 100_000:
+            return
+        new_summary = space.apply(summary, pen, e)
+        if new_summary is None:
+            return
+        new_pen = e[6] or pen
+        if self.alive is not None and (e[0], new_pen, new_summary) not in self.alive:
+            return
+        if dcounts:
+            counts = _add(counts, dcounts)
+            if self.bounds.over(counts):
+                return
+        g2 = g + size
+        nkey = self._key(e[0], new_pen, new_summary, counts, min(topidx + 1, self.L), g2)
+        f2 = g2 + self._h(nkey)
+        if f2 > self.N:
+            return
+        old = self.g.get(nkey)
+        if (
+            old is None
+            or g2 < old
+            or (g2 == old and calls < self.calls[nkey] and nkey not in self.closed)
+        ):
+            self.g[nkey] = g2
+            self.calls[nkey] = calls
+            self.parents[nkey] = [(key, block)]
+            if bucket is not None and f2 == level:
+                bucket.append(nkey)
+            else:
+                self.buckets[f2].append(nkey)
+            if (
+                self.best_unproved is None
+                and space.goal_met(new_summary)
+                and self._accepts(nkey, g2)
+            ):
+                self.best_unproved = nkey
+        elif g2 == old and self.all:
+            self.parents[nkey].append((key, block))
+
+    # -- states ------------------------------------------------------------------------------------
+
+    def _key(
+        self, pose: int, pen: int, summary: object, counts: tuple, topidx: int, g: int
+    ) -> tuple:
+        if self.bounds.exact_all:
+            return (pose, pen, summary, counts, topidx, g)
+        return (pose, pen, summary, counts, topidx)
+
+    def _zero(self) -> tuple[int, ...]:
+        return tuple(0 for _ in self.bounds.tracked)
+
+    def _h(self, key: tuple) -> int:
+        h = self.space.lower_bound(key[2], key[1])
+        rest = self.L - key[4]
+        return h if h >= rest else rest
+
+    def _accepts(self, key: tuple, g: int) -> bool:
+        b = self.bounds
+        return (
+            self.space.goal_met(key[2])
+            and key[4] >= self.L
+            and b.lo_all <= g <= b.hi_all
+            and b.counts_ok(key[3])
+        )
+
+    def _tick(self) -> None:
+        if self.deadline is not None and time.perf_counter() > self.deadline:
+            raise _Deadline
+
+    # -- the goal-reachability pre-check -------------------------------------------------------
+
+    def _precheck(self) -> bool:
+        """Prune states that cannot reach the goal; False when the start itself cannot."""
+        start_alive, alive = self.space.alive_states(PRECHECK_CAP, self._tick)
+        self.alive = alive
+        return start_alive
+
+    # -- results -----------------------------------------------------------------------------------
+
+    def _programs(self, goals: list[tuple]) -> list[Program]:
+        out: list[Program] = []
+        seen: set[Program] = set()
+        for goal in goals:
+            for blocks in self._paths(goal):
+                prog = Program(tuple(blocks))
+                if prog in seen:
+                    continue
+                seen.add(prog)
+                if not run(self.space.task, prog).solved:
+                    self.rejected += 1
+                    continue
+                out.append(prog)
+                if len(out) >= (self.limit if self.all else 1):
+                    return out
+        return out
+
+    def _paths(self, key: tuple):  # type: ignore[no-untyped-def]
+        """Programs leading to `key`, following recorded parents (all of them with --all)."""
+        stack: list[tuple[tuple | None, list[Block]]] = [(key, [])]
+        while stack:
+            k, suffix = stack.pop()
+            if k is None:
+                yield list(reversed(suffix))
+                continue
+            for prev, block in self.parents[k]:
+                if prev is None:
+                    yield list(reversed(suffix))
+                else:
+                    stack.append((prev, [*suffix, block]))  # type: ignore[list-item]
+                if not self.all:
+                    break
+
+    def _result(
+        self, status: str, programs: list[Program], size: int | None, proved: bool
+    ) -> SearchResult:
+        return SearchResult(
+            status=status,
+            programs=programs,
+            size=size,
+            proved_minimal=proved and status != "timeout",
+            stats={
+                "candidates": self.candidates,
+                "states": len(self.g),
+                "bodies": self.menus.bodies_built,
+                "rejected": self.rejected,
+                "level": self.level,
+                "time_s": round(time.perf_counter() - self.t0, 4),
+            },
+        )
+
+
+def _start_pen(space: Space) -> int:
+    from .search_space import BLACK
+
+    return BLACK if space.draw else 0
+
+
+def _add(a: tuple[int, ...], b: tuple[int, ...]) -> tuple[int, ...]:
+    if not a:
+        return a
+    return tuple(x + y for x, y in zip(a, b, strict=True))

@@ -1,0 +1,525 @@
+"""A task compiled for program search: poses, block effects, goal summaries, constraint bounds.
+
+Both engines and the repair search read a task through `Space`; it is built once per task and
+holds everything a search step needs as flat Python ints and tuples:
+
+* **Poses** are `cell*4 + direction`. `fd`/`bk` tables give the next pose, or -1 for a move that is
+  *dead*: it crashes exactly as the interpreter would (wall of the tile being left, out of the
+  world, forbidden cell, missing tile), enters a cell a `forbid` (or `findonly`) goal rules out,
+  or, in a draw task, draws a segment that is not in the picture. None of these can be part of a
+  solution, whatever comes after (visited cells and drawn segments are never taken back).
+* **Effects** summarise running a piece of code from one pose: exit pose, cells entered, concat
+  hits, drawn segments (with the pen colour, or "the pen at entry"), the pen at exit and the
+  number of calls. Effects compose, so a repeat is its body's effect composed `n` times.
+* **Summaries** are what the goal can still observe of a run so far (found or not, the visited
+  target cells, concat ranks, the drawn picture). `goal_met` on a summary is the core's
+  `CompiledGoal.check` on the run; the masks come from the task's own compiled goal.
+* **Bounds** are the constraint profile: which block types may be used at all, which counts the
+  search must track, the size window and the forced top-level prefix (`start_by`).
+
+This module never imports the CLI, never runs z3, and never decides anything about search order.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from dataclasses import dataclass, field
+
+from xlogo_lang.ast import PEN_COLORS, Command, SetPenColor
+from xlogo_lang.interpreter import MAX_CALLS
+from xlogo_lang.tasks import Task
+from xlogo_lang.world import DX, DY
+
+TYPES = ("fd", "bk", "lt", "rt", "setpc", "repeat")
+PEN_CODE = {c: i + 1 for i, c in enumerate(PEN_COLORS)}  # 0 means "no colour set / entry pen"
+CODE_PEN = {v: k for k, v in PEN_CODE.items()}
+BLACK = PEN_CODE["black"]
+# Basic block codes: 0 fd, 1 bk, 2 lt, 3 rt, 4 + pen code = setpc(colour).
+FD, BK, LT, RT, SETPC0 = 0, 1, 2, 3, 4
+DEFAULT_MAX_SIZE = 20
+
+# An effect: (exit pose, cells entered mask, concat hits, clear, fixed, entry, pen, calls).
+# `clear` has 3 one-bits per drawn picture segment, `fixed` the colour codes drawn with a known
+# pen, `entry` a one in the lowest bit of each segment drawn with the pen at entry. None = dead.
+Effect = tuple[int, int, tuple[int, ...], int, int, int, int, int]
+
+
+class Infeasible(Exception):
+    """The task can never be solved, whatever the program (e.g. the start cell is forbidden)."""
+
+
+@dataclass
+class Bounds:
+    """The constraint profile, as the search uses it (SEMANTICS.md section 6)."""
+
+    lo: dict[str, int]
+    hi: dict[str, float]
+    lo_all: int
+    hi_all: float
+    start_by: tuple[str, ...]
+    allowed: frozenset[str]  # block types that may appear at all (upper bound above 0)
+    tracked: tuple[str, ...]  # types whose count can break a constraint
+    exact_all: bool  # `exactly all` is set: the size itself is part of the state
+    padding: bool  # a lower bound may force do-nothing blocks (repeat(1), empty bodies, setpc)
+
+    @classmethod
+    def of(cls, task: Task) -> Bounds:
+        c = task.constraints
+        lo = {t: c.bounds(t)[0] for t in TYPES}
+        hi = {t: c.bounds(t)[1] for t in TYPES}
+        lo_all, hi_all = c.bounds("all")
+        allowed = frozenset(t for t in TYPES if hi[t] > 0)
+        tracked = tuple(t for t in TYPES if t in allowed and (hi[t] < math.inf or lo[t] > 0))
+        exact_all = "all" in c.exactly
+        padding = exact_all or lo["repeat"] > 0
+        return cls(lo, hi, lo_all, hi_all, tuple(c.start_by), allowed, tracked, exact_all, padding)
+
+    def counts_ok(self, counts: tuple[int, ...]) -> bool:
+        """Tracked counts (aligned with `tracked`) meet the per-type rules."""
+        for t, n in zip(self.tracked, counts, strict=True):
+            if n and (n < self.lo[t] or n > self.hi[t]):
+                return False
+        return True
+
+    def over(self, counts: tuple[int, ...]) -> bool:
+        """Some tracked count is already above its upper bound (it can only grow)."""
+        return any(n > self.hi[t] for t, n in zip(self.tracked, counts, strict=True))
+
+
+@dataclass
+class Space:
+    """Everything a search step needs about one task (see the module docstring)."""
+
+    task: Task
+    bounds: Bounds
+    npose: int
+    start_pose: int
+    fwd: list[int]
+    back: list[int]
+    fwd_edge: list[int]
+    back_edge: list[int]
+    draw: bool
+    colors: tuple[int, ...]  # pen codes setpc may use
+    basic_codes: tuple[int, ...]  # the basic blocks of the alphabet
+    basic_effects: list[list[Effect | None]]  # [code][pose]
+    kind: str  # "draw" | "always" | "find" | "collectall" | "sum" | "concat" | "none"
+    tmask: int = 0  # target cells (find, collectall, sum)
+    total: int = 0  # sum target
+    counts: tuple[int, ...] = ()  # item count per cell (sum)
+    cellspec: tuple[int, ...] = ()  # concat: bitset of specs each cell matches
+    nspecs: int = 0
+    target_drawn: int = 0  # draw: the picture as 3-bit colour codes per segment
+    edge_colors: tuple[int, ...] = ()  # draw: target colour code per segment
+    nedges: int = 0
+    field_ones: int = 0  # draw: the lowest bit of every segment's 3-bit field
+    max_times: int = 12
+    blocks: dict[int, object] = field(default_factory=dict)  # code -> AST block
+
+    # -- construction ------------------------------------------------------------------------
+
+    @classmethod
+    def of(cls, task: Task) -> Space:
+        world = task.world
+        goal = task.compiled_goal
+        bounds = Bounds.of(task)
+        rows, cols = world.rows, world.cols
+        ncell = rows * cols
+        npose = ncell * 4
+        draw = goal.draw
+        forbidden = 0
+        if not draw:
+            for _, mask in goal.forbids:
+                forbidden |= mask
+        edges: dict[tuple[int, int], int] = {}
+        edge_colors: list[int] = []
+        if draw:
+            for key, color in world.picture.items():
+                if not (isinstance(key[0], int) and isinstance(key[1], int)):
+                    raise Infeasible(
+                        "the picture has a line outside the grid, which no move can draw"
+                    )
+                edges[key] = len(edges)  # type: ignore[index]
+                edge_colors.append(PEN_CODE[color])
+        fwd, back = [-1] * npose, [-1] * npose
+        fwd_edge, back_edge = [-1] * npose, [-1] * npose
+        for cell in range(ncell):
+            x, y = cell % cols, cell // cols
+            for d in range(4):
+                pose = cell * 4 + d
+                for table, etable, step in ((fwd, fwd_edge, d), (back, back_edge, (d + 2) & 3)):
+                    if world.wall_bits[cell] >> step & 1:
+                        continue
+                    nx, ny = x + DX[step], y + DY[step]
+                    if not (0 <= nx < cols and 0 <= ny < rows):
+                        continue
+                    nxt = ny * cols + nx
+                    if not world.allowed[nxt] or not world.exist[nxt]:
+                        continue
+                    if forbidden >> nxt & 1:
+                        continue
+                    if draw:
+                        e = edges.get((cell, nxt) if cell < nxt else (nxt, cell))
+                        if e is None:
+                            continue
+                        etable[pose] = e
+                    table[pose] = nxt * 4 + d
+        t = world.turtle
+        start_cell = t.y * cols + t.x
+        space = cls(
+            task=task,
+            bounds=bounds,
+            npose=npose,
+            start_pose=start_cell * 4 + t.direction,
+            fwd=fwd,
+            back=back,
+            fwd_edge=fwd_edge,
+            back_edge=back_edge,
+            draw=draw,
+            colors=(),
+            basic_codes=(),
+            basic_effects=[],
+            kind="none",
+        )
+        space._goal_model(start_cell, forbidden, edge_colors)
+        space._alphabet()
+        space.max_times = _max_times(rows, cols)
+        return space
+
+    def _goal_model(self, start_cell: int, forbidden: int, edge_colors: list[int]) -> None:
+        goal = self.task.compiled_goal
+        if self.draw:
+            self.kind = "draw"
+            self.nedges = len(edge_colors)
+            self.edge_colors = tuple(edge_colors)
+            self.target_drawn = sum(c << (3 * i) for i, c in enumerate(edge_colors))
+            self.field_ones = sum(1 << (3 * i) for i in range(len(edge_colors)))
+            return
+        if goal.always:
+            self.kind = "always"
+            return
+        if not goal.catalogue_ok:
+            raise Infeasible("the world holds items outside the catalogue, so no goal can be met")
+        if forbidden >> start_cell & 1:
+            raise Infeasible("the start cell is one the goal forbids, and it is always visited")
+        target = goal.target
+        if target is None:
+            self.kind = "none"
+            return
+        if target.name in ("find", "findonly"):
+            self.kind = "find"
+            self.tmask = goal.target_masks[0]
+        elif target.name == "collectall":
+            self.kind = "collectall"
+            self.tmask = goal.target_masks[0]
+            if not self.tmask:
+                raise Infeasible("there is nothing to collect")
+        elif target.name == "sum":
+            self.kind = "sum"
+            self.tmask = goal.target_masks[0]
+            self.total = int(target.total or 0)
+            self.counts = tuple(goal.counts)
+            if sum(self.counts[c] for c in _bits(self.tmask)) < self.total:
+                raise Infeasible("the matching items add up to less than the total asked for")
+        else:
+            self.kind = "concat"
+            self.nspecs = len(goal.target_masks)
+            size = self.task.world.size
+            self.cellspec = tuple(
+                sum(1 << j for j, m in enumerate(goal.target_masks) if m >> c & 1)
+                for c in range(size)
+            )
+
+    def _alphabet(self) -> None:
+        b = self.bounds
+        if self.draw:
+            colors = sorted({c for c in self.edge_colors})
+        elif b.exact_all:
+            colors = [BLACK]  # padding only: in a non-draw task every colour is the same block
+        else:
+            colors = []
+        if "setpc" not in b.allowed:
+            colors = []
+        self.colors = tuple(colors)
+        codes = [code for code, t in enumerate(("fd", "bk", "lt", "rt")) if t in b.allowed]
+        codes += [SETPC0 + c for c in self.colors]
+        self.basic_codes = tuple(codes)
+        self.blocks = {FD: Command("fd"), BK: Command("bk"), LT: Command("lt"), RT: Command("rt")}
+        for c in self.colors:
+            self.blocks[SETPC0 + c] = SetPenColor(CODE_PEN[c])
+        maxcode = SETPC0 + len(PEN_COLORS) + 1
+        self.basic_effects = [[None] * self.npose for _ in range(maxcode)]
+        for code in range(maxcode):
+            self.basic_effects[code] = [self._basic_effect(code, p) for p in range(self.npose)]
+
+    def _basic_effect(self, code: int, pose: int) -> Effect | None:
+        if code in (FD, BK):
+            nxt = (self.fwd if code == FD else self.back)[pose]
+            if nxt < 0:
+                return None
+            cell = nxt >> 2
+            hits: tuple[int, ...] = ()
+            if self.cellspec and self.cellspec[cell]:
+                hits = (self.cellspec[cell],)
+            if self.draw:
+                e = (self.fwd_edge if code == FD else self.back_edge)[pose]
+                return (nxt, 1 << cell, hits, 7 << (3 * e), 0, 1 << (3 * e), 0, 1)
+            return (nxt, 1 << cell, hits, 0, 0, 0, 0, 1)
+        if code == LT:
+            return ((pose & ~3) | ((pose - 1) & 3), 0, (), 0, 0, 0, 0, 1)
+        if code == RT:
+            return ((pose & ~3) | ((pose + 1) & 3), 0, (), 0, 0, 0, 0, 1)
+        return (pose, 0, (), 0, 0, 0, code - SETPC0, 1)
+
+    # -- effects -----------------------------------------------------------------------------
+
+    def compose(self, e1: Effect | None, e2: Effect | None) -> Effect | None:
+        """The effect of running e1 then e2 (e2 computed from e1's exit pose)."""
+        if e1 is None or e2 is None:
+            return None
+        _x1, m1, h1, c1, f1, n1, p1, k1 = e1
+        x2, m2, h2, c2, f2, n2, p2, k2 = e2
+        if h2:
+            if h1:
+                u1 = 0
+                for h in h1:
+                    u1 |= h
+                for h in h2:
+                    if u1 & h:
+                        return None  # a concat spec matched twice
+                hits = h1 + h2
+            else:
+                hits = h2
+        else:
+            hits = h1
+        mask = m1 | m2
+        if self.kind == "sum" and m2 and self._mask_total(mask) > self.total:
+            return None
+        if c2:
+            if p1:
+                fixed = (f1 & ~c2) | f2 | (p1 * n2)
+                entry = n1 & ~c2
+            else:
+                fixed = (f1 & ~c2) | f2
+                entry = (n1 & ~c2) | n2
+            clear = c1 | c2
+        else:
+            fixed, entry, clear = f1, n1, c1
+        return (x2, mask, hits, clear, fixed, entry, p2 or p1, k1 + k2)
+
+    def _mask_total(self, mask: int) -> int:
+        m = mask & self.tmask
+        total = 0
+        counts = self.counts
+        while m:
+            low = m & -m
+            total += counts[low.bit_length() - 1]
+            m ^= low
+        return total
+
+    # -- summaries ---------------------------------------------------------------------------
+
+    def initial_summary(self) -> object:
+        start_cell = self.start_pose >> 2
+        if self.kind == "draw":
+            return 0
+        if self.kind == "find":
+            return bool(self.tmask >> start_cell & 1)
+        if self.kind in ("collectall", "sum"):
+            return self.tmask & (1 << start_cell)
+        if self.kind == "concat":
+            hit = self.cellspec[start_cell]
+            return tuple(0 if hit >> j & 1 else -1 for j in range(self.nspecs))
+        return None
+
+    def apply(self, summary: object, pen: int, e: Effect) -> object | None:
+        """The summary after a run with effect `e` from a state with `summary` and `pen`.
+
+        None when the goal can no longer be met by any continuation (a dead state).
+        """
+        kind = self.kind
+        if kind == "draw":
+            if not e[3]:
+                return summary
+            v = (summary & ~e[3]) | e[4] | (pen * e[5])  # type: ignore[operator]
+            # Keep only the segments that have their target colour: a segment in a wrong colour
+            # must be drawn again in the right one, exactly like a missing segment, so the two
+            # are the same to every continuation (README, "draw summary").
+            z = v ^ self.target_drawn
+            wrong = ((z | (z >> 1) | (z >> 2)) & self.field_ones) * 7
+            return v & ~wrong
+        if kind == "find":
+            return summary or bool(e[1] & self.tmask)
+        if kind == "collectall":
+            return summary | (e[1] & self.tmask)  # type: ignore[operator]
+        if kind == "sum":
+            m = summary | (e[1] & self.tmask)  # type: ignore[operator]
+            if m != summary and self._mask_total(m) > self.total:
+                return None
+            return m
+        if kind == "concat":
+            if not e[2]:
+                return summary
+            ranks = list(summary)  # type: ignore[call-overload]
+            nxt = max(max(ranks), 0) + 1
+            for h in e[2]:
+                j = 0
+                while h:
+                    if h & 1:
+                        if ranks[j] >= 0:
+                            return None
+                        ranks[j] = nxt
+                    h >>= 1
+                    j += 1
+                nxt += 1
+            if not _concat_order_ok(ranks):
+                return None
+            return tuple(ranks)
+        return summary
+
+    def goal_met(self, summary: object) -> bool:
+        kind = self.kind
+        if kind == "draw":
+            return summary == self.target_drawn
+        if kind == "find":
+            return bool(summary)
+        if kind == "collectall":
+            return summary == self.tmask
+        if kind == "sum":
+            return self._mask_total(summary) == self.total  # type: ignore[arg-type]
+        if kind == "concat":
+            return all(r >= 0 for r in summary)  # type: ignore[union-attr]
+        return True  # "always", or only forbids (already enforced by dead moves)
+
+    def lower_bound(self, summary: object, pen: int) -> int:
+        """At least this many more blocks are needed to meet the goal (consistent: a block of
+        size k lowers it by at most k). A drawing needs a setpc block for every colour it still
+        lacks other than the current pen, and one moving block; other goals need one move."""
+        if self.goal_met(summary):
+            return 0
+        if self.kind != "draw":
+            return 1
+        need = set()
+        d = summary
+        for i, c in enumerate(self.edge_colors):
+            if (d >> (3 * i)) & 7 != c:  # type: ignore[operator]
+                need.add(c)
+        need.discard(pen)
+        if need and not self.colors:
+            return 10**6  # a colour is missing and setpc may not be used
+        return len(need) + 1
+
+    def calls_ok(self, calls: int) -> bool:
+        return calls <= MAX_CALLS
+
+    # -- the goal-reachability proof ---------------------------------------------------------------
+
+    def alive_states(self, cap: int, tick: object = None) -> tuple[bool, set | None]:
+        """Which (pose, pen, summary) states can still reach the goal by *some* run?
+
+        Whatever its shape, every program runs a sequence of basic actions, so the states a run
+        can pass through are exactly those reachable with basic actions (of the allowed types).
+        A state from which no goal state is reachable is dead whatever follows; when the start
+        is dead, no program of any size solves the task. Returns (start alive, the live states),
+        or (True, None) when more than `cap` states would have to be explored."""
+        start = (self.start_pose, BLACK if self.draw else 0, self.initial_summary())
+        seen = {start: 0}
+        order = [start]
+        back: list[list[int]] = [[]]
+        i = 0
+        while i < len(order):
+            pose, pen, summ = order[i]
+            for code in self.basic_codes:
+                e = self.basic_effects[code][pose]
+                if e is None:
+                    continue
+                s2 = self.apply(summ, pen, e)
+                if s2 is None:
+                    continue
+                nxt = (e[0], e[6] or pen, s2)
+                j = seen.get(nxt)
+                if j is None:
+                    if len(order) >= cap:
+                        return True, None
+                    j = seen[nxt] = len(order)
+                    order.append(nxt)
+                    back.append([])
+                back[j].append(i)
+            i += 1
+            if tick is not None and i & 1023 == 0:
+                tick()  # type: ignore[operator]
+        mark = [False] * len(order)
+        stack = [j for j, st in enumerate(order) if self.goal_met(st[2])]
+        for j in stack:
+            mark[j] = True
+        while stack:
+            j = stack.pop()
+            for p in back[j]:
+                if not mark[p]:
+                    mark[p] = True
+                    stack.append(p)
+        return mark[0], {st for j, st in enumerate(order) if mark[j]}
+
+    # -- whole programs (for checks and tests) ----------------------------------------------------
+
+    def effect_of(self, blocks: tuple, pose: int) -> Effect | None:
+        """The effect of running `blocks` from `pose`, by plain recursion (no search tricks)."""
+        cur: Effect | None = (pose, 0, (), 0, 0, 0, 0, 0)
+        for block in blocks:
+            x = cur[0]  # type: ignore[index]
+            if isinstance(block, Command):
+                step = self.basic_effects[
+                    (FD, BK, LT, RT)[("fd", "bk", "lt", "rt").index(block.kind)]
+                ][x]
+            elif isinstance(block, SetPenColor):
+                step = self.basic_effects[SETPC0 + PEN_CODE[block.color]][x]
+            else:
+                step = (x, 0, (), 0, 0, 0, 0, 0)
+                for _ in range(block.times):
+                    step = self.compose(step, self.effect_of(block.body, step[0]))
+                    if step is None:
+                        break
+            cur = self.compose(cur, step)
+            if cur is None or cur[7] > MAX_CALLS:
+                return None
+        return cur
+
+    def goal_reached(self, blocks: tuple) -> bool:
+        """Does running `blocks` meet the goal without dying? (The summaries' view of `run`.)"""
+        start_pen = BLACK if self.draw else 0
+        e = self.effect_of(blocks, self.start_pose)
+        if e is None:
+            return False
+        summary = self.apply(self.initial_summary(), start_pen, e)
+        return summary is not None and self.goal_met(summary)
+
+
+def _concat_order_ok(ranks: list[int]) -> bool:
+    """No continuation can fix a pair of specs visited out of order (SEMANTICS.md section 5)."""
+    for a, b in itertools.pairwise(ranks):
+        if b >= 1 and (a < 0 or a >= b):
+            return False
+        if a >= 1 and b >= 0 and b < a:
+            return False
+    return True
+
+
+def _bits(mask: int) -> list[int]:
+    out = []
+    while mask:
+        low = mask & -mask
+        out.append(low.bit_length() - 1)
+        mask ^= low
+    return out
+
+
+def _max_times(rows: int, cols: int) -> int:
+    """Repeat counts above 8 are never needed (README, "period lemma"), unless a body that moves
+    without turning can repeat more than 8 times in a line, which needs a grid longer than 9."""
+    return min(12, max(8, max(rows, cols) - 1))
+
+
+def default_max_size(task: Task) -> int:
+    """The task's `all` bound when it has one, else DEFAULT_MAX_SIZE."""
+    hi = task.constraints.bounds("all")[1]
+    return int(hi) if hi < math.inf else DEFAULT_MAX_SIZE

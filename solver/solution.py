@@ -1,0 +1,68 @@
+"""The results the solver hands out: `Solution` (from `solve`) and their JSON form.
+
+Kept apart from the engines so that callers (CLI, REPL, generator, eval) can import the types
+without importing any search code. This module never runs a search and never imports z3.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from xlogo_lang.ast import Program
+from xlogo_lang.printer import to_compact, to_text
+
+STATUSES = ("solved", "no_solution", "timeout")
+
+
+@dataclass
+class Solution:
+    """A shortest solution of a task, or a proof that none exists within `max_size` blocks.
+
+    `status` is "solved" (program is a shortest solution when `proved_minimal`), "no_solution"
+    (a proof over the whole space of programs of at most `max_size` blocks), or "timeout" (the
+    best program found so far, if any, with `proved_minimal` false). `size` counts blocks as the
+    constraints do: every fd/bk/lt/rt/setpc and every repeat counts 1.
+    """
+
+    task_id: str
+    status: str
+    program: Program | None
+    programs: list[Program]
+    size: int | None
+    engine: str
+    proved_minimal: bool
+    max_size: int
+    stats: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def solved(self) -> bool:
+        return self.status == "solved"
+
+    @property
+    def message(self) -> str:
+        """One line for people: what was found or proved."""
+        if self.status == "no_solution":
+            return f"no solution within {self.max_size} blocks"
+        if self.status == "timeout":
+            if self.program is None:
+                level = self.stats.get("level", "?")
+                return f"timeout: no solution found yet (none has fewer than {level} blocks)"
+            return f"timeout: best found has {self.size} blocks, not proved minimal"
+        proof = "proved minimal" if self.proved_minimal else "not proved minimal"
+        return f"shortest solution: {self.size} blocks ({proof})"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "task_id": self.task_id,
+            "status": self.status,
+            "program": to_text(self.program) if self.program is not None else None,
+            "compact": to_compact(self.program) if self.program is not None else None,
+            "size": self.size,
+            "engine": self.engine,
+            "proved_minimal": self.proved_minimal,
+            "max_size": self.max_size,
+            "programs": [to_text(p) for p in self.programs],
+            "message": self.message,
+            "stats": self.stats,
+        }

@@ -1,0 +1,675 @@
+"""The Z3 engine: a bounded SMT encoding of program structure and execution, solved size by size.
+
+For a size k the program is k *slots* in preorder. Slot i has an operation `op[i]` (fd, bk, lt,
+rt, setpc(c) or repeat), a count `times[i]` and `end[i]`, the last slot of its subtree (i for a
+basic block, > i for a repeat, whose body is slots i+1..end[i]). The slots must nest properly:
+every slot's subtree ends inside its enclosing list.
+
+Execution is encoded by *effect functions* instead of unrolling loops. For each slot i there are
+uninterpreted functions of the entry pose q describing the run of "the list that starts at slot i
+and goes on to the end of its enclosing body": the exit pose, whether the run dies (crash, a
+forbidden cell, a segment outside the picture), and what the goal can observe (found, the visited
+target cells, concat hit counts and ranks, the drawn segments per pen colour with "the pen at
+entry" kept symbolic). They are defined for every concrete pose q by composing the slot's own
+block with the rest of the list; a repeat composes its body's functions `times` times (at most
+8 in normal form, the period lemma), so nested loops cost no more than flat ones. The goal and
+the constraints are asserted on slot 0 from the start pose.
+
+Sizes k = 0, 1, 2, ... are tried in turn: UNSAT at k proves no program of k blocks solves the
+task, so the first SAT is a shortest solution. Every model is decoded to a program and checked
+with the core's `run`; a model that fails (the encoding relaxes the 100,000-call cap) is blocked
+and the search goes on. z3 is imported here only, lazily, by `solve(engine="z3")`.
+
+This module never imports the CLI.
+"""
+
+from __future__ import annotations
+
+import itertools
+import time
+from typing import Any
+
+from xlogo_lang.ast import Block, Program, Repeat
+from xlogo_lang.verdict import run
+
+from .enumerative import SearchResult
+from .search_space import BK, FD, LT, RT, SETPC0, Space
+
+REP = 15  # the op code of a repeat slot (basic codes are 0..10)
+
+
+def z3_search(
+    space: Space,
+    max_size: int,
+    *,
+    timeout: float | None = None,
+    all_solutions: bool = False,
+    limit: int = 10,
+) -> SearchResult:
+    import z3
+
+    t0 = time.perf_counter()
+    deadline = t0 + timeout if timeout else None
+    stats: dict[str, Any] = {
+        "candidates": 0,
+        "states": 0,
+        "solver_calls": 0,
+        "rejected": 0,
+        "per_size_s": {},
+    }
+    task = space.task
+    found: list[Program] = []
+    start_alive, _ = space.alive_states(50_000)
+    if not start_alive:
+        stats["reason"] = "no run of any length reaches the goal"
+        return _result("no_solution", [], None, True, stats, t0)
+    for k in range(0, max_size + 1):
+        stats["level"] = k
+        tk = time.perf_counter()
+        if k == 0:
+            stats["candidates"] += 1
+            if run(task, Program()).solved:
+                return _result("solved", [Program()], 0, True, stats, t0)
+            continue
+        enc = _Encoding(space, k, z3)
+        stats["states"] += enc.terms
+        while True:
+            if deadline is not None:
+                left = deadline - time.perf_counter()
+                if left <= 0:
+                    return _result(
+                        "timeout", found, len(found[0]) if found else None, False, stats, t0
+                    )
+                enc.solver.set("timeout", max(1, int(left * 1000)))
+            stats["solver_calls"] += 1
+            res = enc.solver.check()
+            if res == z3.unknown:
+                return _result("timeout", found, len(found[0]) if found else None, False, stats, t0)
+            if res == z3.unsat:
+                break
+            model = enc.solver.model()
+            prog = enc.decode(model)
+            stats["candidates"] += 1
+            if not run(task, prog).solved:
+                fresh = [pair for pair in enc.used_pairs(model) if enc.activate(*pair)]
+                if fresh:
+                    stats["refinements"] = stats.get("refinements", 0) + 1
+                    continue  # the model relied on undefined effects: define them and retry
+            enc.block(model)
+            if run(task, prog).solved:
+                if prog not in found:
+                    found.append(prog)
+                if not all_solutions or len(found) >= limit:
+                    break
+            else:
+                stats["rejected"] += 1
+        stats["per_size_s"][k] = round(time.perf_counter() - tk, 3)
+        if found:
+            return _result("solved", found, k, True, stats, t0)
+    return _result("no_solution", [], None, True, stats, t0)
+
+
+def _result(
+    status: str, progs: list[Program], size: int | None, proved: bool, stats: dict, t0: float
+) -> SearchResult:
+    stats["time_s"] = round(time.perf_counter() - t0, 4)
+    return SearchResult(status, progs, size, proved and status != "timeout", stats)
+
+
+class _Encoding:
+    """The SMT encoding for programs of exactly k blocks (see the module docstring).
+
+    Everything ranges over small finite domains, so every value is a bit-vector (ops, counts,
+    slot indices, poses, cell and segment sets, concat counts): the logic is QF_UFBV, which z3
+    solves by Ackermann reduction and bit-blasting."""
+
+    def __init__(self, space: Space, k: int, z3: Any) -> None:
+        self.z3 = z3
+        self.space = space
+        self.k = k
+        self.terms = 0
+        b = space.bounds
+        self.padding = b.padding
+        self.allow_repeat = "repeat" in b.allowed
+        self.ops = list(space.basic_codes) + ([REP] if self.allow_repeat else [])
+        self.max_times = space.max_times
+        self.poses = _closure(space)
+        self.pbits = max(self.poses).bit_length() + 1  # pose bit-vectors
+        self.sbits = (k + 1).bit_length() + 1  # slot-index bit-vectors
+        self.solver = z3.SolverFor("QF_UFBV")
+        self._vars()
+        self._structure()
+        self._static()
+        self._effects()
+        self._goal()
+        self._constraints()
+        self._normal_forms()
+
+    # -- helpers ---------------------------------------------------------------------------------
+
+    def _pose(self, q: int) -> Any:
+        return self.z3.BitVecVal(q, self.pbits)
+
+    def _slot(self, i: int) -> Any:
+        return self.z3.BitVecVal(i, self.sbits)
+
+    # -- variables and structure ---------------------------------------------------------------
+
+    def _vars(self) -> None:
+        z3, k = self.z3, self.k
+        self.op = [z3.BitVec(f"op{i}", 4) for i in range(k)]
+        self.times = [z3.BitVec(f"times{i}", 4) for i in range(k)]
+        self.end = [z3.BitVec(f"end{i}", self.sbits) for i in range(k)]
+        self.isrep = [self.op[i] == REP for i in range(k)]
+
+    def _structure(self) -> None:
+        z3, k, s = self.z3, self.k, self.solver
+        low = 1 if self.padding else 2
+        for i in range(k):
+            s.add(z3.Or([self.op[i] == c for c in self.ops]))
+            s.add(
+                z3.If(
+                    self.isrep[i],
+                    z3.And(z3.UGE(self.times[i], low), z3.ULE(self.times[i], self.max_times)),
+                    self.times[i] == 0,
+                )
+            )
+            min_end = i if self.padding else i + 1
+            s.add(
+                z3.If(
+                    self.isrep[i],
+                    z3.And(z3.UGE(self.end[i], min_end), z3.ULE(self.end[i], k - 1)),
+                    self.end[i] == i,
+                )
+            )
+        # pe[j]: the last slot of the list holding slot j (the innermost enclosing repeat's end),
+        # or k for the top level (so that the top level is never mistaken for a body ending last)
+        self.pe = []
+        for j in range(k):
+            cur: Any = self._slot(k)
+            for r in range(j):
+                inside = z3.And(self.isrep[r], z3.UGE(self.end[r], j), z3.ULT(self.end[r], cur))
+                cur = z3.If(inside, self.end[r], cur)
+            pe = z3.BitVec(f"pe{j}", self.sbits)
+            s.add(pe == cur)
+            self.pe.append(pe)
+            s.add(z3.ULE(self.end[j], pe))
+
+    # -- static facts: exit pen and net turn of each list ---------------------------------------
+
+    def _static(self) -> None:
+        z3, k, s = self.z3, self.k, self.solver
+        self.pen = [
+            z3.BitVec(f"pen{i}", 4) for i in range(k)
+        ]  # pen after the list from i (0: unchanged)
+        self.rot = [
+            z3.BitVec(f"rot{i}", 2) for i in range(k)
+        ]  # net quarter turns of the list from i
+        zero4 = z3.BitVecVal(0, 4)
+        for i in range(k):
+            block_pen = self._block_pen(i)
+            block_rot: Any = z3.If(
+                self.op[i] == LT,
+                z3.BitVecVal(3, 2),
+                z3.If(self.op[i] == RT, z3.BitVecVal(1, 2), z3.BitVecVal(0, 2)),
+            )
+            if i + 1 < k:
+                body = z3.And(self.isrep[i], z3.UGT(self.end[i], i))
+                rep_rot: Any = z3.BitVecVal(0, 2)
+                for t in range(1, self.max_times + 1):
+                    for r in (1, 2, 3):
+                        cond = z3.And(self.times[i] == t, self.rot[i + 1] == r)
+                        rep_rot = z3.If(cond, z3.BitVecVal((r * t) % 4, 2), rep_rot)
+                block_rot = z3.If(body, rep_rot, block_rot)
+            tail_pen: Any = zero4
+            tail_rot: Any = z3.BitVecVal(0, 2)
+            for v in range(i, k - 1):
+                here = z3.And(self.end[i] == v, z3.ULT(self._slot(v), self.pe[i]))
+                tail_pen = z3.If(here, self.pen[v + 1], tail_pen)
+                tail_rot = z3.If(here, self.rot[v + 1], tail_rot)
+            s.add(self.pen[i] == z3.If(tail_pen != 0, tail_pen, block_pen))
+            s.add(self.rot[i] == block_rot + tail_rot)  # 2-bit arithmetic is mod 4
+            # the period lemma: counts above 2P repeat an outcome (README)
+            if i + 1 < k:
+                s.add(
+                    z3.Implies(
+                        z3.And(self.isrep[i], self.rot[i + 1] == 2), z3.ULE(self.times[i], 4)
+                    )
+                )
+                # no net turn: the body ends where it began (2 iterations say it all) or it
+                # drifts in a line, and the grid stops it within its length
+                w = self.space.task.world
+                drift = max(2, max(w.rows, w.cols) - 1)
+                if drift < self.max_times:
+                    flat = z3.And(self.isrep[i], self.rot[i + 1] == 0)
+                    s.add(z3.Implies(flat, z3.ULE(self.times[i], drift)))
+
+    def _block_pen(self, i: int) -> Any:
+        z3 = self.z3
+        pen: Any = z3.BitVecVal(0, 4)
+        for c in self.space.colors:
+            pen = z3.If(self.op[i] == SETPC0 + c, z3.BitVecVal(c, 4), pen)
+        if i + 1 < self.k:
+            pen = z3.If(z3.And(self.isrep[i], z3.UGT(self.end[i], i)), self.pen[i + 1], pen)
+        return pen
+
+    # -- effects ------------------------------------------------------------------------------
+
+    def _effects(self) -> None:
+        z3, k, sp = self.z3, self.k, self.space
+        kind = sp.kind
+        self.fields = ["X", "D"]
+        self.cbits = 2
+        if kind == "find":
+            self.fields.append("F")
+        elif kind in ("collectall", "sum"):
+            self.cells = [c for c in range(sp.task.world.size) if sp.tmask >> c & 1]
+            self.width = max(1, len(self.cells))
+            self.fields.append("V")
+        elif kind == "concat":
+            self.cbits = (sp.nspecs + 2).bit_length() + 1
+            self.fields += (
+                [f"H{j}" for j in range(sp.nspecs)] + [f"R{j}" for j in range(sp.nspecs)] + ["E"]
+            )
+        elif kind == "draw":
+            self.width = max(1, sp.nedges)
+            self.tags = [0, *sorted(set(sp.colors) | {_black()})]
+            self.fields += [f"M{t}" for t in self.tags]
+        self.funcs: list[dict[str, Any]] = []
+        for i in range(k):
+            self.funcs.append(
+                {
+                    name: z3.Function(f"{name}_{i}", z3.BitVecSort(self.pbits), self._sort(name))
+                    for name in self.fields
+                }
+            )
+        self.active: set[tuple[int, int]] = set()
+        self.activate(0, sp.start_pose)
+
+    def activate(self, i: int, q: int) -> bool:
+        """Define slot i's effect functions at pose q (lazily: only where runs go)."""
+        if (i, q) in self.active:
+            return False
+        self.active.add((i, q))
+        blk = self._block(i, q)
+        tail = self._tail(i, blk["X"])
+        full = self._compose(blk, tail, self._block_pen(i))
+        for name in self.fields:
+            self.solver.add(self.funcs[i][name](self._pose(q)) == full[name])
+            self.terms += 1
+        return True
+
+    def _sort(self, name: str) -> Any:
+        z3 = self.z3
+        if name in ("D", "F"):
+            return z3.BoolSort()
+        if name == "X":
+            return z3.BitVecSort(self.pbits)
+        if name == "V" or name.startswith("M"):
+            return z3.BitVecSort(self.width)
+        return z3.BitVecSort(self.cbits)
+
+    def _apply(self, i: int, x: Any) -> dict[str, Any]:
+        return {name: fn(x) for name, fn in self.funcs[i].items()}
+
+    def _identity(self, x: Any) -> dict[str, Any]:
+        z3 = self.z3
+        out: dict[str, Any] = {"X": x, "D": z3.BoolVal(False)}
+        for name in self.fields[2:]:
+            if name == "F":
+                out[name] = z3.BoolVal(False)
+            elif name == "V" or name.startswith("M"):
+                out[name] = z3.BitVecVal(0, self.width)
+            else:
+                out[name] = z3.BitVecVal(0, self.cbits)
+        return out
+
+    def _basic(self, code: int, q: int) -> dict[str, Any]:
+        """The effect of one basic block from the concrete pose q (concrete values)."""
+        z3, sp = self.z3, self.space
+        out = self._identity(self._pose(q))
+        e = sp.basic_effects[code][q]
+        if e is None:
+            out["D"] = z3.BoolVal(True)
+            return out
+        out["X"] = self._pose(e[0])
+        if code in (FD, BK):
+            cell = e[0] >> 2
+            if "F" in out:
+                out["F"] = z3.BoolVal(bool(sp.tmask >> cell & 1))
+            if "V" in out and cell in self.cells:
+                out["V"] = z3.BitVecVal(1 << self.cells.index(cell), self.width)
+            if sp.kind == "concat" and sp.cellspec[cell]:
+                for j in range(sp.nspecs):
+                    if sp.cellspec[cell] >> j & 1:
+                        out[f"H{j}"] = z3.BitVecVal(1, self.cbits)
+                out["E"] = z3.BitVecVal(1, self.cbits)
+            if sp.kind == "draw":
+                edge = (sp.fwd_edge if code == FD else sp.back_edge)[q]
+                out["M0"] = z3.BitVecVal(1 << edge, self.width)
+        return out
+
+    def _block(self, i: int, q: int) -> dict[str, Any]:
+        """The effect of slot i's whole subtree from pose q."""
+        out: dict[str, Any] | None = None
+        for code in self.space.basic_codes:
+            eff = self._basic(code, q)
+            out = eff if out is None else self._ite(self.op[i] == code, eff, out)
+        if self.allow_repeat:
+            rep = self._repeat(i, q)
+            out = rep if out is None else self._ite(self.isrep[i], rep, out)
+        assert out is not None
+        return out
+
+    def _repeat(self, i: int, q: int) -> dict[str, Any]:
+        z3 = self.z3
+        if i + 1 >= self.k:  # no room for a body: only an empty one (padding) is possible
+            return self._identity(self._pose(q)) | ({} if self.padding else {"D": z3.BoolVal(True)})
+        body_pen = self.pen[i + 1]
+        acc = self._apply(i + 1, self._pose(q))
+        chosen = acc
+        for t in range(2, self.max_times + 1):
+            acc = self._compose(acc, self._apply(i + 1, acc["X"]), body_pen)
+            chosen = self._ite(self.times[i] == t, acc, chosen)
+        if self.padding:
+            chosen = self._ite(self.end[i] == i, self._identity(self._pose(q)), chosen)
+        return chosen
+
+    def _tail(self, i: int, x: Any) -> dict[str, Any]:
+        """The rest of slot i's list after its subtree, from pose x."""
+        z3 = self.z3
+        out = self._identity(x)
+        for v in range(i, self.k - 1):
+            here = z3.And(self.end[i] == v, z3.ULT(self._slot(v), self.pe[i]))
+            out = self._ite(here, self._apply(v + 1, x), out)
+        return out
+
+    def _ite(self, cond: Any, a: dict[str, Any], b: dict[str, Any]) -> dict[str, Any]:
+        z3 = self.z3
+        return {name: z3.If(cond, a[name], b[name]) for name in a}
+
+    def _sat_add(self, a: Any, b: Any) -> Any:
+        """Addition that sticks at the largest value (counts only matter up to a small cap)."""
+        z3 = self.z3
+        top = (1 << self.cbits) - 1
+        s = z3.ZeroExt(1, a) + z3.ZeroExt(1, b)
+        return z3.If(
+            z3.UGT(s, top), z3.BitVecVal(top, self.cbits), z3.Extract(self.cbits - 1, 0, s)
+        )
+
+    def _compose(self, a: dict[str, Any], b: dict[str, Any], pen_a: Any) -> dict[str, Any]:
+        """a then b (b computed from a's exit), where pen_a is the pen a leaves (0: unchanged)."""
+        z3 = self.z3
+        out = {"X": b["X"], "D": z3.Or(a["D"], b["D"])}
+        if "F" in a:
+            out["F"] = z3.Or(a["F"], b["F"])
+        if "V" in a:
+            out["V"] = a["V"] | b["V"]
+        if "E" in a:
+            for j in range(self.space.nspecs):
+                h, r = f"H{j}", f"R{j}"
+                out[h] = self._sat_add(a[h], b[h])
+                out[r] = z3.If(a[h] != 0, a[r], self._sat_add(a["E"], b[r]))
+            out["E"] = self._sat_add(a["E"], b["E"])
+        if "M0" in a:
+            drawn_b = b["M0"]
+            for t in self.tags[1:]:
+                drawn_b = drawn_b | b[f"M{t}"]
+            keep = ~drawn_b
+            zero = z3.BitVecVal(0, self.width)
+            for t in self.tags[1:]:
+                out[f"M{t}"] = (a[f"M{t}"] & keep) | b[f"M{t}"] | z3.If(pen_a == t, b["M0"], zero)
+            out["M0"] = (a["M0"] & keep) | z3.If(pen_a == 0, b["M0"], zero)
+        return out
+
+    # -- goal and constraints --------------------------------------------------------------------
+
+    def _goal(self) -> None:
+        z3, sp, s = self.z3, self.space, self.solver
+        run0 = self._apply(0, self._pose(sp.start_pose))
+        s.add(z3.Not(run0["D"]))
+        start_cell = sp.start_pose >> 2
+        kind = sp.kind
+        if kind == "find":
+            if not sp.tmask >> start_cell & 1:
+                s.add(run0["F"])
+        elif kind in ("collectall", "sum"):
+            bits = run0["V"]
+            if start_cell in self.cells:
+                bits = bits | z3.BitVecVal(1 << self.cells.index(start_cell), self.width)
+            if kind == "collectall":
+                s.add(bits == z3.BitVecVal((1 << len(self.cells)) - 1, self.width))
+            else:
+                w = 12
+                terms = [
+                    z3.If(
+                        z3.Extract(b, b, bits) == 1,
+                        z3.BitVecVal(sp.counts[c], w),
+                        z3.BitVecVal(0, w),
+                    )
+                    for b, c in enumerate(self.cells)
+                ]
+                total: Any = z3.BitVecVal(0, w)
+                for t in terms:
+                    total = total + t
+                s.add(total == sp.total)
+        elif kind == "concat":
+            # the ranks R are 0-based among the hit events after the start; position 0 is the start
+            one = z3.BitVecVal(1, self.cbits)
+            pos: list[tuple[Any, bool]] = []
+            for j in range(sp.nspecs):
+                at_start = bool(sp.cellspec[start_cell] >> j & 1)
+                s.add(run0[f"H{j}"] == (0 if at_start else 1))
+                pos.append(
+                    (
+                        z3.BitVecVal(0, self.cbits + 1)
+                        if at_start
+                        else z3.ZeroExt(1, run0[f"R{j}"]) + 1,
+                        at_start,
+                    )
+                )
+            del one
+            for (a, _), (b, _) in itertools.pairwise(pos):
+                s.add(z3.Not(z3.And(z3.UGE(b, 1), z3.Not(z3.ULT(a, b)))))
+                s.add(z3.Not(z3.And(z3.UGE(a, 1), z3.ULT(b, a))))
+        elif kind == "draw":
+            black = _black()
+            for t in self.tags[1:]:
+                got = run0[f"M{t}"] | (run0["M0"] if t == black else z3.BitVecVal(0, self.width))
+                want = sum(1 << e for e, c in enumerate(sp.edge_colors) if c == t)
+                s.add(got == z3.BitVecVal(want, self.width))
+
+    def _constraints(self) -> None:
+        z3, s, b, k = self.z3, self.solver, self.space.bounds, self.k
+        if not (b.lo_all <= k <= b.hi_all):
+            s.add(z3.BoolVal(False))
+        w = self.sbits + 1
+        for t in ("fd", "bk", "lt", "rt", "setpc", "repeat"):
+            lo, hi = b.lo[t], b.hi[t]
+            if lo == 0 and hi == float("inf"):
+                continue
+            codes = _codes_of(t, self.space)
+            count: Any = z3.BitVecVal(0, w)
+            for i in range(k):
+                if codes:
+                    count = count + z3.If(
+                        z3.Or([self.op[i] == c for c in codes]),
+                        z3.BitVecVal(1, w),
+                        z3.BitVecVal(0, w),
+                    )
+            if hi < float("inf"):
+                s.add(z3.ULE(count, min(int(hi), (1 << w) - 1)))
+            if lo > 0:
+                s.add(
+                    z3.Or(
+                        count == 0,
+                        z3.UGE(count, min(lo, (1 << w) - 1))
+                        if lo < (1 << w)
+                        else z3.BoolVal(False),
+                    )
+                )
+        # start_by: the m-th top-level block (top-level slots follow each other through `end`)
+        if b.start_by:
+            top: Any = self._slot(0)
+            for want in b.start_by:
+                s.add(z3.ULT(top, k))
+                codes = _codes_of(want, self.space)
+                s.add(z3.Or([self._op_at(top) == c for c in codes]) if codes else z3.BoolVal(False))
+                top = self._end_at(top) + 1
+
+    def _op_at(self, idx: Any) -> Any:
+        z3 = self.z3
+        out: Any = z3.BitVecVal(14, 4)  # no op has this code
+        for i in range(self.k):
+            out = z3.If(idx == i, self.op[i], out)
+        return out
+
+    def _end_at(self, idx: Any) -> Any:
+        z3 = self.z3
+        out: Any = self._slot(self.k)
+        for i in range(self.k):
+            out = z3.If(idx == i, self.end[i], out)
+        return out
+
+    def _normal_forms(self) -> None:
+        """Forms a shorter program always beats (sound because smaller sizes were refuted
+        first): only used when no lower bound and no start_by could make them necessary."""
+        z3, s, b, k = self.z3, self.solver, self.space.bounds, self.k
+        if b.padding or b.start_by or any(b.lo[t] > 0 for t in b.lo):
+            return
+        for i in range(k - 1):
+            same_list = z3.And(self.end[i] == i, z3.ULE(self._slot(i + 1), self.pe[i]))
+            for x, y in ((LT, RT), (RT, LT)):
+                s.add(z3.Not(z3.And(same_list, self.op[i] == x, self.op[i + 1] == y)))
+            if self.space.colors:
+                pcs = [SETPC0 + c for c in self.space.colors]
+                both = z3.And(
+                    z3.Or([self.op[i] == c for c in pcs]), z3.Or([self.op[i + 1] == c for c in pcs])
+                )
+                s.add(z3.Not(z3.And(same_list, both)))
+        turns_free = all(b.hi[t] == float("inf") for t in ("lt", "rt"))
+        for i in range(k - 1):
+            # a repeat whose body never moves is a turn and a pen change: at most 3 blocks
+            if turns_free:
+                moves = [
+                    z3.And(
+                        z3.ULE(self._slot(j), self.end[i]),
+                        z3.Or(self.op[j] == FD, self.op[j] == BK),
+                    )
+                    for j in range(i + 1, k)
+                ]
+                s.add(z3.Implies(self.isrep[i], z3.Or(moves)))
+            # repeat(a){repeat(b){B}} runs B a*b times: one repeat does that (period lemma)
+            if max(self.space.task.world.rows, self.space.task.world.cols) <= 13 and b.hi[
+                "repeat"
+            ] == float("inf"):
+                s.add(
+                    z3.Not(z3.And(self.isrep[i], self.isrep[i + 1], self.end[i + 1] == self.end[i]))
+                )
+        # the last top-level block moves (a trailing turn or setpc changes nothing observable)
+        last = k - 1
+        last_top = z3.And(self.pe[last] == k, self.end[last] == last)
+        s.add(
+            z3.Implies(last_top, z3.Or(self.op[last] == FD, self.op[last] == BK, self.isrep[last]))
+        )
+
+    # -- models ----------------------------------------------------------------------------------
+
+    def decode(self, model: Any) -> Program:
+        ops = [model.eval(self.op[i], model_completion=True).as_long() for i in range(self.k)]
+        times = [model.eval(self.times[i], model_completion=True).as_long() for i in range(self.k)]
+        ends = [model.eval(self.end[i], model_completion=True).as_long() for i in range(self.k)]
+        space = self.space
+
+        def build(i: int, stop: int) -> tuple[list[Block], int]:
+            out: list[Block] = []
+            while i <= stop:
+                if ops[i] == REP:
+                    body, _ = build(i + 1, ends[i])
+                    out.append(Repeat(times[i], tuple(body)))
+                    i = ends[i] + 1
+                else:
+                    out.append(space.blocks[ops[i]])  # type: ignore[arg-type]
+                    i += 1
+            return out, i
+
+        blocks, _ = build(0, self.k - 1)
+        return Program(tuple(blocks))
+
+    def used_pairs(self, model: Any) -> set[tuple[int, int]]:
+        """The (slot, entry pose) pairs the real run of the model's program evaluates."""
+        ops = [model.eval(self.op[i], model_completion=True).as_long() for i in range(self.k)]
+        times = [model.eval(self.times[i], model_completion=True).as_long() for i in range(self.k)]
+        ends = [model.eval(self.end[i], model_completion=True).as_long() for i in range(self.k)]
+        pe = [self.k - 1] * self.k
+        for r in range(self.k):
+            if ops[r] == REP:
+                for j in range(r + 1, ends[r] + 1):
+                    pe[j] = min(pe[j], ends[r])
+        space = self.space
+        used: set[tuple[int, int]] = set()
+        budget = [200_000]
+
+        def run_list(i: int, q: int) -> int | None:
+            while True:
+                used.add((i, q))
+                budget[0] -= 1
+                if budget[0] < 0:
+                    return None
+                if ops[i] == REP:
+                    x: int | None = q
+                    if ends[i] > i:
+                        for _ in range(times[i]):
+                            x = run_list(i + 1, x)  # type: ignore[arg-type]
+                            if x is None:
+                                return None
+                else:
+                    e = space.basic_effects[ops[i]][q]
+                    if e is None:
+                        return None
+                    x = e[0]
+                if ends[i] >= pe[i]:
+                    return x
+                i, q = ends[i] + 1, x  # type: ignore[assignment]
+
+        if self.k:
+            run_list(0, space.start_pose)
+        return used
+
+    def block(self, model: Any) -> None:
+        """Exclude this program (its structure, counts and operations) from later models."""
+        z3 = self.z3
+        diff = []
+        for i in range(self.k):
+            for v in (self.op[i], self.times[i], self.end[i]):
+                diff.append(v != model.eval(v, model_completion=True))
+        self.solver.add(z3.Or(diff))
+
+
+def _black() -> int:
+    from .search_space import BLACK
+
+    return BLACK
+
+
+def _codes_of(t: str, space: Space) -> list[int]:
+    if t == "repeat":
+        return [REP] if "repeat" in space.bounds.allowed else []
+    if t == "setpc":
+        return [SETPC0 + c for c in space.colors]
+    code = {"fd": FD, "bk": BK, "lt": LT, "rt": RT}[t]
+    return [code] if code in space.basic_codes else []
+
+
+def _closure(space: Space) -> list[int]:
+    """The poses a run can reach from the start (dead moves stay put)."""
+    seen = {space.start_pose}
+    stack = [space.start_pose]
+    while stack:
+        p = stack.pop()
+        for code in (FD, BK, LT, RT):
+            e = space.basic_effects[code][p]
+            if e is not None and e[0] not in seen:
+                seen.add(e[0])
+                stack.append(e[0])
+    return sorted(seen)

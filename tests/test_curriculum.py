@@ -1,0 +1,171 @@
+"""The emulator-driven curriculum, end to end against a local OpenAI-compatible server that
+solves some skills and answers garbage for others: the next training mix must move towards the
+skills the model fails, keep a floor of the ones it solves, and report the mix per round."""
+
+from __future__ import annotations
+
+import json
+import random
+from pathlib import Path
+
+import pytest
+from openai_server import Reply, ScriptedOpenAI, user_text
+from test_gen_fixtures import generated_pool
+
+from xlogo_lang.cli import main as xlogo
+from xlogo_lang.eval.prompts import build_prompt
+from xlogo_lang.gen.curriculum import Pool, weighted_sample, weights
+from xlogo_lang.gen.shards import iter_records, record_task
+
+FAILING = "draw"  # the scripted model fails every drawing and solves everything else
+
+
+@pytest.fixture(scope="module")
+def pool() -> Path:
+    return generated_pool()
+
+
+@pytest.fixture(scope="module")
+def answers(pool: Path) -> dict[str, dict]:
+    """Prompt text -> record, so the server knows which task it is asked about."""
+    return {build_prompt(record_task(r)).user: r for r in iter_records(pool)}
+
+
+def _script(answers: dict[str, dict]):  # type: ignore[no-untyped-def]
+    def script(request: dict, seen: int) -> Reply:
+        rec = answers[user_text(request)]
+        if FAILING in rec["skills"]:
+            return Reply("I would rather draw something else.")
+        return Reply("```\n" + rec["solution_text"] + "```")
+
+    return script
+
+
+def _curriculum(server: ScriptedOpenAI, pool: Path, out: Path, rounds: int, *extra: str) -> int:
+    return xlogo(
+        [
+            "curriculum",
+            "--model",
+            "scripted",
+            "--base-url",
+            server.url,
+            "--pool",
+            str(pool),
+            "--out",
+            str(out),
+            "--rounds",
+            str(rounds),
+            "--size",
+            "120",
+            "--sample",
+            "24",
+            "--json",
+            *extra,
+        ]
+    )
+
+
+def test_the_next_round_moves_towards_the_failing_skill(
+    pool: Path, answers: dict, tmp_path: Path, capsys
+) -> None:
+    out = tmp_path / "rounds"
+    with ScriptedOpenAI(_script(answers)) as server:
+        assert _curriculum(server, pool, out, 1) == 0
+        asked = len(server.requests)
+    report = json.loads(capsys.readouterr().out)["rounds"][0]
+    assert asked == report["evaluated"] == 24
+    ev = report["eval_by_skill"]
+    assert ev[FAILING]["solved"] == 0 and ev[FAILING]["attempted"] > 0
+    for skill in ("logic", "math"):  # never tagged on drawings: the model solves all of them
+        assert ev.get(skill, {"success": 1.0})["success"] == 1.0
+
+    pool_share = report["pool_mix"]["skill"][FAILING]
+    next_share = report["train_mix"]["skill"][FAILING]
+    assert next_share > pool_share + 0.2  # e.g. 14% of the pool -> about half of the next set
+    assert report["train_mix"]["skill"]["math"] < report["pool_mix"]["skill"]["math"]
+    assert report["train_mix"]["skill"]["math"] > 0  # the floor keeps solved skills in the mix
+
+
+def test_a_round_writes_its_run_tasks_training_set_and_mix(
+    pool: Path, answers: dict, tmp_path: Path
+) -> None:
+    out = tmp_path / "rounds"
+    with ScriptedOpenAI(_script(answers)) as server:
+        assert _curriculum(server, pool, out, 1) == 0
+    rd = out / "round-001"
+    runs = [json.loads(x) for x in (rd / "RUN.jsonl").read_text().splitlines()]
+    tasks = [json.loads(x) for x in (rd / "tasks.jsonl").read_text().splitlines()]
+    train = [json.loads(x) for x in (rd / "train" / "train.jsonl").read_text().splitlines()]
+    mix = json.loads((rd / "mix.json").read_text())
+    assert len(runs) == 24 and {r["solved"] for r in runs} == {True, False}
+    assert len(tasks) == len(train) == mix["train_size"] == 120
+    assert [t["id"] for t in tasks] == [line["metadata"]["task_id"] for line in train]
+    assert sum(FAILING in t["skills"] for t in tasks) / len(tasks) == pytest.approx(
+        mix["train_mix"]["skill"][FAILING]
+    )
+    summary = json.loads((out / "curriculum.json").read_text())
+    assert [r["round"] for r in summary["rounds"]] == [1]
+
+
+def test_rounds_resume_and_only_new_rounds_ask_the_model(
+    pool: Path, answers: dict, tmp_path: Path, capsys
+) -> None:
+    out = tmp_path / "rounds"
+    with ScriptedOpenAI(_script(answers)) as server:
+        assert _curriculum(server, pool, out, 1) == 0
+        first = len(server.requests)
+        capsys.readouterr()
+        assert _curriculum(server, pool, out, 2) == 0
+        second = len(server.requests) - first
+    reports = json.loads(capsys.readouterr().out)["rounds"]
+    assert [r["round"] for r in reports] == [1, 2]
+    assert reports[0].get("resumed") is True and not reports[1].get("resumed")
+    assert second == 24
+    assert (out / "round-002" / "train" / "train.jsonl").exists()
+
+
+def test_the_rich_view_reports_the_mix(pool: Path, answers: dict, tmp_path: Path, capsys) -> None:
+    out = tmp_path / "rounds"
+    with ScriptedOpenAI(_script(answers)) as server:
+        args = ["curriculum", "--model", "m", "--base-url", server.url, "--pool", str(pool)]
+        assert xlogo([*args, "--out", str(out), "--size", "30", "--sample", "10"]) == 0
+    text = capsys.readouterr().out
+    assert "round 1" in text and "next share" in text and FAILING in text
+
+
+def test_weights_follow_the_documented_rule(pool: Path) -> None:
+    p = Pool.load(pool)
+    evaluated = [(e, FAILING not in e.skills) for e in p.entries[:10]]
+    w = weights(p, evaluated, 0.1)
+    for (_, solved), wi in zip(evaluated, w, strict=False):
+        assert wi == pytest.approx(0.1 if solved else 1.0)  # own outcome: floor, or full weight
+    assert all(0.1 <= wi <= 1.0 for wi in w)
+
+
+def test_weighted_sampling_without_replacement_prefers_heavy_items() -> None:
+    rng = random.Random(0)
+    w = [1.0] * 10 + [0.01] * 90
+    picks = weighted_sample(rng, w, 10)
+    assert len(set(picks)) == 10
+    assert sum(i < 10 for i in picks) >= 8
+    assert len(weighted_sample(rng, [1.0, 1.0], 5)) == 5  # more than the pool: with replacement
+
+
+def test_an_endpoint_that_never_answers_stops_the_round_with_one_line(
+    pool: Path, tmp_path: Path, capsys
+) -> None:
+    out = tmp_path / "rounds"
+    args = [
+        "curriculum",
+        "--model",
+        "m",
+        "--base-url",
+        "http://127.0.0.1:9/v1",
+        "--pool",
+        str(pool),
+    ]
+    code = xlogo([*args, "--out", str(out), "--size", "5", "--sample", "2", "--retries", "0"])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert "the endpoint answered none of 2 requests" in err and "Traceback" not in err
+    assert not (out / "round-001" / "mix.json").exists()  # the round is not finished

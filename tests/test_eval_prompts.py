@@ -1,0 +1,134 @@
+"""Prompts: what a model is shown, in text and vision mode, with shipped or custom templates."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from xlogo_lang.cli import main as cli_main
+from xlogo_lang.errors import UsageError
+from xlogo_lang.eval.prompts import build_prompt, grid_map, picture_map
+
+
+def test_text_prompt_holds_rules_world_goal_and_answer_format(real_tasks):
+    t = real_tasks["87"]
+    p = build_prompt(t)
+    for rule in (
+        "`fd`",
+        "`bk`",
+        "`lt`",
+        "`rt`",
+        "`setpc(c)`",
+        "`repeat(n){ ... }`",
+        "crashes",
+        "pen",
+    ):
+        assert rule in p.user
+    assert "Grid: 3 rows and 4 columns" in p.user
+    assert "Turtle: starts at (0, 2), facing north (up)." in p.user
+    assert "Forbidden cells: (0, 0)" in p.user and "between (0, 0) and (0, 1)" in p.user
+    assert "- a: red strawberry at (3, 2)" in p.user
+    assert t.description in p.user  # goal and constraints as the core words them
+    assert "exactly one fenced code block" in p.user
+    assert p.image_png is None and p.system
+
+
+def test_the_text_map_marks_turtle_items_forbidden_cells_and_walls(real_tasks):
+    m = grid_map(real_tasks["9a"].world)
+    rows = m.splitlines()
+    assert rows[1].split() == ["0", "a", ".", "b"]
+    assert "T^" in rows[-1] and "#" in rows[-1] and "|" in rows[-1]
+    assert "---" in m
+
+
+def test_draw_tasks_list_the_target_picture_and_draw_it_as_a_map(real_tasks):
+    p = build_prompt(real_tasks["73"])
+    assert "- a green line from (0, 1) to (0, 2)" in p.user
+    assert "G = green, W = white" in p.user
+    pm = picture_map(real_tasks["73"].world)
+    assert pm.splitlines()[1] == "  0  oWWWoGGGoWWWo"
+
+
+def test_items_with_counts_and_missing_cells_are_named(real_tasks):
+    strawberries = [
+        t for t in real_tasks.values() if any((i.count or 1) > 1 for i in t.world.items.values())
+    ]
+    assert "(count " in build_prompt(strawberries[0]).user
+    assert "Missing cells (no tile)" in build_prompt(real_tasks["73"]).user
+
+
+def test_vision_prompt_attaches_a_png_and_leaves_the_grid_listing_out(real_tasks):
+    p = build_prompt(real_tasks["22"], mode="vision")
+    assert p.image_png is not None and p.image_png.startswith(b"\x89PNG")
+    assert "Items:" not in p.user and "Map (" not in p.user
+    assert "attached picture" in p.user and "Find the green circle" in p.user
+    content = p.messages()[-1]["content"]
+    assert content[1]["image_url"]["url"].startswith("data:image/png;base64,")
+
+
+def test_python_answer_format_asks_for_def_run(real_tasks):
+    p = build_prompt(real_tasks["1"], answer_format="python")
+    assert "def Run():" in p.user and "move_forward()" in p.user
+    assert p.template_hash != build_prompt(real_tasks["1"]).template_hash
+
+
+def test_template_hash_names_template_mode_and_answer_format_not_the_task(real_tasks):
+    a, b = build_prompt(real_tasks["1"]), build_prompt(real_tasks["22"])
+    assert a.template_hash == b.template_hash
+    assert build_prompt(real_tasks["1"], mode="vision").template_hash != a.template_hash
+
+
+def test_a_custom_template_file_replaces_the_shipped_one(real_tasks, tmp_path):
+    tpl = tmp_path / "mine.txt"
+    tpl.write_text(
+        "--- system ---\nBe brief.\n--- user ---\nTask $task_id: $description\n$answer_format\n"
+    )
+    p = build_prompt(real_tasks["87"], template=tpl)
+    assert p.system == "Be brief."
+    assert p.user.startswith("Task 87: Find the strawberry. Use at most 6 commands.")
+
+
+def test_a_template_with_an_unknown_placeholder_is_a_usage_error(real_tasks, tmp_path):
+    tpl = tmp_path / "bad.txt"
+    tpl.write_text("--- user ---\n$wrld\n")
+    with pytest.raises(UsageError, match=r"unknown placeholder \$wrld"):
+        build_prompt(real_tasks["1"], template=tpl)
+
+
+def test_a_missing_template_file_is_a_usage_error(real_tasks, tmp_path):
+    with pytest.raises(UsageError, match="cannot read the template"):
+        build_prompt(real_tasks["1"], template=tmp_path / "nope.txt")
+
+
+def test_cli_prompt_prints_the_exact_prompt(tasks_dir, capsys):
+    assert cli_main(["prompt", str(tasks_dir / "87.json")]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("--- system ---\n") and "Use at most 6 commands." in out
+
+
+def test_cli_prompt_json_gives_chat_messages_and_writes_the_picture(tasks_dir, tmp_path, capsys):
+    png = tmp_path / "p.png"
+    assert (
+        cli_main(
+            [
+                "prompt",
+                str(tasks_dir / "22.json"),
+                "--mode",
+                "vision",
+                "--image",
+                str(png),
+                "--json",
+            ]
+        )
+        == 0
+    )
+    msg = json.loads(capsys.readouterr().out)["messages"]
+    assert [m["role"] for m in msg] == ["system", "user"]
+    assert png.read_bytes().startswith(b"\x89PNG")
+
+
+def test_cli_prompt_with_a_bad_mode_is_a_usage_error(tasks_dir, capsys):
+    with pytest.raises(SystemExit) as exc:
+        cli_main(["prompt", str(tasks_dir / "1.json"), "--mode", "audio"])
+    assert exc.value.code == 2

@@ -1,0 +1,363 @@
+"""`xlogo eval` against a real local HTTP server: results, retries, errors, resume, constraints."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from openai_server import Drop, Fail, Reply, ScriptedOpenAI, user_text
+
+from xlogo_lang import load_tasks
+from xlogo_lang.cli import main as cli_main
+from xlogo_lang.eval.client import RetryPolicy, retry_after_seconds
+from xlogo_lang.eval.prompts import build_prompt
+from xlogo_lang.eval.runner import EvalConfig, read_run, run_eval
+from xlogo_lang.printer import to_text
+from xlogo_lang.python_form import to_python
+
+IDS = ["1", "5", "22", "51", "60", "87"]
+FAST = RetryPolicy(max_retries=3, base_delay=0.01, max_delay=0.02, timeout=5.0)
+
+
+@pytest.fixture(scope="module")
+def tasks(assets_dir: Path) -> list:
+    by_id = {t.id: t for t in load_tasks(assets_dir)}
+    return [by_id[i] for i in IDS]
+
+
+@pytest.fixture(scope="module")
+def solutions(tasks: list) -> dict[str, str]:
+    """user prompt text -> the task's reference solution in canonical text."""
+    return {build_prompt(t).user: to_text(t.solution) for t in tasks}
+
+
+def config(url: str, **kw: object) -> EvalConfig:
+    kw.setdefault("retry", FAST)
+    kw.setdefault("concurrency", 3)
+    return EvalConfig(model="scripted", base_url=url, **kw)  # type: ignore[arg-type]
+
+
+def lines(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text().splitlines()]
+
+
+def test_every_attempt_is_written_with_prompt_reply_usage_and_verdict(tmp_path, tasks, solutions):
+    def script(req, seen):
+        return Reply(f"Here is my program:\n```\n{solutions[user_text(req)]}```\nDone.")
+
+    out = tmp_path / "run.jsonl"
+    with ScriptedOpenAI(script) as srv:
+        summary = asyncio.run(run_eval(config(srv.url), tasks, out, progress=False))
+    recs = lines(out)
+    assert summary.solved == len(tasks) == len(recs)
+    assert {r["task_id"] for r in recs} == set(IDS)
+    r = recs[0]
+    assert r["status"] == "ok" and r["solved"] and r["failure"] is None
+    assert r["prompt_user"] == build_prompt(tasks[IDS.index(r["task_id"])]).user
+    assert "Here is my program" in r["response"]
+    assert (r["prompt_tokens"], r["completion_tokens"], r["total_tokens"]) == (100, 20, 120)
+    assert r["extraction"]["source"] == "fenced"
+    assert r["latency_s"] is not None and r["template_hash"] == summary_hash(tasks[0])
+
+
+def summary_hash(task) -> str:
+    return build_prompt(task).template_hash
+
+
+def test_garbage_and_prose_replies_are_scored_not_fatal(tmp_path, tasks):
+    replies = {
+        0: "I cannot do this.",
+        1: "fd fd rt fd fd rt fd fd rt fd fd rt fd fd",
+        2: "```\nrepeat(3){fd\n```",
+    }
+
+    def script(req, seen):
+        n = len(srv.requests) % 3
+        return Reply(replies[n])
+
+    out = tmp_path / "run.jsonl"
+    with ScriptedOpenAI(script) as srv:
+        asyncio.run(run_eval(config(srv.url, concurrency=1), tasks[:3], out, progress=False))
+    fails = {r["failure"] for r in lines(out)}
+    assert "no_program" in fails and "syntax_error" in fails
+    assert fails <= {"no_program", "syntax_error", "crash", "goal", "constraints"}
+
+
+def test_rate_limits_and_server_errors_are_retried_until_an_answer(tmp_path, tasks, solutions):
+    def script(req, seen):
+        if seen == 1:
+            return Fail(429, {"Retry-After": "0"})
+        if seen == 2:
+            return Fail(503)
+        return Reply(f"```\n{solutions[user_text(req)]}```")
+
+    out = tmp_path / "run.jsonl"
+    with ScriptedOpenAI(script) as srv:
+        summary = asyncio.run(run_eval(config(srv.url), tasks[:2], out, progress=False))
+        assert len(srv.requests) == 6
+    assert summary.solved == 2 and summary.errors == 0
+    assert [r["retries"] for r in lines(out)] == [2, 2]
+
+
+def test_slow_replies_past_the_timeout_and_dropped_connections_are_retried(
+    tmp_path, tasks, solutions
+):
+    def script(req, seen):
+        if seen == 1:
+            return Reply("too late", delay=1.5)
+        if seen == 2:
+            return Drop()
+        return Reply(f"```\n{solutions[user_text(req)]}```")
+
+    out = tmp_path / "run.jsonl"
+    policy = RetryPolicy(max_retries=3, base_delay=0.01, max_delay=0.02, timeout=0.5)
+    with ScriptedOpenAI(script) as srv:
+        summary = asyncio.run(
+            run_eval(config(srv.url, retry=policy), tasks[:1], out, progress=False)
+        )
+    assert summary.solved == 1
+    assert lines(out)[0]["retries"] == 2
+
+
+def test_a_task_whose_requests_keep_failing_is_recorded_as_an_error(tmp_path, tasks, solutions):
+    bad = build_prompt(tasks[0]).user
+
+    def script(req, seen):
+        if user_text(req) == bad:
+            return Fail(500)
+        return Reply(f"```\n{solutions[user_text(req)]}```")
+
+    out = tmp_path / "run.jsonl"
+    with ScriptedOpenAI(script) as srv:
+        summary = asyncio.run(run_eval(config(srv.url), tasks[:3], out, progress=False))
+    recs = {r["task_id"]: r for r in lines(out)}
+    assert summary.errors == 1 and summary.solved == 2
+    err = recs[tasks[0].id]
+    assert (
+        err["status"] == "error" and err["failure"] == "request_error" and err["response"] is None
+    )
+    assert "500" in err["request_error"] and err["retries"] == FAST.max_retries
+
+
+def test_client_errors_are_not_retried(tmp_path, tasks):
+    with ScriptedOpenAI(lambda req, seen: Fail(400, message="bad model")) as srv:
+        asyncio.run(run_eval(config(srv.url), tasks[:1], tmp_path / "r.jsonl", progress=False))
+        assert len(srv.requests) == 1
+    assert "bad model" in lines(tmp_path / "r.jsonl")[0]["request_error"]
+
+
+def test_retry_after_header_in_seconds_milliseconds_and_dates():
+    assert retry_after_seconds({"retry-after": "7"}) == 7.0
+    assert retry_after_seconds({"retry-after-ms": "250"}) == 0.25
+    assert 0 <= retry_after_seconds({"retry-after": "Wed, 21 Oct 2015 07:28:00 GMT"}) == 0.0
+    assert retry_after_seconds({}) is None
+
+
+def test_backoff_doubles_with_jitter_and_is_capped():
+    import random
+
+    p = RetryPolicy(base_delay=1.0, max_delay=5.0, jitter=0.5)
+    rng = random.Random(0)
+    delays = [p.backoff(n, rng) for n in range(6)]
+    assert all(0.5 * min(5.0, 2**n) <= d <= min(5.0, 2**n) for n, d in enumerate(delays))
+
+
+def test_resume_skips_finished_attempts_and_adds_more_samples(tmp_path, tasks, solutions):
+    def script(req, seen):
+        return Reply(f"```\n{solutions[user_text(req)]}```")
+
+    out = tmp_path / "run.jsonl"
+    with ScriptedOpenAI(script) as srv:
+        asyncio.run(run_eval(config(srv.url), tasks[:2], out, progress=False))
+        asyncio.run(run_eval(config(srv.url), tasks, out, progress=False))
+        assert len(srv.requests) == len(tasks)
+        s = asyncio.run(
+            run_eval(config(srv.url, samples=2, temperature=0.0), tasks, out, progress=False)
+        )
+        assert len(srv.requests) == 2 * len(tasks)
+    keys = [(r["task_id"], r["sample"]) for r in lines(out)]
+    assert len(keys) == len(set(keys)) == 2 * len(tasks)
+    assert s.resumed == len(tasks) and s.finished == len(tasks)
+
+
+def test_a_torn_last_line_is_cut_off_and_redone(tmp_path, tasks, solutions):
+    def script(req, seen):
+        return Reply(f"```\n{solutions[user_text(req)]}```")
+
+    out = tmp_path / "run.jsonl"
+    with ScriptedOpenAI(script) as srv:
+        asyncio.run(run_eval(config(srv.url), tasks[:2], out, progress=False))
+        data = out.read_bytes()
+        last = data[:-1].rfind(b"\n") + 1
+        out.write_bytes(data[: last + 40])  # the process died while writing the second line
+        asyncio.run(run_eval(config(srv.url), tasks[:2], out, progress=False))
+    recs = lines(out)
+    assert sorted(r["task_id"] for r in recs) == sorted(t.id for t in tasks[:2])
+    assert read_run(out).bad_lines == []
+
+
+def test_another_configuration_in_the_same_file_is_refused(tmp_path, tasks, assets_dir, capsys):
+    out = tmp_path / "run.jsonl"
+    with ScriptedOpenAI(lambda req, seen: Reply("fd")) as srv:
+        asyncio.run(run_eval(config(srv.url), tasks[:1], out, progress=False))
+        argv = ["eval", "--model", "other", "--base-url", srv.url, "--tasks", str(assets_dir)]
+        code = cli_main([*argv, "--ids", tasks[0].id, "--out", str(out), "--no-progress"])
+        assert len(srv.requests) == 1
+    assert code == 2
+    assert "another configuration" in capsys.readouterr().err
+
+
+def test_vision_mode_sends_the_picture_as_a_data_url(tmp_path, tasks):
+    got = []
+
+    def script(req, seen):
+        got.append(req["messages"][-1]["content"])
+        return Reply("fd")
+
+    with ScriptedOpenAI(script) as srv:
+        asyncio.run(
+            run_eval(
+                config(srv.url, mode="vision"), tasks[:1], tmp_path / "r.jsonl", progress=False
+            )
+        )
+    parts = {p["type"]: p for p in got[0]}
+    assert parts["image_url"]["image_url"]["url"].startswith("data:image/png;base64,")
+    assert "Map (" not in parts["text"]["text"]
+    assert lines(tmp_path / "r.jsonl")[0]["image_sha256"]
+
+
+def test_grammar_constraint_is_sent_and_python_answers_score(tmp_path, tasks):
+    prog = {build_prompt(t, answer_format="python").user: t.solution for t in tasks}
+
+    def script(req, seen):
+        body_grammar = req.get("guided_grammar") or req.get("structured_outputs", {}).get("grammar")
+        if not body_grammar or "root" not in body_grammar:
+            return Fail(400, message="expected a grammar")
+        return Reply(to_python(prog[user_text(req)]))
+
+    out = tmp_path / "r.jsonl"
+    with ScriptedOpenAI(script) as srv:
+        s = asyncio.run(
+            run_eval(
+                config(srv.url, constrain="grammar", answer_format="python"),
+                tasks,
+                out,
+                progress=False,
+            )
+        )
+    assert s.solved == len(tasks)
+
+
+def test_json_schema_constraint_is_sent_and_code_json_answers_score(tmp_path, tasks):
+    from xlogo_lang.codejson import to_json
+
+    prog = {build_prompt(t).user: t.solution for t in tasks}
+
+    def script(req, seen):
+        fmt = req.get("response_format") or {}
+        if fmt.get("type") != "json_schema" or "schema" not in fmt.get("json_schema", {}):
+            return Fail(400, message="expected a JSON schema")
+        return Reply(json.dumps(to_json(prog[user_text(req)])))
+
+    out = tmp_path / "r.jsonl"
+    with ScriptedOpenAI(script) as srv:
+        s = asyncio.run(run_eval(config(srv.url, constrain="json"), tasks, out, progress=False))
+    assert s.solved == len(tasks)
+    assert {r["extraction"]["source"] for r in lines(out)} == {"json"}
+
+
+def test_dry_run_prints_prompts_and_the_request_count(tmp_path, assets_dir, capsys):
+    src = str(assets_dir)
+    code = cli_main(["eval", "--model", "m", "--tasks", src, "--limit", "2", "--samples", "3",
+                     "--out", str(tmp_path / "r.jsonl"), "--dry-run"])  # fmt: skip
+    out = capsys.readouterr().out
+    assert code == 0
+    assert out.count("--- user ---") == 2 and "6 requests" in out
+    assert not (tmp_path / "r.jsonl").exists()
+
+
+def test_killed_run_resumes_without_losing_or_repeating_attempts(
+    tmp_path, tasks, solutions, assets_dir
+):
+    def script(req, seen):
+        return Reply(f"```\n{solutions[user_text(req)]}```", delay=0.25)
+
+    out = tmp_path / "run.jsonl"
+    src = str(assets_dir)
+    with ScriptedOpenAI(script) as srv:
+        args = [sys.executable, "-m", "xlogo_lang", "eval", "--model", "scripted"]
+        args += ["--base-url", srv.url, "--tasks", src, "--ids", ",".join(IDS)]
+        args += ["--concurrency", "1", "--out", str(out), "--no-progress", "--backoff", "0.01"]
+        env = {**os.environ, "OPENAI_API_KEY": "test"}
+        proc = subprocess.Popen(args, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and (not out.exists() or out.read_text().count("\n") < 2):
+            if proc.poll() is not None:
+                break
+            time.sleep(0.05)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=30)
+        before = lines(out)
+        assert 2 <= len(before) < len(IDS)
+        assert subprocess.run(args, env=env, capture_output=True, timeout=120).returncode == 0
+        asked = [user_text(r) for r in srv.requests]
+    after = lines(out)
+    assert after[: len(before)] == before
+    assert sorted(r["task_id"] for r in after) == sorted(IDS)
+    assert all(r["solved"] for r in after)
+    done_first = {build_prompt(t).user for t in tasks if t.id in {r["task_id"] for r in before}}
+    assert all(asked.count(u) == 1 for u in done_first)
+
+
+def test_ok_and_error_records_share_keys_and_types_so_datasets_can_load_them(tmp_path, tasks):
+    bad = build_prompt(tasks[0]).user
+
+    def script(req, seen):
+        return Fail(500) if user_text(req) == bad else Reply("```\nfd\nrt\n```")
+
+    out = tmp_path / "run.jsonl"
+    with ScriptedOpenAI(script) as srv:
+        asyncio.run(run_eval(config(srv.url), tasks[:3], out, progress=False))
+    recs = lines(out)
+    assert {r["status"] for r in recs} == {"ok", "error"}
+    assert len({tuple(sorted(r)) for r in recs}) == 1
+    for key in recs[0]:
+        kinds = {type(r[key]).__name__ for r in recs if r[key] is not None}
+        assert len(kinds) <= 1, (key, kinds)
+        nested = [r[key] for r in recs if isinstance(r[key], dict)]
+        assert len({tuple(sorted(d)) for d in nested}) <= 1, key
+
+
+def test_unknown_task_ids_are_a_usage_error(tmp_path, assets_dir, capsys):
+    argv = ["eval", "--model", "m", "--tasks", str(assets_dir), "--ids", "1,nope"]
+    assert cli_main([*argv, "--out", str(tmp_path / "r.jsonl"), "--dry-run"]) == 2
+    assert "'nope'" in capsys.readouterr().err
+
+
+def test_no_more_requests_are_in_flight_than_the_concurrency(tmp_path, tasks):
+    import threading
+
+    lock = threading.Lock()
+    state = {"active": 0, "peak": 0}
+
+    def script(req, seen):
+        with lock:
+            state["active"] += 1
+            state["peak"] = max(state["peak"], state["active"])
+        time.sleep(0.1)
+        with lock:
+            state["active"] -= 1
+        return Reply("fd")
+
+    with ScriptedOpenAI(script) as srv:
+        asyncio.run(
+            run_eval(config(srv.url, concurrency=2), tasks, tmp_path / "r.jsonl", progress=False)
+        )
+    assert state["peak"] == 2

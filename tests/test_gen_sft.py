@@ -1,0 +1,111 @@
+"""Fine-tuning data: one chat conversation per generated task, with the evaluation's own prompt
+and the shortest solution as the answer, in the format TRL, Axolotl and OpenAI read."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from test_gen_fixtures import generated_pool
+
+from xlogo_lang.cli import main as xlogo
+from xlogo_lang.eval.prompts import build_prompt
+from xlogo_lang.eval.scoring import score_response
+from xlogo_lang.gen.shards import iter_records, record_task
+
+
+@pytest.fixture(scope="module")
+def pool() -> Path:
+    return generated_pool()
+
+
+def _lines(path: Path) -> list[dict]:
+    return [json.loads(x) for x in path.read_text(encoding="utf-8").splitlines()]
+
+
+def test_every_task_becomes_one_system_user_assistant_conversation(
+    pool: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "train.jsonl"
+    assert xlogo(["sft", str(pool), "--out", str(out)]) == 0
+    lines = _lines(out)
+    records = list(iter_records(pool))
+    assert len(lines) == len(records)
+    for line in lines:
+        assert [m["role"] for m in line["messages"]] == ["system", "user", "assistant"]
+        assert all(isinstance(m["content"], str) for m in line["messages"])
+
+
+def test_the_prompt_is_the_one_eval_sends(pool: Path, tmp_path: Path) -> None:
+    out = tmp_path / "train.jsonl"
+    assert xlogo(["sft", str(pool), "--out", str(out), "--limit", "5"]) == 0
+    for line, rec in zip(_lines(out), iter_records(pool), strict=False):
+        prompt = build_prompt(record_task(rec))
+        assert line["messages"][0]["content"] == prompt.system
+        assert line["messages"][1]["content"] == prompt.user
+        assert line["metadata"]["task_id"] == rec["id"]
+
+
+@pytest.mark.parametrize("answer_format", ["text", "python"])
+def test_the_answer_scores_as_solved_by_the_eval_scorer(
+    pool: Path, tmp_path: Path, answer_format: str
+) -> None:
+    out = tmp_path / "train.jsonl"
+    assert xlogo(["sft", str(pool), "--out", str(out), "--answer-format", answer_format]) == 0
+    for line, rec in zip(_lines(out), iter_records(pool), strict=True):
+        scored = score_response(record_task(rec), line["messages"][-1]["content"])
+        assert scored["solved"], (rec["id"], scored["reason"])
+        assert scored["size"] == rec["size"]
+
+
+def test_vision_mode_writes_pictures_beside_the_file_and_references_them(
+    pool: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "sft" / "train.jsonl"
+    assert xlogo(["sft", str(pool), "--out", str(out), "--mode", "vision", "--limit", "3"]) == 0
+    lines = _lines(out)
+    assert len(lines) == 3
+    for line in lines:
+        (rel,) = line["images"]
+        png = out.parent / rel
+        assert png.read_bytes().startswith(b"\x89PNG")
+        parts = line["messages"][1]["content"]
+        assert {"type": "image", "path": rel} in parts
+        assert any(p["type"] == "text" for p in parts)
+
+
+def test_inline_images_use_openai_data_urls(pool: Path, tmp_path: Path) -> None:
+    out = tmp_path / "train.jsonl"
+    args = [
+        "sft",
+        str(pool),
+        "--out",
+        str(out),
+        "--mode",
+        "vision",
+        "--inline-images",
+        "--limit",
+        "1",
+    ]
+    assert xlogo(args) == 0
+    (line,) = _lines(out)
+    url = next(p for p in line["messages"][1]["content"] if p["type"] == "image_url")["image_url"][
+        "url"
+    ]
+    assert url.startswith("data:image/png;base64,")
+    assert not (tmp_path / "train_images").exists()
+
+
+def test_a_records_file_works_as_well_as_a_folder(pool: Path, tmp_path: Path, capsys) -> None:
+    records = tmp_path / "tasks.jsonl"
+    records.write_text("".join(json.dumps(r) + "\n" for r in list(iter_records(pool))[:4]))
+    out = tmp_path / "train.jsonl"
+    assert xlogo(["sft", str(records), "--out", str(out), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["written"] == 4
+
+
+def test_a_missing_source_is_a_one_line_error(tmp_path: Path, capsys) -> None:
+    assert xlogo(["sft", str(tmp_path / "nowhere"), "--out", str(tmp_path / "t.jsonl")]) == 2
+    err = capsys.readouterr().err
+    assert "not a folder of generated tasks" in err and "Traceback" not in err

@@ -1,0 +1,374 @@
+"""Meta-commands and inputs through `Shell.handle`: what each does to the session and shows."""
+
+from __future__ import annotations
+
+import io
+import json
+import shutil
+
+import pytest
+from rich.console import Console
+from xlogo_lang.repl.commands import META, Shell, lookup, next_edit
+from xlogo_lang.repl.session import Session
+
+from xlogo_lang import load_task, parse
+
+
+def shown(reply) -> str:
+    """What a reply shows people, as plain text at 80 columns."""
+    console = Console(file=io.StringIO(), width=80, record=True)
+    for item in reply.out:
+        console.print(item)
+    return console.export_text()
+
+
+def said(reply) -> str:
+    """What a reply shows, with line wrapping undone (for messages naming long paths)."""
+    return " ".join(shown(reply).split())
+
+
+@pytest.fixture
+def shell(tasks_dir):
+    return Shell(Session(load_task(tasks_dir / "87.json")))
+
+
+# -- code ---------------------------------------------------------------------------------------
+
+
+def test_code_runs_at_once_and_the_board_shows_the_new_state(shell):
+    reply = shell.handle("fd rt")
+    assert reply.ok and reply.data["added"] == "fd rt"
+    text = shown(reply)
+    assert "task 87" in text and "2/6 commands" in text and "never reached the strawberry" in text
+
+
+def test_a_parse_error_shows_the_caret_excerpt_and_changes_nothing(shell):
+    shell.handle("fd")
+    reply = shell.handle("rt jump")
+    assert not reply.ok and shell.session.compact == "fd"
+    assert "line 1, column 4: unknown command 'jump'\nrt jump\n   ^" in shown(reply)
+    assert reply.data["error"]["line"] == 1 and reply.data["error"]["column"] == 4
+
+
+def test_every_reply_carries_the_state_for_machines(shell):
+    data = shell.handle("fd rt").data
+    json.dumps(data)  # JSON-able
+    assert data["state"]["compact"] == "fd rt" and data["state"]["verdict"]["solved"] is False
+
+
+# -- naming meta-commands -----------------------------------------------------------------------
+
+
+def test_a_unique_prefix_names_a_meta_command():
+    assert lookup("u").name == "undo" and lookup("pro").name == "program"
+
+
+def test_an_ambiguous_prefix_lists_the_candidates(shell):
+    reply = shell.handle(":r")
+    assert not reply.ok and "':r' is ambiguous: :reset, :run" in shown(reply)
+
+
+def test_an_unknown_meta_command_suggests_the_nearest(shell):
+    reply = shell.handle(":stpe")
+    assert not reply.ok and "did you mean :step?" in shown(reply)
+
+
+def test_help_lists_every_meta_command(shell):
+    text = shown(shell.handle(":help"))
+    for name in META:
+        assert f":{name}" in text
+
+
+# -- walking the run ----------------------------------------------------------------------------
+
+
+def test_step_marks_the_source_line_of_the_command(shell):
+    shell.handle("fd rt repeat(3){fd}")
+    shell.handle(":step")
+    shell.handle(":step")
+    text = shown(shell.handle(":step"))
+    assert "step 3/5" in text and "▶ 4   fd" in text
+
+
+def test_goto_needs_a_number(shell):
+    shell.handle("fd")
+    reply = shell.handle(":goto two")
+    assert not reply.ok and "usage: :goto N" in shown(reply)
+
+
+def test_goto_end_shows_the_whole_run(shell):
+    shell.handle("fd rt")
+    shell.handle(":goto 1")
+    shell.handle(":goto end")
+    assert shell.session.cursor is None
+
+
+def test_stepping_an_empty_program_says_what_to_do(shell):
+    assert "type some commands" in shown(shell.handle(":step"))
+
+
+def test_a_crash_is_marked_on_the_grid(shell):
+    text = shown(shell.handle("fd fd"))
+    assert "✗" in text and "crashed into a wall at (0,1)" in text
+
+
+# -- programs in files --------------------------------------------------------------------------
+
+
+def test_save_writes_canonical_text_and_run_reads_it_back(shell, tmp_path):
+    shell.handle("FORWARD RIGHT repeat 3 [fd]")
+    path = tmp_path / "prog.xlogo"
+    assert shell.handle(f":save {path}").ok
+    assert path.read_text() == "fd\nrt\nrepeat(3){\n  fd\n}\n"
+    shell.handle(":reset")
+    shell.handle(f":run {path}")
+    assert shell.session.compact == "fd rt repeat(3){fd}"
+
+
+def test_save_as_json_writes_code_json(shell, tmp_path):
+    shell.handle("fd setpc(red)")
+    path = tmp_path / "prog.json"
+    shell.handle(f":save {path}")
+    code = {"run": [{"type": "fd"}, {"type": "setpc", "value": "red"}]}
+    assert json.loads(path.read_text()) == code
+    shell.handle(":reset")
+    shell.handle(f":run {path}")
+    assert shell.session.compact == "fd setpc(red)"
+
+
+def test_run_of_a_bad_file_names_the_file_and_changes_nothing(shell, tmp_path):
+    path = tmp_path / "bad.xlogo"
+    path.write_text("fd\nrepeat(13){fd}\n")
+    shell.handle("rt")
+    reply = shell.handle(f":run {path}")
+    assert not reply.ok and shell.session.compact == "rt"
+    assert f"{path}: line 2, column 8: repeat count 13 is outside 1..12" in said(reply)
+    assert "repeat(13){fd}\n       ^^" in shown(reply)
+
+
+def test_run_of_a_missing_file_is_a_clear_error(shell, tmp_path):
+    reply = shell.handle(f":run {tmp_path / 'nope.xlogo'}")
+    assert not reply.ok and "cannot read" in shown(reply)
+
+
+# -- tasks --------------------------------------------------------------------------------------
+
+
+def test_load_id_uses_the_directory_the_task_came_from(shell):
+    shell.handle(":load 63")
+    assert shell.session.task.id == "63"
+    assert "target" in shown(shell.handle(":show"))  # a draw task shows its picture
+
+
+def test_load_a_file_by_path(shell, tasks_dir):
+    shell.handle(f":load {tasks_dir / '51.json'}")
+    assert shell.session.task.id == "51"
+
+
+def test_load_a_directory_and_then_an_id_from_it(tasks_dir):
+    sh = Shell(Session())
+    reply = sh.handle(f":load {tasks_dir}")
+    assert "tasks in" in shown(reply)
+    sh.handle(":load 22")
+    assert sh.session.task.id == "22"
+
+
+def test_load_of_a_broken_task_file_names_file_and_field_and_keeps_the_session(
+    shell, tasks_dir, tmp_path
+):
+    data = json.loads((tasks_dir / "87.json").read_text())
+    data["tiles"][0]["walls"] = {"lft": True}
+    bad = tmp_path / "broken.json"
+    bad.write_text(json.dumps(data))
+    shell.handle("fd")
+    reply = shell.handle(f":load {bad}")
+    assert not reply.ok
+    assert f"{bad}: tiles[0].walls.lft: unknown wall side" in said(reply)
+    assert shell.session.task.id == "87" and shell.session.compact == "fd"
+    assert shell.handle("rt").ok
+
+
+def test_load_of_invalid_json_gives_line_and_column(shell, tmp_path):
+    bad = tmp_path / "broken.json"
+    bad.write_text('{"tiles": [\n  {"x": 0,,}\n]}')
+    assert "line 2, column 11: not valid JSON" in said(shell.handle(f":load {bad}"))
+
+
+def test_load_of_an_unknown_id_says_so(shell):
+    reply = shell.handle(":load 999")
+    assert not reply.ok and "no task with id '999'" in shown(reply)
+
+
+def test_load_id_without_a_directory_explains_how(tmp_path):
+    reply = Shell(Session()).handle(":load 87")
+    assert not reply.ok and "--tasks DIR" in shown(reply)
+
+
+def test_tasks_lists_ids_kinds_and_goals_and_survives_a_broken_file(tasks_dir, tmp_path):
+    for tid in ("87", "63"):
+        shutil.copy(tasks_dir / f"{tid}.json", tmp_path)
+    (tmp_path / "99.json").write_text("{not json")
+    sh = Shell(Session(load_task(tmp_path / "87.json")))
+    reply = sh.handle(":tasks")
+    rows = {r["id"]: r for r in reply.data["tasks"]}
+    assert rows["63"]["kind"] == "draw" and rows["87"]["goal"].startswith("Find the strawberry")
+    assert rows["99"]["kind"] == "error" and "not valid JSON" in rows["99"]["goal"]
+
+
+# -- program views and editing --------------------------------------------------------------------
+
+
+def test_program_shows_the_canonical_text_with_line_numbers(shell):
+    shell.handle("fd repeat 2 [rt]")
+    text = shown(shell.handle(":program"))
+    assert "1 fd\n2 repeat(2){\n3   rt\n4 }" in text
+
+
+def test_edit_runs_the_accepted_text(shell):
+    shell.handle("fd")
+    shell.editor = lambda text: text + "\nrt\nrepeat(3){fd}"
+    shell.handle(":edit")
+    assert shell.session.compact == "fd rt repeat(3){fd}"
+
+
+def test_a_failed_edit_keeps_the_draft_for_the_next_edit(shell):
+    seen = []
+    drafts = iter(["fd rt jump", "fd rt"])
+
+    def editor(text):
+        seen.append(text)
+        return next(drafts)
+
+    shell.editor = editor
+    shell.handle("bk")
+    reply = shell.handle(":edit")
+    assert not reply.ok and shell.session.compact == "bk" and "<edit>: line 1" in shown(reply)
+    shell.handle(":edit")
+    assert seen == ["bk\n", "fd rt jump"] and shell.session.compact == "fd rt"
+
+
+def test_a_cancelled_edit_changes_nothing(shell):
+    shell.handle("fd")
+    shell.editor = lambda text: None
+    assert "cancelled" in shown(shell.handle(":edit")) and shell.session.compact == "fd"
+
+
+def test_edit_without_a_terminal_explains_the_alternatives(shell):
+    reply = shell.handle(":edit")
+    assert not reply.ok and ":run FILE" in shown(reply)
+
+
+def test_undo_with_nothing_to_undo_says_so(shell):
+    assert "nothing to undo" in shown(shell.handle(":undo"))
+
+
+def test_check_reports_the_constraint_the_program_breaks(shell):
+    shell.handle("fd rt fd fd fd rt fd")
+    reply = shell.handle(":check")
+    assert not reply.ok and [d["rule"] for d in reply.data["diagnostics"]] == ["at-most"]
+    assert "line 7: 7 commands used; this task allows at most 6" in shown(reply)
+
+
+def test_check_of_a_fine_program_says_so(shell):
+    shell.handle("fd rt")
+    assert "no problems" in shown(shell.handle(":check"))
+
+
+def test_quit_ends_the_session(shell):
+    assert shell.handle(":quit").quit and shell.handle(":q").quit
+
+
+# -- hints (the edit towards the nearest solution) -------------------------------------------------
+
+
+def test_next_edit_from_a_prefix_is_the_next_command():
+    text, data = next_edit(parse("fd rt"), parse("fd rt repeat(3){fd} rt fd"))
+    assert data["next"] == "repeat(3){fd}" and text.plain == "next: repeat(3){fd}"
+
+
+def test_next_edit_names_a_line_to_change():
+    _, data = next_edit(parse("fd lt fd"), parse("fd rt fd"))
+    assert data["hint"] == "line 2: change lt to rt"
+
+
+def test_next_edit_names_a_line_to_remove():
+    _, data = next_edit(parse("fd bk rt fd"), parse("fd rt fd"))
+    assert data["hint"] == "remove line 2: bk"
+
+
+def test_next_edit_can_ask_to_start_differently():
+    _, data = next_edit(parse("fd"), parse("rt fd"))
+    assert data["hint"] == "start with: rt"
+
+
+def test_next_edit_can_ask_to_add_a_block_in_the_middle():
+    _, data = next_edit(parse("fd repeat(2){rt} fd"), parse("fd repeat(2){rt} lt fd"))
+    assert data["hint"] == "after line 4, add: lt"  # the repeat takes lines 2-4
+
+
+def test_next_edit_changes_a_whole_repeat_named_by_its_first_line():
+    _, data = next_edit(parse("fd rt repeat(2){fd} lt"), parse("fd rt repeat(3){fd} rt fd"))
+    assert data["hint"] == "line 3: change repeat(2){fd} to repeat(3){fd}"
+
+
+# -- the solver: :solve and :hint ------------------------------------------------------------------
+
+
+def test_solve_shows_a_shortest_solution_as_a_diff_against_the_program(shell):
+    from xlogo_lang import run
+
+    shell.handle("setpc(red)")  # no solution of at most 6 blocks has room for it
+    reply = shell.handle(":solve")
+    solution = parse(reply.data["solution"])
+    assert reply.ok and run(shell.session.task, solution).solved
+    assert reply.data["size"] == len(solution) <= 6
+    text = shown(reply)
+    assert f"shortest solution: {len(solution)} blocks" in text
+    assert "- setpc(red)" in text and "+ " in text
+    assert shell.session.compact == "setpc(red)"  # :solve shows, it does not change the program
+
+
+def test_hint_gives_the_next_command_of_a_solution_that_starts_like_the_program(shell):
+    from xlogo_lang import run
+
+    shell.handle("fd rt")
+    reply = shell.handle(":hint")
+    solution = parse(reply.data["solution"])
+    assert run(shell.session.task, solution).solved
+    assert solution.body[:3] == parse("fd rt " + reply.data["next"]).body
+    assert shown(reply).startswith("next: ")
+
+
+def test_following_the_hints_solves_the_task(shell):
+    for _ in range(10):
+        reply = shell.handle(":hint")
+        if reply.data.get("next") is None:
+            break
+        shell.handle(reply.data["next"])
+    assert shell.session.verdict.solved
+    assert "already solved" in shown(shell.handle(":hint"))
+
+
+def test_hint_names_the_line_of_a_wrong_command(shell):
+    shell.handle("fd rt repeat(3){fd} lt fd")  # one edit away from fd rt repeat(3){fd} lt bk
+    reply = shell.handle(":hint")
+    assert reply.data["next"] is None and reply.data["found_by"] == "repair"
+    assert reply.data["hint"] == "line 7: change fd to bk"  # the repeat takes lines 3-5
+
+
+def test_a_hint_for_a_program_far_from_any_solution_still_comes_in_time(tasks_dir):
+    from xlogo_lang import run
+
+    task = load_task(tasks_dir / "87.json")
+    sh = Shell(Session(task), hint_timeout=0.05)
+    sh.handle("rt rt rt")
+    reply = sh.handle(":hint")
+    assert reply.data["found_by"] in ("repair", "shortest")
+    assert run(task, parse(reply.data["solution"])).solved and reply.data["hint"]
+
+
+def test_solve_shows_the_shortest_solution_closest_to_the_program(shell):
+    shell.handle("fd lt")
+    reply = shell.handle(":solve")
+    assert parse(reply.data["solution"]).body[:2] == parse("fd lt").body
+    assert "  fd\n  lt\n" in shown(reply)  # kept lines, not removed and re-added

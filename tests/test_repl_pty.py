@@ -1,0 +1,67 @@
+"""`xlogo repl` in a real pseudo-terminal (80x24), as a new user meets it.
+
+A new user has no history and no settings: HOME and XDG_STATE_HOME point into tmp_path, so the
+history file is created in the (temporary) user state directory, never the real one.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+from pathlib import Path
+
+import pexpect
+import pytest
+
+XLOGO = Path(sys.executable).with_name("xlogo")
+ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b[=>]|\r")
+
+
+def screen_text(raw: str) -> str:
+    return ANSI.sub("", raw)
+
+
+@pytest.fixture
+def new_user(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k != "XLOGO_HISTORY"}
+    env.update(HOME=str(tmp_path), XDG_STATE_HOME=str(tmp_path / "state"), TERM="xterm-256color")
+    # pexpect is not a terminal emulator: it would leave prompt_toolkit's cursor position
+    # requests unanswered, and prompt_toolkit would wait a second for each answer.
+    env["PROMPT_TOOLKIT_NO_CPR"] = "1"
+    env.pop("NO_COLOR", None)
+    return env
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="pexpect needs a POSIX pty")
+def test_a_new_user_solves_a_task_in_a_terminal(tasks_dir, new_user, tmp_path):
+    child = pexpect.spawn(
+        str(XLOGO),
+        ["repl", str(tasks_dir / "87.json")],
+        env=new_user,
+        dimensions=(24, 80),
+        encoding="utf-8",
+        timeout=20,
+    )
+    try:
+        child.expect("87> ")
+        first = screen_text(child.before)
+        assert "task 87" in first
+        assert "Find the strawberry. Use at most 6 commands." in first
+        assert "0/6 commands" in first and ":help" in first
+        assert "\x1b[" in child.before  # a terminal gets colours
+
+        child.send("fd\rrt\rrepeat(3){\r")
+        child.expect(r"\.\.\. ")  # the continuation prompt: the block is still open
+        child.send("fd\r}\r")
+        child.expect("4/6 commands")
+        child.send("rt fd\r")
+        child.expect("solved")
+        child.expect("87> ")
+        child.sendcontrol("d")
+        child.expect(pexpect.EOF)
+    finally:
+        child.close()
+    assert child.exitstatus == 0
+    history = tmp_path / "state" / "xlogo" / "repl_history"
+    assert "rt fd" in history.read_text()

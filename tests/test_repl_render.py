@@ -1,0 +1,86 @@
+"""The board fits an 80x24 terminal for every real task, and shows what the run did."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from rich.console import Console
+from xlogo_lang.repl.render import board, diff_text, listing, status_line, toolbar_text
+from xlogo_lang.repl.session import Session
+
+from xlogo_lang import load_task, load_tasks, parse
+
+
+def render(renderable, width: int = 80) -> list[str]:
+    console = Console(file=io.StringIO(), width=width, record=True)
+    console.print(renderable)
+    return console.export_text().splitlines()
+
+
+@pytest.fixture(scope="module")
+def solved_sessions(assets_dir):
+    sessions = []
+    for task in load_tasks(assets_dir):
+        if task.solution is not None:
+            s = Session(task)
+            s.replace(task.solution)
+            sessions.append(s)
+    return sessions
+
+
+def test_the_board_of_every_solved_real_task_fits_80x24(solved_sessions):
+    for s in solved_sessions:
+        for cursor in (None, 0, len(s.steps) // 2):
+            s.cursor = cursor
+            lines = render(board(s, 80))
+            # the prompt and the toolbar need two lines of the 24
+            assert len(lines) <= 22, (s.task.id, cursor, len(lines))
+            assert max(len(line) for line in lines) <= 80
+
+
+def test_the_board_says_solved_for_every_reference_solution(solved_sessions):
+    for s in solved_sessions:
+        s.cursor = None
+        assert "✓ solved" in "\n".join(render(board(s))), s.task.id
+
+
+def test_the_program_goes_under_the_grid_on_a_narrow_terminal(tasks_dir):
+    s = Session(load_task(tasks_dir / "63.json"))
+    s.feed("setpc(green) repeat(4){fd rt}")
+    wide, narrow = render(board(s, 80), 80), render(board(s, 40), 40)
+    assert any("repeat(4){" in line and "·" in line for line in wide)  # beside the grid
+    assert not any("repeat(4){" in line and "·" in line for line in narrow)  # under it
+    assert any("repeat(4){" in line for line in narrow)
+
+
+def test_a_long_program_is_windowed_around_the_current_line(tasks_dir):
+    s = Session(load_task(tasks_dir / "63.json"))
+    s.feed(" ".join(["fd bk"] * 10))
+    s.goto(15)
+    text = "\n".join(render(listing(s, max_rows=6)))
+    assert "▶ 15 fd" in text and "⋮" in text and " 1 fd" not in text
+
+
+def test_the_status_line_shows_goal_state_and_budget(tasks_dir):
+    s = Session(load_task(tasks_dir / "87.json"))
+    s.feed("fd rt fd")
+    assert status_line(s.status()).plain == "… not yet: never reached the strawberry · 3/6 commands"
+    assert toolbar_text(s.status()) == "task 87 │ not yet │ 3/6 commands │ :help"
+
+
+def test_the_toolbar_shows_the_step_while_walking_the_run(tasks_dir):
+    s = Session(load_task(tasks_dir / "87.json"))
+    s.feed("fd rt fd")
+    s.goto(1)
+    assert "step 1/3" in toolbar_text(s.status())
+
+
+def test_the_diff_marks_added_and_removed_lines():
+    text = diff_text("fd\nlt\n", "fd\nrt\nfd\n").plain
+    assert "  fd\n- lt\n+ rt\n+ fd" in text
+
+
+def test_the_diff_of_equal_programs_says_so():
+    src = str(parse("fd rt"))
+    assert diff_text(src, src).plain == "(no differences)"

@@ -1,0 +1,262 @@
+"""The enumerative synthesizer: shortest solutions, proofs of minimality and of impossibility.
+
+Reference sizes come from the asset directory (the task files carry no solution). Searches are
+bounded by size (`max_size`), which is deterministic; a timeout only guards the few tasks whose
+proof is expensive, and then only the consistency of what was found is checked.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from xlogo_lang.solver import DEFAULT_MAX_SIZE, Solution, solve
+from xlogo_lang.solver.search_space import Space
+
+from xlogo_lang import load_task, load_tasks, run
+from xlogo_lang.ast import PEN_COLORS, Command, Program, Repeat, SetPenColor
+from xlogo_lang.errors import UsageError
+from xlogo_lang.tasks import task_from_dict
+
+
+@pytest.fixture(scope="session")
+def asset_tasks(assets_dir: Path) -> dict:
+    return {t.id: t for t in load_tasks(assets_dir)}
+
+
+def _cheap(task) -> bool:  # type: ignore[no-untyped-def]
+    """Tasks whose proof stays small: short reference, at most one pen colour."""
+    return len(task.solution) <= 9 and len(task.world.line_colors) <= 1
+
+
+@pytest.fixture(scope="session")
+def enum_solutions(asset_tasks: dict) -> dict[str, Solution]:
+    """Every real task solved once by the enumerative engine (shared by several tests)."""
+    out = {}
+    for tid, task in asset_tasks.items():
+        bound = len(task.solution)
+        out[tid] = solve(task, max_size=bound, timeout=None if _cheap(task) else 1.0)
+    return out
+
+
+# -- shortest solutions on the real tasks --------------------------------------------------------
+
+
+def test_every_cheap_real_task_is_solved_and_proved_minimal(asset_tasks, enum_solutions):
+    cheap = [tid for tid, t in asset_tasks.items() if _cheap(t)]
+    assert len(cheap) >= 40
+    for tid in cheap:
+        sol = enum_solutions[tid]
+        assert sol.status == "solved", tid
+        assert sol.proved_minimal, tid
+
+
+def test_every_solution_found_passes_the_interpreter(enum_solutions, asset_tasks):
+    for tid, sol in enum_solutions.items():
+        for prog in sol.programs:
+            assert run(asset_tasks[tid], prog).solved, (tid, str(prog))
+        assert sol.stats["rejected"] == 0
+
+
+def test_no_solution_is_longer_than_the_reference(enum_solutions, asset_tasks):
+    for tid, sol in enum_solutions.items():
+        if sol.solved:
+            assert sol.size <= len(asset_tasks[tid].solution), tid
+
+
+def test_size_counts_blocks_like_the_constraints(enum_solutions):
+    for sol in enum_solutions.values():
+        if sol.solved:
+            assert sol.size == len(sol.program)
+
+
+def test_repeats_make_task_13_half_as_long(asset_tasks):
+    sol = solve(asset_tasks["13"])
+    assert (sol.size, len(asset_tasks["13"].solution)) == (4, 8)
+    assert isinstance(sol.program.body[0], Repeat)
+
+
+def test_a_timeout_is_never_reported_as_a_proof(asset_tasks):
+    sol = solve(asset_tasks["64"], timeout=0.2)
+    assert sol.status == "timeout"
+    assert not sol.proved_minimal
+    assert "timeout" in sol.message
+    if sol.program is not None:
+        assert run(asset_tasks["64"], sol.program).solved
+
+
+def test_a_search_that_timed_out_still_proves_its_lower_levels(asset_tasks, enum_solutions):
+    """`stats.level` is the first size not yet refuted: no solution is shorter."""
+    sol = solve(asset_tasks["72"], timeout=0.5)
+    if sol.status == "timeout":
+        assert sol.stats["level"] <= 10  # the shortest solution of 72 has 10 blocks
+
+
+# -- minimality against brute force ----------------------------------------------------------------
+
+
+def _all_programs(size: int) -> list[tuple]:
+    """Every block sequence of exactly `size` blocks over the whole language."""
+    leaves = [Command(k) for k in ("fd", "bk", "lt", "rt")] + [SetPenColor(c) for c in PEN_COLORS]
+    memo: dict[int, list[tuple]] = {0: [()]}
+
+    def forests(n: int) -> list[tuple]:
+        if n in memo:
+            return memo[n]
+        out = []
+        for first in range(1, n + 1):
+            for tree in trees(first):
+                for rest in forests(n - first):
+                    out.append((tree, *rest))
+        memo[n] = out
+        return out
+
+    def trees(n: int) -> list:
+        if n == 1:
+            return [*leaves, *(Repeat(t, ()) for t in range(1, 13))]
+        return [Repeat(t, body) for t in range(1, 13) for body in forests(n - 1)]
+
+    return forests(size)
+
+
+@pytest.mark.parametrize("task_id", ["13", "30", "91"])
+def test_no_program_of_three_blocks_solves_a_task_whose_shortest_has_four(asset_tasks, task_id):
+    task = asset_tasks[task_id]
+    assert solve(task).size == 4
+    for size in range(0, 4):
+        for body in _all_programs(size):
+            assert not run(task, Program(body)).solved, str(Program(body))
+
+
+# -- the search's view of a run is the interpreter's -----------------------------------------------
+
+_leaf = st.one_of(
+    st.sampled_from([Command("fd"), Command("bk"), Command("lt"), Command("rt")]),
+    st.sampled_from(PEN_COLORS).map(SetPenColor),
+)
+_blocks = st.recursive(
+    _leaf,
+    lambda inner: st.builds(Repeat, st.integers(1, 12), st.lists(inner, max_size=4).map(tuple)),
+    max_leaves=10,
+)
+_programs = st.lists(_blocks, max_size=7).map(lambda bs: Program(tuple(bs)))
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data(), prog=_programs)
+def test_goal_summaries_agree_with_run_on_any_program(data, prog, asset_tasks):
+    task = asset_tasks[data.draw(st.sampled_from(sorted(asset_tasks)))]
+    verdict = run(task, prog)
+    expected = verdict.crash is None and bool(verdict.goal_ok)
+    assert Space.of(task).goal_reached(prog.body) == expected
+
+
+# -- constraints -----------------------------------------------------------------------------------
+
+
+def _variant(asset_tasks, task_id: str, **changes) -> object:
+    data = asset_tasks[task_id].to_json()
+    data.update(changes)
+    return task_from_dict(data, file=f"<variant of {task_id}>")
+
+
+def test_exactly_all_pads_the_program_to_the_required_size(asset_tasks):
+    task = _variant(asset_tasks, "1", constraints={"exactly": {"all": 4}})
+    sol = solve(task)
+    assert sol.size == 4
+    assert run(task, sol.program).solved
+
+
+def test_start_by_forces_the_first_top_level_blocks(asset_tasks):
+    task = asset_tasks["17a"]  # start_by fd fd rt
+    sol = solve(task, all_solutions=True, limit=5)
+    for prog in sol.programs:
+        assert [b.type for b in prog.body[:3]] == ["fd", "fd", "rt"]
+
+
+def test_a_forbidden_block_type_never_appears(asset_tasks):
+    sol = solve(asset_tasks["54"])  # exactly fd = 0
+    assert "fd" not in str(sol.program).split()
+
+
+def test_at_most_all_is_the_default_bound(asset_tasks):
+    assert solve(asset_tasks["87"]).max_size == 6
+    assert solve(asset_tasks["1"]).max_size == DEFAULT_MAX_SIZE
+
+
+# -- impossibility ---------------------------------------------------------------------------------
+
+
+def _walled_in(asset_tasks) -> object:
+    data = asset_tasks["1"].to_json()
+    t = data["turtle"]
+    for tile in data["tiles"]:
+        if (tile["x"], tile["y"]) == (t["x"], t["y"]):
+            tile["walls"] = {"top": True, "right": True, "bottom": True, "left": True}
+    return task_from_dict(data, file="<walled in>")
+
+
+def test_a_walled_off_goal_is_proved_impossible_for_any_size(asset_tasks):
+    sol = solve(_walled_in(asset_tasks))
+    assert sol.status == "no_solution"
+    assert sol.proved_minimal
+    assert sol.message == f"no solution within {DEFAULT_MAX_SIZE} blocks"
+
+
+def test_too_small_a_bound_is_a_proof_not_a_timeout(asset_tasks):
+    sol = solve(asset_tasks["13"], max_size=3)
+    assert (sol.status, sol.program) == ("no_solution", None)
+    assert sol.message == "no solution within 3 blocks"
+
+
+def test_an_empty_goal_is_met_by_the_empty_program(asset_tasks):
+    sol = solve(_variant(asset_tasks, "1", goal=[]))
+    assert (sol.status, sol.size) == ("solved", 0)
+
+
+# -- the API ---------------------------------------------------------------------------------------
+
+
+def test_all_lists_distinct_shortest_solutions(asset_tasks):
+    task = asset_tasks["87"]
+    sol = solve(task, all_solutions=True, limit=4)
+    assert 1 < len(sol.programs) <= 4
+    assert len(set(sol.programs)) == len(sol.programs)
+    assert {len(p) for p in sol.programs} == {sol.size}
+    assert all(run(task, p).solved for p in sol.programs)
+
+
+def test_to_dict_has_the_documented_fields(asset_tasks):
+    d = solve(asset_tasks["5"]).to_dict()
+    for key in ("task_id", "status", "program", "size", "engine", "proved_minimal", "stats"):
+        assert key in d
+    assert d["status"] == "solved" and d["engine"] == "enum"
+    assert {"candidates", "states", "time_s"} <= set(d["stats"])
+    json.dumps(d)
+
+
+def test_an_unknown_engine_is_a_usage_error(asset_tasks):
+    with pytest.raises(UsageError):
+        solve(asset_tasks["1"], engine="magic")
+
+
+def test_importing_the_solver_does_not_import_z3():
+    code = "import sys, xlogo_lang.solver; print('z3' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
+
+
+def test_project_examples_are_solved_by_their_bound(examples_dir):
+    files = (
+        sorted((examples_dir / "tasks").glob("*.json")) if (examples_dir / "tasks").is_dir() else []
+    )
+    for f in files:
+        task = load_task(f)
+        sol = solve(task, timeout=1)
+        if sol.solved:
+            assert run(task, sol.program).solved, f.name

@@ -1,0 +1,126 @@
+"""`xlogo solve`: one task, a directory of tasks, --all, --json, --repair, and bad input."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from xlogo_lang import load_task, parse, run
+from xlogo_lang.cli import main
+
+
+def xlogo(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_solve_prints_the_program_its_verdict_and_statistics(capsys, tasks_dir):
+    code, out, _ = xlogo(capsys, "solve", str(tasks_dir / "87.json"))
+    assert code == 0
+    assert "repeat(3){" in out
+    assert "✓ solved" in out
+    assert "shortest solution: 6 blocks (proved minimal)" in out
+    assert "candidates" in out and "states kept" in out
+
+
+def test_solve_json_has_the_documented_fields(capsys, assets_dir):
+    code, out, _ = xlogo(capsys, "solve", str(assets_dir), "--id", "13", "--json")
+    assert code == 0
+    d = json.loads(out)
+    assert {"task_id", "status", "program", "size", "engine", "proved_minimal", "stats"} <= set(d)
+    assert (d["task_id"], d["status"], d["size"], d["proved_minimal"]) == ("13", "solved", 4, True)
+    assert run(load_task(assets_dir, "13"), parse(d["program"])).solved
+
+
+def test_solve_all_lists_distinct_shortest_programs(capsys, tasks_dir):
+    code, out, _ = xlogo(
+        capsys, "solve", str(tasks_dir / "87.json"), "--all", "--limit", "3", "--json"
+    )
+    d = json.loads(out)
+    assert code == 0 and 1 < len(d["programs"]) <= 3
+    assert len(set(d["programs"])) == len(d["programs"])
+
+
+def test_too_small_a_bound_says_so_and_exits_1(capsys, tasks_dir):
+    code, out, _ = xlogo(capsys, "solve", str(tasks_dir / "13.json"), "--max-size", "3")
+    assert code == 1
+    assert "no solution within 3 blocks" in out
+
+
+def test_a_walled_off_goal_ends_with_no_solution(capsys, tasks_dir, tmp_path):
+    data = json.loads((tasks_dir / "1.json").read_text())
+    t = data["turtle"]
+    for tile in data["tiles"]:
+        if (tile["x"], tile["y"]) == (t["x"], t["y"]):
+            tile["walls"] = {"top": True, "right": True, "bottom": True, "left": True}
+    path = tmp_path / "walled.json"
+    path.write_text(json.dumps(data))
+    code, out, _ = xlogo(capsys, "solve", str(path), "--json")
+    assert code == 1
+    assert json.loads(out)["status"] == "no_solution"
+    assert json.loads(out)["message"] == "no solution within 20 blocks"
+
+
+def test_a_broken_goal_is_a_task_error_not_a_traceback(capsys, tasks_dir, tmp_path):
+    data = json.loads((tasks_dir / "1.json").read_text())
+    data["goal"] = [{"name": "find", "specs": []}]
+    path = tmp_path / "broken.json"
+    path.write_text(json.dumps(data))
+    code, _out, err = xlogo(capsys, "solve", str(path))
+    assert code == 2
+    assert "goal[0].specs" in err and "Traceback" not in err
+    assert len(err.strip().splitlines()) == 1
+
+
+def test_solve_a_directory_prints_a_table_with_reference_sizes(capsys, assets_dir, tmp_path):
+    for tid in ("1", "5", "13"):
+        task = load_task(assets_dir, tid)
+        (tmp_path / f"{tid}.json").write_text(json.dumps(task.to_json()))
+    code, out, _ = xlogo(capsys, "solve", str(tmp_path))
+    assert code == 0
+    assert "shortest" in out and "reference" in out
+    assert "3/3 solved, 3 proved minimal" in out
+    assert "shorter than the reference: 13" in out
+
+
+def test_solve_a_directory_as_json_lines(capsys, tasks_dir, tmp_path):
+    for tid in ("1", "2"):
+        shutil.copy(tasks_dir / f"{tid}.json", tmp_path)
+    code, out, _ = xlogo(capsys, "solve", str(tmp_path), "--json")
+    lines = [json.loads(line) for line in out.splitlines()]
+    assert code == 0
+    assert [d["task_id"] for d in lines] == ["1", "2"]
+
+
+def test_repair_shows_the_edit_and_the_repaired_program(capsys, tasks_dir):
+    code, out, _ = xlogo(
+        capsys, "solve", str(tasks_dir / "87.json"), "--repair", "-e", "fd rt repeat(2){fd} rt fd"
+    )
+    assert code == 0
+    assert "1 edit (nearest)" in out
+    assert "change repeat(2) to repeat(3) at block 3" in out
+
+
+def test_repair_reads_a_program_file(capsys, tasks_dir, tmp_path: Path):
+    prog = tmp_path / "p.xlogo"
+    prog.write_text("fd\nrt\nrepeat(2){\n  fd\n}\nrt\nfd\n")
+    code, out, _ = xlogo(
+        capsys, "solve", str(tasks_dir / "87.json"), "--repair", str(prog), "--json"
+    )
+    assert code == 0
+    assert json.loads(out)["distance"] == 1
+
+
+def test_repair_without_a_program_is_a_usage_error(capsys, tasks_dir):
+    code, _, err = xlogo(capsys, "solve", str(tasks_dir / "87.json"), "--repair")
+    assert code == 2 and "needs a program" in err
+
+
+def test_engine_both_prints_both_times(capsys, tasks_dir):
+    code, out, _ = xlogo(capsys, "solve", str(tasks_dir / "5.json"), "--engine", "both")
+    assert code == 0
+    assert "engines agree" in out

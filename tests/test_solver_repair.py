@@ -1,0 +1,106 @@
+"""Repair: the nearest solution in block edits, the edits themselves, and the edit distance."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from xlogo_lang.solver import repair
+from xlogo_lang.solver.edits import block_distance, edit_script, neighbours
+
+from xlogo_lang import parse, run
+from xlogo_lang.ast import Command, Program, Repeat, SetPenColor
+
+LABELS = [Command("fd"), Command("bk"), Command("lt"), Command("rt"), SetPenColor("red")]
+
+_leaf = st.sampled_from(LABELS)
+_blocks = st.recursive(
+    _leaf,
+    lambda inner: st.builds(Repeat, st.integers(2, 5), st.lists(inner, max_size=3).map(tuple)),
+    max_leaves=6,
+)
+_programs = st.lists(_blocks, max_size=5).map(lambda bs: Program(tuple(bs)))
+
+
+def test_a_program_one_count_away_is_repaired_with_one_edit(real_tasks):
+    task = real_tasks["87"]
+    rep = repair(task, parse("fd rt repeat(2){fd} rt fd"))
+    assert rep.distance == 1 and rep.proved
+    assert [e.op for e in rep.edits] == ["times"]
+    assert run(task, rep.program).solved
+
+
+def test_a_missing_turn_is_inserted(real_tasks):
+    task = real_tasks["5"]  # shortest: rt fd
+    rep = repair(task, parse("fd"))
+    assert rep.distance == 1
+    assert rep.edits[0].op == "insert"
+    assert run(task, rep.program).solved
+
+
+def test_a_wrong_block_is_replaced_or_the_nearest_is_found(real_tasks):
+    task = real_tasks["19"]  # reference: fd fd rt fd
+    rep = repair(task, parse("fd fd lt fd"))
+    assert rep.distance == 1
+    assert run(task, rep.program).solved
+
+
+def test_a_solving_program_needs_no_edit(real_tasks):
+    rep = repair(real_tasks["87"], parse("fd rt repeat(3){fd} rt fd"))
+    assert (rep.distance, rep.edits) == (0, [])
+
+
+def test_repair_distance_is_never_more_than_to_the_shortest_solution(real_tasks):
+    task = real_tasks["13"]
+    prog = parse("lt lt lt lt lt lt")
+    rep = repair(task, prog, timeout=20)
+    assert rep.program is not None and run(task, rep.program).solved
+    assert rep.distance == block_distance(prog, rep.program)
+    assert rep.distance <= rep.stats["upper_bound"]
+
+
+def test_to_dict_lists_the_edits(real_tasks):
+    d = repair(real_tasks["87"], "fd rt repeat(2){fd} rt fd").to_dict()
+    assert d["distance"] == 1 and d["edits"][0]["op"] == "times"
+    assert d["program"] == "fd\nrt\nrepeat(3){\n  fd\n}\nrt\nfd\n"
+
+
+# -- the edit distance -----------------------------------------------------------------------------
+
+
+def test_distance_counts_count_and_colour_changes_as_one_edit():
+    assert block_distance(parse("repeat(3){fd}"), parse("repeat(4){fd}")) == 1
+    assert block_distance(parse("setpc(red) fd"), parse("setpc(blue) fd")) == 1
+
+
+def test_deleting_a_repeat_keeps_its_body():
+    assert block_distance(parse("repeat(3){fd rt}"), parse("fd rt")) == 1
+    assert block_distance(parse("fd rt"), parse("repeat(3){fd rt}")) == 1
+
+
+def test_a_repeat_never_turns_into_a_basic_block():
+    assert block_distance(parse("repeat(3){}"), parse("fd")) == 2
+
+
+@settings(max_examples=150, deadline=None)
+@given(_programs)
+def test_every_neighbour_is_one_edit_away(prog):
+    times = range(2, 6)
+    for i, (cand, edit) in enumerate(neighbours(prog, LABELS, times)):
+        if i > 60:
+            break
+        assert block_distance(prog, cand) == 1, (str(prog), str(cand), edit.text)
+
+
+@settings(max_examples=150, deadline=None)
+@given(_programs, _programs)
+def test_distance_is_a_metric_on_programs(a, b):
+    assert block_distance(a, a) == 0
+    assert block_distance(a, b) == block_distance(b, a)
+    assert (block_distance(a, b) == 0) == (a == b)
+    assert block_distance(a, b) <= len(a) + len(b)
+
+
+@settings(max_examples=100, deadline=None)
+@given(_programs, _programs)
+def test_the_edit_script_has_as_many_edits_as_the_distance(a, b):
+    assert len(edit_script(a, b)) == block_distance(a, b)

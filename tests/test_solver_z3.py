@@ -1,0 +1,116 @@
+"""The Z3 engine agrees with the enumerative one, on every real task and every project example.
+
+Both engines prove what they report. Within a small time budget per task the check is: when both
+finish they give the same shortest size; when one stops early, every size it refuted (below its
+`level`) is below the other's answer; every program either returns passes `run`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from xlogo_lang.solver import solve
+
+from xlogo_lang import load_task, load_tasks, run
+from xlogo_lang.tasks import task_from_dict
+
+ENUM_BUDGET = 0.5  # seconds per task; the long proofs belong to benchmarks/bench_solver.py
+Z3_BUDGET = 0.2
+SMALL = (
+    "1",
+    "5",
+    "10a",
+    "11",
+    "12a",
+    "13",
+    "17a",
+    "18a",
+    "50",
+    "51",
+)  # shortest of at most 5 blocks
+
+
+def _agree(task) -> tuple[int | None, int | None]:  # type: ignore[no-untyped-def]
+    e = solve(task, engine="enum", timeout=ENUM_BUDGET)
+    z = solve(task, engine="z3", timeout=Z3_BUDGET)
+    for sol in (e, z):
+        for prog in sol.programs:
+            assert run(task, prog).solved, (task.id, sol.engine, str(prog))
+    if e.solved and z.solved:
+        assert e.size == z.size, task.id
+    for done, other in ((e, z), (z, e)):
+        if done.solved and other.status == "timeout":
+            assert other.stats["level"] <= done.size, (task.id, other.engine)
+        if done.status == "no_solution":
+            assert other.status != "solved", task.id
+    return e.size, z.size
+
+
+def test_both_engines_agree_on_every_real_task(real_tasks):
+    for task in real_tasks.values():
+        _agree(task)
+
+
+def test_both_engines_find_the_same_size_on_small_tasks_without_any_time_limit(real_tasks):
+    for tid in SMALL:
+        e = solve(real_tasks[tid], engine="enum")
+        z = solve(real_tasks[tid], engine="z3")
+        assert e.proved_minimal and z.proved_minimal
+        assert e.size == z.size, tid
+
+
+def test_both_engines_agree_on_the_project_examples(examples_dir: Path):
+    folder = examples_dir / "tasks"
+    if not folder.is_dir() or not any(folder.glob("*.json")):
+        pytest.skip("no example tasks yet")
+    for f in sorted(folder.glob("*.json")):
+        _agree(load_task(f))
+
+
+def test_z3_finds_a_shortest_solution_and_proves_it(real_tasks):
+    sol = solve(real_tasks["13"], engine="z3")
+    assert (sol.status, sol.size, sol.proved_minimal) == ("solved", 4, True)
+    assert run(real_tasks["13"], sol.program).solved
+    assert sol.stats["solver_calls"] >= 4  # sizes 1..3 refuted, then 4 found
+
+
+def test_z3_honours_start_by_and_exactly(real_tasks):
+    for tid in ("11", "17a"):
+        sol = solve(real_tasks[tid], engine="z3")
+        assert sol.solved and not run(real_tasks[tid], sol.program).violations
+
+
+def test_z3_proves_a_bound_too_small(real_tasks):
+    sol = solve(real_tasks["13"], engine="z3", max_size=3)
+    assert sol.status == "no_solution"
+    assert sol.message == "no solution within 3 blocks"
+
+
+def test_z3_reports_a_walled_off_goal_as_impossible(real_tasks):
+    data = real_tasks["1"].to_json()
+    t = data["turtle"]
+    for tile in data["tiles"]:
+        if (tile["x"], tile["y"]) == (t["x"], t["y"]):
+            tile["walls"] = {"top": True, "right": True, "bottom": True, "left": True}
+    sol = solve(task_from_dict(data, file="<walled in>"), engine="z3")
+    assert sol.status == "no_solution"
+
+
+def test_engine_both_reports_agreement_and_both_times(real_tasks):
+    sol = solve(real_tasks["5"], engine="both")
+    assert sol.engine == "both" and sol.solved
+    assert sol.stats["agree"] is True
+    assert sol.stats["enum_time_s"] is not None and sol.stats["z3_time_s"] is not None
+
+
+def test_z3_lists_several_shortest_solutions(real_tasks):
+    sol = solve(real_tasks["5"], engine="z3", all_solutions=True, limit=3)
+    assert len(sol.programs) >= 2
+    assert len(set(sol.programs)) == len(sol.programs)
+    assert all(len(p) == 2 for p in sol.programs)
+
+
+def test_asset_and_file_layouts_give_the_same_answer(assets_dir, real_tasks):
+    from_assets = {t.id: t for t in load_tasks(assets_dir)}
+    assert solve(from_assets["13"], engine="z3").size == solve(real_tasks["13"], engine="z3").size

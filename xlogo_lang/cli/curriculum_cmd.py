@@ -1,0 +1,98 @@
+"""`xlogo curriculum`: evaluate a model on the pool, resample the next training set towards what
+it fails, and report the mix per round.
+
+    xlogo curriculum --model my-ft --base-url http://127.0.0.1:8000/v1 \\
+        --pool data/train --out rounds --rounds 1 --size 20000 --sample 500
+
+Each run finishes the rounds 1..R that are not finished yet (a round is finished when its
+`mix.json` exists), so the loop is: run with --rounds 1, train on
+rounds/round-001/train/train.jsonl, serve the new checkpoint, run with --rounds 2, and so on
+(see xlogo_lang/gen/README.md).
+"""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from .common import console, print_json
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser(
+        "curriculum",
+        help="evaluate a model on the pool and resample training data towards its failures",
+    )
+    p.add_argument("--model", required=True, help="model name at the endpoint")
+    p.add_argument("--base-url", help="OpenAI-compatible endpoint, e.g. http://127.0.0.1:8000/v1")
+    p.add_argument("--api-key-env", default="OPENAI_API_KEY", help="variable holding the key")
+    p.add_argument("--pool", required=True, help="a folder from `xlogo gen` (or a records .jsonl)")
+    p.add_argument("--out", required=True, help="the rounds folder")
+    p.add_argument("--rounds", type=int, default=1, help="finish rounds 1..R (default 1)")
+    p.add_argument("--size", type=int, default=1000, help="training tasks per round")
+    p.add_argument("--sample", type=int, default=200, help="pool tasks evaluated per round")
+    p.add_argument("--floor", type=float, default=0.1, help="weight floor for solved tasks")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--mode", choices=("text", "vision"), default="text")
+    p.add_argument("--template", help="prompt template file (default: the shipped one)")
+    p.add_argument("--answer-format", choices=("text", "python"), default="text")
+    p.add_argument("--temperature", type=float, default=0.0)
+    p.add_argument("--max-tokens", type=int, default=1024)
+    p.add_argument("--concurrency", type=int, default=8)
+    p.add_argument("--retries", type=int, default=6, help="retries per failed request")
+    p.add_argument("--json", action="store_true", help="print the round reports as JSON")
+    p.set_defaults(func=main)
+
+
+def main(args: argparse.Namespace) -> int:
+    from ..gen.curriculum import CurriculumConfig, run_curriculum
+
+    cfg = CurriculumConfig(
+        model=args.model,
+        base_url=args.base_url,
+        api_key_env=args.api_key_env,
+        pool=args.pool,
+        out=args.out,
+        rounds=args.rounds,
+        size=args.size,
+        sample=args.sample,
+        floor=args.floor,
+        seed=args.seed,
+        mode=args.mode,
+        template=args.template,
+        answer_format=args.answer_format,
+        temperature=args.temperature,
+        max_tokens=args.max_tokens,
+        concurrency=args.concurrency,
+        retries=args.retries,
+    )
+    reports = run_curriculum(cfg, progress=None if args.json else render_round)
+    if args.json:
+        print_json({"rounds": reports})
+    return 0
+
+
+def render_round(rep: dict[str, Any]) -> None:
+    from rich.table import Table
+
+    con = console()
+    state = " (finished earlier)" if rep.get("resumed") else ""
+    rate = rep["success"]
+    con.print(
+        f"[bold]round {rep['round']}[/]{state}: {rep['solved']}/{rep['evaluated']} solved"
+        + (f" ({100 * rate:.1f}%)" if rate is not None else "")
+        + f"; next training set: {rep['train_size']} tasks ({rep['train_unique']} distinct)"
+    )
+    t = Table("skill", "eval solved", "pool share", "next share", box=None, header_style="bold")
+    ev = rep["eval_by_skill"]
+    pool, train = rep["pool_mix"]["skill"], rep["train_mix"]["skill"]
+    for s in sorted(set(pool) | set(train)):
+        e = ev.get(s)
+        cell = f"{e['solved']}/{e['attempted']}" if e else "-"
+        t.add_row(s, cell, f"{100 * pool.get(s, 0):.1f}%", f"{100 * train.get(s, 0):.1f}%")
+    con.print(t)
+    d = Table("difficulty", "pool share", "next share", box=None, header_style="bold")
+    pool, train = rep["pool_mix"]["difficulty"], rep["train_mix"]["difficulty"]
+    for lv in ("easy", "medium", "hard"):
+        d.add_row(lv, f"{100 * pool.get(lv, 0):.1f}%", f"{100 * train.get(lv, 0):.1f}%")
+    con.print(d)

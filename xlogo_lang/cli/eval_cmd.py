@@ -1,0 +1,188 @@
+"""`xlogo eval --model NAME --tasks TASKS --out RUN.jsonl`: run a model on tasks, resumably."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from ..errors import UsageError
+from .common import console, print_json
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser("eval", help="run a model (any OpenAI-compatible endpoint) on tasks")
+    p.add_argument("--model", required=True, help="model name as the endpoint knows it")
+    p.add_argument(
+        "--base-url", help="endpoint base URL, e.g. http://localhost:8000/v1 (default: OpenAI)"
+    )
+    p.add_argument(
+        "--api-key-env", default="OPENAI_API_KEY", help="environment variable holding the key"
+    )
+    p.add_argument(
+        "--tasks",
+        required=True,
+        help="an asset directory, a folder of task files, or one task file",
+    )
+    p.add_argument("--ids", action="append", help="task ids to run (comma-separated; may repeat)")
+    p.add_argument("--limit", type=int, help="run only the first N tasks")
+    p.add_argument("--mode", choices=("text", "vision"), default="text")
+    p.add_argument("--template", help="a prompt template file (default: the shipped template)")
+    p.add_argument("--answer-format", choices=("text", "python"), default="text")
+    p.add_argument(
+        "--samples", type=int, default=1, metavar="K", help="samples per task (for pass@k)"
+    )
+    p.add_argument("--temperature", type=float, default=0.0)
+    p.add_argument("--top-p", type=float)
+    p.add_argument("--max-tokens", type=int, default=2048)
+    p.add_argument("--seed", type=int, help="sampling seed sent to the endpoint")
+    p.add_argument(
+        "--concurrency", type=int, default=8, metavar="C", help="requests in flight at once"
+    )
+    p.add_argument(
+        "--constrain",
+        choices=("grammar", "json"),
+        help="constrained decoding: a grammar or a JSON schema",
+    )
+    p.add_argument(
+        "--grammar-format",
+        choices=("gbnf", "lark"),
+        default="gbnf",
+        help="grammar notation for --constrain grammar",
+    )
+    p.add_argument("--timeout", type=float, default=120.0, help="seconds per request")
+    p.add_argument("--retries", type=int, default=6, help="retries per request on 429/5xx/timeouts")
+    p.add_argument(
+        "--backoff",
+        type=float,
+        default=1.0,
+        help="first retry delay in seconds (doubles each time)",
+    )
+    p.add_argument("--max-backoff", type=float, default=60.0, help="longest retry delay in seconds")
+    p.add_argument(
+        "--retry-errors",
+        action="store_true",
+        help="on resume, retry attempts recorded as request errors",
+    )
+    p.add_argument(
+        "--out", required=True, metavar="RUN.jsonl", help="results file (appended to; resumes)"
+    )
+    p.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="print the prompts and the request count, call nothing",
+    )
+    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    p.add_argument("--json", action="store_true", help="print the summary as JSON")
+    p.set_defaults(func=main)
+
+
+def select_tasks(args: argparse.Namespace) -> list:
+    from ..tasks import load_tasks
+
+    tasks = load_tasks(args.tasks)
+    if args.ids:
+        wanted = [i.strip() for chunk in args.ids for i in chunk.split(",") if i.strip()]
+        by_id = {t.id: t for t in tasks}
+        missing = [i for i in wanted if i not in by_id]
+        if missing:
+            raise UsageError(
+                f"no task with id {', '.join(repr(m) for m in missing)} in {args.tasks}"
+            )
+        tasks = [by_id[i] for i in dict.fromkeys(wanted)]
+    if args.limit is not None:
+        if args.limit < 0:
+            raise UsageError("--limit must be at least 0")
+        tasks = tasks[: args.limit]
+    return tasks
+
+
+def config_from_args(args: argparse.Namespace):
+    from ..eval.client import RetryPolicy
+    from ..eval.runner import EvalConfig
+
+    if args.timeout <= 0 or args.retries < 0 or args.backoff < 0 or args.max_backoff < 0:
+        raise UsageError(
+            "--timeout must be positive; --retries, --backoff and --max-backoff at least 0"
+        )
+    return EvalConfig(
+        model=args.model,
+        base_url=args.base_url,
+        api_key_env=args.api_key_env,
+        mode=args.mode,
+        template=args.template,
+        answer_format=args.answer_format,
+        samples=args.samples,
+        temperature=args.temperature,
+        top_p=args.top_p,
+        max_tokens=args.max_tokens,
+        seed=args.seed,
+        concurrency=args.concurrency,
+        constrain=args.constrain,
+        grammar_format=args.grammar_format,
+        retry=RetryPolicy(
+            max_retries=args.retries,
+            base_delay=args.backoff,
+            max_delay=args.max_backoff,
+            timeout=args.timeout,
+        ),
+        retry_errors=args.retry_errors,
+        tasks_source=str(Path(args.tasks).resolve()),
+    )
+
+
+def main(args: argparse.Namespace) -> int:
+    from ..eval.prompts import build_prompt
+    from ..eval.runner import plan, run_eval
+
+    tasks = select_tasks(args)
+    config = config_from_args(args)
+    out = Path(args.out)
+    if args.dry_run:
+        todo, _ = plan(config, tasks, out)
+        config.request_params()  # fails now, not later, if --constrain cannot be honoured
+        if args.json:
+            print_json(
+                {
+                    "requests": len(todo),
+                    "tasks": len(tasks),
+                    "samples": config.samples,
+                    "run_id": config.run_id,
+                    "template_hash": config.template_hash,
+                }
+            )
+            return 0
+        con = console()
+        shown = set()
+        for task, _sample in todo:
+            if task.id in shown:
+                continue
+            shown.add(task.id)
+            p = build_prompt(task, config.mode, config.template, config.answer_format)
+            sys.stdout.write(f"=== task {task.id} (template {p.template_hash}) ===\n")
+            sys.stdout.write(f"--- system ---\n{p.system}\n--- user ---\n{p.user}\n")
+            if p.image_png is not None:
+                sys.stdout.write(f"--- image: PNG, {len(p.image_png)} bytes ---\n")
+        done = len(tasks) * config.samples - len(todo)
+        con.print(
+            f"{len(todo)} requests to make ({len(tasks)} tasks x {config.samples} samples, "
+            f"{done} already in {out})"
+        )
+        return 0
+    import asyncio
+
+    summary = asyncio.run(
+        run_eval(config, tasks, out, progress=not args.no_progress and not args.json)
+    )
+    if args.json:
+        print_json(summary.to_dict())
+    else:
+        con = console()
+        rate = f"{100 * summary.success_rate:.1f}%" if summary.attempts else "-"
+        con.print(
+            f"{summary.finished} new attempts, {summary.resumed} resumed; "
+            f"solved {summary.solved}/{summary.attempts} ({rate}); "
+            f"{summary.errors} request errors; "
+            f"tokens {summary.prompt_tokens}+{summary.completion_tokens}; results in {out}"
+        )
+    return 1 if summary.errors else 0

@@ -1,0 +1,45 @@
+"""`xlogo render TASK [PROGRAM] -o task.png|task.svg`: draw a task, and a program's run on it."""
+
+from __future__ import annotations
+
+import argparse
+
+from .common import (
+    add_program_args,
+    add_task_args,
+    console,
+    print_json,
+    program_source,
+    read_program,
+    task_from_args,
+)
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser("render", help="draw a task (and a program's path) as PNG or SVG")
+    add_task_args(p)
+    add_program_args(p, required=False)
+    p.add_argument("-o", "--out", required=True, metavar="FILE", help="output file: .png or .svg")
+    p.add_argument("--json", action="store_true", help="print what was written as JSON")
+    p.set_defaults(func=main)
+
+
+def main(args: argparse.Namespace) -> int:
+    from ..eval.render import write_picture
+
+    task = task_from_args(args)
+    src = program_source(args, required=False)
+    prog = read_program(*src) if src is not None else None
+    path = write_picture(task, args.out, prog)
+    if args.json:
+        print_json(
+            {
+                "task_id": task.id,
+                "out": str(path),
+                "bytes": path.stat().st_size,
+                "program": prog is not None,
+            }
+        )
+    else:
+        console().print(f"wrote {path}")
+    return 0

@@ -1,0 +1,60 @@
+"""`xlogo report RUN.jsonl [RUN2.jsonl ...] [--html report.html]`: compare runs side by side."""
+
+from __future__ import annotations
+
+import argparse
+
+from .common import console, print_json
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser(
+        "report", help="tables and charts for one or more eval runs, with a solver baseline"
+    )
+    p.add_argument("runs", nargs="+", metavar="RUN.jsonl")
+    p.add_argument("--tasks", help="the task set (default: the one recorded in the runs)")
+    p.add_argument("--html", metavar="FILE.html", help="also write an HTML page with PNG charts")
+    p.add_argument(
+        "--no-rescore", action="store_true", help="trust the verdicts stored in the runs"
+    )
+    p.add_argument("--no-solver", action="store_true", help="skip the symbolic solver baseline")
+    p.add_argument(
+        "--solver-timeout",
+        type=float,
+        default=10.0,
+        help="seconds per task for the solver baseline",
+    )
+    p.add_argument(
+        "--repair",
+        action="store_true",
+        help="edit distance of failed programs to a solution (solver)",
+    )
+    p.add_argument("--json", action="store_true", help="print the report as JSON")
+    p.set_defaults(func=main)
+
+
+def main(args: argparse.Namespace) -> int:
+    from ..eval.report import build_report
+    from ..tasks import load_tasks
+
+    tasks = load_tasks(args.tasks) if args.tasks else None
+    report = build_report(
+        args.runs,
+        tasks,
+        rescore=not args.no_rescore,
+        solver=not args.no_solver,
+        solver_timeout=args.solver_timeout,
+        repair=args.repair,
+    )
+    written = report.write_html(args.html) if args.html else []
+    if args.json:
+        out = report.to_dict()
+        out["written"] = [str(p) for p in written]
+        print_json(out)
+        return 0
+    con = console()
+    con.width = max(con.width, 120)  # side-by-side tables need the room, even in a pipe
+    report.render(con)
+    for p in written:
+        con.print(f"wrote {p}")
+    return 0

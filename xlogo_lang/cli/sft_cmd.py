@@ -1,0 +1,69 @@
+"""`xlogo sft DIR --out train.jsonl`: generated tasks -> chat-format fine-tuning data.
+
+    xlogo sft data/train --out data/sft/train.jsonl
+    xlogo sft data/train --out data/sft/train-vision.jsonl --mode vision
+    xlogo sft rounds/round-001/tasks.jsonl --out rounds/round-001/train.jsonl
+
+DIR is a folder made by `xlogo gen` (its shards, duplicates across shards skipped) or a JSONL file
+of task records (the curriculum's `tasks.jsonl`).
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from .common import console, print_json
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser("sft", help="write chat-format fine-tuning data for generated tasks")
+    p.add_argument("source", metavar="DIR", help="a folder from `xlogo gen`, or a records .jsonl")
+    p.add_argument("--out", required=True, help="the JSONL file to write")
+    p.add_argument("--mode", choices=("text", "vision"), default="text", help="prompt mode")
+    p.add_argument("--template", help="a prompt template file (default: the shipped one)")
+    p.add_argument("--answer-format", choices=("text", "python"), default="text")
+    p.add_argument(
+        "--inline-images",
+        action="store_true",
+        help="vision: embed pictures as data URLs (OpenAI format) instead of PNG files",
+    )
+    p.add_argument("--limit", type=int, help="write at most this many lines")
+    p.add_argument("--json", action="store_true", help="print a JSON summary")
+    p.set_defaults(func=main)
+
+
+def main(args: argparse.Namespace) -> int:
+    from ..gen.sft import write_sft
+
+    summary = write_sft(
+        read_records(args.source),
+        args.out,
+        mode=args.mode,
+        template=args.template,
+        answer_format=args.answer_format,
+        inline_images=args.inline_images,
+        limit=args.limit,
+    )
+    if args.json:
+        print_json(summary.to_dict())
+    else:
+        con = console()
+        pics = f" and {summary.images} pictures" if summary.images else ""
+        con.print(f"wrote {summary.written} conversations{pics} to {summary.out}")
+        con.print(
+            ", ".join(f"{k} {v}" for k, v in sorted(summary.by_kind.items())), highlight=False
+        )
+    return 0
+
+
+def read_records(source: str) -> Iterator[dict[str, Any]]:
+    """Records of a generated folder or of a JSONL file."""
+    from ..gen.shards import iter_records, read_jsonl
+
+    p = Path(source)
+    if p.is_file():
+        return read_jsonl(p)
+    return iter_records(p)

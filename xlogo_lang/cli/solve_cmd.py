@@ -1,0 +1,262 @@
+"""`xlogo solve TASK`: a shortest solution (or a proof that none exists), for one task or a set.
+
+    xlogo solve TASK [--id ID] [--engine enum|z3|both] [--max-size N] [--all [--limit K]]
+                     [--timeout S] [--json]
+    xlogo solve DIR [...]                 every task of an asset dir or a folder of task files
+    xlogo solve TASK --repair PROGRAM     the solution nearest to PROGRAM (or --repair -e 'fd rt')
+
+Exit status: 0 solved, 1 no solution / timeout / nothing to repair to, 2 bad input. The solver
+itself lives in `xlogo_lang.solver`; this module only parses arguments and renders.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+from ..printer import to_compact, to_text
+from .common import add_task_args, console, print_json, program_source, read_program, task_from_args
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser(
+        "solve",
+        help="find a shortest solution, prove there is none, or repair a program",
+        description="Find a shortest program solving a task (fewest blocks), or prove that none "
+        "exists within the size bound. With a directory and no --id, solve every task.",
+    )
+    add_task_args(p)
+    p.add_argument(
+        "--engine",
+        choices=("enum", "z3", "both"),
+        default="enum",
+        help="search engine (default: enum)",
+    )
+    p.add_argument(
+        "--max-size",
+        type=int,
+        metavar="N",
+        help="largest program to consider (default: the task's 'all' bound, else 20)",
+    )
+    p.add_argument(
+        "--all", dest="all_solutions", action="store_true", help="list distinct shortest solutions"
+    )
+    p.add_argument(
+        "--limit",
+        type=int,
+        default=10,
+        metavar="K",
+        help="with --all: at most K solutions (default 10)",
+    )
+    p.add_argument("--timeout", type=float, metavar="S", help="give up after S seconds (per task)")
+    p.add_argument(
+        "--json", action="store_true", help="print JSON (one line per task for a directory)"
+    )
+    p.add_argument(
+        "--repair",
+        nargs="?",
+        const="",
+        metavar="PROGRAM",
+        help="find the solution nearest to PROGRAM (a file, - for stdin, or give it with -e)",
+    )
+    p.add_argument("-e", "--expr", help="with --repair: the program itself, e.g. -e 'fd rt fd'")
+    p.add_argument("--max-distance", type=int, metavar="D", help="with --repair: at most D edits")
+    p.set_defaults(func=main)
+
+
+def main(args: argparse.Namespace) -> int:
+    from ..errors import UsageError
+
+    if args.limit < 1:
+        raise UsageError("--limit must be at least 1")
+    if args.repair is not None or args.expr is not None:
+        return _repair(args)
+    if Path(args.task).is_dir() and args.task_id is None:
+        return _solve_dir(args)
+    return _solve_one(args)
+
+
+# -- one task ----------------------------------------------------------------------------------
+
+
+def _solve_one(args: argparse.Namespace) -> int:
+    from ..solver import solve
+    from ..verdict import run
+
+    task = task_from_args(args)
+    sol = solve(task, args.engine, args.max_size, args.timeout, args.all_solutions, args.limit)
+    if args.json:
+        print_json(sol.to_dict())
+        return 0 if sol.solved else 1
+    con = console()
+    title = f"[bold]task {task.id}[/]: {task.description}"
+    con.print(title)
+    if sol.program is not None:
+        from ..view import GridView
+
+        verdict = run(task, sol.program)
+        con.print(GridView(task, verdict.execution))
+        progs = sol.programs if args.all_solutions else [sol.program]
+        for i, prog in enumerate(progs, 1):
+            if len(progs) > 1:
+                con.print(f"[bold]solution {i}[/] ({len(prog)} blocks)")
+            con.print(
+                to_text(prog).rstrip("\n") or "(the empty program)", markup=False, highlight=False
+            )
+        mark = "[green]✓ solved[/]" if verdict.solved else f"[red]✗ {verdict.reason}[/]"
+        con.print(mark)
+    colour = (
+        "green"
+        if sol.solved and sol.proved_minimal
+        else "yellow"
+        if sol.status != "no_solution"
+        else "red"
+    )
+    con.print(f"[{colour}]{sol.message}[/]")
+    con.print(f"[dim]{_stats_line(sol.stats)}[/]")
+    return 0 if sol.solved else 1
+
+
+def _stats_line(stats: dict[str, Any]) -> str:
+    if "enum" in stats:
+        e, z = stats["enum"], stats["z3"]
+        ratio = f", z3/enum {z['time_s'] / e['time_s']:.1f}x" if e.get("time_s") else ""
+        agree = {
+            True: "engines agree",
+            False: "ENGINES DISAGREE",
+            None: "agreement unknown (timeout)",
+        }[stats["agree"]]
+        return f"enum {e.get('time_s')} s, z3 {z.get('time_s')} s{ratio}; {agree}"
+    parts = [
+        f"{stats.get('candidates', 0):,} candidates",
+        f"{stats.get('states', 0):,} states kept",
+    ]
+    if "bodies" in stats:
+        parts.append(f"{stats['bodies']:,} repeat bodies")
+    if "solver_calls" in stats:
+        parts.append(f"{stats['solver_calls']} z3 calls")
+    parts.append(f"{stats.get('time_s', 0)} s")
+    return ", ".join(parts)
+
+
+# -- a directory -------------------------------------------------------------------------------
+
+
+def _solve_dir(args: argparse.Namespace) -> int:
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+    from rich.table import Table
+
+    from ..solver import solve
+    from ..tasks import iter_tasks, task_ids
+
+    ids = task_ids(args.task)
+    rows: list[tuple[Any, ...]] = []
+    all_ok = True
+    con = console(stderr=args.json)
+    with Progress(
+        TextColumn("[bold]solving"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[current]}"),
+        TimeElapsedColumn(),
+        console=con,
+        transient=True,
+        disable=args.json and not con.is_terminal,
+    ) as bar:
+        job = bar.add_task("solve", total=len(ids) or None, current="")
+        for task in iter_tasks(args.task):
+            bar.update(job, current=f"task {task.id}")
+            sol = solve(
+                task, args.engine, args.max_size, args.timeout, args.all_solutions, args.limit
+            )
+            all_ok &= sol.solved
+            ref = len(task.solution) if task.solution is not None else None
+            if args.json:
+                out = sol.to_dict()
+                out["reference_size"] = ref
+                print_json(out)
+            rows.append((task.id, sol, ref))
+            bar.advance(job)
+    if args.json:
+        return 0 if all_ok else 1
+    table = Table(title=f"xlogo solve {args.task} (engine {args.engine})", header_style="bold")
+    for col in ("id", "shortest", "reference", "enum s", "z3 s", "proved", "program"):
+        table.add_column(col, justify="right" if col not in ("id", "program") else "left")
+    for tid, sol, ref in rows:
+        enum_t = sol.stats.get(
+            "enum_time_s", sol.stats.get("time_s") if sol.engine == "enum" else None
+        )
+        z3_t = sol.stats.get("z3_time_s", sol.stats.get("time_s") if sol.engine == "z3" else None)
+        size = (
+            str(sol.size)
+            if sol.size is not None
+            else ("none" if sol.status == "no_solution" else "?")
+        )
+        if ref is not None and sol.size is not None and sol.size < ref:
+            size = f"[cyan]{size}[/]"
+        table.add_row(
+            tid,
+            size,
+            str(ref) if ref is not None else "-",
+            f"{enum_t:.3f}" if enum_t is not None else "-",
+            f"{z3_t:.3f}" if z3_t is not None else "-",
+            "✓" if sol.proved_minimal else "✗",
+            to_compact(sol.program) if sol.program is not None else sol.message,
+        )
+    con.print(table)
+    shorter = [
+        tid for tid, sol, ref in rows if ref is not None and sol.size is not None and sol.size < ref
+    ]
+    con.print(
+        f"{sum(1 for _, s, _ in rows if s.solved)}/{len(rows)} solved, "
+        f"{sum(1 for _, s, _ in rows if s.proved_minimal)} proved minimal; "
+        f"shorter than the reference: {', '.join(shorter) or 'none'}"
+    )
+    return 0 if all_ok else 1
+
+
+# -- repair ------------------------------------------------------------------------------------
+
+
+def _repair(args: argparse.Namespace) -> int:
+    from ..errors import UsageError
+    from ..solver import repair
+
+    task = task_from_args(args)
+    if args.expr is None and not args.repair:
+        raise UsageError("--repair needs a program: a file, - for stdin, or -e 'fd rt fd'")
+    if args.expr is None:
+        args.program = args.repair
+    else:
+        args.program = None
+    text, name = program_source(args)  # type: ignore[misc]
+    prog = read_program(text, name)
+    timeout = args.timeout if args.timeout is not None else 30.0
+    rep = repair(task, prog, max_distance=args.max_distance, timeout=timeout)
+    if args.json:
+        print_json(rep.to_dict())
+        return 0 if rep.program is not None else 1
+    con = console()
+    if rep.program is None:
+        con.print(
+            f"[red]no solution within reach[/] "
+            f"({rep.stats.get('candidates', 0):,} candidates checked)"
+        )
+        return 1
+    if rep.distance == 0:
+        con.print("[green]the program already solves the task[/]")
+        return 0
+    edits = "edit" if rep.distance == 1 else "edits"
+    proof = "nearest" if rep.proved else "not proved nearest"
+    con.print(f"[bold]{rep.distance} {edits}[/] ({proof}):")
+    for e in rep.edits:
+        con.print(f"  • {e.text}", markup=False, highlight=False)
+    con.print("[bold]repaired program[/]:")
+    con.print(
+        to_text(rep.program).rstrip("\n") or "(the empty program)", markup=False, highlight=False
+    )
+    con.print(
+        f"[dim]{rep.stats.get('candidates', 0):,} candidates, {rep.stats.get('time_s', 0)} s[/]"
+    )
+    return 0

@@ -1,0 +1,207 @@
+"""Calling an OpenAI-compatible chat endpoint, with retries that respect the server.
+
+One `ChatClient.complete` call is one attempt's request: it retries rate limits (429), server
+errors (5xx, 408, 409), timeouts and dropped connections with exponential backoff and jitter,
+waits at least as long as a `Retry-After` header asks, and gives up after `max_retries` retries
+with a `RequestFailed` that says why. Client errors (400, 401, 404, ...) are not retried: they
+would fail the same way again. All the delays and the per-request timeout are parameters, so
+tests can run the whole policy in milliseconds.
+
+The openai client's own retries are switched off (`max_retries=0`) so that this module is the
+one place that decides. This module never scores anything and never writes files.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import random
+import time
+from dataclasses import dataclass, field
+from email.utils import parsedate_to_datetime
+from typing import Any
+
+from ..errors import UsageError
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    max_retries: int = 6
+    base_delay: float = 1.0  # seconds before the first retry, doubled each time
+    max_delay: float = 60.0  # cap of one backoff delay
+    max_retry_after: float = 300.0  # never wait longer than this, whatever Retry-After says
+    jitter: float = 0.5  # each delay is scaled by a random factor in [1 - jitter, 1]
+    timeout: float = 120.0  # per request, seconds
+
+    def backoff(self, retry: int, rng: random.Random) -> float:
+        delay = min(self.max_delay, self.base_delay * (2**retry))
+        return delay * (1 - self.jitter * rng.random())
+
+
+@dataclass
+class Completion:
+    text: str
+    finish_reason: str | None
+    prompt_tokens: int | None
+    completion_tokens: int | None
+    total_tokens: int | None
+    latency: float  # seconds, all retries included
+    retries: int
+    model: str | None = None
+
+
+class RequestFailed(Exception):
+    """The request failed for good (retries exhausted, or an error not worth retrying)."""
+
+    def __init__(
+        self, kind: str, message: str, status: int | None = None, retries: int = 0
+    ) -> None:
+        super().__init__(f"{kind}: {message}")
+        self.kind = kind  # rate_limit | server | timeout | connection | client | bad_response
+        self.message = message
+        self.status = status
+        self.retries = retries
+
+
+def retry_after_seconds(headers: Any) -> float | None:
+    """The delay a `Retry-After` (or `retry-after-ms`) header asks for, in seconds."""
+    if headers is None:
+        return None
+    ms = headers.get("retry-after-ms")
+    if ms:
+        try:
+            return max(0.0, float(ms) / 1000)
+        except ValueError:
+            pass
+    value = headers.get("retry-after")
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, when.timestamp() - time.time())
+
+
+def resolve_api_key(env: str, base_url: str | None) -> str:
+    """The API key from `env`; a custom endpoint (vLLM, a local server) may need none."""
+    key = os.environ.get(env)
+    if key:
+        return key
+    if base_url:
+        return "EMPTY"
+    raise UsageError(f"no API key: set {env} (or pass --base-url for an endpoint that needs none)")
+
+
+@dataclass
+class ChatClient:
+    model: str
+    base_url: str | None = None
+    api_key: str = "EMPTY"
+    policy: RetryPolicy = field(default_factory=RetryPolicy)
+    seed: int | None = None  # for the jitter, so tests are reproducible
+    _client: Any = field(default=None, init=False, repr=False)
+    _rng: random.Random = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self._rng = random.Random(self.seed)
+
+    def _openai(self) -> Any:
+        if self._client is None:
+            try:
+                import openai
+            except ImportError:
+                raise UsageError(
+                    "xlogo eval needs the openai client: pip install 'xlogo-lang[eval]'"
+                ) from None
+            self._client = openai.AsyncOpenAI(
+                api_key=self.api_key,
+                base_url=self.base_url,
+                timeout=self.policy.timeout,
+                max_retries=0,
+            )
+        return self._client
+
+    async def close(self) -> None:
+        if self._client is not None:
+            await self._client.close()
+            self._client = None
+
+    async def complete(self, messages: list[dict[str, Any]], **params: Any) -> Completion:
+        """One chat completion; `params` go to the API (temperature, max_tokens, extra_body...)."""
+        import openai
+
+        client = self._openai()
+        start = time.monotonic()
+        retries = 0
+        while True:
+            retry_after: float | None = None
+            try:
+                resp = await client.chat.completions.create(
+                    model=self.model, messages=messages, **params
+                )
+                return _completion(resp, time.monotonic() - start, retries)
+            except openai.APITimeoutError as exc:
+                failure = RequestFailed("timeout", str(exc) or "request timed out", None, retries)
+            except openai.APIConnectionError as exc:
+                failure = RequestFailed(
+                    "connection", str(exc) or "connection failed", None, retries
+                )
+            except openai.APIStatusError as exc:
+                status = exc.status_code
+                kind = (
+                    "rate_limit"
+                    if status == 429
+                    else "server"
+                    if status >= 500 or status in (408, 409)
+                    else "client"
+                )
+                failure = RequestFailed(kind, _status_message(exc), status, retries)
+                if kind == "client":
+                    raise failure from None
+                retry_after = retry_after_seconds(getattr(exc.response, "headers", None))
+            except (
+                openai.APIResponseValidationError,
+                ValueError,
+                KeyError,
+                IndexError,
+                TypeError,
+            ) as exc:
+                raise RequestFailed(
+                    "bad_response", f"unusable reply: {exc}", None, retries
+                ) from None
+            if retries >= self.policy.max_retries:
+                raise failure
+            delay = self.policy.backoff(retries, self._rng)
+            if retry_after is not None:
+                delay = max(delay, min(retry_after, self.policy.max_retry_after))
+            retries += 1
+            await asyncio.sleep(delay)
+
+
+def _status_message(exc: Any) -> str:
+    body = getattr(exc, "body", None)
+    if isinstance(body, dict):
+        err = body.get("error", body)
+        if isinstance(err, dict) and err.get("message"):
+            return f"HTTP {exc.status_code}: {err['message']}"
+    return f"HTTP {exc.status_code}"
+
+
+def _completion(resp: Any, latency: float, retries: int) -> Completion:
+    choice = resp.choices[0]
+    usage = getattr(resp, "usage", None)
+    return Completion(
+        text=choice.message.content or "",
+        finish_reason=choice.finish_reason,
+        prompt_tokens=getattr(usage, "prompt_tokens", None),
+        completion_tokens=getattr(usage, "completion_tokens", None),
+        total_tokens=getattr(usage, "total_tokens", None),
+        latency=latency,
+        retries=retries,
+        model=getattr(resp, "model", None),
+    )

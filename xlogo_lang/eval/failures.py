@@ -1,0 +1,96 @@
+"""Failure analysis: why an attempt failed, and how far its program is from a solution.
+
+Every scored attempt carries `failure` (a category, see `scoring.FAILURES`) and
+`failure_detail`; `failure_key` joins them into one label such as `crash:wall`,
+`goal:picture` or `constraints:at_most`. The edit distance to the nearest solution comes from
+the solver's `repair` (imported lazily: without the solver, distances are None) and is cached
+per (task, program), since many replies repeat the same wrong program.
+
+This module reads scores; it never calls a model and never changes a verdict.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from typing import Any
+
+from ..tasks import Task
+
+FAILURE_WORDS = {
+    "no_program": "no program found in the reply",
+    "syntax_error": "the program does not parse",
+    "crash:wall": "crashed into a wall",
+    "crash:out_of_world": "left the grid",
+    "crash:forbidden": "entered a forbidden cell",
+    "crash:no_tile": "stepped onto a missing tile",
+    "crash:call_limit": "ran over the 100,000-command limit",
+    "goal:item": "goal: wrong or missing item",
+    "goal:order": "goal: items in the wrong order",
+    "goal:count": "goal: wrong count",
+    "goal:forbidden_item": "goal: stood on a forbidden item",
+    "goal:picture": "goal: drawing differs (segments or colours)",
+    "constraints:at_most": "constraints: too many commands",
+    "constraints:exactly": "constraints: wrong number of a command",
+    "constraints:start_by": "constraints: wrong start",
+    "request_error": "the request failed (no reply)",
+}
+
+
+def failure_key(rec: dict[str, Any]) -> str | None:
+    """`category:detail` of a scored attempt (None when it solved the task)."""
+    cat = rec.get("failure")
+    if cat is None:
+        return None if rec.get("solved") else "unknown"
+    detail = rec.get("failure_detail")
+    return f"{cat}:{detail}" if detail else str(cat)
+
+
+def failure_counts(records: Iterable[dict[str, Any]]) -> Counter[str]:
+    return Counter(k for k in map(failure_key, records) if k is not None)
+
+
+def category_counts(records: Iterable[dict[str, Any]]) -> Counter[str]:
+    return Counter(str(r["failure"]) for r in records if r.get("failure") is not None)
+
+
+class Repairer:
+    """Edit distances to the nearest solution, through the solver's `repair`, memoised."""
+
+    def __init__(self, timeout: float | None = 5.0) -> None:
+        self.timeout = timeout  # per distinct program; a timeout gives the best distance found
+        self._cache: dict[tuple[str, str], int | None] = {}
+        try:
+            from ..solver import repair
+        except ImportError:
+            self._repair = None
+        else:
+            self._repair = repair
+
+    @property
+    def available(self) -> bool:
+        return self._repair is not None
+
+    def distance(self, task: Task, program_text: str | None) -> int | None:
+        if self._repair is None or program_text is None:
+            return None
+        key = (task.id, program_text)
+        if key not in self._cache:
+            from ..parser import parse
+
+            try:
+                result = self._repair(task, parse(program_text), timeout=self.timeout)
+                dist = getattr(result, "distance", None)
+            except Exception:
+                dist = None
+            self._cache[key] = dist if isinstance(dist, int) else None
+        return self._cache[key]
+
+
+def crash_steps(records: Iterable[dict[str, Any]]) -> list[int]:
+    """After how many commands each crashing attempt crashed."""
+    return [
+        int(r["crash_step"])
+        for r in records
+        if r.get("crashed") and r.get("crash_step") is not None
+    ]

@@ -1,0 +1,524 @@
+"""Reports over one or more runs: overall success, per-skill success, failure types, baseline.
+
+A report reads RUN.jsonl files (complete or partial), rescores every reply with the current
+scorer (`scoring.score_response`, so two runs are always judged by the same code and the same
+file always gives the same report), and compares the runs side by side, always next to the
+symbolic solver as a baseline row (how many tasks it solves, and the sizes of the shortest
+solutions). Success of a run is pass@1 averaged over the tasks it attempted (with pass@k and a
+bootstrap interval when there are several samples); per-skill success averages the same
+per-task rates over the tasks that carry the skill (`skills.py`).
+
+Tables print with rich; `write_html` writes a self-contained page with PNG charts (matplotlib,
+Agg back end, imported only there). This module never calls a model.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..errors import UsageError
+from ..tasks import Task, id_sort_key, load_tasks
+from ..verdict import run
+from .failures import FAILURE_WORDS, Repairer, crash_steps, failure_key
+from .passk import bootstrap_ci, pass_at_k_table
+from .runner import latest_attempts, read_run
+from .scoring import FAILURES, score_response
+from .skills import SKILLS, skills
+
+
+@dataclass
+class RunStats:
+    name: str
+    path: str
+    model: str
+    mode: str
+    answer_format: str
+    template_hash: str
+    attempts: int = 0
+    errors: int = 0
+    solved_attempts: int = 0
+    per_task: dict[str, tuple[int, int]] = field(default_factory=dict)  # id -> (n, correct)
+    failures: Counter[str] = field(default_factory=Counter)
+    categories: Counter[str] = field(default_factory=Counter)
+    mean_crash_step: float | None = None
+    mean_edit_distance: float | None = None
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    bad_lines: int = 0
+
+    @property
+    def tasks_attempted(self) -> int:
+        return len(self.per_task)
+
+    @property
+    def tasks_solved(self) -> int:
+        return sum(1 for _, c in self.per_task.values() if c > 0)
+
+    def task_rates(self, ids: list[str] | None = None) -> list[float]:
+        keys = self.per_task if ids is None else [i for i in ids if i in self.per_task]
+        return [self.per_task[i][1] / self.per_task[i][0] for i in keys]
+
+    def success(self, ids: list[str] | None = None) -> float | None:
+        rates = self.task_rates(ids)
+        return sum(rates) / len(rates) if rates else None
+
+
+@dataclass
+class Baseline:
+    available: bool
+    solved: dict[str, bool] = field(default_factory=dict)
+    sizes: dict[str, int] = field(default_factory=dict)
+    programs: dict[str, Any] = field(default_factory=dict)
+    note: str = ""
+
+    def success(self, ids: list[str]) -> float | None:
+        ids = [i for i in ids if i in self.solved]
+        return sum(self.solved[i] for i in ids) / len(ids) if ids else None
+
+
+@dataclass
+class Report:
+    runs: list[RunStats]
+    baseline: Baseline
+    task_ids: list[str]
+    task_skills: dict[str, list[str]]
+    ks: tuple[int, ...] = (1, 5, 10)
+
+    # -- numbers ---------------------------------------------------------------------------------
+
+    def skill_ids(self, skill: str) -> list[str]:
+        return [t for t in self.task_ids if skill in self.task_skills.get(t, [])]
+
+    def failure_keys(self) -> list[str]:
+        keys: Counter[str] = Counter()
+        for r in self.runs:
+            keys.update(r.failures)
+        order = {k: i for i, k in enumerate(FAILURE_WORDS)}
+        return sorted(keys, key=lambda k: (order.get(k, len(order)), k))
+
+    def to_dict(self) -> dict[str, Any]:
+        runs = []
+        for r in self.runs:
+            ci = bootstrap_ci(r.task_rates())
+            runs.append(
+                {
+                    "name": r.name,
+                    "path": r.path,
+                    "model": r.model,
+                    "mode": r.mode,
+                    "answer_format": r.answer_format,
+                    "template_hash": r.template_hash,
+                    "attempts": r.attempts,
+                    "errors": r.errors,
+                    "solved_attempts": r.solved_attempts,
+                    "tasks_attempted": r.tasks_attempted,
+                    "tasks_solved": r.tasks_solved,
+                    "success": r.success(),
+                    "success_ci": list(ci) if r.per_task else None,
+                    "pass_at_k": {
+                        str(k): v for k, v in pass_at_k_table(r.per_task, self.ks).items()
+                    },
+                    "per_skill": {s: r.success(self.skill_ids(s)) for s in SKILLS},
+                    "failures": dict(sorted(r.failures.items())),
+                    "failure_categories": {c: r.categories.get(c, 0) for c in FAILURES},
+                    "mean_crash_step": r.mean_crash_step,
+                    "mean_edit_distance": r.mean_edit_distance,
+                    "prompt_tokens": r.prompt_tokens,
+                    "completion_tokens": r.completion_tokens,
+                    "bad_lines": r.bad_lines,
+                }
+            )
+        b = self.baseline
+        return {
+            "tasks": len(self.task_ids),
+            "skills": {s: len(self.skill_ids(s)) for s in SKILLS},
+            "runs": runs,
+            "solver": {
+                "available": b.available,
+                "note": b.note,
+                "tasks_solved": sum(b.solved.values()),
+                "tasks": len(b.solved),
+                "success": b.success(self.task_ids),
+                "mean_size": _mean(list(b.sizes.values())),
+                "sizes": dict(sorted(b.sizes.items(), key=lambda kv: id_sort_key(kv[0]))),
+                "per_skill": {s: b.success(self.skill_ids(s)) for s in SKILLS},
+            },
+        }
+
+    # -- rich tables -----------------------------------------------------------------------------
+
+    def tables(self) -> list[Any]:
+        from rich.table import Table
+
+        n = len(self.task_ids)
+        extra_ks = [
+            k
+            for k in self.ks
+            if k > 1 and any(k in pass_at_k_table(r.per_task, (k,)) for r in self.runs)
+        ]
+        overall = Table(title=f"Overall ({n} tasks)", title_justify="left")
+        overall.add_column("run")
+        for col in (
+            "attempts",
+            "tasks tried",
+            "tasks solved",
+            "pass@1",
+            "95% CI",
+            *[f"pass@{k}" for k in extra_ks],
+            "errors",
+        ):
+            overall.add_column(col, justify="right")
+        for r in self.runs:
+            s = r.success()
+            lo, hi = bootstrap_ci(r.task_rates())
+            ks = pass_at_k_table(r.per_task, tuple(extra_ks))
+            overall.add_row(
+                r.name, str(r.attempts), f"{r.tasks_attempted}/{n}", str(r.tasks_solved), _pct(s),
+                f"{_pct(lo)}-{_pct(hi)}" if s is not None else "-",
+                *[_pct(ks[k]["value"]) if k in ks else "-" for k in extra_ks], str(r.errors),
+            )  # fmt: skip
+        b = self.baseline
+        dashes = ["-"] * len(extra_ks)
+        if b.available:
+            overall.add_row(
+                "solver (baseline)", "-", f"{len(b.solved)}/{n}", str(sum(b.solved.values())),
+                _pct(b.success(self.task_ids)), "-", *dashes, "-",
+            )  # fmt: skip
+        else:
+            overall.add_row("solver (baseline)", "-", "-", "-", "-", "-", *dashes, "-")
+
+        about = Table(title="Runs", title_justify="left")
+        for col in ("run", "model", "mode", "answer", "template", "tokens in", "tokens out"):
+            about.add_column(col, justify="right" if col.startswith("tokens") else "left")
+        for r in self.runs:
+            about.add_row(
+                r.name,
+                r.model,
+                r.mode,
+                r.answer_format,
+                r.template_hash,
+                str(r.prompt_tokens),
+                str(r.completion_tokens),
+            )
+        if b.available:
+            sizes = list(b.sizes.values())
+            biggest = max(sizes) if sizes else "-"
+            shortest = (
+                f"symbolic; shortest solutions: mean {_num(_mean(sizes))} blocks, max {biggest}"
+            )
+            about.add_row("solver (baseline)", shortest, "-", "-", "-", "-", "-")
+        else:
+            about.add_row("solver (baseline)", b.note or "unavailable", "-", "-", "-", "-", "-")
+
+        per_skill = Table(
+            title="Success per skill (pass@1 over the tasks with the skill)", title_justify="left"
+        )
+        per_skill.add_column("skill")
+        per_skill.add_column("tasks", justify="right")
+        for r in self.runs:
+            per_skill.add_column(r.name, justify="right")
+        per_skill.add_column("solver", justify="right")
+        for s in SKILLS:
+            ids = self.skill_ids(s)
+            per_skill.add_row(
+                s,
+                str(len(ids)),
+                *[_pct(r.success(ids)) for r in self.runs],
+                _pct(b.success(ids)) if b.available else "-",
+            )
+
+        fails = Table(
+            title="Failure types (attempts; % of each run's attempts)", title_justify="left"
+        )
+        fails.add_column("failure")
+        for r in self.runs:
+            fails.add_column(r.name, justify="right")
+        for key in self.failure_keys():
+            fails.add_row(
+                FAILURE_WORDS.get(key, key),
+                *[
+                    f"{r.failures.get(key, 0)} ({_pct(_share(r.failures.get(key, 0), r.attempts))})"
+                    for r in self.runs
+                ],
+            )
+        fails.add_row(
+            "[dim]mean commands before a crash[/dim]", *[_num(r.mean_crash_step) for r in self.runs]
+        )
+        fails.add_row(
+            "[dim]mean edit distance to a solution[/dim]",
+            *[_num(r.mean_edit_distance) for r in self.runs],
+        )
+        return [overall, about, per_skill, fails]
+
+    def render(self, console: Any) -> None:
+        for t in self.tables():
+            console.print(t)
+            console.print()
+
+    # -- charts and HTML -------------------------------------------------------------------------
+
+    def charts(self) -> dict[str, bytes]:
+        """PNG charts: per-skill success and failure types, side by side for every run."""
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+
+        out = {}
+        names = [r.name for r in self.runs] + (["solver"] if self.baseline.available else [])
+        fig, ax = plt.subplots(figsize=(max(7, 1.1 * len(SKILLS) * max(1, len(names)) / 2), 4))
+        width = 0.8 / max(1, len(names))
+        for j, name in enumerate(names):
+            vals = []
+            for s in SKILLS:
+                ids = self.skill_ids(s)
+                v = self.runs[j].success(ids) if j < len(self.runs) else self.baseline.success(ids)
+                vals.append(100 * v if v is not None else 0)
+            ax.bar([i + j * width for i in range(len(SKILLS))], vals, width, label=name)
+        ax.set_xticks([i + width * (len(names) - 1) / 2 for i in range(len(SKILLS))])
+        ax.set_xticklabels([s.replace("_", " ") for s in SKILLS], rotation=20, ha="right")
+        ax.set_ylabel("success (%)")
+        ax.set_ylim(0, 100)
+        ax.set_title("Success per skill")
+        ax.legend(fontsize="small")
+        fig.tight_layout()
+        out["skills"] = _png(fig)
+        plt.close(fig)
+
+        keys = self.failure_keys()
+        fig, ax = plt.subplots(
+            figsize=(8, max(2.5, 0.35 * max(1, len(keys)) * max(1, len(self.runs)) + 1))
+        )
+        height = 0.8 / max(1, len(self.runs))
+        for j, r in enumerate(self.runs):
+            ax.barh(
+                [i + j * height for i in range(len(keys))],
+                [r.failures.get(k, 0) for k in keys],
+                height,
+                label=r.name,
+            )
+        ax.set_yticks([i + height * (len(self.runs) - 1) / 2 for i in range(len(keys))])
+        ax.set_yticklabels([FAILURE_WORDS.get(k, k) for k in keys], fontsize="small")
+        ax.invert_yaxis()
+        ax.set_xlabel("attempts")
+        ax.set_title("Failure types")
+        if self.runs:
+            ax.legend(fontsize="small")
+        fig.tight_layout()
+        out["failures"] = _png(fig)
+        plt.close(fig)
+        return out
+
+    def write_html(self, path: str | Path) -> list[Path]:
+        """The HTML page (charts embedded) plus the charts as PNG files beside it."""
+        p = Path(path)
+        charts = self.charts()
+        written = []
+        try:
+            for name, data in charts.items():
+                png = p.with_name(f"{p.stem}_{name}.png")
+                png.write_bytes(data)
+                written.append(png)
+            p.write_text(self._html(charts), encoding="utf-8")
+        except OSError as exc:
+            raise UsageError(
+                f"cannot write the report: {exc.strerror or exc}", file=str(p)
+            ) from None
+        return [p, *written]
+
+    def _html(self, charts: dict[str, bytes]) -> str:
+        from rich.console import Console
+
+        parts = [
+            "<!doctype html><html><head><meta charset='utf-8'><title>xlogo report</title>",
+            "<style>body{font-family:sans-serif;margin:2em;max-width:72em}"
+            "table{border-collapse:collapse;margin-bottom:2em}"
+            "td,th{border:1px solid #ccc;padding:.3em .6em}"
+            "td{text-align:right}td:first-child{text-align:left}"
+            "caption{text-align:left;font-weight:bold;padding:.4em 0}</style>",
+            "</head><body><h1>xlogo evaluation report</h1>",
+        ]
+        for table in self.tables():
+            parts.append(_table_html(table, Console(width=200)))
+        for name, data in charts.items():
+            b64 = base64.b64encode(data).decode("ascii")
+            parts.append(
+                f"<h2>{html.escape(name.capitalize())}</h2>"
+                f"<img alt='{name}' src='data:image/png;base64,{b64}'>"
+            )
+        parts.append("</body></html>\n")
+        return "\n".join(parts)
+
+
+# -- building a report -----------------------------------------------------------------------------
+
+
+def build_report(
+    paths: list[str | Path],
+    tasks: list[Task] | None = None,
+    *,
+    rescore: bool = True,
+    solver: bool = True,
+    solver_timeout: float | None = 10.0,
+    repair: bool = False,
+) -> Report:
+    """Read runs, rescore them and compute everything the tables and charts show.
+
+    `tasks` defaults to the task source recorded in the runs (`tasks` field of each attempt).
+    """
+    files = []
+    for p in paths:
+        if not Path(p).is_file():
+            raise UsageError("no such results file", file=str(p))
+        files.append((Path(p), read_run(p)))
+    if tasks is None:
+        sources = {r.get("tasks") for _, rf in files for r in rf.records if r.get("tasks")}
+        if len(sources) > 1:
+            raise UsageError("the runs were made on different task sets; pass --tasks")
+        if not sources:
+            raise UsageError("the runs do not say where their tasks are; pass --tasks")
+        tasks = load_tasks(sources.pop())
+    by_id = {t.id: t for t in tasks}
+    task_ids = [t.id for t in tasks]
+
+    baseline = (
+        _baseline(tasks, solver_timeout)
+        if solver
+        else Baseline(False, note="not run (--no-solver)")
+    )
+    # the baseline already asked the solver: never ask it again (nor at all with --no-solver)
+    task_skills = {
+        t.id: skills(
+            t,
+            t.solution if t.solution is not None else baseline.programs.get(t.id),
+            use_solver=False,
+        )
+        for t in tasks
+    }
+    repairer = Repairer(solver_timeout) if repair else None
+    cache: dict[tuple[str, str], dict[str, Any]] = {}
+    runs = []
+    names = _run_names(files)
+    for (p, rf), name in zip(files, names, strict=True):
+        records = [r for r in latest_attempts(rf.records) if str(r.get("task_id")) in by_id]
+        first = records[0] if records else {}
+        stats = RunStats(
+            name=name,
+            path=str(p),
+            model=str(first.get("model", "?")),
+            mode=str(first.get("mode", "?")),
+            answer_format=str(first.get("answer_format", "?")),
+            template_hash=str(first.get("template_hash", "?")),
+            bad_lines=len(rf.bad_lines),
+        )
+        counts: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+        distances = []
+        scored_all = []
+        for rec in records:
+            tid = str(rec["task_id"])
+            task = by_id[tid]
+            scored = rec
+            if rescore and rec.get("status", "ok") == "ok" and isinstance(rec.get("response"), str):
+                key = (tid, rec["response"])
+                if key not in cache:
+                    cache[key] = score_response(task, rec["response"])
+                scored = {**rec, **cache[key]}
+            scored_all.append(scored)
+            stats.attempts += 1
+            stats.errors += scored.get("status") == "error"
+            ok = bool(scored.get("solved"))
+            stats.solved_attempts += ok
+            counts[tid][0] += 1
+            counts[tid][1] += ok
+            fk = failure_key(scored)
+            if fk is not None:
+                stats.failures[fk] += 1
+                stats.categories[str(scored.get("failure"))] += 1
+                if repairer is not None and scored.get("parsed"):
+                    d = repairer.distance(task, scored.get("program"))
+                    if d is not None:
+                        distances.append(d)
+            stats.prompt_tokens += scored.get("prompt_tokens") or 0
+            stats.completion_tokens += scored.get("completion_tokens") or 0
+        stats.per_task = {
+            t: (n, c) for t, (n, c) in sorted(counts.items(), key=lambda kv: id_sort_key(kv[0]))
+        }
+        stats.mean_crash_step = _mean(crash_steps(scored_all))
+        stats.mean_edit_distance = _mean(distances)
+        runs.append(stats)
+    return Report(runs, baseline, task_ids, task_skills)
+
+
+def _run_names(files: list[tuple[Path, Any]]) -> list[str]:
+    names = [p.stem for p, _ in files]
+    if len(set(names)) < len(names):
+        names = [str(p) for p, _ in files]
+    return names
+
+
+def _baseline(tasks: list[Task], timeout: float | None) -> Baseline:
+    try:
+        from ..solver import solve
+    except ImportError:
+        return Baseline(False, note="solver not installed")
+    b = Baseline(True)
+    for t in tasks:
+        try:
+            sol = solve(t, timeout=timeout)
+        except Exception as exc:
+            b.solved[t.id] = False
+            b.note = f"solver error on task {t.id}: {exc}"
+            continue
+        prog = getattr(sol, "program", None)
+        ok = prog is not None and run(t, prog).solved  # the core judges the solver too
+        b.solved[t.id] = ok
+        if ok and prog is not None:
+            b.programs[t.id] = prog
+            b.sizes[t.id] = int(getattr(sol, "size", None) or len(prog))
+    return b
+
+
+def _mean(values: list[float] | list[int]) -> float | None:
+    return sum(values) / len(values) if values else None
+
+
+def _share(part: int, whole: int) -> float | None:
+    return part / whole if whole else None
+
+
+def _pct(v: float | None) -> str:
+    return "-" if v is None else f"{100 * v:.1f}%"
+
+
+def _num(v: float | None) -> str:
+    return "-" if v is None else f"{v:.2f}"
+
+
+def _png(fig: Any) -> bytes:
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=100, metadata={"Software": None})
+    return buf.getvalue()
+
+
+def _table_html(table: Any, console: Any) -> str:
+    """A rich Table as an HTML table (cells rendered to plain text)."""
+    from rich.text import Text
+
+    def plain(cell: Any) -> str:
+        if isinstance(cell, Text):
+            return cell.plain
+        return Text.from_markup(str(cell)).plain if isinstance(cell, str) else str(cell)
+
+    title = plain(table.title) if table.title else ""
+    head = "".join(f"<th>{html.escape(plain(c.header))}</th>" for c in table.columns)
+    rows = []
+    for i in range(table.row_count):
+        cells = "".join(f"<td>{html.escape(plain(list(c.cells)[i]))}</td>" for c in table.columns)
+        rows.append(f"<tr>{cells}</tr>")
+    return f"<table><caption>{html.escape(title)}</caption><tr>{head}</tr>{''.join(rows)}</table>"

@@ -1,0 +1,346 @@
+"""The emulator-driven curriculum: evaluate the current model on a sample of the pool, score every
+reply with the emulator, and resample the next training set towards what the model still fails.
+
+One round (folder `round-001`, `round-002`, ... under the rounds folder):
+
+1. **Evaluate.** `sample` tasks are drawn uniformly from the pool (seeded by seed and round) and
+   sent to the model through the eval harness (`eval.runner.run_eval`: same prompts, same async
+   client with retries, same resumable `RUN.jsonl`); `eval.scoring` decides every reply.
+2. **Estimate failure rates** per cell (skill, difficulty), with a Laplace prior so that a cell
+   the sample did not reach counts as 50% failed:
+
+       fail(s, d) = (failed(s, d) + 1) / (attempted(s, d) + 2)
+
+3. **Weight every pool task** t with skills S(t) and difficulty d(t):
+
+       f(t) = mean over s in S(t) of fail(s, d(t))      (its own outcome, 1 or 0, if it was
+                                                          among this round's evaluated tasks)
+       w(t) = floor + (1 - floor) * f(t)
+
+   The floor (default 0.1) keeps some tasks the model already solves, so it does not forget them.
+4. **Resample** `size` tasks without replacement with probability proportional to w
+   (Efraimidis-Spirakis keys u^(1/w), seeded), or with replacement when the pool is smaller.
+5. **Write** `tasks.jsonl` (the chosen records), `train/train.jsonl` (chat lines, `sft.py`, same
+   prompt as the evaluation; alone in its folder so `trl sft --dataset_name round-001/train`
+   loads it) and `mix.json` (eval success and failure estimates per skill and difficulty,
+   and the pool's and the next training set's mix per skill, difficulty and kind). `mix.json` is
+   written last: a round with it is finished and is skipped when the command is run again.
+
+Training stays with external trainers (README of this package: the loop with a TRL command
+line). This module never trains, never generates tasks, and never scores replies itself.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import math
+import os
+import random
+from collections import Counter, defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..errors import UsageError
+from .generate import task_seed
+from .shards import read_jsonl, record_task
+
+PRIOR = 1.0  # Laplace pseudo-counts for a cell's failures and successes
+MIX = "mix.json"
+
+
+@dataclass(frozen=True)
+class CurriculumConfig:
+    model: str
+    pool: str
+    out: str
+    base_url: str | None = None
+    rounds: int = 1
+    size: int = 1000  # tasks in each round's training set
+    sample: int = 200  # pool tasks evaluated per round
+    floor: float = 0.1
+    seed: int = 0
+    mode: str = "text"
+    template: str | None = None
+    answer_format: str = "text"
+    temperature: float = 0.0
+    max_tokens: int | None = 1024
+    concurrency: int = 8
+    retries: int = 6  # per request, with exponential backoff (the eval client's policy)
+    api_key_env: str = "OPENAI_API_KEY"
+
+    def __post_init__(self) -> None:
+        if self.rounds < 1 or self.size < 1 or self.sample < 1:
+            raise UsageError("--rounds, --size and --sample must be at least 1")
+        if not 0.0 <= self.floor <= 1.0:
+            raise UsageError("--floor must be between 0 and 1")
+
+
+@dataclass
+class PoolEntry:
+    """What the weighting needs of a pool task; the record itself is read again when chosen."""
+
+    id: str
+    kind: str
+    difficulty: str
+    skills: tuple[str, ...]
+    file: str
+    offset: int
+
+
+@dataclass
+class Pool:
+    entries: list[PoolEntry] = field(default_factory=list)
+
+    @classmethod
+    def load(cls, path: str | Path) -> Pool:
+        """Index a generated folder (duplicates across shards skipped) or a records .jsonl."""
+        p = Path(path)
+        files = [p] if p.is_file() else sorted(p.glob("tasks-*.jsonl")) if p.is_dir() else []
+        if not files:
+            raise UsageError(
+                "the pool is neither a folder from `xlogo gen` nor a .jsonl", file=str(p)
+            )
+        pool = cls()
+        seen: set[str] = set()
+        for f in files:
+            with f.open("rb") as fh:
+                offset = 0
+                for n, raw in enumerate(fh, start=1):
+                    here, offset = offset, offset + len(raw)
+                    if not raw.strip():
+                        continue
+                    try:
+                        rec = json.loads(raw)
+                    except json.JSONDecodeError as exc:
+                        raise UsageError(
+                            f"not valid JSON: {exc.msg}", file=str(f), line=n, column=exc.colno
+                        ) from None
+                    if not isinstance(rec, dict):
+                        raise UsageError("expected a task record (an object)", file=str(f), line=n)
+                    h = rec.get("hash") or rec.get("id")
+                    if h in seen:
+                        continue
+                    seen.add(h)
+                    pool.entries.append(
+                        PoolEntry(
+                            str(rec.get("id")),
+                            str(rec.get("kind", "?")),
+                            str(rec.get("difficulty", "?")),
+                            tuple(rec.get("skills") or ()),
+                            str(f),
+                            here,
+                        )
+                    )
+        if not pool.entries:
+            raise UsageError("the pool holds no tasks", file=str(p))
+        return pool
+
+    def record(self, e: PoolEntry) -> dict[str, Any]:
+        with open(e.file, "rb") as fh:
+            fh.seek(e.offset)
+            return json.loads(fh.readline())
+
+
+# -- the weighting ---------------------------------------------------------------------------
+
+
+def failure_rates(outcomes: list[tuple[PoolEntry, bool]]) -> dict[tuple[str, str], tuple[int, int]]:
+    """(skill, difficulty) -> (attempted, failed) over the evaluated tasks."""
+    cells: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])
+    for e, solved in outcomes:
+        for s in e.skills:
+            c = cells[(s, e.difficulty)]
+            c[0] += 1
+            c[1] += not solved
+    return {k: (v[0], v[1]) for k, v in cells.items()}
+
+
+def cell_failure(cells: dict[tuple[str, str], tuple[int, int]], skill: str, level: str) -> float:
+    n, failed = cells.get((skill, level), (0, 0))
+    return (failed + PRIOR) / (n + 2 * PRIOR)
+
+
+def weights(pool: Pool, outcomes: list[tuple[PoolEntry, bool]], floor: float) -> list[float]:
+    """w(t) = floor + (1 - floor) * f(t), as documented above."""
+    cells = failure_rates(outcomes)
+    own = {id(e): solved for e, solved in outcomes}
+    out = []
+    for e in pool.entries:
+        if id(e) in own:
+            f = 0.0 if own[id(e)] else 1.0
+        elif e.skills:
+            f = sum(cell_failure(cells, s, e.difficulty) for s in e.skills) / len(e.skills)
+        else:
+            f = PRIOR / (2 * PRIOR)
+        out.append(floor + (1.0 - floor) * f)
+    return out
+
+
+def weighted_sample(rng: random.Random, w: list[float], k: int) -> list[int]:
+    """k indices drawn proportionally to w: without replacement (Efraimidis-Spirakis) when the
+    pool is large enough, otherwise with replacement."""
+    if k > len(w):
+        return rng.choices(range(len(w)), weights=w, k=k)
+    keys = []
+    for i, wi in enumerate(w):
+        u = rng.random()
+        keys.append((math.log(u) / wi if wi > 0 and u > 0 else -math.inf, i))
+    keys.sort(reverse=True)
+    return sorted(i for _, i in keys[:k])
+
+
+def mix_of(entries: list[PoolEntry]) -> dict[str, dict[str, float]]:
+    """Shares per skill (a task counts for each of its skills), difficulty and kind."""
+    n = len(entries) or 1
+    skills: Counter[str] = Counter(s for e in entries for s in e.skills)
+    levels: Counter[str] = Counter(e.difficulty for e in entries)
+    kinds: Counter[str] = Counter(e.kind for e in entries)
+    return {
+        "skill": {k: round(v / n, 4) for k, v in sorted(skills.items())},
+        "difficulty": {k: round(v / n, 4) for k, v in sorted(levels.items())},
+        "kind": {k: round(v / n, 4) for k, v in sorted(kinds.items())},
+    }
+
+
+# -- a round -----------------------------------------------------------------------------------
+
+
+def round_dir(out: str | Path, r: int) -> Path:
+    return Path(out) / f"round-{r:03d}"
+
+
+def evaluate(
+    cfg: CurriculumConfig, pool: Pool, chosen: list[PoolEntry], run_file: Path
+) -> list[tuple[PoolEntry, bool]]:
+    """Ask the model about `chosen` through the eval harness; (entry, solved) per task.
+
+    Attempts whose request failed (the endpoint, not the model) are left out of the estimates
+    and asked again when the round is rerun; if none got an answer the round stops here."""
+    from ..eval.client import RetryPolicy
+    from ..eval.runner import EvalConfig, latest_attempts, read_run, run_eval
+
+    ecfg = EvalConfig(
+        model=cfg.model,
+        base_url=cfg.base_url,
+        api_key_env=cfg.api_key_env,
+        mode=cfg.mode,
+        template=cfg.template,
+        answer_format=cfg.answer_format,
+        temperature=cfg.temperature,
+        max_tokens=cfg.max_tokens,
+        concurrency=cfg.concurrency,
+        retry=RetryPolicy(max_retries=cfg.retries),
+        retry_errors=True,
+        tasks_source=cfg.pool,
+    )
+    tasks = [record_task(pool.record(e), file=e.file) for e in chosen]
+    asyncio.run(run_eval(ecfg, tasks, run_file, progress=False))
+    solved: dict[str, bool] = {}
+    errors: list[str] = []
+    for rec in latest_attempts(read_run(run_file).records):
+        if rec.get("run_id") != ecfg.run_id:
+            continue
+        if rec.get("status") == "ok":
+            solved[str(rec.get("task_id"))] = bool(rec.get("solved"))
+        else:
+            errors.append(str(rec.get("request_error")))
+    if not solved and errors:
+        raise UsageError(
+            f"the endpoint answered none of {len(errors)} requests ({errors[0]})",
+            file=str(run_file),
+        )
+    return [(e, solved[e.id]) for e in chosen if e.id in solved]
+
+
+def run_round(cfg: CurriculumConfig, pool: Pool, r: int) -> dict[str, Any]:
+    """Evaluate, weight, resample and write round `r` (1-based); returns its mix report."""
+    from .sft import write_sft
+
+    rd = round_dir(cfg.out, r)
+    rd.mkdir(parents=True, exist_ok=True)
+    rng = random.Random(task_seed("curriculum", cfg.seed, r))
+    n_eval = min(cfg.sample, len(pool.entries))
+    chosen = [pool.entries[i] for i in sorted(rng.sample(range(len(pool.entries)), n_eval))]
+    outcomes = evaluate(cfg, pool, chosen, rd / "RUN.jsonl")
+    w = weights(pool, outcomes, cfg.floor)
+    picked = [pool.entries[i] for i in weighted_sample(rng, w, cfg.size)]
+
+    tasks_tmp = rd / f"tasks.jsonl.tmp{os.getpid()}"
+    with tasks_tmp.open("w", encoding="utf-8") as f:
+        for e in picked:
+            f.write(json.dumps(pool.record(e), ensure_ascii=False, separators=(",", ":")) + "\n")
+    os.replace(tasks_tmp, rd / "tasks.jsonl")
+    sft = write_sft(
+        read_jsonl(rd / "tasks.jsonl"),
+        rd / "train" / "train.jsonl",
+        mode=cfg.mode,
+        template=cfg.template,
+        answer_format=cfg.answer_format,
+    )
+
+    cells = failure_rates(outcomes)
+    per_skill: dict[str, dict[str, Any]] = {}
+    for e, ok in outcomes:
+        for s in e.skills:
+            d = per_skill.setdefault(s, {"attempted": 0, "solved": 0})
+            d["attempted"] += 1
+            d["solved"] += ok
+    for d in per_skill.values():
+        d["success"] = round(d["solved"] / d["attempted"], 4)
+    report = {
+        "round": r,
+        "model": cfg.model,
+        "evaluated": len(outcomes),
+        "solved": sum(ok for _, ok in outcomes),
+        "success": round(sum(ok for _, ok in outcomes) / len(outcomes), 4) if outcomes else None,
+        "eval_by_skill": dict(sorted(per_skill.items())),
+        "failure_estimate": {
+            f"{s}/{d}": round(cell_failure(cells, s, d), 4) for (s, d) in sorted(cells)
+        },
+        "floor": cfg.floor,
+        "pool_mix": mix_of(pool.entries),
+        "train_mix": mix_of(picked),
+        "train_size": len(picked),
+        "train_unique": len({id(e) for e in picked}),
+        "files": {"run": "RUN.jsonl", "tasks": "tasks.jsonl", "train": "train/train.jsonl"},
+        "template_hash": sft.template_hash,
+    }
+    tmp = rd / f"{MIX}.tmp{os.getpid()}"
+    tmp.write_text(json.dumps(report, indent=1) + "\n", encoding="utf-8")
+    os.replace(tmp, rd / MIX)
+    return report
+
+
+def run_curriculum(
+    cfg: CurriculumConfig, progress: Callable[[dict[str, Any]], None] | None = None
+) -> list[dict[str, Any]]:
+    """Run rounds 1..cfg.rounds, skipping finished ones; the reports of all rounds."""
+    pool = Pool.load(cfg.pool)
+    reports = []
+    for r in range(1, cfg.rounds + 1):
+        mix = round_dir(cfg.out, r) / MIX
+        if mix.exists():
+            rep = json.loads(mix.read_text(encoding="utf-8"))
+            rep["resumed"] = True
+        else:
+            rep = run_round(cfg, pool, r)
+        reports.append(rep)
+        if progress:
+            progress(rep)
+    summary = {"config": dict(cfg.__dict__), "rounds": reports}
+    out = Path(cfg.out) / "curriculum.json"
+    out.write_text(json.dumps(summary, indent=1) + "\n", encoding="utf-8")
+    return reports
+
+
+__all__ = [
+    "CurriculumConfig",
+    "Pool",
+    "run_curriculum",
+    "run_round",
+    "weighted_sample",
+    "weights",
+]

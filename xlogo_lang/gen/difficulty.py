@@ -1,0 +1,46 @@
+"""Difficulty of a task, computed from its shortest solution and its constraints.
+
+    score = blocks + 2 * repeats + 3 * (nesting depth beyond 1) + pen changes
+            + 2 * constraint entries
+
+A constraint entry is one key of `exactly` or `at_most`, or a `start_by` list. Levels:
+easy <= 4 < medium <= 9 < hard. On the real tasks this puts the one- to four-command find tasks
+of chapter 1 in easy, the longer paths, sums and plain pictures in medium, and the loop,
+nested-loop, multi-colour and constrained tasks of the later chapters in hard (the README of this
+package lists the real tasks per level). The score is a pure function of the solution and the
+constraints, so it can be recomputed from any task record.
+
+This module never generates, loads or solves anything.
+"""
+
+from __future__ import annotations
+
+from ..ast import Program, Repeat, SetPenColor, depth, walk
+from ..constraints import Constraints
+
+LEVELS = ("easy", "medium", "hard")
+EASY_MAX, MEDIUM_MAX = 4, 9
+
+
+def constraint_entries(c: Constraints) -> int:
+    return len(c.exactly) + len(c.at_most) + (1 if c.start_by else 0)
+
+
+def score(solution: Program, constraints: Constraints) -> int:
+    blocks = list(walk(solution.body))
+    repeats = sum(1 for b in blocks if isinstance(b, Repeat))
+    pens = sum(1 for b in blocks if isinstance(b, SetPenColor))
+    nesting = max(depth(solution.body) - 1, 0)
+    return len(blocks) + 2 * repeats + 3 * nesting + pens + 2 * constraint_entries(constraints)
+
+
+def level(points: int) -> str:
+    if points <= EASY_MAX:
+        return "easy"
+    if points <= MEDIUM_MAX:
+        return "medium"
+    return "hard"
+
+
+def difficulty(solution: Program, constraints: Constraints) -> str:
+    return level(score(solution, constraints))

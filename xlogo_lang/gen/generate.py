@@ -1,0 +1,336 @@
+"""One generated task from one seed: sample a program, build the world around its trace, choose
+the goal and the constraints, and verify the result with the core and the solver.
+
+`generate_one` is a pure function of (seed, kind, level, source task): the same arguments give
+the same task on any machine, which is what makes shards reproducible and lets any task record be
+regenerated from its `seed`. Every task it returns
+
+* loads and validates as a core `Task` (it is built from core types and round-tripped),
+* is solved by its intended program under `verdict.run`,
+* carries the solver's shortest solution with `proved_minimal`, which also solves it under `run`,
+* has no trivial shortcut: for item tasks the shortest solution may not walk much less than the
+  intended path (`SHORTCUT_RATIO`); a shortcut is first closed with a wall or a forbidden cell
+  (as the reference's standalone walls do) and the task is re-solved, at most `BLOCK_TRIES` times,
+* is not degenerate: it needs at least one move, and a picture or item to reach.
+
+Rejections are returned as a reason string, so the shard statistics can say where attempts go.
+This module never writes files and never deduplicates (that needs the whole shard: `shards.py`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import random
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..ast import Program, Repeat, SetPenColor, call_count, depth, walk
+from ..constraints import Constraints, count_blocks
+from ..interpreter import execute
+from ..printer import to_compact, to_text
+from ..tasks import Task, task_from_dict
+from ..verdict import run
+from . import goals as G
+from .canonical import canonical_hash
+from .difficulty import LEVELS, difficulty, score
+from .programs import ProgramSpec, mutate, picture, sample
+from .worlds import add_obstacles, block_shortcut, place_for_drawing, place_for_items, trace_of
+
+SOLUTIONS = 20  # shortest solutions asked of the solver, to store the most natural one
+SHORTCUT_RATIO = 0.75  # an item task's shortest solution must walk >= 75% of the intended path
+BLOCK_TRIES = 2
+# A safety net only: with programs of at most MAX_INTENDED blocks the slowest solve measured on
+# the 2-core development machine took 4 s. A wall-clock limit is the one thing that could make a
+# shard depend on the machine, so it is set far above anything the bounded search needs.
+SOLVER_TIMEOUT = 60.0
+
+# (kind family, level) -> program sampler settings. "path" = item tasks, "draw" = pictures.
+_SPECS = {
+    ("path", "easy"): ProgramSpec(1, 3, p_turn=0.35),
+    ("path", "medium"): ProgramSpec(3, 7, p_repeat=0.15, max_repeats=1, max_times=4),
+    ("path", "hard"): ProgramSpec(6, 10, p_repeat=0.3, max_repeats=2, max_times=4),
+    ("draw", "easy"): ProgramSpec(2, 4, p_turn=0.35, allow_backtrack=True),
+    ("draw", "medium"): ProgramSpec(
+        3, 7, p_repeat=0.4, max_repeats=1, max_times=4, allow_backtrack=True
+    ),
+    ("draw", "hard"): ProgramSpec(
+        5, 9, p_repeat=0.5, max_repeats=2, max_depth=2, max_times=4, allow_backtrack=True
+    ),
+}
+_PEN = 0.5  # share of generated draw tasks that use pen colours
+_TEMPLATES = 0.5  # share of draw tasks drawn from picture templates (the rest: random programs)
+# The longest intended program: the solver's cost grows steeply with the answer's size, and the
+# search is bounded by this size (a deterministic bound, unlike a wall-clock timeout).
+MAX_INTENDED = 10
+_CONSTRAINT_MIX = {  # constraint style weights per target level
+    "easy": {"none": 8, "at_most": 1, "start_by": 1},
+    "medium": {"none": 11, "at_most": 4, "exactly": 2, "start_by": 1, "dont_use": 2},
+    "hard": {"none": 6, "at_most": 6, "exactly": 2, "start_by": 2, "dont_use": 4},
+}
+_OBSTACLES = {"easy": (0.0, 0.3, 0), "medium": (0.15, 0.5, 1), "hard": (0.3, 0.6, 2)}
+
+Solver = Callable[..., Any]
+
+
+@dataclass
+class Outcome:
+    """A generated record, or the reason the attempt was rejected, and where the time went."""
+
+    record: dict[str, Any] | None
+    reason: str
+    seconds: dict[str, float] = field(default_factory=dict)
+
+
+def task_seed(*parts: object) -> int:
+    """A 63-bit seed from any parts, stable across Python versions and machines."""
+    digest = hashlib.sha256(":".join(str(p) for p in parts).encode()).digest()
+    return int.from_bytes(digest[:8], "big") >> 1
+
+
+def default_solver() -> Solver:
+    from ..solver import solve
+
+    return solve
+
+
+def program_spec(kind: str, level: str, rng: random.Random) -> ProgramSpec:
+    family = "draw" if kind == "draw" else "path"
+    spec = _SPECS[(family, level)]
+    if family == "draw" and rng.random() < _PEN:
+        spec = ProgramSpec(
+            **{
+                **spec.__dict__,
+                "p_setpc": 0.2,
+                "min_size": spec.min_size + 1,
+                "max_size": spec.max_size + 1,
+            }
+        )
+    if kind in ("collectall", "sum", "concat"):
+        spec = ProgramSpec(
+            **{
+                **spec.__dict__,
+                "min_size": max(spec.min_size, 2),
+                "max_size": max(spec.max_size, 4),
+                "allow_backtrack": True,
+            }
+        )
+    return spec
+
+
+def _weighted(rng: random.Random, weights: dict[str, int]) -> str:
+    keys = list(weights)
+    return rng.choices(keys, weights=[weights[k] for k in keys])[0]
+
+
+def generate_one(
+    seed: int,
+    kind: str,
+    level: str,
+    *,
+    task_id: str,
+    like: Task | None = None,
+    solver: Solver | None = None,
+    timeout: float = SOLVER_TIMEOUT,
+    skills_fn: Callable[[Task, Program], list[str]] | None = None,
+) -> Outcome:
+    """Try to make one task from `seed`. With `like`, a variant of that (real) task: same goal
+    kind, item style, constraint style and about its grid size, from a mutated solution."""
+    solve = solver or default_solver()
+    rng = random.Random(seed)
+    clock: dict[str, float] = {}
+    t0 = time.perf_counter()
+
+    def lap(name: str) -> None:
+        nonlocal t0
+        now = time.perf_counter()
+        clock[name] = clock.get(name, 0.0) + now - t0
+        t0 = now
+
+    def reject(reason: str) -> Outcome:
+        lap("build")
+        return Outcome(None, reason, clock)
+
+    # 1. the intended program
+    style: dict[str, object] = {}
+    if like is not None:
+        if like.solution is None:
+            return reject("like_without_solution")
+        kind = G.kind_of_task(like.goal)
+        style = G.style_of_task(like.goal)
+        insert = {"easy": 0, "medium": rng.randint(1, 2), "hard": 2}[level]
+        intended = mutate(rng, like.solution, insert=insert)
+        cstyle = G.constraint_style_of(like.constraints)
+        if level == "hard" and cstyle == "none":
+            cstyle = rng.choice(("at_most", "dont_use", "start_by"))
+    else:
+        if kind == "draw" and rng.random() < _TEMPLATES:
+            prog: Program | None = picture(rng, level, colors=rng.random() < _PEN)
+        else:
+            prog = sample(rng, program_spec(kind, level, rng))
+        if prog is None:
+            return reject("no_program")
+        intended = prog
+        cstyle = _weighted(rng, _CONSTRAINT_MIX[level])
+    if len(intended) > MAX_INTENDED:
+        return reject("too_long")
+    if kind not in G.KINDS:
+        return reject("unknown_kind")
+
+    # 2. the world around its trace
+    trace = trace_of(intended, rng.randrange(4))
+    if trace is None:
+        return reject("too_big")
+    if len(trace.path) < 2:
+        return reject("degenerate")
+    if kind == "draw":
+        lay = place_for_drawing(trace)
+    else:
+        like_dims = (like.world.rows, like.world.cols) if like is not None else None
+        lay = place_for_items(rng, trace, like=like_dims)
+        lo, hi, walls = _OBSTACLES[level]
+        p_forbidden = 0.0 if rng.random() < 0.4 else rng.uniform(lo, hi)
+        if like is not None:  # as much of the grid forbidden as in the source, items as dense
+            lw = like.world
+            allowed = sum(1 for t in lw.tiles if t.allowed)
+            p_forbidden = min((lw.size - allowed) / max(lw.size, 1) * 1.2, 0.7)
+            walls = 1 if any(t.walls for t in lw.tiles) else 0
+            style.setdefault("dense", len(lw.items) >= 0.5 * allowed)
+        add_obstacles(rng, lay, p_forbidden=p_forbidden, n_walls=rng.randint(0, walls))
+
+    # 3. the goal
+    try:
+        goal = G.RECIPES[kind](rng, lay, style)
+    except G.NoGoal:
+        return reject("no_goal")
+    lap("build")
+
+    def make(constraints: Constraints, solution: Program | None = None) -> Task:
+        return Task(task_id, lay.world(), goal, constraints, solution)
+
+    task = make(Constraints())
+    if not run(task, intended).solved:
+        return reject("intended_fails")
+    lap("verify")
+
+    # 4. the shortest solution, closing shortcuts
+    best = solve(task, max_size=len(intended), timeout=timeout, all_solutions=True, limit=SOLUTIONS)
+    lap("solve")
+    tries = 0
+    while True:
+        if best.status != "solved" or best.program is None:
+            return reject(f"solver_{best.status}")
+        if not best.proved_minimal:
+            return reject("not_proved_minimal")
+        short = next((p for p in best.programs if _is_shortcut(task, p, intended)), None)
+        if kind == "draw" or short is None:
+            break
+        tries += 1
+        if tries > BLOCK_TRIES or not block_shortcut(lay, _cells(task, short)):
+            return reject("shortcut")
+        task = make(Constraints())
+        if not run(task, intended).solved:
+            return reject("intended_fails")
+        best = solve(
+            task, max_size=len(intended), timeout=timeout, all_solutions=True, limit=SOLUTIONS
+        )
+        lap("solve")
+    solution: Program = natural(best.programs or [best.program])
+    if len(solution) == 0:
+        return reject("degenerate")
+
+    # 5. constraints
+    constraints = Constraints()
+    if cstyle == "dont_use":
+        if like is not None:  # a variant bans what its source bans, if its program can do without
+            banned = [k for k, v in like.constraints.exactly.items() if v == 0 and k != "all"]
+            mine = count_blocks(intended)
+            k = next((b for b in banned if not mine.get(b)), None)
+            if k is None:
+                k = G.dont_use_choice(rng, solution, intended)
+            if k is None:
+                return reject("no_constraint")
+        else:
+            k = G.dont_use_choice(rng, solution, intended)
+        if k is None:
+            cstyle = "at_most" if level != "easy" else "none"
+        else:
+            constraints = Constraints(exactly={k: 0})
+            task = make(constraints)
+            best = solve(
+                task, max_size=len(intended), timeout=timeout, all_solutions=True, limit=SOLUTIONS
+            )
+            lap("solve")
+            if best.status != "solved" or best.program is None or not best.proved_minimal:
+                return reject(f"solver_{best.status}")
+            solution = natural(best.programs or [best.program])
+    if cstyle in ("at_most", "exactly", "start_by"):
+        constraints = G.constraints_from_solution(rng, cstyle, solution)
+
+    # 6. the final task, round-tripped through the loader, verified once more
+    final = make(constraints, solution)
+    data = final.to_json()
+    data["description"] = final.description  # the generated English text, as the prompts word it
+    final = task_from_dict(data, file=task_id)
+    verdict = run(final, solution)
+    if not verdict.solved:
+        return reject("solution_fails")
+    lap("verify")
+    level_got = difficulty(solution, constraints)
+    skills = (skills_fn or default_skills())(final, solution)
+    data.update(
+        {
+            "kind": kind,
+            "size": len(solution),
+            "solution_text": to_text(solution),
+            "proved_minimal": True,
+            "skills": skills,
+            "difficulty": level_got,
+            "difficulty_score": score(solution, constraints),
+            "target_difficulty": level,
+            "grid": f"{final.world.rows}x{final.world.cols}",
+            "seed": seed,
+            "hash": canonical_hash(final),
+            "like": like.id if like is not None else None,
+        }
+    )
+    lap("record")
+    return Outcome(data, "ok", clock)
+
+
+def natural_key(prog: Program) -> tuple[int, int, int, int, str]:
+    """How a person would rank equally short programs: fewer loops, fewer actions when run,
+    less nesting, fewer pen changes (then the text, for a stable choice)."""
+    blocks = list(walk(prog.body))
+    repeats = sum(1 for b in blocks if isinstance(b, Repeat))
+    pens = sum(1 for b in blocks if isinstance(b, SetPenColor))
+    return (repeats, call_count(prog.body), depth(prog.body), pens, to_compact(prog))
+
+
+def natural(programs: list[Program]) -> Program:
+    """The stored solution: the most natural of the solver's shortest solutions (`fd fd` rather
+    than `repeat(2){fd}`, which is just as short)."""
+    return min(programs, key=natural_key)
+
+
+def _cells(task: Task, prog: Program) -> list[tuple[int, int]]:
+    ex = execute(task.world, prog)
+    return [task.world.cell(c) for c in ex.cells]
+
+
+def _is_shortcut(task: Task, solution: Program, intended: Program) -> bool:
+    """Does the shortest solution walk much less than the intended program does?"""
+    mine = len(execute(task.world, intended).cells) - 1
+    theirs = len(execute(task.world, solution).cells) - 1
+    return theirs < SHORTCUT_RATIO * mine
+
+
+def default_skills() -> Callable[[Task, Program], list[str]]:
+    from ..eval.skills import skills
+
+    return skills
+
+
+def levels_for(level: str | None) -> tuple[str, ...]:
+    return LEVELS if level is None else (level,)

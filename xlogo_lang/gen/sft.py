@@ -1,0 +1,164 @@
+"""Fine-tuning data: generated task records -> chat-format JSONL, one conversation per task.
+
+Each line is `{"messages": [system, user, assistant], ...}`. The system and user turns are
+exactly the prompt `xlogo eval` sends for the task (`eval.prompts.build_prompt`, same template,
+mode and answer format), and the assistant turn is the task's shortest solution written the way
+that prompt asks for it (one fenced code block), so a model trained on these lines is evaluated on
+the distribution it was trained on. The format is read as it is by TRL's `SFTTrainer`
+(conversational datasets), Axolotl (`type: chat_template`) and the OpenAI fine-tuning API.
+
+Vision mode writes each task's picture as a PNG into `<out stem>_images/` beside the JSONL and
+references it relative to the JSONL: `{"type": "image", "path": ...}` in the user content
+(Axolotl) and an `images` list on the record (TRL's vision format). `inline_images` instead embeds
+it as a data URL `image_url` part (the OpenAI format).
+
+This module never generates or solves tasks; it only formats what `shards.py` wrote.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..codejson import from_json
+from ..errors import TaskError, UsageError
+from ..printer import to_text
+from .shards import record_task
+
+
+@dataclass
+class SftSummary:
+    out: str
+    written: int = 0
+    images: int = 0
+    by_kind: Counter[str] = field(default_factory=Counter)
+    template_hash: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "out": self.out,
+            "written": self.written,
+            "images": self.images,
+            "by_kind": dict(self.by_kind),
+            "template_hash": self.template_hash,
+        }
+
+
+def answer_text(solution_json: dict[str, Any], answer_format: str = "text") -> str:
+    """The assistant turn: the solution as one fenced block, as the prompt's answer format asks."""
+    prog = from_json(solution_json)
+    if answer_format == "python":
+        from ..python_form import to_python
+
+        return f"```python\n{to_python(prog).rstrip()}\n```"
+    return f"```\n{to_text(prog)}```"
+
+
+def image_dir_for(out: Path) -> Path:
+    return out.with_name(out.stem + "_images")
+
+
+def conversation(
+    rec: dict[str, Any],
+    *,
+    mode: str = "text",
+    template: str | None = None,
+    answer_format: str = "text",
+    image_dir: Path | None = None,
+    base: Path | None = None,
+    inline_images: bool = False,
+) -> tuple[dict[str, Any], str]:
+    """One training line for a task record, and the prompt's template hash."""
+    from ..eval.prompts import build_prompt
+
+    task = record_task(rec)
+    if "solution" not in rec:
+        raise TaskError("the record has no solution", path=f"{task.id}.solution")
+    prompt = build_prompt(task, mode, template, answer_format)
+    messages: list[dict[str, Any]] = []
+    if prompt.system:
+        messages.append({"role": "system", "content": prompt.system})
+    line: dict[str, Any] = {}
+    if prompt.image_png is None:
+        messages.append({"role": "user", "content": prompt.user})
+    elif inline_images:
+        messages = prompt.messages()  # the picture as a data: URL image_url part
+    else:
+        if image_dir is None or base is None:
+            raise UsageError("vision mode needs a folder for the pictures")
+        image_dir.mkdir(parents=True, exist_ok=True)
+        png = image_dir / f"{_safe(task.id)}.png"
+        if not png.exists():
+            tmp = png.with_name(png.name + f".tmp{os.getpid()}")
+            tmp.write_bytes(prompt.image_png)
+            os.replace(tmp, png)
+        rel = os.path.relpath(png, base)
+        messages.append(
+            {
+                "role": "user",
+                "content": [{"type": "image", "path": rel}, {"type": "text", "text": prompt.user}],
+            }
+        )
+        line["images"] = [rel]
+    messages.append({"role": "assistant", "content": answer_text(rec["solution"], answer_format)})
+    out = {"messages": messages, **line}
+    out["metadata"] = {
+        "task_id": task.id,
+        "kind": rec.get("kind"),
+        "difficulty": rec.get("difficulty"),
+        "skills": rec.get("skills"),
+        "size": rec.get("size"),
+        "hash": rec.get("hash"),
+    }
+    return out, prompt.template_hash
+
+
+def _safe(task_id: str) -> str:
+    return "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in task_id)
+
+
+def write_sft(
+    records: Iterable[dict[str, Any]],
+    out: str | Path,
+    *,
+    mode: str = "text",
+    template: str | None = None,
+    answer_format: str = "text",
+    inline_images: bool = False,
+    limit: int | None = None,
+) -> SftSummary:
+    """Write one chat line per record to `out` (atomically: a temporary file renamed at the end)."""
+    outp = Path(out)
+    outp.parent.mkdir(parents=True, exist_ok=True)
+    summary = SftSummary(str(outp))
+    images = image_dir_for(outp) if mode == "vision" and not inline_images else None
+    tmp = outp.with_name(outp.name + f".tmp{os.getpid()}")
+    try:
+        with tmp.open("w", encoding="utf-8") as f:
+            for rec in records:
+                if limit is not None and summary.written >= limit:
+                    break
+                line, th = conversation(
+                    rec,
+                    mode=mode,
+                    template=template,
+                    answer_format=answer_format,
+                    image_dir=images,
+                    base=outp.parent,
+                    inline_images=inline_images,
+                )
+                summary.template_hash = th
+                f.write(json.dumps(line, ensure_ascii=False) + "\n")
+                summary.written += 1
+                summary.images += images is not None
+                summary.by_kind[str(rec.get("kind"))] += 1
+        os.replace(tmp, outp)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+    return summary

@@ -1,0 +1,602 @@
+"""Sharded, resumable, reproducible generation runs: plan, shard files, manifest.
+
+A run of N tasks is split into shards of `shard_size` tasks (`tasks-00000.jsonl`, ...). Shard i is
+a pure function of (plan, i): its task slots, their goal kinds and target levels, and the seed of
+every attempt derive from (split, seed, i, slot, attempt). So
+
+* a rerun skips every finished shard (a shard is finished when its `.jsonl` exists: it is written
+  to a temporary file and renamed, so a killed run never leaves half a shard behind);
+* `--shard K/M` runs the shards i with i % M == K, on any machine, with no coordination, and the
+  union of the M runs is byte-for-byte the set one run makes;
+* any record can be regenerated from its `seed`, kind and target level.
+
+Duplicates (same canonical hash) are rejected inside a shard while it is generated. Two shards
+cannot see each other, so a task may occur in two of them; readers (`iter_records`, the manifest,
+`xlogo sft`, the curriculum) keep its first occurrence in shard order, which is again independent
+of how the shards were scheduled. Hashes listed by `--exclude` directories (for instance the
+held-out evaluation set) are rejected everywhere.
+
+Each shard also writes `tasks-00000.stats.json` (counts, rejection reasons, time per phase, and a
+compact index of its records); `manifest.json` is rebuilt from those after every run and by
+`xlogo gen stats`. This module never chooses what a task looks like: `generate.py` does.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import time
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..errors import TaskError, UsageError
+from ..tasks import Task, load_tasks
+from .difficulty import LEVELS, difficulty
+from .generate import (
+    MAX_INTENDED,
+    SOLVER_TIMEOUT,
+    Solver,
+    default_skills,
+    generate_one,
+    task_seed,
+)
+from .goals import KINDS, kind_of_task
+
+FORMAT = 1
+CONFIG = "config.json"
+MANIFEST = "manifest.json"
+RETARGET_AFTER = 4  # attempts before a slot takes a task of another (allowed) level
+STASH_MAX = 20  # candidates of one (kind, level) kept for later slots
+# How often each level comes up per kind. Small programs draw few different pictures: sampling
+# finds about 26 distinct easy drawings in all and about 1,500 medium ones, against thousands of
+# draw slots in a large run, so drawings are mostly hard, and easy ones are made only when easy is
+# the only level asked for (weight 0).
+LEVEL_WEIGHTS = {"draw": {"easy": 0, "medium": 2, "hard": 8}}
+
+
+def level_pattern(kind: str, levels: tuple[str, ...]) -> list[str]:
+    """The cycle of target levels for slots of `kind`: the allowed levels, interleaved by their
+    weights (smooth weighted round robin), so every stretch of slots has the same mix."""
+    weights = {lv: LEVEL_WEIGHTS.get(kind, {}).get(lv, 1) for lv in levels}
+    if not any(weights.values()):
+        weights = dict.fromkeys(levels, 1)
+    levels = tuple(lv for lv in levels if weights[lv])
+    total = sum(weights.values())
+    current = dict.fromkeys(levels, 0)
+    out = []
+    for _ in range(total):
+        for lv in levels:
+            current[lv] += weights[lv]
+        best = max(levels, key=lambda lv: current[lv])
+        current[best] -= total
+        out.append(best)
+    return out
+
+
+@dataclass(frozen=True)
+class GenPlan:
+    """Everything that determines a run's output. Stored as config.json in the output folder."""
+
+    n: int
+    seed: int = 0
+    shard_size: int = 1000
+    kinds: tuple[str, ...] = KINDS
+    levels: tuple[str, ...] = LEVELS
+    like: str | None = None  # a task file or folder whose tasks are varied
+    split: str = "train"  # "train" or "eval": separate seed streams and id prefixes
+    timeout: float = SOLVER_TIMEOUT
+    max_attempts: int = 60
+    format: int = FORMAT
+
+    def __post_init__(self) -> None:
+        if self.n < 1:
+            raise UsageError("the number of tasks must be at least 1")
+        if self.shard_size < 1:
+            raise UsageError("--shard-size must be at least 1")
+        bad = [k for k in self.kinds if k not in KINDS]
+        if bad or not self.kinds:
+            raise UsageError(
+                f"unknown kind {', '.join(bad) or '(none)'} (kinds are {', '.join(KINDS)})"
+            )
+        badl = [lv for lv in self.levels if lv not in LEVELS]
+        if badl or not self.levels:
+            raise UsageError(
+                f"unknown difficulty {', '.join(badl) or '(none)'} (levels are {', '.join(LEVELS)})"
+            )
+
+    @property
+    def shards(self) -> int:
+        return math.ceil(self.n / self.shard_size)
+
+    def shard_len(self, i: int) -> int:
+        return min(self.shard_size, self.n - i * self.shard_size)
+
+    def to_json(self) -> dict[str, Any]:
+        d = asdict(self)
+        d["kinds"] = list(self.kinds)
+        d["levels"] = list(self.levels)
+        return d
+
+    @classmethod
+    def from_json(cls, d: dict[str, Any]) -> GenPlan:
+        d = dict(d)
+        d["kinds"] = tuple(d.get("kinds", KINDS))
+        d["levels"] = tuple(d.get("levels", LEVELS))
+        return cls(**d)
+
+
+def parse_shard(text: str) -> tuple[int, int]:
+    """`K/M` -> (K, M): this process makes the shards i with i % M == K (0 <= K < M)."""
+    try:
+        k, m = (int(p) for p in text.split("/"))
+    except ValueError:
+        raise UsageError(f"--shard takes K/M with 0 <= K < M, e.g. 0/4, not {text!r}") from None
+    if m < 1 or not 0 <= k < m:
+        raise UsageError(f"--shard takes K/M with 0 <= K < M, e.g. 0/4, not {text!r}")
+    return k, m
+
+
+def shard_name(i: int) -> str:
+    return f"tasks-{i:05d}.jsonl"
+
+
+def stats_name(i: int) -> str:
+    return f"tasks-{i:05d}.stats.json"
+
+
+# -- one shard ---------------------------------------------------------------------------------
+
+
+@dataclass
+class ShardStats:
+    shard: int
+    tasks: int = 0
+    attempts: int = 0
+    rejects: dict[str, int] = field(default_factory=dict)
+    seconds: dict[str, float] = field(
+        default_factory=dict
+    )  # per phase: build, verify, solve, record
+    wall: float = 0.0
+    cpu: float = 0.0  # CPU seconds of the worker: the rate that does not depend on other load
+    index: list[list[Any]] = field(default_factory=list)  # [hash, kind, difficulty, grid, skills]
+
+
+class _Sources:
+    """The `--like` tasks with a solution each (the solver's, where the data has none).
+
+    A variant may add two blocks to its source's solution and must stay within
+    `MAX_INTENDED` blocks, so sources with longer solutions are left out."""
+
+    def __init__(self, plan: GenPlan, solver: Solver) -> None:
+        self.tasks: list[Task] = []
+        self.skipped: list[str] = []
+        self.hashes: frozenset[str] = frozenset()
+        if plan.like is None:
+            return
+        from .canonical import canonical_hash
+
+        longest = MAX_INTENDED - 2
+        loaded = load_tasks(plan.like)
+        self.hashes = frozenset(canonical_hash(t) for t in loaded)  # never remade as they are
+        for t in loaded:
+            if kind_of_task(t.goal) not in plan.kinds:
+                continue
+            if t.solution is None:
+                sol = solver(t, max_size=longest, timeout=plan.timeout)
+                if sol.status != "solved" or sol.program is None:
+                    self.skipped.append(t.id)
+                    continue
+                t = Task(
+                    t.id,
+                    t.world,
+                    t.goal,
+                    t.constraints,
+                    sol.program,
+                    t.platform_description,
+                    t.source,
+                )
+            elif not _solves(t) or len(t.solution) > longest:
+                self.skipped.append(t.id)
+                continue
+            self.tasks.append(t)
+        # Variants stay near their source's level: with a --difficulty filter, use the sources
+        # of those levels (all of them if none is).
+        fitting = [t for t in self.tasks if difficulty(t.solution, t.constraints) in plan.levels]  # type: ignore[arg-type]
+        if fitting:
+            self.tasks = fitting
+        if not self.tasks:
+            raise UsageError(
+                f"no usable task in {plan.like} "
+                f"(none of the kinds {', '.join(plan.kinds)} with a solution)"
+            )
+
+
+def _solves(t: Task) -> bool:
+    from ..verdict import run
+
+    return t.solution is not None and run(t, t.solution).solved
+
+
+def generate_shard(
+    plan: GenPlan,
+    i: int,
+    *,
+    exclude: frozenset[str] = frozenset(),
+    solver: Solver | None = None,
+    sources: _Sources | None = None,
+) -> tuple[list[dict[str, Any]], ShardStats]:
+    """The records of shard `i` (deterministic) and its statistics (with timings)."""
+    from .generate import default_solver
+
+    solve = solver or default_solver()
+    skills_fn = default_skills()
+    src = sources if sources is not None else _Sources(plan, solve)
+    exclude = exclude | src.hashes
+    stats = ShardStats(i)
+    rejects: Counter[str] = Counter()
+    seconds: Counter[str] = Counter()
+    seen: set[str] = set()
+    records: list[dict[str, Any]] = []
+    t_start, c_start = time.perf_counter(), time.process_time()
+    prefix = "eval" if plan.split == "eval" else "syn"
+    # Candidates of another allowed level wait here for a slot of their level (same kind and
+    # source task), so an attempt is wasted only when its task is rejected.
+    stash: dict[tuple[str, str, str | None], list[dict[str, Any]]] = {}
+
+    def accept(rec: dict[str, Any], task_id: str) -> bool:
+        if rec["hash"] in seen or rec["hash"] in exclude:
+            rejects["duplicate"] += 1
+            return False
+        rec["id"] = task_id
+        seen.add(rec["hash"])
+        records.append(rec)
+        stats.index.append([rec[k] for k in ("hash", "kind", "difficulty", "grid", "skills")])
+        return True
+
+    for slot in range(plan.shard_len(i)):
+        g = i * plan.shard_size + slot
+        pick = task_seed(plan.split, plan.seed, "like", g)
+        like = src.tasks[pick % len(src.tasks)] if src.tasks else None
+        kind = plan.kinds[g % len(plan.kinds)]
+        pattern = level_pattern(kind if like is None else kind_of_task(like.goal), plan.levels)
+        level = pattern[(g // len(plan.kinds)) % len(pattern)]
+        task_id = f"{prefix}{plan.seed}-{i:05d}-{slot:05d}"
+        like_id = like.id if like is not None else None
+        waiting = stash.get((kind, level, like_id))
+        done = False
+        while waiting and not done:
+            done = accept(waiting.pop(0), task_id)
+        for attempt in range(0 if done else plan.max_attempts):
+            seed = task_seed(plan.split, plan.seed, i, slot, attempt)
+            out = generate_one(
+                seed,
+                kind,
+                level,
+                task_id=task_id,
+                like=like,
+                solver=solve,
+                timeout=plan.timeout,
+                skills_fn=skills_fn,
+            )
+            stats.attempts += 1
+            seconds.update(out.seconds)
+            rec = out.record
+            if rec is None:
+                rejects[out.reason] += 1
+                continue
+            got = rec["difficulty"]
+            if got not in plan.levels:
+                rejects["difficulty_filtered"] += 1
+                continue
+            if got != level and attempt < RETARGET_AFTER:
+                rejects["difficulty_stashed"] += 1
+                box = stash.setdefault((rec["kind"], got, like_id), [])
+                if len(box) < STASH_MAX:
+                    box.append(rec)
+                continue
+            if accept(rec, task_id):
+                done = True
+                break
+        if not done:
+            rejects["slot_gave_up"] += 1
+    stats.tasks = len(records)
+    stats.rejects = dict(sorted(rejects.items()))
+    stats.seconds = {k: round(v, 3) for k, v in sorted(seconds.items())}
+    stats.wall = round(time.perf_counter() - t_start, 3)
+    stats.cpu = round(time.process_time() - c_start, 3)
+    return records, stats
+
+
+def write_shard(out: Path, i: int, records: list[dict[str, Any]], stats: ShardStats) -> None:
+    """Stats first, then the records under a temporary name, renamed last: the `.jsonl` exists
+    only for a complete shard."""
+    _write_json(out / stats_name(i), asdict(stats))
+    tmp = out / (shard_name(i) + f".tmp{os.getpid()}")
+    with tmp.open("w", encoding="utf-8") as f:
+        for rec in records:
+            f.write(json.dumps(rec, ensure_ascii=False, separators=(",", ":")) + "\n")
+    os.replace(tmp, out / shard_name(i))
+
+
+def _write_json(path: Path, obj: Any) -> None:
+    tmp = path.with_name(path.name + f".tmp{os.getpid()}")
+    tmp.write_text(json.dumps(obj, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    os.replace(tmp, path)
+
+
+# -- a whole run -------------------------------------------------------------------------------
+
+
+def prepare(out: Path, plan: GenPlan) -> None:
+    """Create the folder, or check that it holds a run with the same plan (resume)."""
+    out.mkdir(parents=True, exist_ok=True)
+    cfg = out / CONFIG
+    if cfg.exists():
+        try:
+            old = json.loads(cfg.read_text(encoding="utf-8"))
+        except (OSError, json.JSONDecodeError) as exc:
+            raise UsageError(f"cannot read the run's settings: {exc}", file=str(cfg)) from None
+        if old != plan.to_json():
+            diff = sorted(
+                k for k in set(old) | set(plan.to_json()) if old.get(k) != plan.to_json().get(k)
+            )
+            raise UsageError(
+                f"the folder holds a run with other settings ({', '.join(diff)}); "
+                "use the same settings to resume, or another --out",
+                file=str(out),
+            )
+    else:
+        _write_json(cfg, plan.to_json())
+
+
+def pending_shards(out: Path, plan: GenPlan, shard: tuple[int, int] | None = None) -> list[int]:
+    k, m = shard or (0, 1)
+    return [i for i in range(plan.shards) if i % m == k and not (out / shard_name(i)).exists()]
+
+
+_WORKER: dict[str, Any] = {}
+
+
+def _init_worker(plan: GenPlan, exclude: frozenset[str], out: str) -> None:
+    from .generate import default_solver
+
+    solve = default_solver()
+    _WORKER.update(
+        plan=plan, exclude=exclude, out=Path(out), solver=solve, sources=_Sources(plan, solve)
+    )
+
+
+def _run_one(i: int) -> dict[str, Any]:
+    w = _WORKER
+    records, stats = generate_shard(
+        w["plan"], i, exclude=w["exclude"], solver=w["solver"], sources=w["sources"]
+    )
+    write_shard(w["out"], i, records, stats)
+    return {"shard": i, "tasks": stats.tasks, "attempts": stats.attempts, "wall": stats.wall}
+
+
+def run(
+    out: str | Path,
+    plan: GenPlan,
+    *,
+    workers: int = 1,
+    shard: tuple[int, int] | None = None,
+    exclude_dirs: Iterable[str | Path] = (),
+    progress: Any = None,
+) -> dict[str, Any]:
+    """Generate every pending shard of this process's share, then rebuild the manifest."""
+    outp = Path(out)
+    prepare(outp, plan)
+    exclude = frozenset(h for d in exclude_dirs for h in dataset_hashes(d))
+    todo = pending_shards(outp, plan, shard)
+    done: list[dict[str, Any]] = []
+    t0 = time.perf_counter()
+    if todo:
+        if workers <= 1 or len(todo) == 1:
+            _init_worker(plan, exclude, str(outp))
+            for i in todo:
+                done.append(_run_one(i))
+                if progress:
+                    progress(done[-1])
+        else:
+            import multiprocessing as mp
+
+            with mp.get_context("fork").Pool(
+                min(workers, len(todo)), _init_worker, (plan, exclude, str(outp))
+            ) as pool:
+                for res in pool.imap_unordered(_run_one, todo):
+                    done.append(res)
+                    if progress:
+                        progress(res)
+    manifest = build_manifest(outp)
+    manifest["this_run"] = {
+        "shards": len(done),
+        "tasks": sum(d["tasks"] for d in done),
+        "seconds": round(time.perf_counter() - t0, 2),
+        "skipped_finished": len(
+            [i for i in range(plan.shards) if (shard is None or i % shard[1] == shard[0])]
+        )
+        - len(todo),
+    }
+    return manifest
+
+
+# -- reading -----------------------------------------------------------------------------------
+
+
+def shard_files(out: str | Path) -> list[Path]:
+    p = Path(out)
+    if not p.is_dir():
+        raise UsageError("not a folder of generated tasks", file=str(p))
+    return sorted(p.glob("tasks-*.jsonl"))
+
+
+class Record(dict):  # type: ignore[type-arg]
+    """A task record that remembers where it was read (`file`, `line`), for error messages."""
+
+    file: str | None = None
+    line: int | None = None
+
+
+def read_jsonl(f: Path) -> Iterator[dict[str, Any]]:
+    """The records of one JSONL file, each a `Record` that knows its file and line."""
+    with f.open(encoding="utf-8") as fh:
+        for n, line in enumerate(fh, start=1):
+            if not line.strip():
+                continue
+            try:
+                rec = json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise TaskError(
+                    f"not valid JSON: {exc.msg}", file=str(f), line=n, column=exc.colno
+                ) from None
+            if not isinstance(rec, dict):
+                raise TaskError("expected a task record (an object)", file=str(f), line=n)
+            located = Record(rec)
+            located.file, located.line = str(f), n
+            yield located
+
+
+def iter_records(out: str | Path, *, dedup: bool = True) -> Iterator[dict[str, Any]]:
+    """Every record of a generated folder in shard order; a task found in an earlier shard
+    (same canonical hash) is skipped."""
+    seen: set[str] = set()
+    for f in shard_files(out):
+        for rec in read_jsonl(f):
+            h = rec.get("hash")
+            if dedup and h is not None:
+                if h in seen:
+                    continue
+                seen.add(h)
+            yield rec
+
+
+def record_task(rec: dict[str, Any], file: str | None = None) -> Task:
+    """A record as a core Task (the loader ignores the generator's extra keys). Errors name the
+    file and line the record was read from, when it was read by `read_jsonl`."""
+    from ..tasks import task_from_dict
+
+    line = getattr(rec, "line", None)
+    where = file or getattr(rec, "file", None)
+    try:
+        return task_from_dict(rec, file=where, default_id=str(rec.get("id", "task")))
+    except TaskError as exc:
+        if line is not None and exc.line is None:
+            exc.line = line
+        raise
+
+
+def dataset_hashes(path: str | Path) -> set[str]:
+    """The canonical hashes of a generated folder (read from its shard statistics), or of any
+    task file or task folder (real tasks: hashed here), for `--exclude`."""
+    from .canonical import canonical_hash
+
+    p = Path(path)
+    if p.is_dir() and any(p.glob("tasks-*.jsonl")):
+        hashes: set[str] = set()
+        for f in shard_files(p):
+            sf = p / f.name.replace(".jsonl", ".stats.json")
+            if sf.exists():
+                hashes.update(row[0] for row in json.loads(sf.read_text(encoding="utf-8"))["index"])
+            else:
+                hashes.update(
+                    rec.get("hash") or canonical_hash(record_task(rec, str(f)))
+                    for rec in read_jsonl(f)
+                )
+        return hashes
+    if not p.exists():
+        raise UsageError("no such file or folder", file=str(p))
+    return {canonical_hash(t) for t in load_tasks(p)}
+
+
+def build_manifest(out: str | Path) -> dict[str, Any]:
+    """Counts per kind, skill, difficulty and grid size over the unique tasks of the finished
+    shards, plus rejection reasons and time per phase; written to manifest.json."""
+    p = Path(out)
+    cfg = p / CONFIG
+    plan = json.loads(cfg.read_text(encoding="utf-8")) if cfg.exists() else None
+    seen: set[str] = set()
+    by: dict[str, Counter[str]] = {k: Counter() for k in ("kind", "difficulty", "skill", "grid")}
+    rejects: Counter[str] = Counter()
+    seconds: Counter[str] = Counter()
+    attempts = tasks = dups = 0
+    wall = cpu = 0.0
+    finished = []
+    for f in shard_files(p):
+        i = int(f.name[6:11])
+        sf = p / stats_name(i)
+        if not sf.exists():
+            continue
+        st = json.loads(sf.read_text(encoding="utf-8"))
+        finished.append(i)
+        attempts += st["attempts"]
+        wall += st["wall"]
+        cpu += st.get("cpu", 0.0)
+        rejects.update(st["rejects"])
+        seconds.update(st["seconds"])
+        for h, kind, level, grid, skills in st["index"]:
+            tasks += 1
+            if h in seen:
+                dups += 1
+                continue
+            seen.add(h)
+            by["kind"][kind] += 1
+            by["difficulty"][level] += 1
+            by["grid"][grid] += 1
+            for s in skills:
+                by["skill"][s] += 1
+    unique = len(seen)
+    total_shards = GenPlan.from_json(plan).shards if plan else len(finished)
+    manifest = {
+        "format": FORMAT,
+        "plan": plan,
+        "shards": {
+            "finished": len(finished),
+            "total": total_shards,
+            "files": [shard_name(i) for i in finished],
+        },
+        "tasks": unique,
+        "records": tasks,
+        "cross_shard_duplicates": dups,
+        "counts": {k: dict(sorted(v.items(), key=_count_order)) for k, v in by.items()},
+        "attempts": attempts,
+        "rejects": dict(rejects.most_common()),
+        "seconds": {k: round(v, 2) for k, v in sorted(seconds.items())},
+        "worker_seconds": round(wall, 2),
+        "tasks_per_worker_second": round(tasks / wall, 3) if wall else None,
+        "cpu_seconds": round(cpu, 2),
+        "tasks_per_cpu_second": round(tasks / cpu, 3) if cpu else None,
+    }
+    _write_json(p / MANIFEST, manifest)
+    return manifest
+
+
+def _count_order(kv: tuple[str, int]) -> tuple[int, str]:
+    order = {**{k: n for n, k in enumerate(KINDS)}, **{k: n for n, k in enumerate(LEVELS)}}
+    k = kv[0]
+    if k in order:
+        return (order[k], k)
+    if "x" in k and k.replace("x", "").isdigit():
+        r, c = k.split("x")
+        return (int(r) * 100 + int(c), k)
+    return (1000, k)
+
+
+def export_tasks(out: str | Path, dest: str | Path) -> int:
+    """Write every unique task of a generated folder as `<id>.json` into `dest`, the folder
+    layout every task-reading command (`xlogo eval --tasks`, `run`, `score`) accepts."""
+    d = Path(dest)
+    if d.exists() and any(f for f in d.glob("*.json")):
+        raise UsageError(
+            "the folder already holds task files; export into a new folder", file=str(d)
+        )
+    d.mkdir(parents=True, exist_ok=True)
+    n = 0
+    for rec in iter_records(out):
+        _write_json(d / f"{rec['id']}.json", rec)
+        n += 1
+    return n

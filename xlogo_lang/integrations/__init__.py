@@ -1,0 +1,1 @@
+"""Adapters to other evaluation frameworks (Inspect). Each imports its framework itself."""
