@@ -118,14 +118,20 @@ def main() -> int:
     print(f"shorter than the reference: {', '.join(shorter) or 'none'}")
     print(f"longer than the reference: {', '.join(longer) or 'none'}")
     print()
-    print("targets:")
+    print("targets (a whole-set time only counts when every task was proved):")
+    proved = {
+        e: all(s.solved and s.proved_minimal for _, s, _ in results[e])  # type: ignore[attr-defined]
+        for e in engines
+    }
     if "enum" in totals:
         times = [dt for _, _, dt in results["enum"]]
-        print(f"  enum whole set < 60 s: {_ok(totals['enum'] < 60)} ({totals['enum']:.1f} s)")
+        ok = proved["enum"] and totals["enum"] < 60
+        print(f"  enum whole set < 60 s: {_ok(ok)} ({totals['enum']:.1f} s)")
         med = statistics.median(times)
         print(f"  enum median < 0.2 s:   {_ok(med < 0.2)} ({med:.4f} s)")
     if "z3" in totals:
-        print(f"  z3 whole set < 600 s:  {_ok(totals['z3'] < 600)} ({totals['z3']:.1f} s)")
+        ok = proved["z3"] and totals["z3"] < 600
+        print(f"  z3 whole set < 600 s:  {_ok(ok)} ({totals['z3']:.1f} s)")
     all_proved = all(s.solved and s.proved_minimal for e in engines for _, s, _ in results[e])  # type: ignore[attr-defined]
     print(f"  every task solved and proved by every engine: {_ok(all_proved)}")
     print(f"  none longer than its reference: {_ok(not longer)}")

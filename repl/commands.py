@@ -549,4 +549,3 @@ def _show(shell: Shell, arg: str) -> Reply:
 def _quit(shell: Shell, arg: str) -> Reply:
     """Leave the REPL (Ctrl-D does too)."""
     return Reply([], {}, quit=True)
-

@@ -290,6 +290,7 @@ class MenuSet:
         world = space.task.world
         self.canvas = Canvas(max(world.rows, world.cols), space.draw, space.kind == "concat")
         self.bodies_built = 0
+        self.tick: object = None  # called now and then while menus grow (the search's deadline)
 
     def _counts_of(self, t: str) -> tuple[int, ...]:
         return tuple(1 if x == t else 0 for x in self.tracked)
@@ -334,8 +335,11 @@ class Menu:
         level: list[Body] = []
         seen = self.seen
         pose = self.pose
+        tick = owner.tick
         # extend bodies of size s-1 by one basic block
-        for node in self.levels[s - 1]:
+        for n, node in enumerate(self.levels[s - 1]):
+            if tick is not None and n & 255 == 0:
+                tick()  # type: ignore[operator]
             e0 = node.memo[pose]
             x = e0[0]  # type: ignore[index]
             for code in space.basic_codes:
@@ -354,7 +358,9 @@ class Menu:
         # extend bodies of size s-1-k by a repeat whose body has k blocks
         if owner.allow_repeat:
             for k in range(0 if owner.padding else 1, s):
-                for node in self.levels[s - 1 - k]:
+                for n, node in enumerate(self.levels[s - 1 - k]):
+                    if tick is not None and n & 63 == 0:
+                        tick()  # type: ignore[operator]
                     e0 = node.memo[pose]
                     x = e0[0]  # type: ignore[index]
                     for block, step, inner, times in owner.menu(x).repeats(k):

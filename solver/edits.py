@@ -34,6 +34,7 @@ from xlogo_lang.verdict import run
 
 from .search_space import CODE_PEN, Infeasible, Space
 
+DEFAULT_TIMEOUT = 30.0
 Path = tuple[int, ...]  # indices into nested bodies: (2, 0) = block 0 of the body of block 2
 
 
@@ -86,7 +87,10 @@ def repair(
     max_distance: int | None = None,
     timeout: float | None = None,
 ) -> Repair:
-    """The solution nearest to `program` (fewest block edits), with the edits that get there."""
+    """The solution nearest to `program` (fewest block edits), with the edits that get there.
+
+    `timeout` None means `DEFAULT_TIMEOUT` (30 s): the edit layers grow fast with the distance,
+    so an unbounded call could run for hours on a program far from every solution."""
     from . import solve
 
     if isinstance(program, str):
@@ -94,7 +98,8 @@ def repair(
 
         program = parse(program)
     t0 = time.perf_counter()
-    deadline = t0 + timeout if timeout else None
+    timeout = DEFAULT_TIMEOUT if timeout is None else timeout
+    deadline = t0 + timeout
     stats: dict[str, Any] = {"candidates": 0}
     if run(task, program).solved:
         return Repair(task.id, program, program, 0, [], True, {**stats, "time_s": 0.0})

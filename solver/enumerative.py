@@ -67,6 +67,7 @@ class _Search:
         self.all = all_solutions
         self.limit = max(1, limit)
         self.menus = MenuSet(space)
+        self.menus.tick = self._tick
         b = space.bounds
         self.bounds = b
         self.L = len(b.start_by)

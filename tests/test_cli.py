@@ -20,7 +20,9 @@ def xlogo(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str
 
 
 def test_run_prints_solved_and_exits_0(capsys, tasks_dir):
-    code, out, _ = xlogo(capsys, "run", str(tasks_dir / "87.json"), "-e", "fd rt repeat(3){fd} rt fd")
+    code, out, _ = xlogo(
+        capsys, "run", str(tasks_dir / "87.json"), "-e", "fd rt repeat(3){fd} rt fd"
+    )
     assert code == 0
     assert "solved" in out
 
@@ -32,7 +34,9 @@ def test_run_reports_a_wall_crash_with_cell_and_line(capsys, tasks_dir):
 
 
 def test_run_reads_a_task_from_an_asset_directory_by_id(capsys, assets_dir):
-    code, out, _ = xlogo(capsys, "run", str(assets_dir), "--id", "87", "-e", "fd rt repeat(3){fd} rt fd", "--json")
+    code, out, _ = xlogo(
+        capsys, "run", str(assets_dir), "--id", "87", "-e", "fd rt repeat(3){fd} rt fd", "--json"
+    )
     assert code == 0
     verdict = json.loads(out)
     assert verdict["task_id"] == "87"
@@ -41,7 +45,9 @@ def test_run_reads_a_task_from_an_asset_directory_by_id(capsys, assets_dir):
 
 
 def test_run_json_trace_has_one_step_per_command(capsys, tasks_dir):
-    code, out, _ = xlogo(capsys, "run", str(tasks_dir / "1.json"), "-e", "lt rt fd", "--json", "--trace")
+    _code, out, _ = xlogo(
+        capsys, "run", str(tasks_dir / "1.json"), "-e", "lt rt fd", "--json", "--trace"
+    )
     trace = json.loads(out)["trace"]
     assert [s["command"] for s in trace] == ["lt", "rt", "fd"]
     assert trace[2]["segment"] == [[1, 1], [1, 0]]
@@ -96,16 +102,19 @@ def test_fmt_prints_the_canonical_text_form(capsys, tmp_path):
 
 
 def test_fmt_to_json_prints_the_reference_code_json(capsys):
-    code, out, _ = xlogo(capsys, "fmt", "-e", "repeat(2){fd} setpc(blue)", "--to", "json")
+    _code, out, _ = xlogo(capsys, "fmt", "-e", "repeat(2){fd} setpc(blue)", "--to", "json")
     assert json.loads(out) == {
-        "run": [{"type": "repeat", "times": 2, "body": [{"type": "fd"}]}, {"type": "setpc", "value": "blue"}]
+        "run": [
+            {"type": "repeat", "times": 2, "body": [{"type": "fd"}]},
+            {"type": "setpc", "value": "blue"},
+        ]
     }
 
 
 def test_fmt_reads_json_back_to_text(capsys, tmp_path):
     src = tmp_path / "p.json"
     src.write_text('{"run": [{"type": "repeat", "times": 2, "body": [{"type": "fd"}]}]}')
-    code, out, _ = xlogo(capsys, "fmt", str(src), "--to", "text")
+    _code, out, _ = xlogo(capsys, "fmt", str(src), "--to", "text")
     assert out == "repeat(2){\n  fd\n}\n"
 
 
@@ -126,12 +135,12 @@ def test_show_draws_the_grid_and_the_description(capsys, tasks_dir):
 
 
 def test_show_of_a_draw_task_shows_the_target_beside(capsys, tasks_dir):
-    code, out, _ = xlogo(capsys, "show", str(tasks_dir / "64.json"), "-e", "setpc(blue) fd")
+    _code, out, _ = xlogo(capsys, "show", str(tasks_dir / "64.json"), "-e", "setpc(blue) fd")
     assert "target" in out and "now" in out
 
 
 def test_show_json_includes_the_run(capsys, tasks_dir):
-    code, out, _ = xlogo(capsys, "show", str(tasks_dir / "1.json"), "-e", "fd", "--json")
+    _code, out, _ = xlogo(capsys, "show", str(tasks_dir / "1.json"), "-e", "fd", "--json")
     data = json.loads(out)
     assert data["kind"] == "find"
     assert data["verdict"]["solved"] is True
@@ -146,7 +155,9 @@ def test_check_reports_constraint_violations_by_line(capsys, tmp_path, tasks_dir
 
 
 def test_check_without_problems_exits_0(capsys, tasks_dir):
-    code, out, _ = xlogo(capsys, "check", str(tasks_dir / "87.json"), "-e", "fd rt repeat(3){fd} rt fd")
+    code, _out, _ = xlogo(
+        capsys, "check", str(tasks_dir / "87.json"), "-e", "fd rt repeat(3){fd} rt fd"
+    )
     assert code == 0
 
 
@@ -176,7 +187,9 @@ def _write_predictions(path: Path, lines: list[str]) -> None:
     path.write_text("\n".join(lines) + "\n")
 
 
-def test_score_writes_one_result_per_valid_line_and_skips_malformed_ones(capsys, tmp_path, tasks_dir):
+def test_score_writes_one_result_per_valid_line_and_skips_malformed_ones(
+    capsys, tmp_path, tasks_dir
+):
     preds = tmp_path / "preds.jsonl"
     _write_predictions(
         preds,
@@ -212,6 +225,8 @@ def test_version_through_the_console_script():
 
 
 def test_python_dash_m_runs_the_cli():
-    out = subprocess.run([sys.executable, "-m", "xlogo_lang", "fmt", "-e", "fd rt"], capture_output=True, text=True)
+    out = subprocess.run(
+        [sys.executable, "-m", "xlogo_lang", "fmt", "-e", "fd rt"], capture_output=True, text=True
+    )
     assert out.returncode == 0
     assert out.stdout == "fd\nrt\n"

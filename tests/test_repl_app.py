@@ -53,22 +53,25 @@ def shell(tasks_dir):
 
 
 def test_a_full_session_solves_a_real_task_stepping_back_and_forth(shell):
-    keys = ENTER.join(
-        [
-            "fd",
-            "rt",
-            "repeat(3){",  # Enter here continues the input ...
-            "fd",
-            "}",  # ... until the block is closed
-            ":step",
-            ":step",
-            ":back",
-            "lt",  # a wrong turn ...
-            ":undo",  # ... taken back
-            "rt fd",
-            ":quit",
-        ]
-    ) + ENTER
+    keys = (
+        ENTER.join(
+            [
+                "fd",
+                "rt",
+                "repeat(3){",  # Enter here continues the input ...
+                "fd",
+                "}",  # ... until the block is closed
+                ":step",
+                ":step",
+                ":back",
+                "lt",  # a wrong turn ...
+                ":undo",  # ... taken back
+                "rt fd",
+                ":quit",
+            ]
+        )
+        + ENTER
+    )
     screen = drive(shell, keys)
     assert shell.session.compact == "fd rt repeat(3){fd} rt fd"
     assert shell.session.verdict.solved

@@ -34,7 +34,9 @@ def _blocks_to_json(blocks: tuple[Block, ...]) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
     for block in blocks:
         if isinstance(block, Repeat):
-            out.append({"type": "repeat", "times": block.times, "body": _blocks_to_json(block.body)})
+            out.append(
+                {"type": "repeat", "times": block.times, "body": _blocks_to_json(block.body)}
+            )
         elif isinstance(block, SetPenColor):
             out.append({"type": "setpc", "value": block.color})
         else:

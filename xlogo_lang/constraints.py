@@ -46,7 +46,13 @@ class Constraints:
         return bool(self.exactly or self.at_most or self.start_by)
 
     def __hash__(self) -> int:
-        return hash((tuple(sorted(self.exactly.items())), tuple(sorted(self.at_most.items())), self.start_by))
+        return hash(
+            (
+                tuple(sorted(self.exactly.items())),
+                tuple(sorted(self.at_most.items())),
+                self.start_by,
+            )
+        )
 
     def bounds(self, key: str) -> tuple[int, float]:
         lo = self.exactly.get(key, 0)
@@ -88,8 +94,16 @@ class Constraints:
                 if got != want:
                     span = prog.body[i].span if got is not None else None
                     head = ", ".join(KEY_WORDS[k] for k in self.start_by)
-                    found = f"block {i + 1} is {KEY_WORDS[got]}" if got else f"the program has only {len(prog.body)} top-level blocks"
-                    out.append(Violation("start_by", want, f"the program must start with {head}; {found}", span))
+                    found = (
+                        f"block {i + 1} is {KEY_WORDS[got]}"
+                        if got
+                        else f"the program has only {len(prog.body)} top-level blocks"
+                    )
+                    out.append(
+                        Violation(
+                            "start_by", want, f"the program must start with {head}; {found}", span
+                        )
+                    )
                     break
         return out
 
@@ -112,7 +126,9 @@ class Constraints:
         """The reference's constraint sentence(s), e.g. `Use at most 6 commands`."""
         sentences = []
         if self.start_by:
-            sentences.append("start by using" + ", ".join(f"'{KEY_WORDS[k]}'" for k in self.start_by))
+            sentences.append(
+                "start by using" + ", ".join(f"'{KEY_WORDS[k]}'" for k in self.start_by)
+            )
         ex = {k: v for k, v in self.exactly.items() if v != 0}
         if ex:
             sentences.append("use exactly " + _fmt(ex))

@@ -24,7 +24,11 @@ def objective_text(obj: Objective) -> str:
     if obj.name == "findonly":
         return f"Find only the {s}"
     if obj.name == "collectall":
-        single_colour = len(obj.specs[0]) == 1 and len(obj.specs[0][0]) == 1 and obj.specs[0][0][0].kind == "color"
+        single_colour = (
+            len(obj.specs[0]) == 1
+            and len(obj.specs[0][0]) == 1
+            and obj.specs[0][0][0].kind == "color"
+        )
         return f"Collect all {s} objects" if single_colour else f"Collect all {s}"
     if obj.name == "forbid":
         return f"without standing on a {s}"

@@ -29,9 +29,17 @@ class Literal:
     def holds(self, world: World, index: int) -> bool:
         item = world.items.get(index)
         if self.kind == "name":
-            result = item is None if self.value == "noname" else item is not None and item.name == self.value
+            result = (
+                item is None
+                if self.value == "noname"
+                else item is not None and item.name == self.value
+            )
         elif self.kind == "color":
-            result = item is None if self.value == "nocolor" else item is not None and item.color == self.value
+            result = (
+                item is None
+                if self.value == "nocolor"
+                else item is not None and item.color == self.value
+            )
         else:
             result = item is not None and item.count == self.value
         return result != self.neg
@@ -186,7 +194,12 @@ class CompiledGoal:
             return self._explain_draw(drawn)
         if not self.catalogue_ok:
             odd = sorted({it.phrase() for it in w.items.values() if not it.in_catalogue})
-            return GoalResult(False, f"the world holds items outside the catalogue ({', '.join(odd)}), so no goal can be met", "item")
+            return GoalResult(
+                False,
+                f"the world holds items outside the catalogue ({', '.join(odd)}), "
+                "so no goal can be met",
+                "item",
+            )
         visited = 0
         for c in cells:
             visited |= 1 << c
@@ -197,8 +210,17 @@ class CompiledGoal:
                 item = w.items.get(cell)
                 what = item.phrase() if item else "that cell"
                 if obj.name == "findonly":
-                    return GoalResult(False, f"stood on the {what} at ({x},{y}), but only the {spec_text(obj.specs[0])} may be visited", "forbidden_item")
-                return GoalResult(False, f"stood on the {what} at ({x},{y}), which the goal forbids", "forbidden_item")
+                    return GoalResult(
+                        False,
+                        f"stood on the {what} at ({x},{y}), "
+                        f"but only the {spec_text(obj.specs[0])} may be visited",
+                        "forbidden_item",
+                    )
+                return GoalResult(
+                    False,
+                    f"stood on the {what} at ({x},{y}), which the goal forbids",
+                    "forbidden_item",
+                )
         target = self.target
         assert target is not None
         seen = [w.items[c].phrase() for c in _distinct(cells) if c in w.items]
@@ -206,7 +228,11 @@ class CompiledGoal:
         m = self.target_masks[0]
         if target.name in ("find", "findonly"):
             if seen:
-                return GoalResult(False, f"visited the {', the '.join(seen)} but the goal asks for the {want}", "item")
+                return GoalResult(
+                    False,
+                    f"visited the {', the '.join(seen)} but the goal asks for the {want}",
+                    "item",
+                )
             return GoalResult(False, f"never reached the {want}", "item")
         if target.name == "collectall":
             if not m:
@@ -215,14 +241,26 @@ class CompiledGoal:
             return GoalResult(False, f"collected {got} of the {total} {want} items", "count")
         if target.name == "sum":
             total = sum(self.counts[c] for c in _distinct(cells) if (m >> c) & 1)
-            return GoalResult(False, f"collected {total} {want} in total; the goal asks for exactly {target.total}", "count")
+            return GoalResult(
+                False,
+                f"collected {total} {want} in total; the goal asks for exactly {target.total}",
+                "count",
+            )
         # concat
         for j, (spec, mask) in enumerate(zip(target.specs, self.target_masks, strict=True)):
             hits = sum(1 for c in cells if (mask >> c) & 1)
             if hits == 0:
-                return GoalResult(False, f"never visited the {spec_text(spec)} (item {j + 1} of {len(target.specs)})", "item")
+                return GoalResult(
+                    False,
+                    f"never visited the {spec_text(spec)} (item {j + 1} of {len(target.specs)})",
+                    "item",
+                )
             if hits > 1:
-                return GoalResult(False, f"visited the {spec_text(spec)} {hits} times; each item must be visited once", "count")
+                return GoalResult(
+                    False,
+                    f"visited the {spec_text(spec)} {hits} times; each item must be visited once",
+                    "count",
+                )
         return GoalResult(False, "visited the items in the wrong order", "order")
 
     def _explain_draw(self, drawn: dict[object, str]) -> GoalResult:
@@ -238,9 +276,12 @@ class CompiledGoal:
         if recolor:
             a, b = self.world.segment_cells(recolor[0])  # type: ignore[arg-type]
             parts.append(
-                f"{len(recolor)} in the wrong colour (e.g. {a}-{b} is {drawn[recolor[0]]}, should be {target[recolor[0]]})"
+                f"{len(recolor)} in the wrong colour (e.g. {a}-{b} is {drawn[recolor[0]]}, "
+                f"should be {target[recolor[0]]})"
             )
-        return GoalResult(False, "the drawing differs from the picture: " + ", ".join(parts), "picture")
+        return GoalResult(
+            False, "the drawing differs from the picture: " + ", ".join(parts), "picture"
+        )
 
 
 def _distinct(cells: Sequence[int]) -> list[int]:

@@ -200,7 +200,7 @@ ANSI16 = {
 
 
 def color_system_from_env(environ: dict[str, str] | None = None) -> str:
-    """"truecolor", "256" or "standard", from COLORTERM and TERM as terminals announce them."""
+    """ "truecolor", "256" or "standard", from COLORTERM and TERM as terminals announce them."""
     import os
 
     env = os.environ if environ is None else environ

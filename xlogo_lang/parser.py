@@ -269,8 +269,12 @@ def validate(prog: Program, *, text: str | None = None, filename: str | None = N
 def _range_error(msg: str, span: Span | None, text: str | None, filename: str | None) -> ParseError:
     if span is None:
         return ParseError(msg, file=filename)
-    excerpt = caret_excerpt(text, span.line, span.column, span.end_column - span.column) if text else None
-    return ParseError(msg, file=filename, line=span.line, column=span.column, excerpt=excerpt or None)
+    excerpt = (
+        caret_excerpt(text, span.line, span.column, span.end_column - span.column) if text else None
+    )
+    return ParseError(
+        msg, file=filename, line=span.line, column=span.column, excerpt=excerpt or None
+    )
 
 
 def _expected_words(names: set[str] | frozenset[str]) -> list[str]:
@@ -287,7 +291,10 @@ def _parse_error(exc: UnexpectedInput, text: str, filename: str | None) -> Parse
         lines = text.splitlines() or [""]
         line, column = len(lines), len(lines[-1]) + 1
         if "'}'" in expected or "']'" in expected:
-            msg, hint = "unclosed repeat: the input ends before its closing bracket", "add '}' (or ']')"
+            msg, hint = (
+                "unclosed repeat: the input ends before its closing bracket",
+                "add '}' (or ']')",
+            )
         else:
             msg, hint = "unexpected end of input", None
     elif isinstance(exc, UnexpectedCharacters):
@@ -329,7 +336,10 @@ def _classify(found: str, expected: list[str]) -> tuple[str, str | None]:
     if "'{'" in expected or "'['" in expected:
         return f"missing repeat body before {found!r}", "write repeat(3){fd rt} or repeat 3 [fd rt]"
     if found[:1].isalpha():
-        return f"unknown command {found!r}", "commands are fd, bk, lt, rt, setpc(colour), repeat(n){...}"
+        return (
+            f"unknown command {found!r}",
+            "commands are fd, bk, lt, rt, setpc(colour), repeat(n){...}",
+        )
     return f"unexpected {found!r}", None
 
 

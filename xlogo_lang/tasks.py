@@ -132,7 +132,9 @@ def iter_tasks(path: str | Path, *, complete_only: bool = True) -> Iterator[Task
     if _is_asset_dir(p):
         records = _asset_records(p)
         for tid in sort_ids(records["worlds"]):
-            if complete_only and not all(tid in records[k] for k in ("goals", "codes", "constraints")):
+            if complete_only and not all(
+                tid in records[k] for k in ("goals", "codes", "constraints")
+            ):
                 continue
             yield _task_from_assets(records, tid, p)
         return
@@ -181,7 +183,9 @@ def _asset_records(p: Path) -> dict[str, dict[str, Any]]:
                 raise TaskError(f"the asset directory has no {name}", file=str(p))
             data = _read_json(f)
             if not isinstance(data, dict):
-                raise TaskError("expected an object mapping task ids to records", file=str(f), path="$")
+                raise TaskError(
+                    "expected an object mapping task ids to records", file=str(f), path="$"
+                )
             records[kind] = data
         _ASSET_CACHE[key] = records
     return _ASSET_CACHE[key]
@@ -218,7 +222,9 @@ def _task_from_assets(records: dict[str, dict[str, Any]], tid: str, p: Path) -> 
         if isinstance(code, dict) and "code_json" in code:
             merged["solution"] = code["code_json"]
         merged.setdefault("id", tid)
-    return task_from_dict(merged, file=str(p / ASSET_FILES["worlds"]), default_id=tid, base_path=tid + ".world_json")
+    return task_from_dict(
+        merged, file=str(p / ASSET_FILES["worlds"]), default_id=tid, base_path=tid + ".world_json"
+    )
 
 
 # -- validation ----------------------------------------------------------------------------------
@@ -232,7 +238,9 @@ def _read_json(p: Path) -> Any:
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
-        raise TaskError(f"not valid JSON: {exc.msg}", file=str(p), line=exc.lineno, column=exc.colno) from None
+        raise TaskError(
+            f"not valid JSON: {exc.msg}", file=str(p), line=exc.lineno, column=exc.colno
+        ) from None
     except RecursionError:
         raise TaskError("not valid JSON: nested too deeply", file=str(p)) from None
 
@@ -278,16 +286,24 @@ class _Ctx:
 
 
 def _jtype(v: Any) -> str:
-    return {dict: "an object", list: "a list", str: "a string", bool: "a boolean", type(None): "null"}.get(
-        type(v), "a number"
-    ) + (f" ({json.dumps(v)[:40]})" if not isinstance(v, (dict, list)) else "")
+    return {
+        dict: "an object",
+        list: "a list",
+        str: "a string",
+        bool: "a boolean",
+        type(None): "null",
+    }.get(type(v), "a number") + (
+        f" ({json.dumps(v)[:40]})" if not isinstance(v, (dict, list)) else ""
+    )
 
 
 def _join(base: str, k: str) -> str:
     return f"{base}.{k}" if base else k
 
 
-def task_from_dict(data: Any, *, file: str | None = None, default_id: str = "task", base_path: str = "") -> Task:
+def task_from_dict(
+    data: Any, *, file: str | None = None, default_id: str = "task", base_path: str = ""
+) -> Task:
     """Validate a task record (the merged single-file layout) and build the Task."""
     cx = _Ctx(file, base_path)
     d = cx.obj(data, "")
@@ -336,7 +352,10 @@ def world_from_dict(d: dict[str, Any], cx: _Ctx) -> World:
         walls = set()
         for side, v in walls_raw.items():
             if side not in WALL_SIDES:
-                raise cx.err(f"{p}.walls.{side}", f"unknown wall side (the sides are {', '.join(sorted(WALL_SIDES))})")
+                raise cx.err(
+                    f"{p}.walls.{side}",
+                    f"unknown wall side (the sides are {', '.join(sorted(WALL_SIDES))})",
+                )
             if cx.bool_(v, f"{p}.walls.{side}"):
                 walls.add(side)
         exist = cx.bool_(t["exist"], f"{p}.exist") if "exist" in t else True
@@ -364,10 +383,17 @@ def world_from_dict(d: dict[str, Any], cx: _Ctx) -> World:
         y = cx.int_(cx.key(it, "y", p), f"{p}.y", 0, rows - 1)
         name = cx.key(it, "name", p)
         if name not in ITEM_NAMES and name not in DECORATIONS:
-            raise cx.err(f"{p}.name", f"unknown item {name!r} (items are strawberry, lemon, triangle, rectangle, cross, circle and the letters A-Z)")
+            raise cx.err(
+                f"{p}.name",
+                f"unknown item {name!r} (items are strawberry, lemon, triangle, rectangle, "
+                "cross, circle and the letters A-Z)",
+            )
         color = cx.key(it, "color", p)
         if color is not None and color not in ITEM_COLORS:
-            raise cx.err(f"{p}.color", f"unknown item colour {color!r} (the colours are {', '.join(ITEM_COLORS)})")
+            raise cx.err(
+                f"{p}.color",
+                f"unknown item colour {color!r} (the colours are {', '.join(ITEM_COLORS)})",
+            )
         count = cx.key(it, "count", p)
         if count is not None:
             count = cx.int_(count, f"{p}.count", 1, 4)
@@ -377,11 +403,15 @@ def world_from_dict(d: dict[str, Any], cx: _Ctx) -> World:
     for i, ln in enumerate(cx.lst(d.get("lines", []), "lines")):
         p = f"lines[{i}]"
         ln = cx.obj(ln, p)
-        x1, y1, x2, y2 = (cx.int_(cx.key(ln, k, p), f"{p}.{k}", 0, 63) for k in ("x1", "y1", "x2", "y2"))
+        x1, y1, x2, y2 = (
+            cx.int_(cx.key(ln, k, p), f"{p}.{k}", 0, 63) for k in ("x1", "y1", "x2", "y2")
+        )
         raw = cx.key(ln, "color", p)
         color = _line_color(raw)
         if color is None:
-            raise cx.err(f"{p}.color", f"unknown line colour {raw!r} (use one of {', '.join(HEX_TO_COLOR)})")
+            raise cx.err(
+                f"{p}.color", f"unknown line colour {raw!r} (use one of {', '.join(HEX_TO_COLOR)})"
+            )
         if x1 != x2 and y1 != y2:
             raise cx.err(p, "a line must be horizontal or vertical")
         if (x1, y1) != (x2, y2):
@@ -409,7 +439,9 @@ def goal_from_json(goal: Any, world: World, cx: _Ctx, path: str) -> Goal:
         o = cx.obj(o, p)
         name = cx.key(o, "name", p)
         if name not in OBJECTIVES:
-            raise cx.err(f"{p}.name", f"unknown objective {name!r} (objectives are {', '.join(OBJECTIVES)})")
+            raise cx.err(
+                f"{p}.name", f"unknown objective {name!r} (objectives are {', '.join(OBJECTIVES)})"
+            )
         specs_raw = cx.lst(cx.key(o, "specs", p), f"{p}.specs")
         total = o.get("total_cnt")
         if name == "sum":
@@ -451,7 +483,9 @@ def _literal(lit: Any, cx: _Ctx, p: str) -> Literal:
         raise cx.err(f"{p}.neg", "neg must be 0 or 1")
     keys = [k for k in lit if k != "neg"]
     if len(keys) != 1:
-        raise cx.err(p, "a literal has exactly one of the keys name, color, count (and optionally neg)")
+        raise cx.err(
+            p, "a literal has exactly one of the keys name, color, count (and optionally neg)"
+        )
     k = keys[0]
     v = lit[k]
     if k == "name":
@@ -504,19 +538,41 @@ def world_to_json(world: World, task_id: str, description: str = "") -> dict[str
     for t in world.tiles:
         if not t.exist and not t.allowed and not t.walls:
             continue  # a missing cell: the loader fills it back in
-        rec: dict[str, Any] = {"x": t.x, "y": t.y, "allowed": t.allowed, "walls": {s: True for s in WALL_SIDES if s in t.walls}}
+        rec: dict[str, Any] = {
+            "x": t.x,
+            "y": t.y,
+            "allowed": t.allowed,
+            "walls": {s: True for s in WALL_SIDES if s in t.walls},
+        }
         if not t.exist:
             rec["exist"] = False
         tiles.append(rec)
-    if not any(t["x"] == world.cols - 1 for t in tiles) or not any(t["y"] == world.rows - 1 for t in tiles):
+    if not any(t["x"] == world.cols - 1 for t in tiles) or not any(
+        t["y"] == world.rows - 1 for t in tiles
+    ):
         # keep the bounding box: write the corner cell explicitly
-        tiles.append({"x": world.cols - 1, "y": world.rows - 1, "allowed": False, "walls": {}, "exist": False})
+        tiles.append(
+            {
+                "x": world.cols - 1,
+                "y": world.rows - 1,
+                "allowed": False,
+                "walls": {},
+                "exist": False,
+            }
+        )
     items = [
-        {"x": i % world.cols, "y": i // world.cols, "name": it.name, "color": it.color, "count": it.count}
+        {
+            "x": i % world.cols,
+            "y": i // world.cols,
+            "name": it.name,
+            "color": it.color,
+            "count": it.count,
+        }
         for i, it in sorted(world.items.items())
     ]
     lines = [
-        {"x1": ln.x1, "y1": ln.y1, "x2": ln.x2, "y2": ln.y2, "color": COLOR_TO_HEX[ln.color]} for ln in world.lines
+        {"x1": ln.x1, "y1": ln.y1, "x2": ln.x2, "y2": ln.y2, "color": COLOR_TO_HEX[ln.color]}
+        for ln in world.lines
     ]
     t = world.turtle
     return {
@@ -532,7 +588,10 @@ def world_to_json(world: World, task_id: str, description: str = "") -> dict[str
 def goal_to_json(goal: Goal) -> list[dict[str, Any]]:
     out = []
     for o in goal.objectives:
-        rec: dict[str, Any] = {"name": o.name, "specs": [[[lit.to_json() for lit in cl] for cl in s] for s in o.specs]}
+        rec: dict[str, Any] = {
+            "name": o.name,
+            "specs": [[[lit.to_json() for lit in cl] for cl in s] for s in o.specs],
+        }
         if o.total is not None:
             rec["total_cnt"] = o.total
         out.append(rec)

@@ -105,7 +105,9 @@ class Verdict:
             "goal_ok": self.goal_ok,
             "constraints_ok": self.constraints_ok,
             "goal_failure": gr.kind if gr is not None and not gr.ok else None,
-            "violations": [{"rule": v.rule, "key": v.key, "message": v.message} for v in self.violations]
+            "violations": [
+                {"rule": v.rule, "key": v.key, "message": v.message} for v in self.violations
+            ]
             if self.constraints_ok is False
             else [],
             "steps": self.execution.calls,

@@ -176,7 +176,16 @@ class World:
         object.__setattr__(self, "segments", tuple(segments))
 
     def __hash__(self) -> int:
-        return hash((self.rows, self.cols, self.tiles, tuple(sorted(self.items.items())), self.lines, self.turtle))
+        return hash(
+            (
+                self.rows,
+                self.cols,
+                self.tiles,
+                tuple(sorted(self.items.items())),
+                self.lines,
+                self.turtle,
+            )
+        )
 
     @property
     def size(self) -> int:

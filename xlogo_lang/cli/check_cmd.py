@@ -1,4 +1,4 @@
-"""`xlogo check [TASK] PROGRAM`: static diagnostics only (syntax, ranges, the task's constraints)."""
+"""`xlogo check [TASK] PROGRAM`: static diagnostics (syntax, ranges, the task's constraints)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,12 @@ from .common import console, print_json, program_source
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = sub.add_parser("check", help="static diagnostics for a program (and a task's constraints)")
-    p.add_argument("paths", nargs="*", metavar="[TASK] PROGRAM", help="a task file (optional) and a program file or -")
+    p.add_argument(
+        "paths",
+        nargs="*",
+        metavar="[TASK] PROGRAM",
+        help="a task file (optional) and a program file or -",
+    )
     p.add_argument("-e", "--expr", help="the program itself")
     p.add_argument("--id", dest="task_id", help="task id, when TASK is a directory")
     p.add_argument("--json", action="store_true", help="print the diagnostics as JSON")

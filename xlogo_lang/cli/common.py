@@ -67,7 +67,9 @@ def read_program(text: str, name: str, *, strict: bool = True) -> Program:
         except json.JSONDecodeError as exc:
             from ..errors import ParseError
 
-            raise ParseError(f"not valid JSON: {exc.msg}", file=name, line=exc.lineno, column=exc.colno) from None
+            raise ParseError(
+                f"not valid JSON: {exc.msg}", file=name, line=exc.lineno, column=exc.colno
+            ) from None
         return from_json(data, file=name)
     return parse(text, filename=name, strict=strict)
 

@@ -10,7 +10,9 @@ from .common import add_task_args, console, print_json, task_from_args
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    p = sub.add_parser("export", help="write one task of a directory as a task file (with its solution)")
+    p = sub.add_parser(
+        "export", help="write one task of a directory as a task file (with its solution)"
+    )
     add_task_args(p)
     p.add_argument("-o", "--out", help="output file (default: print to stdout)")
     p.add_argument("--json", action="store_true", help="print a JSON summary instead of a message")
@@ -30,5 +32,8 @@ def main(args: argparse.Namespace) -> int:
     if args.json:
         print_json({"task_id": task.id, "out": str(out), "solution": "solution" in data})
     else:
-        console().print(f"wrote task {task.id} to {out}" + (" (with its reference solution)" if "solution" in data else ""))
+        console().print(
+            f"wrote task {task.id} to {out}"
+            + (" (with its reference solution)" if "solution" in data else "")
+        )
     return 0

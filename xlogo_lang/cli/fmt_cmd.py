@@ -15,8 +15,15 @@ from .common import add_program_args, print_json, program_source, read_program
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = sub.add_parser("fmt", help="print a program in canonical form")
     add_program_args(p)
-    p.add_argument("--to", choices=("text", "json", "python"), default="text", help="output form (default: text)")
-    p.add_argument("--check", action="store_true", help="exit 1 if the input is not already canonical")
+    p.add_argument(
+        "--to",
+        choices=("text", "json", "python"),
+        default="text",
+        help="output form (default: text)",
+    )
+    p.add_argument(
+        "--check", action="store_true", help="exit 1 if the input is not already canonical"
+    )
     p.add_argument("--color", action="store_true", help="highlight the output (text form)")
     p.add_argument("--json", action="store_true", help="print {program, canonical} as JSON")
     p.set_defaults(func=main)

@@ -7,10 +7,19 @@ from typing import TYPE_CHECKING
 
 from ..printer import to_text
 from ..verdict import Verdict, run
+
 if TYPE_CHECKING:
     from rich.table import Table
 
-from .common import add_program_args, add_task_args, console, print_json, program_source, read_program, task_from_args
+from .common import (
+    add_program_args,
+    add_task_args,
+    console,
+    print_json,
+    program_source,
+    read_program,
+    task_from_args,
+)
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -52,7 +61,9 @@ def render_verdict(verdict: Verdict, *, trace: bool = False) -> None:
 def trace_table(verdict: Verdict) -> Table:
     from rich.table import Table
 
-    table = Table("step", "command", "line", "cell", "heading", "pen", "drew", box=None, header_style="bold")
+    table = Table(
+        "step", "command", "line", "cell", "heading", "pen", "drew", box=None, header_style="bold"
+    )
     names = ("N", "E", "S", "W")
     for s in verdict.trace:
         span = s.block.span
@@ -61,5 +72,7 @@ def trace_table(verdict: Verdict) -> Table:
         cell = f"({s.x},{s.y})"
         if s.crashed:
             cell += " [red]crash[/]"
-        table.add_row(str(s.index), cmd, str(span.line) if span else "", cell, names[s.direction], s.pen, drew)
+        table.add_row(
+            str(s.index), cmd, str(span.line) if span else "", cell, names[s.direction], s.pen, drew
+        )
     return table

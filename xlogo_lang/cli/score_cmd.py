@@ -22,8 +22,12 @@ from .common import console, print_json
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = sub.add_parser("score", help="score model replies (JSONL of task_id + response) on tasks")
     p.add_argument("predictions", metavar="PREDICTIONS.jsonl")
-    p.add_argument("--tasks", required=True, help="an asset directory or a folder of <id>.json task files")
-    p.add_argument("--out", help="results file (default: <PREDICTIONS>_results.jsonl beside the input)")
+    p.add_argument(
+        "--tasks", required=True, help="an asset directory or a folder of <id>.json task files"
+    )
+    p.add_argument(
+        "--out", help="results file (default: <PREDICTIONS>_results.jsonl beside the input)"
+    )
     p.add_argument("--json", action="store_true", help="print the summary as JSON")
     p.set_defaults(func=main)
 
@@ -41,7 +45,10 @@ def main(args: argparse.Namespace) -> int:
     tasks = {t.id: t for t in load_tasks(args.tasks)}
     out_path = Path(args.out) if args.out else default_out(src)
     summary = Summary()
-    with src.open(encoding="utf-8", errors="replace") as fin, out_path.open("w", encoding="utf-8") as fout:
+    with (
+        src.open(encoding="utf-8", errors="replace") as fin,
+        out_path.open("w", encoding="utf-8") as fout,
+    ):
         for lineno, line in enumerate(fin, start=1):
             if not line.strip():
                 continue

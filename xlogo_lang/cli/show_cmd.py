@@ -6,7 +6,15 @@ import argparse
 
 from ..interpreter import execute
 from ..view import GridView, legend
-from .common import add_program_args, add_task_args, console, print_json, program_source, read_program, task_from_args
+from .common import (
+    add_program_args,
+    add_task_args,
+    console,
+    print_json,
+    program_source,
+    read_program,
+    task_from_args,
+)
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]

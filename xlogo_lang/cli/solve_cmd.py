@@ -90,9 +90,9 @@ def _solve_one(args: argparse.Namespace) -> int:
         print_json(sol.to_dict())
         return 0 if sol.solved else 1
     con = console()
-    title = f"[bold]task {task.id}[/]: {task.description}"
-    con.print(title)
-    if sol.program is not None:
+    if sol.program is None:
+        con.print(f"[bold]task {task.id}[/]: {task.description}")
+    else:
         from ..view import GridView
 
         verdict = run(task, sol.program)
@@ -232,8 +232,7 @@ def _repair(args: argparse.Namespace) -> int:
         args.program = None
     text, name = program_source(args)  # type: ignore[misc]
     prog = read_program(text, name)
-    timeout = args.timeout if args.timeout is not None else 30.0
-    rep = repair(task, prog, max_distance=args.max_distance, timeout=timeout)
+    rep = repair(task, prog, max_distance=args.max_distance, timeout=args.timeout)
     if args.json:
         print_json(rep.to_dict())
         return 0 if rep.program is not None else 1
