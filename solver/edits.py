@@ -415,7 +415,8 @@ def _treedist(
     lma: list[int],
     lmb: list[int],
     td: list[list[int]],
-) -> None:
+) -> list[list[int]]:
+    """The forest-distance table of the keyroot pair (i, j); fills in `td` as it goes."""
     li, lj = lma[i], lmb[j]
     m, n = i - li + 2, j - lj + 2
     fd = [[0] * n for _ in range(m)]
@@ -436,6 +437,7 @@ def _treedist(
             else:
                 p, q = lma[i1] - li, lmb[j1] - lj
                 fd[x][y] = min(fd[x - 1][y] + 1, fd[x][y - 1] + 1, fd[p][q] + td[i1][j1])
+    return fd
 
 
 def _ted_mapping(a: _Forest, b: _Forest) -> list[tuple[int, int]]:
@@ -450,22 +452,9 @@ def _ted_mapping(a: _Forest, b: _Forest) -> list[tuple[int, int]]:
     while stack:
         i, j = stack.pop()
         li, lj = lma[i], lmb[j]
-        m, n = i - li + 2, j - lj + 2
-        fd = [[0] * n for _ in range(m)]
-        for x in range(1, m):
-            fd[x][0] = fd[x - 1][0] + 1
-        for y in range(1, n):
-            fd[0][y] = fd[0][y - 1] + 1
-        for x in range(1, m):
-            for y in range(1, n):
-                i1, j1 = li + x - 1, lj + y - 1
-                if lma[i1] == li and lmb[j1] == lj:
-                    fd[x][y] = min(
-                        fd[x - 1][y] + 1, fd[x][y - 1] + 1, fd[x - 1][y - 1] + _cost(la[i1], lb[j1])
-                    )
-                else:
-                    p, q = lma[i1] - li, lmb[j1] - lj
-                    fd[x][y] = min(fd[x - 1][y] + 1, fd[x][y - 1] + 1, fd[p][q] + td[i1][j1])
+        # td is final, so re-running the table rewrites the same values
+        fd = _treedist(i, j, la, lb, lma, lmb, td)
+        m, n = len(fd), len(fd[0])
         x, y = m - 1, n - 1
         while x > 0 or y > 0:
             if x > 0 and fd[x][y] == fd[x - 1][y] + 1:

@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from .world import World
+from .world import Item, World
 
 OBJECTIVES = ("find", "findonly", "forbid", "collectall", "sum", "concat", "draw")
 
@@ -27,22 +27,25 @@ class Literal:
     neg: bool = False
 
     def holds(self, world: World, index: int) -> bool:
-        item = world.items.get(index)
+        return self.holds_on(world.items.get(index))
+
+    def holds_on(self, item: Item | None) -> bool:
+        """Whether the literal holds on a cell holding `item` (None for an empty cell)."""
         if self.kind == "name":
-            result = (
+            hit = (
                 item is None
                 if self.value == "noname"
                 else item is not None and item.name == self.value
             )
         elif self.kind == "color":
-            result = (
+            hit = (
                 item is None
                 if self.value == "nocolor"
                 else item is not None and item.color == self.value
             )
         else:
-            result = item is not None and item.count == self.value
-        return result != self.neg
+            hit = item is not None and item.count == self.value
+        return hit != self.neg
 
     def text(self) -> str:
         word = str(self.value)

@@ -54,29 +54,7 @@ def color_name_spec(color: str, name: str) -> Spec:
 
 def matches(spec: Spec, item: Item | None) -> bool:
     """Whether a cell holding `item` satisfies the CNF `spec` (the goal checker's rule)."""
-    for clause in spec:
-        ok = False
-        for lit in clause:
-            if lit.kind == "name":
-                hit = (
-                    item is None
-                    if lit.value == "noname"
-                    else item is not None and item.name == lit.value
-                )
-            elif lit.kind == "color":
-                hit = (
-                    item is None
-                    if lit.value == "nocolor"
-                    else item is not None and item.color == lit.value
-                )
-            else:
-                hit = item is not None and item.count == lit.value
-            if hit != lit.neg:
-                ok = True
-                break
-        if not ok:
-            return False
-    return True
+    return all(any(lit.holds_on(item) for lit in clause) for clause in spec)
 
 
 def random_item(rng: random.Random, family: str) -> Item:
