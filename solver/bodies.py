@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from xlogo_lang.ast import Block, Repeat
 
-from .search_space import FD, LT, RT, SETPC0, TYPES, Effect, Space
+from .search_space import FD, LT, RT, SETPC0, TYPES, Effect, Space, bits
 
 SIG_CAP = 64  # concat: longer cell sequences are not compared (such bodies are simply kept)
 
@@ -136,15 +136,6 @@ def _shift(v: int, k: int) -> int:
     return v << k if k >= 0 else v >> -k
 
 
-def _bits(m: int) -> list[int]:
-    out = []
-    while m:
-        low = m & -m
-        out.append(low.bit_length() - 1)
-        m ^= low
-    return out
-
-
 class Canvas:
     """Signatures of bodies (see the module docstring), as tuples of ints:
 
@@ -230,7 +221,7 @@ class Canvas:
         """b's bitsets turned k quarter turns about the entry cell."""
         mb, bx, by, _, db, _, qb = b
         moves = 0
-        for i in _bits(mb):
+        for i in bits(mb):
             x, y = _rot(*self.xy(i >> 2), k)
             moves |= 1 << (self.cell(x, y) * 4 + (((i & 3) + k) & 3))
         drawn = None
@@ -238,7 +229,7 @@ class Canvas:
             out = []
             for mask in db:
                 v = 0
-                for e in _bits(mask):
+                for e in bits(mask):
                     x, y = _rot(*self.xy(e >> 1), k)
                     v |= 1 << self.edge(x, y, ((2 if e & 1 else 1) + k) & 3)
                 out.append(v)

@@ -219,7 +219,7 @@ class Space:
             self.tmask = goal.target_masks[0]
             self.total = int(target.total or 0)
             self.counts = tuple(goal.counts)
-            if sum(self.counts[c] for c in _bits(self.tmask)) < self.total:
+            if sum(self.counts[c] for c in bits(self.tmask)) < self.total:
                 raise Infeasible("the matching items add up to less than the total asked for")
         else:
             self.kind = "concat"
@@ -504,7 +504,8 @@ def _concat_order_ok(ranks: list[int]) -> bool:
     return True
 
 
-def _bits(mask: int) -> list[int]:
+def bits(mask: int) -> list[int]:
+    """The indices of the set bits of `mask`, lowest first."""
     out = []
     while mask:
         low = mask & -mask
