@@ -17,6 +17,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..errors import XlogoError
+from ..extract import Extraction, extract_program
 from ..printer import to_text
 from ..tasks import Task
 from ..verdict import run
@@ -33,12 +34,12 @@ REQUEST_ERROR = "request_error"  # no reply at all: the endpoint kept failing (s
 FAILURES = (NO_PROGRAM, SYNTAX_ERROR, CRASH, GOAL, CONSTRAINTS, REQUEST_ERROR)
 
 
-def _extraction_info(ex: Any) -> dict[str, Any]:
+def _extraction_info(ex: Extraction) -> dict[str, Any]:
     return {
-        "source": getattr(ex, "source", None),
-        "language": getattr(ex, "language", None),
-        "start_line": getattr(ex, "start_line", None),
-        "end_line": getattr(ex, "end_line", None),
+        "source": ex.source,
+        "language": ex.language,
+        "start_line": ex.start_line,
+        "end_line": ex.end_line,
     }
 
 
@@ -73,15 +74,13 @@ def score_response(task: Task, response: str) -> dict[str, Any]:
     extraction ({source, language, start_line, end_line}), failure (a category of FAILURES or
     None when solved), failure_detail, size (blocks in the program).
     """
-    from ..extract import extract_program  # lazy: scoring must import even without it
-
     ex = extract_program(response if isinstance(response, str) else "")
     out = empty_score("", NO_PROGRAM)
     out["extraction"] = _extraction_info(ex)
-    prog = getattr(ex, "program", None)
-    err = getattr(ex, "error", None)
+    prog = ex.program
+    err = ex.error
     if prog is None:
-        if err is None and not getattr(ex, "text", None):
+        if err is None and not ex.text:
             out["reason"] = "no program found in the reply"
             return out
         out["failure"] = SYNTAX_ERROR
