@@ -250,7 +250,7 @@ class _Search:
         return tuple(0 for _ in self.bounds.tracked)
 
     def _h(self, key: tuple) -> int:
-        h = self.space.lower_bound(key[2], key[1])
+        h = self.space.lower_bound(key[2], key[1], key[0])
         rest = self.L - key[4]
         return h if h >= rest else rest
 

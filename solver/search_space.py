@@ -115,6 +115,11 @@ class Space:
     field_ones: int = 0  # draw: the lowest bit of every segment's 3-bit field
     max_times: int = 12
     blocks: dict[int, object] = field(default_factory=dict)  # code -> AST block
+    colour_fields: tuple[tuple[int, int], ...] = ()  # draw: (colour, its segments' low bits)
+    # per pose: what a run can reach without turning (the row or column it faces along): for
+    # draw the low bits of the segments on that line, else the cells on it
+    on_line: list[int] = field(default_factory=list)
+    can_turn: bool = True
 
     # -- construction ------------------------------------------------------------------------
 
@@ -183,8 +188,34 @@ class Space:
         )
         space._goal_model(start_cell, forbidden, edge_colors)
         space._alphabet()
+        space._lines(edges)
         space.max_times = _max_times(rows, cols)
         return space
+
+    def _lines(self, edges: dict[tuple[int, int], int]) -> None:
+        cols = self.task.world.cols
+        ncell = self.npose // 4
+        self.can_turn = "lt" in self.bounds.allowed or "rt" in self.bounds.allowed
+        if self.draw:
+            self.colour_fields = tuple(
+                (c, sum(1 << (3 * i) for i, ec in enumerate(self.edge_colors) if ec == c))
+                for c in sorted(set(self.edge_colors))
+            )
+        for pose in range(self.npose):
+            x, y = (pose >> 2) % cols, (pose >> 2) // cols
+            vertical = (pose & 3) % 2 == 0
+            mask = 0
+            if self.draw:
+                for (a, b), e in edges.items():
+                    column = a % cols == b % cols  # a vertical segment
+                    on = a % cols == x if vertical else a // cols == y
+                    if on and column == vertical:
+                        mask |= 1 << (3 * e)
+            else:
+                for c in range(ncell):
+                    if (c % cols == x) if vertical else (c // cols == y):
+                        mask |= 1 << c
+            self.on_line.append(mask)
 
     def _goal_model(self, start_cell: int, forbidden: int, edge_colors: list[int]) -> None:
         goal = self.task.compiled_goal
@@ -391,23 +422,46 @@ class Space:
             return all(r >= 0 for r in summary)  # type: ignore[union-attr]
         return True  # "always", or only forbids (already enforced by dead moves)
 
-    def lower_bound(self, summary: object, pen: int) -> int:
-        """At least this many more blocks are needed to meet the goal (consistent: a block of
-        size k lowers it by at most k). A drawing needs a setpc block for every colour it still
-        lacks other than the current pen, and one moving block; other goals need one move."""
+    def lower_bound(self, summary: object, pen: int, pose: int) -> int:
+        """At least this many more blocks are needed to meet the goal (README, "lower bound").
+
+        Consistent: a block of size k lowers it by at most k, so A* takes a shortest solution
+        first. Every goal needs a moving block, and a turn block when what is left lies off the
+        line the turtle faces along (moves without a turn stay on it). A drawing whose wrong
+        segments have the colours C needs a setpc block per colour of C other than the pen, and
+        |C| blocks that are moves or repeats: a move block draws with its own colour (the last
+        setpc before it in its body) or the pen its innermost repeat starts an iteration with,
+        which is that repeat's exit pen or, through the enclosing repeats, one more colour."""
         if self.goal_met(summary):
             return 0
-        if self.kind != "draw":
+        kind = self.kind
+        line = self.on_line[pose]
+        if kind == "draw":
+            z = summary ^ self.target_drawn  # type: ignore[operator]
+            wrong = (z | (z >> 1) | (z >> 2)) & self.field_ones
+            need = 0
+            setpcs = 0
+            for c, m in self.colour_fields:
+                if wrong & m:
+                    need += 1
+                    if c != pen:
+                        setpcs += 1
+            if setpcs and not self.colors:
+                return 10**6  # a colour is missing and setpc may not be used
+            off = wrong & ~line
+        elif kind == "find":
+            need, setpcs = 1, 0
+            off = 0 if self.tmask & line else 1
+        elif kind == "collectall":
+            need, setpcs = 1, 0
+            off = self.tmask & ~summary & ~line  # type: ignore[operator]
+        else:
             return 1
-        need = set()
-        d = summary
-        for i, c in enumerate(self.edge_colors):
-            if (d >> (3 * i)) & 7 != c:  # type: ignore[operator]
-                need.add(c)
-        need.discard(pen)
-        if need and not self.colors:
-            return 10**6  # a colour is missing and setpc may not be used
-        return len(need) + 1
+        if not off:
+            return setpcs + need
+        if not self.can_turn:
+            return 10**6
+        return setpcs + need + 1
 
     def calls_ok(self, calls: int) -> bool:
         return calls <= MAX_CALLS

@@ -156,6 +156,34 @@ def test_goal_summaries_agree_with_run_on_any_program(data, prog, asset_tasks):
     assert Space.of(task).goal_reached(prog.body) == expected
 
 
+def _size(blocks) -> int:  # type: ignore[no-untyped-def]
+    return sum(1 + (_size(b.body) if isinstance(b, Repeat) else 0) for b in blocks)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data(), prog=_programs)
+def test_the_lower_bound_never_drops_by_more_than_a_blocks_size(data, prog, asset_tasks):
+    """Consistency, which makes A* take a shortest solution first (and implies the bound never
+    exceeds the size of a solution, since it is 0 on a met goal)."""
+    task = asset_tasks[data.draw(st.sampled_from(sorted(asset_tasks)))]
+    space = Space.of(task)
+    pen, pose, summary = _start_pen(space), space.start_pose, space.initial_summary()
+    for block in prog.body:
+        e = space.effect_of((block,), pose)
+        after = None if e is None else space.apply(summary, pen, e)
+        if after is None:
+            break
+        before = space.lower_bound(summary, pen, pose)
+        pen, pose, summary = e[6] or pen, e[0], after
+        assert before <= _size((block,)) + space.lower_bound(summary, pen, pose)
+
+
+def _start_pen(space: Space) -> int:
+    from xlogo_lang.solver.search_space import BLACK
+
+    return BLACK if space.draw else 0
+
+
 # -- constraints -----------------------------------------------------------------------------------
 
 
