@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from xlogo_lang.ast import Block, Repeat
 
-from .search_space import FD, LT, RT, SETPC0, TYPES, Effect, Space, bits
+from .search_space import FD, LT, RT, SETPC0, TYPES, Effect, Space
 
 SIG_CAP = 64  # concat: longer cell sequences are not compared (such bodies are simply kept)
 
@@ -132,10 +132,6 @@ def _rot(x: int, y: int, k: int) -> tuple[int, int]:
     return y, -x
 
 
-def _shift(v: int, k: int) -> int:
-    return v << k if k >= 0 else v >> -k
-
-
 class Canvas:
     """Signatures of bodies (see the module docstring), as tuples of ints:
 
@@ -150,6 +146,9 @@ class Canvas:
         self.draw = draw
         self.ordered = concat
         self.empty = (0, 0, 0, 0, (0,) * 8 if draw else None, 0, () if concat else None)
+        # bit index -> the bit index turned k quarter turns, filled lazily
+        self._move_turns: list[dict[int, int]] = [{} for _ in range(4)]
+        self._edge_turns: list[dict[int, int]] = [{} for _ in range(4)]
 
     def cell(self, x: int, y: int) -> int:
         return (y + self.m) * self.w + (x + self.m)
@@ -196,19 +195,20 @@ class Canvas:
         if a[0] is None or b[0] is None:
             return (None, object(), 0, 0, None, 0, None)  # unique: never equal to another
         ma, ax, ay, ad, da, pa, qa = a
-        mb, drawn_b, seq_b, rx, ry = turned if turned is not None else self.turned(b, ad)
+        mb, pairs, every, seq_b, rx, ry = turned if turned is not None else self.turned(b, ad)
         off = ay * self.w + ax
-        moves = ma | _shift(mb, 4 * off)
+        moves = ma | (mb << 4 * off if off >= 0 else mb >> -4 * off)
         drawn = da
-        if drawn_b is not None and any(drawn_b):
-            moved = [_shift(v, 2 * off) for v in drawn_b]
-            every = 0
-            for v in moved:
-                every |= v
-            out = [v & ~every for v in da]  # type: ignore[union-attr]
-            for tag, v in enumerate(moved):
-                if v:
-                    out[tag if tag else pa] |= v
+        if pairs:
+            sh = 2 * off
+            if sh >= 0:
+                out = [v & ~(every << sh) for v in da]  # type: ignore[union-attr]
+                for tag, v in pairs:
+                    out[tag or pa] |= v << sh
+            else:
+                out = [v & ~(every >> -sh) for v in da]  # type: ignore[union-attr]
+                for tag, v in pairs:
+                    out[tag or pa] |= v >> -sh
             drawn = tuple(out)
         seq = qa
         if seq_b:
@@ -218,27 +218,43 @@ class Canvas:
         return (moves, ax + rx, ay + ry, (ad + b[3]) & 3, drawn, b[5] or pa, seq)
 
     def turned(self, b: tuple, k: int) -> tuple:
-        """b's bitsets turned k quarter turns about the entry cell."""
+        """b's bitsets turned k quarter turns about the entry cell: (moves, the nonzero
+        (colour tag, segments) pairs, their union, cells in order, exit x, exit y)."""
         mb, bx, by, _, db, _, qb = b
+        table = self._move_turns[k]
         moves = 0
-        for i in bits(mb):
-            x, y = _rot(*self.xy(i >> 2), k)
-            moves |= 1 << (self.cell(x, y) * 4 + (((i & 3) + k) & 3))
-        drawn = None
+        while mb:
+            low = mb & -mb
+            i = low.bit_length() - 1
+            j = table.get(i)
+            if j is None:
+                x, y = _rot(*self.xy(i >> 2), k)
+                j = table[i] = self.cell(x, y) * 4 + (((i & 3) + k) & 3)
+            moves |= 1 << j
+            mb ^= low
+        pairs: list[tuple[int, int]] = []
+        every = 0
         if db is not None:
-            out = []
-            for mask in db:
+            etable = self._edge_turns[k]
+            for tag, mask in enumerate(db):
                 v = 0
-                for e in bits(mask):
-                    x, y = _rot(*self.xy(e >> 1), k)
-                    v |= 1 << self.edge(x, y, ((2 if e & 1 else 1) + k) & 3)
-                out.append(v)
-            drawn = tuple(out)
+                while mask:
+                    low = mask & -mask
+                    e = low.bit_length() - 1
+                    j = etable.get(e)
+                    if j is None:
+                        x, y = _rot(*self.xy(e >> 1), k)
+                        j = etable[e] = self.edge(x, y, ((2 if e & 1 else 1) + k) & 3)
+                    v |= 1 << j
+                    mask ^= low
+                if v:
+                    pairs.append((tag, v))
+                    every |= v
         seq = None
         if qb:
             seq = tuple(self.cell(*_rot(*self.xy(c), k)) for c in qb)
         rx, ry = _rot(bx, by, k)
-        return (moves, drawn, seq, rx, ry)
+        return (moves, tuple(pairs), every, seq, rx, ry)
 
     def power(self, s: tuple, n: int) -> tuple:
         out = self.empty
@@ -348,13 +364,17 @@ class Menu:
                 level.append(self._child(node, code, space.blocks[code], sig, counts, s, e, key))  # type: ignore[arg-type]
         # extend bodies of size s-1-k by a repeat whose body has k blocks
         if owner.allow_repeat:
+            work = 0
             for k in range(0 if owner.padding else 1, s):
-                for n, node in enumerate(self.levels[s - 1 - k]):
-                    if tick is not None and n & 63 == 0:
-                        tick()  # type: ignore[operator]
+                for node in self.levels[s - 1 - k]:
                     e0 = node.memo[pose]
                     x = e0[0]  # type: ignore[index]
-                    for block, step, inner, times in owner.menu(x).repeats(k):
+                    reps = owner.menu(x).repeats(k)
+                    work += len(reps) + 1
+                    if tick is not None and work > 4096:
+                        tick()  # type: ignore[operator]
+                        work = 0
+                    for block, step, inner, times in reps:
                         e = space.compose(e0, step)
                         if e is None:
                             continue
@@ -405,7 +425,10 @@ class Menu:
         out: list[tuple[Repeat, Effect, Body, int]] = []
         if self.owner.allow_repeat:
             low = 1 if self.owner.padding else 2
-            for body in self.levels[s]:
+            tick = self.owner.tick
+            for n, body in enumerate(self.levels[s]):
+                if tick is not None and n & 1023 == 0:
+                    tick()  # type: ignore[operator]
                 for n in range(low, body.nmax + 1):
                     e = body.repeat_effect(space, self.pose, n)
                     if e is None:

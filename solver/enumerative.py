@@ -179,7 +179,9 @@ class _Search:
             return
         menu = self.menus.menu(key[0])
         rc = self.repeat_counts
-        for block, e, body, _n in menu.repeats(k):
+        for i, (block, e, body, _n) in enumerate(menu.repeats(k)):
+            if i & 4095 == 4095:
+                self._tick()
             counts = _add(body.counts, rc)
             self._push(key, g, e, k + 1, counts, block, bucket, level)
 
