@@ -537,17 +537,38 @@ class _Encoding:
         z3, s, b, k = self.z3, self.solver, self.space.bounds, self.k
         if b.padding or b.start_by or any(b.lo[t] > 0 for t in b.lo):
             return
+        turns_free = all(b.hi[t] == float("inf") for t in ("lt", "rt"))
+        pcs = [SETPC0 + c for c in self.space.colors]
         for i in range(k - 1):
             same_list = z3.And(self.end[i] == i, z3.ULE(self._slot(i + 1), self.pe[i]))
             for x, y in ((LT, RT), (RT, LT)):
                 s.add(z3.Not(z3.And(same_list, self.op[i] == x, self.op[i + 1] == y)))
-            if self.space.colors:
-                pcs = [SETPC0 + c for c in self.space.colors]
-                both = z3.And(
-                    z3.Or([self.op[i] == c for c in pcs]), z3.Or([self.op[i + 1] == c for c in pcs])
-                )
-                s.add(z3.Not(z3.And(same_list, both)))
-        turns_free = all(b.hi[t] == float("inf") for t in ("lt", "rt"))
+            if turns_free:
+                # `lt lt` is `rt rt` (same size, kept); three same turns are one opposite turn
+                s.add(z3.Not(z3.And(same_list, self.op[i] == LT, self.op[i + 1] == LT)))
+                if i + 2 < k:
+                    third = z3.And(self.end[i + 1] == i + 1, z3.ULE(self._slot(i + 2), self.pe[i]))
+                    s.add(
+                        z3.Not(
+                            z3.And(
+                                same_list,
+                                third,
+                                self.op[i] == RT,
+                                self.op[i + 1] == RT,
+                                self.op[i + 2] == RT,
+                            )
+                        )
+                    )
+            if pcs:
+                is_pc = [z3.Or([self.op[j] == c for c in pcs]) for j in (i, i + 1)]
+                s.add(z3.Not(z3.And(same_list, is_pc[0], is_pc[1])))
+                # a turn then a setpc is the setpc then the turn (same size, kept)
+                turn = z3.Or(self.op[i] == LT, self.op[i] == RT)
+                s.add(z3.Not(z3.And(same_list, turn, is_pc[1])))
+            # repeat(2){x} for one basic block x is `x x` (same size, one repeat fewer, kept)
+            single = z3.And(self.isrep[i], self.end[i] == i + 1, self.times[i] == 2)
+            free = [c for c in self.ops if c != REP and b.hi[_type_name(c)] == float("inf")]
+            s.add(z3.Not(z3.And(single, z3.Or([self.op[i + 1] == c for c in free]))))
         for i in range(k - 1):
             # a repeat whose body never moves is a turn and a pen change: at most 3 blocks
             if turns_free:
@@ -644,6 +665,10 @@ class _Encoding:
             for v in (self.op[i], self.times[i], self.end[i]):
                 diff.append(v != model.eval(v, model_completion=True))
         self.solver.add(z3.Or(diff))
+
+
+def _type_name(code: int) -> str:
+    return ("fd", "bk", "lt", "rt")[code] if code < SETPC0 else "setpc"
 
 
 def _black() -> int:
