@@ -128,6 +128,8 @@ def _solve_both(
         "z3": b.stats,
         "enum_time_s": a.stats.get("time_s"),
         "z3_time_s": b.stats.get("time_s"),
+        "enum_status": a.status,
+        "z3_status": b.status,
         "agree": agree,
         "time_s": round(time.perf_counter() - t0, 4),
     }

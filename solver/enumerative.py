@@ -63,7 +63,7 @@ class _Search:
         self.space = space
         self.N = max_size
         self.t0 = time.perf_counter()
-        self.deadline = self.t0 + timeout if timeout else None
+        self.deadline = self.t0 + timeout if timeout is not None else None
         self.all = all_solutions
         self.limit = max(1, limit)
         self.menus = MenuSet(space)

@@ -49,7 +49,7 @@ def z3_search(
     import z3
 
     t0 = time.perf_counter()
-    deadline = t0 + timeout if timeout else None
+    deadline = t0 + timeout if timeout is not None else None
     stats: dict[str, Any] = {
         "candidates": 0,
         "states": 0,

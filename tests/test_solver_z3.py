@@ -104,6 +104,15 @@ def test_engine_both_reports_agreement_and_both_times(real_tasks):
     assert sol.stats["enum_time_s"] is not None and sol.stats["z3_time_s"] is not None
 
 
+@pytest.mark.parametrize("engine", ["enum", "z3", "both"])
+def test_a_spent_time_budget_stops_at_once(real_tasks, engine):
+    """`both` hands the z3 engine what the enumerative one left, which can be nothing: a zero
+    budget is a budget (a timeout at once), not "no limit"."""
+    sol = solve(real_tasks["64"], engine=engine, timeout=0.0)
+    assert sol.status == "timeout" and not sol.proved_minimal
+    assert sol.stats["time_s"] < 5
+
+
 def test_z3_lists_several_shortest_solutions(real_tasks):
     sol = solve(real_tasks["5"], engine="z3", all_solutions=True, limit=3)
     assert len(sol.programs) >= 2

@@ -13,10 +13,13 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..printer import to_compact, to_text
 from .common import add_task_args, console, print_json, program_source, read_program, task_from_args
+
+if TYPE_CHECKING:
+    from ..solver import Solution
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -181,13 +184,21 @@ def _solve_dir(args: argparse.Namespace) -> int:
     if args.json:
         return 0 if all_ok else 1
     table = Table(title=f"xlogo solve {args.task} (engine {args.engine})", header_style="bold")
-    for col in ("id", "shortest", "reference", "enum s", "z3 s", "proved", "program"):
-        table.add_column(col, justify="right" if col not in ("id", "program") else "left")
+    # ids and figures never wrap or get cut (they are what a reader looks up); the program folds
+    engines = ("enum", "z3") if args.engine == "both" else (args.engine,)
+    table.add_column("id", no_wrap=True)
+    for col in ("shortest", "reference", *(f"{e} s" for e in engines), "proved"):
+        table.add_column(col, justify="right", no_wrap=True)
+    table.add_column("program", overflow="fold", ratio=1)
     for tid, sol, ref in rows:
-        enum_t = sol.stats.get(
-            "enum_time_s", sol.stats.get("time_s") if sol.engine == "enum" else None
-        )
-        z3_t = sol.stats.get("z3_time_s", sol.stats.get("time_s") if sol.engine == "z3" else None)
+        times = {
+            "enum": sol.stats.get(
+                "enum_time_s", sol.stats.get("time_s") if sol.engine == "enum" else None
+            ),
+            "z3": sol.stats.get(
+                "z3_time_s", sol.stats.get("time_s") if sol.engine == "z3" else None
+            ),
+        }
         size = (
             str(sol.size)
             if sol.size is not None
@@ -199,8 +210,7 @@ def _solve_dir(args: argparse.Namespace) -> int:
             tid,
             size,
             str(ref) if ref is not None else "-",
-            f"{enum_t:.3f}" if enum_t is not None else "-",
-            f"{z3_t:.3f}" if z3_t is not None else "-",
+            *(_time_cell(sol, e, times[e]) for e in engines),
             "✓" if sol.proved_minimal else "✗",
             to_compact(sol.program) if sol.program is not None else sol.message,
         )
@@ -259,3 +269,11 @@ def _repair(args: argparse.Namespace) -> int:
         f"[dim]{rep.stats.get('candidates', 0):,} candidates, {rep.stats.get('time_s', 0)} s[/]"
     )
     return 0
+
+
+def _time_cell(sol: Solution, engine: str, seconds: float | None) -> str:
+    """An engine's time; `>t` when it stopped at its time limit without a proof."""
+    if seconds is None:
+        return "-"
+    status = sol.stats.get(f"{engine}_status", sol.status)
+    return f">{seconds:.3f}" if status == "timeout" else f"{seconds:.3f}"
