@@ -130,6 +130,8 @@ def _solve_both(
         "z3_time_s": b.stats.get("time_s"),
         "enum_status": a.status,
         "z3_status": b.status,
+        # the first size neither engine has refuted (each refutes every size below its level)
+        "level": max(a.stats.get("level", 0), b.stats.get("level", 0)),
         "agree": agree,
         "time_s": round(time.perf_counter() - t0, 4),
     }

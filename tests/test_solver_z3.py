@@ -104,6 +104,13 @@ def test_engine_both_reports_agreement_and_both_times(real_tasks):
     assert sol.stats["enum_time_s"] is not None and sol.stats["z3_time_s"] is not None
 
 
+def test_engine_both_that_times_out_says_which_sizes_are_refuted(real_tasks):
+    sol = solve(real_tasks["64"], engine="both", timeout=1.0)
+    assert sol.status == "timeout"
+    assert sol.stats["level"] == max(sol.stats["enum"]["level"], sol.stats["z3"]["level"])
+    assert f"none has fewer than {sol.stats['level']} blocks" in sol.message
+
+
 @pytest.mark.parametrize("engine", ["enum", "z3", "both"])
 def test_a_spent_time_budget_stops_at_once(real_tasks, engine):
     """`both` hands the z3 engine what the enumerative one left, which can be nothing: a zero
