@@ -40,21 +40,27 @@ def solve(
     timeout: float | None = None,
     all_solutions: bool = False,
     limit: int = 10,
+    *,
+    max_bodies: int | None = None,
 ) -> Solution:
     """A shortest program solving `task` (goal met, constraints met, no crash).
 
     With `all_solutions`, `programs` lists up to `limit` distinct shortest solutions. With
     `engine="both"` the two engines run one after the other and must agree on the size; the
-    stats hold both sets of figures (`agree` says whether they did)."""
+    stats hold both sets of figures (`agree` says whether they did). `max_bodies` caps the
+    repeat bodies the enumerative engine may build (default `MAX_BODIES`, a few GB at most):
+    a search that reaches it stops like a timeout, with `stats.stopped == "bodies"`."""
     from xlogo_lang.errors import UsageError
 
     if engine not in ENGINES:
         raise UsageError(f"unknown engine {engine!r} (choose from {', '.join(ENGINES)})")
     if max_size is not None and max_size < 0:
         raise UsageError("max_size must be at least 0")
+    if max_bodies is not None and max_bodies < 1:
+        raise UsageError("max_bodies must be at least 1")
     if engine == "both":
-        return _solve_both(task, max_size, timeout, all_solutions, limit)
-    return _solve_one(task, engine, max_size, timeout, all_solutions, limit)
+        return _solve_both(task, max_size, timeout, all_solutions, limit, max_bodies)
+    return _solve_one(task, engine, max_size, timeout, all_solutions, limit, max_bodies)
 
 
 def _bound(task: Task, max_size: int | None) -> int:
@@ -74,6 +80,7 @@ def _solve_one(
     timeout: float | None,
     all_solutions: bool,
     limit: int,
+    max_bodies: int | None = None,
 ) -> Solution:
     from .search_space import Infeasible, Space
 
@@ -92,7 +99,14 @@ def _solve_one(
     if engine == "enum":
         from .enumerative import enumerate_search
 
-        res = enumerate_search(space, n, timeout=timeout, all_solutions=all_solutions, limit=limit)
+        res = enumerate_search(
+            space,
+            n,
+            timeout=timeout,
+            all_solutions=all_solutions,
+            limit=limit,
+            max_bodies=max_bodies,
+        )
     else:
         from .z3engine import z3_search
 
@@ -113,10 +127,15 @@ def _solve_one(
 
 
 def _solve_both(
-    task: Task, max_size: int | None, timeout: float | None, all_solutions: bool, limit: int
+    task: Task,
+    max_size: int | None,
+    timeout: float | None,
+    all_solutions: bool,
+    limit: int,
+    max_bodies: int | None,
 ) -> Solution:
     t0 = time.perf_counter()
-    a = _solve_one(task, "enum", max_size, timeout, all_solutions, limit)
+    a = _solve_one(task, "enum", max_size, timeout, all_solutions, limit, max_bodies)
     rest = None if timeout is None else max(0.0, timeout - (time.perf_counter() - t0))
     b = _solve_one(task, "z3", max_size, rest, all_solutions, limit)
     agree = (

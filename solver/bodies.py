@@ -31,8 +31,6 @@ class Body:
     """A body (a sequence of blocks) in compiled form, with memoised effects per pose."""
 
     __slots__ = (
-        "blocks",
-        "child_sigs",
         "counts",
         "memo",
         "nmax",
@@ -47,14 +45,12 @@ class Body:
     def __init__(
         self,
         ops: tuple[object, ...],
-        blocks: tuple[Block, ...],
         sig: tuple,
         counts: tuple[int, ...],
         size: int,
         nmax: int,
     ) -> None:
-        self.ops = ops  # int basic code, or (times, Body)
-        self.blocks = blocks  # the AST blocks
+        self.ops = ops  # int basic code, or (times, Body); the AST is built only for results
         self.sig = sig
         self.counts = counts
         self.size = size
@@ -63,7 +59,6 @@ class Body:
         self.reps: dict[int, list[Effect | None]] = {}
         self.powers: dict[int, tuple] = {}
         self.turns: dict[tuple[int, int], tuple | None] = {}
-        self.child_sigs: dict[object, tuple] = {}  # signature of this body + one more block
 
     def effect(self, space: Space, pose: int) -> Effect | None:
         e = self.memo.get(pose, False)
@@ -302,6 +297,13 @@ class MenuSet:
     def _counts_of(self, t: str) -> tuple[int, ...]:
         return tuple(1 if x == t else 0 for x in self.tracked)
 
+    def ast(self, ops: tuple[object, ...]) -> tuple[Block, ...]:
+        """The AST blocks of a body's ops (built only for the programs a search returns)."""
+        return tuple(
+            self.space.blocks[op] if isinstance(op, int) else Repeat(op[0], self.ast(op[1].ops))  # type: ignore[index, misc]
+            for op in ops
+        )
+
     def menu(self, pose: int) -> Menu:
         m = self.menus.get(pose)
         if m is None:
@@ -320,17 +322,18 @@ class Menu:
     def __init__(self, owner: MenuSet, pose: int) -> None:
         self.owner = owner
         self.pose = pose
-        root = Body((), (), owner.canvas.empty, tuple(0 for _ in owner.tracked), 0, 2)
+        root = Body((), owner.canvas.empty, tuple(0 for _ in owner.tracked), 0, 2)
         root.memo[pose] = (pose, 0, (), 0, 0, 0, 0, 0)
         self.levels: list[list[Body]] = [[root]]
         self.seen: set[object] = {owner.key(root.sig, root.counts, 0)}
-        self.reps: list[list[tuple[Repeat, Effect, Body, int]]] = [[]]
+        self.reps: list[list[tuple[Effect, Body, int]]] = [[]]
         if owner.padding and owner.allow_repeat:
             # repeat(1){} does nothing but count as a block: only useful to meet a lower bound
-            self.reps[0] = [(Repeat(1, ()), root.memo[pose], root, 1)]  # type: ignore[list-item]
+            self.reps[0] = [(root.memo[pose], root, 1)]  # type: ignore[list-item]
 
-    def repeats(self, size: int) -> list[tuple[Repeat, Effect, Body, int]]:
-        """Repeat blocks whose body has exactly `size` blocks, with their effect from the pose."""
+    def repeats(self, size: int) -> list[tuple[Effect, Body, int]]:
+        """Repeat blocks whose body has exactly `size` blocks: (effect from the pose, body,
+        count)."""
         while len(self.reps) <= size:
             self._grow()
         return self.reps[size]
@@ -354,14 +357,12 @@ class Menu:
                 if e is None:
                     continue
                 counts = _add(node.counts, owner.code_counts[code])
-                sig = node.child_sigs.get(code)
-                if sig is None:
-                    sig = node.child_sigs[code] = owner.canvas.extend(node.sig, code)
+                sig = owner.canvas.extend(node.sig, code)
                 key = owner.key(sig, counts, s)
                 if key in seen:
                     continue
                 seen.add(key)
-                level.append(self._child(node, code, space.blocks[code], sig, counts, s, e, key))  # type: ignore[arg-type]
+                level.append(self._child(node, code, sig, counts, s, e, key))
         # extend bodies of size s-1-k by a repeat whose body has k blocks
         if owner.allow_repeat:
             work = 0
@@ -374,35 +375,28 @@ class Menu:
                     if tick is not None and work > 4096:
                         tick()  # type: ignore[operator]
                         work = 0
-                    for block, step, inner, times in reps:
+                    for step, inner, times in reps:
                         e = space.compose(e0, step)
                         if e is None:
                             continue
                         counts = _add(_add(node.counts, inner.counts), owner.repeat_counts)
-                        ck = (times, inner)
-                        sig = node.child_sigs.get(ck)
-                        if sig is None:
-                            sig = node.child_sigs[ck] = owner.canvas.concat(
-                                node.sig,
-                                inner.power(owner.canvas, times),
-                                inner.turned_power(owner.canvas, times, node.sig[3] or 0),
-                            )
+                        sig = owner.canvas.concat(
+                            node.sig,
+                            inner.power(owner.canvas, times),
+                            inner.turned_power(owner.canvas, times, node.sig[3] or 0),
+                        )
                         key = owner.key(sig, counts, s)
                         if key in seen:
                             continue
                         seen.add(key)
-                        level.append(
-                            self._child(node, (times, inner), block, sig, counts, s, e, key)
-                        )
+                        level.append(self._child(node, (times, inner), sig, counts, s, e, key))
         self.levels.append(level)
-        owner.bodies_built += len(level)
         self._make_repeats(s)
 
     def _child(
         self,
         node: Body,
         op: object,
-        block: Block,
         sig: tuple,
         counts: tuple[int, ...],
         size: int,
@@ -410,11 +404,12 @@ class Menu:
         key: object,
     ) -> Body:
         owner = self.owner
+        owner.bodies_built += 1
         unique = sig[0] is None
         body = None if unique else owner.interned.get(key)
         if body is None:
             nmax = period_limit(sig, owner.space.max_times)
-            body = Body((*node.ops, op), (*node.blocks, block), sig, counts, size, nmax)
+            body = Body((*node.ops, op), sig, counts, size, nmax)
             if not unique:
                 owner.interned[key] = body
         body.memo[self.pose] = effect
@@ -422,7 +417,7 @@ class Menu:
 
     def _make_repeats(self, s: int) -> None:
         space = self.owner.space
-        out: list[tuple[Repeat, Effect, Body, int]] = []
+        out: list[tuple[Effect, Body, int]] = []
         if self.owner.allow_repeat:
             low = 1 if self.owner.padding else 2
             tick = self.owner.tick
@@ -433,7 +428,7 @@ class Menu:
                     e = body.repeat_effect(space, self.pose, n)
                     if e is None:
                         break
-                    out.append((Repeat(n, body.blocks), e, body, n))
+                    out.append((e, body, n))
         self.reps.append(out)
 
 

@@ -22,13 +22,17 @@ import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from xlogo_lang.ast import Block, Program
+from xlogo_lang.ast import Program
 from xlogo_lang.verdict import run
 
 from .bodies import MenuSet
 from .search_space import SETPC0, TYPES, Effect, Space
 
 PRECHECK_CAP = 50_000  # states explored by the goal-reachability pre-check before giving up on it
+# Repeat bodies a search may build before it stops like a timeout: at 1.5-3.5 KB each (measured on
+# tasks 72 and 64) this keeps a search under ~5 GB; the largest proof among the real tasks (72)
+# builds 227,000.
+MAX_BODIES = 1_500_000
 
 
 @dataclass
@@ -41,7 +45,11 @@ class SearchResult:
 
 
 class _Deadline(Exception):
-    pass
+    """The search stops: `reason` is "time" or "bodies" (the budget of repeat bodies)."""
+
+    def __init__(self, reason: str = "time") -> None:
+        super().__init__(reason)
+        self.reason = reason
 
 
 def enumerate_search(
@@ -51,9 +59,13 @@ def enumerate_search(
     timeout: float | None = None,
     all_solutions: bool = False,
     limit: int = 10,
+    max_bodies: int | None = None,
 ) -> SearchResult:
     """Find a shortest solution of at most `max_size` blocks (all of them with `all_solutions`)."""
-    return _Search(space, max_size, timeout, all_solutions, limit).run()
+    search = _Search(space, max_size, timeout, all_solutions, limit)
+    if max_bodies is not None:
+        search.max_bodies = max_bodies
+    return search.run()
 
 
 class _Search:
@@ -77,15 +89,18 @@ class _Search:
         self.candidates = 0
         self.rejected = 0
         self.alive: set[tuple[int, int, object]] | None = None
-        # per state key: best g, calls, parents [(prev key, block)]
+        # per state key: best g, calls, parents [(prev key, op)]; an op is a basic code or
+        # (times, Body), as in bodies.py: the AST is built only for the programs returned
         self.g: dict[tuple, int] = {}
         self.calls: dict[tuple, int] = {}
-        self.parents: dict[tuple, list[tuple[tuple | None, Block | None]]] = {}
+        self.parents: dict[tuple, list[tuple[tuple | None, object]]] = {}
         self.closed: set[tuple] = set()
         self.closed_by_g: dict[int, list[tuple]] = defaultdict(list)
         self.buckets: dict[int, list[tuple]] = defaultdict(list)
         self.best_unproved: tuple | None = None
         self.level = 0
+        self.max_bodies = MAX_BODIES
+        self.stopped: str | None = None
 
     # -- the main loop -------------------------------------------------------------------------
 
@@ -112,7 +127,8 @@ class _Search:
                     if programs:
                         return self._result("solved", programs, level, True)
             return self._result("no_solution", [], None, True)
-        except _Deadline:
+        except _Deadline as stop:
+            self.stopped = stop.reason
             progs = self._programs([self.best_unproved]) if self.best_unproved else []
             return self._result("timeout", progs, len(progs[0]) if progs else None, False)
 
@@ -169,7 +185,7 @@ class _Search:
             e = space.basic_effects[code][pose]
             if e is None:
                 continue
-            self._push(key, g, e, 1, self.code_counts[code], space.blocks[code], bucket, level)  # type: ignore[arg-type]
+            self._push(key, g, e, 1, self.code_counts[code], code, bucket, level)
 
     def _expand_repeats(self, key: tuple, g: int, k: int, bucket: list | None, level: int) -> None:
         if g + k + 1 > self.N:
@@ -179,11 +195,11 @@ class _Search:
             return
         menu = self.menus.menu(key[0])
         rc = self.repeat_counts
-        for i, (block, e, body, _n) in enumerate(menu.repeats(k)):
+        for i, (e, body, n) in enumerate(menu.repeats(k)):
             if i & 4095 == 4095:
                 self._tick()
             counts = _add(body.counts, rc)
-            self._push(key, g, e, k + 1, counts, block, bucket, level)
+            self._push(key, g, e, k + 1, counts, (n, body), bucket, level)
 
     def _push(
         self,
@@ -192,7 +208,7 @@ class _Search:
         e: Effect,
         size: int,
         dcounts: tuple[int, ...],
-        block: Block,
+        op: object,
         bucket: list | None,
         level: int,
     ) -> None:
@@ -225,7 +241,7 @@ class _Search:
         ):
             self.g[nkey] = g2
             self.calls[nkey] = calls
-            self.parents[nkey] = [(key, block)]
+            self.parents[nkey] = [(key, op)]
             if bucket is not None and f2 == level:
                 bucket.append(nkey)
             else:
@@ -237,7 +253,7 @@ class _Search:
             ):
                 self.best_unproved = nkey
         elif g2 == old and self.all:
-            self.parents[nkey].append((key, block))
+            self.parents[nkey].append((key, op))
 
     # -- states ------------------------------------------------------------------------------------
 
@@ -267,7 +283,9 @@ class _Search:
 
     def _tick(self) -> None:
         if self.deadline is not None and time.perf_counter() > self.deadline:
-            raise _Deadline
+            raise _Deadline("time")
+        if self.menus.bodies_built > self.max_bodies:
+            raise _Deadline("bodies")
 
     # -- the goal-reachability pre-check -------------------------------------------------------
 
@@ -283,8 +301,8 @@ class _Search:
         out: list[Program] = []
         seen: set[Program] = set()
         for goal in goals:
-            for blocks in self._paths(goal):
-                prog = Program(tuple(blocks))
+            for ops in self._paths(goal):
+                prog = Program(self.menus.ast(tuple(ops)))
                 if prog in seen:
                     continue
                 seen.add(prog)
@@ -298,17 +316,17 @@ class _Search:
 
     def _paths(self, key: tuple):  # type: ignore[no-untyped-def]
         """Programs leading to `key`, following recorded parents (all of them with --all)."""
-        stack: list[tuple[tuple | None, list[Block]]] = [(key, [])]
+        stack: list[tuple[tuple | None, list[object]]] = [(key, [])]
         while stack:
             k, suffix = stack.pop()
             if k is None:
                 yield list(reversed(suffix))
                 continue
-            for prev, block in self.parents[k]:
+            for prev, op in self.parents[k]:
                 if prev is None:
                     yield list(reversed(suffix))
                 else:
-                    stack.append((prev, [*suffix, block]))  # type: ignore[list-item]
+                    stack.append((prev, [*suffix, op]))
                 if not self.all:
                     break
 
@@ -326,6 +344,7 @@ class _Search:
                 "bodies": self.menus.bodies_built,
                 "rejected": self.rejected,
                 "level": self.level,
+                **({"stopped": self.stopped} if self.stopped else {}),
                 "time_s": round(time.perf_counter() - self.t0, 4),
             },
         )

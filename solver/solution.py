@@ -45,10 +45,13 @@ class Solution:
         if self.status == "no_solution":
             return f"no solution within {self.max_size} blocks"
         if self.status == "timeout":
+            why = "timeout"
+            if self.stats.get("stopped") == "bodies":
+                why = "stopped: repeat-body budget reached (--max-bodies)"
             if self.program is None:
                 level = self.stats.get("level", "?")
-                return f"timeout: no solution found yet (none has fewer than {level} blocks)"
-            return f"timeout: best found has {self.size} blocks, not proved minimal"
+                return f"{why}: no solution found yet (none has fewer than {level} blocks)"
+            return f"{why}: best found has {self.size} blocks, not proved minimal"
         proof = "proved minimal" if self.proved_minimal else "not proved minimal"
         return f"shortest solution: {self.size} blocks ({proof})"
 

@@ -90,6 +90,21 @@ def test_a_timeout_is_never_reported_as_a_proof(asset_tasks):
         assert run(asset_tasks["64"], sol.program).solved
 
 
+def test_a_search_that_outgrows_its_body_budget_stops_like_a_timeout(asset_tasks):
+    """Task 64 would grow its repeat bodies until memory runs out; the budget ends it cleanly."""
+    sol = solve(asset_tasks["64"], max_bodies=20_000)
+    assert sol.status == "timeout" and not sol.proved_minimal
+    assert sol.stats["stopped"] == "bodies"
+    assert sol.stats["bodies"] <= 20_000 + 5_000  # checked between batches of bodies
+    assert "repeat-body budget" in sol.message
+    assert f"none has fewer than {sol.stats['level']} blocks" in sol.message
+
+
+def test_a_body_budget_below_one_is_a_usage_error(asset_tasks):
+    with pytest.raises(UsageError):
+        solve(asset_tasks["1"], max_bodies=0)
+
+
 def test_a_search_that_timed_out_still_proves_its_lower_levels(asset_tasks, enum_solutions):
     """`stats.level` is the first size not yet refuted: no solution is shorter."""
     sol = solve(asset_tasks["72"], timeout=0.5)

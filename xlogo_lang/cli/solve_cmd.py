@@ -1,7 +1,7 @@
 """`xlogo solve TASK`: a shortest solution (or a proof that none exists), for one task or a set.
 
     xlogo solve TASK [--id ID] [--engine enum|z3|both] [--max-size N] [--all [--limit K]]
-                     [--timeout S] [--json]
+                     [--timeout S] [--max-bodies B] [--json]
     xlogo solve DIR [...]                 every task of an asset dir or a folder of task files
     xlogo solve TASK --repair PROGRAM     the solution nearest to PROGRAM (or --repair -e 'fd rt')
 
@@ -54,6 +54,13 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     )
     p.add_argument("--timeout", type=float, metavar="S", help="give up after S seconds (per task)")
     p.add_argument(
+        "--max-bodies",
+        type=int,
+        metavar="B",
+        help="enum: stop after building B repeat bodies, like a timeout (default 1,500,000: "
+        "a few GB of memory at most)",
+    )
+    p.add_argument(
         "--json", action="store_true", help="print JSON (one line per task for a directory)"
     )
     p.add_argument(
@@ -73,6 +80,8 @@ def main(args: argparse.Namespace) -> int:
 
     if args.limit < 1:
         raise UsageError("--limit must be at least 1")
+    if args.max_bodies is not None and args.max_bodies < 1:
+        raise UsageError("--max-bodies must be at least 1")
     if args.repair is not None or args.expr is not None:
         return _repair(args)
     if Path(args.task).is_dir() and args.task_id is None:
@@ -88,7 +97,15 @@ def _solve_one(args: argparse.Namespace) -> int:
     from ..verdict import run
 
     task = task_from_args(args)
-    sol = solve(task, args.engine, args.max_size, args.timeout, args.all_solutions, args.limit)
+    sol = solve(
+        task,
+        args.engine,
+        args.max_size,
+        args.timeout,
+        args.all_solutions,
+        args.limit,
+        max_bodies=args.max_bodies,
+    )
     if args.json:
         print_json(sol.to_dict())
         return 0 if sol.solved else 1
@@ -171,7 +188,13 @@ def _solve_dir(args: argparse.Namespace) -> int:
         for task in iter_tasks(args.task):
             bar.update(job, current=f"task {task.id}")
             sol = solve(
-                task, args.engine, args.max_size, args.timeout, args.all_solutions, args.limit
+                task,
+                args.engine,
+                args.max_size,
+                args.timeout,
+                args.all_solutions,
+                args.limit,
+                max_bodies=args.max_bodies,
             )
             all_ok &= sol.solved
             ref = len(task.solution) if task.solution is not None else None
