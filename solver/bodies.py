@@ -278,8 +278,10 @@ def period_limit(sig: tuple, max_times: int) -> int:
 class MenuSet:
     """The menus of one search: one per pose, sharing interned bodies and their effects."""
 
-    def __init__(self, space: Space) -> None:
+    def __init__(self, space: Space, colourless: bool = False) -> None:
         self.space = space
+        # colourless: bodies hold no setpc (the probe's restricted language, see enumerative.py)
+        self.body_codes = tuple(c for c in space.basic_codes if not (colourless and c >= SETPC0))
         b = space.bounds
         self.tracked = b.tracked
         self.exact_all = b.exact_all

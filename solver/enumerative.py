@@ -61,16 +61,48 @@ def enumerate_search(
     limit: int = 10,
     max_bodies: int | None = None,
 ) -> SearchResult:
-    """Find a shortest solution of at most `max_size` blocks (all of them with `all_solutions`)."""
-    search = _Search(space, max_size, timeout, all_solutions, limit)
-    if max_bodies is not None:
-        search.max_bodies = max_bodies
-    return search.run()
+    """Find a shortest solution of at most `max_size` blocks (all of them with `all_solutions`).
+
+    In a drawing with pen colours, a *probe* first finds the shortest program without repeats
+    (breadth-first over basic blocks, a few thousand states): if it solves the task (constraints
+    included), its size U is an upper bound, and the complete search only has to refute the
+    sizes below U. If it does, the probe's program is proved minimal; if it runs out of time,
+    the probe's program is still returned (not proved), so a search too big to finish still
+    answers with a solution."""
+    t0 = time.perf_counter()
+    budget = MAX_BODIES if max_bodies is None else max_bodies
+    best: list[Program] = []
+    if space.draw and space.colors and not all_solutions:
+        codes = space.shortest_basic_program(PRECHECK_CAP)
+        if codes is not None and len(codes) <= max_size:
+            prog = Program(tuple(space.blocks[c] for c in codes))  # type: ignore[misc]
+            if run(space.task, prog).solved:
+                best = [prog]
+                max_size = len(codes) - 1
+    left = None if timeout is None else max(0.0, timeout - (time.perf_counter() - t0))
+    search = _Search(space, max_size, left, all_solutions, limit)
+    search.max_bodies = budget
+    res = search.run()
+    if not best:
+        return res
+    res.stats["probe_size"] = len(best[0])
+    if res.status == "solved":
+        return res
+    if res.status == "no_solution":  # nothing shorter than the probe's program exists
+        return SearchResult("solved", best, len(best[0]), True, res.stats)
+    if res.programs and len(res.programs[0]) < len(best[0]):
+        return res
+    return SearchResult("timeout", best, len(best[0]), False, res.stats)
 
 
 class _Search:
     def __init__(
-        self, space: Space, max_size: int, timeout: float | None, all_solutions: bool, limit: int
+        self,
+        space: Space,
+        max_size: int,
+        timeout: float | None,
+        all_solutions: bool,
+        limit: int,
     ) -> None:
         self.space = space
         self.N = max_size

@@ -263,8 +263,10 @@ class Space:
 
     def _alphabet(self) -> None:
         b = self.bounds
-        if self.draw:
+        if self.draw and (set(self.edge_colors) != {BLACK} or b.exact_all):
             colors = sorted({c for c in self.edge_colors})
+        elif self.draw:
+            colors = []  # an all-black picture: the pen is black from the start and stays so
         elif b.exact_all:
             colors = [BLACK]  # padding only: in a non-draw task every colour is the same block
         else:
@@ -446,7 +448,7 @@ class Space:
                     need += 1
                     if c != pen:
                         setpcs += 1
-            if setpcs and not self.colors:
+            if setpcs and "setpc" not in self.bounds.allowed:
                 return 10**6  # a colour is missing and setpc may not be used
             off = wrong & ~line
         elif kind == "find":
@@ -513,6 +515,43 @@ class Space:
                     mark[p] = True
                     stack.append(p)
         return mark[0], {st for j, st in enumerate(order) if mark[j]}
+
+    def shortest_basic_program(self, cap: int) -> list[int] | None:
+        """The codes of a shortest program without repeats that meets the goal (constraints
+        ignored), by breadth-first search over (pose, pen, summary); None past `cap` states.
+
+        Every basic block has size 1, so breadth-first order is size order: an upper bound on
+        the shortest solution that costs at most `cap` states to find."""
+        start = (self.start_pose, BLACK if self.draw else 0, self.initial_summary())
+        parent: dict[tuple, tuple[tuple, int] | None] = {start: None}
+        frontier = [start]
+        while frontier:
+            nxt: list[tuple] = []
+            for state in frontier:
+                if self.goal_met(state[2]):
+                    codes: list[int] = []
+                    link = parent[state]
+                    while link is not None:
+                        state, code = link
+                        codes.append(code)
+                        link = parent[state]
+                    return codes[::-1]
+                pose, pen, summ = state
+                for code in self.basic_codes:
+                    e = self.basic_effects[code][pose]
+                    if e is None:
+                        continue
+                    s2 = self.apply(summ, pen, e)
+                    if s2 is None:
+                        continue
+                    child = (e[0], e[6] or pen, s2)
+                    if child not in parent:
+                        if len(parent) >= cap:
+                            return None
+                        parent[child] = (state, code)
+                        nxt.append(child)
+            frontier = nxt
+        return None
 
     # -- whole programs (for checks and tests) ----------------------------------------------------
 

@@ -48,10 +48,13 @@ class Solution:
             why = "timeout"
             if self.stats.get("stopped") == "bodies":
                 why = "stopped: repeat-body budget reached (--max-bodies)"
+            level = self.stats.get("level", "?")
             if self.program is None:
-                level = self.stats.get("level", "?")
                 return f"{why}: no solution found yet (none has fewer than {level} blocks)"
-            return f"{why}: best found has {self.size} blocks, not proved minimal"
+            return (
+                f"{why}: best found has {self.size} blocks, not proved minimal "
+                f"(none has fewer than {level} blocks)"
+            )
         proof = "proved minimal" if self.proved_minimal else "not proved minimal"
         return f"shortest solution: {self.size} blocks ({proof})"
 

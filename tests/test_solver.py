@@ -90,6 +90,28 @@ def test_a_timeout_is_never_reported_as_a_proof(asset_tasks):
         assert run(asset_tasks["64"], sol.program).solved
 
 
+def test_a_search_too_big_to_finish_still_answers_with_a_solution(asset_tasks):
+    """Task 64 cannot be proved minimal in a second, but the repeat-free probe has solved it."""
+    sol = solve(asset_tasks["64"], timeout=1.0)
+    assert sol.status == "timeout" and not sol.proved_minimal
+    assert sol.program is not None and run(asset_tasks["64"], sol.program).solved
+    assert sol.size == 15
+    assert sol.message.startswith("timeout: best found has 15 blocks, not proved minimal")
+
+
+def test_the_repeat_free_probe_is_an_upper_bound_on_every_draw_task(asset_tasks, enum_solutions):
+    for tid, task in asset_tasks.items():
+        space = Space.of(task)
+        if not space.draw:
+            continue
+        codes = space.shortest_basic_program(50_000)
+        if codes is None:
+            continue  # more states than the cap (task 73): the probe is skipped
+        assert space.goal_reached(tuple(space.blocks[c] for c in codes)), tid
+        if enum_solutions[tid].proved_minimal:
+            assert len(codes) >= enum_solutions[tid].size, tid
+
+
 def test_a_search_that_outgrows_its_body_budget_stops_like_a_timeout(asset_tasks):
     """Task 64 would grow its repeat bodies until memory runs out; the budget ends it cleanly."""
     sol = solve(asset_tasks["64"], max_bodies=20_000)
