@@ -20,6 +20,8 @@ given; it never imports z3 or the CLI.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from xlogo_lang.ast import Block, Repeat
 
 from .search_space import FD, LT, RT, SETPC0, TYPES, Effect, Space
@@ -127,6 +129,20 @@ def _rot(x: int, y: int, k: int) -> tuple[int, int]:
     return y, -x
 
 
+def _permute(mask: int, table: dict[int, int], compute: Callable[[int], int]) -> int:
+    """`mask` with every set bit i moved to bit table[i] (missing entries computed, kept)."""
+    out = 0
+    while mask:
+        low = mask & -mask
+        i = low.bit_length() - 1
+        j = table.get(i)
+        if j is None:
+            j = table[i] = compute(i)
+        out |= 1 << j
+        mask ^= low
+    return out
+
+
 class Canvas:
     """Signatures of bodies (see the module docstring), as tuples of ints:
 
@@ -216,32 +232,13 @@ class Canvas:
         """b's bitsets turned k quarter turns about the entry cell: (moves, the nonzero
         (colour tag, segments) pairs, their union, cells in order, exit x, exit y)."""
         mb, bx, by, _, db, _, qb = b
-        table = self._move_turns[k]
-        moves = 0
-        while mb:
-            low = mb & -mb
-            i = low.bit_length() - 1
-            j = table.get(i)
-            if j is None:
-                x, y = _rot(*self.xy(i >> 2), k)
-                j = table[i] = self.cell(x, y) * 4 + (((i & 3) + k) & 3)
-            moves |= 1 << j
-            mb ^= low
+        moves = _permute(mb, self._move_turns[k], lambda i: self._turn_move(i, k))
         pairs: list[tuple[int, int]] = []
         every = 0
         if db is not None:
             etable = self._edge_turns[k]
             for tag, mask in enumerate(db):
-                v = 0
-                while mask:
-                    low = mask & -mask
-                    e = low.bit_length() - 1
-                    j = etable.get(e)
-                    if j is None:
-                        x, y = _rot(*self.xy(e >> 1), k)
-                        j = etable[e] = self.edge(x, y, ((2 if e & 1 else 1) + k) & 3)
-                    v |= 1 << j
-                    mask ^= low
+                v = _permute(mask, etable, lambda e: self._turn_edge(e, k))
                 if v:
                     pairs.append((tag, v))
                     every |= v
@@ -250,6 +247,14 @@ class Canvas:
             seq = tuple(self.cell(*_rot(*self.xy(c), k)) for c in qb)
         rx, ry = _rot(bx, by, k)
         return (moves, tuple(pairs), every, seq, rx, ry)
+
+    def _turn_move(self, i: int, k: int) -> int:
+        x, y = _rot(*self.xy(i >> 2), k)
+        return self.cell(x, y) * 4 + (((i & 3) + k) & 3)
+
+    def _turn_edge(self, e: int, k: int) -> int:
+        x, y = _rot(*self.xy(e >> 1), k)
+        return self.edge(x, y, ((2 if e & 1 else 1) + k) & 3)
 
     def power(self, s: tuple, n: int) -> tuple:
         out = self.empty

@@ -484,15 +484,7 @@ class Space:
         back: list[list[int]] = [[]]
         i = 0
         while i < len(order):
-            pose, pen, summ = order[i]
-            for code in self.basic_codes:
-                e = self.basic_effects[code][pose]
-                if e is None:
-                    continue
-                s2 = self.apply(summ, pen, e)
-                if s2 is None:
-                    continue
-                nxt = (e[0], e[6] or pen, s2)
+            for _code, nxt in self._basic_successors(order[i]):
                 j = seen.get(nxt)
                 if j is None:
                     if len(order) >= cap:
@@ -516,6 +508,18 @@ class Space:
                     stack.append(p)
         return mark[0], {st for j, st in enumerate(order) if mark[j]}
 
+    def _basic_successors(self, state: tuple):  # type: ignore[no-untyped-def]
+        """(code, next state) for every basic block that does not kill the (pose, pen,
+        summary) state."""
+        pose, pen, summ = state
+        for code in self.basic_codes:
+            e = self.basic_effects[code][pose]
+            if e is None:
+                continue
+            s2 = self.apply(summ, pen, e)
+            if s2 is not None:
+                yield code, (e[0], e[6] or pen, s2)
+
     def shortest_basic_program(self, cap: int) -> list[int] | None:
         """The codes of a shortest program without repeats that meets the goal (constraints
         ignored), by breadth-first search over (pose, pen, summary); None past `cap` states.
@@ -536,15 +540,7 @@ class Space:
                         codes.append(code)
                         link = parent[state]
                     return codes[::-1]
-                pose, pen, summ = state
-                for code in self.basic_codes:
-                    e = self.basic_effects[code][pose]
-                    if e is None:
-                        continue
-                    s2 = self.apply(summ, pen, e)
-                    if s2 is None:
-                        continue
-                    child = (e[0], e[6] or pen, s2)
+                for code, child in self._basic_successors(state):
                     if child not in parent:
                         if len(parent) >= cap:
                             return None

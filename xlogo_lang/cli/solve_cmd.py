@@ -93,19 +93,10 @@ def main(args: argparse.Namespace) -> int:
 
 
 def _solve_one(args: argparse.Namespace) -> int:
-    from ..solver import solve
     from ..verdict import run
 
     task = task_from_args(args)
-    sol = solve(
-        task,
-        args.engine,
-        args.max_size,
-        args.timeout,
-        args.all_solutions,
-        args.limit,
-        max_bodies=args.max_bodies,
-    )
+    sol = _solve_with(task, args)
     if args.json:
         print_json(sol.to_dict())
         return 0 if sol.solved else 1
@@ -167,7 +158,6 @@ def _solve_dir(args: argparse.Namespace) -> int:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
     from rich.table import Table
 
-    from ..solver import solve
     from ..tasks import iter_tasks, task_ids
 
     ids = task_ids(args.task)
@@ -187,15 +177,7 @@ def _solve_dir(args: argparse.Namespace) -> int:
         job = bar.add_task("solve", total=len(ids) or None, current="")
         for task in iter_tasks(args.task):
             bar.update(job, current=f"task {task.id}")
-            sol = solve(
-                task,
-                args.engine,
-                args.max_size,
-                args.timeout,
-                args.all_solutions,
-                args.limit,
-                max_bodies=args.max_bodies,
-            )
+            sol = _solve_with(task, args)
             all_ok &= sol.solved
             ref = len(task.solution) if task.solution is not None else None
             if args.json:
@@ -292,6 +274,20 @@ def _repair(args: argparse.Namespace) -> int:
         f"[dim]{rep.stats.get('candidates', 0):,} candidates, {rep.stats.get('time_s', 0)} s[/]"
     )
     return 0
+
+
+def _solve_with(task: Any, args: argparse.Namespace) -> Solution:
+    from ..solver import solve
+
+    return solve(
+        task,
+        args.engine,
+        args.max_size,
+        args.timeout,
+        args.all_solutions,
+        args.limit,
+        max_bodies=args.max_bodies,
+    )
 
 
 def _time_cell(sol: Solution, engine: str, seconds: float | None) -> str:
