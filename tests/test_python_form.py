@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import warnings
 
 import pytest
 from hypothesis import given, settings
@@ -285,3 +286,11 @@ def test_text_forms_and_prose_are_not_taken_for_python(text):
 def test_recognition_tells_the_two_prints_of_any_program_apart(prog):
     assert looks_like_python(to_python(prog))
     assert not looks_like_python(to_text(prog))
+
+
+def test_a_bad_string_escape_in_a_reply_is_an_error_not_a_python_warning():
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        with pytest.raises(ParseError, match="takes no arguments"):
+            parse_python("for i in range(2):\n    fd('\\R')\n")
+    assert not caught

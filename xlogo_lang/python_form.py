@@ -26,6 +26,7 @@ from __future__ import annotations
 import ast as pyast
 import difflib
 import re
+import warnings
 
 from .ast import Block, Command, Program, Repeat, SetPenColor, Span
 from .errors import ParseError, caret_excerpt
@@ -92,7 +93,11 @@ class _Reader:
 
     def read(self) -> Program:
         try:
-            module = pyast.parse(self.source, filename=self.filename or "<program>")
+            # Python warns about things like invalid string escapes in the text it parses; in a
+            # model's reply those are just garbage, which the errors below already name
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                module = pyast.parse(self.source, filename=self.filename or "<program>")
         except SyntaxError as exc:
             raise self._syntax_error(exc) from None
         except (ValueError, RecursionError, MemoryError) as exc:  # NUL bytes, absurd nesting
