@@ -12,7 +12,9 @@ turns, `setpc(a) setpc(b)`, `fd bk fd bk` after `fd bk`, a segment drawn twice i
 
 A `Menu` lists, for one entry pose, the canonical bodies whose first iteration does not die from
 that pose, level by size, and the repeat blocks built from them with their effects. Menus grow
-lazily, one size at a time, only as far as the search needs.
+lazily, one size at a time, only as far as the search needs. Bodies are kept as ops (basic
+codes and (count, body) pairs) and the AST is built only for the programs a search returns
+(`MenuSet.ast`): menus are the search's memory, and a search stops after `max_bodies` of them.
 
 This module never decides search order and never looks at constraints beyond the counts it is
 given; it never imports z3 or the CLI.
