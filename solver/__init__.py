@@ -17,6 +17,7 @@ imports the CLI.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from .search_space import DEFAULT_MAX_SIZE
@@ -42,6 +43,7 @@ def solve(
     limit: int = 10,
     *,
     max_bodies: int | None = None,
+    progress: Callable[[dict[str, Any]], None] | None = None,
 ) -> Solution:
     """A shortest program solving `task` (goal met, constraints met, no crash).
 
@@ -49,7 +51,9 @@ def solve(
     `engine="both"` the two engines run one after the other and must agree on the size; the
     stats hold both sets of figures (`agree` says whether they did). `max_bodies` caps the
     repeat bodies the enumerative engine may build (default `MAX_BODIES`, a few GB at most):
-    a search that reaches it stops like a timeout, with `stats.stopped == "bodies"`."""
+    a search that reaches it stops like a timeout, with `stats.stopped == "bodies"`.
+    `progress`, if given, is called while the search runs with {"engine", "level" (the size
+    being refuted), "time_s", ...}: at each new size, and every half second or so."""
     from xlogo_lang.errors import UsageError
 
     if engine not in ENGINES:
@@ -59,8 +63,8 @@ def solve(
     if max_bodies is not None and max_bodies < 1:
         raise UsageError("max_bodies must be at least 1")
     if engine == "both":
-        return _solve_both(task, max_size, timeout, all_solutions, limit, max_bodies)
-    return _solve_one(task, engine, max_size, timeout, all_solutions, limit, max_bodies)
+        return _solve_both(task, max_size, timeout, all_solutions, limit, max_bodies, progress)
+    return _solve_one(task, engine, max_size, timeout, all_solutions, limit, max_bodies, progress)
 
 
 def _bound(task: Task, max_size: int | None) -> int:
@@ -81,6 +85,7 @@ def _solve_one(
     all_solutions: bool,
     limit: int,
     max_bodies: int | None = None,
+    progress: Callable[[dict[str, Any]], None] | None = None,
 ) -> Solution:
     from .search_space import Infeasible, Space
 
@@ -106,11 +111,19 @@ def _solve_one(
             all_solutions=all_solutions,
             limit=limit,
             max_bodies=max_bodies,
+            progress=progress,
         )
     else:
         from .z3engine import z3_search
 
-        res = z3_search(space, n, timeout=timeout, all_solutions=all_solutions, limit=limit)
+        res = z3_search(
+            space,
+            n,
+            timeout=timeout,
+            all_solutions=all_solutions,
+            limit=limit,
+            progress=progress,
+        )
     res.stats["time_s"] = round(time.perf_counter() - t0, 4)
     prog = res.programs[0] if res.programs else None
     return Solution(
@@ -133,11 +146,12 @@ def _solve_both(
     all_solutions: bool,
     limit: int,
     max_bodies: int | None,
+    progress: Callable[[dict[str, Any]], None] | None,
 ) -> Solution:
     t0 = time.perf_counter()
-    a = _solve_one(task, "enum", max_size, timeout, all_solutions, limit, max_bodies)
+    a = _solve_one(task, "enum", max_size, timeout, all_solutions, limit, max_bodies, progress)
     rest = None if timeout is None else max(0.0, timeout - (time.perf_counter() - t0))
-    b = _solve_one(task, "z3", max_size, rest, all_solutions, limit)
+    b = _solve_one(task, "z3", max_size, rest, all_solutions, limit, None, progress)
     agree = (
         a.status == b.status and a.size == b.size if "timeout" not in (a.status, b.status) else None
     )

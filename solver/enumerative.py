@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import time
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from xlogo_lang.ast import Program
@@ -28,6 +29,8 @@ from xlogo_lang.verdict import run
 from .bodies import MenuSet
 from .search_space import SETPC0, TYPES, Effect, Space
 
+# Called with {"engine", "level", "time_s", ...} while a search runs (a CLI status line, say).
+Progress = Callable[[dict[str, object]], None]
 PRECHECK_CAP = 50_000  # states explored by the goal-reachability pre-check before giving up on it
 # Repeat bodies a search may build before it stops like a timeout: at 1.5-3.5 KB each (measured on
 # tasks 72 and 64) this keeps a search under ~5 GB; the largest proof among the real tasks (72)
@@ -60,6 +63,7 @@ def enumerate_search(
     all_solutions: bool = False,
     limit: int = 10,
     max_bodies: int | None = None,
+    progress: Progress | None = None,
 ) -> SearchResult:
     """Find a shortest solution of at most `max_size` blocks (all of them with `all_solutions`).
 
@@ -82,6 +86,7 @@ def enumerate_search(
     left = None if timeout is None else max(0.0, timeout - (time.perf_counter() - t0))
     search = _Search(space, max_size, left, all_solutions, limit)
     search.max_bodies = budget
+    search.progress = progress
     res = search.run()
     if not best:
         return res
@@ -133,6 +138,8 @@ class _Search:
         self.level = 0
         self.max_bodies = MAX_BODIES
         self.stopped: str | None = None
+        self.progress: Progress | None = None
+        self.reported = 0.0
 
     # -- the main loop -------------------------------------------------------------------------
 
@@ -152,6 +159,7 @@ class _Search:
                 self.buckets[f0].append(start)
             for level in range(0, self.N + 1):
                 self.level = level
+                self._report()
                 self._sweep(level)
                 found = self._process(level)
                 if found:
@@ -314,10 +322,28 @@ class _Search:
         )
 
     def _tick(self) -> None:
-        if self.deadline is not None and time.perf_counter() > self.deadline:
+        now = time.perf_counter()
+        if self.deadline is not None and now > self.deadline:
             raise _Deadline("time")
         if self.menus.bodies_built > self.max_bodies:
             raise _Deadline("bodies")
+        if self.progress is not None and now - self.reported > 0.5:
+            self._report()
+
+    def _report(self) -> None:
+        """Tell the caller where the search is (at each level, and every half second)."""
+        if self.progress is None:
+            return
+        self.reported = time.perf_counter()
+        self.progress(
+            {
+                "engine": "enum",
+                "level": self.level,
+                "states": len(self.g),
+                "bodies": self.menus.bodies_built,
+                "time_s": round(self.reported - self.t0, 1),
+            }
+        )
 
     # -- the goal-reachability pre-check -------------------------------------------------------
 

@@ -32,7 +32,7 @@ from typing import Any
 from xlogo_lang.ast import Block, Program, Repeat
 from xlogo_lang.verdict import run
 
-from .enumerative import SearchResult
+from .enumerative import Progress, SearchResult
 from .search_space import BK, FD, LT, RT, SETPC0, Space
 
 REP = 15  # the op code of a repeat slot (basic codes are 0..10)
@@ -45,6 +45,7 @@ def z3_search(
     timeout: float | None = None,
     all_solutions: bool = False,
     limit: int = 10,
+    progress: Progress | None = None,
 ) -> SearchResult:
     import z3
 
@@ -66,6 +67,8 @@ def z3_search(
     for k in range(0, max_size + 1):
         stats["level"] = k
         tk = time.perf_counter()
+        if progress is not None:
+            progress({"engine": "z3", "level": k, "time_s": round(tk - t0, 1)})
         if k == 0:
             stats["candidates"] += 1
             if run(task, Program()).solved:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import sys
 from pathlib import Path
 
 import pytest
@@ -124,3 +126,32 @@ def test_engine_both_prints_both_times(capsys, tasks_dir):
     code, out, _ = xlogo(capsys, "solve", str(tasks_dir / "5.json"), "--engine", "both")
     assert code == 0
     assert "engines agree" in out
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="pexpect needs a POSIX pty")
+def test_a_person_waiting_in_a_terminal_sees_which_size_is_being_refuted(tasks_dir):
+    import pexpect
+
+    xlogo_bin = Path(sys.executable).with_name("xlogo")
+    child = pexpect.spawn(
+        str(xlogo_bin),
+        ["solve", str(tasks_dir / "64.json"), "--timeout", "4"],
+        dimensions=(24, 120),
+        encoding="utf-8",
+        timeout=60,
+        env={**os.environ, "TERM": "xterm-256color"},
+    )
+    try:
+        child.expect(r"solving task 64 \(enum\): no solution of fewer than \d+ blocks")
+        child.expect("best found has 15 blocks, not proved minimal")
+        child.expect(pexpect.EOF)
+    finally:
+        child.close()
+    assert child.exitstatus == 1  # a timeout is not a proof
+
+
+def test_json_output_carries_no_status_line(capsys, tasks_dir):
+    code, out, err = xlogo(capsys, "solve", str(tasks_dir / "64.json"), "--timeout", "1", "--json")
+    assert code == 1
+    assert json.loads(out)["status"] == "timeout"
+    assert "solving task" not in out + err

@@ -96,7 +96,20 @@ def _solve_one(args: argparse.Namespace) -> int:
     from ..verdict import run
 
     task = task_from_args(args)
-    sol = _solve_with(task, args)
+    err = console(stderr=True)
+    if args.json or not err.is_terminal:
+        sol = _solve_with(task, args)
+    else:  # a person is waiting: say which size is being refuted, and how long it has taken
+        with err.status(f"solving task {task.id}") as status:
+
+            def show(p: dict[str, Any]) -> None:
+                more = f", {p['bodies']:,} repeat bodies" if "bodies" in p else ""
+                status.update(
+                    f"solving task {task.id} ({p['engine']}): no solution of fewer than "
+                    f"{p['level']} blocks{more}, {p['time_s']} s"
+                )
+
+            sol = _solve_with(task, args, show)
     if args.json:
         print_json(sol.to_dict())
         return 0 if sol.solved else 1
@@ -276,7 +289,7 @@ def _repair(args: argparse.Namespace) -> int:
     return 0
 
 
-def _solve_with(task: Any, args: argparse.Namespace) -> Solution:
+def _solve_with(task: Any, args: argparse.Namespace, progress: Any = None) -> Solution:
     from ..solver import solve
 
     return solve(
@@ -287,6 +300,7 @@ def _solve_with(task: Any, args: argparse.Namespace) -> Solution:
         args.all_solutions,
         args.limit,
         max_bodies=args.max_bodies,
+        progress=progress,
     )
 
 
