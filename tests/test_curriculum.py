@@ -13,6 +13,7 @@ from openai_server import Reply, ScriptedOpenAI, user_text
 from test_gen_fixtures import generated_pool
 
 from xlogo_lang.cli import main as xlogo
+from xlogo_lang.errors import XlogoError
 from xlogo_lang.eval.prompts import build_prompt
 from xlogo_lang.gen.curriculum import Pool, weighted_sample, weights
 from xlogo_lang.gen.shards import iter_records, record_task
@@ -169,3 +170,18 @@ def test_an_endpoint_that_never_answers_stops_the_round_with_one_line(
     assert code == 2
     assert "the endpoint answered none of 2 requests" in err and "Traceback" not in err
     assert not (out / "round-001" / "mix.json").exists()  # the round is not finished
+
+
+def test_a_broken_pool_line_is_named_by_file_line_and_column(tmp_path: Path) -> None:
+    f = tmp_path / "pool.jsonl"
+    f.write_text('{"id": "a", "hash": "x"}\n{oops\n', encoding="utf-8")
+    with pytest.raises(XlogoError, match=r"pool\.jsonl: line 2, column 2: not valid JSON"):
+        Pool.load(f)
+
+
+def test_pool_entries_remember_where_their_line_starts(tmp_path: Path) -> None:
+    f = tmp_path / "pool.jsonl"
+    f.write_text('{"id": "a", "hash": "x"}\n\n{"id": "b", "hash": "y"}\n', encoding="utf-8")
+    entries = Pool.load(f).entries
+    assert [e.id for e in entries] == ["a", "b"]
+    assert f.read_bytes()[entries[1].offset :].startswith(b'{"id": "b"')

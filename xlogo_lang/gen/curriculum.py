@@ -106,34 +106,21 @@ class Pool:
         pool = cls()
         seen: set[str] = set()
         for f in files:
-            with f.open("rb") as fh:
-                offset = 0
-                for n, raw in enumerate(fh, start=1):
-                    here, offset = offset, offset + len(raw)
-                    if not raw.strip():
-                        continue
-                    try:
-                        rec = json.loads(raw)
-                    except json.JSONDecodeError as exc:
-                        raise UsageError(
-                            f"not valid JSON: {exc.msg}", file=str(f), line=n, column=exc.colno
-                        ) from None
-                    if not isinstance(rec, dict):
-                        raise UsageError("expected a task record (an object)", file=str(f), line=n)
-                    h = rec.get("hash") or rec.get("id")
-                    if h in seen:
-                        continue
-                    seen.add(h)
-                    pool.entries.append(
-                        PoolEntry(
-                            str(rec.get("id")),
-                            str(rec.get("kind", "?")),
-                            str(rec.get("difficulty", "?")),
-                            tuple(rec.get("skills") or ()),
-                            str(f),
-                            here,
-                        )
+            for rec in read_jsonl(f):
+                h = rec.get("hash") or rec.get("id")
+                if h in seen:
+                    continue
+                seen.add(h)
+                pool.entries.append(
+                    PoolEntry(
+                        str(rec.get("id")),
+                        str(rec.get("kind", "?")),
+                        str(rec.get("difficulty", "?")),
+                        tuple(rec.get("skills") or ()),
+                        str(f),
+                        rec.offset,
                     )
+                )
         if not pool.entries:
             raise UsageError("the pool holds no tasks", file=str(p))
         return pool

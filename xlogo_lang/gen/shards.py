@@ -436,16 +436,20 @@ def shard_files(out: str | Path) -> list[Path]:
 
 
 class Record(dict):  # type: ignore[type-arg]
-    """A task record that remembers where it was read (`file`, `line`), for error messages."""
+    """A task record that remembers where it was read (`file`, `line`), for error messages, and
+    the byte `offset` of its line, to read it again later with a seek."""
 
     file: str | None = None
     line: int | None = None
+    offset: int = 0
 
 
-def read_jsonl(f: Path) -> Iterator[dict[str, Any]]:
-    """The records of one JSONL file, each a `Record` that knows its file and line."""
-    with f.open(encoding="utf-8") as fh:
+def read_jsonl(f: Path) -> Iterator[Record]:
+    """The records of one JSONL file, each a `Record` that knows its file, line and offset."""
+    with f.open("rb") as fh:
+        offset = 0
         for n, line in enumerate(fh, start=1):
+            here, offset = offset, offset + len(line)
             if not line.strip():
                 continue
             try:
@@ -457,7 +461,7 @@ def read_jsonl(f: Path) -> Iterator[dict[str, Any]]:
             if not isinstance(rec, dict):
                 raise TaskError("expected a task record (an object)", file=str(f), line=n)
             located = Record(rec)
-            located.file, located.line = str(f), n
+            located.file, located.line, located.offset = str(f), n, here
             yield located
 
 
