@@ -26,7 +26,7 @@ from collections.abc import Callable
 
 from xlogo_lang.ast import Block, Repeat
 
-from .search_space import FD, LT, RT, SETPC0, TYPES, Effect, Space
+from .search_space import FD, LT, RT, SETPC0, Effect, Space, type_of
 
 SIG_CAP = 64  # concat: longer cell sequences are not compared (such bodies are simply kept)
 
@@ -296,7 +296,7 @@ class MenuSet:
         self.allow_repeat = "repeat" in b.allowed
         self.menus: dict[int, Menu] = {}
         self.interned: dict[object, Body] = {}
-        self.code_counts = {code: self._counts_of(_type_of(code)) for code in space.basic_codes}
+        self.code_counts = {code: self._counts_of(type_of(code)) for code in space.basic_codes}
         self.repeat_counts = self._counts_of("repeat")
         world = space.task.world
         self.canvas = Canvas(max(world.rows, world.cols), space.draw, space.kind == "concat")
@@ -439,10 +439,6 @@ class Menu:
                         break
                     out.append((e, body, n))
         self.reps.append(out)
-
-
-def _type_of(code: int) -> str:
-    return TYPES[code] if code < SETPC0 else "setpc"
 
 
 def _add(a: tuple[int, ...], b: tuple[int, ...]) -> tuple[int, ...]:

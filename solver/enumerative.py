@@ -27,7 +27,7 @@ from xlogo_lang.ast import Program
 from xlogo_lang.verdict import run
 
 from .bodies import MenuSet
-from .search_space import SETPC0, TYPES, Effect, Space
+from .search_space import Effect, Space, type_of
 
 # Called with {"engine", "level", "time_s", ...} while a search runs (a CLI status line, say).
 Progress = Callable[[dict[str, object]], None]
@@ -220,7 +220,7 @@ class _Search:
         topidx = key[4]
         forced = self.bounds.start_by[topidx] if topidx < self.L else None
         for code in space.basic_codes:
-            if forced is not None and forced != (TYPES[code] if code < SETPC0 else "setpc"):
+            if forced is not None and forced != type_of(code):
                 continue
             e = space.basic_effects[code][pose]
             if e is None:

@@ -593,6 +593,11 @@ def _concat_order_ok(ranks: list[int]) -> bool:
     return True
 
 
+def type_of(code: int) -> str:
+    """The constraint type of a basic block code ("fd", ..., "setpc")."""
+    return TYPES[code] if code < SETPC0 else "setpc"
+
+
 def bits(mask: int) -> list[int]:
     """The indices of the set bits of `mask`, lowest first."""
     out = []

@@ -33,7 +33,7 @@ from xlogo_lang.ast import Block, Program, Repeat
 from xlogo_lang.verdict import run
 
 from .enumerative import Progress, SearchResult
-from .search_space import BK, FD, LT, RT, SETPC0, Space
+from .search_space import BK, FD, LT, RT, SETPC0, Space, type_of
 
 REP = 15  # the op code of a repeat slot (basic codes are 0..10)
 
@@ -542,6 +542,8 @@ class _Encoding:
             return
         turns_free = all(b.hi[t] == float("inf") for t in ("lt", "rt"))
         pcs = [SETPC0 + c for c in self.space.colors]
+        # basic blocks whose type no constraint bounds (repeat(2){x} may become `x x`)
+        free = [c for c in self.ops if c != REP and b.hi[type_of(c)] == float("inf")]
         for i in range(k - 1):
             same_list = z3.And(self.end[i] == i, z3.ULE(self._slot(i + 1), self.pe[i]))
             for x, y in ((LT, RT), (RT, LT)):
@@ -570,7 +572,6 @@ class _Encoding:
                 s.add(z3.Not(z3.And(same_list, turn, is_pc[1])))
             # repeat(2){x} for one basic block x is `x x` (same size, one repeat fewer, kept)
             single = z3.And(self.isrep[i], self.end[i] == i + 1, self.times[i] == 2)
-            free = [c for c in self.ops if c != REP and b.hi[_type_name(c)] == float("inf")]
             s.add(z3.Not(z3.And(single, z3.Or([self.op[i + 1] == c for c in free]))))
         for i in range(k - 1):
             # a repeat whose body never moves is a turn and a pen change: at most 3 blocks
@@ -668,10 +669,6 @@ class _Encoding:
             for v in (self.op[i], self.times[i], self.end[i]):
                 diff.append(v != model.eval(v, model_completion=True))
         self.solver.add(z3.Or(diff))
-
-
-def _type_name(code: int) -> str:
-    return ("fd", "bk", "lt", "rt")[code] if code < SETPC0 else "setpc"
 
 
 def _black() -> int:
