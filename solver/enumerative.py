@@ -74,7 +74,6 @@ def enumerate_search(
     the probe's program is still returned (not proved), so a search too big to finish still
     answers with a solution."""
     t0 = time.perf_counter()
-    budget = MAX_BODIES if max_bodies is None else max_bodies
     best: list[Program] = []
     if space.draw and space.colors and not all_solutions:
         codes = space.shortest_basic_program(PRECHECK_CAP)
@@ -84,9 +83,15 @@ def enumerate_search(
                 best = [prog]
                 max_size = len(codes) - 1
     left = None if timeout is None else max(0.0, timeout - (time.perf_counter() - t0))
-    search = _Search(space, max_size, left, all_solutions, limit)
-    search.max_bodies = budget
-    search.progress = progress
+    search = _Search(
+        space,
+        max_size,
+        left,
+        all_solutions,
+        limit,
+        max_bodies=MAX_BODIES if max_bodies is None else max_bodies,
+        progress=progress,
+    )
     res = search.run()
     if not best:
         return res
@@ -108,6 +113,9 @@ class _Search:
         timeout: float | None,
         all_solutions: bool,
         limit: int,
+        *,
+        max_bodies: int = MAX_BODIES,
+        progress: Progress | None = None,
     ) -> None:
         self.space = space
         self.N = max_size
@@ -136,9 +144,9 @@ class _Search:
         self.buckets: dict[int, list[tuple]] = defaultdict(list)
         self.best_unproved: tuple | None = None
         self.level = 0
-        self.max_bodies = MAX_BODIES
+        self.max_bodies = max_bodies
         self.stopped: str | None = None
-        self.progress: Progress | None = None
+        self.progress = progress
         self.reported = 0.0
 
     # -- the main loop -------------------------------------------------------------------------
