@@ -287,7 +287,7 @@ class MenuSet:
 
     def __init__(self, space: Space, colourless: bool = False) -> None:
         self.space = space
-        # colourless: bodies hold no setpc (the probe's restricted language, see enumerative.py)
+        # colourless: bodies hold no setpc (the probe's smaller language, see enumerative.py)
         self.body_codes = tuple(c for c in space.basic_codes if not (colourless and c >= SETPC0))
         b = space.bounds
         self.tracked = b.tracked
@@ -361,7 +361,7 @@ class Menu:
                 tick()  # type: ignore[operator]
             e0 = node.memo[pose]
             x = e0[0]  # type: ignore[index]
-            for code in space.basic_codes:
+            for code in owner.body_codes:
                 e = space.compose(e0, space.basic_effects[code][x])
                 if e is None:
                     continue

@@ -36,6 +36,10 @@ PRECHECK_CAP = 50_000  # states explored by the goal-reachability pre-check befo
 # tasks 72 and 64) this keeps a search under ~5 GB; the largest proof among the real tasks (72)
 # builds 227,000.
 MAX_BODIES = 1_500_000
+# The probe's share of a time limit (and of the body budget): it is a bound, not the answer.
+PROBE_SHARE = 0.5
+PROBE_BODY = 2  # the probe's repeat bodies have at most this many blocks...
+PROBE_STATES = 10_000  # ...and it gives up after this many states (a few tenths of a second)
 
 
 @dataclass
@@ -48,7 +52,8 @@ class SearchResult:
 
 
 class _Deadline(Exception):
-    """The search stops: `reason` is "time" or "bodies" (the budget of repeat bodies)."""
+    """The search stops: `reason` is "time", "bodies" (the budget of repeat bodies) or "states"
+    (the probe's budget of states)."""
 
     def __init__(self, reason: str = "time") -> None:
         super().__init__(reason)
@@ -67,21 +72,36 @@ def enumerate_search(
 ) -> SearchResult:
     """Find a shortest solution of at most `max_size` blocks (all of them with `all_solutions`).
 
-    In a drawing with pen colours, a *probe* first finds the shortest program without repeats
-    (breadth-first over basic blocks, a few thousand states): if it solves the task (constraints
-    included), its size U is an upper bound, and the complete search only has to refute the
-    sizes below U. If it does, the probe's program is proved minimal; if it runs out of time,
-    the probe's program is still returned (not proved), so a search too big to finish still
-    answers with a solution."""
+    In a drawing with pen colours, a *probe* first runs the same search in a smaller language:
+    repeat bodies of at most PROBE_BODY blocks and without setpc (setpc stays at the top level),
+    for at most PROBE_STATES states. Colours inside repeats are what make drawings expensive
+    (most repeat bodies are colour patterns), while straight runs like `repeat(5){fd}` are what
+    long pictures need, so the probe is quick and its program, of size U, bounds the answer:
+    the complete search then only has to refute the sizes below U. If it does, the probe's
+    program is proved minimal; if it runs out of time, the probe's program is still returned
+    (not proved), so a search too big to finish still answers with a solution."""
     t0 = time.perf_counter()
     best: list[Program] = []
+    probe: SearchResult | None = None
+    alive: tuple[bool, set | None] | None = None
     if space.draw and space.colors and not all_solutions:
-        codes = space.shortest_basic_program(PRECHECK_CAP)
-        if codes is not None and len(codes) <= max_size:
-            prog = Program(tuple(space.blocks[c] for c in codes))  # type: ignore[misc]
-            if run(space.task, prog).solved:
-                best = [prog]
-                max_size = len(codes) - 1
+        budget = None if timeout is None else timeout * PROBE_SHARE
+        bodies = int((MAX_BODIES if max_bodies is None else max_bodies) * PROBE_SHARE)
+        finder = _Search(
+            space,
+            max_size,
+            budget,
+            False,
+            1,
+            max_bodies=bodies,
+            progress=progress,
+            colourless=True,
+        )
+        probe = finder.run()
+        alive = finder.precheck
+        if probe.programs and probe.size is not None:
+            best = probe.programs[:1]
+            max_size = min(max_size, probe.size - 1)
     left = None if timeout is None else max(0.0, timeout - (time.perf_counter() - t0))
     search = _Search(
         space,
@@ -91,11 +111,17 @@ def enumerate_search(
         limit,
         max_bodies=MAX_BODIES if max_bodies is None else max_bodies,
         progress=progress,
+        precheck=alive,
     )
     res = search.run()
+    if probe is not None:
+        res.stats["probe"] = {
+            "status": probe.status,
+            "size": probe.size,
+            "time_s": probe.stats["time_s"],
+        }
     if not best:
         return res
-    res.stats["probe_size"] = len(best[0])
     if res.status == "solved":
         return res
     if res.status == "no_solution":  # nothing shorter than the probe's program exists
@@ -116,6 +142,8 @@ class _Search:
         *,
         max_bodies: int = MAX_BODIES,
         progress: Progress | None = None,
+        colourless: bool = False,
+        precheck: tuple[bool, set | None] | None = None,
     ) -> None:
         self.space = space
         self.N = max_size
@@ -123,7 +151,11 @@ class _Search:
         self.deadline = self.t0 + timeout if timeout is not None else None
         self.all = all_solutions
         self.limit = max(1, limit)
-        self.menus = MenuSet(space)
+        self.menus = MenuSet(space, colourless)
+        self.phase = "probe" if colourless else "search"
+        self.max_body = PROBE_BODY if colourless else max_size
+        self.max_states = PROBE_STATES if colourless else None
+        self.precheck = precheck  # (start alive, alive states): computed once, shared by both
         self.menus.tick = self._tick
         b = space.bounds
         self.bounds = b
@@ -204,7 +236,7 @@ class _Search:
                 found.append(key)
                 continue  # a shortest solution: its extensions are longer
             self._expand_basic(key, g, bucket, level)
-            for k in range(1, level - g):
+            for k in range(1, min(level - g, self.max_body + 1)):
                 self._expand_repeats(key, g, k, bucket, level)
             if self.space.bounds.padding:
                 self._expand_repeats(key, g, 0, bucket, level)
@@ -214,7 +246,7 @@ class _Search:
         """Closed states get their repeats of body size level-g-1 (their f is now reachable)."""
         for g, keys in list(self.closed_by_g.items()):
             k = level - g - 1
-            if k < 1:
+            if k < 1 or k > self.max_body:
                 continue
             for key in keys:
                 self._tick()
@@ -335,6 +367,8 @@ class _Search:
             raise _Deadline("time")
         if self.menus.bodies_built > self.max_bodies:
             raise _Deadline("bodies")
+        if self.max_states is not None and len(self.g) > self.max_states:
+            raise _Deadline("states")
         if self.progress is not None and now - self.reported > 0.5:
             self._report()
 
@@ -345,7 +379,7 @@ class _Search:
         self.reported = time.perf_counter()
         self.progress(
             {
-                "engine": "enum",
+                "engine": "enum (probe)" if self.phase == "probe" else "enum",
                 "level": self.level,
                 "states": len(self.g),
                 "bodies": self.menus.bodies_built,
@@ -357,8 +391,9 @@ class _Search:
 
     def _precheck(self) -> bool:
         """Prune states that cannot reach the goal; False when the start itself cannot."""
-        start_alive, alive = self.space.alive_states(PRECHECK_CAP, self._tick)
-        self.alive = alive
+        if self.precheck is None:
+            self.precheck = self.space.alive_states(PRECHECK_CAP, self._tick)
+        start_alive, self.alive = self.precheck
         return start_alive
 
     # -- results -----------------------------------------------------------------------------------

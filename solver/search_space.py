@@ -520,35 +520,6 @@ class Space:
             if s2 is not None:
                 yield code, (e[0], e[6] or pen, s2)
 
-    def shortest_basic_program(self, cap: int) -> list[int] | None:
-        """The codes of a shortest program without repeats that meets the goal (constraints
-        ignored), by breadth-first search over (pose, pen, summary); None past `cap` states.
-
-        Every basic block has size 1, so breadth-first order is size order: an upper bound on
-        the shortest solution that costs at most `cap` states to find."""
-        start = (self.start_pose, BLACK if self.draw else 0, self.initial_summary())
-        parent: dict[tuple, tuple[tuple, int] | None] = {start: None}
-        frontier = [start]
-        while frontier:
-            nxt: list[tuple] = []
-            for state in frontier:
-                if self.goal_met(state[2]):
-                    codes: list[int] = []
-                    link = parent[state]
-                    while link is not None:
-                        state, code = link
-                        codes.append(code)
-                        link = parent[state]
-                    return codes[::-1]
-                for code, child in self._basic_successors(state):
-                    if child not in parent:
-                        if len(parent) >= cap:
-                            return None
-                        parent[child] = (state, code)
-                        nxt.append(child)
-            frontier = nxt
-        return None
-
     # -- whole programs (for checks and tests) ----------------------------------------------------
 
     def effect_of(self, blocks: tuple, pose: int) -> Effect | None:
