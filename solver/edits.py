@@ -12,10 +12,10 @@ Edits are the valid tree edits on blocks, each costing 1:
 Zhang-Shasha implementation; a repeat only maps to a repeat, so every mapping is a valid script).
 
 `repair` searches breadth-first over programs at edit distance 0, 1, 2, ... from the given one,
-checking each with the solver's compiled task (and the winner with the core's `run`), so the
-first solution found is a nearest one. The shortest solutions give an upper bound U; when every
-layer below U is exhausted, the closest shortest solution is itself proved nearest. A timeout
-returns the best solution known with ``proved: false``.
+checking each with the core's `run`, so the first solution found is a nearest one. The first two
+layers come first; past them, the shortest solutions give an upper bound U, and when every layer
+below U is exhausted, the closest shortest solution is itself proved nearest. A timeout returns
+the best solution known with ``proved: false``.
 
 Never imports z3 or the CLI.
 """
@@ -35,6 +35,8 @@ from xlogo_lang.verdict import run
 from .search_space import CODE_PEN, Infeasible, Space
 
 DEFAULT_TIMEOUT = 30.0
+QUICK_LAYERS = 2  # edit layers searched before the shortest solutions (one or two slips)...
+QUICK_SHARE = 0.25  # ...within this share of the time
 Path = tuple[int, ...]  # indices into nested bodies: (2, 0) = block 0 of the body of block 2
 
 
@@ -89,6 +91,12 @@ def repair(
 ) -> Repair:
     """The solution nearest to `program` (fewest block edits), with the edits that get there.
 
+    Most programs worth repairing are a slip or two away, so the first edit layers are searched
+    before anything else (`QUICK_LAYERS`, within a share of the time): a solution there is the
+    nearest, with no need for the shortest solutions, whose search can take the whole budget on
+    a big drawing. Otherwise the nearest shortest solution gives an upper bound U and the layers
+    go on up to U - 1.
+
     `timeout` None means `DEFAULT_TIMEOUT` (30 s): the edit layers grow fast with the distance,
     so an unbounded call could run for hours on a program far from every solution."""
     from . import solve
@@ -101,75 +109,111 @@ def repair(
     timeout = DEFAULT_TIMEOUT if timeout is None else timeout
     deadline = t0 + timeout
     stats: dict[str, Any] = {"candidates": 0}
+
+    def done(prog: Program | None, edits: list[Edit] | None, proved: bool) -> Repair:
+        stats["time_s"] = round(time.perf_counter() - t0, 4)
+        dist = None if edits is None else len(edits)
+        return Repair(task.id, program, prog, dist, edits or [], proved, stats)  # type: ignore[arg-type]
+
     if run(task, program).solved:
-        return Repair(task.id, program, program, 0, [], True, {**stats, "time_s": 0.0})
+        return done(program, [], True)
+    try:
+        space = Space.of(task)
+    except Infeasible:  # contradictory constraints: nothing solves the task
+        return done(None, None, solve(task, timeout=timeout).status == "no_solution")
+    layers = _EditLayers(space, program, stats)
+    quick = QUICK_LAYERS if max_distance is None else min(QUICK_LAYERS, max_distance)
+    found = layers.grow(quick, t0 + timeout * QUICK_SHARE)
+    if found is not None:
+        return done(*found, True)
     # an upper bound: the nearest of the shortest solutions
-    shortest = solve(task, timeout=timeout, all_solutions=True, limit=20)
+    shortest = solve(
+        task, timeout=max(0.0, deadline - time.perf_counter()), all_solutions=True, limit=20
+    )
     upper: tuple[int, Program] | None = None
     for sol in shortest.programs:
         d = block_distance(program, sol)
         if upper is None or d < upper[0]:
             upper = (d, sol)
     stats["upper_bound"] = upper[0] if upper else None
-    try:
-        space = Space.of(task)
-    except Infeasible:
-        return Repair(task.id, program, None, None, [], shortest.status == "no_solution", stats)
     limit = upper[0] - 1 if upper else (max_distance if max_distance is not None else 3)
     if max_distance is not None:
         limit = min(limit, max_distance)
-    found, proved_layers = _search(space, program, limit, deadline, stats)
-    stats["time_s"] = round(time.perf_counter() - t0, 4)
+    found = layers.grow(limit, deadline)
     if found is not None:
-        prog, edits = found
-        return Repair(task.id, program, prog, len(edits), edits, True, stats)
+        return done(*found, True)
     if upper is not None and (max_distance is None or upper[0] <= max_distance):
-        proved = proved_layers >= upper[0] - 1 and shortest.proved_minimal
-        return Repair(
-            task.id, program, upper[1], upper[0], edit_script(program, upper[1]), proved, stats
-        )
-    return Repair(task.id, program, None, None, [], False, stats)
+        proved = layers.checked >= upper[0] - 1 and shortest.proved_minimal
+        return done(upper[1], edit_script(program, upper[1]), proved)
+    return done(None, None, False)
 
 
 # -- breadth-first search over edits ------------------------------------------------------------
 
 
-def _search(
-    space: Space, program: Program, limit: int, deadline: float | None, stats: dict[str, Any]
-) -> tuple[tuple[Program, list[Edit]] | None, int]:
-    """Programs at distance 1..limit, layer by layer; returns (solution, edits) and the number
-    of layers fully checked."""
-    task = space.task
-    labels = _labels(space)
-    times = range(1 if space.bounds.padding else 2, space.max_times + 1)
-    parent: dict[Program, tuple[Program, Edit] | None] = {program: None}
-    layer = [program]
-    for d in range(1, limit + 1):
-        nxt: list[Program] = []
-        for prog in layer:
-            for cand, edit in neighbours(prog, labels, times):
-                if cand in parent:
-                    continue
-                parent[cand] = (prog, edit)
-                stats["candidates"] += 1
-                if (
-                    stats["candidates"] & 255 == 0
-                    and deadline is not None
-                    and time.perf_counter() > deadline
-                ):
-                    stats["timeout"] = True
-                    return None, d - 1
-                if run(task, cand).solved:
-                    edits = []
-                    cur: Program = cand
-                    while parent[cur] is not None:
-                        prev, e = parent[cur]  # type: ignore[misc]
-                        edits.append(e)
-                        cur = prev
-                    return (cand, list(reversed(edits))), d - 1
-                nxt.append(cand)
-        layer = nxt
-    return None, limit
+class _EditLayers:
+    """Programs at edit distance 1, 2, ... from `program`, one layer at a time; `grow` can be
+    called again with a larger limit and goes on where it stopped."""
+
+    def __init__(self, space: Space, program: Program, stats: dict[str, Any]) -> None:
+        self.task = space.task
+        self.labels = _labels(space)
+        self.times = range(1 if space.bounds.padding else 2, space.max_times + 1)
+        self.parent: dict[Program, tuple[Program, Edit] | None] = {program: None}
+        self.layer = [program]
+        self.todo = 0  # index in `layer` of the next program to expand
+        self.next: list[Program] = []
+        self.checked = 0  # layers fully checked
+        self.stats = stats
+
+    def grow(self, limit: int, deadline: float) -> tuple[Program, list[Edit]] | None:
+        """A nearest solution within `limit` edits, or None when the layers up to `limit` hold
+        none or the deadline comes first (`stats["timeout"]`).
+
+        Of the solutions in the first layer that has any, the shortest wins (an edit that
+        leaves a useless block behind is a poor fix), then the one whose first edit comes
+        latest: it keeps the longest stretch of the program from its start, which for a
+        learner is the part already right."""
+        stats = self.stats
+        found: list[tuple[Program, list[Edit]]] = []
+        while self.checked < limit:
+            while self.todo < len(self.layer):
+                prog = self.layer[self.todo]
+                for cand, edit in neighbours(prog, self.labels, self.times):
+                    if cand in self.parent:
+                        continue
+                    stats["candidates"] += 1
+                    if stats["candidates"] & 255 == 0 and time.perf_counter() > deadline:
+                        stats["timeout"] = True
+                        return _best_fix(found)  # `prog` is expanded again next time
+                    self.parent[cand] = (prog, edit)
+                    if run(self.task, cand).solved:
+                        found.append((cand, self._edits(cand)))
+                    else:
+                        self.next.append(cand)
+                self.todo += 1
+            if found:
+                return _best_fix(found)
+            self.layer, self.next, self.todo = self.next, [], 0
+            self.checked += 1
+            stats.pop("timeout", None)
+        return None
+
+    def _edits(self, cand: Program) -> list[Edit]:
+        edits = []
+        cur = cand
+        while (link := self.parent[cur]) is not None:
+            cur, e = link
+            edits.append(e)
+        return list(reversed(edits))
+
+
+def _best_fix(
+    found: list[tuple[Program, list[Edit]]],
+) -> tuple[Program, list[Edit]] | None:
+    if not found:
+        return None
+    return max(found, key=lambda f: (-len(f[0]), min(e.path for e in f[1])))
 
 
 def _labels(space: Space) -> list[Block]:

@@ -79,12 +79,13 @@ def enumerate_search(
     long pictures need, so the probe is quick and its program, of size U, bounds the answer:
     the complete search then only has to refute the sizes below U. If it does, the probe's
     program is proved minimal; if it runs out of time, the probe's program is still returned
-    (not proved), so a search too big to finish still answers with a solution."""
+    (not proved), so a search too big to finish still answers with a solution. With
+    `all_solutions` the search runs up to U itself, since the probe's size may be the answer."""
     t0 = time.perf_counter()
     best: list[Program] = []
     probe: SearchResult | None = None
     alive: tuple[bool, set | None] | None = None
-    if space.draw and space.colors and not all_solutions:
+    if space.draw and space.colors:
         budget = None if timeout is None else timeout * PROBE_SHARE
         bodies = int((MAX_BODIES if max_bodies is None else max_bodies) * PROBE_SHARE)
         finder = _Search(
@@ -101,7 +102,8 @@ def enumerate_search(
         alive = finder.precheck
         if probe.programs and probe.size is not None:
             best = probe.programs[:1]
-            max_size = min(max_size, probe.size - 1)
+            # all shortest solutions: the probe's size may be the answer, so it stays in range
+            max_size = min(max_size, probe.size if all_solutions else probe.size - 1)
     left = None if timeout is None else max(0.0, timeout - (time.perf_counter() - t0))
     search = _Search(
         space,
@@ -124,7 +126,7 @@ def enumerate_search(
         return res
     if res.status == "solved":
         return res
-    if res.status == "no_solution":  # nothing shorter than the probe's program exists
+    if res.status == "no_solution" and not all_solutions:  # nothing shorter than the probe's
         return SearchResult("solved", best, len(best[0]), True, res.stats)
     if res.programs and len(res.programs[0]) < len(best[0]):
         return res

@@ -99,6 +99,12 @@ def test_a_search_too_big_to_finish_still_answers_with_a_solution(asset_tasks):
     assert sol.message.startswith("timeout: best found has 15 blocks, not proved minimal")
 
 
+def test_all_shortest_solutions_of_a_search_too_big_to_finish_still_give_one(asset_tasks):
+    sol = solve(asset_tasks["64"], all_solutions=True, timeout=2.0)
+    assert sol.status == "timeout" and not sol.proved_minimal
+    assert len(sol.programs) == 1 and run(asset_tasks["64"], sol.programs[0]).solved
+
+
 def test_a_long_coloured_picture_gets_a_program_with_straight_runs(examples_dir):
     """A frame of four 4-step sides: 27 blocks without repeats, 15 with `repeat(4){fd}`; the
     probe finds the latter at once although the proof is out of reach."""

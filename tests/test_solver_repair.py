@@ -44,6 +44,20 @@ def test_a_wrong_block_is_replaced_or_the_nearest_is_found(real_tasks):
     assert run(task, rep.program).solved
 
 
+def test_a_slip_in_a_drawing_too_big_to_prove_is_repaired_without_the_shortest_solutions(
+    real_tasks,
+):
+    """Task 64's shortest solutions take minutes to search; a program one colour away from a
+    solution is repaired from the first edit layer alone, and that is a proof (layer 0 was the
+    program itself)."""
+    task = real_tasks["64"]
+    slip = "setpc(blue) fd fd rt setpc(green) fd fd rt setpc(red) fd fd rt setpc(red) fd fd"
+    rep = repair(task, slip)
+    assert rep.distance == 1 and rep.proved
+    assert rep.edits[0].op == "colour" and rep.edits[0].after == "setpc(yellow)"
+    assert "upper_bound" not in rep.stats  # the shortest solutions were never needed
+
+
 def test_a_solving_program_needs_no_edit(real_tasks):
     rep = repair(real_tasks["87"], parse("fd rt repeat(3){fd} rt fd"))
     assert (rep.distance, rep.edits) == (0, [])
