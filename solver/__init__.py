@@ -53,7 +53,9 @@ def solve(
     repeat bodies the enumerative engine may build (default `MAX_BODIES`, a few GB at most):
     a search that reaches it stops like a timeout, with `stats.stopped == "bodies"`.
     `progress`, if given, is called while the search runs with {"engine", "level" (the size
-    being refuted), "time_s", ...}: at each new size, and every half second or so."""
+    being refuted), "time_s", ...}: at each new size, and every half second or so. The
+    enumerative engine adds "phase": "probe" while its probe looks for a first solution in a
+    smaller language (its "level" is then no refutation) and "search" after."""
     from xlogo_lang.errors import UsageError
 
     if engine not in ENGINES:

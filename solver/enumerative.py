@@ -381,7 +381,8 @@ class _Search:
         self.reported = time.perf_counter()
         self.progress(
             {
-                "engine": "enum (probe)" if self.phase == "probe" else "enum",
+                "engine": "enum",
+                "phase": self.phase,
                 "level": self.level,
                 "states": len(self.g),
                 "bodies": self.menus.bodies_built,

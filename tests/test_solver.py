@@ -341,3 +341,15 @@ def test_project_examples_are_solved_by_their_bound(examples_dir):
         sol = solve(task, timeout=1)
         if sol.solved:
             assert run(task, sol.program).solved, f.name
+
+
+def test_progress_reports_the_probe_before_the_search(asset_tasks):
+    """The probe's levels are no refutation, so a status line must be able to tell them apart."""
+    seen: list[dict] = []
+    sol = solve(asset_tasks["63"], progress=seen.append)
+    assert sol.proved_minimal
+    phases = [p["phase"] for p in seen]
+    assert phases[0] == "probe" and phases[-1] == "search"
+    assert phases == sorted(phases, key=["probe", "search"].index)
+    levels = [p["level"] for p in seen if p["phase"] == "search"]
+    assert levels == sorted(levels) and levels[-1] <= sol.size

@@ -103,6 +103,12 @@ def _solve_one(args: argparse.Namespace) -> int:
         with err.status(f"solving task {task.id}") as status:
 
             def show(p: dict[str, Any]) -> None:
+                if p.get("phase") == "probe":
+                    status.update(
+                        f"solving task {task.id} ({p['engine']}): looking for a first solution, "
+                        f"{p['time_s']} s"
+                    )
+                    return
                 more = f", {p['bodies']:,} repeat bodies" if "bodies" in p else ""
                 status.update(
                     f"solving task {task.id} ({p['engine']}): no solution of fewer than "
