@@ -202,7 +202,6 @@ class _Search:
             for level in range(0, self.N + 1):
                 self.level = level
                 self._report()
-                self._sweep(level)
                 found = self._process(level)
                 if found:
                     programs = self._programs(found)
@@ -215,44 +214,54 @@ class _Search:
             return self._result("timeout", progs, len(progs[0]) if progs else None, False)
 
     def _process(self, level: int) -> list[tuple]:
+        """Every state with f = level, and every repeat whose successors have f = level.
+
+        The order inside a level is free (with a consistent bound, a state's g is final once
+        its f is reached), so the cheap work comes first: basic blocks, then repeats by body
+        size, smallest first, going back to the states they reach before the next one. A
+        solution found along the way ends the level before the largest repeat bodies are
+        built, which is what most of a level's time and memory go to."""
         bucket = self.buckets.pop(level, [])
         found: list[tuple] = []
-        pops = 0
-        while bucket:
-            key = bucket.pop()
-            if key in self.closed:
-                continue
-            g = self.g[key]
-            if g + self._h(key) != level:
-                continue
-            pops += 1
-            if pops & 63 == 0:
-                self._tick()
-            self.closed.add(key)
-            self.closed_by_g[g].append(key)
-            if self._accepts(key, g):
-                if not self.all:
-                    if self._programs([key]):
-                        return [key]
-                    continue
-                found.append(key)
-                continue  # a shortest solution: its extensions are longer
-            self._expand_basic(key, g, bucket, level)
-            for k in range(1, min(level - g, self.max_body + 1)):
-                self._expand_repeats(key, g, k, bucket, level)
-            if self.space.bounds.padding:
-                self._expand_repeats(key, g, 0, bucket, level)
-        return found
-
-    def _sweep(self, level: int) -> None:
-        """Closed states get their repeats of body size level-g-1 (their f is now reachable)."""
-        for g, keys in list(self.closed_by_g.items()):
+        # (key, g) whose repeats of body size k can reach this level, by k
+        pending: dict[int, list[tuple[tuple, int]]] = defaultdict(list)
+        for g, keys in self.closed_by_g.items():
             k = level - g - 1
-            if k < 1 or k > self.max_body:
-                continue
-            for key in keys:
-                self._tick()
-                self._expand_repeats(key, g, k, None, level)
+            if 1 <= k <= self.max_body:
+                pending[k].extend((key, g) for key in keys)
+        pops = 0
+        while True:
+            while bucket:
+                key = bucket.pop()
+                if key in self.closed:
+                    continue
+                g = self.g[key]
+                if g + self._h(key) != level:
+                    continue
+                pops += 1
+                if pops & 63 == 0:
+                    self._tick()
+                self.closed.add(key)
+                self.closed_by_g[g].append(key)
+                if self._accepts(key, g):
+                    if not self.all:
+                        if self._programs([key]):
+                            return [key]
+                        continue
+                    found.append(key)
+                    continue  # a shortest solution: its extensions are longer
+                self._expand_basic(key, g, bucket, level)
+                for k in range(1, min(level - g, self.max_body + 1)):
+                    pending[k].append((key, g))
+                if self.space.bounds.padding:
+                    self._expand_repeats(key, g, 0, bucket, level)
+            sizes = [k for k, items in pending.items() if items]
+            if not sizes:
+                return found
+            k = min(sizes)
+            key, g = pending[k].pop()
+            self._tick()
+            self._expand_repeats(key, g, k, bucket, level)
 
     # -- expansion -------------------------------------------------------------------------------
 
