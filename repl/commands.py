@@ -21,7 +21,7 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.console import RenderableType
 from rich.table import Table
@@ -38,6 +38,9 @@ from xlogo_lang.view import legend
 
 from . import render
 from .session import Session
+
+if TYPE_CHECKING:  # the solver is imported only when a search is asked for (start-up time)
+    from xlogo_lang.solver.solution import Solution
 
 Editor = Callable[[str], "str | None"]
 
@@ -117,6 +120,20 @@ class Shell:
         self.width = width
         self.solve_timeout = solve_timeout
         self.hint_timeout = hint_timeout
+        self._shortest: tuple[object, str, Solution] | None = None
+
+    def shortest(self, engine: str = "enum") -> Solution:
+        """The task's shortest solutions (up to 50), searched once per task and engine: the
+        task does not change while a learner edits, and a search can take `solve_timeout`."""
+        task = self.session.task
+        memo = self._shortest
+        if memo is not None and memo[0] is task and memo[1] == engine:
+            return memo[2]
+        sol = _solver().solve(
+            task, engine=engine, timeout=self.solve_timeout, all_solutions=True, limit=50
+        )
+        self._shortest = (task, engine, sol)
+        return sol
 
     def is_slow(self, text: str) -> bool:
         """Will this input run a search (so the front end should show it is working)?"""
@@ -427,10 +444,7 @@ def _solve(shell: Shell, arg: str) -> Reply:
     s = shell.session
     if s.playground:
         return shell.note("the playground has no goal, so there is nothing to solve", solution=None)
-    solver = _solver()
-    engine = arg or "enum"
-    timeout = shell.solve_timeout
-    sol = solver.solve(s.task, engine=engine, timeout=timeout, all_solutions=True, limit=50)
+    sol = shell.shortest(arg or "enum")
     message = sol.message
     if sol.program is None:
         data = {"status": sol.status, "solution": None, "message": message}
@@ -476,14 +490,13 @@ def nearest_solution(shell: Shell) -> tuple[Program | None, str]:
     nothing in time, the shortest solution most like the program ("shortest").
     """
     s = shell.session
-    solver = _solver()
-    shortest = solver.solve(s.task, timeout=shell.solve_timeout, all_solutions=True, limit=50)
+    shortest = shell.shortest()
     candidates = list(shortest.programs or ([shortest.program] if shortest.program else []))
     n = len(s.program.body)
     for prog in candidates:
         if prog.body[:n] == s.program.body:
             return prog, "prefix"
-    rep = solver.repair(s.task, s.program, timeout=shell.hint_timeout)
+    rep = _solver().repair(s.task, s.program, timeout=shell.hint_timeout)
     if rep is not None and rep.program is not None:
         return rep.program, "repair"
     if not candidates:

@@ -177,6 +177,7 @@ class _Search:
         self.closed_by_g: dict[int, list[tuple]] = defaultdict(list)
         self.buckets: dict[int, list[tuple]] = defaultdict(list)
         self.best_unproved: tuple | None = None
+        self.found: list[tuple] = []
         self.level = 0
         self.max_bodies = max_bodies
         self.stopped: str | None = None
@@ -210,7 +211,18 @@ class _Search:
             return self._result("no_solution", [], None, True)
         except _Deadline as stop:
             self.stopped = stop.reason
-            progs = self._programs([self.best_unproved]) if self.best_unproved else []
+            goals = self.found + ([self.best_unproved] if self.best_unproved else [])
+            progs = self._programs(goals) if goals else []
+            shortest = [p for p in progs if len(p) == self.level]
+            if shortest:
+                # every size below this level is refuted, so these are shortest solutions; only
+                # the list of them (--all) may be incomplete
+                res = self._result("solved", shortest, self.level, True)
+                if self.all:
+                    res.stats["all_found"] = False
+                else:
+                    del res.stats["stopped"]
+                return res
             return self._result("timeout", progs, len(progs[0]) if progs else None, False)
 
     def _process(self, level: int) -> list[tuple]:
@@ -222,7 +234,7 @@ class _Search:
         solution found along the way ends the level before the largest repeat bodies are
         built, which is what most of a level's time and memory go to."""
         bucket = self.buckets.pop(level, [])
-        found: list[tuple] = []
+        found = self.found = []  # goal states of this level (kept on self for a deadline)
         # (key, g) whose repeats of body size k can reach this level, by k
         pending: dict[int, list[tuple[tuple, int]]] = defaultdict(list)
         for g, keys in self.closed_by_g.items():

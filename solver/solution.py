@@ -56,6 +56,8 @@ class Solution:
                 f"(none has fewer than {level} blocks)"
             )
         proof = "proved minimal" if self.proved_minimal else "not proved minimal"
+        if self.stats.get("all_found") is False:
+            proof += "; the search stopped before listing all of them"
         return f"shortest solution: {self.size} blocks ({proof})"
 
     def to_dict(self) -> dict[str, Any]:

@@ -349,6 +349,16 @@ def test_following_the_hints_solves_the_task(shell):
     assert "already solved" in shown(shell.handle(":hint"))
 
 
+def test_the_shortest_solutions_are_searched_once_per_task(shell, tasks_dir):
+    """`:solve` and every `:hint` need them, and on a big drawing a search takes seconds."""
+    first = shell.shortest()
+    shell.handle("fd rt")
+    shell.handle(":hint")
+    assert shell.shortest() is first
+    shell.handle(f":load {tasks_dir / '51.json'}")
+    assert shell.shortest() is not first and shell.shortest().task_id == "51"
+
+
 def test_hint_names_the_line_of_a_wrong_command(shell):
     shell.handle("fd rt repeat(3){fd} lt fd")  # one edit away from fd rt repeat(3){fd} lt bk
     reply = shell.handle(":hint")

@@ -356,3 +356,16 @@ def test_progress_reports_the_probe_before_the_search(asset_tasks):
     assert phases == sorted(phases, key=["probe", "search"].index)
     levels = [p["level"] for p in seen if p["phase"] == "search"]
     assert levels == sorted(levels) and levels[-1] <= sol.size
+
+
+def test_all_solutions_cut_short_are_still_proved_shortest(asset_tasks):
+    """A budget that runs out inside the level of the answer: every smaller size is refuted, so
+    the solutions found are shortest ones; only the list may be incomplete."""
+    task = asset_tasks["66"]
+    full = solve(task, all_solutions=True, limit=50)
+    cut = solve(task, all_solutions=True, limit=50, max_bodies=40_000)
+    assert (cut.status, cut.size, cut.proved_minimal) == ("solved", full.size, True)
+    assert cut.stats["all_found"] is False and "all_found" not in full.stats
+    assert 0 < len(cut.programs) < len(full.programs)
+    assert set(cut.programs) <= set(full.programs)
+    assert "stopped before listing all of them" in cut.message
