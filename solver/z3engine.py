@@ -16,9 +16,16 @@ block with the rest of the list; a repeat composes its body's functions `times` 
 the constraints are asserted on slot 0 from the start pose.
 
 Sizes k = 0, 1, 2, ... are tried in turn: UNSAT at k proves no program of k blocks solves the
-task, so the first SAT is a shortest solution. Every model is decoded to a program and checked
-with the core's `run`; a model that fails (the encoding relaxes the 100,000-call cap) is blocked
-and the search goes on. z3 is imported here only, lazily, by `solve(engine="z3")`.
+task, so the first SAT is a shortest solution. Each size is split by *nesting* (the `end` of
+every slot, `_shapes`): every properly nested forest of k slots gets its own encoding, in which
+the slot structure is constant (`end`, the enclosing list, which slot follows which), so a list's
+tail is one application instead of a multiplexer over k slots and every structural condition is
+decided in Python. Size k is refuted when every nesting is UNSAT; the nestings together cover all
+programs of k blocks (less only repeats whose whole body is one repeat, a normal form below).
+With padding (empty bodies possible) one encoding with symbolic nesting is kept. Every model is
+decoded to a program and checked with the core's `run`; a model that fails (the encoding relaxes
+the 100,000-call cap) is blocked and the search goes on. z3 is imported here only, lazily, by
+`solve(engine="z3")`.
 
 This module never imports the CLI.
 """
@@ -27,6 +34,7 @@ from __future__ import annotations
 
 import itertools
 import time
+from collections.abc import Iterator
 from typing import Any
 
 from xlogo_lang.ast import Block, Program, Repeat
@@ -74,42 +82,106 @@ def z3_search(
             if run(task, Program()).solved:
                 return _result("solved", [Program()], 0, True, stats, t0)
             continue
-        enc = _Encoding(space, k, z3)
-        stats["states"] += enc.terms
-        while True:
-            if deadline is not None:
-                left = deadline - time.perf_counter()
-                if left <= 0:
-                    return _result(
-                        "timeout", found, len(found[0]) if found else None, False, stats, t0
-                    )
-                enc.solver.set("timeout", max(1, int(left * 1000)))
-            stats["solver_calls"] += 1
-            res = enc.solver.check()
-            if res == z3.unknown:
+        shapes = _shapes(space, k)
+        stats.setdefault("shapes", {})[k] = len(shapes)
+        for shape in shapes:
+            if _solve_shape(space, k, z3, shape, stats, found, deadline, all_solutions, limit):
                 return _result("timeout", found, len(found[0]) if found else None, False, stats, t0)
-            if res == z3.unsat:
+            if found and (not all_solutions or len(found) >= limit):
                 break
-            model = enc.solver.model()
-            prog = enc.decode(model)
-            stats["candidates"] += 1
-            if not run(task, prog).solved:
-                fresh = [pair for pair in enc.used_pairs(model) if enc.activate(*pair)]
-                if fresh:
-                    stats["refinements"] = stats.get("refinements", 0) + 1
-                    continue  # the model relied on undefined effects: define them and retry
-            enc.block(model)
-            if run(task, prog).solved:
-                if prog not in found:
-                    found.append(prog)
-                if not all_solutions or len(found) >= limit:
-                    break
-            else:
-                stats["rejected"] += 1
         stats["per_size_s"][k] = round(time.perf_counter() - tk, 3)
         if found:
             return _result("solved", found, k, True, stats, t0)
     return _result("no_solution", [], None, True, stats, t0)
+
+
+def _solve_shape(
+    space: Space,
+    k: int,
+    z3: Any,
+    shape: tuple[int, ...] | None,
+    stats: dict[str, Any],
+    found: list[Program],
+    deadline: float | None,
+    all_solutions: bool,
+    limit: int,
+) -> bool:
+    """The refinement loop for programs of k blocks with this nesting (None: any); True when
+    the time is up."""
+    task = space.task
+    enc = _Encoding(space, k, z3, shape)
+    stats["states"] += enc.terms
+    while True:
+        if deadline is not None:
+            left = deadline - time.perf_counter()
+            if left <= 0:
+                return True
+            enc.solver.set("timeout", max(1, int(left * 1000)))
+        stats["solver_calls"] += 1
+        res = enc.solver.check()
+        if res == z3.unknown:
+            return True
+        if res == z3.unsat:
+            break
+        model = enc.solver.model()
+        prog = enc.decode(model)
+        stats["candidates"] += 1
+        if not run(task, prog).solved:
+            fresh = [pair for pair in enc.used_pairs(model) if enc.activate(*pair)]
+            if fresh:
+                stats["refinements"] = stats.get("refinements", 0) + 1
+                continue  # the model relied on undefined effects: define them and retry
+        enc.block(model)
+        if run(task, prog).solved:
+            if prog not in found:
+                found.append(prog)
+            if not all_solutions or len(found) >= limit:
+                break
+        else:
+            stats["rejected"] += 1
+    return False
+
+
+def _shapes(space: Space, k: int) -> list[tuple[int, ...] | None]:
+    """Every nesting of k slots (the `end` of each slot), each solved on its own: a fixed
+    nesting makes slot structure constant in the encoding. With padding (empty bodies), one
+    encoding with symbolic nesting (None)."""
+    b = space.bounds
+    if b.padding:
+        return [None]
+    allow_repeat = "repeat" in b.allowed
+    hi_rep = b.hi["repeat"]
+    w = space.task.world
+    no_sole_rep = (
+        not (b.start_by or any(b.lo[t] > 0 for t in b.lo))
+        and max(w.rows, w.cols) <= 13
+        and hi_rep == float("inf")
+    )
+    out: list[tuple[int, ...]] = []
+
+    def forest(i: int, stop: int, ends: list[int], reps: int) -> Iterator[int]:
+        # fill slots i..stop-1 as a list of trees; yield (ends, reps)
+        if i == stop:
+            yield reps
+            return
+        # a basic block at i
+        ends[i] = i
+        yield from forest(i + 1, stop, ends, reps)
+        if allow_repeat and reps + 1 <= hi_rep:
+            for e in range(i + 1, stop):
+                ends[i] = e
+                for r1 in forest(i + 1, e + 1, ends, reps + 1):
+                    if no_sole_rep and e > i + 1 and ends[i + 1] == e:
+                        continue  # its whole body is one repeat (normal form)
+                    yield from forest(e + 1, stop, ends, r1)
+                ends[i] = e
+            ends[i] = i
+
+    ends = [0] * k
+    for _ in forest(0, k, ends, 0):
+        out.append(tuple(ends))
+    out.sort(key=lambda e: sum(1 for i, x in enumerate(e) if x > i))
+    return out
 
 
 def _result(
@@ -126,8 +198,9 @@ class _Encoding:
     slot indices, poses, cell and segment sets, concat counts): the logic is QF_UFBV, which z3
     solves by Ackermann reduction and bit-blasting."""
 
-    def __init__(self, space: Space, k: int, z3: Any) -> None:
+    def __init__(self, space: Space, k: int, z3: Any, shape: tuple[int, ...] | None = None) -> None:
         self.z3 = z3
+        self.shape = shape
         self.space = space
         self.k = k
         self.terms = 0
@@ -139,6 +212,8 @@ class _Encoding:
         self.poses = _closure(space)
         self.pbits = max(self.poses).bit_length() + 1  # pose bit-vectors
         self.sbits = (k + 1).bit_length() + 1  # slot-index bit-vectors
+        self._pconst: dict[int, Any] = {}
+        self._bcache: dict[tuple[int, int], dict[str, Any]] = {}
         self.solver = z3.SolverFor("QF_UFBV")
         self._vars()
         self._structure()
@@ -151,7 +226,10 @@ class _Encoding:
     # -- helpers ---------------------------------------------------------------------------------
 
     def _pose(self, q: int) -> Any:
-        return self.z3.BitVecVal(q, self.pbits)
+        v = self._pconst.get(q)
+        if v is None:
+            v = self._pconst[q] = self.z3.BitVecVal(q, self.pbits)
+        return v
 
     def _slot(self, i: int) -> Any:
         return self.z3.BitVecVal(i, self.sbits)
@@ -162,11 +240,32 @@ class _Encoding:
         z3, k = self.z3, self.k
         self.op = [z3.BitVec(f"op{i}", 4) for i in range(k)]
         self.times = [z3.BitVec(f"times{i}", 4) for i in range(k)]
-        self.end = [z3.BitVec(f"end{i}", self.sbits) for i in range(k)]
-        self.isrep = [self.op[i] == REP for i in range(k)]
+        if self.shape is None:
+            self.end = [z3.BitVec(f"end{i}", self.sbits) for i in range(k)]
+            self.isrep = [self.op[i] == REP for i in range(k)]
+        else:
+            self.end = [self._slot(e) for e in self.shape]
+            self.isrep = [z3.BoolVal(e > i) for i, e in enumerate(self.shape)]
 
     def _structure(self) -> None:
         z3, k, s = self.z3, self.k, self.solver
+        if self.shape is not None:
+            # fixed nesting: a slot with a body is a repeat, the others are basic blocks
+            self.pe = []
+            for j in range(k):
+                inner = [self.shape[r] for r in range(j) if self.shape[r] >= j]
+                self.pe.append(min(inner) if inner else k)
+            low = 2
+            for i in range(k):
+                if self.shape[i] > i:
+                    s.add(self.op[i] == REP)
+                    s.add(z3.UGE(self.times[i], low), z3.ULE(self.times[i], self.max_times))
+                else:
+                    s.add(z3.Or([self.op[i] == c for c in self.ops if c != REP]))
+                    s.add(self.times[i] == 0)
+            self.pe = [self._slot(p) for p in self.pe]
+            self.pe_int = [p.as_long() for p in self.pe]
+            return
         low = 1 if self.padding else 2
         for i in range(k):
             s.add(z3.Or([self.op[i] == c for c in self.ops]))
@@ -211,29 +310,37 @@ class _Encoding:
         zero4 = z3.BitVecVal(0, 4)
         for i in range(k):
             block_pen = self._block_pen(i)
-            block_rot: Any = z3.If(
-                self.op[i] == LT,
-                z3.BitVecVal(3, 2),
-                z3.If(self.op[i] == RT, z3.BitVecVal(1, 2), z3.BitVecVal(0, 2)),
+            block_rot: Any = (
+                z3.BitVecVal(0, 2)
+                if self.no_turn(i)
+                else z3.If(
+                    self.op[i] == LT,
+                    z3.BitVecVal(3, 2),
+                    z3.If(self.op[i] == RT, z3.BitVecVal(1, 2), z3.BitVecVal(0, 2)),
+                )
             )
-            if i + 1 < k:
+            if i + 1 < k and (self.shape is None or self.shape[i] > i):
                 body = z3.And(self.isrep[i], z3.UGT(self.end[i], i))
-                rep_rot: Any = z3.BitVecVal(0, 2)
-                for t in range(1, self.max_times + 1):
-                    for r in (1, 2, 3):
-                        cond = z3.And(self.times[i] == t, self.rot[i + 1] == r)
-                        rep_rot = z3.If(cond, z3.BitVecVal((r * t) % 4, 2), rep_rot)
-                block_rot = z3.If(body, rep_rot, block_rot)
+                # (r * t) mod 4 in 2-bit arithmetic
+                rep_rot: Any = self.rot[i + 1] * z3.Extract(1, 0, self.times[i])
+                block_rot = rep_rot if self.shape is not None else z3.If(body, rep_rot, block_rot)
             tail_pen: Any = zero4
             tail_rot: Any = z3.BitVecVal(0, 2)
-            for v in range(i, k - 1):
+            if self.shape is not None:
+                nxt = self.shape[i] + 1
+                if nxt < k and nxt <= self.pe_int[i]:
+                    tail_pen, tail_rot = self.pen[nxt], self.rot[nxt]
+            for v in range(i, k - 1) if self.shape is None else ():
                 here = z3.And(self.end[i] == v, z3.ULT(self._slot(v), self.pe[i]))
                 tail_pen = z3.If(here, self.pen[v + 1], tail_pen)
                 tail_rot = z3.If(here, self.rot[v + 1], tail_rot)
-            s.add(self.pen[i] == z3.If(tail_pen != 0, tail_pen, block_pen))
+            if self.shape is not None and tail_pen is zero4:
+                s.add(self.pen[i] == block_pen)
+            else:
+                s.add(self.pen[i] == z3.If(tail_pen != 0, tail_pen, block_pen))
             s.add(self.rot[i] == block_rot + tail_rot)  # 2-bit arithmetic is mod 4
             # the period lemma: counts above 2P repeat an outcome (README)
-            if i + 1 < k:
+            if i + 1 < k and (self.shape is None or self.shape[i] > i):
                 s.add(
                     z3.Implies(
                         z3.And(self.isrep[i], self.rot[i + 1] == 2), z3.ULE(self.times[i], 4)
@@ -247,12 +354,17 @@ class _Encoding:
                     flat = z3.And(self.isrep[i], self.rot[i + 1] == 0)
                     s.add(z3.Implies(flat, z3.ULE(self.times[i], drift)))
 
+    def no_turn(self, i: int) -> bool:
+        return self.shape is not None and self.shape[i] > i
+
     def _block_pen(self, i: int) -> Any:
         z3 = self.z3
+        if self.shape is not None and self.shape[i] > i:
+            return self.pen[i + 1]
         pen: Any = z3.BitVecVal(0, 4)
         for c in self.space.colors:
             pen = z3.If(self.op[i] == SETPC0 + c, z3.BitVecVal(c, 4), pen)
-        if i + 1 < self.k:
+        if i + 1 < self.k and self.shape is None:
             pen = z3.If(z3.And(self.isrep[i], z3.UGT(self.end[i], i)), self.pen[i + 1], pen)
         return pen
 
@@ -329,6 +441,12 @@ class _Encoding:
 
     def _basic(self, code: int, q: int) -> dict[str, Any]:
         """The effect of one basic block from the concrete pose q (concrete values)."""
+        out = self._bcache.get((code, q))
+        if out is None:
+            out = self._bcache[(code, q)] = self._basic1(code, q)
+        return out
+
+    def _basic1(self, code: int, q: int) -> dict[str, Any]:
         z3, sp = self.z3, self.space
         out = self._identity(self._pose(q))
         e = sp.basic_effects[code][q]
@@ -354,6 +472,8 @@ class _Encoding:
 
     def _block(self, i: int, q: int) -> dict[str, Any]:
         """The effect of slot i's whole subtree from pose q."""
+        if self.shape is not None:
+            return self._repeat(i, q) if self.shape[i] > i else self._basic_mux(i, q)
         out: dict[str, Any] | None = None
         for code in self.space.basic_codes:
             eff = self._basic(code, q)
@@ -362,6 +482,29 @@ class _Encoding:
             rep = self._repeat(i, q)
             out = rep if out is None else self._ite(self.isrep[i], rep, out)
         assert out is not None
+        return out
+
+    def _basic_mux(self, i: int, q: int) -> dict[str, Any]:
+        """Slot i's basic block from pose q, field by field, with the codes that give one value
+        grouped under one condition."""
+        z3 = self.z3
+        effs = [(code, self._basic(code, q)) for code in self.space.basic_codes]
+        out: dict[str, Any] = {}
+        for name in self.fields:
+            groups: dict[int, tuple[Any, list[int]]] = {}
+            for code, eff in effs:
+                v = eff[name]
+                groups.setdefault(v.get_id(), (v, []))[1].append(code)
+            vals = sorted(groups.values(), key=lambda g: len(g[1]))
+            term = vals[-1][0]
+            for v, codes in vals[:-1]:
+                cond = (
+                    z3.Or([self.op[i] == c for c in codes])
+                    if len(codes) > 1
+                    else self.op[i] == codes[0]
+                )
+                term = z3.If(cond, v, term)
+            out[name] = term
         return out
 
     def _repeat(self, i: int, q: int) -> dict[str, Any]:
@@ -382,6 +525,11 @@ class _Encoding:
         """The rest of slot i's list after its subtree, from pose x."""
         z3 = self.z3
         out = self._identity(x)
+        if self.shape is not None:
+            nxt = self.shape[i] + 1
+            if nxt < self.k and nxt <= self.pe_int[i]:
+                return self._apply(nxt, x)
+            return out
         for v in range(i, self.k - 1):
             here = z3.And(self.end[i] == v, z3.ULT(self._slot(v), self.pe[i]))
             out = self._ite(here, self._apply(v + 1, x), out)
@@ -389,7 +537,17 @@ class _Encoding:
 
     def _ite(self, cond: Any, a: dict[str, Any], b: dict[str, Any]) -> dict[str, Any]:
         z3 = self.z3
-        return {name: z3.If(cond, a[name], b[name]) for name in a}
+        return {
+            name: b[name] if a[name].eq(b[name]) else z3.If(cond, a[name], b[name]) for name in a
+        }
+
+    def _or(self, a: Any, b: Any) -> Any:
+        z3 = self.z3
+        if z3.is_false(a):
+            return b
+        if z3.is_false(b):
+            return a
+        return z3.Or(a, b)
 
     def _sat_add(self, a: Any, b: Any) -> Any:
         """Addition that sticks at the largest value (counts only matter up to a small cap)."""
@@ -403,9 +561,9 @@ class _Encoding:
     def _compose(self, a: dict[str, Any], b: dict[str, Any], pen_a: Any) -> dict[str, Any]:
         """a then b (b computed from a's exit), where pen_a is the pen a leaves (0: unchanged)."""
         z3 = self.z3
-        out = {"X": b["X"], "D": z3.Or(a["D"], b["D"])}
+        out = {"X": b["X"], "D": self._or(a["D"], b["D"])}
         if "F" in a:
-            out["F"] = z3.Or(a["F"], b["F"])
+            out["F"] = self._or(a["F"], b["F"])
         if "V" in a:
             out["V"] = a["V"] | b["V"]
         if "E" in a:
@@ -544,6 +702,9 @@ class _Encoding:
         pcs = [SETPC0 + c for c in self.space.colors]
         # basic blocks whose type no constraint bounds (repeat(2){x} may become `x x`)
         free = [c for c in self.ops if c != REP and b.hi[type_of(c)] == float("inf")]
+        if self.shape is not None:
+            self._normal_forms_shape(turns_free, pcs, free)
+            return
         for i in range(k - 1):
             same_list = z3.And(self.end[i] == i, z3.ULE(self._slot(i + 1), self.pe[i]))
             for x, y in ((LT, RT), (RT, LT)):
@@ -597,6 +758,34 @@ class _Encoding:
         s.add(
             z3.Implies(last_top, z3.Or(self.op[last] == FD, self.op[last] == BK, self.isrep[last]))
         )
+
+    def _normal_forms_shape(self, turns_free: bool, pcs: list[int], free: list[int]) -> None:
+        """The same forms as `_normal_forms` for a fixed nesting (slot structure known here)."""
+        z3, s, k, sh, pe = self.z3, self.solver, self.k, self.shape, self.pe_int
+        op = self.op
+
+        def is_pc(j: int) -> Any:
+            return z3.Or([op[j] == c for c in pcs])
+
+        for i in range(k - 1):
+            if sh[i] == i and i + 1 <= pe[i] and sh[i + 1] == i + 1:
+                # two basic blocks in a row in one list
+                s.add(z3.Not(z3.And(op[i] == LT, op[i + 1] == RT)))
+                s.add(z3.Not(z3.And(op[i] == RT, op[i + 1] == LT)))
+                if turns_free:
+                    s.add(z3.Not(z3.And(op[i] == LT, op[i + 1] == LT)))
+                    if i + 2 < k and i + 2 <= pe[i] and sh[i + 2] == i + 2:
+                        s.add(z3.Not(z3.And(op[i] == RT, op[i + 1] == RT, op[i + 2] == RT)))
+                if pcs:
+                    s.add(z3.Not(z3.And(is_pc(i), is_pc(i + 1))))
+                    s.add(z3.Not(z3.And(z3.Or(op[i] == LT, op[i] == RT), is_pc(i + 1))))
+            if sh[i] == i + 1 and free:
+                s.add(z3.Not(z3.And(self.times[i] == 2, z3.Or([op[i + 1] == c for c in free]))))
+            if turns_free and sh[i] > i:
+                s.add(z3.Or([z3.Or(op[j] == FD, op[j] == BK) for j in range(i + 1, sh[i] + 1)]))
+        last = k - 1
+        if pe[last] == k and sh[last] == last:
+            s.add(z3.Or(op[last] == FD, op[last] == BK))
 
     # -- models ----------------------------------------------------------------------------------
 
@@ -666,7 +855,7 @@ class _Encoding:
         z3 = self.z3
         diff = []
         for i in range(self.k):
-            for v in (self.op[i], self.times[i], self.end[i]):
+            for v in (self.op[i], self.times[i]) + ((self.end[i],) if self.shape is None else ()):
                 diff.append(v != model.eval(v, model_completion=True))
         self.solver.add(z3.Or(diff))
 
