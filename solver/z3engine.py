@@ -312,14 +312,14 @@ class _Encoding:
             block_pen = self._block_pen(i)
             block_rot: Any = (
                 z3.BitVecVal(0, 2)
-                if self.no_turn(i)
+                if self._fixed_repeat(i)
                 else z3.If(
                     self.op[i] == LT,
                     z3.BitVecVal(3, 2),
                     z3.If(self.op[i] == RT, z3.BitVecVal(1, 2), z3.BitVecVal(0, 2)),
                 )
             )
-            if i + 1 < k and (self.shape is None or self.shape[i] > i):
+            if i + 1 < k and self._may_repeat(i):
                 body = z3.And(self.isrep[i], z3.UGT(self.end[i], i))
                 # (r * t) mod 4 in 2-bit arithmetic
                 rep_rot: Any = self.rot[i + 1] * z3.Extract(1, 0, self.times[i])
@@ -340,7 +340,7 @@ class _Encoding:
                 s.add(self.pen[i] == z3.If(tail_pen != 0, tail_pen, block_pen))
             s.add(self.rot[i] == block_rot + tail_rot)  # 2-bit arithmetic is mod 4
             # the period lemma: counts above 2P repeat an outcome (README)
-            if i + 1 < k and (self.shape is None or self.shape[i] > i):
+            if i + 1 < k and self._may_repeat(i):
                 s.add(
                     z3.Implies(
                         z3.And(self.isrep[i], self.rot[i + 1] == 2), z3.ULE(self.times[i], 4)
@@ -354,12 +354,17 @@ class _Encoding:
                     flat = z3.And(self.isrep[i], self.rot[i + 1] == 0)
                     s.add(z3.Implies(flat, z3.ULE(self.times[i], drift)))
 
-    def no_turn(self, i: int) -> bool:
+    def _fixed_repeat(self, i: int) -> bool:
+        """Slot i is a repeat in this encoding's fixed nesting."""
         return self.shape is not None and self.shape[i] > i
+
+    def _may_repeat(self, i: int) -> bool:
+        """Slot i can be a repeat: the nesting is symbolic, or fixed with a body at i."""
+        return self.shape is None or self.shape[i] > i
 
     def _block_pen(self, i: int) -> Any:
         z3 = self.z3
-        if self.shape is not None and self.shape[i] > i:
+        if self._fixed_repeat(i):
             return self.pen[i + 1]
         pen: Any = z3.BitVecVal(0, 4)
         for c in self.space.colors:
