@@ -290,7 +290,7 @@ class _Search:
                 continue
             self._push(key, g, e, 1, self.code_counts[code], code, bucket, level)
 
-    def _expand_repeats(self, key: tuple, g: int, k: int, bucket: list | None, level: int) -> None:
+    def _expand_repeats(self, key: tuple, g: int, k: int, bucket: list, level: int) -> None:
         if g + k + 1 > self.N:
             return
         topidx = key[4]
@@ -312,7 +312,7 @@ class _Search:
         size: int,
         dcounts: tuple[int, ...],
         op: object,
-        bucket: list | None,
+        bucket: list,
         level: int,
     ) -> None:
         self.candidates += 1
@@ -345,7 +345,7 @@ class _Search:
             self.g[nkey] = g2
             self.calls[nkey] = calls
             self.parents[nkey] = [(key, op)]
-            if bucket is not None and f2 == level:
+            if f2 == level:  # the level being processed: into its working list
                 bucket.append(nkey)
             else:
                 self.buckets[f2].append(nkey)

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import itertools
 import math
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from xlogo_lang.ast import PEN_COLORS, Command, SetPenColor
@@ -484,7 +485,7 @@ class Space:
         back: list[list[int]] = [[]]
         i = 0
         while i < len(order):
-            for _code, nxt in self._basic_successors(order[i]):
+            for nxt in self._basic_successors(order[i]):
                 j = seen.get(nxt)
                 if j is None:
                     if len(order) >= cap:
@@ -508,9 +509,8 @@ class Space:
                     stack.append(p)
         return mark[0], {st for j, st in enumerate(order) if mark[j]}
 
-    def _basic_successors(self, state: tuple):  # type: ignore[no-untyped-def]
-        """(code, next state) for every basic block that does not kill the (pose, pen,
-        summary) state."""
+    def _basic_successors(self, state: tuple) -> Iterator[tuple]:
+        """The (pose, pen, summary) states one basic block leads to from `state` without dying."""
         pose, pen, summ = state
         for code in self.basic_codes:
             e = self.basic_effects[code][pose]
@@ -518,7 +518,7 @@ class Space:
                 continue
             s2 = self.apply(summ, pen, e)
             if s2 is not None:
-                yield code, (e[0], e[6] or pen, s2)
+                yield (e[0], e[6] or pen, s2)
 
     # -- whole programs (for checks and tests) ----------------------------------------------------
 

@@ -20,7 +20,7 @@ task, so the first SAT is a shortest solution. Each size is split by *nesting* (
 every slot, `_shapes`): every properly nested forest of k slots gets its own encoding, in which
 the slot structure is constant (`end`, the enclosing list, which slot follows which), so a list's
 tail is one application instead of a multiplexer over k slots and every structural condition is
-decided in Python. Size k is refuted when every nesting is UNSAT; the nestings together cover all
+a constant. Size k is refuted when every nesting is UNSAT; the nestings together cover all
 programs of k blocks (less only repeats whose whole body is one repeat, a normal form below).
 With padding (empty bodies possible) one encoding with symbolic nesting is kept. Every model is
 decoded to a program and checked with the core's `run`; a model that fails (the encoding relaxes
@@ -157,10 +157,9 @@ def _shapes(space: Space, k: int) -> list[tuple[int, ...] | None]:
         and max(w.rows, w.cols) <= 13
         and hi_rep == float("inf")
     )
-    out: list[tuple[int, ...]] = []
 
     def forest(i: int, stop: int, ends: list[int], reps: int) -> Iterator[int]:
-        # fill slots i..stop-1 as a list of trees; yield (ends, reps)
+        # fill ends[i..stop-1] as a list of trees, yielding the repeats used so far each time
         if i == stop:
             yield reps
             return
@@ -174,13 +173,11 @@ def _shapes(space: Space, k: int) -> list[tuple[int, ...] | None]:
                     if no_sole_rep and e > i + 1 and ends[i + 1] == e:
                         continue  # its whole body is one repeat (normal form)
                     yield from forest(e + 1, stop, ends, r1)
-                ends[i] = e
             ends[i] = i
 
     ends = [0] * k
-    for _ in forest(0, k, ends, 0):
-        out.append(tuple(ends))
-    out.sort(key=lambda e: sum(1 for i, x in enumerate(e) if x > i))
+    out = [tuple(ends) for _ in forest(0, k, ends, 0)]
+    out.sort(key=lambda e: sum(1 for i, x in enumerate(e) if x > i))  # fewest repeats first
     return out
 
 
@@ -250,11 +247,13 @@ class _Encoding:
     def _structure(self) -> None:
         z3, k, s = self.z3, self.k, self.solver
         if self.shape is not None:
-            # fixed nesting: a slot with a body is a repeat, the others are basic blocks
-            self.pe = []
-            for j in range(k):
-                inner = [self.shape[r] for r in range(j) if self.shape[r] >= j]
-                self.pe.append(min(inner) if inner else k)
+            # fixed nesting: a slot with a body is a repeat, the others are basic blocks;
+            # pe_int[j] is the last slot of the list holding j (k for the top level)
+            self.pe_int = [
+                min((self.shape[r] for r in range(j) if self.shape[r] >= j), default=k)
+                for j in range(k)
+            ]
+            self.pe = [self._slot(p) for p in self.pe_int]
             low = 2
             for i in range(k):
                 if self.shape[i] > i:
@@ -263,8 +262,6 @@ class _Encoding:
                 else:
                     s.add(z3.Or([self.op[i] == c for c in self.ops if c != REP]))
                     s.add(self.times[i] == 0)
-            self.pe = [self._slot(p) for p in self.pe]
-            self.pe_int = [p.as_long() for p in self.pe]
             return
         low = 1 if self.padding else 2
         for i in range(k):
@@ -479,14 +476,9 @@ class _Encoding:
         """The effect of slot i's whole subtree from pose q."""
         if self.shape is not None:
             return self._repeat(i, q) if self.shape[i] > i else self._basic_mux(i, q)
-        out: dict[str, Any] | None = None
-        for code in self.space.basic_codes:
-            eff = self._basic(code, q)
-            out = eff if out is None else self._ite(self.op[i] == code, eff, out)
+        out = self._basic_mux(i, q)
         if self.allow_repeat:
-            rep = self._repeat(i, q)
-            out = rep if out is None else self._ite(self.isrep[i], rep, out)
-        assert out is not None
+            out = self._ite(self.isrep[i], self._repeat(i, q), out)
         return out
 
     def _basic_mux(self, i: int, q: int) -> dict[str, Any]:
@@ -707,9 +699,6 @@ class _Encoding:
         pcs = [SETPC0 + c for c in self.space.colors]
         # basic blocks whose type no constraint bounds (repeat(2){x} may become `x x`)
         free = [c for c in self.ops if c != REP and b.hi[type_of(c)] == float("inf")]
-        if self.shape is not None:
-            self._normal_forms_shape(turns_free, pcs, free)
-            return
         for i in range(k - 1):
             same_list = z3.And(self.end[i] == i, z3.ULE(self._slot(i + 1), self.pe[i]))
             for x, y in ((LT, RT), (RT, LT)):
@@ -763,34 +752,6 @@ class _Encoding:
         s.add(
             z3.Implies(last_top, z3.Or(self.op[last] == FD, self.op[last] == BK, self.isrep[last]))
         )
-
-    def _normal_forms_shape(self, turns_free: bool, pcs: list[int], free: list[int]) -> None:
-        """The same forms as `_normal_forms` for a fixed nesting (slot structure known here)."""
-        z3, s, k, sh, pe = self.z3, self.solver, self.k, self.shape, self.pe_int
-        op = self.op
-
-        def is_pc(j: int) -> Any:
-            return z3.Or([op[j] == c for c in pcs])
-
-        for i in range(k - 1):
-            if sh[i] == i and i + 1 <= pe[i] and sh[i + 1] == i + 1:
-                # two basic blocks in a row in one list
-                s.add(z3.Not(z3.And(op[i] == LT, op[i + 1] == RT)))
-                s.add(z3.Not(z3.And(op[i] == RT, op[i + 1] == LT)))
-                if turns_free:
-                    s.add(z3.Not(z3.And(op[i] == LT, op[i + 1] == LT)))
-                    if i + 2 < k and i + 2 <= pe[i] and sh[i + 2] == i + 2:
-                        s.add(z3.Not(z3.And(op[i] == RT, op[i + 1] == RT, op[i + 2] == RT)))
-                if pcs:
-                    s.add(z3.Not(z3.And(is_pc(i), is_pc(i + 1))))
-                    s.add(z3.Not(z3.And(z3.Or(op[i] == LT, op[i] == RT), is_pc(i + 1))))
-            if sh[i] == i + 1 and free:
-                s.add(z3.Not(z3.And(self.times[i] == 2, z3.Or([op[i + 1] == c for c in free]))))
-            if turns_free and sh[i] > i:
-                s.add(z3.Or([z3.Or(op[j] == FD, op[j] == BK) for j in range(i + 1, sh[i] + 1)]))
-        last = k - 1
-        if pe[last] == k and sh[last] == last:
-            s.add(z3.Or(op[last] == FD, op[last] == BK))
 
     # -- models ----------------------------------------------------------------------------------
 
