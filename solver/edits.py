@@ -164,6 +164,7 @@ class _EditLayers:
         self.todo = 0  # index in `layer` of the next program to expand
         self.next: list[Program] = []
         self.checked = 0  # layers fully checked
+        self.ticks = 0  # candidates looked at, for the deadline check
         self.stats = stats
 
     def grow(self, limit: int, deadline: float) -> tuple[Program, list[Edit]] | None:
@@ -182,10 +183,11 @@ class _EditLayers:
                 for cand, edit in neighbours(prog, self.labels, self.times):
                     if cand in self.parent:
                         continue
-                    stats["candidates"] += 1
-                    if stats["candidates"] & 255 == 0 and time.perf_counter() > deadline:
+                    self.ticks += 1
+                    if self.ticks & 255 == 0 and time.perf_counter() > deadline:
                         stats["timeout"] = True
                         return _best_fix(found)  # `prog` is expanded again next time
+                    stats["candidates"] += 1  # counted once: a resumed layer skips it above
                     self.parent[cand] = (prog, edit)
                     if run(self.task, cand).solved:
                         found.append((cand, self._edits(cand)))

@@ -5,7 +5,8 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from xlogo_lang.solver import repair
-from xlogo_lang.solver.edits import block_distance, edit_script, neighbours
+from xlogo_lang.solver.edits import _EditLayers, block_distance, edit_script, neighbours
+from xlogo_lang.solver.search_space import Space
 
 from xlogo_lang import parse, run
 from xlogo_lang.ast import Command, Program, Repeat, SetPenColor
@@ -56,6 +57,17 @@ def test_a_slip_in_a_drawing_too_big_to_prove_is_repaired_without_the_shortest_s
     assert rep.distance == 1 and rep.proved
     assert rep.edits[0].op == "colour" and rep.edits[0].after == "setpc(yellow)"
     assert "upper_bound" not in rep.stats  # the shortest solutions were never needed
+
+
+def test_a_layer_resumed_after_its_deadline_counts_each_candidate_once(real_tasks):
+    """`grow` stops inside a layer when its deadline passes and goes on from there next time;
+    the candidate it was looking at when it stopped is counted when it is checked, once."""
+    task = real_tasks["64"]
+    stats: dict = {"candidates": 0}
+    layers = _EditLayers(Space.of(task), parse("fd fd rt fd fd rt fd fd"), stats)
+    assert layers.grow(2, deadline=0.0) is None and stats["timeout"]
+    layers.grow(2, deadline=float("inf"))
+    assert stats["candidates"] == len(layers.parent) - 1  # every program but the original
 
 
 def test_a_solving_program_needs_no_edit(real_tasks):
