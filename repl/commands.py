@@ -496,7 +496,10 @@ def nearest_solution(shell: Shell) -> tuple[Program | None, str]:
     for prog in candidates:
         if prog.body[:n] == s.program.body:
             return prog, "prefix"
-    rep = _solver().repair(s.task, s.program, timeout=shell.hint_timeout)
+    try:
+        rep = _solver().repair(s.task, s.program, timeout=shell.hint_timeout)
+    except ProgramError:  # longer than repair takes: the shortest solution most like it
+        rep = None
     if rep is not None and rep.program is not None:
         return rep.program, "repair"
     if not candidates:

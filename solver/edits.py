@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from xlogo_lang.ast import Block, Command, Program, Repeat, SetPenColor
+from xlogo_lang.errors import ProgramError
 from xlogo_lang.printer import to_compact, to_text
 from xlogo_lang.tasks import Task
 from xlogo_lang.verdict import run
@@ -35,6 +36,10 @@ from xlogo_lang.verdict import run
 from .search_space import CODE_PEN, Infeasible, Space
 
 DEFAULT_TIMEOUT = 30.0
+# Every candidate at edit distance d is a copy of the program, so a layer costs its size times
+# its width in memory: past a few thousand blocks one layer alone takes gigabytes. No program a
+# learner or a model meant to write is that long, so a longer one is refused with a clear error.
+MAX_BLOCKS = 2000
 QUICK_LAYERS = 2  # edit layers searched before the shortest solutions (one or two slips)...
 QUICK_SHARE = 0.25  # ...within this share of the time
 Path = tuple[int, ...]  # indices into nested bodies: (2, 0) = block 0 of the body of block 2
@@ -98,13 +103,20 @@ def repair(
     go on up to U - 1.
 
     `timeout` None means `DEFAULT_TIMEOUT` (30 s): the edit layers grow fast with the distance,
-    so an unbounded call could run for hours on a program far from every solution."""
+    so an unbounded call could run for hours on a program far from every solution. A program of
+    more than `MAX_BLOCKS` blocks raises `ProgramError`: its layers would not fit in memory."""
     from . import solve
 
     if isinstance(program, str):
         from xlogo_lang.parser import parse
 
         program = parse(program)
+    if (n := len(program)) > MAX_BLOCKS:
+        raise ProgramError(
+            f"the program has {n:,} blocks; repair takes programs of at most {MAX_BLOCKS:,}",
+            hint="every program one edit away is a copy of it, so a search near a program this"
+            " long would not fit in memory",
+        )
     t0 = time.perf_counter()
     timeout = DEFAULT_TIMEOUT if timeout is None else timeout
     deadline = t0 + timeout
@@ -164,7 +176,6 @@ class _EditLayers:
         self.todo = 0  # index in `layer` of the next program to expand
         self.next: list[Program] = []
         self.checked = 0  # layers fully checked
-        self.ticks = 0  # candidates looked at, for the deadline check
         self.stats = stats
 
     def grow(self, limit: int, deadline: float) -> tuple[Program, list[Edit]] | None:
@@ -183,8 +194,7 @@ class _EditLayers:
                 for cand, edit in neighbours(prog, self.labels, self.times):
                     if cand in self.parent:
                         continue
-                    self.ticks += 1
-                    if self.ticks & 255 == 0 and time.perf_counter() > deadline:
+                    if time.perf_counter() > deadline:
                         stats["timeout"] = True
                         return _best_fix(found)  # `prog` is expanded again next time
                     stats["candidates"] += 1  # counted once: a resumed layer skips it above

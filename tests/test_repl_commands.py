@@ -377,6 +377,14 @@ def test_a_hint_for_a_program_far_from_any_solution_still_comes_in_time(tasks_di
     assert run(task, parse(reply.data["solution"])).solved and reply.data["hint"]
 
 
+def test_a_hint_for_a_program_longer_than_repair_takes_comes_from_the_shortest(shell):
+    from xlogo_lang.solver.edits import MAX_BLOCKS
+
+    shell.handle("lt rt " * (MAX_BLOCKS // 2 + 1))
+    reply = shell.handle(":hint")
+    assert reply.ok and reply.data["found_by"] == "shortest"
+
+
 def test_solve_shows_the_shortest_solution_closest_to_the_program(shell):
     shell.handle("fd lt")
     reply = shell.handle(":solve")

@@ -122,6 +122,17 @@ def test_repair_without_a_program_is_a_usage_error(capsys, tasks_dir):
     assert code == 2 and "needs a program" in err
 
 
+def test_repair_of_a_program_too_long_to_search_near_names_the_file(
+    capsys, tasks_dir, tmp_path: Path
+):
+    """A megabyte of garbage from a model gets a clear refusal, not gigabytes of edit layers."""
+    prog = tmp_path / "long.xlogo"
+    prog.write_text("fd " * 300_000)
+    code, out, err = xlogo(capsys, "solve", str(tasks_dir / "5.json"), "--repair", str(prog))
+    assert code == 2 and out == ""
+    assert f"{prog}: the program has 300,000 blocks; repair takes programs of at most" in err
+
+
 def test_engine_both_prints_both_times(capsys, tasks_dir):
     code, out, _ = xlogo(capsys, "solve", str(tasks_dir / "5.json"), "--engine", "both")
     assert code == 0

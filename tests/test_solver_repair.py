@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from xlogo_lang.solver import repair
-from xlogo_lang.solver.edits import _EditLayers, block_distance, edit_script, neighbours
+from xlogo_lang.solver.edits import (
+    MAX_BLOCKS,
+    _EditLayers,
+    block_distance,
+    edit_script,
+    neighbours,
+)
 from xlogo_lang.solver.search_space import Space
 
 from xlogo_lang import parse, run
 from xlogo_lang.ast import Command, Program, Repeat, SetPenColor
+from xlogo_lang.errors import ProgramError
 
 LABELS = [Command("fd"), Command("bk"), Command("lt"), Command("rt"), SetPenColor("red")]
 
@@ -68,6 +76,20 @@ def test_a_layer_resumed_after_its_deadline_counts_each_candidate_once(real_task
     assert layers.grow(2, deadline=0.0) is None and stats["timeout"]
     layers.grow(2, deadline=float("inf"))
     assert stats["candidates"] == len(layers.parent) - 1  # every program but the original
+
+
+def test_a_program_of_more_blocks_than_repair_takes_is_refused(real_tasks):
+    with pytest.raises(ProgramError, match="the program has 2,001 blocks"):
+        repair(real_tasks["5"], Program((Command("fd"),) * (MAX_BLOCKS + 1)))
+
+
+def test_the_deadline_is_checked_before_every_candidate(real_tasks):
+    """A candidate of a long program is a long copy, so the layers stop at the first candidate
+    past the deadline, however long the program (within MAX_BLOCKS)."""
+    stats: dict = {"candidates": 0}
+    layers = _EditLayers(Space.of(real_tasks["5"]), Program((Command("fd"),) * MAX_BLOCKS), stats)
+    assert layers.grow(1, deadline=0.0) is None
+    assert stats == {"candidates": 0, "timeout": True}
 
 
 def test_a_solving_program_needs_no_edit(real_tasks):

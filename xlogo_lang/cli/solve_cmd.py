@@ -254,7 +254,7 @@ def _solve_dir(args: argparse.Namespace) -> int:
 
 
 def _repair(args: argparse.Namespace) -> int:
-    from ..errors import UsageError
+    from ..errors import ProgramError, UsageError
     from ..solver import repair
 
     task = task_from_args(args)
@@ -266,7 +266,11 @@ def _repair(args: argparse.Namespace) -> int:
         args.program = None
     text, name = program_source(args)  # type: ignore[misc]
     prog = read_program(text, name)
-    rep = repair(task, prog, max_distance=args.max_distance, timeout=args.timeout)
+    try:
+        rep = repair(task, prog, max_distance=args.max_distance, timeout=args.timeout)
+    except ProgramError as exc:
+        exc.file = exc.file or name
+        raise
     if args.json:
         print_json(rep.to_dict())
         return 0 if rep.program is not None else 1
