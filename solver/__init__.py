@@ -64,6 +64,7 @@ def solve(
         raise UsageError("max_size must be at least 0")
     if max_bodies is not None and max_bodies < 1:
         raise UsageError("max_bodies must be at least 1")
+    check_timeout(timeout)
     if engine == "both":
         return _solve_both(task, max_size, timeout, all_solutions, limit, max_bodies, progress)
     return _solve_one(task, engine, max_size, timeout, all_solutions, limit, max_bodies, progress)
@@ -202,3 +203,12 @@ def __getattr__(name: str) -> Any:
 
         return getattr(_r, name)
     raise AttributeError(name)
+
+
+def check_timeout(timeout: float | None) -> None:
+    """A time limit is a number of seconds, 0 or more (inf: none); NaN compares false with
+    every deadline and would never stop a search."""
+    from xlogo_lang.errors import UsageError
+
+    if timeout is not None and not timeout >= 0:
+        raise UsageError(f"timeout must be a number of seconds, 0 or more (got {timeout})")

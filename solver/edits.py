@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from xlogo_lang.ast import Block, Command, Program, Repeat, SetPenColor
-from xlogo_lang.errors import ProgramError
+from xlogo_lang.errors import ProgramError, UsageError
 from xlogo_lang.printer import to_compact, to_text
 from xlogo_lang.tasks import Task
 from xlogo_lang.verdict import run
@@ -105,12 +105,15 @@ def repair(
     `timeout` None means `DEFAULT_TIMEOUT` (30 s): the edit layers grow fast with the distance,
     so an unbounded call could run for hours on a program far from every solution. A program of
     more than `MAX_BLOCKS` blocks raises `ProgramError`: its layers would not fit in memory."""
-    from . import solve
+    from . import check_timeout, solve
 
     if isinstance(program, str):
         from xlogo_lang.parser import parse
 
         program = parse(program)
+    check_timeout(timeout)
+    if max_distance is not None and max_distance < 0:
+        raise UsageError("max_distance must be at least 0")
     if (n := len(program)) > MAX_BLOCKS:
         raise ProgramError(
             f"the program has {n:,} blocks; repair takes programs of at most {MAX_BLOCKS:,}",

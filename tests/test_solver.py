@@ -147,6 +147,13 @@ def test_a_body_budget_below_one_is_a_usage_error(asset_tasks):
         solve(asset_tasks["1"], max_bodies=0)
 
 
+@pytest.mark.parametrize("timeout", [-1.0, float("nan")])
+def test_a_negative_or_nan_time_limit_is_a_usage_error(asset_tasks, timeout):
+    """NaN compares false with every deadline: it would never stop a search."""
+    with pytest.raises(UsageError, match="timeout must be a number of seconds"):
+        solve(asset_tasks["1"], timeout=timeout)
+
+
 def test_a_search_that_timed_out_still_proves_its_lower_levels(asset_tasks, enum_solutions):
     """`stats.level` is the first size not yet refuted: no solution is shorter."""
     sol = solve(asset_tasks["72"], timeout=0.5)

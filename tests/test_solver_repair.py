@@ -17,7 +17,7 @@ from xlogo_lang.solver.search_space import Space
 
 from xlogo_lang import parse, run
 from xlogo_lang.ast import Command, Program, Repeat, SetPenColor
-from xlogo_lang.errors import ProgramError
+from xlogo_lang.errors import ProgramError, UsageError
 
 LABELS = [Command("fd"), Command("bk"), Command("lt"), Command("rt"), SetPenColor("red")]
 
@@ -90,6 +90,13 @@ def test_the_deadline_is_checked_before_every_candidate(real_tasks):
     layers = _EditLayers(Space.of(real_tasks["5"]), Program((Command("fd"),) * MAX_BLOCKS), stats)
     assert layers.grow(1, deadline=0.0) is None
     assert stats == {"candidates": 0, "timeout": True}
+
+
+def test_a_negative_distance_or_time_limit_is_a_usage_error(real_tasks):
+    with pytest.raises(UsageError, match="max_distance"):
+        repair(real_tasks["5"], "fd", max_distance=-1)
+    with pytest.raises(UsageError, match="timeout"):
+        repair(real_tasks["5"], "fd", timeout=float("nan"))
 
 
 def test_a_solving_program_needs_no_edit(real_tasks):
