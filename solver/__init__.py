@@ -16,6 +16,7 @@ imports the CLI.
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
@@ -115,7 +116,9 @@ def _solve_one(
             limit=limit,
             max_bodies=max_bodies,
             progress=progress,
+            grow=max_size is None and task.constraints.bounds("all")[1] == math.inf,
         )
+        n = res.max_size or n
     else:
         from .z3engine import z3_search
 

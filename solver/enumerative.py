@@ -28,6 +28,7 @@ from xlogo_lang.verdict import run
 
 from .bodies import MenuSet
 from .search_space import Effect, Space, type_of
+from .tracing import trace_program
 
 # Called with {"engine", "level", "time_s", ...} while a search runs (a CLI status line, say).
 Progress = Callable[[dict[str, object]], None]
@@ -49,6 +50,7 @@ class SearchResult:
     size: int | None
     proved_minimal: bool
     stats: dict[str, object] = field(default_factory=dict)
+    max_size: int | None = None  # the bound searched, when the search raised it (`grow`)
 
 
 class _Deadline(Exception):
@@ -69,6 +71,7 @@ def enumerate_search(
     limit: int = 10,
     max_bodies: int | None = None,
     progress: Progress | None = None,
+    grow: bool = False,
 ) -> SearchResult:
     """Find a shortest solution of at most `max_size` blocks (all of them with `all_solutions`).
 
@@ -80,9 +83,16 @@ def enumerate_search(
     the complete search then only has to refute the sizes below U. If it does, the probe's
     program is proved minimal; if it runs out of time, the probe's program is still returned
     (not proved), so a search too big to finish still answers with a solution. With
-    `all_solutions` the search runs up to U itself, since the probe's size may be the answer."""
+    `all_solutions` the search runs up to U itself, since the probe's size may be the answer.
+
+    When the probe finds nothing (a long picture in several colours), the picture traced line by
+    line (`tracing.py`) plays its part. With `grow` (`max_size` is only the default bound, not
+    the task's or the caller's), a traced program longer than `max_size` raises the bound to
+    its size: a program of U blocks exists, so U - 1 is the bound that can prove it minimal."""
     t0 = time.perf_counter()
     best: list[Program] = []
+    grown: int | None = None
+    traced: Program | None = None
     probe: SearchResult | None = None
     alive: tuple[bool, set | None] | None = None
     if space.draw and space.colors:
@@ -102,8 +112,15 @@ def enumerate_search(
         alive = finder.precheck
         if probe.programs and probe.size is not None:
             best = probe.programs[:1]
-            # all shortest solutions: the probe's size may be the answer, so it stays in range
-            max_size = min(max_size, probe.size if all_solutions else probe.size - 1)
+    if space.draw and not best:
+        traced = trace_program(space)
+        if traced is not None and (grow or len(traced) <= max_size):
+            best = [traced]
+            if len(traced) > max_size:
+                max_size = grown = len(traced)
+    if best:
+        # all shortest solutions: the known size may be the answer, so it stays in range
+        max_size = min(max_size, len(best[0]) if all_solutions else len(best[0]) - 1)
     left = None if timeout is None else max(0.0, timeout - (time.perf_counter() - t0))
     search = _Search(
         space,
@@ -122,11 +139,19 @@ def enumerate_search(
             "size": probe.size,
             "time_s": probe.stats["time_s"],
         }
-    if not best:
+    if traced is not None and best and best[0] is traced:
+        res.stats["traced"] = {"size": len(traced)}
+    out = _with_known(res, best, all_solutions)
+    out.max_size = grown
+    return out
+
+
+def _with_known(res: SearchResult, best: list[Program], all_solutions: bool) -> SearchResult:
+    """The search's result, given a solution known before it (the probe's or a traced one) that
+    bounded it."""
+    if not best or res.status == "solved":
         return res
-    if res.status == "solved":
-        return res
-    if res.status == "no_solution" and not all_solutions:  # nothing shorter than the probe's
+    if res.status == "no_solution" and not all_solutions:  # nothing shorter than the known one
         return SearchResult("solved", best, len(best[0]), True, res.stats)
     if res.programs and len(res.programs[0]) < len(best[0]):
         return res

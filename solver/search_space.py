@@ -188,10 +188,35 @@ class Space:
             kind="none",
         )
         space._goal_model(start_cell, forbidden, edge_colors)
+        if draw:
+            space._picture_reachable(start_cell)
         space._alphabet()
         space._lines(edges)
         space.max_times = _max_times(rows, cols)
         return space
+
+    def _picture_reachable(self, start_cell: int) -> None:
+        """In a drawing every move draws, and a move off the picture is dead: so a run only
+        ever follows the picture's segments from the start cell, and a segment that no such
+        walk reaches can never be drawn, whatever the program."""
+        seen_cells = {start_cell}
+        drawn: set[int] = set()
+        stack = [start_cell]
+        while stack:
+            cell = stack.pop()
+            for d in range(4):
+                nxt = self.fwd[cell * 4 + d]
+                if nxt < 0:
+                    continue
+                drawn.add(self.fwd_edge[cell * 4 + d])
+                if nxt >> 2 not in seen_cells:
+                    seen_cells.add(nxt >> 2)
+                    stack.append(nxt >> 2)
+        if len(drawn) < self.nedges:
+            raise Infeasible(
+                "part of the picture cannot be reached along the picture from the start, and a"
+                " move off the picture is dead"
+            )
 
     def _lines(self, edges: dict[tuple[int, int], int]) -> None:
         cols = self.task.world.cols

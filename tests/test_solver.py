@@ -120,6 +120,24 @@ def test_a_long_coloured_picture_gets_a_program_with_straight_runs(examples_dir)
     assert sol.stats["probe"]["size"] == 15
 
 
+def test_a_spiral_beyond_the_probe_gets_its_picture_traced(examples_dir):
+    """Eight sides in three colours taking turns: the probe finds nothing within its budget and
+    the search cannot finish, so the answer is the picture traced line by line (30 blocks,
+    beyond the default bound of 20, which it raises: that bound was only a default)."""
+    task = load_task(examples_dir / "tasks" / "draw-spiral.json")
+    sol = solve(task, max_bodies=20_000)
+    assert sol.status == "timeout" and not sol.proved_minimal
+    assert sol.stats["probe"]["size"] is None and sol.stats["traced"] == {"size": 30}
+    assert sol.size == sol.max_size == 30 and run(task, sol.program).solved
+
+
+def test_a_bound_given_below_the_traced_program_is_kept(examples_dir):
+    task = load_task(examples_dir / "tasks" / "draw-spiral.json")
+    sol = solve(task, max_size=25, max_bodies=20_000)
+    assert sol.program is None and sol.max_size == 25
+    assert "traced" not in sol.stats
+
+
 def test_the_probe_never_beats_a_proved_answer(asset_tasks, enum_solutions):
     probed = 0
     for tid, sol in enum_solutions.items():
