@@ -50,7 +50,7 @@ def _walk(space: Space) -> list[tuple[int, int]] | None:
             return None  # dead either way (the way back must be a legal move too)
         return nxt >> 2, space.fwd_edge[cell * 4 + d]
 
-    # an explicit stack: (cell, heading on arrival, directions still to try, the step back)
+    # an explicit stack: (cell, the directions still to try from it, the step back from it)
     start = space.start_pose >> 2
     stack: list[tuple[int, list[int], tuple[int, int] | None]] = [
         (start, _order(space.start_pose & 3), None)
