@@ -133,6 +133,16 @@ def test_repair_of_a_program_too_long_to_search_near_names_the_file(
     assert f"{prog}: the program has 300,000 blocks; repair takes programs of at most" in err
 
 
+def test_a_solve_with_z3_has_a_default_time_limit_and_inf_lifts_it():
+    """The enumerative engine ends by itself (its body budget); z3 has only time, and runs for
+    hours on the largest tasks, so `xlogo solve DIR --engine both` must not hang on them."""
+    from xlogo_lang.cli.solve_cmd import Z3_DEFAULT_TIMEOUT, solve_timeout
+
+    assert solve_timeout("z3", None) == solve_timeout("both", None) == Z3_DEFAULT_TIMEOUT
+    assert solve_timeout("enum", None) is None
+    assert solve_timeout("z3", float("inf")) is None and solve_timeout("both", 5.0) == 5.0
+
+
 def test_engine_both_prints_both_times(capsys, tasks_dir):
     code, out, _ = xlogo(capsys, "solve", str(tasks_dir / "5.json"), "--engine", "both")
     assert code == 0

@@ -21,6 +21,11 @@ from .common import add_task_args, console, print_json, program_source, read_pro
 if TYPE_CHECKING:
     from ..solver import Solution
 
+# The enumerative engine ends by itself (its repeat-body budget bounds its time and memory); the
+# Z3 engine has no budget but time, and on the largest real tasks it runs for hours, so a solve
+# that uses it stops after this many seconds per task unless --timeout says otherwise.
+Z3_DEFAULT_TIMEOUT = 60.0
+
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = sub.add_parser(
@@ -40,7 +45,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         "--max-size",
         type=int,
         metavar="N",
-        help="largest program to consider (default: the task's 'all' bound, else 20)",
+        help="largest program to consider (default: the task's 'all' bound, else 20, or the "
+        "size of a longer traced picture)",
     )
     p.add_argument(
         "--all", dest="all_solutions", action="store_true", help="list distinct shortest solutions"
@@ -52,7 +58,13 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         metavar="K",
         help="with --all: at most K solutions (default 10)",
     )
-    p.add_argument("--timeout", type=float, metavar="S", help="give up after S seconds (per task)")
+    p.add_argument(
+        "--timeout",
+        type=float,
+        metavar="S",
+        help="give up after S seconds per task (default: none with enum, whose repeat-body "
+        f"budget bounds it; {Z3_DEFAULT_TIMEOUT:g} with z3 or both; inf: no limit)",
+    )
     p.add_argument(
         "--max-bodies",
         type=int,
@@ -299,6 +311,14 @@ def _repair(args: argparse.Namespace) -> int:
     return 0
 
 
+def solve_timeout(engine: str, timeout: float | None) -> float | None:
+    """The time limit of a solve: the one given, else `Z3_DEFAULT_TIMEOUT` when z3 takes part;
+    inf means none."""
+    if timeout is None and engine != "enum":
+        timeout = Z3_DEFAULT_TIMEOUT
+    return None if timeout == float("inf") else timeout
+
+
 def _solve_with(task: Any, args: argparse.Namespace, progress: Any = None) -> Solution:
     from ..solver import solve
 
@@ -306,7 +326,7 @@ def _solve_with(task: Any, args: argparse.Namespace, progress: Any = None) -> So
         task,
         args.engine,
         args.max_size,
-        args.timeout,
+        solve_timeout(args.engine, args.timeout),
         args.all_solutions,
         args.limit,
         max_bodies=args.max_bodies,
