@@ -65,7 +65,7 @@ def solve(
         raise UsageError("max_size must be at least 0")
     if max_bodies is not None and max_bodies < 1:
         raise UsageError("max_bodies must be at least 1")
-    check_timeout(timeout)
+    timeout = check_timeout(timeout)
     if engine == "both":
         return _solve_both(task, max_size, timeout, all_solutions, limit, max_bodies, progress)
     return _solve_one(task, engine, max_size, timeout, all_solutions, limit, max_bodies, progress)
@@ -208,10 +208,12 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(name)
 
 
-def check_timeout(timeout: float | None) -> None:
-    """A time limit is a number of seconds, 0 or more (inf: none); NaN compares false with
-    every deadline and would never stop a search."""
+def check_timeout(timeout: float | None) -> float | None:
+    """A time limit is a number of seconds, 0 or more; NaN compares false with every deadline
+    and would never stop a search. Returned with inf as None: no limit (the Z3 engine hands
+    the time left to z3 in whole milliseconds, which inf has not)."""
     from xlogo_lang.errors import UsageError
 
     if timeout is not None and not timeout >= 0:
         raise UsageError(f"timeout must be a number of seconds, 0 or more (got {timeout})")
+    return None if timeout == math.inf else timeout

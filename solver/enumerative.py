@@ -139,7 +139,7 @@ def enumerate_search(
             "size": probe.size,
             "time_s": probe.stats["time_s"],
         }
-    if traced is not None and best and best[0] is traced:
+    if best and best[0] is traced:
         res.stats["traced"] = {"size": len(traced)}
     out = _with_known(res, best, all_solutions)
     out.max_size = grown

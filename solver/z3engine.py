@@ -323,10 +323,8 @@ class _Encoding:
                 block_rot = rep_rot if self.shape is not None else z3.If(body, rep_rot, block_rot)
             tail_pen: Any = zero4
             tail_rot: Any = z3.BitVecVal(0, 2)
-            if self.shape is not None:
-                nxt = self.shape[i] + 1
-                if nxt < k and nxt <= self.pe_int[i]:
-                    tail_pen, tail_rot = self.pen[nxt], self.rot[nxt]
+            if self.shape is not None and (nxt := self._next_in_list(i)) is not None:
+                tail_pen, tail_rot = self.pen[nxt], self.rot[nxt]
             for v in range(i, k - 1) if self.shape is None else ():
                 here = z3.And(self.end[i] == v, z3.ULT(self._slot(v), self.pe[i]))
                 tail_pen = z3.If(here, self.pen[v + 1], tail_pen)
@@ -350,6 +348,11 @@ class _Encoding:
                 if drift < self.max_times:
                     flat = z3.And(self.isrep[i], self.rot[i + 1] == 0)
                     s.add(z3.Implies(flat, z3.ULE(self.times[i], drift)))
+
+    def _next_in_list(self, i: int) -> int | None:
+        """Under a fixed nesting: the slot after slot i's subtree in the same list, if any."""
+        nxt = self.shape[i] + 1  # type: ignore[index]
+        return nxt if nxt < self.k and nxt <= self.pe_int[i] else None
 
     def _fixed_repeat(self, i: int) -> bool:
         """Slot i is a repeat in this encoding's fixed nesting."""
@@ -523,10 +526,8 @@ class _Encoding:
         z3 = self.z3
         out = self._identity(x)
         if self.shape is not None:
-            nxt = self.shape[i] + 1
-            if nxt < self.k and nxt <= self.pe_int[i]:
-                return self._apply(nxt, x)
-            return out
+            nxt = self._next_in_list(i)
+            return out if nxt is None else self._apply(nxt, x)
         for v in range(i, self.k - 1):
             here = z3.And(self.end[i] == v, z3.ULT(self._slot(v), self.pe[i]))
             out = self._ite(here, self._apply(v + 1, x), out)

@@ -172,6 +172,12 @@ def test_a_negative_or_nan_time_limit_is_a_usage_error(asset_tasks, timeout):
         solve(asset_tasks["1"], timeout=timeout)
 
 
+@pytest.mark.parametrize("engine", ["enum", "z3", "both"])
+def test_an_infinite_time_limit_is_no_limit(asset_tasks, engine):
+    sol = solve(asset_tasks["13"], engine=engine, timeout=float("inf"))
+    assert sol.solved and sol.proved_minimal and sol.size == 4
+
+
 def test_a_search_that_timed_out_still_proves_its_lower_levels(asset_tasks, enum_solutions):
     """`stats.level` is the first size not yet refuted: no solution is shorter."""
     sol = solve(asset_tasks["72"], timeout=0.5)

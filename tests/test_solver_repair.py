@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -18,6 +20,7 @@ from xlogo_lang.solver.search_space import Space
 from xlogo_lang import parse, run
 from xlogo_lang.ast import Command, Program, Repeat, SetPenColor
 from xlogo_lang.errors import ProgramError, UsageError
+from xlogo_lang.tasks import task_from_dict
 
 LABELS = [Command("fd"), Command("bk"), Command("lt"), Command("rt"), SetPenColor("red")]
 
@@ -97,6 +100,14 @@ def test_a_negative_distance_or_time_limit_is_a_usage_error(real_tasks):
         repair(real_tasks["5"], "fd", max_distance=-1)
     with pytest.raises(UsageError, match="timeout"):
         repair(real_tasks["5"], "fd", timeout=float("nan"))
+
+
+def test_a_task_nothing_solves_has_no_repair_and_that_is_proved(examples_dir):
+    """A picture with a segment no walk along it reaches: no program is near a solution."""
+    data = json.loads((examples_dir / "tasks" / "draw-frame.json").read_text())
+    data["lines"].append({"x1": 2, "y1": 2, "x2": 2, "y2": 3, "color": "#0D47A1"})
+    rep = repair(task_from_dict(data), "fd fd")
+    assert rep.program is None and rep.distance is None and rep.proved
 
 
 def test_a_solving_program_needs_no_edit(real_tasks):
