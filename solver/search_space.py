@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import itertools
 import math
+from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
@@ -533,6 +534,35 @@ class Space:
                     mark[p] = True
                     stack.append(p)
         return mark[0], {st for j, st in enumerate(order) if mark[j]}
+
+    def min_moves(self, cap: int) -> int | None:
+        """The fewest moves (fd/bk executions) of any run that meets the goal, or None when more
+        than `cap` states would have to be explored (or no run does).
+
+        Like `alive_states`, it looks at runs as sequences of basic actions, whatever the program
+        that runs them: a breadth-first search in which turns and setpc cost nothing and a move
+        costs one. A program whose moves run fewer times than this cannot solve the task."""
+        start = (self.start_pose, BLACK if self.draw else 0, self.initial_summary())
+        dist = {start: 0}
+        queue = deque([start])
+        while queue:
+            st = queue.popleft()
+            d = dist[st]
+            if self.goal_met(st[2]):
+                return d
+            pose = st[0]
+            for nxt in self._basic_successors(st):
+                moved = nxt[0] >> 2 != pose >> 2
+                nd = d + moved
+                if nxt not in dist or dist[nxt] > nd:
+                    if len(dist) >= cap:
+                        return None
+                    dist[nxt] = nd
+                    if moved:
+                        queue.append(nxt)
+                    else:
+                        queue.appendleft(nxt)
+        return None
 
     def _basic_successors(self, state: tuple) -> Iterator[tuple]:
         """The (pose, pen, summary) states one basic block leads to from `state` without dying."""

@@ -44,6 +44,7 @@ from .enumerative import Progress, SearchResult
 from .search_space import BK, FD, LT, RT, SETPC0, Space, type_of
 
 REP = 15  # the op code of a repeat slot (basic codes are 0..10)
+MIN_MOVES_CAP = 100_000  # states `Space.min_moves` may explore (a fraction of a second)
 
 
 def z3_search(
@@ -72,6 +73,9 @@ def z3_search(
     if not start_alive:
         stats["reason"] = "no run of any length reaches the goal"
         return _result("no_solution", [], None, True, stats, t0)
+    moves = space.min_moves(MIN_MOVES_CAP)
+    if moves is None and space.kind == "draw":
+        moves = space.nedges  # every segment is drawn at least once
     for k in range(0, max_size + 1):
         stats["level"] = k
         tk = time.perf_counter()
@@ -85,7 +89,9 @@ def z3_search(
         shapes = _shapes(space, k)
         stats.setdefault("shapes", {})[k] = len(shapes)
         for shape in shapes:
-            if _solve_shape(space, k, z3, shape, stats, found, deadline, all_solutions, limit):
+            enc = _Encoding(space, k, z3, shape, moves)
+            stats["states"] += enc.terms
+            if _solve_shape(enc, stats, found, deadline, all_solutions, limit):
                 return _result("timeout", found, len(found[0]) if found else None, False, stats, t0)
             if found and (not all_solutions or len(found) >= limit):
                 break
@@ -96,21 +102,16 @@ def z3_search(
 
 
 def _solve_shape(
-    space: Space,
-    k: int,
-    z3: Any,
-    shape: tuple[int, ...] | None,
+    enc: _Encoding,
     stats: dict[str, Any],
     found: list[Program],
     deadline: float | None,
     all_solutions: bool,
     limit: int,
 ) -> bool:
-    """The refinement loop for programs of k blocks with this nesting (None: any); True when
+    """The refinement loop for the programs of one encoding (a size and a nesting); True when
     the time is up."""
-    task = space.task
-    enc = _Encoding(space, k, z3, shape)
-    stats["states"] += enc.terms
+    z3, task = enc.z3, enc.space.task
     while True:
         if deadline is not None:
             left = deadline - time.perf_counter()
@@ -177,6 +178,8 @@ def _shapes(space: Space, k: int) -> list[tuple[int, ...] | None]:
 
     ends = [0] * k
     out = [tuple(ends) for _ in forest(0, k, ends, 0)]
+    if _mono_colour(space) is not None and _normal_forms_apply(b):
+        out = [e for e in out if e[0] == 0]  # slot 0 is the setpc (`_first_setpc`)
     out.sort(key=lambda e: sum(1 for i, x in enumerate(e) if x > i))  # fewest repeats first
     return out
 
@@ -195,8 +198,16 @@ class _Encoding:
     slot indices, poses, cell and segment sets, concat counts): the logic is QF_UFBV, which z3
     solves by Ackermann reduction and bit-blasting."""
 
-    def __init__(self, space: Space, k: int, z3: Any, shape: tuple[int, ...] | None = None) -> None:
+    def __init__(
+        self,
+        space: Space,
+        k: int,
+        z3: Any,
+        shape: tuple[int, ...] | None = None,
+        moves: int | None = None,
+    ) -> None:
         self.z3 = z3
+        self.moves = moves  # the fewest move executions of a solution (`Space.min_moves`)
         self.shape = shape
         self.space = space
         self.k = k
@@ -218,6 +229,7 @@ class _Encoding:
         self._effects()
         self._goal()
         self._constraints()
+        self._necessary_blocks()
         self._normal_forms()
 
     # -- helpers ---------------------------------------------------------------------------------
@@ -676,6 +688,73 @@ class _Encoding:
                 s.add(z3.Or([self._op_at(top) == c for c in codes]) if codes else z3.BoolVal(False))
                 top = self._end_at(top) + 1
 
+    def _some_slot(self, codes: list[int]) -> Any:
+        """Some slot holds one of these basic blocks (false for none)."""
+        z3 = self.z3
+        return z3.Or([self.op[i] == c for i in range(self.k) for c in codes])
+
+    def _necessary_blocks(self) -> None:
+        """Blocks every solution holds, for the reasons of the enumerative engine's lower bound
+        (README, rule 9), as clauses on the operations: z3 would find them only deep inside the
+        composed effects. A goal not met at the start needs a move; a drawing needs a setpc for
+        each of its colours but black (the pen starts black and only setpc changes it) and as
+        many moves or repeats as it has colours; a target off the line the turtle starts on needs
+        a turn. They hold under any constraint, padding included: each names what the run itself
+        must do."""
+        z3, sp, s = self.z3, self.space, self.solver
+        summary = sp.initial_summary()
+        if sp.kind in ("none", "always") or sp.goal_met(summary):
+            return
+        codes = set(sp.basic_codes)
+        s.add(self._some_slot([c for c in (FD, BK) if c in codes]))
+        line = sp.on_line[sp.start_pose]
+        if sp.kind == "draw":
+            colours = sorted(set(sp.edge_colors))
+            for c in colours:
+                if c != _black():
+                    s.add(self._some_slot([SETPC0 + c] if SETPC0 + c in codes else []))
+            w = self.sbits + 1
+            one, zero = z3.BitVecVal(1, w), z3.BitVecVal(0, w)
+            drawing: Any = zero
+            for i in range(self.k):
+                drawing = drawing + z3.If(
+                    z3.Or(self.op[i] == FD, self.op[i] == BK, self.isrep[i]), one, zero
+                )
+            s.add(z3.UGE(drawing, len(colours)))
+            off = sp.field_ones & ~line
+        elif sp.kind == "find":
+            off = 0 if sp.tmask & line else 1
+        elif sp.kind == "collectall":
+            off = sp.tmask & ~summary & ~line  # type: ignore[operator]
+        else:
+            off = 0
+        if off:
+            s.add(self._some_slot([c for c in (LT, RT) if c in codes]))
+        self._enough_moves()
+
+    def _enough_moves(self) -> None:
+        """The moves of a solution run at least `Space.min_moves` times (a drawing: at least once
+        per segment): under a fixed nesting a move slot runs the product of the counts of the
+        repeats around it, so the sum over move slots is a bit-vector term of the counts."""
+        z3, k, need = self.z3, self.k, self.moves
+        if self.shape is None or need is None or need <= 1:
+            return  # the clause that some slot moves says as much
+        # a slot's runs are clamped at `need` after every factor (more makes no difference), so
+        # no product or sum overflows: at most 15 * need, and k * need in all
+        w = (16 * k * need).bit_length() + 1
+        zero, cap = z3.BitVecVal(0, w), z3.BitVecVal(need, w)
+        total: Any = zero
+        for i in range(k):
+            if self.shape[i] > i:
+                continue
+            runs: Any = z3.BitVecVal(1, w)
+            for r in range(i):
+                if self.shape[r] >= i:
+                    runs = runs * z3.ZeroExt(w - 4, self.times[r])
+                    runs = z3.If(z3.UGT(runs, cap), cap, runs)
+            total = total + z3.If(z3.Or(self.op[i] == FD, self.op[i] == BK), runs, zero)
+        self.solver.add(z3.UGE(total, need))
+
     def _op_at(self, idx: Any) -> Any:
         z3 = self.z3
         out: Any = z3.BitVecVal(14, 4)  # no op has this code
@@ -694,8 +773,9 @@ class _Encoding:
         """Forms a shorter program always beats (sound because smaller sizes were refuted
         first): only used when no lower bound and no start_by could make them necessary."""
         z3, s, b, k = self.z3, self.solver, self.space.bounds, self.k
-        if b.padding or b.start_by or any(b.lo[t] > 0 for t in b.lo):
+        if not _normal_forms_apply(b):
             return
+        self._first_setpc()
         turns_free = all(b.hi[t] == float("inf") for t in ("lt", "rt"))
         pcs = [SETPC0 + c for c in self.space.colors]
         # basic blocks whose type no constraint bounds (repeat(2){x} may become `x x`)
@@ -753,6 +833,30 @@ class _Encoding:
         s.add(
             z3.Implies(last_top, z3.Or(self.op[last] == FD, self.op[last] == BK, self.isrep[last]))
         )
+
+    def _first_setpc(self) -> None:
+        """In a picture without black, whatever a move draws before the first setpc is black and
+        drawn over later, so that setpc may come first instead: when it is a top-level block,
+        moving it to the front keeps the size and the picture (the moves before it now draw in
+        its colour, over segments drawn over later anyway). In one colour c every setpc is
+        setpc(c), and a program with all its setpc blocks replaced by one setpc(c) in front is no
+        larger and draws the same segments in c: the program starts with it and has no other."""
+        z3, sp, s, k = self.z3, self.space, self.solver, self.k
+        if sp.kind != "draw" or not sp.colors or _black() in sp.edge_colors:
+            return
+        mono = _mono_colour(sp)
+        if mono is not None:
+            s.add(self.op[0] == SETPC0 + mono)
+            for i in range(1, k):
+                s.add(self.op[i] != SETPC0 + mono)
+            return
+        pcs = [SETPC0 + c for c in sp.colors]
+        is_pc = [z3.Or([self.op[i] == c for c in pcs]) for i in range(k)]
+        for j in range(1, k):
+            if self.shape is not None and self.pe_int[j] != k:
+                continue  # inside a repeat
+            top = z3.BoolVal(True) if self.shape is not None else self.pe[j] == k
+            s.add(z3.Implies(z3.And(top, is_pc[j]), z3.Or(is_pc[:j])))
 
     # -- models ----------------------------------------------------------------------------------
 
@@ -825,6 +929,19 @@ class _Encoding:
             for v in (self.op[i], self.times[i]) + ((self.end[i],) if self.shape is None else ()):
                 diff.append(v != model.eval(v, model_completion=True))
         self.solver.add(z3.Or(diff))
+
+
+def _normal_forms_apply(b: Any) -> bool:
+    """No lower bound and no start_by can make a form a shorter program beats necessary."""
+    return not (b.padding or b.start_by or any(b.lo[t] > 0 for t in b.lo))
+
+
+def _mono_colour(space: Space) -> int | None:
+    """The colour of a picture in one colour other than black, if it is one."""
+    colours = set(space.edge_colors)
+    if space.kind != "draw" or len(colours) != 1 or _black() in colours or not space.colors:
+        return None
+    return next(iter(colours))
 
 
 def _black() -> int:

@@ -266,6 +266,28 @@ def test_the_lower_bound_never_drops_by_more_than_a_blocks_size(data, prog, asse
         assert before <= _size((block,)) + space.lower_bound(summary, pen, pose)
 
 
+def _moves_run(blocks) -> int:  # type: ignore[no-untyped-def]
+    """How many times a program's fd and bk blocks run (counts multiply through repeats)."""
+    return sum(
+        b.times * _moves_run(b.body)
+        if isinstance(b, Repeat)
+        else int(isinstance(b, Command) and b.kind in ("fd", "bk"))
+        for b in blocks
+    )
+
+
+def test_no_solution_runs_fewer_moves_than_min_moves(asset_tasks, enum_solutions):
+    """`Space.min_moves`, which the Z3 engine asserts as a lower bound, is one."""
+    for tid, task in asset_tasks.items():
+        need = Space.of(task).min_moves(100_000)
+        for prog in (task.solution, enum_solutions[tid].program):
+            assert need is None or need <= _moves_run(prog.body), tid
+
+
+def test_min_moves_counts_the_steps_of_the_shortest_walk_to_the_goal(asset_tasks):
+    assert Space.of(asset_tasks["13"]).min_moves(100_000) == 6  # repeat(3){fd fd rt}
+
+
 def _start_pen(space: Space) -> int:
     from xlogo_lang.solver.search_space import BLACK
 

@@ -98,6 +98,34 @@ def test_solve_a_directory_as_json_lines(capsys, tasks_dir, tmp_path):
     assert [d["task_id"] for d in lines] == ["1", "2"]
 
 
+def broken_among_good(tasks_dir: Path, tmp_path: Path) -> Path:
+    for tid in ("1", "2"):
+        shutil.copy(tasks_dir / f"{tid}.json", tmp_path)
+    (tmp_path / "1a.json").write_text('{"turtle": ')
+    return tmp_path
+
+
+def test_a_broken_task_in_a_directory_is_reported_and_the_others_are_solved(
+    capsys, tasks_dir, tmp_path
+):
+    code, out, _ = xlogo(capsys, "solve", str(broken_among_good(tasks_dir, tmp_path)))
+    assert code == 2
+    assert "2/3 solved" in out
+    assert "1a.json: line 1, column 12: not valid JSON" in out.replace("\n", "")
+
+
+def test_a_broken_task_in_a_directory_is_a_json_error_line(capsys, tasks_dir, tmp_path):
+    code, out, _ = xlogo(capsys, "solve", str(broken_among_good(tasks_dir, tmp_path)), "--json")
+    lines = [json.loads(line) for line in out.splitlines()]
+    assert code == 2
+    assert [(d["task_id"], d["status"]) for d in lines] == [
+        ("1", "solved"),
+        ("1a", "error"),
+        ("2", "solved"),
+    ]
+    assert "1a.json" in lines[1]["error"]
+
+
 def test_repair_shows_the_edit_and_the_repaired_program(capsys, tasks_dir):
     code, out, _ = xlogo(
         capsys, "solve", str(tasks_dir / "87.json"), "--repair", "-e", "fd rt repeat(2){fd} rt fd"

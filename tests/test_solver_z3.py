@@ -14,6 +14,7 @@ from xlogo_lang.solver import solve
 
 from xlogo_lang import load_task, load_tasks, run
 from xlogo_lang.tasks import task_from_dict
+from xlogo_lang.world import COLOR_TO_HEX
 
 ENUM_BUDGET = 0.5  # seconds per task; the long proofs belong to benchmarks/bench_solver.py
 Z3_BUDGET = 0.2
@@ -64,6 +65,34 @@ def test_both_engines_agree_on_the_project_examples(examples_dir: Path):
         pytest.skip("no example tasks yet")
     for f in sorted(folder.glob("*.json")):
         _agree(load_task(f))
+
+
+def recoloured(task, colours: list[str], tid: str):  # type: ignore[no-untyped-def]
+    """The task with its picture's segments in these colours, in order."""
+    data = task.to_json()
+    for line, colour in zip(data["lines"], colours, strict=True):
+        line["color"] = COLOR_TO_HEX[colour]
+    data["id"] = tid
+    return task_from_dict(data, file=f"<{tid}>")
+
+
+@pytest.mark.parametrize(
+    ("tid", "colours"),
+    [
+        ("50", ["blue", "blue"]),  # one colour: a setpc in front and no other
+        ("51", ["red", "blue", "red", "blue"]),  # no black: the first setpc is in a loop
+        ("51", ["red", "red", "blue", "blue"]),  # no black: the first setpc comes first
+        ("50", ["black", "red"]),  # with black, moves may come before any setpc
+    ],
+)
+def test_both_engines_agree_on_pictures_in_other_colours(real_tasks, tid, colours):
+    """The Z3 engine's rules for colours (`_first_setpc`, the setpc every colour needs) keep
+    its answers: real pictures recoloured, solved without a time limit."""
+    task = recoloured(real_tasks[tid], colours, f"{tid}-{'-'.join(colours)}")
+    e, z = solve(task, engine="enum"), solve(task, engine="z3")
+    assert e.proved_minimal and z.proved_minimal
+    assert e.size == z.size
+    assert run(task, z.program).solved
 
 
 def test_z3_finds_a_shortest_solution_and_proves_it(real_tasks):

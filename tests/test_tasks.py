@@ -12,7 +12,7 @@ from core_helpers import lit, make_task, objective
 
 from xlogo_lang import TaskError, load_task, load_tasks, parse, run
 from xlogo_lang.extract import extract_program
-from xlogo_lang.tasks import task_from_dict, task_ids
+from xlogo_lang.tasks import iter_task_loads, task_from_dict, task_ids
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 EXAMPLE_TASKS = sorted((EXAMPLES / "tasks").glob("*.json"))
@@ -160,6 +160,22 @@ def test_errors_in_the_asset_layout_name_the_task_in_the_path(tmp_path, assets_d
     with pytest.raises(TaskError) as info:
         load_task(tmp_path, "87")
     assert info.value.path == "87.world_json.tiles[0].walls.up"
+
+
+def test_a_broken_task_of_an_asset_directory_comes_as_its_error_among_the_others(
+    tmp_path, assets_dir
+):
+    for name in ("goals", "codes", "constraints"):
+        f = f"xlogomini_{name}.json"
+        (tmp_path / f).write_text((assets_dir / f).read_text())
+    worlds = json.loads((assets_dir / "xlogomini_worlds.json").read_text())
+    worlds["87"]["world_json"]["tiles"][0]["walls"] = {"up": True}
+    (tmp_path / "xlogomini_worlds.json").write_text(json.dumps(worlds))
+    loads = dict(iter_task_loads(tmp_path))
+    assert isinstance(loads["87"], TaskError)
+    assert loads["87"].path == "87.world_json.tiles[0].walls.up"
+    assert list(loads) == task_ids(assets_dir)
+    assert all(not isinstance(t, TaskError) for tid, t in loads.items() if tid != "87")
 
 
 # -- documented meanings ------------------------------------------------------------------------

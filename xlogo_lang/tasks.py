@@ -16,8 +16,9 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -123,9 +124,23 @@ def load_tasks(path: str | Path, *, complete_only: bool = True) -> list[Task]:
 
 
 def iter_tasks(path: str | Path, *, complete_only: bool = True) -> Iterator[Task]:
+    """Every task of a directory (or the one task of a file), loaded as it is reached; the first
+    broken one raises its TaskError."""
+    for _, loaded in iter_task_loads(path, complete_only=complete_only):
+        if isinstance(loaded, TaskError):
+            raise loaded
+        yield loaded
+
+
+def iter_task_loads(
+    path: str | Path, *, complete_only: bool = True
+) -> Iterator[tuple[str, Task | TaskError]]:
+    """(id, task) for every task of a directory, each loaded on its own: a broken task comes as
+    (id, its TaskError), so a batch over a directory can report it and go on with the others.
+    A directory that cannot be read at all (no tasks, a broken asset file) still raises."""
     p = Path(path)
     if p.is_file():
-        yield load_task(p)
+        yield _load_or_error(p.stem, partial(load_task, p))
         return
     if not p.is_dir():
         raise TaskError("no such file or directory", file=str(p))
@@ -136,13 +151,21 @@ def iter_tasks(path: str | Path, *, complete_only: bool = True) -> Iterator[Task
                 tid in records[k] for k in ("goals", "codes", "constraints")
             ):
                 continue
-            yield _task_from_assets(records, tid, p)
+            yield _load_or_error(tid, partial(_task_from_assets, records, tid, p))
         return
     files = [f for f in p.glob("*.json") if f.name != "manifest.json"]
     if not files:
         raise TaskError("no task files (*.json) and no asset files in this directory", file=str(p))
     for f in sorted(files, key=lambda f: id_sort_key(f.stem)):
-        yield load_task(f)
+        yield _load_or_error(f.stem, partial(load_task, f))
+
+
+def _load_or_error(tid: str, load: Callable[[], Task]) -> tuple[str, Task | TaskError]:
+    try:
+        task = load()
+    except TaskError as exc:
+        return tid, exc
+    return task.id, task
 
 
 def task_ids(path: str | Path) -> list[str]:

@@ -186,13 +186,16 @@ def _stats_line(stats: dict[str, Any]) -> str:
 
 
 def _solve_dir(args: argparse.Namespace) -> int:
+    from rich.markup import escape
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
     from rich.table import Table
 
-    from ..tasks import iter_tasks, task_ids
+    from ..errors import TaskError
+    from ..tasks import iter_task_loads, task_ids
 
     ids = task_ids(args.task)
     rows: list[tuple[Any, ...]] = []
+    broken: list[TaskError] = []
     all_ok = True
     con = console(stderr=args.json)
     with Progress(
@@ -206,7 +209,15 @@ def _solve_dir(args: argparse.Namespace) -> int:
         disable=args.json and not con.is_terminal,
     ) as bar:
         job = bar.add_task("solve", total=len(ids) or None, current="")
-        for task in iter_tasks(args.task):
+        for tid, task in iter_task_loads(args.task):
+            if isinstance(task, TaskError):
+                # a broken task is reported and skipped: the others are still worth solving
+                broken.append(task)
+                if args.json:
+                    print_json({"task_id": tid, "status": "error", "error": str(task)})
+                rows.append((tid, task, None))
+                bar.advance(job)
+                continue
             bar.update(job, current=f"task {task.id}")
             sol = _solve_with(task, args)
             all_ok &= sol.solved
@@ -217,8 +228,9 @@ def _solve_dir(args: argparse.Namespace) -> int:
                 print_json(out)
             rows.append((task.id, sol, ref))
             bar.advance(job)
+    status = 2 if broken else (0 if all_ok else 1)
     if args.json:
-        return 0 if all_ok else 1
+        return status
     table = Table(title=f"xlogo solve {args.task} (engine {args.engine})", header_style="bold")
     # ids and figures never wrap or get cut (they are what a reader looks up); the program folds
     engines = ("enum", "z3") if args.engine == "both" else (args.engine,)
@@ -227,6 +239,11 @@ def _solve_dir(args: argparse.Namespace) -> int:
         table.add_column(col, justify="right", no_wrap=True)
     table.add_column("program", overflow="fold", ratio=1)
     for tid, sol, ref in rows:
+        if isinstance(sol, TaskError):
+            table.add_row(
+                tid, "[red]error[/]", "-", *("-" for _ in engines), "✗", "not loaded (below)"
+            )
+            continue
         times = {
             "enum": sol.stats.get(
                 "enum_time_s", sol.stats.get("time_s") if sol.engine == "enum" else None
@@ -251,15 +268,19 @@ def _solve_dir(args: argparse.Namespace) -> int:
             to_compact(sol.program) if sol.program is not None else sol.message,
         )
     con.print(table)
+    sols = [(tid, sol, ref) for tid, sol, ref in rows if not isinstance(sol, TaskError)]
     shorter = [
-        tid for tid, sol, ref in rows if ref is not None and sol.size is not None and sol.size < ref
+        tid for tid, sol, ref in sols if ref is not None and sol.size is not None and sol.size < ref
     ]
     con.print(
-        f"{sum(1 for _, s, _ in rows if s.solved)}/{len(rows)} solved, "
-        f"{sum(1 for _, s, _ in rows if s.proved_minimal)} proved minimal; "
+        f"{sum(1 for _, s, _ in sols if s.solved)}/{len(rows)} solved, "
+        f"{sum(1 for _, s, _ in sols if s.proved_minimal)} proved minimal; "
         f"shorter than the reference: {', '.join(shorter) or 'none'}"
+        + (f"; [red]{len(broken)} task(s) could not be loaded[/]" if broken else "")
     )
-    return 0 if all_ok else 1
+    for exc in broken:
+        con.print(f"[red]error:[/] {escape(str(exc))}", highlight=False)
+    return status
 
 
 # -- repair ------------------------------------------------------------------------------------
