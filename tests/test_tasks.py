@@ -150,28 +150,26 @@ def test_a_line_colour_outside_the_palette_is_rejected(tasks_dir):
     assert load_error(data).path == "lines[0].color"
 
 
-def test_errors_in_the_asset_layout_name_the_task_in_the_path(tmp_path, assets_dir):
+def asset_dir_with_a_broken_wall_in_87(tmp_path: Path, assets_dir: Path) -> Path:
     for name in ("goals", "codes", "constraints"):
         f = f"xlogomini_{name}.json"
         (tmp_path / f).write_text((assets_dir / f).read_text())
     worlds = json.loads((assets_dir / "xlogomini_worlds.json").read_text())
     worlds["87"]["world_json"]["tiles"][0]["walls"] = {"up": True}
     (tmp_path / "xlogomini_worlds.json").write_text(json.dumps(worlds))
+    return tmp_path
+
+
+def test_errors_in_the_asset_layout_name_the_task_in_the_path(tmp_path, assets_dir):
     with pytest.raises(TaskError) as info:
-        load_task(tmp_path, "87")
+        load_task(asset_dir_with_a_broken_wall_in_87(tmp_path, assets_dir), "87")
     assert info.value.path == "87.world_json.tiles[0].walls.up"
 
 
 def test_a_broken_task_of_an_asset_directory_comes_as_its_error_among_the_others(
     tmp_path, assets_dir
 ):
-    for name in ("goals", "codes", "constraints"):
-        f = f"xlogomini_{name}.json"
-        (tmp_path / f).write_text((assets_dir / f).read_text())
-    worlds = json.loads((assets_dir / "xlogomini_worlds.json").read_text())
-    worlds["87"]["world_json"]["tiles"][0]["walls"] = {"up": True}
-    (tmp_path / "xlogomini_worlds.json").write_text(json.dumps(worlds))
-    loads = dict(iter_task_loads(tmp_path))
+    loads = dict(iter_task_loads(asset_dir_with_a_broken_wall_in_87(tmp_path, assets_dir)))
     assert isinstance(loads["87"], TaskError)
     assert loads["87"].path == "87.world_json.tiles[0].walls.up"
     assert list(loads) == task_ids(assets_dir)
