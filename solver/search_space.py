@@ -25,7 +25,7 @@ from __future__ import annotations
 import itertools
 import math
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from xlogo_lang.ast import PEN_COLORS, Command, SetPenColor
@@ -536,12 +536,22 @@ class Space:
         return mark[0], {st for j, st in enumerate(order) if mark[j]}
 
     def min_moves(self, cap: int) -> int | None:
-        """The fewest moves (fd/bk executions) of any run that meets the goal, or None when more
-        than `cap` states would have to be explored (or no run does).
+        """The fewest moves (fd/bk runs) of any run that meets the goal (`_min_runs`)."""
+        return self._min_runs(cap, lambda a, b: a >> 2 != b >> 2)
+
+    def min_turns(self, cap: int) -> int | None:
+        """The fewest turns (lt/rt runs) of any run that meets the goal (`_min_runs`)."""
+        return self._min_runs(cap, lambda a, b: a & 3 != b & 3)
+
+    def _min_runs(self, cap: int, counted: Callable[[int, int], bool]) -> int | None:
+        """The fewest counted actions of any run that meets the goal, or None when more than
+        `cap` states would have to be explored (or no run does). `counted(pose, next pose)` says
+        whether a basic action counts (a move changes the cell, a turn the heading).
 
         Like `alive_states`, it looks at runs as sequences of basic actions, whatever the program
-        that runs them: a breadth-first search in which turns and setpc cost nothing and a move
-        costs one. A program whose moves run fewer times than this cannot solve the task."""
+        that runs them: a breadth-first search in which counted actions cost one and the others
+        nothing. A program whose counted blocks run fewer times than this cannot solve the
+        task."""
         start = (self.start_pose, BLACK if self.draw else 0, self.initial_summary())
         dist = {start: 0}
         queue = deque([start])
@@ -550,15 +560,14 @@ class Space:
             d = dist[st]
             if self.goal_met(st[2]):
                 return d
-            pose = st[0]
             for nxt in self._basic_successors(st):
-                moved = nxt[0] >> 2 != pose >> 2
-                nd = d + moved
+                step = counted(st[0], nxt[0])
+                nd = d + step
                 if nxt not in dist or dist[nxt] > nd:
                     if len(dist) >= cap:
                         return None
                     dist[nxt] = nd
-                    if moved:
+                    if step:
                         queue.append(nxt)
                     else:
                         queue.appendleft(nxt)

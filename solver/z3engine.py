@@ -44,7 +44,7 @@ from .enumerative import Progress, SearchResult
 from .search_space import BK, FD, LT, RT, SETPC0, Space, type_of
 
 REP = 15  # the op code of a repeat slot (basic codes are 0..10)
-MIN_MOVES_CAP = 100_000  # states `Space.min_moves` may explore (a fraction of a second)
+MIN_RUNS_CAP = 100_000  # states `Space.min_moves` and `min_turns` may explore (under a second)
 
 
 def z3_search(
@@ -73,9 +73,10 @@ def z3_search(
     if not start_alive:
         stats["reason"] = "no run of any length reaches the goal"
         return _result("no_solution", [], None, True, stats, t0)
-    moves = space.min_moves(MIN_MOVES_CAP)
+    moves = space.min_moves(MIN_RUNS_CAP)
     if moves is None and space.kind == "draw":
         moves = space.nedges  # every segment is drawn at least once
+    runs = {FD: moves, LT: space.min_turns(MIN_RUNS_CAP)}
     for k in range(0, max_size + 1):
         stats["level"] = k
         tk = time.perf_counter()
@@ -89,7 +90,7 @@ def z3_search(
         shapes = _shapes(space, k)
         stats.setdefault("shapes", {})[k] = len(shapes)
         for shape in shapes:
-            enc = _Encoding(space, k, z3, shape, moves)
+            enc = _Encoding(space, k, z3, shape, runs)
             stats["states"] += enc.terms
             if _solve_shape(enc, stats, found, deadline, all_solutions, limit):
                 return _result("timeout", found, len(found[0]) if found else None, False, stats, t0)
@@ -204,10 +205,11 @@ class _Encoding:
         k: int,
         z3: Any,
         shape: tuple[int, ...] | None = None,
-        moves: int | None = None,
+        runs: dict[int, int | None] | None = None,
     ) -> None:
         self.z3 = z3
-        self.moves = moves  # the fewest move executions of a solution (`Space.min_moves`)
+        # the fewest runs of moves (FD) and of turns (LT) in a solution, when known
+        self.runs = runs or {}
         self.shape = shape
         self.space = space
         self.k = k
@@ -730,15 +732,17 @@ class _Encoding:
             off = 0
         if off:
             s.add(self._some_slot([c for c in (LT, RT) if c in codes]))
-        self._enough_moves()
+        self._enough_runs((FD, BK), self.runs.get(FD))
+        self._enough_runs((LT, RT), self.runs.get(LT))
 
-    def _enough_moves(self) -> None:
-        """The moves of a solution run at least `Space.min_moves` times (a drawing: at least once
-        per segment): under a fixed nesting a move slot runs the product of the counts of the
-        repeats around it, so the sum over move slots is a bit-vector term of the counts."""
-        z3, k, need = self.z3, self.k, self.moves
+    def _enough_runs(self, codes: tuple[int, int], need: int | None) -> None:
+        """The blocks of these codes (moves, or turns) run at least `need` times in all
+        (`Space.min_moves`, `min_turns`): under a fixed nesting a slot runs the product of the
+        counts of the repeats around it, so the sum over the slots is a bit-vector term of the
+        counts."""
+        z3, k = self.z3, self.k
         if self.shape is None or need is None or need <= 1:
-            return  # the clause that some slot moves says as much
+            return  # a single one is the clause that some slot holds one
         # a slot's runs are clamped at `need` after every factor (more makes no difference), so
         # no product or sum overflows: at most 15 * need, and k * need in all
         w = (16 * k * need).bit_length() + 1
@@ -752,7 +756,7 @@ class _Encoding:
                 if self.shape[r] >= i:
                     runs = runs * z3.ZeroExt(w - 4, self.times[r])
                     runs = z3.If(z3.UGT(runs, cap), cap, runs)
-            total = total + z3.If(z3.Or(self.op[i] == FD, self.op[i] == BK), runs, zero)
+            total = total + z3.If(z3.Or([self.op[i] == c for c in codes]), runs, zero)
         self.solver.add(z3.UGE(total, need))
 
     def _op_at(self, idx: Any) -> Any:

@@ -266,26 +266,31 @@ def test_the_lower_bound_never_drops_by_more_than_a_blocks_size(data, prog, asse
         assert before <= _size((block,)) + space.lower_bound(summary, pen, pose)
 
 
-def _moves_run(blocks) -> int:  # type: ignore[no-untyped-def]
-    """How many times a program's fd and bk blocks run (counts multiply through repeats)."""
+def _runs(blocks, kinds: tuple[str, str]) -> int:  # type: ignore[no-untyped-def]
+    """How many times a program's blocks of these kinds run (counts multiply through repeats)."""
     return sum(
-        b.times * _moves_run(b.body)
+        b.times * _runs(b.body, kinds)
         if isinstance(b, Repeat)
-        else int(isinstance(b, Command) and b.kind in ("fd", "bk"))
+        else int(isinstance(b, Command) and b.kind in kinds)
         for b in blocks
     )
 
 
-def test_no_solution_runs_fewer_moves_than_min_moves(asset_tasks, enum_solutions):
-    """`Space.min_moves`, which the Z3 engine asserts as a lower bound, is one."""
+def test_no_solution_runs_fewer_moves_or_turns_than_min_moves_and_min_turns(
+    asset_tasks, enum_solutions
+):
+    """`Space.min_moves` and `min_turns`, which the Z3 engine asserts, are lower bounds."""
     for tid, task in asset_tasks.items():
-        need = Space.of(task).min_moves(100_000)
+        space = Space.of(task)
+        moves, turns = space.min_moves(100_000), space.min_turns(100_000)
         for prog in (task.solution, enum_solutions[tid].program):
-            assert need is None or need <= _moves_run(prog.body), tid
+            assert moves is None or moves <= _runs(prog.body, ("fd", "bk")), tid
+            assert turns is None or turns <= _runs(prog.body, ("lt", "rt")), tid
 
 
-def test_min_moves_counts_the_steps_of_the_shortest_walk_to_the_goal(asset_tasks):
-    assert Space.of(asset_tasks["13"]).min_moves(100_000) == 6  # repeat(3){fd fd rt}
+def test_min_moves_and_min_turns_count_the_shortest_walk_to_the_goal(asset_tasks):
+    space = Space.of(asset_tasks["13"])  # repeat(3){fd fd rt}
+    assert (space.min_moves(100_000), space.min_turns(100_000)) == (6, 2)
 
 
 def _start_pen(space: Space) -> int:
