@@ -77,6 +77,7 @@ def z3_search(
     if moves is None and space.kind == "draw":
         moves = space.nedges  # every segment is drawn at least once
     runs = {FD: moves, LT: space.min_turns(MIN_RUNS_CAP)}
+    shared: dict[str, dict] = {}
     for k in range(0, max_size + 1):
         stats["level"] = k
         tk = time.perf_counter()
@@ -90,7 +91,7 @@ def z3_search(
         shapes = _shapes(space, k)
         stats.setdefault("shapes", {})[k] = len(shapes)
         for shape in shapes:
-            enc = _Encoding(space, k, z3, shape, runs)
+            enc = _Encoding(space, k, z3, shape, runs, shared)
             stats["states"] += enc.terms
             if _solve_shape(enc, stats, found, deadline, all_solutions, limit):
                 return _result("timeout", found, len(found[0]) if found else None, False, stats, t0)
@@ -206,8 +207,13 @@ class _Encoding:
         z3: Any,
         shape: tuple[int, ...] | None = None,
         runs: dict[int, int | None] | None = None,
+        shared: dict[str, dict] | None = None,
     ) -> None:
         self.z3 = z3
+        # terms the encodings of one search share (`_definition_key`, basic effects)
+        shared = shared if shared is not None else {}
+        self._defs: dict[tuple[int, ...], Any] = shared.setdefault("defs", {})
+        self._bcache: dict[tuple[int, int], dict[str, Any]] = shared.setdefault("basic", {})
         # the fewest runs of moves (FD) and of turns (LT) in a solution, when known
         self.runs = runs or {}
         self.shape = shape
@@ -223,7 +229,6 @@ class _Encoding:
         self.pbits = max(self.poses).bit_length() + 1  # pose bit-vectors
         self.sbits = (k + 1).bit_length() + 1  # slot-index bit-vectors
         self._pconst: dict[int, Any] = {}
-        self._bcache: dict[tuple[int, int], dict[str, Any]] = {}
         self.solver = z3.SolverFor("QF_UFBV")
         self._vars()
         self._structure()
@@ -425,13 +430,29 @@ class _Encoding:
         if (i, q) in self.active:
             return False
         self.active.add((i, q))
-        blk = self._block(i, q)
-        tail = self._tail(i, blk["X"])
-        full = self._compose(blk, tail, self._block_pen(i))
-        for name in self.fields:
-            self.solver.add(self.funcs[i][name](self._pose(q)) == full[name])
-            self.terms += 1
+        key = self._definition_key(i, q)
+        eqs = self._defs.get(key) if key is not None else None
+        if eqs is None:
+            blk = self._block(i, q)
+            tail = self._tail(i, blk["X"])
+            full = self._compose(blk, tail, self._block_pen(i))
+            eqs = [self.funcs[i][name](self._pose(q)) == full[name] for name in self.fields]
+            if key is not None:
+                self._defs[key] = eqs
+        for eq in eqs:
+            self.solver.add(eq)
+        self.terms += len(eqs)
         return True
+
+    def _definition_key(self, i: int, q: int) -> tuple[int, ...] | None:
+        """What slot i's definition at pose q depends on under a fixed nesting: whether the slot
+        is a repeat and which slot follows its subtree in its list (every other symbol is named
+        by its slot, so encodings of other nestings of the same size build the same terms, and
+        share them). None with symbolic nesting."""
+        if self.shape is None:
+            return None
+        nxt = self._next_in_list(i)
+        return (self.k, i, q, self.shape[i] > i, -1 if nxt is None else nxt)
 
     def _sort(self, name: str) -> Any:
         z3 = self.z3
@@ -691,9 +712,14 @@ class _Encoding:
                 top = self._end_at(top) + 1
 
     def _some_slot(self, codes: list[int]) -> Any:
-        """Some slot holds one of these basic blocks (false for none)."""
-        z3 = self.z3
-        return z3.Or([self.op[i] == c for i in range(self.k) for c in codes])
+        """Some slot holds one of these basic blocks (false for none); the same term for every
+        nesting of a size."""
+        key = (self.k, -1, *codes)
+        term = self._defs.get(key)
+        if term is None:
+            z3 = self.z3
+            term = self._defs[key] = z3.Or([self.op[i] == c for i in range(self.k) for c in codes])
+        return term
 
     def _necessary_blocks(self) -> None:
         """Blocks every solution holds, for the reasons of the enumerative engine's lower bound
@@ -775,68 +801,51 @@ class _Encoding:
 
     def _normal_forms(self) -> None:
         """Forms a shorter program always beats (sound because smaller sizes were refuted
-        first): only used when no lower bound and no start_by could make them necessary."""
-        z3, s, b, k = self.z3, self.solver, self.space.bounds, self.k
+        first): only used when no lower bound and no start_by could make them necessary, hence
+        never with padding, the one case of symbolic nesting: the structure is fixed, and only
+        the operations and counts are constrained."""
+        z3, s, b, k, op = self.z3, self.solver, self.space.bounds, self.k, self.op
         if not _normal_forms_apply(b):
             return
+        shape = self.shape
+        assert shape is not None
         self._first_setpc()
         turns_free = all(b.hi[t] == float("inf") for t in ("lt", "rt"))
         pcs = [SETPC0 + c for c in self.space.colors]
         # basic blocks whose type no constraint bounds (repeat(2){x} may become `x x`)
         free = [c for c in self.ops if c != REP and b.hi[type_of(c)] == float("inf")]
+
+        def then(i: int) -> bool:  # slot i is a basic block and slot i + 1 follows it in its list
+            return i + 1 < k and shape[i] == i and i + 1 <= self.pe_int[i]
+
+        def is_pc(i: int) -> Any:
+            return z3.Or([op[i] == c for c in pcs])
+
         for i in range(k - 1):
-            same_list = z3.And(self.end[i] == i, z3.ULE(self._slot(i + 1), self.pe[i]))
-            for x, y in ((LT, RT), (RT, LT)):
-                s.add(z3.Not(z3.And(same_list, self.op[i] == x, self.op[i + 1] == y)))
-            if turns_free:
-                # `lt lt` is `rt rt` (same size, kept); three same turns are one opposite turn
-                s.add(z3.Not(z3.And(same_list, self.op[i] == LT, self.op[i + 1] == LT)))
-                if i + 2 < k:
-                    third = z3.And(self.end[i + 1] == i + 1, z3.ULE(self._slot(i + 2), self.pe[i]))
-                    s.add(
-                        z3.Not(
-                            z3.And(
-                                same_list,
-                                third,
-                                self.op[i] == RT,
-                                self.op[i + 1] == RT,
-                                self.op[i + 2] == RT,
-                            )
-                        )
-                    )
-            if pcs:
-                is_pc = [z3.Or([self.op[j] == c for c in pcs]) for j in (i, i + 1)]
-                s.add(z3.Not(z3.And(same_list, is_pc[0], is_pc[1])))
-                # a turn then a setpc is the setpc then the turn (same size, kept)
-                turn = z3.Or(self.op[i] == LT, self.op[i] == RT)
-                s.add(z3.Not(z3.And(same_list, turn, is_pc[1])))
-            # repeat(2){x} for one basic block x is `x x` (same size, one repeat fewer, kept)
-            single = z3.And(self.isrep[i], self.end[i] == i + 1, self.times[i] == 2)
-            s.add(z3.Not(z3.And(single, z3.Or([self.op[i + 1] == c for c in free]))))
-        for i in range(k - 1):
-            # a repeat whose body never moves is a turn and a pen change: at most 3 blocks
-            if turns_free:
-                moves = [
-                    z3.And(
-                        z3.ULE(self._slot(j), self.end[i]),
-                        z3.Or(self.op[j] == FD, self.op[j] == BK),
-                    )
-                    for j in range(i + 1, k)
-                ]
-                s.add(z3.Implies(self.isrep[i], z3.Or(moves)))
-            # repeat(a){repeat(b){B}} runs B a*b times: one repeat does that (period lemma)
-            if max(self.space.task.world.rows, self.space.task.world.cols) <= 13 and b.hi[
-                "repeat"
-            ] == float("inf"):
-                s.add(
-                    z3.Not(z3.And(self.isrep[i], self.isrep[i + 1], self.end[i + 1] == self.end[i]))
-                )
+            if then(i):
+                for x, y in ((LT, RT), (RT, LT)):
+                    s.add(z3.Not(z3.And(op[i] == x, op[i + 1] == y)))
+                if turns_free:
+                    # `lt lt` is `rt rt` (same size, kept); three same turns are one opposite turn
+                    s.add(z3.Not(z3.And(op[i] == LT, op[i + 1] == LT)))
+                    if then(i + 1):
+                        s.add(z3.Not(z3.And(op[i] == RT, op[i + 1] == RT, op[i + 2] == RT)))
+                if pcs:
+                    s.add(z3.Not(z3.And(is_pc(i), is_pc(i + 1))))
+                    # a turn then a setpc is the setpc then the turn (same size, kept)
+                    s.add(z3.Not(z3.And(z3.Or(op[i] == LT, op[i] == RT), is_pc(i + 1))))
+            if shape[i] == i + 1 and free:
+                # repeat(2){x} for one basic block x is `x x` (same size, one repeat fewer, kept)
+                s.add(z3.Not(z3.And(self.times[i] == 2, z3.Or([op[i + 1] == c for c in free]))))
+            if shape[i] > i and turns_free:
+                # a repeat whose body never moves is a turn and a pen change: at most 3 blocks
+                s.add(z3.Or([z3.Or(op[j] == FD, op[j] == BK) for j in range(i + 1, shape[i] + 1)]))
+        # (a repeat whose whole body is one repeat, which one repeat does, is not among the
+        # nestings: `_shapes`)
         # the last top-level block moves (a trailing turn or setpc changes nothing observable)
         last = k - 1
-        last_top = z3.And(self.pe[last] == k, self.end[last] == last)
-        s.add(
-            z3.Implies(last_top, z3.Or(self.op[last] == FD, self.op[last] == BK, self.isrep[last]))
-        )
+        if self.pe_int[last] == k:
+            s.add(z3.Or(op[last] == FD, op[last] == BK))
 
     def _first_setpc(self) -> None:
         """In a picture without black, whatever a move draws before the first setpc is black and
@@ -857,10 +866,8 @@ class _Encoding:
         pcs = [SETPC0 + c for c in sp.colors]
         is_pc = [z3.Or([self.op[i] == c for c in pcs]) for i in range(k)]
         for j in range(1, k):
-            if self.shape is not None and self.pe_int[j] != k:
-                continue  # inside a repeat
-            top = z3.BoolVal(True) if self.shape is not None else self.pe[j] == k
-            s.add(z3.Implies(z3.And(top, is_pc[j]), z3.Or(is_pc[:j])))
+            if self.pe_int[j] == k:  # a top-level slot
+                s.add(z3.Implies(is_pc[j], z3.Or(is_pc[:j])))
 
     # -- models ----------------------------------------------------------------------------------
 
