@@ -210,9 +210,11 @@ class _Encoding:
         shared: dict[str, dict] | None = None,
     ) -> None:
         self.z3 = z3
-        # terms the encodings of one search share (`_definition_key`, basic effects)
+        # terms the encodings of one search share (`_definition_key`, basic effects, clauses
+        # on some slot)
         shared = shared if shared is not None else {}
-        self._defs: dict[tuple[int, ...], Any] = shared.setdefault("defs", {})
+        self._defs: dict[tuple[int, ...], list[Any]] = shared.setdefault("defs", {})
+        self._some: dict[tuple[int, ...], Any] = shared.setdefault("some", {})
         self._bcache: dict[tuple[int, int], dict[str, Any]] = shared.setdefault("basic", {})
         # the fewest runs of moves (FD) and of turns (LT) in a solution, when known
         self.runs = runs or {}
@@ -714,11 +716,11 @@ class _Encoding:
     def _some_slot(self, codes: list[int]) -> Any:
         """Some slot holds one of these basic blocks (false for none); the same term for every
         nesting of a size."""
-        key = (self.k, -1, *codes)
-        term = self._defs.get(key)
+        key = (self.k, *codes)
+        term = self._some.get(key)
         if term is None:
             z3 = self.z3
-            term = self._defs[key] = z3.Or([self.op[i] == c for i in range(self.k) for c in codes])
+            term = self._some[key] = z3.Or([self.op[i] == c for i in range(self.k) for c in codes])
         return term
 
     def _necessary_blocks(self) -> None:
