@@ -179,7 +179,13 @@ def _shapes(space: Space, k: int) -> list[tuple[int, ...] | None]:
             ends[i] = i
 
     ends = [0] * k
-    out = [tuple(ends) for _ in forest(0, k, ends, 0)]
+    # a nesting needs a basic slot for every group of blocks a solution holds
+    basic = len(_needed_blocks(space))
+    out = [
+        tuple(ends)
+        for _ in forest(0, k, ends, 0)
+        if sum(1 for i, e in enumerate(ends) if e == i) >= basic
+    ]
     if _mono_colour(space) is not None and _normal_forms_apply(b):
         out = [e for e in out if e[0] == 0]  # slot 0 is the setpc (`_first_setpc`)
     out.sort(key=lambda e: sum(1 for i, x in enumerate(e) if x > i))  # fewest repeats first
@@ -724,25 +730,13 @@ class _Encoding:
         return term
 
     def _necessary_blocks(self) -> None:
-        """Blocks every solution holds, for the reasons of the enumerative engine's lower bound
-        (README, rule 9), as clauses on the operations: z3 would find them only deep inside the
-        composed effects. A goal not met at the start needs a move; a drawing needs a setpc for
-        each of its colours but black (the pen starts black and only setpc changes it) and as
-        many moves or repeats as it has colours; a target off the line the turtle starts on needs
-        a turn. They hold under any constraint, padding included: each names what the run itself
-        must do."""
+        """Blocks every solution holds (`_needed_blocks`), as clauses on the operations: z3
+        would find them only deep inside the composed effects. A drawing also needs as many
+        moves or repeats as it has colours (README, rule 9)."""
         z3, sp, s = self.z3, self.space, self.solver
-        summary = sp.initial_summary()
-        if sp.kind in ("none", "always") or sp.goal_met(summary):
-            return
-        codes = set(sp.basic_codes)
-        s.add(self._some_slot([c for c in (FD, BK) if c in codes]))
-        line = sp.on_line[sp.start_pose]
-        if sp.kind == "draw":
-            colours = sorted(set(sp.edge_colors))
-            for c in colours:
-                if c != _black():
-                    s.add(self._some_slot([SETPC0 + c] if SETPC0 + c in codes else []))
+        for group in _needed_blocks(sp):
+            s.add(self._some_slot(group))
+        if sp.kind == "draw" and sp.nedges:
             w = self.sbits + 1
             one, zero = z3.BitVecVal(1, w), z3.BitVecVal(0, w)
             drawing: Any = zero
@@ -750,16 +744,7 @@ class _Encoding:
                 drawing = drawing + z3.If(
                     z3.Or(self.op[i] == FD, self.op[i] == BK, self.isrep[i]), one, zero
                 )
-            s.add(z3.UGE(drawing, len(colours)))
-            off = sp.field_ones & ~line
-        elif sp.kind == "find":
-            off = 0 if sp.tmask & line else 1
-        elif sp.kind == "collectall":
-            off = sp.tmask & ~summary & ~line  # type: ignore[operator]
-        else:
-            off = 0
-        if off:
-            s.add(self._some_slot([c for c in (LT, RT) if c in codes]))
+            s.add(z3.UGE(drawing, len(set(sp.edge_colors))))
         self._enough_runs((FD, BK), self.runs.get(FD))
         self._enough_runs((LT, RT), self.runs.get(LT))
 
@@ -942,6 +927,35 @@ class _Encoding:
             for v in (self.op[i], self.times[i]) + ((self.end[i],) if self.shape is None else ()):
                 diff.append(v != model.eval(v, model_completion=True))
         self.solver.add(z3.Or(diff))
+
+
+def _needed_blocks(space: Space) -> list[list[int]]:
+    """Groups of basic blocks every solution holds one of, each in a slot of its own (the
+    groups are disjoint), for the reasons of the enumerative engine's lower bound (README,
+    rule 9): a move when the goal is not met at the start; in a drawing a setpc(c) for each of
+    its colours but black (the pen starts black and only setpc changes it); a turn when a target
+    lies off the line the turtle starts on. An empty group (its blocks are not allowed) means no
+    program solves the task. They hold under any constraint, padding included: each names what
+    the run itself must do."""
+    summary = space.initial_summary()
+    if space.kind in ("none", "always") or space.goal_met(summary):
+        return []
+    codes = set(space.basic_codes)
+    groups = [[c for c in (FD, BK) if c in codes]]
+    line = space.on_line[space.start_pose]
+    if space.kind == "draw":
+        for c in sorted(set(space.edge_colors) - {_black()}):
+            groups.append([SETPC0 + c] if SETPC0 + c in codes else [])
+        off = space.field_ones & ~line
+    elif space.kind == "find":
+        off = 0 if space.tmask & line else 1
+    elif space.kind == "collectall":
+        off = space.tmask & ~summary & ~line  # type: ignore[operator]
+    else:
+        off = 0
+    if off:
+        groups.append([c for c in (LT, RT) if c in codes])
+    return groups
 
 
 def _normal_forms_apply(b: Any) -> bool:
