@@ -179,8 +179,11 @@ def _shapes(space: Space, k: int) -> list[tuple[int, ...] | None]:
             ends[i] = i
 
     ends = [0] * k
-    # a nesting needs a basic slot for every group of blocks a solution holds
+    # a nesting needs a basic slot for every group of blocks a solution holds, and a drawing
+    # as many moves or repeats as it has colours besides the setpc and turn slots
     basic = len(_needed_blocks(space))
+    if space.kind == "draw" and space.nedges and k < basic - 1 + len(set(space.edge_colors)):
+        return []
     out = [
         tuple(ends)
         for _ in forest(0, k, ends, 0)
