@@ -90,7 +90,20 @@ def z3_search(
             continue
         shapes = _shapes(space, k)
         stats.setdefault("shapes", {})[k] = len(shapes)
-        for shape in shapes:
+        reported = tk
+        for n, shape in enumerate(shapes):
+            if progress is not None and time.perf_counter() - reported > 0.5:
+                # a size can take minutes: say how far through its nestings the search is
+                reported = time.perf_counter()
+                progress(
+                    {
+                        "engine": "z3",
+                        "level": k,
+                        "time_s": round(reported - t0, 1),
+                        "nesting": n + 1,
+                        "nestings": len(shapes),
+                    }
+                )
             enc = _Encoding(space, k, z3, shape, runs, shared)
             stats["states"] += enc.terms
             if _solve_shape(enc, stats, found, deadline, all_solutions, limit):

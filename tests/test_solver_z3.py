@@ -157,3 +157,17 @@ def test_z3_lists_several_shortest_solutions(real_tasks):
 def test_asset_and_file_layouts_give_the_same_answer(assets_dir, real_tasks):
     from_assets = {t.id: t for t in load_tasks(assets_dir)}
     assert solve(from_assets["13"], engine="z3").size == solve(real_tasks["13"], engine="z3").size
+
+
+def test_z3_progress_says_how_far_through_a_sizes_nestings_it_is(real_tasks):
+    """A size can take minutes (task 64's ninth, over a thousand nestings): the status line can
+    say which nesting of how many the search is at."""
+    seen: list[dict] = []
+    sol = solve(real_tasks["64"], engine="z3", timeout=3.0, progress=seen.append)
+    assert sol.status == "timeout"
+    within = [p for p in seen if "nestings" in p]
+    assert within, seen
+    assert all(p["engine"] == "z3" and 1 <= p["nesting"] <= p["nestings"] for p in within)
+    for level in {p["level"] for p in within}:
+        counts = [p["nesting"] for p in within if p["level"] == level]
+        assert counts == sorted(counts)

@@ -122,6 +122,8 @@ def _solve_one(args: argparse.Namespace) -> int:
                     )
                     return
                 more = f", {p['bodies']:,} repeat bodies" if "bodies" in p else ""
+                if "nestings" in p:
+                    more = f", nesting {p['nesting']:,} of {p['nestings']:,}"
                 status.update(
                     f"solving task {task.id} ({p['engine']}): no solution of fewer than "
                     f"{p['level']} blocks{more}, {p['time_s']} s"
