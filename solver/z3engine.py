@@ -840,6 +840,12 @@ class _Encoding:
             if shape[i] == i + 1 and free:
                 # repeat(2){x} for one basic block x is `x x` (same size, one repeat fewer, kept)
                 s.add(z3.Not(z3.And(self.times[i] == 2, z3.Or([op[i + 1] == c for c in free]))))
+            if shape[i] == i + 1:
+                # repeat(n){x} for one turn x: n = 4 and 8 do nothing, 5 is x, 6 and 7 are
+                # repeat(2){x} and repeat(3){x}; repeat(n){setpc(c)} is setpc(c)
+                s.add(z3.Implies(z3.Or(op[i + 1] == LT, op[i + 1] == RT), z3.ULE(self.times[i], 3)))
+                if pcs:
+                    s.add(z3.Not(is_pc(i + 1)))
             if shape[i] > i and turns_free:
                 # a repeat whose body never moves is a turn and a pen change: at most 3 blocks
                 s.add(z3.Or([z3.Or(op[j] == FD, op[j] == BK) for j in range(i + 1, shape[i] + 1)]))
