@@ -21,7 +21,7 @@ every slot, `_shapes`): every properly nested forest of k slots gets its own enc
 the slot structure is constant (`end`, the enclosing list, which slot follows which), so a list's
 tail is one application instead of a multiplexer over k slots and every structural condition is
 a constant. Size k is refuted when every nesting is UNSAT; the nestings together cover all
-programs of k blocks (less only repeats whose whole body is one repeat, a normal form below).
+programs of k blocks that can solve the task and are in normal form (`_shapes`).
 With padding (empty bodies possible) one encoding with symbolic nesting is kept. Every model is
 decoded to a program and checked with the core's `run`; a model that fails (the encoding relaxes
 the 100,000-call cap) is blocked and the search goes on. z3 is imported here only, lazily, by
@@ -160,8 +160,10 @@ def _solve_shape(
 
 def _shapes(space: Space, k: int) -> list[tuple[int, ...] | None]:
     """Every nesting of k slots (the `end` of each slot), each solved on its own: a fixed
-    nesting makes slot structure constant in the encoding. With padding (empty bodies), one
-    encoding with symbolic nesting (None)."""
+    nesting makes slot structure constant in the encoding. Left out: nestings with too few basic
+    slots for the blocks every solution holds (`_needed_blocks`), whose whole body of a repeat is
+    one repeat (a normal form), and in a picture of one colour those that start with a repeat
+    (`_first_setpc`). With padding (empty bodies), one encoding with symbolic nesting (None)."""
     b = space.bounds
     if b.padding:
         return [None]
