@@ -163,7 +163,8 @@ def _shapes(space: Space, k: int) -> list[tuple[int, ...] | None]:
     nesting makes slot structure constant in the encoding. Left out: nestings with too few basic
     slots for the blocks every solution holds (`_needed_blocks`), those where a repeat's whole
     body is one repeat (a normal form), and in a picture of one colour those that start with a
-    repeat (`_first_setpc`). With padding (empty bodies), one encoding with symbolic nesting (None)."""
+    repeat (`_first_setpc`). With padding (empty bodies), one encoding with symbolic nesting
+    (None)."""
     b = space.bounds
     if b.padding:
         return [None]
