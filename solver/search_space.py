@@ -505,7 +505,7 @@ class Space:
         A state from which no goal state is reachable is dead whatever follows; when the start
         is dead, no program of any size solves the task. Returns (start alive, the live states),
         or (True, None) when more than `cap` states would have to be explored."""
-        start = (self.start_pose, BLACK if self.draw else 0, self.initial_summary())
+        start = self._start_state()
         seen = {start: 0}
         order = [start]
         back: list[list[int]] = [[]]
@@ -552,7 +552,7 @@ class Space:
         that runs them: a breadth-first search in which counted actions cost one and the others
         nothing. A program whose counted blocks run fewer times than this cannot solve the
         task."""
-        start = (self.start_pose, BLACK if self.draw else 0, self.initial_summary())
+        start = self._start_state()
         dist = {start: 0}
         queue = deque([start])
         while queue:
@@ -572,6 +572,10 @@ class Space:
                     else:
                         queue.appendleft(nxt)
         return None
+
+    def _start_state(self) -> tuple:
+        """The (pose, pen, summary) state every run starts from."""
+        return (self.start_pose, BLACK if self.draw else 0, self.initial_summary())
 
     def _basic_successors(self, state: tuple) -> Iterator[tuple]:
         """The (pose, pen, summary) states one basic block leads to from `state` without dying."""

@@ -73,10 +73,12 @@ def z3_search(
     if not start_alive:
         stats["reason"] = "no run of any length reaches the goal"
         return _result("no_solution", [], None, True, stats, t0)
-    moves = space.min_moves(MIN_RUNS_CAP)
-    if moves is None and space.kind == "draw":
-        moves = space.nedges  # every segment is drawn at least once
-    runs = {FD: moves, LT: space.min_turns(MIN_RUNS_CAP)}
+    runs: dict[int, int | None] = {}
+    if not space.bounds.padding:  # the bounds need a fixed nesting, which padding never has
+        moves = space.min_moves(MIN_RUNS_CAP)
+        if moves is None and space.kind == "draw":
+            moves = space.nedges  # every segment is drawn at least once
+        runs = {FD: moves, LT: space.min_turns(MIN_RUNS_CAP)}
     shared: dict[str, dict] = {}
     for k in range(0, max_size + 1):
         stats["level"] = k
@@ -824,9 +826,6 @@ class _Encoding:
         def then(i: int) -> bool:  # slot i is a basic block and slot i + 1 follows it in its list
             return i + 1 < k and shape[i] == i and i + 1 <= self.pe_int[i]
 
-        def is_pc(i: int) -> Any:
-            return z3.Or([op[i] == c for c in pcs])
-
         for i in range(k - 1):
             if then(i):
                 for x, y in ((LT, RT), (RT, LT)):
@@ -837,9 +836,9 @@ class _Encoding:
                     if then(i + 1):
                         s.add(z3.Not(z3.And(op[i] == RT, op[i + 1] == RT, op[i + 2] == RT)))
                 if pcs:
-                    s.add(z3.Not(z3.And(is_pc(i), is_pc(i + 1))))
+                    s.add(z3.Not(z3.And(self._is_setpc(i), self._is_setpc(i + 1))))
                     # a turn then a setpc is the setpc then the turn (same size, kept)
-                    s.add(z3.Not(z3.And(z3.Or(op[i] == LT, op[i] == RT), is_pc(i + 1))))
+                    s.add(z3.Not(z3.And(z3.Or(op[i] == LT, op[i] == RT), self._is_setpc(i + 1))))
             if shape[i] == i + 1 and free:
                 # repeat(2){x} for one basic block x is `x x` (same size, one repeat fewer, kept)
                 s.add(z3.Not(z3.And(self.times[i] == 2, z3.Or([op[i + 1] == c for c in free]))))
@@ -848,7 +847,7 @@ class _Encoding:
                 # repeat(2){x} and repeat(3){x}; repeat(n){setpc(c)} is setpc(c)
                 s.add(z3.Implies(z3.Or(op[i + 1] == LT, op[i + 1] == RT), z3.ULE(self.times[i], 3)))
                 if pcs:
-                    s.add(z3.Not(is_pc(i + 1)))
+                    s.add(z3.Not(self._is_setpc(i + 1)))
             if shape[i] > i and turns_free:
                 # a repeat whose body never moves is a turn and a pen change: at most 3 blocks
                 s.add(z3.Or([z3.Or(op[j] == FD, op[j] == BK) for j in range(i + 1, shape[i] + 1)]))
@@ -875,11 +874,14 @@ class _Encoding:
             for i in range(1, k):
                 s.add(self.op[i] != SETPC0 + mono)
             return
-        pcs = [SETPC0 + c for c in sp.colors]
-        is_pc = [z3.Or([self.op[i] == c for c in pcs]) for i in range(k)]
+        is_pc = [self._is_setpc(i) for i in range(k)]
         for j in range(1, k):
             if self.pe_int[j] == k:  # a top-level slot
                 s.add(z3.Implies(is_pc[j], z3.Or(is_pc[:j])))
+
+    def _is_setpc(self, i: int) -> Any:
+        """Slot i holds a setpc (of any colour the search uses)."""
+        return self.z3.Or([self.op[i] == SETPC0 + c for c in self.space.colors])
 
     # -- models ----------------------------------------------------------------------------------
 

@@ -336,10 +336,12 @@ def _repair(args: argparse.Namespace) -> int:
 
 def solve_timeout(engine: str, timeout: float | None) -> float | None:
     """The time limit of a solve: the one given, else `Z3_DEFAULT_TIMEOUT` when z3 takes part;
-    inf means none."""
+    inf means none (the library's rule, `check_timeout`)."""
+    from ..solver import check_timeout
+
     if timeout is None and engine != "enum":
         timeout = Z3_DEFAULT_TIMEOUT
-    return None if timeout == float("inf") else timeout
+    return check_timeout(timeout)
 
 
 def _solve_with(task: Any, args: argparse.Namespace, progress: Any = None) -> Solution:
