@@ -4,8 +4,9 @@ Real sockets and real HTTP (stdlib `http.server` in a thread), no mocked client:
 talks to it exactly as it talks to vLLM or OpenAI. A test passes a `script(request, seen)`
 function that decides, per request, what to do: answer (`Reply`, optionally after a delay, to
 play a slow reply past the client's timeout), fail with a status (`Fail`, e.g. 429 with a
-Retry-After header or a 500), or drop the connection without answering (`Drop`). `seen` counts
-how many times the same prompt has been asked, so "fail once, then answer" is easy to script.
+Retry-After header or a 500), answer 200 with a body that is not JSON (`NotJson`), or drop the
+connection without answering (`Drop`). `seen` counts how many times the same prompt has been
+asked, so "fail once, then answer" is easy to script.
 Every request body is kept in `server.requests` for assertions.
 """
 
@@ -43,7 +44,14 @@ class Drop:
     """Close the connection without sending a response."""
 
 
-Action = Reply | Fail | Drop
+@dataclass
+class NotJson:
+    """Answer 200 with a body that is not JSON (a proxy's HTML page, say)."""
+
+    body: str = "<html><body>502 Bad Gateway</body></html>"
+
+
+Action = Reply | Fail | Drop | NotJson
 Script = Callable[[dict[str, Any], int], Action]
 
 
@@ -85,6 +93,14 @@ class ScriptedOpenAI:
                     self.close_connection = True
                     with contextlib.suppress(OSError):
                         self.connection.shutdown(socket.SHUT_RDWR)
+                    return
+                if isinstance(action, NotJson):
+                    data = action.body.encode()
+                    self.send_response(200)
+                    self.send_header("content-type", "text/html")
+                    self.send_header("content-length", str(len(data)))
+                    self.end_headers()
+                    self.wfile.write(data)
                     return
                 if isinstance(action, Fail):
                     self._send(

@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 
 import pytest
-from openai_server import Drop, Fail, Reply, ScriptedOpenAI, user_text
+from openai_server import Drop, Fail, NotJson, Reply, ScriptedOpenAI, user_text
 
 from xlogo_lang import load_tasks
 from xlogo_lang.cli import main as cli_main
@@ -361,3 +361,13 @@ def test_no_more_requests_are_in_flight_than_the_concurrency(tmp_path, tasks):
             run_eval(config(srv.url, concurrency=2), tasks, tmp_path / "r.jsonl", progress=False)
         )
     assert state["peak"] == 2
+
+
+def test_a_reply_that_is_not_json_is_recorded_as_a_bad_response(tmp_path, tasks):
+    out = tmp_path / "run.jsonl"
+    with ScriptedOpenAI(lambda req, seen: NotJson()) as srv:
+        summary = asyncio.run(run_eval(config(srv.url), tasks[:2], out, progress=False))
+    recs = lines(out)
+    assert summary.errors == 2 and len(recs) == 2
+    assert all(r["status"] == "error" for r in recs)
+    assert all("not a chat completion" in r["request_error"] for r in recs)

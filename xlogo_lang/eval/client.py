@@ -193,6 +193,9 @@ def _status_message(exc: Any) -> str:
 
 
 def _completion(resp: Any, latency: float, retries: int) -> Completion:
+    if isinstance(resp, (str, bytes)):  # the openai client hands back a body that is not JSON
+        text = resp if isinstance(resp, str) else resp.decode("utf-8", "replace")
+        raise ValueError(f"not a chat completion but text: {text[:80]!r}")
     choice = resp.choices[0]
     usage = getattr(resp, "usage", None)
     return Completion(
