@@ -6,10 +6,11 @@ from __future__ import annotations
 
 import json
 import random
+import zlib
 from pathlib import Path
 
 import pytest
-from openai_server import Reply, ScriptedOpenAI, user_text
+from openai_server import Fail, Reply, ScriptedOpenAI, user_text
 from test_gen_fixtures import generated_pool
 
 from xlogo_lang.cli import main as xlogo
@@ -185,3 +186,30 @@ def test_pool_entries_remember_where_their_line_starts(tmp_path: Path) -> None:
     entries = Pool.load(f).entries
     assert [e.id for e in entries] == ["a", "b"]
     assert f.read_bytes()[entries[1].offset :].startswith(b'{"id": "b"')
+
+
+def test_a_round_with_failed_requests_is_not_finished_until_a_rerun_answers_them(
+    pool: Path, answers: dict, tmp_path: Path, capsys
+) -> None:
+    out = tmp_path / "rounds"
+    answer = _script(answers)
+    flaky = {"on": True}
+
+    def script(request: dict, seen: int):  # type: ignore[no-untyped-def]
+        # while flaky, the first request about each of a third of the tasks fails
+        if flaky["on"] and zlib.crc32(user_text(request).encode()) % 3 == 0:
+            return Fail(500)
+        return answer(request, seen)
+
+    with ScriptedOpenAI(script) as server:
+        assert _curriculum(server, pool, out, 1, "--retries", "0") == 2
+        err = capsys.readouterr().err
+        assert "of 24 requests" in err and "not finished" in err
+        assert not (out / "round-001" / "mix.json").exists()
+        asked = len(server.requests)
+        flaky["on"] = False
+        assert _curriculum(server, pool, out, 1, "--retries", "0") == 0
+        again = len(server.requests) - asked
+    report = json.loads(capsys.readouterr().out)["rounds"][0]
+    assert 0 < again < 24  # only the failed requests are asked again
+    assert report["evaluated"] == 24

@@ -204,8 +204,10 @@ def evaluate(
 ) -> list[tuple[PoolEntry, bool]]:
     """Ask the model about `chosen` through the eval harness; (entry, solved) per task.
 
-    Attempts whose request failed (the endpoint, not the model) are left out of the estimates
-    and asked again when the round is rerun; if none got an answer the round stops here."""
+    The round is finished only when every chosen task has an answer: estimates from a sample
+    the endpoint thinned out would weight the next training set on what happened to get
+    through. Failed requests (the endpoint, not the model) stop the round with an error; the
+    answers stay in `RUN.jsonl`, so a rerun asks only the failed ones again."""
     from ..eval.client import RetryPolicy
     from ..eval.runner import EvalConfig, latest_attempts, read_run, run_eval
 
@@ -234,12 +236,20 @@ def evaluate(
             solved[str(rec.get("task_id"))] = bool(rec.get("solved"))
         else:
             errors.append(str(rec.get("request_error")))
-    if not solved and errors:
+    unanswered = sum(e.id not in solved for e in chosen)
+    if unanswered:
+        what = (
+            f"none of {len(chosen)} requests"
+            if not solved
+            else f"{len(chosen) - unanswered} of {len(chosen)} requests"
+        )
+        first = f" ({errors[0]})" if errors else ""
         raise UsageError(
-            f"the endpoint answered none of {len(errors)} requests ({errors[0]})",
+            f"the endpoint answered {what}{first}; the round is not finished: "
+            "run the command again to ask the failed ones again",
             file=str(run_file),
         )
-    return [(e, solved[e.id]) for e in chosen if e.id in solved]
+    return [(e, solved[e.id]) for e in chosen]
 
 
 def run_round(cfg: CurriculumConfig, pool: Pool, r: int) -> dict[str, Any]:
