@@ -230,3 +230,40 @@ def test_python_dash_m_runs_the_cli():
     )
     assert out.returncode == 0
     assert out.stdout == "fd\nrt\n"
+
+
+def test_score_with_no_line_to_score_is_an_input_error(capsys, tmp_path, tasks_dir):
+    preds = tmp_path / "preds.jsonl"
+    _write_predictions(preds, ["{not json", json.dumps({"task_id": "nope", "response": "fd"})])
+    code, _, err = xlogo(capsys, "score", str(preds), "--tasks", str(tasks_dir))
+    assert code == 2
+    assert "no prediction scored: all 2 were skipped" in err and "Traceback" not in err
+
+
+def test_score_refuses_to_write_its_results_over_its_predictions(capsys, tmp_path, tasks_dir):
+    preds = tmp_path / "preds.jsonl"
+    line = json.dumps({"task_id": "1", "response": "fd"})
+    _write_predictions(preds, [line])
+    code, _, err = xlogo(
+        capsys, "score", str(preds), "--tasks", str(tasks_dir), "--out", str(preds)
+    )
+    assert code == 2 and "is the input file" in err
+    assert preds.read_text() == line + "\n"
+
+
+@pytest.mark.parametrize("where", ["folder", "under_a_file"])
+def test_an_output_path_that_cannot_be_written_is_one_line_and_exit_2(
+    capsys, tmp_path, tasks_dir, where
+):
+    preds = tmp_path / "preds.jsonl"
+    _write_predictions(preds, [json.dumps({"task_id": "1", "response": "fd"})])
+    out = tmp_path if where == "folder" else preds / "results.jsonl"
+    code, _, err = xlogo(capsys, "score", str(preds), "--tasks", str(tasks_dir), "--out", str(out))
+    assert code == 2 and str(out) in err and "Traceback" not in err
+    assert len(err.strip().splitlines()) == 1
+
+
+def test_an_output_file_in_a_missing_folder_gets_its_folder(capsys, tmp_path, tasks_dir):
+    out = tmp_path / "new" / "deeper" / "task.json"
+    code, _, _ = xlogo(capsys, "export", str(tasks_dir), "--id", "1", "-o", str(out))
+    assert code == 0 and json.loads(out.read_text())["id"] == "1"

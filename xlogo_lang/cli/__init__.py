@@ -5,7 +5,8 @@ that adds its parser and sets `func`. Command modules import heavy libraries (z3
 prompt_toolkit) inside their functions, so `xlogo --help` and `xlogo repl` start fast.
 
 Exit status: 0 = solved / ok, 1 = not solved / diagnostics found, 2 = usage or input error
-(a one-line message on stderr, no traceback).
+(a one-line message on stderr, no traceback; a file or folder that cannot be read or written is
+one too).
 """
 
 from __future__ import annotations
@@ -63,3 +64,7 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
+    except OSError as exc:  # a path the command cannot read or write: the user's to fix
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"xlogo {args.command}: {where}{exc.strerror or exc}", file=sys.stderr)
+        return 2

@@ -74,5 +74,26 @@ def read_program(text: str, name: str, *, strict: bool = True) -> Program:
     return parse(text, filename=name, strict=strict)
 
 
+def output_file(path: str | Path, *, reads: tuple[Path, ...] = (), option: str = "--out") -> Path:
+    """The file a command is about to write, checked before any work is done: not a folder, not
+    one of the files the command reads (opening it for writing would empty the input first), and
+    its folder made if missing."""
+    out = Path(path)
+    if out.is_dir():
+        raise UsageError(f"{option} is a folder, not a file", file=str(out))
+    for src in reads:
+        if out.exists() and src.exists() and out.samefile(src):
+            raise UsageError(
+                f"{option} is the input file {src}: choose another file", file=str(out)
+            )
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UsageError(
+            f"cannot make the folder for {option}: {exc.strerror}", file=str(out)
+        ) from None
+    return out
+
+
 def print_json(obj: Any) -> None:
     sys.stdout.write(json.dumps(obj, ensure_ascii=False) + "\n")

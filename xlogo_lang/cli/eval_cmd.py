@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from ..errors import UsageError
-from .common import console, print_json
+from .common import console, output_file, print_json
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -137,7 +137,7 @@ def main(args: argparse.Namespace) -> int:
 
     tasks = select_tasks(args)
     config = config_from_args(args)
-    out = Path(args.out)
+    out = Path(args.out) if args.dry_run else output_file(args.out)
     if args.dry_run:
         todo, _ = plan(config, tasks, out)
         config.request_params()  # fails now, not later, if --constrain cannot be honoured

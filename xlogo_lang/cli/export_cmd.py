@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import argparse
 import json
-from pathlib import Path
 
-from .common import add_task_args, console, print_json, task_from_args
+from .common import add_task_args, console, output_file, print_json, task_from_args
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -26,8 +25,7 @@ def main(args: argparse.Namespace) -> int:
     if args.out is None:
         print(text, end="")
         return 0
-    out = Path(args.out)
-    out.parent.mkdir(parents=True, exist_ok=True)
+    out = output_file(args.out, option="-o")
     out.write_text(text, encoding="utf-8")
     if args.json:
         print_json({"task_id": task.id, "out": str(out), "solution": "solution" in data})

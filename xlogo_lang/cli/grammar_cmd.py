@@ -10,12 +10,11 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 
 from ..errors import UsageError
 from ..grammar_export import ANSWERS, FORMATS, export_grammar, json_schema
 from ..language import PYTHON_MAX_DEPTH
-from .common import console, print_json
+from .common import console, output_file, print_json
 
 _USE = {
     "gbnf": 'llama.cpp --grammar-file FILE (or the "grammar" request field); '
@@ -73,7 +72,7 @@ def main(args: argparse.Namespace) -> int:
         print_json({"format": args.fmt, "answer": answer, "max_depth": depth, "grammar": grammar})
         return 0
     if args.output:
-        path = Path(args.output)
+        path = output_file(args.output, option="-o")
         try:
             path.write_text(text, encoding="utf-8")
         except OSError as exc:

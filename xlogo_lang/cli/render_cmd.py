@@ -8,6 +8,7 @@ from .common import (
     add_program_args,
     add_task_args,
     console,
+    output_file,
     print_json,
     program_source,
     read_program,
@@ -30,7 +31,7 @@ def main(args: argparse.Namespace) -> int:
     task = task_from_args(args)
     src = program_source(args, required=False)
     prog = read_program(*src) if src is not None else None
-    path = write_picture(task, args.out, prog)
+    path = write_picture(task, output_file(args.out, option="-o"), prog)
     if args.json:
         print_json(
             {

@@ -3,6 +3,7 @@
 Each input line is `{"task_id": ..., "response": ...}`; each output line keeps the input keys and
 adds the verdict fields. Results are written line by line as they are computed, so an interrupted
 run keeps everything scored so far; a malformed input line is reported with its number and skipped.
+A file with no line to score is an input error (exit status 2) after the summary.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from typing import Any
 
 from ..errors import UsageError
 from ..tasks import load_tasks
-from .common import console, print_json
+from .common import console, output_file, print_json
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -43,7 +44,7 @@ def main(args: argparse.Namespace) -> int:
     if not src.is_file():
         raise UsageError(f"no such file: {src}")
     tasks = {t.id: t for t in load_tasks(args.tasks)}
-    out_path = Path(args.out) if args.out else default_out(src)
+    out_path = output_file(args.out or default_out(src), reads=(src,))
     summary = Summary()
     with (
         src.open(encoding="utf-8", errors="replace") as fin,
@@ -65,6 +66,9 @@ def main(args: argparse.Namespace) -> int:
         print_json({**summary.to_dict(), "out": str(out_path)})
     else:
         summary.render(out_path)
+    if summary.total == 0:
+        why = f"all {summary.malformed} were skipped" if summary.malformed else "it holds none"
+        raise UsageError(f"no prediction scored: {why}", file=str(src))
     return 0
 
 
