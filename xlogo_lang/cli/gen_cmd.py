@@ -7,7 +7,8 @@
     xlogo gen stats data/train
     xlogo gen export data/eval --out data/eval-tasks          # one <id>.json per task
 
-Exit status: 0 when every task of this process's share was made, 1 when some slots gave up.
+Exit status: 0 when every task of this process's share was made, 1 when some slots gave up;
+`gen stats` exits 1 when a shard is damaged (a rerun of `xlogo gen` makes it again).
 """
 
 from __future__ import annotations
@@ -98,9 +99,10 @@ def main(args: argparse.Namespace) -> int:
 
     def progress(res: dict[str, Any]) -> None:
         rate = res["tasks"] / res["wall"] if res["wall"] else 0.0
+        again = f"; made again, the file was damaged: {res['damaged']}" if "damaged" in res else ""
         err.print(
             f"shard {res['shard']:5d}: {res['tasks']} tasks from {res['attempts']} attempts "
-            f"in {res['wall']:.1f} s ({rate:.2f} tasks/s)"
+            f"in {res['wall']:.1f} s ({rate:.2f} tasks/s){again}"
         )
 
     manifest = run(
@@ -154,7 +156,7 @@ def _stats(out: str, as_json: bool) -> int:
         print_json(manifest)
     else:
         render_manifest(manifest)
-    return 0
+    return 1 if manifest["shards"]["damaged"] else 0
 
 
 def _export(src: str, dest: str | None, as_json: bool) -> int:
@@ -185,6 +187,11 @@ def render_manifest(m: dict[str, Any]) -> None:
     if m["cross_shard_duplicates"]:
         head += f"; {m['cross_shard_duplicates']} cross-shard duplicates skipped"
     con.print(head)
+    for bad in m["shards"].get("damaged", []):
+        con.print(
+            f"[bold red]damaged[/] {bad['file']} ({bad['why']}): not counted; "
+            "a rerun of `xlogo gen` makes it again"
+        )
     for key in ("kind", "difficulty", "skill", "grid"):
         t = Table(key, "tasks", "share", box=None, header_style="bold")
         for name, n in m["counts"][key].items():

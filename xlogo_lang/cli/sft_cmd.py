@@ -5,17 +5,21 @@
     xlogo sft rounds/round-001/tasks.jsonl --out rounds/round-001/train.jsonl
 
 DIR is a folder made by `xlogo gen` (its shards, duplicates across shards skipped) or a JSONL file
-of task records (the curriculum's `tasks.jsonl`).
+of task records (the curriculum's `tasks.jsonl`). The arguments are checked before anything is
+written: a folder without shards, a `--limit` below 1, and an `--out` that this command reads
+(or that would become a shard of DIR) are usage errors.
 """
 
 from __future__ import annotations
 
 import argparse
+import fnmatch
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from .common import console, print_json
+from ..errors import UsageError
+from .common import console, output_file, print_json
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -30,7 +34,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         action="store_true",
         help="vision: embed pictures as data URLs (OpenAI format) instead of PNG files",
     )
-    p.add_argument("--limit", type=int, help="write at most this many lines")
+    p.add_argument("--limit", type=int, help="write at most this many lines (1 or more)")
     p.add_argument("--json", action="store_true", help="print a JSON summary")
     p.set_defaults(func=main)
 
@@ -38,8 +42,12 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 def main(args: argparse.Namespace) -> int:
     from ..gen.sft import write_sft
 
+    if args.limit is not None and args.limit < 1:
+        raise UsageError(f"--limit must be at least 1 (got {args.limit})")
+    records = read_records(args.source)
+    check_out(args.source, args.out)
     summary = write_sft(
-        read_records(args.source),
+        records,
         args.out,
         mode=args.mode,
         template=args.template,
@@ -60,10 +68,32 @@ def main(args: argparse.Namespace) -> int:
 
 
 def read_records(source: str) -> Iterator[dict[str, Any]]:
-    """Records of a generated folder or of a JSONL file."""
-    from ..gen.shards import iter_records, read_jsonl
+    """Records of a generated folder or of a JSONL file. A folder without shards is an error
+    rather than an empty training file: it is almost always the wrong folder (a task folder, or
+    the run's parent)."""
+    from ..gen.shards import iter_records, read_jsonl, shard_files
 
     p = Path(source)
     if p.is_file():
         return read_jsonl(p)
+    if not shard_files(p):
+        raise UsageError("no shard files (tasks-*.jsonl) in this folder", file=str(p))
     return iter_records(p)
+
+
+def check_out(source: str, out: str) -> Path:
+    """Refuse an `--out` that would destroy or pollute the input: the records file itself, or a
+    `tasks-*.jsonl` inside the source folder (an existing shard would be replaced by chat lines,
+    a new name would be read as a shard by every later reader); and a folder."""
+    from ..gen.shards import shard_files
+
+    src = Path(source)
+    dest = output_file(out, reads=(src,) if src.is_file() else tuple(shard_files(src)))
+    in_source = src.is_dir() and dest.resolve().parent == src.resolve()
+    if in_source and fnmatch.fnmatch(dest.name, "tasks-*.jsonl"):
+        raise UsageError(
+            "--out has a shard name (tasks-*.jsonl) in the folder this command reads: "
+            "choose another name or folder",
+            file=str(dest),
+        )
+    return dest

@@ -132,7 +132,12 @@ def write_sft(
     inline_images: bool = False,
     limit: int | None = None,
 ) -> SftSummary:
-    """Write one chat line per record to `out` (atomically: a temporary file renamed at the end)."""
+    """Write one chat line per record to `out` (atomically: a temporary file renamed at the end).
+
+    `limit`, when given, must be at least 1: a limit of 0 would write an empty training file,
+    which no trainer accepts, so it is refused before anything is written."""
+    if limit is not None and limit < 1:
+        raise UsageError(f"the limit must be at least 1 (got {limit})")
     outp = Path(out)
     outp.parent.mkdir(parents=True, exist_ok=True)
     summary = SftSummary(str(outp))

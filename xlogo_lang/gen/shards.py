@@ -4,8 +4,9 @@ A run of N tasks is split into shards of `shard_size` tasks (`tasks-00000.jsonl`
 a pure function of (plan, i): its task slots, their goal kinds and target levels, and the seed of
 every attempt derive from (split, seed, i, slot, attempt). So
 
-* a rerun skips every finished shard (a shard is finished when its `.jsonl` exists: it is written
-  to a temporary file and renamed, so a killed run never leaves half a shard behind);
+* a rerun skips every finished shard (a shard is finished when its `.jsonl` exists and has the
+  size its statistics record: it is written to a temporary file and renamed, so a killed run never
+  leaves half a shard behind, and a file damaged later, say truncated by a copy, is made again);
 * `--shard K/M` runs the shards i with i % M == K, on any machine, with no coordination, and the
   union of the M runs is byte-for-byte the set one run makes;
 * any record can be regenerated from its `seed`, kind and target level.
@@ -14,7 +15,8 @@ Duplicates (same canonical hash) are rejected inside a shard while it is generat
 cannot see each other, so a task may occur in two of them; readers (`iter_records`, the manifest,
 `xlogo sft`, the curriculum) keep its first occurrence in shard order, which is again independent
 of how the shards were scheduled. Hashes listed by `--exclude` directories (for instance the
-held-out evaluation set) are rejected everywhere.
+held-out evaluation set) are rejected everywhere; they shape every shard, so the plan records
+their fingerprint and a rerun against another exclusion set is refused like any other change.
 
 Each shard also writes `tasks-00000.stats.json` (counts, rejection reasons, time per phase, and a
 compact index of its records); `manifest.json` is rebuilt from those after every run and by
@@ -23,13 +25,16 @@ compact index of its records); `manifest.json` is rebuilt from those after every
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 import os
+import re
+import shutil
 import time
 from collections import Counter
 from collections.abc import Iterable, Iterator
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
@@ -90,6 +95,10 @@ class GenPlan:
     split: str = "train"  # "train" or "eval": separate seed streams and id prefixes
     timeout: float = SOLVER_TIMEOUT
     max_attempts: int = 60
+    # The `--exclude` hash set as `exclude_fingerprint` words it (None: nothing excluded). The
+    # hashes, not the folder names, decide which tasks a shard may hold: a moved folder is the
+    # same setting, a folder that gained tasks is not.
+    exclude: str | None = None
     format: int = FORMAT
 
     def __post_init__(self) -> None:
@@ -97,6 +106,10 @@ class GenPlan:
             raise UsageError("the number of tasks must be at least 1")
         if self.shard_size < 1:
             raise UsageError("--shard-size must be at least 1")
+        if not self.timeout > 0:  # also NaN, which would never stop a search
+            raise UsageError(f"--timeout must be more than 0 seconds (got {self.timeout:g})")
+        if self.max_attempts < 1:
+            raise UsageError("max_attempts must be at least 1")
         bad = [k for k in self.kinds if k not in KINDS]
         if bad or not self.kinds:
             raise UsageError(
@@ -129,6 +142,17 @@ class GenPlan:
         return cls(**d)
 
 
+def exclude_fingerprint(hashes: Iterable[str]) -> str | None:
+    """The recorded form of an exclusion set: its size and the SHA-256 of its sorted hashes, so
+    config.json stays small however large the excluded folders are; None for an empty set (it
+    excludes nothing, exactly as no `--exclude` does)."""
+    unique = sorted(set(hashes))
+    if not unique:
+        return None
+    digest = hashlib.sha256("\n".join(unique).encode()).hexdigest()[:20]
+    return f"{len(unique)} tasks, sha256 {digest}"
+
+
 def parse_shard(text: str) -> tuple[int, int]:
     """`K/M` -> (K, M): this process makes the shards i with i % M == K (0 <= K < M)."""
     try:
@@ -138,6 +162,9 @@ def parse_shard(text: str) -> tuple[int, int]:
     if m < 1 or not 0 <= k < m:
         raise UsageError(f"--shard takes K/M with 0 <= K < M, e.g. 0/4, not {text!r}")
     return k, m
+
+
+_SHARD = re.compile(r"tasks-(\d{5,})\.jsonl")
 
 
 def shard_name(i: int) -> str:
@@ -163,6 +190,7 @@ class ShardStats:
     wall: float = 0.0
     cpu: float = 0.0  # CPU seconds of the worker: the rate that does not depend on other load
     index: list[list[Any]] = field(default_factory=list)  # [hash, kind, difficulty, grid, skills]
+    bytes: int | None = None  # the size of the shard file, so a resume sees damage with a stat()
 
 
 class _Sources:
@@ -312,14 +340,43 @@ def generate_shard(
 
 
 def write_shard(out: Path, i: int, records: list[dict[str, Any]], stats: ShardStats) -> None:
-    """Stats first, then the records under a temporary name, renamed last: the `.jsonl` exists
-    only for a complete shard."""
+    """Stats first (with the shard's size in bytes), then the records under a temporary name,
+    renamed last: the `.jsonl` exists only for a complete shard."""
+    data = "".join(
+        json.dumps(rec, ensure_ascii=False, separators=(",", ":")) + "\n" for rec in records
+    ).encode("utf-8")
+    stats.bytes = len(data)
     _write_json(out / stats_name(i), asdict(stats))
     tmp = out / (shard_name(i) + f".tmp{os.getpid()}")
-    with tmp.open("w", encoding="utf-8") as f:
-        for rec in records:
-            f.write(json.dumps(rec, ensure_ascii=False, separators=(",", ":")) + "\n")
+    tmp.write_bytes(data)
     os.replace(tmp, out / shard_name(i))
+
+
+def shard_damage(out: Path, i: int) -> str | None:
+    """Why the existing shard file `i` cannot be trusted, or None when it is whole.
+
+    A shard is whole when its statistics file reads and the shard has the size it records (one
+    stat() call), or, for statistics written before sizes were recorded, as many lines as it
+    counts tasks. A truncated or half-copied file fails this; the shard is a pure function of
+    the plan, so making it again loses nothing."""
+    sf, f = out / stats_name(i), out / shard_name(i)
+    try:
+        st = json.loads(sf.read_text(encoding="utf-8"))
+        expected_bytes, tasks = st.get("bytes"), int(st["tasks"])
+    except FileNotFoundError:
+        return f"{sf.name} is missing"
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return f"{sf.name} cannot be read"
+    if expected_bytes is not None:
+        size = f.stat().st_size
+        if size != expected_bytes:
+            return f"{size} bytes where {sf.name} records {expected_bytes}"
+        return None
+    with f.open("rb") as fh:
+        lines = sum(chunk.count(b"\n") for chunk in iter(lambda: fh.read(1 << 20), b""))
+    if lines != tasks:
+        return f"{lines} lines where {sf.name} counts {tasks} tasks"
+    return None
 
 
 def _write_json(path: Path, obj: Any) -> None:
@@ -331,42 +388,65 @@ def _write_json(path: Path, obj: Any) -> None:
 # -- a whole run -------------------------------------------------------------------------------
 
 
+def check_out_folder(out: Path, option: str = "--out") -> None:
+    """An output folder must be a folder or not exist yet; checked before any work is done."""
+    if out.exists() and not out.is_dir():
+        raise UsageError(f"{option} is a file, not a folder", file=str(out))
+
+
 def prepare(out: Path, plan: GenPlan) -> None:
-    """Create the folder, or check that it holds a run with the same plan (resume)."""
-    out.mkdir(parents=True, exist_ok=True)
+    """Create the folder, or check that it holds a run with the same plan (resume).
+
+    Called only once every setting has been checked: config.json, once written, binds the
+    folder to these settings."""
+    check_out_folder(out)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UsageError(f"cannot make the folder: {exc.strerror}", file=str(out)) from None
     cfg = out / CONFIG
+    new = plan.to_json()
     if cfg.exists():
         try:
             old = json.loads(cfg.read_text(encoding="utf-8"))
         except (OSError, json.JSONDecodeError) as exc:
             raise UsageError(f"cannot read the run's settings: {exc}", file=str(cfg)) from None
-        if old != plan.to_json():
-            diff = sorted(
-                k for k in set(old) | set(plan.to_json()) if old.get(k) != plan.to_json().get(k)
-            )
+        if not isinstance(old, dict):
+            raise UsageError("the run's settings are not a JSON object", file=str(cfg))
+        # A setting added since the folder was made reads as its default (e.g. `exclude`: none).
+        old = {**{f.name: f.default for f in fields(GenPlan) if f.name in _DEFAULTED}, **old}
+        if old != new:
+            diff = sorted(k for k in set(old) | set(new) if old.get(k) != new.get(k))
             raise UsageError(
                 f"the folder holds a run with other settings ({', '.join(diff)}); "
                 "use the same settings to resume, or another --out",
                 file=str(out),
             )
     else:
-        _write_json(cfg, plan.to_json())
+        _write_json(cfg, new)
+
+
+_DEFAULTED = ("exclude",)  # plan keys older config.json files lack
 
 
 def pending_shards(out: Path, plan: GenPlan, shard: tuple[int, int] | None = None) -> list[int]:
+    """This process's shards that are missing or damaged (`shard_damage`), in order."""
     k, m = shard or (0, 1)
-    return [i for i in range(plan.shards) if i % m == k and not (out / shard_name(i)).exists()]
+    return [
+        i
+        for i in range(plan.shards)
+        if i % m == k and (not (out / shard_name(i)).exists() or shard_damage(out, i))
+    ]
 
 
 _WORKER: dict[str, Any] = {}
 
 
-def _init_worker(plan: GenPlan, exclude: frozenset[str], out: str) -> None:
+def _init_worker(plan: GenPlan, exclude: frozenset[str], out: str, sources: _Sources) -> None:
     from .generate import default_solver
 
-    solve = default_solver()
     _WORKER.update(
-        plan=plan, exclude=exclude, out=Path(out), solver=solve, sources=_Sources(plan, solve)
+        plan=plan, exclude=exclude, out=Path(out), solver=default_solver(), sources=sources
     )
 
 
@@ -388,30 +468,48 @@ def run(
     exclude_dirs: Iterable[str | Path] = (),
     progress: Any = None,
 ) -> dict[str, Any]:
-    """Generate every pending shard of this process's share, then rebuild the manifest."""
+    """Generate every pending shard of this process's share, then rebuild the manifest.
+
+    Everything that can be wrong with the arguments (the output path, the `--exclude` folders,
+    the `--like` tasks) is checked before the folder is made or config.json written, so a
+    mistaken invocation never binds the folder to settings nobody ran. The plan's `exclude` is
+    set here from `exclude_dirs`. A damaged shard (`shard_damage`) is made again and reported
+    as `damaged` in its progress entry."""
+    from .generate import default_solver
+
     outp = Path(out)
+    check_out_folder(outp)
+    exclude = frozenset(h for d in exclude_dirs for h in _excluded(d, outp))
+    plan = replace(plan, exclude=exclude_fingerprint(exclude))
+    sources = _Sources(plan, default_solver())
     prepare(outp, plan)
-    exclude = frozenset(h for d in exclude_dirs for h in dataset_hashes(d))
     todo = pending_shards(outp, plan, shard)
+    damaged = {
+        i: why for i in todo if (outp / shard_name(i)).exists() and (why := shard_damage(outp, i))
+    }
     done: list[dict[str, Any]] = []
     t0 = time.perf_counter()
+
+    def finished(res: dict[str, Any]) -> None:
+        if res["shard"] in damaged:
+            res["damaged"] = damaged[res["shard"]]
+        done.append(res)
+        if progress:
+            progress(res)
+
     if todo:
         if workers <= 1 or len(todo) == 1:
-            _init_worker(plan, exclude, str(outp))
+            _init_worker(plan, exclude, str(outp), sources)
             for i in todo:
-                done.append(_run_one(i))
-                if progress:
-                    progress(done[-1])
+                finished(_run_one(i))
         else:
             import multiprocessing as mp
 
             with mp.get_context("fork").Pool(
-                min(workers, len(todo)), _init_worker, (plan, exclude, str(outp))
+                min(workers, len(todo)), _init_worker, (plan, exclude, str(outp), sources)
             ) as pool:
                 for res in pool.imap_unordered(_run_one, todo):
-                    done.append(res)
-                    if progress:
-                        progress(res)
+                    finished(res)
     manifest = build_manifest(outp)
     manifest["this_run"] = {
         "shards": len(done),
@@ -421,8 +519,20 @@ def run(
             [i for i in range(plan.shards) if (shard is None or i % shard[1] == shard[0])]
         )
         - len(todo),
+        "remade_damaged": [shard_name(i) for i in sorted(damaged)],
     }
     return manifest
+
+
+def _excluded(path: str | Path, out: Path) -> set[str]:
+    """The hashes of one `--exclude` argument, which must exist and must not be the output
+    folder (its hashes would change with every shard made, and no rerun could match them)."""
+    p = Path(path)
+    if not p.exists():
+        raise UsageError("--exclude: no such file or folder", file=str(p))
+    if out.exists() and p.resolve() == out.resolve():
+        raise UsageError("--exclude names the output folder itself", file=str(p))
+    return dataset_hashes(p)
 
 
 # -- reading -----------------------------------------------------------------------------------
@@ -504,9 +614,9 @@ def dataset_hashes(path: str | Path) -> set[str]:
         hashes: set[str] = set()
         for f in shard_files(p):
             sf = p / f.name.replace(".jsonl", ".stats.json")
-            if sf.exists():
+            try:  # the index holds every hash of the shard as it was made, even if damaged since
                 hashes.update(row[0] for row in json.loads(sf.read_text(encoding="utf-8"))["index"])
-            else:
+            except (OSError, ValueError, KeyError, TypeError, IndexError):
                 hashes.update(
                     rec.get("hash") or canonical_hash(record_task(rec, str(f)))
                     for rec in read_jsonl(f)
@@ -519,7 +629,9 @@ def dataset_hashes(path: str | Path) -> set[str]:
 
 def build_manifest(out: str | Path) -> dict[str, Any]:
     """Counts per kind, skill, difficulty and grid size over the unique tasks of the finished
-    shards, plus rejection reasons and time per phase; written to manifest.json."""
+    shards, plus rejection reasons and time per phase; written to manifest.json. A damaged shard
+    (`shard_damage`) is not counted as finished but listed under `shards.damaged` with the
+    reason, so `xlogo gen stats` says what a rerun will make again."""
     p = Path(out)
     cfg = p / CONFIG
     plan = json.loads(cfg.read_text(encoding="utf-8")) if cfg.exists() else None
@@ -530,12 +642,17 @@ def build_manifest(out: str | Path) -> dict[str, Any]:
     attempts = tasks = dups = 0
     wall = cpu = 0.0
     finished = []
+    damaged: list[dict[str, str]] = []
     for f in shard_files(p):
-        i = int(f.name[6:11])
-        sf = p / stats_name(i)
-        if not sf.exists():
+        named = _SHARD.fullmatch(f.name)
+        if not named:
+            continue  # matches the glob but is no name this module writes
+        i = int(named[1])
+        why = shard_damage(p, i)
+        if why:
+            damaged.append({"file": f.name, "why": why})
             continue
-        st = json.loads(sf.read_text(encoding="utf-8"))
+        st = json.loads((p / stats_name(i)).read_text(encoding="utf-8"))
         finished.append(i)
         attempts += st["attempts"]
         wall += st["wall"]
@@ -562,6 +679,7 @@ def build_manifest(out: str | Path) -> dict[str, Any]:
             "finished": len(finished),
             "total": total_shards,
             "files": [shard_name(i) for i in finished],
+            "damaged": damaged,
         },
         "tasks": unique,
         "records": tasks,
@@ -590,17 +708,51 @@ def _count_order(kv: tuple[str, int]) -> tuple[int, str]:
     return (1000, k)
 
 
+_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")  # an id that is a plain file name
+
+
 def export_tasks(out: str | Path, dest: str | Path) -> int:
     """Write every unique task of a generated folder as `<id>.json` into `dest`, the folder
-    layout every task-reading command (`xlogo eval --tasks`, `run`, `score`) accepts."""
+    layout every task-reading command (`xlogo eval --tasks`, `run`, `score`) accepts.
+
+    All or nothing: every record is loaded as a task while it is written into a hidden folder
+    beside `dest`, and the files move into `dest` only when all of them were written. A broken
+    record (its error names file and line) or an interruption leaves `dest` as it was, so the
+    export can simply be run again once the shard is mended."""
     d = Path(dest)
+    check_out_folder(d)
     if d.exists() and any(f for f in d.glob("*.json")):
         raise UsageError(
             "the folder already holds task files; export into a new folder", file=str(d)
         )
-    d.mkdir(parents=True, exist_ok=True)
-    n = 0
-    for rec in iter_records(out):
-        _write_json(d / f"{rec['id']}.json", rec)
-        n += 1
+    try:
+        d.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UsageError(f"cannot make the folder: {exc.strerror}", file=str(d)) from None
+    tmp = d.parent / f".{d.name}.partial{os.getpid()}"
+    shutil.rmtree(tmp, ignore_errors=True)  # left by a killed export that had this pid
+    tmp.mkdir()
+    try:
+        n = 0
+        for rec in iter_records(out):
+            task = record_task(rec)  # a record no command could load is an error here
+            file, line = getattr(rec, "file", None), getattr(rec, "line", None)
+            if "id" not in rec or not _ID.fullmatch(task.id):
+                raise TaskError(
+                    f"the record's id {rec.get('id')!r} cannot name a task file",
+                    file=file,
+                    line=line,
+                )
+            f = tmp / f"{task.id}.json"
+            if f.exists():
+                raise TaskError(f"a second task with the id {task.id!r}", file=file, line=line)
+            f.write_text(json.dumps(rec, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+            n += 1
+        if not d.exists():
+            os.replace(tmp, d)
+        else:
+            for f in tmp.iterdir():
+                os.replace(f, d / f.name)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
     return n

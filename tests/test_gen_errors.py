@@ -1,0 +1,258 @@
+"""The generator's commands under misuse and damage: every setting that shapes a run is recorded,
+a refused invocation writes nothing, a damaged shard is noticed and made again, an export is all
+or nothing, and no command writes over the files it reads."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from test_gen_fixtures import POOL_ARGS, generated_pool
+
+from xlogo_lang.cli import main as xlogo
+from xlogo_lang.gen.shards import iter_records, shard_name, stats_name
+
+TINY = ["gen", "--n", "1", "--kinds", "find", "--difficulty", "easy", "--json"]
+
+
+@pytest.fixture(scope="module")
+def pool() -> Path:
+    return generated_pool()
+
+
+@pytest.fixture
+def copy(pool: Path, tmp_path: Path) -> Path:
+    """A copy of the shared pool, free to damage."""
+    return Path(shutil.copytree(pool, tmp_path / "copy"))
+
+
+def _truncate(shard: Path, keep: int) -> None:
+    lines = shard.read_bytes().splitlines(keepends=True)
+    shard.write_bytes(b"".join(lines[:keep]))
+
+
+# -- --exclude is a setting of the run -------------------------------------------------------------
+
+
+def test_a_rerun_with_a_new_exclude_is_refused(copy: Path, examples_dir: Path, capsys) -> None:
+    args = ["gen", *POOL_ARGS, "--out", str(copy), "--exclude", str(examples_dir / "tasks")]
+    assert xlogo(args) == 2
+    err = capsys.readouterr().err
+    assert "other settings (exclude)" in err and "Traceback" not in err
+
+
+def test_an_excluded_folder_that_gained_a_task_is_another_setting(
+    pool: Path, examples_dir: Path, tmp_path: Path, capsys
+) -> None:
+    ex = Path(shutil.copytree(examples_dir / "tasks", tmp_path / "real"))
+    out = tmp_path / "run"
+    assert xlogo([*TINY, "--out", str(out), "--exclude", str(ex)]) == 0
+    (ex / "extra.json").write_text(json.dumps(next(iter_records(pool))))
+    assert xlogo([*TINY, "--out", str(out), "--exclude", str(ex)]) == 2
+    assert "other settings (exclude)" in capsys.readouterr().err
+
+
+def test_a_moved_excluded_folder_is_the_same_setting(
+    examples_dir: Path, tmp_path: Path, capsys
+) -> None:
+    ex = Path(shutil.copytree(examples_dir / "tasks", tmp_path / "real"))
+    out = tmp_path / "run"
+    assert xlogo([*TINY, "--out", str(out), "--exclude", str(ex)]) == 0
+    assert "sha256" in json.loads((out / "config.json").read_text())["exclude"]
+    capsys.readouterr()
+    assert xlogo([*TINY, "--out", str(out), "--exclude", str(ex.rename(tmp_path / "moved"))]) == 0
+    assert json.loads(capsys.readouterr().out)["this_run"]["skipped_finished"] == 1
+
+
+def test_a_folder_made_before_exclude_was_recorded_still_resumes(copy: Path) -> None:
+    cfg = copy / "config.json"
+    plan = json.loads(cfg.read_text())
+    del plan["exclude"]
+    cfg.write_text(json.dumps(plan))
+    assert xlogo(["gen", *POOL_ARGS, "--out", str(copy), "--json"]) == 0
+
+
+def test_the_output_folder_cannot_exclude_itself(copy: Path, capsys) -> None:
+    assert xlogo(["gen", *POOL_ARGS, "--out", str(copy), "--exclude", str(copy)]) == 2
+    assert "names the output folder itself" in capsys.readouterr().err
+
+
+# -- a refused invocation writes nothing -----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--like", "{tmp}/nope"], "no such file"),
+        (["--exclude", "{tmp}/nope"], "no such file or folder"),
+        (["--timeout", "-1"], "--timeout must be more than 0 seconds"),
+        (["--timeout", "0"], "--timeout must be more than 0 seconds"),
+        (["--timeout", "nan"], "--timeout must be more than 0 seconds"),
+        (["--kinds", "maze"], "unknown kind maze"),
+    ],
+)
+def test_an_invalid_invocation_leaves_no_folder_behind(
+    args: list[str], message: str, tmp_path: Path, capsys
+) -> None:
+    out = tmp_path / "gx"
+    argv = [*TINY, "--out", str(out), *(a.replace("{tmp}", str(tmp_path)) for a in args)]
+    assert xlogo(argv) == 2
+    err = capsys.readouterr().err
+    assert message in err and "Traceback" not in err
+    assert not out.exists()
+
+
+def test_after_a_refused_invocation_the_folder_takes_a_correct_one(tmp_path: Path) -> None:
+    out = tmp_path / "gx"
+    assert xlogo([*TINY, "--out", str(out), "--like", str(tmp_path / "nope")]) == 2
+    assert xlogo([*TINY, "--out", str(out)]) == 0
+
+
+@pytest.mark.parametrize("command", [["gen", *POOL_ARGS], ["gen", "export", "{pool}"]])
+def test_an_out_that_is_a_file_is_a_usage_error(
+    command: list[str], pool: Path, tmp_path: Path, capsys
+) -> None:
+    f = tmp_path / "afile"
+    f.write_text("mine\n")
+    assert xlogo([*(a.replace("{pool}", str(pool)) for a in command), "--out", str(f)]) == 2
+    err = capsys.readouterr().err
+    assert f"{f}: --out is a file, not a folder" in err and "Traceback" not in err
+    assert f.read_text() == "mine\n"
+
+
+# -- damaged shards --------------------------------------------------------------------------------
+
+
+def test_a_rerun_makes_a_truncated_shard_again(pool: Path, copy: Path, capsys) -> None:
+    _truncate(copy / shard_name(1), 13)
+    capsys.readouterr()
+    assert xlogo(["gen", *POOL_ARGS, "--out", str(copy), "--json"]) == 0
+    manifest = json.loads(capsys.readouterr().out)
+    assert manifest["this_run"]["remade_damaged"] == [shard_name(1)]
+    assert (copy / shard_name(1)).read_bytes() == (pool / shard_name(1)).read_bytes()
+
+
+def test_stats_reports_a_truncated_shard_as_damaged_and_leaves_it_out(copy: Path, capsys) -> None:
+    _truncate(copy / shard_name(1), 13)
+    assert xlogo(["gen", "stats", str(copy), "--json"]) == 1
+    manifest = json.loads(capsys.readouterr().out)
+    (bad,) = manifest["shards"]["damaged"]
+    assert bad["file"] == shard_name(1) and "bytes" in bad["why"]
+    assert manifest["shards"]["finished"] == 2 and manifest["records"] == 28
+
+
+def test_statistics_without_a_recorded_size_are_checked_by_line_count(copy: Path, capsys) -> None:
+    sf = copy / stats_name(1)
+    stats = json.loads(sf.read_text())
+    del stats["bytes"]
+    sf.write_text(json.dumps(stats))
+    assert xlogo(["gen", "stats", str(copy), "--json"]) == 0
+    _truncate(copy / shard_name(1), 13)
+    assert xlogo(["gen", "stats", str(copy), "--json"]) == 1
+    manifest = json.loads(capsys.readouterr().out.splitlines()[-1])
+    assert "13 lines where" in manifest["shards"]["damaged"][0]["why"]
+
+
+# -- export is all or nothing ----------------------------------------------------------------------
+
+
+def test_an_export_that_meets_a_broken_line_writes_nothing_and_names_it(
+    copy: Path, tmp_path: Path, capsys
+) -> None:
+    shard = copy / shard_name(1)
+    lines = shard.read_text().splitlines(keepends=True)
+    lines[2] = "{broken\n"
+    shard.write_text("".join(lines))
+    dest = tmp_path / "tasks"
+    assert xlogo(["gen", "export", str(copy), "--out", str(dest)]) == 2
+    assert f"{shard}: line 3, column 2: not valid JSON" in capsys.readouterr().err
+    assert not dest.exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["copy"]  # no partial folder left
+
+
+def test_an_export_runs_again_once_the_shard_is_mended(
+    pool: Path, copy: Path, tmp_path: Path
+) -> None:
+    shard = copy / shard_name(1)
+    shard.write_text("{broken\n" + shard.read_text())
+    dest = tmp_path / "tasks"
+    assert xlogo(["gen", "export", str(copy), "--out", str(dest)]) == 2
+    shutil.copy(pool / shard_name(1), shard)
+    assert xlogo(["gen", "export", str(copy), "--out", str(dest)]) == 0
+    assert len(list(dest.glob("*.json"))) == len(list(iter_records(pool)))
+
+
+def test_an_export_into_a_folder_without_task_files_keeps_its_other_files(
+    pool: Path, tmp_path: Path
+) -> None:
+    dest = tmp_path / "tasks"
+    dest.mkdir()
+    (dest / "README.txt").write_text("notes\n")
+    assert xlogo(["gen", "export", str(pool), "--out", str(dest)]) == 0
+    assert (dest / "README.txt").read_text() == "notes\n"
+    assert len(list(dest.glob("*.json"))) == len(list(iter_records(pool)))
+
+
+def test_an_export_refuses_an_id_that_is_not_a_file_name(
+    pool: Path, tmp_path: Path, capsys
+) -> None:
+    src = tmp_path / "src"
+    src.mkdir()
+    rec = {**next(iter_records(pool)), "id": "../escaped"}
+    (src / shard_name(0)).write_text(json.dumps(rec) + "\n")
+    assert xlogo(["gen", "export", str(src), "--out", str(tmp_path / "tasks")]) == 2
+    assert "line 1: the record's id '../escaped' cannot name a task file" in (
+        capsys.readouterr().err
+    )
+    assert not (tmp_path / "escaped.json").exists()
+
+
+# -- sft: a clear error instead of empty or destroyed files ----------------------------------------
+
+
+def test_sft_of_a_folder_without_shards_is_an_error_naming_it(
+    examples_dir: Path, tmp_path: Path, capsys
+) -> None:
+    out = tmp_path / "t.jsonl"
+    assert xlogo(["sft", str(examples_dir / "tasks"), "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert f"{examples_dir / 'tasks'}: no shard files (tasks-*.jsonl) in this folder" in err
+    assert not out.exists()
+
+
+@pytest.mark.parametrize("limit", ["0", "-1"])
+def test_sft_refuses_a_limit_below_one(pool: Path, tmp_path: Path, limit: str, capsys) -> None:
+    out = tmp_path / "t.jsonl"
+    assert xlogo(["sft", str(pool), "--out", str(out), "--limit", limit]) == 2
+    assert "--limit must be at least 1" in capsys.readouterr().err
+    assert not out.exists()
+
+
+def test_sft_refuses_to_write_over_a_shard_it_reads(copy: Path, capsys) -> None:
+    shard = copy / shard_name(0)
+    before = shard.read_bytes()
+    assert xlogo(["sft", str(copy), "--out", str(shard)]) == 2
+    assert "--out is the input file" in capsys.readouterr().err
+    assert shard.read_bytes() == before
+
+
+def test_sft_refuses_a_new_shard_name_in_the_folder_it_reads(copy: Path) -> None:
+    out = copy / "tasks-99999.jsonl"
+    assert xlogo(["sft", str(copy), "--out", str(out)]) == 2
+    assert not out.exists()
+
+
+def test_sft_refuses_to_write_over_its_records_file(pool: Path, tmp_path: Path, capsys) -> None:
+    records = tmp_path / "tasks.jsonl"
+    shutil.copy(pool / shard_name(0), records)
+    before = records.read_bytes()
+    assert xlogo(["sft", str(records), "--out", str(records)]) == 2
+    assert "--out is the input file" in capsys.readouterr().err
+    assert records.read_bytes() == before
+
+
+def test_sft_refuses_an_out_that_is_a_folder(pool: Path, tmp_path: Path, capsys) -> None:
+    assert xlogo(["sft", str(pool), "--out", str(tmp_path)]) == 2
+    assert "--out is a folder, not a file" in capsys.readouterr().err
