@@ -9,9 +9,11 @@ from pathlib import Path
 
 import pytest
 from openai_server import Reply, ScriptedOpenAI, user_text
+from rich.console import Console
 
 from xlogo_lang import load_tasks
 from xlogo_lang.cli import main as cli_main
+from xlogo_lang.errors import UsageError
 from xlogo_lang.eval.client import RetryPolicy
 from xlogo_lang.eval.prompts import build_prompt
 from xlogo_lang.eval.report import build_report
@@ -129,7 +131,7 @@ def test_a_missing_results_file_is_a_usage_error(tmp_path, capsys):
 
 
 def test_the_solver_baseline_solves_every_task_with_solutions_no_longer_than_the_reference(runs):
-    rep = build_report([runs["flaky"]], runs["tasks"], solver_timeout=20).to_dict()
+    rep = build_report([runs["flaky"]], runs["tasks"]).to_dict()
     solver = rep["solver"]
     assert solver["available"] and solver["tasks_solved"] == len(runs["tasks"])
     for t in runs["tasks"]:
@@ -137,7 +139,157 @@ def test_the_solver_baseline_solves_every_task_with_solutions_no_longer_than_the
     assert solver["per_skill"]["draw"] == 1.0
 
 
+def test_the_solver_baseline_has_no_time_limit_by_default_so_every_size_is_proved(runs):
+    # a wall-clock limit made the row depend on the machine: the body budget is the only bound
+    solver = build_report([runs["flaky"]], runs["tasks"]).to_dict()["solver"]
+    assert solver["timeout"] is None
+    assert set(solver["status"].values()) == {"solved"}
+    assert solver["found_sizes"] == {}
+
+
+def test_a_solver_timeout_is_not_counted_as_solved_nor_its_program_as_shortest(runs):
+    # with no time at all, the solver still hands back task 60's traced program (7 blocks)
+    # and nothing for task 22: neither is a proof
+    tasks = [t for t in runs["tasks"] if t.id in ("22", "60")]
+    solver = build_report([runs["flaky"]], tasks, solver_timeout=0).to_dict()["solver"]
+    assert solver["status"] == {"22": "timeout", "60": "timeout"}
+    assert solver["tasks_solved"] == 0 and solver["success"] == 0.0
+    assert solver["sizes"] == {} and solver["found_sizes"] == {"60": 7}
+
+
+def test_the_baseline_table_shows_timeouts_apart_from_proved_sizes(runs):
+    tasks = [t for t in runs["tasks"] if t.id in ("1", "60")]
+    con = Console(record=True, width=200)
+    build_report([runs["flaky"]], tasks, solver_timeout=0).render(con)
+    text = con.export_text()
+    assert "solved, proved shortest" in text and "mean 1.00, max 1" in text  # task 1 only
+    assert "timeout: program found, not proved shortest" in text and "60: 7" in text
+
+
+def test_cli_solver_timeout_is_opt_in(runs, tmp_path, capsys):
+    tasks_dir = _task_dir(tmp_path, [t for t in runs["tasks"] if t.id in ("1", "22")])
+    argv = ["report", str(runs["flaky"]), "--tasks", str(tasks_dir), "--json"]
+    assert cli_main(argv) == 0
+    assert json.loads(capsys.readouterr().out)["solver"]["timeout"] is None
+    assert cli_main([*argv, "--solver-timeout", "2.5"]) == 0
+    assert json.loads(capsys.readouterr().out)["solver"]["timeout"] == 2.5
+
+
 def test_repair_gives_the_edit_distance_of_failed_programs(runs):
     rep = build_report([runs["flaky"]], runs["tasks"], solver=False, repair=True, solver_timeout=2)
     rep = rep.to_dict()
     assert rep["runs"][0]["mean_edit_distance"] is not None
+
+
+# -- records a report cannot trust -------------------------------------------------------------
+
+
+def _write_run(path: Path, lines: list[object | str]) -> Path:
+    """A hand-made run: dicts become JSON lines, strings are written as they are."""
+    text = "".join((x if isinstance(x, str) else json.dumps(x)) + "\n" for x in lines)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def _task_dir(tmp_path: Path, tasks: list) -> Path:
+    folder = tmp_path / "tasks"
+    folder.mkdir()
+    for t in tasks:
+        (folder / f"{t.id}.json").write_text(json.dumps(t.to_json()), encoding="utf-8")
+    return folder
+
+
+GOOD_87 = {"task_id": "87", "sample": 0, "response": "no idea", "solved": False}
+
+
+def test_records_of_tasks_not_in_the_task_set_are_counted_and_warned(runs, tmp_path, capsys):
+    run = _write_run(tmp_path / "local.jsonl", [GOOD_87, {**GOOD_87, "task_id": "999"}])
+    tasks_dir = _task_dir(tmp_path, [t for t in runs["tasks"] if t.id == "87"])
+    assert cli_main(["report", str(run), "--no-solver", "--tasks", str(tasks_dir), "--json"]) == 0
+    captured = capsys.readouterr()
+    rep = json.loads(captured.out)
+    assert rep["runs"][0]["unknown_task_ids"] == 1 and rep["runs"][0]["attempts"] == 1
+    assert "1 with a task id not in the task set" in rep["warnings"][0]
+    assert "warning: 1 line skipped" in captured.err
+    assert 'local.jsonl line 2: task id "999" is not in the task set' in captured.err
+
+
+def test_a_run_with_no_task_of_the_task_set_is_a_usage_error_naming_the_file(
+    runs, tmp_path, capsys
+):
+    run = _write_run(tmp_path / "local.jsonl", [GOOD_87, {**GOOD_87, "sample": 1}])
+    tasks_dir = _task_dir(tmp_path, [t for t in runs["tasks"] if t.id == "1"])
+    assert cli_main(["report", str(run), "--no-solver", "--tasks", str(tasks_dir)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("xlogo report: ") and "local.jsonl" in err
+    assert "nothing to report" in err and "2 with a task id not in the task set" in err
+    assert len(err.strip().splitlines()) == 1  # one line, no traceback
+
+
+def test_an_empty_run_is_a_usage_error(runs, tmp_path):
+    run = _write_run(tmp_path / "empty.jsonl", [])
+    with pytest.raises(UsageError, match="no attempts") as err:
+        build_report([run], runs["tasks"], solver=False)
+    assert err.value.file == str(run)
+
+
+def test_a_stored_verdict_that_is_not_a_boolean_is_a_bad_record_not_a_success(runs, tmp_path):
+    yes = {"task_id": "87", "sample": 1, "solved": "yes"}
+    run = _write_run(tmp_path / "run.jsonl", [GOOD_87, yes])
+    rep = build_report([run], runs["tasks"], solver=False, rescore=False).to_dict()["runs"][0]
+    assert rep["attempts"] == 1 and rep["solved_attempts"] == 0
+    assert rep["bad_records"] == 1
+    assert rep["first_skipped"] == {
+        "line": 2,
+        "reason": '"solved" is a string, not a boolean: "yes"',
+    }
+
+
+def test_the_audited_record_with_a_string_verdict_is_not_trusted(runs, tmp_path):
+    bad = {"task_id": "87", "sample": "x", "solved": "yes"}
+    run = _write_run(tmp_path / "run.jsonl", [GOOD_87, bad])
+    rep = build_report([run], runs["tasks"], solver=False, rescore=False).to_dict()["runs"][0]
+    assert rep["solved_attempts"] == 0 and rep["bad_records"] == 1
+
+
+def test_a_task_id_that_is_not_a_string_is_a_bad_record(runs, tmp_path):
+    run = _write_run(tmp_path / "run.jsonl", [GOOD_87, {"task_id": [1]}])
+    rep = build_report([run], runs["tasks"], solver=False).to_dict()
+    assert rep["runs"][0]["bad_records"] == 1
+    assert rep["runs"][0]["first_skipped"]["reason"] == '"task_id" is an array, not a string: [1]'
+    assert "1 with a missing or wrong-typed field" in rep["warnings"][0]
+
+
+def test_a_stored_verdict_is_needed_when_there_is_no_reply_to_score(runs, tmp_path):
+    run = _write_run(tmp_path / "run.jsonl", [GOOD_87, {"task_id": "87", "sample": 1}])
+    rep = build_report([run], runs["tasks"], solver=False).to_dict()["runs"][0]
+    assert rep["attempts"] == 1 and rep["bad_records"] == 1
+    assert rep["first_skipped"]["reason"] == 'no verdict: no "solved" and no "response" to score'
+
+
+def test_the_human_report_names_the_skipped_lines(runs, tmp_path, capsys):
+    run = _write_run(tmp_path / "run.jsonl", [GOOD_87, "{not json", '["a list"]'])
+    tasks_dir = _task_dir(tmp_path, [t for t in runs["tasks"] if t.id == "87"])
+    assert cli_main(["report", str(run), "--no-solver", "--tasks", str(tasks_dir)]) == 0
+    err = capsys.readouterr().err
+    assert "2 lines skipped (2 unreadable (not a JSON object);" in err
+    assert f"first: {run} line 2: not JSON (" in err
+
+
+def test_the_torn_last_line_of_an_interrupted_run_is_named(runs, tmp_path):
+    run = tmp_path / "run.jsonl"
+    run.write_text(json.dumps(GOOD_87) + '\n{"task_id": "8', encoding="utf-8")
+    rep = build_report([run], runs["tasks"], solver=False).to_dict()
+    assert rep["runs"][0]["first_skipped"] == {
+        "line": 2,
+        "reason": "incomplete last line (the run stopped while writing it)",
+    }
+
+
+def test_a_reply_with_a_unicode_line_separator_is_one_line(runs, tmp_path):
+    # the writer leaves U+2028 unescaped (ensure_ascii=False); JSON lines end at "\n" only
+    rec = {**GOOD_87, "response": "```\nfd\u2028rt\n```"}
+    run = tmp_path / "run.jsonl"
+    run.write_text(json.dumps(rec, ensure_ascii=False) + "\n", encoding="utf-8")
+    rep = build_report([run], runs["tasks"], solver=False).to_dict()["runs"][0]
+    assert rep["attempts"] == 1 and rep["skipped"] == 0

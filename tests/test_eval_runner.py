@@ -371,3 +371,11 @@ def test_a_reply_that_is_not_json_is_recorded_as_a_bad_response(tmp_path, tasks)
     assert summary.errors == 2 and len(recs) == 2
     assert all(r["status"] == "error" for r in recs)
     assert all("not a chat completion" in r["request_error"] for r in recs)
+
+
+def test_a_reply_holding_unicode_line_separators_stays_one_record_on_resume(tmp_path):
+    out = tmp_path / "run.jsonl"
+    rec = {"task_id": "1", "sample": 0, "response": "fd\u2028rt\x85fd"}
+    out.write_text(json.dumps(rec, ensure_ascii=False) + "\n", encoding="utf-8")
+    rf = read_run(out)
+    assert rf.records == [rec] and rf.bad == []

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 
 from .common import console, print_json
 
@@ -21,8 +22,10 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument(
         "--solver-timeout",
         type=float,
-        default=10.0,
-        help="seconds per task for the solver baseline",
+        default=None,
+        metavar="SECONDS",
+        help="time limit per task for the solver baseline and per program for --repair "
+        "(default: none for the baseline, so it is the same on every machine; 30 s per repair)",
     )
     p.add_argument(
         "--repair",
@@ -46,6 +49,8 @@ def main(args: argparse.Namespace) -> int:
         solver_timeout=args.solver_timeout,
         repair=args.repair,
     )
+    for warning in report.warnings():  # on stderr, so that --json output stays one document
+        print(f"xlogo report: warning: {warning}", file=sys.stderr)
     written = report.write_html(args.html) if args.html else []
     if args.json:
         out = report.to_dict()

@@ -3,10 +3,20 @@
 A report reads RUN.jsonl files (complete or partial), rescores every reply with the current
 scorer (`scoring.score_response`, so two runs are always judged by the same code and the same
 file always gives the same report), and compares the runs side by side, always next to the
-symbolic solver as a baseline row (how many tasks it solves, and the sizes of the shortest
-solutions). Success of a run is pass@1 averaged over the tasks it attempted (with pass@k and a
-bootstrap interval when there are several samples); per-skill success averages the same
-per-task rates over the tasks that carry the skill (`skills.py`).
+symbolic solver as a baseline row. Success of a run is pass@1 averaged over the tasks it
+attempted (with pass@k and a bootstrap interval when there are several samples); per-skill
+success averages the same per-task rates over the tasks that carry the skill (`skills.py`).
+
+The baseline runs the enumerative engine with no time limit by default, its repeat-body budget
+the only bound: a wall-clock limit made the row depend on the machine (a timeout returns an
+unproved, often longer program), and the 62 real tasks are all proved in about 30 s. A task
+counts as solved only when the solver proved its program shortest; a timeout's program is shown
+apart, never as a shortest size.
+
+A report never trusts a record it cannot read: lines that are not JSON objects, records with a
+missing or wrong-typed field, and records whose task is not in the task set are skipped, counted
+and named in `warnings` (the first with its line and reason); a file with nothing usable is a
+`UsageError`, not an empty report.
 
 Tables print with rich; `write_html` writes a self-contained page with PNG charts (matplotlib,
 Agg back end, imported only there). This module never calls a model.
@@ -17,6 +27,7 @@ from __future__ import annotations
 import base64
 import html
 import io
+import json
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,6 +41,52 @@ from .passk import bootstrap_ci, pass_at_k_table
 from .runner import latest_attempts, read_run
 from .scoring import FAILURES, score_response
 from .skills import SKILLS, skills
+
+# Why a line of a run was skipped, from the worst to the most benign.
+BAD_LINE = "bad_line"  # not a JSON object (or the torn last line of an interrupted run)
+BAD_RECORD = "bad_record"  # a JSON object with a missing or wrong-typed field
+UNKNOWN_TASK = "unknown_task"  # a task id that is not in the task set
+_KIND_WORDS = {
+    UNKNOWN_TASK: "with a task id not in the task set",
+    BAD_RECORD: "with a missing or wrong-typed field",
+    BAD_LINE: "unreadable (not a JSON object)",
+}
+
+# The fields a report reads, with the one JSON type each has in RUN.jsonl (eval/README.md):
+# a record that gives another type is bad, never coerced (the string "yes" is not a verdict).
+_FIELD_TYPES: dict[str, tuple[type, ...]] = {
+    "run_id": (str, type(None)),
+    "sample": (int,),
+    "status": (str,),
+    "response": (str, type(None)),
+    "solved": (bool,),
+    "parsed": (bool,),
+    "program": (str, type(None)),
+    "failure": (str, type(None)),
+    "failure_detail": (str, type(None)),
+    "crashed": (bool,),
+    "crash_step": (int, type(None)),
+    "prompt_tokens": (int, type(None)),
+    "completion_tokens": (int, type(None)),
+}
+_JSON_TYPE_NAMES = {
+    bool: "a boolean",
+    int: "an integer",
+    float: "a number",
+    str: "a string",
+    list: "an array",
+    dict: "an object",
+    type(None): "null",
+}
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """A line of a run the report could not use: where it is and why, for the warning."""
+
+    line: int
+    kind: str  # BAD_LINE, BAD_RECORD or UNKNOWN_TASK
+    reason: str
 
 
 @dataclass
@@ -50,7 +107,14 @@ class RunStats:
     mean_edit_distance: float | None = None
     prompt_tokens: int = 0
     completion_tokens: int = 0
-    bad_lines: int = 0
+    skipped: list[Skipped] = field(default_factory=list)
+
+    def skipped_count(self, kind: str) -> int:
+        return sum(1 for s in self.skipped if s.kind == kind)
+
+    def warning(self) -> str | None:
+        """One line saying how many lines were skipped and why, naming the first; None if none."""
+        return _skip_summary(self.path, self.skipped) if self.skipped else None
 
     @property
     def tasks_attempted(self) -> int:
@@ -71,15 +135,36 @@ class RunStats:
 
 @dataclass
 class Baseline:
+    """The symbolic solver on every task, in the solver's own statuses.
+
+    `status` maps a task id to "solved" (a program proved shortest), "timeout" (the time limit or
+    the repeat-body budget stopped the search: the best program found, if any, is not proved
+    shortest), "no_solution" (proved: none within the size bound) or "error". Only proved
+    sizes are in `sizes`: a timeout's program can be far longer than the shortest and depends
+    on the machine's speed, so it goes to `found_sizes` and never counts as solved.
+    """
+
     available: bool
-    solved: dict[str, bool] = field(default_factory=dict)
-    sizes: dict[str, int] = field(default_factory=dict)
+    status: dict[str, str] = field(default_factory=dict)
+    sizes: dict[str, int] = field(default_factory=dict)  # proved shortest only
+    found_sizes: dict[str, int] = field(default_factory=dict)  # timeouts' unproved programs
     programs: dict[str, Any] = field(default_factory=dict)
+    timeout: float | None = None
     note: str = ""
 
+    def count(self, status: str) -> int:
+        return sum(1 for s in self.status.values() if s == status)
+
     def success(self, ids: list[str]) -> float | None:
-        ids = [i for i in ids if i in self.solved]
-        return sum(self.solved[i] for i in ids) / len(ids) if ids else None
+        ids = [i for i in ids if i in self.status]
+        return sum(self.status[i] == "solved" for i in ids) / len(ids) if ids else None
+
+    @property
+    def limit(self) -> str:
+        """What bounded the search, in words."""
+        if self.timeout is None:
+            return "no time limit"  # the repeat-body budget still bounds the search
+        return f"time limit {self.timeout:g} s per task"
 
 
 @dataclass
@@ -131,25 +216,46 @@ class Report:
                     "mean_edit_distance": r.mean_edit_distance,
                     "prompt_tokens": r.prompt_tokens,
                     "completion_tokens": r.completion_tokens,
-                    "bad_lines": r.bad_lines,
+                    "bad_lines": r.skipped_count(BAD_LINE),
+                    "bad_records": r.skipped_count(BAD_RECORD),
+                    "unknown_task_ids": r.skipped_count(UNKNOWN_TASK),
+                    "skipped": len(r.skipped),
+                    "first_skipped": (
+                        {"line": r.skipped[0].line, "reason": r.skipped[0].reason}
+                        if r.skipped
+                        else None
+                    ),
                 }
             )
         b = self.baseline
         return {
             "tasks": len(self.task_ids),
             "skills": {s: len(self.skill_ids(s)) for s in SKILLS},
+            "warnings": self.warnings(),
             "runs": runs,
             "solver": {
                 "available": b.available,
                 "note": b.note,
-                "tasks_solved": sum(b.solved.values()),
-                "tasks": len(b.solved),
+                "engine": "enum",
+                "timeout": b.timeout,
+                "tasks": len(b.status),
+                "tasks_solved": b.count("solved"),
+                "timeouts": b.count("timeout"),
+                "no_solution": b.count("no_solution"),
+                "errors": b.count("error"),
                 "success": b.success(self.task_ids),
                 "mean_size": _mean(list(b.sizes.values())),
-                "sizes": dict(sorted(b.sizes.items(), key=lambda kv: id_sort_key(kv[0]))),
+                "max_size": max(b.sizes.values(), default=None),
+                "sizes": _by_id(b.sizes),
+                "found_sizes": _by_id(b.found_sizes),
+                "status": _by_id(b.status),
                 "per_skill": {s: b.success(self.skill_ids(s)) for s in SKILLS},
             },
         }
+
+    def warnings(self) -> list[str]:
+        """Lines for stderr (and `warnings` in JSON): what the report left out, and why."""
+        return [w for r in self.runs if (w := r.warning()) is not None]
 
     # -- rich tables -----------------------------------------------------------------------------
 
@@ -187,8 +293,8 @@ class Report:
         dashes = ["-"] * len(extra_ks)
         if b.available:
             overall.add_row(
-                "solver (baseline)", "-", f"{len(b.solved)}/{n}", str(sum(b.solved.values())),
-                _pct(b.success(self.task_ids)), "-", *dashes, "-",
+                "solver (baseline)", "-", f"{len(b.status)}/{n}", str(b.count("solved")),
+                _pct(b.success(self.task_ids)), "-", *dashes, str(b.count("error")),
             )  # fmt: skip
         else:
             overall.add_row("solver (baseline)", "-", "-", "-", "-", "-", *dashes, "-")
@@ -207,12 +313,9 @@ class Report:
                 str(r.completion_tokens),
             )
         if b.available:
-            sizes = list(b.sizes.values())
-            biggest = max(sizes) if sizes else "-"
-            shortest = (
-                f"symbolic; shortest solutions: mean {_num(_mean(sizes))} blocks, max {biggest}"
+            about.add_row(
+                "solver (baseline)", f"symbolic (enumerative), {b.limit}", "-", "-", "-", "-", "-"
             )
-            about.add_row("solver (baseline)", shortest, "-", "-", "-", "-", "-")
         else:
             about.add_row("solver (baseline)", b.note or "unavailable", "-", "-", "-", "-", "-")
 
@@ -254,7 +357,41 @@ class Report:
             "[dim]mean edit distance to a solution[/dim]",
             *[_num(r.mean_edit_distance) for r in self.runs],
         )
-        return [overall, about, per_skill, fails]
+        tables = [overall, about, per_skill, fails]
+        if b.available:
+            tables.insert(2, self._solver_table())
+        return tables
+
+    def _solver_table(self) -> Any:
+        """What the solver proved, and apart from it what it only found before it was stopped."""
+        from rich.table import Table
+
+        b = self.baseline
+        table = Table(
+            title=f"Solver baseline (enumerative, {b.limit}; only proved sizes are shortest)",
+            title_justify="left",
+        )
+        table.add_column("outcome")
+        table.add_column("tasks", justify="right")
+        table.add_column("sizes (blocks)")
+        sizes = list(b.sizes.values())
+        table.add_row(
+            "solved, proved shortest",
+            str(b.count("solved")),
+            f"mean {_num(_mean(sizes))}, max {max(sizes)}" if sizes else "-",
+        )
+        if b.count("timeout"):
+            found = ", ".join(f"{t}: {n}" for t, n in _by_id(b.found_sizes).items())
+            table.add_row(
+                "timeout: program found, not proved shortest", str(len(b.found_sizes)), found
+            )
+            if none := b.count("timeout") - len(b.found_sizes):
+                table.add_row("timeout: no program found", str(none), "-")
+        if b.count("no_solution"):
+            table.add_row("no solution within the size bound", str(b.count("no_solution")), "-")
+        if b.count("error"):
+            table.add_row(f"solver error ({b.note})", str(b.count("error")), "-")
+        return table
 
     def render(self, console: Any) -> None:
         for t in self.tables():
@@ -344,6 +481,7 @@ class Report:
             "caption{text-align:left;font-weight:bold;padding:.4em 0}</style>",
             "</head><body><h1>xlogo evaluation report</h1>",
         ]
+        parts.extend(f"<p><b>warning:</b> {html.escape(w)}</p>" for w in self.warnings())
         for table in self.tables():
             parts.append(_table_html(table, Console(width=200)))
         for name, data in charts.items():
@@ -365,20 +503,36 @@ def build_report(
     *,
     rescore: bool = True,
     solver: bool = True,
-    solver_timeout: float | None = 10.0,
+    solver_timeout: float | None = None,
     repair: bool = False,
 ) -> Report:
     """Read runs, rescore them and compute everything the tables and charts show.
 
     `tasks` defaults to the task source recorded in the runs (`tasks` field of each attempt).
+    `solver_timeout` (seconds per task) bounds the solver baseline and each repair. None, the
+    default, gives the baseline no time limit, so that it is the same on every machine (the
+    engine's repeat-body budget still bounds it), and repair its own limit (30 s). Every run is
+    read and checked before the solver starts, so bad input fails at once.
     """
+    from ..solver import check_timeout
+
+    solver_timeout = check_timeout(solver_timeout)
     files = []
     for p in paths:
-        if not Path(p).is_file():
+        path = Path(p)
+        if not path.is_file():
             raise UsageError("no such results file", file=str(p))
-        files.append((Path(p), read_run(p)))
+        lines, skipped = _read_lines(path)
+        good = []
+        for n, rec in lines:
+            why = _check_record(rec, rescore=rescore)
+            if why is None:
+                good.append((n, rec))
+            else:
+                skipped.append(Skipped(n, BAD_RECORD, why))
+        files.append((path, good, skipped))
     if tasks is None:
-        sources = {r.get("tasks") for _, rf in files for r in rf.records if r.get("tasks")}
+        sources = {r["tasks"] for _, good, _ in files for _, r in good if r.get("tasks")}
         if len(sources) > 1:
             raise UsageError("the runs were made on different task sets; pass --tasks")
         if not sources:
@@ -386,6 +540,21 @@ def build_report(
         tasks = load_tasks(sources.pop())
     by_id = {t.id: t for t in tasks}
     task_ids = [t.id for t in tasks]
+    usable_by_file = []
+    for path, good, skipped in files:
+        usable = []
+        for n, rec in good:
+            tid = str(rec["task_id"])
+            if tid in by_id:
+                usable.append(rec)
+            else:
+                why = f"task id {json.dumps(tid)} is not in the task set"
+                skipped.append(Skipped(n, UNKNOWN_TASK, why))
+        skipped.sort(key=lambda s: s.line)
+        if not usable:
+            what = _skip_summary(str(path), skipped) if skipped else "the file holds no attempts"
+            raise UsageError(f"nothing to report: {what}", file=str(path))
+        usable_by_file.append((path, usable, skipped))
 
     baseline = (
         _baseline(tasks, solver_timeout)
@@ -404,10 +573,10 @@ def build_report(
     repairer = Repairer(solver_timeout) if repair else None
     cache: dict[tuple[str, str], dict[str, Any]] = {}
     runs = []
-    names = _run_names(files)
-    for (p, rf), name in zip(files, names, strict=True):
-        records = [r for r in latest_attempts(rf.records) if str(r.get("task_id")) in by_id]
-        first = records[0] if records else {}
+    names = _run_names([p for p, _, _ in usable_by_file])
+    for (p, usable, skipped), name in zip(usable_by_file, names, strict=True):
+        records = latest_attempts(usable)
+        first = records[0]
         stats = RunStats(
             name=name,
             path=str(p),
@@ -415,7 +584,7 @@ def build_report(
             mode=str(first.get("mode", "?")),
             answer_format=str(first.get("answer_format", "?")),
             template_hash=str(first.get("template_hash", "?")),
-            bad_lines=len(rf.bad_lines),
+            skipped=skipped,
         )
         counts: dict[str, list[int]] = defaultdict(lambda: [0, 0])
         distances = []
@@ -432,7 +601,7 @@ def build_report(
             scored_all.append(scored)
             stats.attempts += 1
             stats.errors += scored.get("status") == "error"
-            ok = bool(scored.get("solved"))
+            ok = scored["solved"] is True  # checked: a boolean, from the scorer or the record
             stats.solved_attempts += ok
             counts[tid][0] += 1
             counts[tid][1] += ok
@@ -455,33 +624,116 @@ def build_report(
     return Report(runs, baseline, task_ids, task_skills)
 
 
-def _run_names(files: list[tuple[Path, Any]]) -> list[str]:
-    names = [p.stem for p, _ in files]
+def _read_lines(path: Path) -> tuple[list[tuple[int, dict[str, Any]]], list[Skipped]]:
+    """The JSON objects of a run with their line numbers, and the lines that are not one
+    (a torn last line of a stopped run among them), each with its reason for the warning."""
+    rf = read_run(path)
+    skipped = [Skipped(n, BAD_LINE, why) for n, why in rf.bad]
+    if rf.torn_line is not None:
+        why = "incomplete last line (the run stopped while writing it)"
+        skipped.append(Skipped(rf.torn_line, BAD_LINE, why))
+    return rf.numbered(), skipped
+
+
+def _check_record(rec: dict[str, Any], *, rescore: bool) -> str | None:
+    """Why a record cannot be counted (a missing or wrong-typed field), or None if it can.
+
+    A verdict is either rescored from the reply or read from `solved`; a record that has
+    neither cannot be counted as a success or as a failure, so it is bad, not a failure.
+    """
+    if "task_id" not in rec:
+        return 'no "task_id"'
+    tid = rec["task_id"]
+    if isinstance(tid, bool) or not isinstance(tid, str | int):  # 87 is read as "87"
+        return f'"task_id" is {_json_type(tid)}, not a string: {_short(tid)}'
+    for key, types in _FIELD_TYPES.items():
+        if key in rec and not _has_type(rec[key], types):
+            want = " or ".join(_JSON_TYPE_NAMES[t] for t in types)
+            return f'"{key}" is {_json_type(rec[key])}, not {want}: {_short(rec[key])}'
+    status = rec.get("status", "ok")
+    if status not in ("ok", "error"):
+        return f'"status" is {_short(status)}, not "ok" or "error"'
+    rescored = rescore and status == "ok" and isinstance(rec.get("response"), str)
+    if not rescored and "solved" not in rec:
+        return 'no verdict: no "solved"' + (' and no "response" to score' if rescore else "")
+    return None
+
+
+def _has_type(value: Any, types: tuple[type, ...]) -> bool:
+    # JSON true is not an integer, though Python's bool is an int
+    return bool in types if isinstance(value, bool) else isinstance(value, types)
+
+
+def _json_type(value: Any) -> str:
+    return _JSON_TYPE_NAMES.get(type(value), type(value).__name__)
+
+
+def _short(value: Any, width: int = 40) -> str:
+    text = json.dumps(value, ensure_ascii=False)
+    return text if len(text) <= width else text[: width - 3] + "..."
+
+
+def _skip_summary(path: str, skipped: list[Skipped]) -> str:
+    """'N lines skipped (how many of each kind; first: FILE line L: reason)'."""
+    n = len(skipped)
+    kinds = ", ".join(
+        f"{c} {words}"
+        for kind, words in _KIND_WORDS.items()
+        if (c := sum(1 for s in skipped if s.kind == kind))
+    )
+    first = skipped[0]
+    return (
+        f"{n} line{'s' if n != 1 else ''} skipped ({kinds}; "
+        f"first: {path} line {first.line}: {first.reason})"
+    )
+
+
+def _run_names(paths: list[Path]) -> list[str]:
+    names = [p.stem for p in paths]
     if len(set(names)) < len(names):
-        names = [str(p) for p, _ in files]
+        names = [str(p) for p in paths]
     return names
 
 
 def _baseline(tasks: list[Task], timeout: float | None) -> Baseline:
+    """The enumerative engine on every task, each program checked by the core's verdict.
+
+    The enumerative engine, not the solver's default of the day: it proves every real task,
+    and with no time limit its answers (and so this row) depend on nothing but the task.
+    """
     try:
         from ..solver import solve
     except ImportError:
         return Baseline(False, note="solver not installed")
-    b = Baseline(True)
+    b = Baseline(True, timeout=timeout)
     for t in tasks:
         try:
-            sol = solve(t, timeout=timeout)
+            sol = solve(t, engine="enum", timeout=timeout)
         except Exception as exc:
-            b.solved[t.id] = False
+            b.status[t.id] = "error"
             b.note = f"solver error on task {t.id}: {exc}"
             continue
-        prog = getattr(sol, "program", None)
-        ok = prog is not None and run(t, prog).solved  # the core judges the solver too
-        b.solved[t.id] = ok
-        if ok and prog is not None:
+        prog = sol.program
+        if prog is not None and not run(t, prog).solved:  # the core judges the solver too
+            b.status[t.id] = "error"
+            b.note = f"the solver's program for task {t.id} does not solve it"
+            continue
+        if sol.status == "no_solution":
+            b.status[t.id] = "no_solution"
+        elif sol.status == "solved" and sol.proved_minimal and prog is not None:
+            b.status[t.id] = "solved"
+            b.sizes[t.id] = sol.size if sol.size is not None else len(prog)
             b.programs[t.id] = prog
-            b.sizes[t.id] = int(getattr(sol, "size", None) or len(prog))
+        else:  # stopped by the time limit or the body budget: what it found is not proved
+            b.status[t.id] = "timeout"
+            if prog is not None:
+                b.found_sizes[t.id] = sol.size if sol.size is not None else len(prog)
+                b.programs[t.id] = prog
     return b
+
+
+def _by_id(values: dict[str, Any]) -> dict[str, Any]:
+    return dict(sorted(values.items(), key=lambda kv: id_sort_key(kv[0])))
 
 
 def _mean(values: list[float] | list[int]) -> float | None:

@@ -148,12 +148,24 @@ class EvalSummary:
 @dataclass
 class RunFile:
     records: list[dict[str, Any]]
-    bad_lines: list[int]  # line numbers that are not JSON objects (kept in the file, skipped)
-    torn: bool  # the last line was incomplete and has been cut off (repair=True only)
+    bad: list[tuple[int, str]]  # (line number, why) of lines that are not JSON objects (skipped)
+    torn: bool  # the last line was incomplete and has been left out (cut off with repair=True)
+    lines: list[int] = field(default_factory=list)  # the line number of each record
+    torn_line: int | None = None  # the number the torn line had
+
+    @property
+    def bad_lines(self) -> list[int]:
+        return [n for n, _ in self.bad]
+
+    def numbered(self) -> list[tuple[int, dict[str, Any]]]:
+        return list(zip(self.lines, self.records, strict=True))
 
 
 def read_run(path: str | Path, *, repair: bool = False) -> RunFile:
-    """Read a results file. With `repair`, cut off a torn last line (only the writer does this)."""
+    """Read a results file. With `repair`, cut off a torn last line (only the writer does this).
+
+    Lines end at "\n" only: the writer's JSON leaves U+2028 and NEL in replies unescaped, and
+    `str.splitlines` would cut a record at them."""
     p = Path(path)
     if not p.exists():
         return RunFile([], [], False)
@@ -179,20 +191,27 @@ def read_run(path: str | Path, *, repair: bool = False) -> RunFile:
         elif repair:
             with p.open("ab") as f:
                 f.write(b"\n")
-    records, bad = [], []
-    for n, line in enumerate(data.decode("utf-8", errors="replace").splitlines(), start=1):
+    records: list[dict[str, Any]] = []
+    numbers: list[int] = []
+    bad: list[tuple[int, str]] = []
+    text = data.decode("utf-8", errors="replace")
+    pieces = text.split("\n")
+    if pieces and pieces[-1] == "":
+        pieces.pop()  # the newline that ends the last line
+    for n, line in enumerate(pieces, start=1):
         if not line.strip():
             continue
         try:
             rec = json.loads(line)
-        except ValueError:
-            bad.append(n)
+        except json.JSONDecodeError as exc:
+            bad.append((n, f"not JSON ({exc.msg} at column {exc.colno})"))
             continue
         if isinstance(rec, dict):
             records.append(rec)
+            numbers.append(n)
         else:
-            bad.append(n)
-    return RunFile(records, bad, torn)
+            bad.append((n, f"a JSON {type(rec).__name__}, not an object"))
+    return RunFile(records, bad, torn, numbers, len(pieces) + 1 if torn else None)
 
 
 def latest_attempts(records: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
