@@ -267,3 +267,26 @@ def test_an_output_file_in_a_missing_folder_gets_its_folder(capsys, tmp_path, ta
     out = tmp_path / "new" / "deeper" / "task.json"
     code, _, _ = xlogo(capsys, "export", str(tasks_dir), "--id", "1", "-o", str(out))
     assert code == 0 and json.loads(out.read_text())["id"] == "1"
+
+
+@pytest.mark.parametrize("command", ["run", "show", "fmt"])
+def test_a_program_file_and_an_expression_together_are_a_usage_error(capsys, tasks_dir, command):
+    task = [str(tasks_dir / "1.json")] if command != "fmt" else []
+    code, _, err = xlogo(
+        capsys, command, *task, "examples/programs/find-strawberry.xlogo", "-e", "bk"
+    )
+    assert code == 2 and "not both" in err
+
+
+def test_check_with_an_id_but_no_task_is_a_usage_error(capsys):
+    code, _, err = xlogo(capsys, "check", "--id", "87", "-e", "fd")
+    assert code == 2 and "no TASK was given" in err
+
+
+def test_fmt_color_of_the_python_form_highlights_python_and_strips_back(capsys):
+    import re
+
+    code, out, _ = xlogo(capsys, "fmt", "-e", "repeat(2){fd rt}", "--to", "python", "--color")
+    plain = re.sub(r"\x1b\[[0-9;]*m", "", out)
+    assert code == 0 and plain.startswith("def Run():\n") and "for i in range(2):" in plain
+    assert "\x1b[" in out and "\x1b[04m" not in out  # coloured, nothing underlined as an error

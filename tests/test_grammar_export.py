@@ -318,6 +318,13 @@ def test_unknown_formats_and_answer_forms_are_usage_errors():
         export_grammar("gbnf", answer="logo")
 
 
+@pytest.mark.parametrize("depth", [-1, 65, 99_999_999_999])
+def test_a_nesting_bound_outside_what_the_parser_reads_is_a_usage_error(depth):
+    # a bound past the parser's 64 levels only admits programs it refuses, at great cost
+    with pytest.raises(UsageError, match="0 to 64"):
+        export_grammar("gbnf", "python", max_depth=depth)
+
+
 # -- the command ----------------------------------------------------------------------------------
 
 

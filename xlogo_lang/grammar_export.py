@@ -17,12 +17,15 @@ apart. What the grammars admit, exactly:
 * text answer: the canonical text print (`printer.to_text`) of every valid program — counts
   1..12, the six colours, repeats nested to any depth — where each line may carry any even
   number of leading spaces (a context-free grammar cannot count nesting levels without a
-  bound; the reader ignores indentation in this form, so nothing is lost);
+  bound; the reader ignores indentation in this form, so nothing is lost). The only programs
+  it admits that the parser refuses nest repeats more than `ast.MAX_DEPTH` = 64 deep, which no
+  grammar without rules per level can exclude;
 * python answer: exactly the canonical Python-style print (`python_form.to_python`) of every
   valid program whose repeats nest at most `max_depth` deep (default
-  `language.PYTHON_MAX_DEPTH` = 8). Here indentation *is* the block structure, so each nesting
-  level needs its own rules and the depth must be bounded; reference solutions nest at most 2
-  deep, the oracle corpus at most 5, and a deeper bound only adds two rules per level.
+  `language.PYTHON_MAX_DEPTH` = 8, at most the parser's 64). Here indentation *is* the block
+  structure, so each nesting level needs its own rules and the depth must be bounded;
+  reference solutions nest at most 2 deep, the oracle corpus at most 5, and a deeper bound only
+  adds two rules per level.
 
 This module only writes text; it never imports a grammar engine or the CLI.
 """
@@ -33,6 +36,7 @@ import json
 from dataclasses import dataclass
 from typing import Any, TypeAlias
 
+from .ast import MAX_DEPTH
 from .errors import UsageError
 from .language import (
     ACTIONS,
@@ -125,8 +129,8 @@ def build(answer: str = "text", *, max_depth: int = PYTHON_MAX_DEPTH) -> Grammar
     if form is None:
         raise UsageError(f"unknown answer form {answer!r}; the forms are {', '.join(FORMS)}")
     if form.indentation_sensitive:
-        if max_depth < 0:
-            raise UsageError(f"the nesting bound must be 0 or more, not {max_depth}")
+        if not 0 <= max_depth <= MAX_DEPTH:  # deeper programs are refused by the parser anyway
+            raise UsageError(f"the nesting bound must be 0 to {MAX_DEPTH}, not {max_depth}")
         return _by_level(form, max_depth)
     return _delimited(form)
 

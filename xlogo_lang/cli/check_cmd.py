@@ -35,6 +35,8 @@ def main(args: argparse.Namespace) -> int:
         if not 1 <= len(paths) <= 2:
             raise UsageError("expected [TASK] PROGRAM (or -e 'fd rt')")
         task_path, args.program = (paths[0], paths[1]) if len(paths) == 2 else (None, paths[0])
+    if args.task_id is not None and task_path is None:
+        raise UsageError("--id picks a task of a TASK directory, and no TASK was given")
     task = load_task(task_path, args.task_id) if task_path else None
     text, name = program_source(args)  # type: ignore[misc]
     diags = check(text, task, filename=name)

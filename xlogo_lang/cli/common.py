@@ -42,6 +42,8 @@ def task_from_args(args: argparse.Namespace) -> Task:
 def program_source(args: argparse.Namespace, required: bool = True) -> tuple[str, str] | None:
     """(text, name) of the program given by PROGRAM or -e; None when neither is given."""
     if getattr(args, "expr", None) is not None:
+        if args.program is not None:
+            raise UsageError(f"give either a PROGRAM file ({args.program}) or -e, not both")
         return args.expr, "<expr>"
     if args.program is None:
         if required:

@@ -24,7 +24,9 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument(
         "--check", action="store_true", help="exit 1 if the input is not already canonical"
     )
-    p.add_argument("--color", action="store_true", help="highlight the output (text form)")
+    p.add_argument(
+        "--color", action="store_true", help="highlight the output (text and python forms)"
+    )
     p.add_argument("--json", action="store_true", help="print {program, canonical} as JSON")
     p.set_defaults(func=main)
 
@@ -49,6 +51,12 @@ def main(args: argparse.Namespace) -> int:
     elif args.check:
         if not canonical:
             print(f"{name}: not in canonical {args.to} form", file=sys.stderr)
+    elif args.color and args.to == "python":  # Python's own lexer knows this form's words
+        from pygments import highlight as pygmentize
+        from pygments.formatters import TerminalFormatter
+        from pygments.lexers import PythonLexer
+
+        sys.stdout.write(pygmentize(out, PythonLexer(), TerminalFormatter()))
     elif args.color:
         from ..lexer import highlight
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from ..ast import MAX_DEPTH
 from ..errors import UsageError
 from ..grammar_export import ANSWERS, FORMATS, export_grammar, json_schema
 from ..language import PYTHON_MAX_DEPTH
@@ -63,8 +64,10 @@ def main(args: argparse.Namespace) -> int:
             'JSON {"run": [...]}; use --format gbnf or lark for the python form'
         )
     answer = args.answer or "text"
-    if args.max_depth < 0:
-        raise UsageError(f"--max-depth must be 0 or more, not {args.max_depth}")
+    if not 0 <= args.max_depth <= MAX_DEPTH:
+        raise UsageError(
+            f"--max-depth must be 0 to {MAX_DEPTH} (the parser's limit), not {args.max_depth}"
+        )
     text = export_grammar(args.fmt, answer, max_depth=args.max_depth)
     if args.json:
         grammar: object = json_schema() if args.fmt == "json-schema" else text
