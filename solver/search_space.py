@@ -74,7 +74,9 @@ class Bounds:
         allowed = frozenset(t for t in TYPES if hi[t] > 0)
         tracked = tuple(t for t in TYPES if t in allowed and (hi[t] < math.inf or lo[t] > 0))
         exact_all = "all" in c.exactly
-        padding = exact_all or lo["repeat"] > 0
+        # `repeat(1){B}` (or an empty repeat) is B with one more block, needed only when a
+        # constraint asks for a repeat the shortest program does not have
+        padding = exact_all or lo["repeat"] > 0 or "repeat" in c.start_by
         return cls(lo, hi, lo_all, hi_all, tuple(c.start_by), allowed, tracked, exact_all, padding)
 
     def counts_ok(self, counts: tuple[int, ...]) -> bool:
@@ -290,12 +292,15 @@ class Space:
 
     def _alphabet(self) -> None:
         b = self.bounds
-        if self.draw and (set(self.edge_colors) != {BLACK} or b.exact_all):
+        # a do-nothing setpc may be forced: by padding up to `exactly all`, or by a start_by
+        # that opens with setpc blocks
+        forced = b.exact_all or "setpc" in b.start_by
+        if self.draw and (set(self.edge_colors) != {BLACK} or forced):
             colors = sorted({c for c in self.edge_colors})
         elif self.draw:
             colors = []  # an all-black picture: the pen is black from the start and stays so
-        elif b.exact_all:
-            colors = [BLACK]  # padding only: in a non-draw task every colour is the same block
+        elif forced:
+            colors = [BLACK]  # in a non-draw task every colour is the same block
         else:
             colors = []
         if "setpc" not in b.allowed:

@@ -322,6 +322,43 @@ def test_start_by_forces_the_first_top_level_blocks(asset_tasks):
         assert [b.type for b in prog.body[:3]] == ["fd", "fd", "rt"]
 
 
+@pytest.mark.parametrize("task_id", ["87", "50"])  # a path goal; a picture all in black
+@pytest.mark.parametrize("engine", ["enum", "z3"])
+def test_start_by_setpc_is_honoured_where_the_pen_does_not_matter(asset_tasks, task_id, engine):
+    """The pen is invisible on a path goal and needs no setpc in a black picture, so setpc is
+    normally left out of the alphabet; a start_by that opens with setpc must bring it back,
+    or the search would prove a solvable task impossible."""
+    base = asset_tasks[task_id]
+    task = _variant(asset_tasks, task_id, constraints={"start_by": ["setpc"]})
+    sol = solve(task, engine=engine, timeout=120)
+    assert sol.status == "solved" and sol.proved_minimal
+    assert sol.program.body[0].type == "setpc" and run(task, sol.program).solved
+    assert sol.size == solve(base).size + 1  # the same walk behind one setpc
+
+
+@pytest.mark.parametrize("engine", ["enum", "z3"])
+def test_start_by_repeat_may_need_a_repeat_of_one(engine):
+    """One step east finds the strawberry; a repeat of a move counted 2 or more would leave the
+    world, so the shortest programs opening with a repeat are `repeat(1){fd}` and an empty
+    repeat before `fd`, 2 blocks (a turn in a loop needs 3)."""
+    tile = {"allowed": True, "walls": {}}
+    task = task_from_dict(
+        {
+            "id": "one-step",
+            "turtle": {"x": 0, "y": 0, "direction": 1},
+            "tiles": [{"x": 0, "y": 0, **tile}, {"x": 1, "y": 0, **tile}],
+            "items": [{"x": 1, "y": 0, "name": "strawberry", "color": "red", "count": 1}],
+            "lines": [],
+            "goal": [{"name": "find", "specs": [[[{"name": "strawberry", "neg": 0}]]]}],
+            "constraints": [{"start_by": ["repeat"]}],
+        },
+        file="<one-step>",
+    )
+    sol = solve(task, engine=engine)
+    assert sol.size == 2 and sol.proved_minimal
+    assert sol.program.body[0].type == "repeat" and run(task, sol.program).solved
+
+
 def test_a_forbidden_block_type_never_appears(asset_tasks):
     sol = solve(asset_tasks["54"])  # exactly fd = 0
     assert "fd" not in str(sol.program).split()
