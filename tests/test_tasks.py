@@ -236,10 +236,11 @@ def test_a_constraint_list_of_one_element_stands_for_that_element():
     assert run(task, "fd fd").constraints_ok is False
 
 
-def test_unknown_constraint_keys_such_as_at_least_are_ignored():
-    task = make_task(constraints={"at_least": {"all": 5}, "at_most": {"all": 3}})
-    assert task.constraints.at_most == {"all": 3}
-    assert run(task, "fd").constraints_ok is True
+def test_at_least_which_the_reference_ignores_is_a_task_error():
+    with pytest.raises(TaskError) as info:
+        make_task(constraints={"at_least": {"all": 5}, "at_most": {"all": 3}})
+    assert info.value.path == "constraints.at_least"
+    assert "use exactly" in info.value.hint
 
 
 def test_a_start_by_longer_than_the_program_is_violated_not_an_exception():

@@ -9,13 +9,23 @@ Two layouts are read:
 
 Everything is validated; bad input raises `TaskError` naming the file and the JSON path
 (`tiles[3].walls.lft: unknown wall side`), never KeyError or AssertionError. Where the reference
-raises on input xlogo gives a meaning instead, the choice is documented in the README.
+raises on input xlogo gives a meaning instead, the choice is documented in the README. In the asset
+layout each part is validated against the file it comes from (`10a.goal` in xlogomini_goals.json).
+
+Keys: every object of the task format (turtle, tile, walls, item, line, objective, literal,
+constraints and their counts, code JSON blocks) accepts its own keys only, so a typo such as
+`atmost` is an error with a "did you mean" hint instead of a silently dropped rule. A task record's
+top level (and an asset world record) is open to annotations, such as the generator's `kind`,
+`hash` or `skills`; there only a near miss of an absent task key (`goals`) is an error. Strings must
+be Unicode text (no lone surrogates), so a loaded task can always be printed and written.
 """
 
 from __future__ import annotations
 
+import difflib
 import json
 import re
+import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import partial
@@ -227,26 +237,34 @@ def _load_from_dir(p: Path, task_id: str) -> Task:
 
 
 def _task_from_assets(records: dict[str, dict[str, Any]], tid: str, p: Path) -> Task:
+    """Each part is validated against the file it comes from, and its errors name that file and
+    the part's JSON path in it (`10a.goal[0].name` in xlogomini_goals.json)."""
+
+    def ctx(kind: str) -> _Ctx:
+        return _Ctx(str(p / ASSET_FILES[kind]), tid)
+
     def record(kind: str, key: str) -> Any:
-        f = str(p / ASSET_FILES[kind])
+        cx = ctx(kind)
         if tid not in records[kind]:
-            raise TaskError(f"task {tid!r} has no record", file=f)
+            raise TaskError(f"task {tid!r} has no record", file=cx.file)
         rec = records[kind][tid]
         if not isinstance(rec, dict) or key not in rec:
-            raise TaskError(f"expected an object with a {key!r} key", file=f, path=f"{tid}")
+            raise cx.err("", f"expected an object with a {key!r} key")
         return rec[key]
 
-    world_json = record("worlds", "world_json")
-    merged = dict(world_json) if isinstance(world_json, dict) else world_json
-    if isinstance(merged, dict):
-        merged["goal"] = record("goals", "goal")
-        merged["constraints"] = record("constraints", "constraints")
-        code = records["codes"].get(tid)
-        if isinstance(code, dict) and "code_json" in code:
-            merged["solution"] = code["code_json"]
-        merged.setdefault("id", tid)
-    return task_from_dict(
-        merged, file=str(p / ASSET_FILES["worlds"]), default_id=tid, base_path=tid + ".world_json"
+    wcx = _Ctx(str(p / ASSET_FILES["worlds"]), f"{tid}.world_json")
+    world_json = wcx.obj(record("worlds", "world_json"), "")
+    _check_record_keys(world_json, wcx, WORLD_KEYS)
+    solution = _Part(None, ctx("codes"), "code_json")
+    if tid in records["codes"]:
+        solution = _Part(record("codes", "code_json"), ctx("codes"), "code_json")
+    return _build_task(
+        world_json,
+        wcx,
+        goal=_Part(record("goals", "goal"), ctx("goals"), "goal"),
+        constraints=_Part(record("constraints", "constraints"), ctx("constraints"), "constraints"),
+        solution=solution,
+        default_id=tid,
     )
 
 
@@ -266,6 +284,31 @@ def _read_json(p: Path) -> Any:
         ) from None
     except RecursionError:
         raise TaskError("not valid JSON: nested too deeply", file=str(p)) from None
+    except ValueError as exc:  # an integer longer than Python converts to int
+        raise _long_integer_error(text, str(p), exc) from None
+
+
+# A JSON string or number token; scanning with it skips the digits inside strings.
+_JSON_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?')
+
+
+def _long_integer_error(text: str, file: str, exc: ValueError) -> TaskError:
+    """Where json.loads gave up on an integer of more than `sys.get_int_max_str_digits()` digits
+    (its ValueError says how long, not where)."""
+    limit = sys.get_int_max_str_digits()
+    for m in _JSON_TOKEN.finditer(text):
+        token = m.group()
+        digits = len(token.lstrip("-"))
+        if token[0] != '"' and token.lstrip("-").isdigit() and digits > limit:
+            line = text.count("\n", 0, m.start()) + 1
+            column = m.start() - (text.rfind("\n", 0, m.start()) + 1) + 1
+            return TaskError(
+                f"an integer of {digits} digits is too long (at most {limit})",
+                file=file,
+                line=line,
+                column=column,
+            )
+    return TaskError(f"not valid JSON: {exc}", file=file)
 
 
 class _Ctx:
@@ -275,9 +318,19 @@ class _Ctx:
         self.file = file
         self.base = base
 
-    def err(self, path: str, msg: str) -> TaskError:
+    def err(self, path: str, msg: str, hint: str | None = None) -> TaskError:
         full = f"{self.base}.{path}" if self.base and path else (self.base or path)
-        return TaskError(msg, file=self.file, path=full or "$")
+        return TaskError(msg, file=self.file, path=full or "$", hint=hint)
+
+    def known_keys(self, d: dict[str, Any], keys: tuple[str, ...], path: str, what: str) -> None:
+        """Reject a key outside `keys`: a typo must not silently drop what it meant."""
+        for k in d:
+            if k not in keys:
+                raise self.err(
+                    _key_path(path, k),
+                    f"unknown key {k!r} in {what} (the keys are {', '.join(keys)})",
+                    _did_you_mean(k, keys),
+                )
 
     def obj(self, v: Any, path: str) -> dict[str, Any]:
         if not isinstance(v, dict):
@@ -299,7 +352,8 @@ class _Ctx:
             raise self.err(path, f"expected an integer, found {_jtype(v)}")
         if (lo is not None and v < lo) or (hi is not None and v > hi):
             rng = f"{lo}..{hi}" if hi is not None else f">= {lo}"
-            raise self.err(path, f"{v} is out of range ({rng})")
+            shown = str(v) if abs(v) < 10**40 else f"an integer of {len(str(abs(v)))} digits"
+            raise self.err(path, f"{shown} is out of range ({rng})")
         return v
 
     def bool_(self, v: Any, path: str) -> bool:
@@ -324,27 +378,171 @@ def _join(base: str, k: str) -> str:
     return f"{base}.{k}" if base else k
 
 
+def _key_path(base: str, k: str) -> str:
+    """The path of key `k` under `base`: `turtle.dir`, or `turtle["a b"]` for an odd key."""
+    k = str(k)
+    if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", k):
+        return _join(base, k)
+    return f"{base}[{json.dumps(k, ensure_ascii=False)}]"
+
+
+def _did_you_mean(key: str, options: tuple[str, ...] | list[str]) -> str | None:
+    key = str(key)
+    close = difflib.get_close_matches(key.lower(), list(options), n=1, cutoff=0.6)
+    if key.lower() in options:
+        close = [key.lower()]
+    return f"did you mean {close[0]}?" if close else None
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _check_text(value: Any, cx: _Ctx, path: str) -> None:
+    """Every key and string must be Unicode text: JSON's `\\ud800` escape makes a lone
+    surrogate, which loads but can never be printed or written as UTF-8."""
+    stack = [(value, path)]
+    while stack:
+        v, p = stack.pop()
+        if isinstance(v, str):
+            if _SURROGATE.search(v):
+                raise cx.err(p, f"not valid Unicode text (a lone surrogate): {ascii(v)[:60]}")
+        elif isinstance(v, dict):
+            for k, child in v.items():
+                if isinstance(k, str) and _SURROGATE.search(k):
+                    raise cx.err(
+                        p, f"a key is not valid Unicode text (a lone surrogate): {ascii(k)[:60]}"
+                    )
+                stack.append((child, _key_path(p, k)))
+        elif isinstance(v, list):
+            stack.extend((child, f"{p}[{i}]") for i, child in enumerate(v))
+
+
+# The keys of the single-file task layout. Any other key at this level is a record's annotation
+# (the generator's `kind`, `hash`, `skills`, ...; a platform's own fields) and is kept out of the
+# task; only a near miss of a task key that is absent (`goals`, `constraint`) is an error.
+TASK_KEYS = (
+    "id",
+    "description",
+    "turtle",
+    "tiles",
+    "items",
+    "lines",
+    "goal",
+    "constraints",
+    "solution",
+    "code",
+)
+WORLD_KEYS = TASK_KEYS[:6]  # a world record of the asset layout (xlogomini_worlds.json)
+TURTLE_KEYS = ("x", "y", "direction")
+TILE_KEYS = ("x", "y", "allowed", "walls", "exist")
+ITEM_KEYS = ("x", "y", "name", "color", "count")
+LINE_KEYS = ("x1", "y1", "x2", "y2", "color")
+OBJECTIVE_KEYS = ("name", "specs", "total_cnt")
+CONSTRAINT_RULES = ("exactly", "at_most", "start_by")
+LITERAL_KEYS = ("name", "color", "count")
+# What people write for the constraint keys: forward for fd, commands for all, ...
+_KEY_ALIASES = {
+    "forward": "fd",
+    "backward": "bk",
+    "back": "bk",
+    "left": "lt",
+    "right": "rt",
+    "commands": "all",
+    "total": "all",
+}
+
+
+def _check_record_keys(d: dict[str, Any], cx: _Ctx, keys: tuple[str, ...]) -> None:
+    """A task record is open to annotations, but a near miss of one of its `keys` that is absent
+    (`goals` for `goal`) is a typo: it would silently change the task."""
+    present = set(d)
+    if "solution" in present or "code" in present:
+        present |= {"solution", "code"}
+    absent = [k for k in keys if k not in present]
+    for k in d:
+        if k in keys:
+            continue
+        hint = _did_you_mean_strict(k, absent)
+        if hint:
+            raise cx.err(
+                _key_path("", k),
+                f"unknown key {k!r} in a task (the keys are {', '.join(keys)})",
+                hint,
+            )
+
+
+def _did_you_mean_strict(key: str, options: list[str]) -> str | None:
+    """A hint only for a near miss (annotations such as `solution_text` are not typos)."""
+    key = str(key)
+    if key.lower() in options:
+        return f"did you mean {key.lower()}?"
+    close = difflib.get_close_matches(key.lower(), options, n=1, cutoff=0.8)
+    return f"did you mean {close[0]}?" if close else None
+
+
+@dataclass(frozen=True)
+class _Part:
+    """A part of a task (goal, constraints, solution): its JSON, the file it came from, its path."""
+
+    value: Any
+    cx: _Ctx
+    path: str
+
+
 def task_from_dict(
     data: Any, *, file: str | None = None, default_id: str = "task", base_path: str = ""
 ) -> Task:
     """Validate a task record (the merged single-file layout) and build the Task."""
     cx = _Ctx(file, base_path)
     d = cx.obj(data, "")
+    _check_record_keys(d, cx, TASK_KEYS)
+    return _build_task(
+        d,
+        cx,
+        goal=_Part(d.get("goal", None), cx, "goal"),
+        constraints=_Part(d.get("constraints", []), cx, "constraints"),
+        solution=_Part(
+            d.get("solution", d.get("code")),
+            cx,
+            "code" if "code" in d and "solution" not in d else "solution",
+        ),
+        default_id=default_id,
+    )
+
+
+def _build_task(
+    d: dict[str, Any],
+    cx: _Ctx,
+    *,
+    goal: _Part,
+    constraints: _Part,
+    solution: _Part,
+    default_id: str,
+) -> Task:
+    """The task from its world record `d` (validated in `cx`) and its parts, each validated in the
+    file it comes from."""
+    _check_text(d, cx, "")
+    for part in (goal, constraints, solution):
+        if part.cx is not cx:
+            _check_text(part.value, part.cx, part.path)
     world = world_from_dict(d, cx)
-    goal = goal_from_json(d.get("goal", None), world, cx, "goal")
-    constraints = constraints_from_json(d.get("constraints", []), cx, "constraints")
-    solution = None
-    sol = d.get("solution", d.get("code"))
+    goal_ = goal_from_json(goal.value, world, goal.cx, goal.path)
+    constraints_ = constraints_from_json(constraints.value, constraints.cx, constraints.path)
+    program = None
+    sol = solution.value
     if sol is not None:
         try:
             if isinstance(sol, str):
                 from .parser import parse
 
-                solution = parse(sol, filename=file)
+                program = parse(sol, filename=solution.cx.file)
             else:
-                solution = code_from_json(sol, file=file)
+                program = code_from_json(sol, file=solution.cx.file)
         except ProgramError as exc:
-            raise cx.err("solution", f"invalid solution: {exc.message}") from None
+            inside = f"{exc.path}: " if exc.path and exc.path != "$" else ""
+            raise solution.cx.err(
+                solution.path, f"invalid solution: {inside}{exc.message}"
+            ) from None
     tid = d.get("id", default_id)
     if not isinstance(tid, (str, int)) or isinstance(tid, bool):
         raise cx.err("id", "expected a string id")
@@ -352,11 +550,11 @@ def task_from_dict(
     return Task(
         id=str(tid),
         world=world,
-        goal=goal,
-        constraints=constraints,
-        solution=solution,
+        goal=goal_,
+        constraints=constraints_,
+        solution=program,
         platform_description=desc if isinstance(desc, str) else "",
-        source=file,
+        source=cx.file,
     )
 
 
@@ -368,6 +566,7 @@ def world_from_dict(d: dict[str, Any], cx: _Ctx) -> World:
     for i, t in enumerate(tiles_raw):
         p = f"tiles[{i}]"
         t = cx.obj(t, p)
+        cx.known_keys(t, TILE_KEYS, p, "a tile")
         x = cx.int_(cx.key(t, "x", p), f"{p}.x", 0, 63)
         y = cx.int_(cx.key(t, "y", p), f"{p}.y", 0, 63)
         allowed = cx.bool_(cx.key(t, "allowed", p), f"{p}.allowed")
@@ -376,8 +575,9 @@ def world_from_dict(d: dict[str, Any], cx: _Ctx) -> World:
         for side, v in walls_raw.items():
             if side not in WALL_SIDES:
                 raise cx.err(
-                    f"{p}.walls.{side}",
+                    _key_path(f"{p}.walls", side),
                     f"unknown wall side (the sides are {', '.join(sorted(WALL_SIDES))})",
+                    _did_you_mean(side, WALL_SIDES),
                 )
             if cx.bool_(v, f"{p}.walls.{side}"):
                 walls.add(side)
@@ -392,6 +592,7 @@ def world_from_dict(d: dict[str, Any], cx: _Ctx) -> World:
     )
 
     tr = cx.obj(cx.key(d, "turtle", ""), "turtle")
+    cx.known_keys(tr, TURTLE_KEYS, "turtle", "the turtle")
     turtle = Turtle(
         cx.int_(cx.key(tr, "x", "turtle"), "turtle.x", 0, cols - 1),
         cx.int_(cx.key(tr, "y", "turtle"), "turtle.y", 0, rows - 1),
@@ -402,6 +603,7 @@ def world_from_dict(d: dict[str, Any], cx: _Ctx) -> World:
     for i, it in enumerate(cx.lst(d.get("items", []), "items")):
         p = f"items[{i}]"
         it = cx.obj(it, p)
+        cx.known_keys(it, ITEM_KEYS, p, "an item")
         x = cx.int_(cx.key(it, "x", p), f"{p}.x", 0, cols - 1)
         y = cx.int_(cx.key(it, "y", p), f"{p}.y", 0, rows - 1)
         name = cx.key(it, "name", p)
@@ -426,6 +628,7 @@ def world_from_dict(d: dict[str, Any], cx: _Ctx) -> World:
     for i, ln in enumerate(cx.lst(d.get("lines", []), "lines")):
         p = f"lines[{i}]"
         ln = cx.obj(ln, p)
+        cx.known_keys(ln, LINE_KEYS, p, "a line")
         x1, y1, x2, y2 = (
             cx.int_(cx.key(ln, k, p), f"{p}.{k}", 0, 63) for k in ("x1", "y1", "x2", "y2")
         )
@@ -460,6 +663,7 @@ def goal_from_json(goal: Any, world: World, cx: _Ctx, path: str) -> Goal:
     for i, o in enumerate(cx.lst(goal, path)):
         p = f"{path}[{i}]"
         o = cx.obj(o, p)
+        cx.known_keys(o, OBJECTIVE_KEYS, p, "an objective")
         name = cx.key(o, "name", p)
         if name not in OBJECTIVES:
             raise cx.err(
@@ -520,7 +724,11 @@ def _literal(lit: Any, cx: _Ctx, p: str) -> Literal:
     elif k == "count":
         v = cx.int_(v, f"{p}.count", 1, 4)
     else:
-        raise cx.err(f"{p}.{k}", f"unknown literal key {k!r} (use name, color or count)")
+        raise cx.err(
+            _key_path(p, k),
+            f"unknown literal key {k!r} (use name, color or count)",
+            _did_you_mean(k, LITERAL_KEYS),
+        )
     return Literal(k, v, bool(neg))
 
 
@@ -533,13 +741,25 @@ def constraints_from_json(c: Any, cx: _Ctx, path: str) -> Constraints:
     if c is None:
         return Constraints()
     c = cx.obj(c, path)
+    if "at_least" in c:  # the reference ignores it silently; a minimum is written with exactly
+        raise cx.err(
+            f"{path}.at_least",
+            "at_least is not a constraint of the task format (the reference ignores it)",
+            "use exactly for a required count, at_most for a limit",
+        )
+    cx.known_keys(c, CONSTRAINT_RULES, path, "the constraints")
     bounds: dict[str, dict[str, int]] = {}
     for rule in ("exactly", "at_most"):
         raw = cx.obj(c.get(rule, {}), f"{path}.{rule}")
         out = {}
         for k, v in raw.items():
             if k not in KEYS:
-                raise cx.err(f"{path}.{rule}.{k}", f"unknown command type (use {', '.join(KEYS)})")
+                alias = _KEY_ALIASES.get(str(k).lower())
+                raise cx.err(
+                    _key_path(f"{path}.{rule}", k),
+                    f"unknown command type (use {', '.join(KEYS)})",
+                    f"did you mean {alias}?" if alias else _did_you_mean(k, KEYS),
+                )
             out[k] = cx.int_(v, f"{path}.{rule}.{k}", 0)
         bounds[rule] = out
     both = set(bounds["exactly"]) & set(bounds["at_most"])
