@@ -213,3 +213,15 @@ def test_a_round_with_failed_requests_is_not_finished_until_a_rerun_answers_them
     report = json.loads(capsys.readouterr().out)["rounds"][0]
     assert 0 < again < 24  # only the failed requests are asked again
     assert report["evaluated"] == 24
+
+
+def test_rounds_of_another_model_are_not_taken_as_this_ones(
+    pool: Path, answers: dict, tmp_path: Path, capsys
+) -> None:
+    out = tmp_path / "rounds"
+    with ScriptedOpenAI(_script(answers)) as server:
+        assert _curriculum(server, pool, out, 1) == 0
+        capsys.readouterr()
+        args = ["curriculum", "--model", "other", "--base-url", server.url, "--pool", str(pool)]
+        assert xlogo([*args, "--out", str(out), "--size", "120", "--sample", "24"]) == 2
+    assert "round 1 was made with model 'scripted'" in capsys.readouterr().err

@@ -321,6 +321,16 @@ def run_curriculum(
         mix = round_dir(cfg.out, r) / MIX
         if mix.exists():
             rep = json.loads(mix.read_text(encoding="utf-8"))
+            # a finished round stands for this run only if it was made with the same model and
+            # floor: another model's failures would steer this model's training mix
+            other = [k for k in ("model", "floor") if rep.get(k) != getattr(cfg, k)]
+            if other:
+                was = ", ".join(f"{k} {rep.get(k)!r}" for k in other)
+                raise UsageError(
+                    f"round {r} was made with {was}; use the same settings to resume, "
+                    "or another --out",
+                    file=str(mix),
+                )
             rep["resumed"] = True
         else:
             rep = run_round(cfg, pool, r)
