@@ -101,6 +101,27 @@ def test_code_json_text_is_checked_as_code_json(real_tasks):
     assert d.span is None  # code JSON has no source positions
 
 
+def test_check_finds_no_problem_exactly_where_parse_and_run_read_the_code_json(real_tasks):
+    from xlogo_lang import ProgramError, run
+
+    task = real_tasks["87"]
+    for text in (
+        '{"run": [{"type": "fd"}]}',
+        '{"run": []}',
+        '{"run": [{"type": "jump"}]}',
+        '{"run": [{"type": "repeat", "times": 13, "body": []}]}',
+        '{"run": [',
+        "{}",
+    ):
+        try:
+            parse(text)
+            run(task, text)
+            ran = True
+        except ProgramError:
+            ran = False
+        assert ran == (check(text) == []), text
+
+
 def test_invalid_code_json_names_its_path():
     (d,) = check('{"run": [{"type": "repeat", "times": 13, "body": []}]}')
     assert d.rule == "repeat-range"

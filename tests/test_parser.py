@@ -10,7 +10,7 @@ from lark.exceptions import UnexpectedInput
 
 from xlogo_lang import ParseError, parse
 from xlogo_lang.ast import MAX_DEPTH, Command, Program, Repeat, SetPenColor, Span, walk
-from xlogo_lang.parser import _fast_parse, _lark
+from xlogo_lang.parser import _fast_parse, _lark, _parse_error, _parse_text
 from xlogo_lang.printer import to_compact, to_text
 
 FD, BK, LT, RT = Command("fd"), Command("bk"), Command("lt"), Command("rt")
@@ -177,6 +177,32 @@ def test_a_body_without_repeat_is_named():
     assert "needs 'repeat N'" in parse_error("{fd}").message
 
 
+# -- code JSON ---------------------------------------------------------------------------------
+
+
+def test_parse_reads_code_json_text():
+    text = '{"run": [{"type": "repeat", "times": 3, "body": [{"type": "fd"}]}]}'
+    assert parse(text) == prog(Repeat(3, (FD,)))
+    assert parse('\n  {\n  "run": []}\n') == prog()
+
+
+def test_invalid_code_json_text_is_a_parse_error_naming_the_path():
+    err = parse_error('{"run": [{"type": "fd"}, {"type": "jump"}]}', filename="a.json")
+    assert (err.file, err.path, err.message) == ("a.json", "run[1]", "unknown block type 'jump'")
+
+
+def test_code_json_range_errors_are_errors_without_strict_too():
+    text = '{"run": [{"type": "repeat", "times": 13, "body": []}]}'
+    assert parse_error(text, strict=False).message == "repeat count 13 is outside 1..12"
+
+
+def test_malformed_code_json_is_a_parse_error_with_line_column_and_caret():
+    err = parse_error('{"run": [\n  {"type": "fd"},\n]}')
+    assert (err.line, err.column) == (3, 1)
+    assert err.message.startswith("not valid JSON")
+    assert err.excerpt == "]}\n^"
+
+
 def test_a_missing_pen_colour_is_named():
     assert parse_error("setpc()").message.startswith("missing pen colour")
 
@@ -273,6 +299,42 @@ def test_the_fast_reader_and_the_grammar_build_the_same_ast_with_the_same_spans(
         return
     assert fast == slow
     assert layout(fast) == layout(slow)
+
+
+NESTED_PIECES = [*PIECES, "repeat(3){", "repeat 2 [", "fd rt ", "setpc(red) ", "jump"]
+nested_soups = st.lists(st.sampled_from(NESTED_PIECES), max_size=40).map(" ".join) | st.lists(
+    st.sampled_from(NESTED_PIECES), max_size=40
+).map("".join)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(nested_soups)
+def test_a_syntax_error_is_reported_exactly_as_the_grammar_reports_it_on_the_whole_text(text):
+    # the text reader hands Lark only the open repeats, the last item and the rest (parser.py)
+    try:
+        _lark().parse(text)
+    except UnexpectedInput as exc:
+        expected = _parse_error(exc, text, "f")
+    else:
+        return
+    with pytest.raises(ParseError) as info:
+        _parse_text(text, "f")
+    err = info.value
+    assert (err.message, err.line, err.column, err.expected, err.hint, err.excerpt) == (
+        expected.message,
+        expected.line,
+        expected.column,
+        expected.expected,
+        expected.hint,
+        expected.excerpt,
+    )
+
+
+def test_a_colour_word_with_an_exotic_letter_is_read_as_the_grammar_reads_it():
+    # "redſetpc" is the colour "red" then the keyword "ſetpc" (long s) for the grammar
+    text = "setpc redſetpc blue fd"
+    assert _fast_parse(text) is None
+    assert parse(text) == _lark().parse(text) == prog(SetPenColor("red"), SetPenColor("blue"), FD)
 
 
 @settings(max_examples=200, deadline=None)

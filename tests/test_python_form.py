@@ -102,6 +102,11 @@ def test_spans_count_characters_not_bytes():
     assert prog.body[1].span.column == 15
 
 
+def test_spans_count_characters_along_a_long_line_of_many_statements():
+    prog = parse("def Run():\n  " + "setpc('é'); move_forward(); " * 1000 + "\n", strict=False)
+    assert [b.span.column for b in prog.body[-2:]] == [3 + 28 * 999, 15 + 28 * 999]
+
+
 # -- range errors are the checker's, as in the text form ------------------------------------------
 
 
@@ -115,6 +120,17 @@ def test_non_strict_parsing_returns_range_13_for_the_checker():
     assert parse("for i in range(13):\n  move_forward()\n", strict=False) == Program(
         (Repeat(13, (Command("fd"),)),)
     )
+
+
+def test_a_count_too_long_for_python_to_convert_is_a_range_error_at_the_count():
+    err = error_of(f"def Run():\n  for i in range({'1' * 4301}):\n    move_forward()\n")
+    assert err.message == "repeat count 11111111111111111111… (4,301 digits) is outside 1..12"
+    assert (err.line, err.column) == (2, 18)
+
+
+def test_a_long_count_is_shown_short():
+    err = error_of(f"for i in range({'1' * 50}):\n  move_forward()\n")
+    assert err.message == "repeat count 11111111111111111111… (50 digits) is outside 1..12"
 
 
 def test_an_unknown_colour_is_an_error_at_the_colour():
@@ -144,6 +160,12 @@ def test_an_unknown_function_is_named_with_a_suggestion():
     assert err.message == "unknown function 'move_foward'"
     assert (err.line, err.column) == (2, 3)
     assert "move_forward()" in (err.hint or "")
+
+
+def test_a_long_unknown_function_name_is_quoted_short():
+    err = error_of("def Run():\n  " + "x" * 100_000 + "()\n")
+    assert err.message == f"unknown function '{'x' * 39}…'"
+    assert len(str(err)) < 600
 
 
 def test_a_loop_without_a_body_is_named():

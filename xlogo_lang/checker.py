@@ -13,13 +13,12 @@ program solves a task is `verdict.run`'s job.
 from __future__ import annotations
 
 import difflib
-import json
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from .ast import MAX_TIMES, MIN_TIMES, PEN_COLORS, Program, Repeat, SetPenColor, Span, walk
-from .errors import ParseError, ProgramError, caret_excerpt
-from .parser import parse
+from .ast import MAX_TIMES, MIN_TIMES, PEN_COLORS, Program, Repeat, SetPenColor, Span
+from .errors import ProgramError, caret_excerpt, number_text, quoted, shorten
+from .parser import blocks_in_order, parse
 
 if TYPE_CHECKING:
     from .constraints import Violation
@@ -98,35 +97,17 @@ def check(
     """
     if isinstance(source, Program):
         prog = source
-    else:
+    elif isinstance(source, str):
         try:
-            prog = _read(source, filename)
+            prog = parse(source, filename=filename, strict=False)
         except ProgramError as err:
             return [_from_error(err)]
+    else:
+        raise TypeError(f"check expects a str or a Program, got {type(source).__name__}")
     diags = [*_range_diagnostics(prog), *_empty_repeats(prog)]
     if task is not None:
         diags.extend(_from_violation(v) for v in task.constraints.check(prog))
     return sorted(diags, key=Diagnostic.sort_key)
-
-
-def _read(text: str, filename: str | None) -> Program:
-    """Text in any form `parse` reads; a document holding code JSON (`{"run": ...}`) as such."""
-    if text.lstrip().startswith("{"):
-        from .codejson import from_json
-
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise ParseError(
-                f"not valid JSON: {exc.msg}",
-                file=filename,
-                line=exc.lineno,
-                column=exc.colno,
-            ) from None
-        except RecursionError:
-            raise ParseError("not valid JSON: nested too deeply", file=filename) from None
-        return from_json(data, file=filename)
-    return parse(text, filename=filename, strict=False)
 
 
 def _from_error(err: ProgramError) -> Diagnostic:
@@ -146,25 +127,25 @@ def _from_error(err: ProgramError) -> Diagnostic:
 
 def _range_diagnostics(prog: Program) -> list[Diagnostic]:
     out = []
-    for block in walk(prog.body):
+    for block in blocks_in_order(prog.body):
         if isinstance(block, Repeat) and not MIN_TIMES <= block.times <= MAX_TIMES:
             out.append(
                 Diagnostic(
                     "error",
                     "repeat-range",
-                    f"repeat count {block.times} is outside {MIN_TIMES}..{MAX_TIMES}",
+                    f"repeat count {number_text(block.times)} is outside {MIN_TIMES}..{MAX_TIMES}",
                     block.times_span or block.span,
                     f"use a count from {MIN_TIMES} to {MAX_TIMES}; nest two repeats for more",
                 )
             )
         elif isinstance(block, SetPenColor) and block.color not in PEN_COLORS:
-            close = difflib.get_close_matches(block.color, PEN_COLORS, n=1)
+            close = difflib.get_close_matches(shorten(block.color), PEN_COLORS, n=1)
             hint = f"did you mean {close[0]!r}? " if close else ""
             out.append(
                 Diagnostic(
                     "error",
                     "pen-colour",
-                    f"unknown pen colour {block.color!r}",
+                    f"unknown pen colour {quoted(block.color)}",
                     block.color_span or block.span,
                     f"{hint}the pen colours are {', '.join(PEN_COLORS)}",
                 )
@@ -181,7 +162,7 @@ def _empty_repeats(prog: Program) -> list[Diagnostic]:
             block.span,
             "remove it, or put commands between the brackets (it still counts as a block)",
         )
-        for block in walk(prog.body)
+        for block in blocks_in_order(prog.body)
         if isinstance(block, Repeat) and not block.body
     ]
 

@@ -5,10 +5,17 @@ extra keys in blocks, repeat counts 1..12, the six pen colours) and names the JS
 first problem. Documented differences: `setpc` with a null value, which the reference draws in
 black, reads as `setpc(black)`; the `cursor` block, which the reference accepts and then fails to
 run, is rejected.
+
+`loads` reads code JSON *text* (what `parser.parse` hands it when a program starts with `{"`):
+numbers too long to convert and nesting too deep for the JSON decoder become `ParseError`s like
+the text form's (a count outside 1..12, repeats nested more than 64 deep), never a ValueError or
+a RecursionError.
 """
 
 from __future__ import annotations
 
+import json
+import re
 from typing import Any
 
 from .ast import (
@@ -23,7 +30,83 @@ from .ast import (
     Repeat,
     SetPenColor,
 )
-from .errors import ProgramError
+from .errors import (
+    MAX_NUMBER_DIGITS,
+    ParseError,
+    ProgramError,
+    caret_excerpt,
+    digits_text,
+    quoted,
+    shorten,
+)
+
+
+class LongNumber(str):
+    """A JSON integer with more than MAX_NUMBER_DIGITS digits, kept as its digits."""
+
+
+def parse_int(digits: str) -> int | LongNumber:
+    """The `parse_int` hook of xlogo's JSON decoders: huge integers stay text."""
+    if len(digits.lstrip("-").lstrip("0")) > MAX_NUMBER_DIGITS:
+        return LongNumber(digits)
+    return int(digits)
+
+
+_DECODER = json.JSONDecoder(parse_int=parse_int)
+
+
+def loads(text: str, *, file: str | None = None) -> Program:
+    """The program a code JSON document (`{"run": [...]}`) holds; ParseError if it holds none.
+
+    Errors carry the line and column of a JSON syntax error, or the JSON path of the block that
+    is not valid (as `from_json` names it).
+    """
+    try:
+        data = _decode(text)
+    except json.JSONDecodeError as exc:
+        raise ParseError(
+            f"not valid JSON: {exc.msg}",
+            file=file,
+            line=exc.lineno,
+            column=exc.colno,
+            excerpt=caret_excerpt(text, exc.lineno, exc.colno) or None,
+        ) from None
+    try:
+        return from_json(data, file=file)
+    except ParseError:
+        raise
+    except ProgramError as exc:
+        raise ParseError(exc.message, file=file, path=exc.path, hint=exc.hint) from None
+
+
+# Containers deeper than this cannot be part of a program (each repeat adds an object and its
+# body list): `{"run": [` + MAX_DEPTH repeats + a leaf. The decoder recurses in C and stops at
+# Python's recursion limit, about 1,000 levels.
+_DEEPEST = 2 + 2 * MAX_DEPTH + 2
+_STRUCTURE = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]')
+
+
+def _decode(text: str) -> Any:
+    try:
+        return _DECODER.decode(text)
+    except RecursionError:
+        pass
+    # Too deep for the decoder, so not a program. To name what is wrong as `from_json` would
+    # (repeats nested more than 64 deep, a block that is not an object, ...), the first container
+    # that opens deeper than any program nests is replaced by null and the document decoded
+    # again. The text before it is valid JSON (the decoder got that far), so the scan of
+    # strings and brackets below reads it right.
+    closers: list[str] = []
+    for m in _STRUCTURE.finditer(text):
+        tok = m.group()
+        if tok == "[" or tok == "{":
+            if len(closers) == _DEEPEST:
+                cut = m.start()
+                return _DECODER.decode(text[:cut] + "null" + "".join(reversed(closers)))
+            closers.append("]" if tok == "[" else "}")
+        elif (tok == "]" or tok == "}") and closers:  # (unbalanced only past an error)
+            closers.pop()
+    raise json.JSONDecodeError("nested too deeply", text, 0)
 
 
 def to_json(prog: Program) -> dict[str, Any]:
@@ -45,11 +128,27 @@ def _blocks_to_json(blocks: tuple[Block, ...]) -> list[dict[str, Any]]:
 
 
 def from_json(obj: Any, *, file: str | None = None) -> Program:
+    """The program of decoded code JSON; ProgramError naming the JSON path of the first problem."""
     if not isinstance(obj, dict):
-        raise ProgramError(f"code JSON must be an object, not {type(obj).__name__}", file=file)
+        raise ProgramError(f"code JSON must be an object, not {_kind(obj)}", file=file)
     if list(obj) != ["run"]:
         raise ProgramError('code JSON must have exactly one key, "run"', file=file, path="$")
     return Program(_blocks_from_json(obj["run"], "run", file, 0))
+
+
+def _kind(value: Any) -> str:
+    return "null" if value is None else type(value).__name__
+
+
+def _show(value: Any) -> str:
+    """A JSON value for a message, short whatever it is."""
+    if isinstance(value, LongNumber):
+        return digits_text(value)
+    if isinstance(value, str):
+        return quoted(value)
+    if value is None or isinstance(value, bool | int | float):
+        return shorten(repr(value))
+    return "an object" if isinstance(value, dict) else f"a {_kind(value)}"
 
 
 def _blocks_from_json(items: Any, path: str, file: str | None, level: int) -> tuple[Block, ...]:
@@ -70,7 +169,7 @@ def _block_from_json(item: Any, path: str, file: str | None, level: int) -> Bloc
     keys = set(item)
     if kind in BASIC:
         if keys != {"type"}:
-            raise bad(f"unexpected keys {sorted(keys - {'type'})} in a {kind} block")
+            raise bad(f"unexpected keys {shorten(str(sorted(keys - {'type'})))} in a {kind} block")
         return Command(kind)
     if kind == "setpc":
         if keys != {"type", "value"}:
@@ -79,12 +178,14 @@ def _block_from_json(item: Any, path: str, file: str | None, level: int) -> Bloc
         if value is None:
             value = "black"
         if value not in PEN_COLORS:
-            raise bad(f"unknown pen colour {value!r}; the colours are {', '.join(PEN_COLORS)}")
+            raise bad(f"unknown pen colour {_show(value)}; the colours are {', '.join(PEN_COLORS)}")
         return SetPenColor(value)
     if kind == "repeat":
         if keys != {"type", "times", "body"}:
             raise bad('a repeat block has exactly the keys "type", "times" and "body"')
         times = item["times"]
+        if isinstance(times, LongNumber):
+            raise bad(f"repeat count {digits_text(times)} is outside {MIN_TIMES}..{MAX_TIMES}")
         if isinstance(times, bool) or not isinstance(times, int):
             raise bad("repeat times must be an integer")
         if not MIN_TIMES <= times <= MAX_TIMES:
@@ -92,4 +193,4 @@ def _block_from_json(item: Any, path: str, file: str | None, level: int) -> Bloc
         if level >= MAX_DEPTH:
             raise bad(f"repeats nested more than {MAX_DEPTH} deep")
         return Repeat(times, _blocks_from_json(item["body"], f"{path}.body", file, level + 1))
-    raise bad(f"unknown block type {kind!r}")
+    raise bad(f"unknown block type {_show(kind)}")

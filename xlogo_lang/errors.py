@@ -4,9 +4,44 @@ Every error that bad input can cause is an `XlogoError` that knows where it happ
 line/column or JSON path) and can render itself with a caret excerpt. Callers at the edges (CLI,
 REPL, eval harness) catch `XlogoError` and print `str(err)`; nothing else should escape the core
 for bad input.
+
+Messages quote what they found, and what they found may be anything a model wrote: `shorten`
+and `number_text` keep quoted tokens and numbers to a few dozen characters, and `caret_excerpt`
+keeps the excerpt to one screen line, so an error about a 10 MB word is still one short line.
 """
 
 from __future__ import annotations
+
+QUOTE_CHARS = 40
+# Integers with more digits are never converted from text: Python refuses past its limit (4,300
+# by default, 640 at the least, PYTHONINTMAXSTRDIGITS), and no count is anywhere near.
+MAX_NUMBER_DIGITS = 640
+
+
+def shorten(text: str, limit: int = QUOTE_CHARS) -> str:
+    """`text` cut to `limit` characters, with an ellipsis when something was cut."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def quoted(text: str, limit: int = QUOTE_CHARS) -> str:
+    """`text` shortened and quoted as Python would print it: `'jump'`, `'fffff…'`."""
+    return repr(shorten(text, limit))
+
+
+def number_text(n: int) -> str:
+    """An integer for a message: its digits, or the first ones and how many there are."""
+    try:
+        digits = str(n)
+    except ValueError:  # more digits than Python converts (see MAX_NUMBER_DIGITS)
+        return f"a number of about {int(n.bit_length() * 0.30103):,} digits"
+    return digits_text(digits)
+
+
+def digits_text(digits: str) -> str:
+    """A number as written, for a message: `13`, or `11111111111111111111… (4,301 digits)`."""
+    if len(digits) <= QUOTE_CHARS:
+        return digits
+    return f"{digits[:20]}… ({len(digits.lstrip('-+')):,} digits)"
 
 
 def caret_excerpt(text: str, line: int, column: int, width: int = 1) -> str:
@@ -20,6 +55,7 @@ def caret_excerpt(text: str, line: int, column: int, width: int = 1) -> str:
         src = src[start : start + 120]
         column -= start
     pad = "".join("\t" if ch == "\t" else " " for ch in src[: max(column - 1, 0)])
+    width = min(width, len(src) - column + 1)  # a long token: underline what is shown of it
     return f"{src}\n{pad}{'^' * max(width, 1)}"
 
 

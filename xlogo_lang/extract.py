@@ -58,7 +58,7 @@ from itertools import islice
 from typing import Any
 
 from .ast import Program
-from .codejson import from_json
+from .codejson import from_json, parse_int
 from .errors import ParseError, ProgramError, XlogoError
 from .parser import parse
 from .printer import to_text
@@ -102,6 +102,8 @@ class Extraction:
 
 def extract_program(reply: str) -> Extraction:
     """The program in `reply`, by the rules of the module docstring (source "none": no program)."""
+    if not isinstance(reply, str):
+        raise TypeError(f"extract_program expects a str, got {type(reply).__name__}")
     text = reply.replace("\r\n", "\n").replace("\r", "\n")
     lines = _LineIndex(text)
 
@@ -149,7 +151,7 @@ class _LineIndex:
 # -- 1. code JSON --------------------------------------------------------------------------------
 
 _JSON_START = re.compile(r'\{\s*"run"\s*:')
-_DECODER = json.JSONDecoder()
+_DECODER = json.JSONDecoder(parse_int=parse_int)  # huge integers stay text, for from_json
 
 
 def _from_json(text: str, lines: _LineIndex) -> tuple[Extraction | None, XlogoError | None]:

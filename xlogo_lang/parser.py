@@ -6,13 +6,19 @@ microseconds. Syntax errors become `ParseError`s with line, column, the expected
 a caret excerpt and a named hint; range errors (repeat count, pen colour) become `ParseError`s
 naming the rule, unless `strict=False`, in which case they are left for the checker to report.
 
-The Python-style answer form (`def Run():`, `move_forward()`, ...) is recognised here and handed
-to `python_form`, so `parse` reads every form models answer in.
+The Python-style answer form (`def Run():`, `move_forward()`, ...) and code JSON (`{"run": ...}`)
+are recognised here and handed to `python_form` and `codejson`, so `parse` reads every form
+models answer in, and the CLI, `check`, `run` and extraction all read programs through it.
+
+Hostile input costs linear time and gives a ParseError: programs longer than
+`MAX_PROGRAM_CHARS` are refused before anything else, counts too long to convert are range
+errors, repeats nested past `MAX_DEPTH` stop the reading at once, and quoted tokens are cut short.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from functools import cache
 from importlib.resources import files
 
@@ -31,7 +37,20 @@ from .ast import (
     SetPenColor,
     Span,
 )
-from .errors import ParseError, caret_excerpt
+from .errors import (
+    MAX_NUMBER_DIGITS,
+    QUOTE_CHARS,
+    ParseError,
+    caret_excerpt,
+    digits_text,
+    number_text,
+    quoted,
+)
+
+# Real Mini programs are a few hundred characters, and a run stops after 100,000 commands; the
+# readers take 1-2 s per million characters (the Python-style form, read by CPython's
+# parser, up to about 230 MB of memory per million), so longer texts are refused before parsing.
+MAX_PROGRAM_CHARS = 1_000_000
 
 _CANONICAL_KIND = {
     "fd": "fd", "forward": "fd",
@@ -68,6 +87,8 @@ class _ToAst(Transformer[Token, Program]):
 
     def repeat(self, kw: Token, times: Token, _open: Token, *rest: Block | Token) -> Repeat:
         *body, close = rest
+        if len(times.value.lstrip("0")) > MAX_NUMBER_DIGITS:
+            raise _LongCount(times.value, times.line, times.column)  # type: ignore[arg-type]
         return Repeat(
             int(times.value),
             tuple(body),  # type: ignore[arg-type]
@@ -93,29 +114,72 @@ def grammar_text() -> str:
     return files("xlogo_lang.grammar").joinpath("xlogo.lark").read_text(encoding="utf-8")
 
 
+_CODE_JSON = re.compile(r'\s*\{\s*["}]')
+
+
 def parse(text: str, *, filename: str | None = None, strict: bool = True) -> Program:
-    """Parse a program in any accepted form (text, Logo style or Python style).
+    """Parse a program in any accepted form (text, Logo style, Python style or code JSON).
 
     With `strict` (the default) a repeat count outside 1..12 or an unknown pen colour is a
     `ParseError` naming the rule; with `strict=False` such programs are returned as they are,
-    for `check` to report every problem at once.
+    for `check` to report every problem at once. (Code JSON is always read strictly, as the
+    reference reads it.) Text longer than `MAX_PROGRAM_CHARS` is a `ParseError`.
     """
-    from . import python_form
+    from . import codejson, python_form
 
+    if not isinstance(text, str):
+        extra = " (for decoded code JSON, use from_json)" if isinstance(text, dict) else ""
+        raise TypeError(f"parse expects a str, got {type(text).__name__}{extra}")
+    _check_size(text, filename)
+    if _CODE_JSON.match(text):
+        return codejson.loads(text, file=filename)
     if python_form.looks_like_python(text):
         prog = python_form.parse_python(text, filename=filename)
+        _check_depth(prog, text, filename)
     else:
-        fast = _fast_parse(text)
-        if fast is not None:
-            prog = fast
-        else:
-            try:
-                prog = _lark().parse(text)
-            except UnexpectedInput as exc:
-                raise _parse_error(exc, text, filename) from None
-    _check_depth(prog, text, filename)
+        prog = _parse_text(text, filename)
     if strict:
         validate(prog, text=text, filename=filename)
+    return prog
+
+
+def _check_size(text: str, filename: str | None) -> None:
+    if len(text) <= MAX_PROGRAM_CHARS:
+        return
+    line = text.count("\n", 0, MAX_PROGRAM_CHARS) + 1
+    column = MAX_PROGRAM_CHARS - text.rfind("\n", 0, MAX_PROGRAM_CHARS)
+    raise ParseError(
+        f"the program is {len(text):,} characters long; xlogo reads programs of at most "
+        f"{MAX_PROGRAM_CHARS:,}",
+        file=filename,
+        line=line,
+        column=column,
+        excerpt=caret_excerpt(text, line, column) or None,
+        hint="a Mini program is a few hundred characters: is this the right file?",
+    )
+
+
+def _parse_text(text: str, filename: str | None) -> Program:
+    """The text and Logo forms: the fast reader, and Lark for errors (see below)."""
+    try:
+        read = _fast_read(text, filename)
+        if isinstance(read, Program):
+            return read
+        try:
+            _lark().parse(read.rest_for_lark(text))
+        except UnexpectedInput as exc:
+            raise _parse_error(exc, text, filename) from None
+        # Lark reads on where the fast reader gave up (a colour word with an exotic letter):
+        # let it read the whole text
+        try:
+            prog = _lark().parse(text)
+        except UnexpectedInput as exc:
+            raise _parse_error(exc, text, filename) from None
+    except _LongCount as exc:
+        msg = f"repeat count {digits_text(exc.digits)} is outside {MIN_TIMES}..{MAX_TIMES}"
+        where = Span(exc.line, exc.column, exc.line, exc.column + len(exc.digits))
+        raise _range_error(msg, where, text, filename) from None
+    _check_depth(prog, text, filename)
     return prog
 
 
@@ -123,111 +187,198 @@ def parse(text: str, *, filename: str | None = None, strict: bool = True) -> Pro
 #
 # Lark's LALR parser runs in pure Python at about 15 µs a token, and scoring, search and the
 # benchmark parse programs by the thousand. Well-formed programs are therefore read by one regex
-# scan and a bracket stack, about ten times faster; whatever that reader does not accept (every
-# error included) goes to Lark. The grammar file stays the definition of the language, every
-# error message still comes from Lark, and tests/test_parser.py checks on random token soups
-# that both readers build the same AST with the same spans wherever the fast one answers.
+# scan and a bracket stack, about ten times faster; the grammar file stays the definition of the
+# language, and tests/test_parser.py checks on random token soups that both readers build the same
+# AST with the same spans wherever the fast one answers.
+#
+# Every error message still comes from Lark, but Lark does not read the whole text again (on a
+# large program with an error at its end that took minutes). Where the fast reader stops, every
+# block before the one it was reading is complete, and an LALR parser's state there depends only
+# on the repeats still open and on the last item of the innermost list. So Lark is given the text
+# with everything else before that point blanked out (newlines kept, so lines, columns and
+# offsets do not move): it reads a few tokens and the rest, and stops at the same error, with the
+# same expected tokens, as on the whole text (tested on random token soups).
 
-_FAST_TOKEN = re.compile(
-    r"(?P<ws>[ \t\r\n\f]+)|(?P<comment>#[^\n]*|//[^\n]*)|(?P<sep>[;,])"
-    r"|(?P<word>[A-Za-z_][A-Za-z0-9_]*)|(?P<int>[0-9]+)|(?P<call>\([ \t]*\))"
-    r"|(?P<str>\"[^\"\n]*\"|'[^'\n]*')|(?P<punct>[(){}\[\]])"
+# Python's case-insensitive regexes, which the grammar's keywords are, match these four
+# non-ASCII letters as i, i, s and k ("rıght" is `rt`)
+_EXOTIC = "\u0130\u0131\u017f\u212a"
+_FOLD_EXOTIC = str.maketrans({"\u0130": "i", "\u0131": "i", "\u017f": "s", "\u212a": "k"})
+_FAST_TOKEN = re.compile(  # blanks, then one token (or the end of the text)
+    r"[ \t\r\n\f]*(?:(?P<comment>#[^\n]*|//[^\n]*)|(?P<sep>[;,])"
+    rf"|(?P<word>[A-Za-z_{_EXOTIC}][A-Za-z0-9_{_EXOTIC}]*)|(?P<int>[0-9]+)|(?P<call>\([ \t]*\))"
+    r"|(?P<str>\"[^\"\n]*\"|'[^'\n]*')|(?P<punct>[(){}\[\]])|(?P<end>\Z))"
 )
 _SETPC_WORDS = frozenset({"setpc", "setpencolor", "setpencolour"})
 _CLOSING = {"{": "}", "[": "]"}
+_WS = re.compile(r"[ \t\r\n\f]*")
 
-# kind, text, line, column
-_Tok = tuple[str, str, int, int]
+# kind, text, line, column, offset
+_Tok = tuple[str, str, int, int, int]
 
 
-def _fast_tokens(text: str) -> list[_Tok] | None:
+class _LongCount(Exception):
+    """A repeat count too long to convert, found by either reader."""
+
+    def __init__(self, digits: str, line: int, column: int) -> None:
+        self.digits, self.line, self.column = digits, line, column
+
+
+def _fast_tokens(text: str) -> list[_Tok]:
+    """The tokens, up to a `bad` token where no token starts (comments and blanks dropped)."""
     toks: list[_Tok] = []
-    line, line_start, pos, n = 1, 0, 0, len(text)
-    match = _FAST_TOKEN.match
-    while pos < n:
+    line, line_start, pos = 1, 0, 0
+    match, count = _FAST_TOKEN.match, text.count
+    while True:
         m = match(text, pos)
         if m is None:
-            return None
-        kind, end = m.lastgroup, m.end()
-        if kind == "ws":
-            newlines = text.count("\n", pos, end)
-            if newlines:
-                line += newlines
-                line_start = text.rfind("\n", pos, end) + 1
-        elif kind != "comment":
-            toks.append((kind, m.group(), line, pos - line_start + 1))  # type: ignore[arg-type]
-        pos = end
-    return toks
+            start = _WS.match(text, pos).end()  # type: ignore[union-attr]
+            kind = "bad"
+        else:
+            kind = m.lastgroup  # type: ignore[assignment]
+            start = m.start(kind)
+        if start != pos and count("\n", pos, start):
+            line += count("\n", pos, start)
+            line_start = text.rfind("\n", pos, start) + 1
+        if kind == "end":
+            return toks
+        if kind == "bad":
+            toks.append(("bad", "", line, start - line_start + 1, start))
+            return toks
+        if kind != "comment":
+            toks.append((kind, m.group(kind), line, start - line_start + 1, start))  # type: ignore[union-attr]
+        pos = m.end()  # type: ignore[union-attr]
 
 
 def _tok_span(tok: _Tok) -> Span:
     return Span(tok[2], tok[3], tok[2], tok[3] + len(tok[1]))
 
 
+def _tok_end(tok: _Tok) -> int:
+    return tok[4] + len(tok[1])
+
+
+class _Stop:
+    """Where the fast reader gave up: what Lark must see of the text before that point."""
+
+    def __init__(self, keep: list[tuple[int, int]], resume: int) -> None:
+        self.keep = keep  # (start, end) offsets to keep as they are, in order
+        self.resume = resume  # the text from here on is kept whole
+
+    def rest_for_lark(self, text: str) -> str:
+        """`text` with everything before `resume` that is not kept blanked, newlines kept."""
+        out: list[str] = []
+        done = 0
+        for start, end in [*self.keep, (self.resume, len(text))]:
+            out.append(_blank(text[done:start]))
+            out.append(text[start:end])
+            done = end
+        return "".join(out)
+
+
+def _blank(gap: str) -> str:
+    return "\n".join(" " * len(part) for part in gap.split("\n"))
+
+
 def _fast_parse(text: str) -> Program | None:
-    """The program, if `text` is well formed and plain enough for the fast reader; else None."""
+    """The program, if the fast reader reads `text`; None where it leaves the text to Lark."""
+    read = _fast_read(text)
+    return read if isinstance(read, Program) else None
+
+
+# an open repeat: keyword token, count, count span, closing bracket, enclosing block list, and the
+# indices of its first and last header tokens
+_Open = tuple[_Tok, int, Span, str, list[Block], int, int]
+
+
+def _fast_read(text: str, filename: str | None = None) -> Program | _Stop:
+    """The program, or where the fast reader stopped.
+
+    Raises ParseError for repeats nested more than MAX_DEPTH deep, and _LongCount, as soon as
+    a well-formed repeat header shows them.
+    """
     toks = _fast_tokens(text)
-    if toks is None:
-        return None
     blocks: list[Block] = []
-    # open repeats: (keyword token, count, count span, closing bracket, enclosing block list)
-    stack: list[tuple[_Tok, int, Span, str, list[Block]]] = []
+    stack: list[_Open] = []
+    # the last item of the current list, for Lark: tokens la..lb, and lc, a repeat's closing one
+    la = lb = lc = -1
     i, n = 0, len(toks)
     while i < n:
+        first = i
         tok = toks[i]
         kind, value = tok[0], tok[1]
         i += 1
         if kind == "word":
-            key = value.lower()
+            key = value.lower() if value.isascii() else value.translate(_FOLD_EXOTIC).lower()
             command = _CANONICAL_KIND.get(key)
             if command is not None:
-                blocks.append(Command(command, _tok_span(tok)))  # type: ignore[arg-type]
                 if i < n and toks[i][0] == "call":
                     i += 1
+                line, col = tok[2], tok[3]
+                blocks.append(Command(command, Span(line, col, line, col + len(value))))  # type: ignore[arg-type]
+                la, lb, lc = first, i - 1, -1
                 continue
             if key in _SETPC_WORDS:
                 paren = i < n and toks[i][1] == "("
                 j = i + 1 if paren else i
                 if j >= n or toks[j][0] not in ("word", "str"):
-                    return None
+                    break
+                if toks[j][0] == "word" and not toks[j][1].isascii():
+                    break  # a colour name is ASCII: Lark decides what this is
                 if paren and (j + 1 >= n or toks[j + 1][1] != ")"):
-                    return None
+                    break
                 val = toks[j]
                 color = val[1].strip("\"'").lower()
                 span = Span(tok[2], tok[3], val[2], val[3] + len(val[1]))
                 blocks.append(SetPenColor(color, span, _tok_span(val)))
                 i = j + 2 if paren else j + 1
+                la, lb, lc = first, i - 1, -1
                 continue
             if key == "repeat":
                 paren = i < n and toks[i][1] == "("
                 j = i + 1 if paren else i
                 if j >= n or toks[j][0] != "int":
-                    return None
+                    break
                 if paren:
                     if j + 1 >= n or toks[j + 1][1] != ")":
-                        return None
+                        break
                     j += 1
                 j += 1
                 if j >= n or toks[j][1] not in _CLOSING:
-                    return None
+                    break
                 count = toks[i + 1] if paren else toks[i]
-                stack.append((tok, int(count[1]), _tok_span(count), _CLOSING[toks[j][1]], blocks))
+                if len(count[1].lstrip("0")) > MAX_NUMBER_DIGITS:
+                    raise _LongCount(count[1], count[2], count[3])
+                if len(stack) >= MAX_DEPTH:
+                    raise _too_deep(Span(tok[2], tok[3], tok[2], tok[3] + 6), text, filename)
+                closing = _CLOSING[toks[j][1]]
+                stack.append((tok, int(count[1]), _tok_span(count), closing, blocks, first, j))
                 blocks = []
+                la = lb = lc = -1
                 i = j + 1
                 continue
-            return None
+            break
         if kind == "sep":
+            la, lb, lc = first, first, -1
             continue
         if kind == "punct" and stack and value == stack[-1][3]:
-            kw, times, times_span, _, outer = stack.pop()
+            kw, times, times_span, _, outer, header_first, header_last = stack.pop()
             span = Span(kw[2], kw[3], tok[2], tok[3] + 1)
             outer.append(Repeat(times, tuple(blocks), span, times_span))
             blocks = outer
+            # Lark sees the repeat with its body blanked: the body is complete
+            la, lb, lc = header_first, header_last, first
             continue
-        return None
-    if stack:
-        return None
-    return Program(tuple(blocks))
+        break
+    else:
+        if not stack:
+            return Program(tuple(blocks))
+        first = n  # an unclosed repeat: Lark reads to the end
+    keep = [(toks[e[5]][4], _tok_end(toks[e[6]])) for e in stack]
+    if la >= 0:
+        keep.append((toks[la][4], _tok_end(toks[lb])))
+    if lc >= 0:
+        keep.append((toks[lc][4], _tok_end(toks[lc])))
+    return _Stop(keep, toks[first][4] if first < n else len(text))
 
 
 def _check_depth(prog: Program, text: str, filename: str | None) -> None:
@@ -240,26 +391,45 @@ def _check_depth(prog: Program, text: str, filename: str | None) -> None:
                 if level > MAX_DEPTH:
                     sp = block.span
                     where = Span(sp.line, sp.column, sp.line, sp.column + 6) if sp else None
-                    msg = f"repeats nested more than {MAX_DEPTH} deep"
-                    raise _range_error(msg, where, text, filename)
+                    raise _too_deep(where, text, filename)
                 stack.append((block.body, level + 1))
+
+
+def _too_deep(where: Span | None, text: str, filename: str | None = None) -> ParseError:
+    return _range_error(f"repeats nested more than {MAX_DEPTH} deep", where, text, filename)
+
+
+def blocks_in_order(blocks: tuple[Block, ...]) -> Iterator[Block]:
+    """Every block, depth first, in source order, as `ast.walk` gives them, in linear time.
+
+    (`ast.walk` nests one generator per level, so each block passes through one frame per
+    enclosing repeat: on a large program nested 64 deep that is 64 times the work.)
+    """
+    stack = [iter(blocks)]
+    while stack:
+        for block in stack[-1]:
+            yield block
+            if isinstance(block, Repeat) and block.body:
+                stack.append(iter(block.body))
+                break
+        else:
+            stack.pop()
 
 
 def validate(prog: Program, *, text: str | None = None, filename: str | None = None) -> None:
     """Raise ParseError on the first repeat count or pen colour the language does not allow."""
-    from .ast import walk
-
-    for block in walk(prog.body):
+    for block in blocks_in_order(prog.body):
         if isinstance(block, Repeat) and not MIN_TIMES <= block.times <= MAX_TIMES:
             raise _range_error(
-                f"repeat count {block.times} is outside {MIN_TIMES}..{MAX_TIMES}",
+                f"repeat count {number_text(block.times)} is outside {MIN_TIMES}..{MAX_TIMES}",
                 block.times_span or block.span,
                 text,
                 filename,
             )
         if isinstance(block, SetPenColor) and block.color not in PEN_COLORS:
             raise _range_error(
-                f"unknown pen colour {block.color!r}; the colours are {', '.join(PEN_COLORS)}",
+                f"unknown pen colour {quoted(block.color)}; the colours are "
+                f"{', '.join(PEN_COLORS)}",
                 block.color_span or block.span,
                 text,
                 filename,
@@ -317,30 +487,33 @@ def _parse_error(exc: UnexpectedInput, text: str, filename: str | None) -> Parse
 
 
 def _word_at(text: str, pos: int) -> str:
-    end = pos
-    while end < len(text) and (text[end].isalnum() or text[end] == "_"):
+    """The word at `pos` (or its first character), cut after a few dozen characters."""
+    head = text[pos : pos + 2 * QUOTE_CHARS]
+    end = 0
+    while end < len(head) and (head[end].isalnum() or head[end] == "_"):
         end += 1
-    return text[pos:end] or text[pos : pos + 1]
+    return head[:end] or head[:1]
 
 
 def _classify(found: str, expected: list[str]) -> tuple[str, str | None]:
     """Name the error from what was found and what could have come, with a one-line hint."""
+    shown = quoted(found)
     if "a number" in expected:
-        return f"missing repeat count before {found!r}", "write repeat(3){...} or repeat 3 [...]"
+        return f"missing repeat count before {shown}", "write repeat(3){...} or repeat 3 [...]"
     if "a colour name" in expected:
-        return f"missing pen colour before {found!r}", f"one of {', '.join(PEN_COLORS)}"
+        return f"missing pen colour before {shown}", f"one of {', '.join(PEN_COLORS)}"
     if found in ("}", "]"):
-        return f"unmatched {found!r}: no repeat is open here", None
+        return f"unmatched {shown}: no repeat is open here", None
     if found in ("{", "["):
-        return f"unexpected {found!r}: a body needs 'repeat N' before it", None
+        return f"unexpected {shown}: a body needs 'repeat N' before it", None
     if "'{'" in expected or "'['" in expected:
-        return f"missing repeat body before {found!r}", "write repeat(3){fd rt} or repeat 3 [fd rt]"
+        return f"missing repeat body before {shown}", "write repeat(3){fd rt} or repeat 3 [fd rt]"
     if found[:1].isalpha():
         return (
-            f"unknown command {found!r}",
+            f"unknown command {shown}",
             "commands are fd, bk, lt, rt, setpc(colour), repeat(n){...}",
         )
-    return f"unexpected {found!r}", None
+    return f"unexpected {shown}", None
 
 
 def _join_or(words: list[str]) -> str:

@@ -27,9 +27,11 @@ import ast as pyast
 import difflib
 import re
 import warnings
+from bisect import bisect_right
+from itertools import accumulate
 
-from .ast import Block, Command, Program, Repeat, SetPenColor, Span
-from .errors import ParseError, caret_excerpt
+from .ast import MAX_TIMES, MIN_TIMES, Block, Command, Program, Repeat, SetPenColor, Span
+from .errors import MAX_NUMBER_DIGITS, ParseError, caret_excerpt, digits_text, quoted, shorten
 from .language import ACTIONS, PYTHON, python_names, render
 
 _NAMES = python_names()
@@ -49,6 +51,9 @@ _LOOKS_LIKE_PYTHON = re.compile(
     re.MULTILINE,
 )
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
+# an integer literal longer than Python converts (its SyntaxError names no position)
+_LONG_NUMBER = re.compile(rf"(?<![\w.])[0-9]{{{MAX_NUMBER_DIGITS + 1},}}")
+_RANGE_OPEN = re.compile(r"range[ \t]*\([ \t]*[-+]?[ \t]*$")
 
 
 def looks_like_python(text: str) -> bool:
@@ -88,6 +93,7 @@ class _Reader:
         self.filename = filename
         self.source, self.margin = _dedent(text)
         self.lines = _LINE_BREAK.split(self.source)
+        self._char_ends: dict[int, list[int]] = {}  # line → UTF-8 end offset of each character
 
     # -- entry ---------------------------------------------------------------------------------
 
@@ -110,6 +116,7 @@ class _Reader:
         if not defs:
             return self._blocks(_skip_docstring(stmts))
         func = defs[0]
+        fname = shorten(func.name)
         if len(defs) > 1:
             raise self._error(
                 defs[1],
@@ -124,8 +131,8 @@ class _Reader:
                 continue
             raise self._error(
                 stmt,
-                f"a statement outside `def {func.name}():`",
-                f"indent it into the body of {func.name}(), or drop the `def` line",
+                f"a statement outside `def {fname}():`",
+                f"indent it into the body of {fname}(), or drop the `def` line",
             )
         return self._blocks(_skip_docstring(func.body))
 
@@ -133,7 +140,7 @@ class _Reader:
         args = func.args
         if args.posonlyargs or args.args or args.vararg or args.kwonlyargs or args.kwarg:
             raise self._error(
-                func, f"`def {func.name}()` takes no parameters", "write `def Run():`"
+                func, f"`def {shorten(func.name)}()` takes no parameters", "write `def Run():`"
             )
         if func.decorator_list:
             raise self._error(func.decorator_list[0], "decorators are not part of the form", None)
@@ -154,7 +161,7 @@ class _Reader:
             elif isinstance(stmt, pyast.Expr) and isinstance(stmt.value, pyast.Name):
                 name = stmt.value.id
                 hint = f"write {_CANONICAL[_NAMES[name]]}" if name in _NAMES else _HINT_FUNCS
-                raise self._error(stmt, f"{name!r} is a name, not a call", hint)
+                raise self._error(stmt, f"{quoted(name)} is a name, not a call", hint)
             else:
                 raise self._error(
                     stmt,
@@ -193,11 +200,11 @@ class _Reader:
         name = func.id
         kind = _NAMES.get(name)
         if kind is None:
-            close = difflib.get_close_matches(name, list(_NAMES), n=1)
+            close = difflib.get_close_matches(shorten(name), list(_NAMES), n=1)
             hint = f"did you mean {close[0]}()? " + _HINT_FUNCS if close else _HINT_FUNCS
             if name == "repeat":
                 hint = _HINT_LOOP
-            raise self._error(func, f"unknown function {name!r}", hint)
+            raise self._error(func, f"unknown function {quoted(name)}", hint)
         if kind == "setpc":
             return self._setpc(call, name)
         if call.args or call.keywords:
@@ -227,12 +234,14 @@ class _Reader:
     def _column(self, lineno: int, byte_offset: int) -> int:
         """1-based character column in the original text of a 0-based UTF-8 offset in `source`."""
         line = self.lines[lineno - 1] if 0 < lineno <= len(self.lines) else ""
-        chars = (
-            byte_offset
-            if line.isascii()
-            else len(line.encode()[:byte_offset].decode(errors="ignore"))
-        )
-        return chars + 1 + (len(self.margin) if line.strip() else 0)
+        if line.isascii():
+            chars = byte_offset
+        else:  # characters that end at or before the offset (once per line: lines may be long)
+            ends = self._char_ends.get(lineno)
+            if ends is None:
+                ends = self._char_ends[lineno] = list(accumulate(len(c.encode()) for c in line))
+            chars = bisect_right(ends, byte_offset)
+        return chars + 1 + (len(self.margin) if line and not line.isspace() else 0)
 
     def _span(self, node: pyast.AST) -> Span:
         lineno, end_lineno = node.lineno, node.end_lineno or node.lineno  # type: ignore[attr-defined]
@@ -254,6 +263,9 @@ class _Reader:
         indent = len(src) - len(src.lstrip(" \t"))
         column = (exc.offset or 1) + (len(self.margin) if src.strip() else 0)
         msg = exc.msg
+        long_number = _LONG_NUMBER.search(src) if msg.startswith("Exceeds the limit") else None
+        if long_number is not None:  # Python names no position: the number is on this line
+            return self._long_number(src, line, long_number)
         if isinstance(exc, TabError):
             message, hint = (
                 "inconsistent indentation: tabs and spaces are mixed",
@@ -291,6 +303,18 @@ class _Reader:
         else:
             message, hint = f"not a Python-style program: {msg}", _HINT_FUNCS + "; " + _HINT_LOOP
         return self._make(message, line, max(column, 1), 1, hint)
+
+    def _long_number(self, src: str, line: int, m: re.Match[str]) -> ParseError:
+        """A number too long for Python to convert: a range error when it is a loop's count."""
+        digits = m.group()
+        if _RANGE_OPEN.search(src, 0, m.start()):
+            message = f"repeat count {digits_text(digits)} is outside {MIN_TIMES}..{MAX_TIMES}"
+            hint = _HINT_LOOP
+        else:
+            message = f"a number of {len(digits):,} digits is not part of the form"
+            hint = _HINT_FUNCS
+        column = m.start() + 1 + len(self.margin)
+        return self._make(message, line, column, len(digits), hint)
 
     def _make(
         self, message: str, line: int, column: int, width: int, hint: str | None

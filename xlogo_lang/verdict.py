@@ -124,6 +124,8 @@ def run(task: Task, program: Program | str) -> Verdict:
         from .parser import parse
 
         program = parse(program)
+    elif not isinstance(program, Program):
+        raise TypeError(f"run expects a Program or a str, got {type(program).__name__}")
     ex = execute(task.world, program)
     if ex.crash is not None:
         return Verdict(task, program, ex, None, None)

@@ -59,20 +59,7 @@ def program_source(args: argparse.Namespace, required: bool = True) -> tuple[str
 
 
 def read_program(text: str, name: str, *, strict: bool = True) -> Program:
-    """Parse program text; a file holding code JSON (`{"run": ...}`) is read as such."""
-    stripped = text.lstrip()
-    if stripped.startswith("{"):
-        from ..codejson import from_json
-
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError as exc:
-            from ..errors import ParseError
-
-            raise ParseError(
-                f"not valid JSON: {exc.msg}", file=name, line=exc.lineno, column=exc.colno
-            ) from None
-        return from_json(data, file=name)
+    """Parse program text in any form `parse` reads (code JSON included), named `name`."""
     return parse(text, filename=name, strict=strict)
 
 
