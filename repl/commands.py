@@ -378,12 +378,15 @@ def _goto(shell: Shell, arg: str) -> Reply:
     if arg in ("end", "$"):
         s.follow()
         return shell.board()
+    usage = f"usage: :goto N, with N a step number (0..{len(s.steps)})"
     try:
         n = int(arg)
     except ValueError:
-        raise UsageError(f"usage: :goto N, with N a step number (0..{len(s.steps)})") from None
+        raise UsageError(usage) from None
     if not s.steps:
         return _no_trace(shell)
+    if not 0 <= n <= len(s.steps):  # no silent clamping: a step that does not exist is a slip
+        raise UsageError(usage)
     s.goto(n)
     return shell.board()
 

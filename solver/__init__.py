@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from xlogo_lang.tasks import Task
 
     from .edits import Edit, Repair
+    from .search_space import Infeasible, OutOfTime, Space
 
 ENGINES = ("enum", "z3", "both")
 
@@ -44,15 +45,19 @@ def solve(
     limit: int = 10,
     *,
     max_bodies: int | None = None,
+    max_states: int | None = None,
     progress: Callable[[dict[str, Any]], None] | None = None,
 ) -> Solution:
     """A shortest program solving `task` (goal met, constraints met, no crash).
 
     With `all_solutions`, `programs` lists up to `limit` distinct shortest solutions. With
     `engine="both"` the two engines run one after the other and must agree on the size; the
-    stats hold both sets of figures (`agree` says whether they did). `max_bodies` caps the
-    repeat bodies the enumerative engine may build (default `MAX_BODIES`, a few GB at most):
-    a search that reaches it stops like a timeout, with `stats.stopped == "bodies"`.
+    stats hold both sets of figures (`agree` says whether they did). `timeout` counts from the
+    call: compiling the task and the setup passes are part of it, and with "both" it is the
+    budget of the two engines together (a zero budget returns at once, `timeout`).
+    `max_bodies` caps the repeat bodies the enumerative engine may build and `max_states` the
+    states it keeps (defaults: `default_budgets`, a few GB at most together): a search that
+    reaches either stops like a timeout, with `stats.stopped` "bodies" or "states".
     `progress`, if given, is called while the search runs with {"engine", "level" (the size
     being refuted), "time_s", ...}: at each new size, and every half second or so. The
     enumerative engine adds "phase": "probe" while its probe looks for a first solution in a
@@ -65,10 +70,18 @@ def solve(
         raise UsageError("max_size must be at least 0")
     if max_bodies is not None and max_bodies < 1:
         raise UsageError("max_bodies must be at least 1")
+    if max_states is not None and max_states < 1:
+        raise UsageError("max_states must be at least 1")
     timeout = check_timeout(timeout)
+    t0 = time.perf_counter()
+    deadline = None if timeout is None else t0 + timeout
+    budgets = (max_bodies, max_states)
     if engine == "both":
-        return _solve_both(task, max_size, timeout, all_solutions, limit, max_bodies, progress)
-    return _solve_one(task, engine, max_size, timeout, all_solutions, limit, max_bodies, progress)
+        return _solve_both(task, max_size, deadline, all_solutions, limit, budgets, progress)
+    space = _compile(task, deadline)
+    return _solve_one(
+        task, engine, space, max_size, deadline, all_solutions, limit, budgets, progress, t0
+    )
 
 
 def _bound(task: Task, max_size: int | None) -> int:
@@ -81,30 +94,43 @@ def _bound(task: Task, max_size: int | None) -> int:
     return int(min(max_size, hi))
 
 
+def _compile(task: Task, deadline: float | None) -> Space | Infeasible | OutOfTime:
+    """The task compiled for search, or why it cannot be: a proof that nothing solves it
+    (`Infeasible`), or the deadline passing first (`OutOfTime`)."""
+    from .search_space import Infeasible, OutOfTime, Space
+
+    try:
+        return Space.of(task, deadline)
+    except (Infeasible, OutOfTime) as exc:
+        return exc
+
+
 def _solve_one(
     task: Task,
     engine: str,
+    space: Space | Infeasible | OutOfTime,
     max_size: int | None,
-    timeout: float | None,
+    deadline: float | None,
     all_solutions: bool,
     limit: int,
-    max_bodies: int | None = None,
+    budgets: tuple[int | None, int | None] = (None, None),
     progress: Callable[[dict[str, Any]], None] | None = None,
+    t0: float | None = None,
 ) -> Solution:
-    from .search_space import Infeasible, Space
+    from .search_space import Infeasible, OutOfTime
 
     n = _bound(task, max_size)
-    t0 = time.perf_counter()
-    try:
-        space = Space.of(task)
-    except Infeasible as exc:
-        stats: dict[str, Any] = {
-            "candidates": 0,
-            "states": 0,
-            "time_s": round(time.perf_counter() - t0, 4),
-        }
-        stats["reason"] = str(exc)
+    t0 = time.perf_counter() if t0 is None else t0
+    if isinstance(space, (Infeasible, OutOfTime)):
+        stats: dict[str, Any] = {"candidates": 0, "states": 0}
+        if isinstance(space, OutOfTime):  # no size refuted: the time went to compiling the task
+            stats["level"] = 0
+        stats["time_s"] = round(time.perf_counter() - t0, 4)
+        if isinstance(space, OutOfTime):
+            return Solution(task.id, "timeout", None, [], None, engine, False, n, stats)
+        stats["reason"] = str(space)
         return Solution(task.id, "no_solution", None, [], None, engine, True, n, stats)
+    timeout = None if deadline is None else max(0.0, deadline - time.perf_counter())
     if engine == "enum":
         from .enumerative import enumerate_search
 
@@ -114,7 +140,8 @@ def _solve_one(
             timeout=timeout,
             all_solutions=all_solutions,
             limit=limit,
-            max_bodies=max_bodies,
+            max_bodies=budgets[0],
+            max_states=budgets[1],
             progress=progress,
             grow=max_size is None and task.constraints.bounds("all")[1] == math.inf,
         )
@@ -148,16 +175,19 @@ def _solve_one(
 def _solve_both(
     task: Task,
     max_size: int | None,
-    timeout: float | None,
+    deadline: float | None,
     all_solutions: bool,
     limit: int,
-    max_bodies: int | None,
+    budgets: tuple[int | None, int | None],
     progress: Callable[[dict[str, Any]], None] | None,
 ) -> Solution:
     t0 = time.perf_counter()
-    a = _solve_one(task, "enum", max_size, timeout, all_solutions, limit, max_bodies, progress)
-    rest = None if timeout is None else max(0.0, timeout - (time.perf_counter() - t0))
-    b = _solve_one(task, "z3", max_size, rest, all_solutions, limit, None, progress)
+    space = _compile(task, deadline)  # once, for both engines
+    a = _solve_one(
+        task, "enum", space, max_size, deadline, all_solutions, limit, budgets, progress, t0
+    )
+    # the same deadline: z3 gets what the enumerative engine left, and nothing when it left none
+    b = _solve_one(task, "z3", space, max_size, deadline, all_solutions, limit, progress=progress)
     agree = (
         a.status == b.status and a.size == b.size if "timeout" not in (a.status, b.status) else None
     )

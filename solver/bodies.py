@@ -380,11 +380,11 @@ class Menu:
                     e0 = node.memo[pose]
                     x = e0[0]  # type: ignore[index]
                     reps = owner.menu(x).repeats(k)
-                    work += len(reps) + 1
-                    if tick is not None and work > 4096:
-                        tick()  # type: ignore[operator]
-                        work = 0
                     for step, inner, times in reps:
+                        work += 1
+                        if tick is not None and work > 64:  # 0.2 ms each on a 64x64 grid
+                            tick()  # type: ignore[operator]
+                            work = 0
                         e = space.compose(e0, step)
                         if e is None:
                             continue
@@ -431,7 +431,7 @@ class Menu:
             low = 1 if self.owner.padding else 2
             tick = self.owner.tick
             for n, body in enumerate(self.levels[s]):
-                if tick is not None and n & 1023 == 0:
+                if tick is not None and n & 255 == 0:
                     tick()  # type: ignore[operator]
                 for n in range(low, body.nmax + 1):
                     e = body.repeat_effect(space, self.pose, n)

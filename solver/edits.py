@@ -14,8 +14,11 @@ Zhang-Shasha implementation; a repeat only maps to a repeat, so every mapping is
 `repair` searches breadth-first over programs at edit distance 0, 1, 2, ... from the given one,
 checking each with the core's `run`, so the first solution found is a nearest one. The first two
 layers come first; past them, the shortest solutions give an upper bound U, and when every layer
-below U is exhausted, the closest shortest solution is itself proved nearest. A timeout returns
-the best solution known with ``proved: false``.
+below U is exhausted, the closest shortest solution is itself proved nearest. Every edit changes
+the number of blocks by at most one, so a program of n blocks is at least S - n edits from every
+solution when S is the proved shortest size: no layer below S - n is checked, and when U equals
+that lower bound the answer is proved at once. A timeout returns the best solution known with
+``proved: false``.
 
 Never imports z3 or the CLI.
 """
@@ -33,7 +36,7 @@ from xlogo_lang.printer import to_compact, to_text
 from xlogo_lang.tasks import Task
 from xlogo_lang.verdict import run
 
-from .search_space import CODE_PEN, Infeasible, Space
+from .search_space import CODE_PEN, Infeasible, OutOfTime, Space
 
 DEFAULT_TIMEOUT = 30.0
 # Every candidate at edit distance d is a copy of the program, so a layer costs its size times
@@ -133,9 +136,12 @@ def repair(
     if run(task, program).solved:
         return done(program, [], True)
     try:
-        space = Space.of(task)
+        space = Space.of(task, deadline)
     except Infeasible:  # a proof that nothing solves the task (what `solve` would say)
         return done(None, None, True)
+    except OutOfTime:  # a large grid, compiled past the deadline
+        stats["timeout"] = True
+        return done(None, None, False)
     layers = _EditLayers(space, program, stats)
     quick = QUICK_LAYERS if max_distance is None else min(QUICK_LAYERS, max_distance)
     found = layers.grow(quick, t0 + timeout * QUICK_SHARE)
@@ -151,6 +157,17 @@ def repair(
         if upper is None or d < upper[0]:
             upper = (d, sol)
     stats["upper_bound"] = upper[0] if upper else None
+    # a lower bound: an edit adds or removes at most one block, and no solution has fewer than
+    # the proved shortest size, so the layers below `lower` hold none
+    lower = 0
+    if shortest.solved and shortest.proved_minimal and shortest.size is not None:
+        lower = max(0, shortest.size - n)
+        layers.min_size = shortest.size
+    stats["lower_bound"] = lower
+    if max_distance is not None and lower > max_distance:
+        return done(None, None, True)  # every solution is more than max_distance edits away
+    if upper is not None and upper[0] <= lower:  # the nearest shortest solution is nearest
+        return done(upper[1], edit_script(program, upper[1]), True)
     limit = upper[0] - 1 if upper else (max_distance if max_distance is not None else 3)
     if max_distance is not None:
         limit = min(limit, max_distance)
@@ -180,6 +197,7 @@ class _EditLayers:
         self.next: list[Program] = []
         self.checked = 0  # layers fully checked
         self.stats = stats
+        self.min_size = 0  # no solution has fewer blocks (once the shortest size is proved)
 
     def grow(self, limit: int, deadline: float) -> tuple[Program, list[Edit]] | None:
         """A nearest solution within `limit` edits, or None when the layers up to `limit` hold
@@ -202,7 +220,7 @@ class _EditLayers:
                         return _best_fix(found)  # `prog` is expanded again next time
                     stats["candidates"] += 1  # counted once: a resumed layer skips it above
                     self.parent[cand] = (prog, edit)
-                    if run(self.task, cand).solved:
+                    if len(cand) >= self.min_size and run(self.task, cand).solved:
                         found.append((cand, self._edits(cand)))
                     else:
                         self.next.append(cand)

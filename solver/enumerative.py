@@ -33,10 +33,15 @@ from .tracing import trace_program
 # Called with {"engine", "level", "time_s", ...} while a search runs (a CLI status line, say).
 Progress = Callable[[dict[str, object]], None]
 PRECHECK_CAP = 50_000  # states explored by the goal-reachability pre-check before giving up on it
-# Repeat bodies a search may build before it stops like a timeout: at 1.5-3.5 KB each (measured on
-# tasks 72 and 64) this keeps a search under ~5 GB; the largest proof among the real tasks (64)
-# builds 437,000.
+# The search stops like a timeout when it has built `max_bodies` repeat bodies or keeps
+# `max_states` states (`default_budgets`): what it holds is those two, and their size grows with
+# the grid. The defaults give the bodies BODY_MEMORY and the states STATE_MEMORY (estimated from
+# `body_bytes` and `state_bytes`), and at most MAX_BODIES bodies: 1.5-3.5 KB each on the small
+# grids of the real tasks, whose largest proof (64) builds 437,000, and the frame of
+# examples/tasks/draw-frame.json 1.05 million (2 GB).
 MAX_BODIES = 1_500_000
+BODY_MEMORY = 3 * 2**30
+STATE_MEMORY = 2 * 2**30
 # The probe's share of a time limit (and of the body budget): it is a bound, not the answer.
 PROBE_SHARE = 0.5
 PROBE_BODY = 2  # the probe's repeat bodies have at most this many blocks...
@@ -53,9 +58,33 @@ class SearchResult:
     max_size: int | None = None  # the bound searched, when the search raised it (`grow`)
 
 
+def body_bytes(space: Space) -> int:
+    """The memory of a repeat body (with its effects, repeats and signature), measured: about
+    2 KB plus 0.4 byte per cell of the signature canvas, (2M+1)^2 for a grid whose longest side
+    is M (`bodies.Canvas`): 2 KB on the real tasks' grids (5x5 at most), 2.4 KB at 16x16,
+    3.6 KB at 32x32, 8.1 KB at 64x64."""
+    m = max(space.task.world.rows, space.task.world.cols)
+    return 2000 + (2 * m + 1) ** 2 * 2 // 5
+
+
+def state_bytes(space: Space) -> int:
+    """The memory of a kept state (its key, g, calls, parents and queue entries), measured:
+    450-520 bytes on open grids from 8x8 to 64x64 (a `collectall` summary over 256 targets
+    included), plus a drawing's summary, 3 bits per segment of the picture."""
+    return 520 + 3 * space.nedges // 8
+
+
+def default_budgets(space: Space) -> tuple[int, int]:
+    """(max_bodies, max_states) when the caller gives none: BODY_MEMORY worth of bodies (at most
+    MAX_BODIES, which every grid up to 9x9 gets) and STATE_MEMORY worth of states (4 million on
+    a grid without a picture); a 64x64 grid gets 372,000 bodies."""
+    bodies = min(MAX_BODIES, BODY_MEMORY // body_bytes(space))
+    return bodies, STATE_MEMORY // state_bytes(space)
+
+
 class _Deadline(Exception):
     """The search stops: `reason` is "time", "bodies" (the budget of repeat bodies) or "states"
-    (the probe's budget of states)."""
+    (the budget of states kept)."""
 
     def __init__(self, reason: str = "time") -> None:
         super().__init__(reason)
@@ -70,6 +99,7 @@ def enumerate_search(
     all_solutions: bool = False,
     limit: int = 10,
     max_bodies: int | None = None,
+    max_states: int | None = None,
     progress: Progress | None = None,
     grow: bool = False,
 ) -> SearchResult:
@@ -88,8 +118,13 @@ def enumerate_search(
     When the probe finds nothing (a long picture in several colours), the picture traced line by
     line (`tracing.py`) plays its part. With `grow` (`max_size` is only the default bound, not
     the task's or the caller's), a traced program longer than `max_size` raises the bound to
-    its size: a program of U blocks exists, so U - 1 is the bound that can prove it minimal."""
+    its size: a program of U blocks exists, so U - 1 is the bound that can prove it minimal.
+
+    `max_bodies` and `max_states` default to `default_budgets(space)`."""
     t0 = time.perf_counter()
+    default_bodies, default_states = default_budgets(space)
+    max_bodies = default_bodies if max_bodies is None else max_bodies
+    max_states = default_states if max_states is None else max_states
     best: list[Program] = []
     grown: int | None = None
     traced: Program | None = None
@@ -97,7 +132,7 @@ def enumerate_search(
     alive: tuple[bool, set | None] | None = None
     if space.draw and space.colors:
         budget = None if timeout is None else timeout * PROBE_SHARE
-        bodies = int((MAX_BODIES if max_bodies is None else max_bodies) * PROBE_SHARE)
+        bodies = int(max_bodies * PROBE_SHARE)
         finder = _Search(
             space,
             max_size,
@@ -128,7 +163,8 @@ def enumerate_search(
         left,
         all_solutions,
         limit,
-        max_bodies=MAX_BODIES if max_bodies is None else max_bodies,
+        max_bodies=max_bodies,
+        max_states=max_states,
         progress=progress,
         precheck=alive,
     )
@@ -168,6 +204,7 @@ class _Search:
         limit: int,
         *,
         max_bodies: int = MAX_BODIES,
+        max_states: int | None = None,
         progress: Progress | None = None,
         colourless: bool = False,
         precheck: tuple[bool, set | None] | None = None,
@@ -181,7 +218,9 @@ class _Search:
         self.menus = MenuSet(space, colourless)
         self.phase = "probe" if colourless else "search"
         self.max_body = PROBE_BODY if colourless else max_size
-        self.max_states = PROBE_STATES if colourless else None
+        if "repeat" not in space.bounds.allowed:
+            self.max_body = 0  # no repeat may be placed: its menus would be built for nothing
+        self.max_states = PROBE_STATES if colourless else max_states
         self.precheck = precheck  # (start alive, alive states): computed once, shared by both
         self.menus.tick = self._tick
         b = space.bounds

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import time
 from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -49,6 +50,16 @@ Effect = tuple[int, int, tuple[int, ...], int, int, int, int, int]
 
 class Infeasible(Exception):
     """The task can never be solved, whatever the program (e.g. the start cell is forbidden)."""
+
+
+class OutOfTime(Exception):
+    """The deadline passed while the task was being compiled (`Space.of`) or a setup pass ran."""
+
+
+def check_deadline(deadline: float | None) -> None:
+    """Raise `OutOfTime` once `deadline` (a `time.perf_counter()` value) has passed."""
+    if deadline is not None and time.perf_counter() >= deadline:
+        raise OutOfTime
 
 
 @dataclass
@@ -128,7 +139,10 @@ class Space:
     # -- construction ------------------------------------------------------------------------
 
     @classmethod
-    def of(cls, task: Task) -> Space:
+    def of(cls, task: Task, deadline: float | None = None) -> Space:
+        """`task` compiled for search. With a `deadline` (a `time.perf_counter()` value), raises
+        `OutOfTime` once it has passed: on a large grid the tables take seconds."""
+        check_deadline(deadline)
         world = task.world
         goal = task.compiled_goal
         bounds = Bounds.of(task)
@@ -153,6 +167,8 @@ class Space:
         fwd, back = [-1] * npose, [-1] * npose
         fwd_edge, back_edge = [-1] * npose, [-1] * npose
         for cell in range(ncell):
+            if cell & 255 == 0:
+                check_deadline(deadline)
             x, y = cell % cols, cell // cols
             for d in range(4):
                 pose = cell * 4 + d
@@ -191,9 +207,11 @@ class Space:
             kind="none",
         )
         space._goal_model(start_cell, forbidden, edge_colors)
+        check_deadline(deadline)
         if draw:
             space._picture_reachable(start_cell)
-        space._alphabet()
+        space._alphabet(deadline)
+        check_deadline(deadline)
         space._lines(edges)
         space.max_times = _max_times(rows, cols)
         return space
@@ -230,21 +248,24 @@ class Space:
                 (c, sum(1 << (3 * i) for i, ec in enumerate(self.edge_colors) if ec == c))
                 for c in sorted(set(self.edge_colors))
             )
+        rows = ncell // cols
+        # what lies on each column (for a vertical heading) and each row (horizontal): per
+        # segment or cell once, not per pose and cell (a 64x64 grid has 16,384 poses)
+        col_mask, row_mask = [0] * cols, [0] * rows
+        if self.draw:
+            for (a, b), e in edges.items():
+                if a % cols == b % cols:  # a vertical segment lies on column a % cols
+                    col_mask[a % cols] |= 1 << (3 * e)
+                else:  # a horizontal one on row a // cols
+                    row_mask[a // cols] |= 1 << (3 * e)
+        else:
+            for c in range(ncell):
+                col_mask[c % cols] |= 1 << c
+                row_mask[c // cols] |= 1 << c
         for pose in range(self.npose):
-            x, y = (pose >> 2) % cols, (pose >> 2) // cols
+            cell = pose >> 2
             vertical = (pose & 3) % 2 == 0
-            mask = 0
-            if self.draw:
-                for (a, b), e in edges.items():
-                    column = a % cols == b % cols  # a vertical segment
-                    on = a % cols == x if vertical else a // cols == y
-                    if on and column == vertical:
-                        mask |= 1 << (3 * e)
-            else:
-                for c in range(ncell):
-                    if (c % cols == x) if vertical else (c // cols == y):
-                        mask |= 1 << c
-            self.on_line.append(mask)
+            self.on_line.append(col_mask[cell % cols] if vertical else row_mask[cell // cols])
 
     def _goal_model(self, start_cell: int, forbidden: int, edge_colors: list[int]) -> None:
         goal = self.task.compiled_goal
@@ -290,7 +311,7 @@ class Space:
                 for c in range(size)
             )
 
-    def _alphabet(self) -> None:
+    def _alphabet(self, deadline: float | None = None) -> None:
         b = self.bounds
         # a do-nothing setpc may be forced: by padding up to `exactly all`, or by a start_by
         # that opens with setpc blocks
@@ -315,6 +336,7 @@ class Space:
         maxcode = SETPC0 + len(PEN_COLORS) + 1
         self.basic_effects = [[None] * self.npose for _ in range(maxcode)]
         for code in range(maxcode):
+            check_deadline(deadline)
             self.basic_effects[code] = [self._basic_effect(code, p) for p in range(self.npose)]
 
     def _basic_effect(self, code: int, pose: int) -> Effect | None:
@@ -540,15 +562,20 @@ class Space:
                     stack.append(p)
         return mark[0], {st for j, st in enumerate(order) if mark[j]}
 
-    def min_moves(self, cap: int) -> int | None:
+    def min_moves(self, cap: int, tick: Callable[[], None] | None = None) -> int | None:
         """The fewest moves (fd/bk runs) of any run that meets the goal (`_min_runs`)."""
-        return self._min_runs(cap, lambda a, b: a >> 2 != b >> 2)
+        return self._min_runs(cap, lambda a, b: a >> 2 != b >> 2, tick)
 
-    def min_turns(self, cap: int) -> int | None:
+    def min_turns(self, cap: int, tick: Callable[[], None] | None = None) -> int | None:
         """The fewest turns (lt/rt runs) of any run that meets the goal (`_min_runs`)."""
-        return self._min_runs(cap, lambda a, b: a & 3 != b & 3)
+        return self._min_runs(cap, lambda a, b: a & 3 != b & 3, tick)
 
-    def _min_runs(self, cap: int, counted: Callable[[int, int], bool]) -> int | None:
+    def _min_runs(
+        self,
+        cap: int,
+        counted: Callable[[int, int], bool],
+        tick: Callable[[], None] | None = None,
+    ) -> int | None:
         """The fewest counted actions of any run that meets the goal, or None when more than
         `cap` states would have to be explored (or no run does). `counted(pose, next pose)` says
         whether a basic action counts (a move changes the cell, a turn the heading).
@@ -556,11 +583,15 @@ class Space:
         Like `alive_states`, it looks at runs as sequences of basic actions, whatever the program
         that runs them: a breadth-first search in which counted actions cost one and the others
         nothing. A program whose counted blocks run fewer times than this cannot solve the
-        task."""
+        task. `tick`, if given, is called every thousand states (it may raise to stop)."""
         start = self._start_state()
         dist = {start: 0}
         queue = deque([start])
+        popped = 0
         while queue:
+            popped += 1
+            if tick is not None and popped & 1023 == 0:
+                tick()
             st = queue.popleft()
             d = dist[st]
             if self.goal_met(st[2]):

@@ -48,6 +48,8 @@ class Solution:
             why = "timeout"
             if self.stats.get("stopped") == "bodies":
                 why = "stopped: repeat-body budget reached (--max-bodies)"
+            elif self.stats.get("stopped") == "states":
+                why = "stopped: state budget reached (--max-states)"
             level = self.stats.get("level", "?")
             if self.program is None:
                 return f"{why}: no solution found yet (none has fewer than {level} blocks)"

@@ -40,8 +40,8 @@ from typing import Any
 from xlogo_lang.ast import Block, Program, Repeat
 from xlogo_lang.verdict import run
 
-from .enumerative import Progress, SearchResult
-from .search_space import BK, FD, LT, RT, SETPC0, Space, type_of
+from .enumerative import PRECHECK_CAP, Progress, SearchResult
+from .search_space import BK, FD, LT, RT, SETPC0, OutOfTime, Space, check_deadline, type_of
 
 REP = 15  # the op code of a repeat slot (basic codes are 0..10)
 MIN_RUNS_CAP = 100_000  # states `Space.min_moves` and `min_turns` may explore (under a second)
@@ -56,8 +56,6 @@ def z3_search(
     limit: int = 10,
     progress: Progress | None = None,
 ) -> SearchResult:
-    import z3
-
     t0 = time.perf_counter()
     deadline = t0 + timeout if timeout is not None else None
     stats: dict[str, Any] = {
@@ -66,20 +64,32 @@ def z3_search(
         "solver_calls": 0,
         "rejected": 0,
         "per_size_s": {},
+        "level": 0,
     }
     task = space.task
     found: list[Program] = []
-    start_alive, _ = space.alive_states(50_000)
-    if not start_alive:
-        stats["reason"] = "no run of any length reaches the goal"
-        return _result("no_solution", [], None, True, stats, t0)
-    runs: dict[int, int | None] = {}
-    if not space.bounds.padding:  # the bounds need a fixed nesting, which padding never has
-        moves = space.min_moves(MIN_RUNS_CAP)
-        if moves is None and space.kind == "draw":
-            moves = space.nedges  # every segment is drawn at least once
-        runs = {FD: moves, LT: space.min_turns(MIN_RUNS_CAP)}
-    shared: dict[str, dict] = {}
+    try:
+        # the setup passes count against the time limit too (seconds on a large grid)
+        check_deadline(deadline)
+        import z3
+
+        def tick() -> None:
+            check_deadline(deadline)
+
+        start_alive, _ = space.alive_states(PRECHECK_CAP, tick)
+        if not start_alive:
+            stats["reason"] = "no run of any length reaches the goal"
+            return _result("no_solution", [], None, True, stats, t0)
+        runs: dict[int, int | None] = {}
+        if not space.bounds.padding:  # the bounds need a fixed nesting, which padding never has
+            moves = space.min_moves(MIN_RUNS_CAP, tick)
+            if moves is None and space.kind == "draw":
+                moves = space.nedges  # every segment is drawn at least once
+            runs = {FD: moves, LT: space.min_turns(MIN_RUNS_CAP, tick)}
+        # the poses a run can reach, for every encoding (`_closure`)
+        shared: dict[str, Any] = {"closure": _closure(space, tick)}
+    except OutOfTime:
+        return _result("timeout", [], None, False, stats, t0)
     for k in range(0, max_size + 1):
         stats["level"] = k
         tk = time.perf_counter()
@@ -94,6 +104,8 @@ def z3_search(
         stats.setdefault("shapes", {})[k] = len(shapes)
         reported = tk
         for n, shape in enumerate(shapes):
+            if deadline is not None and time.perf_counter() >= deadline:
+                return _result("timeout", found, len(found[0]) if found else None, False, stats, t0)
             if progress is not None and time.perf_counter() - reported > 0.5:
                 # a size can take minutes: say how far through its nestings the search is
                 reported = time.perf_counter()
@@ -234,7 +246,7 @@ class _Encoding:
         z3: Any,
         shape: tuple[int, ...] | None = None,
         runs: dict[int, int | None] | None = None,
-        shared: dict[str, dict] | None = None,
+        shared: dict[str, Any] | None = None,
     ) -> None:
         self.z3 = z3
         # terms the encodings of one search share (`_definition_key`, basic effects, clauses
@@ -254,7 +266,7 @@ class _Encoding:
         self.allow_repeat = "repeat" in b.allowed
         self.ops = list(space.basic_codes) + ([REP] if self.allow_repeat else [])
         self.max_times = space.max_times
-        self.poses = _closure(space)
+        self.poses = shared.get("closure") or _closure(space)
         self.pbits = max(self.poses).bit_length() + 1  # pose bit-vectors
         self.sbits = (k + 1).bit_length() + 1  # slot-index bit-vectors
         self._pconst: dict[int, Any] = {}
@@ -1013,11 +1025,15 @@ def _codes_of(t: str, space: Space) -> list[int]:
     return [code] if code in space.basic_codes else []
 
 
-def _closure(space: Space) -> list[int]:
+def _closure(space: Space, tick: Any = None) -> list[int]:
     """The poses a run can reach from the start (dead moves stay put)."""
     seen = {space.start_pose}
     stack = [space.start_pose]
+    popped = 0
     while stack:
+        popped += 1
+        if tick is not None and popped & 1023 == 0:
+            tick()
         p = stack.pop()
         for code in (FD, BK, LT, RT):
             e = space.basic_effects[code][p]

@@ -147,23 +147,26 @@ def test_the_solver_baseline_has_no_time_limit_by_default_so_every_size_is_prove
     assert solver["found_sizes"] == {}
 
 
-def test_a_solver_timeout_is_not_counted_as_solved_nor_its_program_as_shortest(runs):
-    # with no time at all, the solver still hands back task 60's traced program (7 blocks)
-    # and nothing for task 22: neither is a proof
-    tasks = [t for t in runs["tasks"] if t.id in ("22", "60")]
-    solver = build_report([runs["flaky"]], tasks, solver_timeout=0).to_dict()["solver"]
-    assert solver["status"] == {"22": "timeout", "60": "timeout"}
-    assert solver["tasks_solved"] == 0 and solver["success"] == 0.0
-    assert solver["sizes"] == {} and solver["found_sizes"] == {"60": 7}
+def test_a_solver_timeout_is_not_counted_as_solved_nor_its_program_as_shortest(runs, assets_dir):
+    # in 3 s the solver has task 64's probe program (15 blocks, found in well under a second)
+    # but not the proof of its 11 blocks (about 19 s); with no time at all, task 1 has nothing
+    by_id = {t.id: t for t in load_tasks(assets_dir)}
+    slow = build_report([runs["flaky"]], [by_id["1"], by_id["64"]], solver_timeout=3)
+    solver = slow.to_dict()["solver"]
+    assert solver["status"] == {"1": "solved", "64": "timeout"}
+    assert solver["tasks_solved"] == 1 and solver["sizes"] == {"1": 1}
+    assert solver["found_sizes"] == {"64": 15}
+    none = build_report([runs["flaky"]], [by_id["1"]], solver_timeout=0).to_dict()["solver"]
+    assert none["status"] == {"1": "timeout"} and none["found_sizes"] == {}
 
 
-def test_the_baseline_table_shows_timeouts_apart_from_proved_sizes(runs):
-    tasks = [t for t in runs["tasks"] if t.id in ("1", "60")]
+def test_the_baseline_table_shows_timeouts_apart_from_proved_sizes(runs, assets_dir):
+    by_id = {t.id: t for t in load_tasks(assets_dir)}
     con = Console(record=True, width=200)
-    build_report([runs["flaky"]], tasks, solver_timeout=0).render(con)
+    build_report([runs["flaky"]], [by_id["1"], by_id["64"]], solver_timeout=3).render(con)
     text = con.export_text()
     assert "solved, proved shortest" in text and "mean 1.00, max 1" in text  # task 1 only
-    assert "timeout: program found, not proved shortest" in text and "60: 7" in text
+    assert "timeout: program found, not proved shortest" in text and "64: 15" in text
 
 
 def test_cli_solver_timeout_is_opt_in(runs, tmp_path, capsys):

@@ -56,6 +56,14 @@ def test_a_broken_task_file_exits_2_with_one_line_naming_the_field(tasks_dir, tm
     assert err.startswith("xlogo repl: ") and "items[0].count: 9 is out of range" in err
 
 
+@pytest.mark.parametrize("seconds", ["-1", "nan"])
+def test_a_bad_solve_timeout_exits_2_at_startup(tasks_dir, capsys, seconds):
+    """It used to start, and every later :solve and :hint failed."""
+    assert main(["repl", str(tasks_dir / "87.json"), "--solve-timeout", seconds]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("xlogo repl: --solve-timeout must be a number of seconds, 0 or more")
+
+
 def test_json_mode_reads_stdin_and_answers_one_line_per_input(tasks_dir, monkeypatch, capsys):
     monkeypatch.setattr("sys.stdin", io.StringIO("fd rt\nrepeat(3){\nfd\n}\nrt fd\n"))
     assert main(["repl", str(tasks_dir / "87.json"), "--json"]) == 0

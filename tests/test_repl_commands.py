@@ -96,6 +96,15 @@ def test_goto_needs_a_number(shell):
     assert not reply.ok and "usage: :goto N" in shown(reply)
 
 
+@pytest.mark.parametrize("n", ["99", "-5"])
+def test_goto_a_step_outside_the_run_is_the_same_error_as_no_number(shell, n):
+    """It was silently clamped to the run (and reported ok)."""
+    shell.handle("fd rt")
+    reply = shell.handle(f":goto {n}")
+    assert not reply.ok and "usage: :goto N, with N a step number (0..2)" in shown(reply)
+    assert shell.session.cursor is None
+
+
 def test_goto_end_shows_the_whole_run(shell):
     shell.handle("fd rt")
     shell.handle(":goto 1")

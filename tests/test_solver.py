@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -397,6 +398,125 @@ def test_too_small_a_bound_is_a_proof_not_a_timeout(asset_tasks):
 def test_an_empty_goal_is_met_by_the_empty_program(asset_tasks):
     sol = solve(_variant(asset_tasks, "1", goal=[]))
     assert (sol.status, sol.size) == ("solved", 0)
+
+
+# -- budgets and time limits ---------------------------------------------------------------------
+
+
+def _open_grid(side: int, cells: list[tuple[int, int]], goal: str, constraints=None) -> object:
+    """A side x side grid without walls, the turtle in the top left corner facing east, and a
+    strawberry on each of `cells`."""
+    tile = {"allowed": True, "walls": {}}
+    return task_from_dict(
+        {
+            "id": f"open-{side}",
+            "turtle": {"x": 0, "y": 0, "direction": 1},
+            "tiles": [{"x": x, "y": y, **tile} for y in range(side) for x in range(side)],
+            "items": [
+                {"x": x, "y": y, "name": "strawberry", "color": "red", "count": 1} for x, y in cells
+            ],
+            "lines": [],
+            "goal": [{"name": goal, "specs": [[[{"name": "strawberry", "neg": 0}]]]}],
+            "constraints": constraints or [],
+        },
+        file=f"<open {side}x{side}>",
+    )
+
+
+def _spread(side: int, step: int) -> list[tuple[int, int]]:
+    return [(x, y) for x in range(0, side, step) for y in range(0, side, step) if (x, y) != (0, 0)]
+
+
+def test_a_task_that_forbids_repeats_builds_no_repeat_bodies():
+    """Menus of repeats are only worth building when a repeat may be placed: with repeats
+    forbidden they once filled the whole body budget (gigabytes) for nothing."""
+    task = _open_grid(8, _spread(8, 3), "collectall", [{"at_most": {"repeat": 0}}])
+    sol = solve(task)
+    assert sol.status == "no_solution" and sol.stats["bodies"] == 0
+
+
+def test_a_search_that_outgrows_its_state_budget_stops_like_a_timeout():
+    """Without repeats the states are all that grows (this search keeps about 6,000 to prove
+    that no program of 20 blocks collects everything)."""
+    task = _open_grid(8, _spread(8, 3), "collectall", [{"at_most": {"repeat": 0}}])
+    sol = solve(task, max_states=2_000)
+    assert sol.status == "timeout" and sol.stats["stopped"] == "states"
+    assert sol.stats["states"] <= 2_000 + 5_000  # checked between batches of states
+    assert "state budget" in sol.message
+
+
+def test_a_state_budget_below_one_is_a_usage_error(asset_tasks):
+    with pytest.raises(UsageError):
+        solve(asset_tasks["1"], max_states=0)
+
+
+def test_the_default_budgets_shrink_with_the_grid_to_stay_within_a_few_gigabytes():
+    """A repeat body's signature is a bitset over a canvas of (2M+1)^2 cells: 8 KB a body at
+    64x64, where 1.5 million bodies took 11-13 GB."""
+    from xlogo_lang.solver.enumerative import (
+        BODY_MEMORY,
+        MAX_BODIES,
+        STATE_MEMORY,
+        body_bytes,
+        default_budgets,
+        state_bytes,
+    )
+
+    space = Space.of(_open_grid(64, [(63, 63)], "find"))
+    bodies, states = default_budgets(space)
+    assert bodies < MAX_BODIES / 3
+    assert bodies * body_bytes(space) <= BODY_MEMORY
+    assert states * state_bytes(space) <= STATE_MEMORY
+
+
+def test_the_real_tasks_keep_the_full_default_body_budget(asset_tasks):
+    from xlogo_lang.solver.enumerative import MAX_BODIES, default_budgets
+    from xlogo_lang.solver.search_space import Infeasible
+
+    for tid, task in asset_tasks.items():
+        try:
+            space = Space.of(task)
+        except Infeasible:
+            continue
+        bodies, states = default_budgets(space)
+        assert bodies == MAX_BODIES and states > 1_000_000, tid
+
+
+@pytest.mark.parametrize("engine", ["enum", "z3", "both"])
+def test_a_zero_time_limit_returns_at_once_with_timeout(asset_tasks, engine):
+    """Even where the empty program solves the task: a zero budget allows no work at all."""
+    sol = solve(_variant(asset_tasks, "1", goal=[]), engine=engine, timeout=0)
+    assert sol.status == "timeout" and sol.program is None and not sol.proved_minimal
+
+
+def test_compiling_a_task_stops_at_the_deadline():
+    from xlogo_lang.solver.search_space import OutOfTime
+
+    task = _open_grid(16, [(15, 15)], "find")
+    with pytest.raises(OutOfTime):
+        Space.of(task, deadline=time.perf_counter())
+
+
+@pytest.mark.parametrize("engine", ["enum", "z3"])
+def test_the_time_limit_of_a_large_grid_counts_its_setup(engine):
+    """Compiling a 64x64 task once took 2.5-5 s (every pose against every cell), not counted
+    against the time limit; the search now ends close to it (the bound is generous for a
+    loaded machine)."""
+    task = _open_grid(64, _spread(64, 8), "collectall")
+    t0 = time.perf_counter()
+    sol = solve(task, engine=engine, timeout=0.5)
+    assert sol.status == "timeout"
+    assert time.perf_counter() - t0 < 2
+
+
+def test_with_both_engines_z3_gets_nothing_when_the_enumerative_engine_used_the_budget(
+    asset_tasks,
+):
+    """Task 64 takes the enumerative engine some twenty seconds: with half a second in all, z3
+    starts after the deadline and must not build a single encoding."""
+    sol = solve(asset_tasks["64"], engine="both", timeout=0.5)
+    assert sol.stats["enum_status"] == sol.stats["z3_status"] == "timeout"
+    assert sol.stats["z3"]["states"] == 0 and sol.stats["z3"]["solver_calls"] == 0
 
 
 # -- the API ---------------------------------------------------------------------------------------

@@ -161,6 +161,29 @@ def test_repair_of_a_program_too_long_to_search_near_names_the_file(
     assert f"{prog}: the program has 300,000 blocks; repair takes programs of at most" in err
 
 
+@pytest.mark.parametrize("flag", [["-e", "fd"], ["--max-distance", "2"]])
+def test_a_repair_option_without_repair_is_a_usage_error(capsys, tasks_dir, flag):
+    """`-e fd` alone once ran a 30 s repair nobody asked for."""
+    code, out, err = xlogo(capsys, "solve", str(tasks_dir / "87.json"), *flag)
+    assert code == 2 and out == ""
+    assert f"{flag[0]} is for --repair" in err
+
+
+def test_a_limit_alone_lists_that_many_solutions(capsys, tasks_dir):
+    code, out, _ = xlogo(capsys, "solve", str(tasks_dir / "87.json"), "--limit", "2", "--json")
+    assert code == 0 and len(json.loads(out)["programs"]) == 2
+
+
+def test_the_state_budget_is_set_on_the_command_line(capsys, tasks_dir):
+    code, out, _ = xlogo(capsys, "solve", str(tasks_dir / "64.json"), "--max-states", "20")
+    assert code == 1 and "stopped: state budget reached (--max-states)" in out
+
+
+def test_a_state_budget_below_one_is_a_usage_error_on_the_command_line(capsys, tasks_dir):
+    code, _, err = xlogo(capsys, "solve", str(tasks_dir / "87.json"), "--max-states", "0")
+    assert code == 2 and "--max-states must be at least 1" in err
+
+
 def test_a_solve_with_z3_has_a_default_time_limit_and_inf_lifts_it():
     """The enumerative engine ends by itself (its body budget); z3 has only time, and runs for
     hours on the largest tasks, so `xlogo solve DIR --engine both` must not hang on them."""

@@ -95,6 +95,26 @@ def test_the_deadline_is_checked_before_every_candidate(real_tasks):
     assert stats == {"candidates": 0, "timeout": True}
 
 
+def test_compiling_a_large_grid_counts_against_the_time_limit():
+    """A 64x64 grid takes a third of a second to compile (once several seconds, before the
+    first deadline check)."""
+    tile = {"allowed": True, "walls": {}}
+    task = task_from_dict(
+        {
+            "id": "open-64",
+            "turtle": {"x": 0, "y": 0, "direction": 1},
+            "tiles": [{"x": x, "y": y, **tile} for y in range(64) for x in range(64)],
+            "items": [{"x": 63, "y": 63, "name": "strawberry", "color": "red", "count": 1}],
+            "lines": [],
+            "goal": [{"name": "find", "specs": [[[{"name": "strawberry", "neg": 0}]]]}],
+            "constraints": [],
+        }
+    )
+    rep = repair(task, "fd", timeout=0)
+    assert rep.program is None and not rep.proved and rep.stats["timeout"]
+    assert rep.stats["time_s"] < 1  # it compiles nothing past the deadline
+
+
 def test_a_negative_distance_or_time_limit_is_a_usage_error(real_tasks):
     with pytest.raises(UsageError, match="max_distance"):
         repair(real_tasks["5"], "fd", max_distance=-1)
@@ -122,6 +142,26 @@ def test_repair_distance_is_never_more_than_to_the_shortest_solution(real_tasks)
     assert rep.program is not None and run(task, rep.program).solved
     assert rep.distance == block_distance(prog, rep.program)
     assert rep.distance <= rep.stats["upper_bound"]
+
+
+def test_the_empty_program_is_proved_as_far_from_a_solution_as_the_shortest_is_long(real_tasks):
+    """Task 87's shortest solutions have 6 blocks and an edit adds at most one: the empty
+    program is at least 6 edits from every solution, and 6 inserts reach a shortest one (the
+    search once spent its 30 s on the layers below and called the answer unproved)."""
+    rep = repair(real_tasks["87"], Program())
+    assert rep.distance == 6 and rep.proved
+    assert rep.stats["lower_bound"] == 6 and "timeout" not in rep.stats
+
+
+def test_a_program_short_of_the_shortest_size_is_repaired_at_the_lower_bound(real_tasks):
+    rep = repair(real_tasks["87"], parse("fd"))
+    assert rep.distance == 5 and rep.proved and run(real_tasks["87"], rep.program).solved
+    assert rep.stats["lower_bound"] == 5
+
+
+def test_a_distance_limit_below_the_lower_bound_is_a_proof_that_nothing_is_that_near(real_tasks):
+    rep = repair(real_tasks["87"], Program(), max_distance=4)
+    assert rep.program is None and rep.proved
 
 
 def test_to_dict_lists_the_edits(real_tasks):

@@ -44,7 +44,11 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         "--json", action="store_true", help="one JSON object per input on stdout (implies --plain)"
     )
     p.add_argument(
-        "--solve-timeout", type=float, default=30.0, metavar="SECONDS", help="time limit of :solve"
+        "--solve-timeout",
+        type=float,
+        default=30.0,
+        metavar="SECONDS",
+        help="seconds the search behind :solve and :hint may take (default 30; inf: none)",
     )
     p.set_defaults(func=main)
 
@@ -75,13 +79,21 @@ def start_session(task: str | None, task_id: str | None, tasks: str | None) -> S
 def main(args: argparse.Namespace) -> int:
     from rich.console import Console
 
+    from ..errors import UsageError
     from ..repl.app import history_path, make_history, run_interactive, run_plain
     from ..repl.commands import Shell
+    from ..solver import check_timeout
 
+    try:  # checked now, not at the first :solve
+        solve_timeout = check_timeout(args.solve_timeout)
+    except UsageError:
+        raise UsageError(
+            f"--solve-timeout must be a number of seconds, 0 or more (got {args.solve_timeout:g})"
+        ) from None
     session = start_session(args.task, args.task_id, args.tasks)
     interactive = not (args.plain or args.json) and sys.stdin.isatty() and sys.stdout.isatty()
     console = Console(highlight=False)
-    shell = Shell(session, width=lambda: console.width, solve_timeout=args.solve_timeout)
+    shell = Shell(session, width=lambda: console.width, solve_timeout=solve_timeout)
     if interactive:
         history = make_history(history_path(args.history))
         return run_interactive(shell, console, history=history)

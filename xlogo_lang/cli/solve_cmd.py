@@ -1,7 +1,7 @@
 """`xlogo solve TASK`: a shortest solution (or a proof that none exists), for one task or a set.
 
-    xlogo solve TASK [--id ID] [--engine enum|z3|both] [--max-size N] [--all [--limit K]]
-                     [--timeout S] [--max-bodies B] [--json]
+    xlogo solve TASK [--id ID] [--engine enum|z3|both] [--max-size N] [--all] [--limit K]
+                     [--timeout S] [--max-bodies B] [--max-states M] [--json]
     xlogo solve DIR [...]                 every task of an asset dir or a folder of task files
     xlogo solve TASK --repair PROGRAM     the solution nearest to PROGRAM (or --repair -e 'fd rt')
 
@@ -49,14 +49,16 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         "size of a longer traced picture)",
     )
     p.add_argument(
-        "--all", dest="all_solutions", action="store_true", help="list distinct shortest solutions"
+        "--all",
+        dest="all_solutions",
+        action="store_true",
+        help="list distinct shortest solutions (at most 10, or --limit K)",
     )
     p.add_argument(
         "--limit",
         type=int,
-        default=10,
         metavar="K",
-        help="with --all: at most K solutions (default 10)",
+        help="list at most K distinct shortest solutions (implies --all)",
     )
     p.add_argument(
         "--timeout",
@@ -69,8 +71,15 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         "--max-bodies",
         type=int,
         metavar="B",
-        help="enum: stop after building B repeat bodies, like a timeout (default 1,500,000: "
-        "a few GB of memory at most)",
+        help="enum: stop after building B repeat bodies, like a timeout (default 1,500,000, "
+        "fewer on grids larger than 9x9: about 3 GB of memory)",
+    )
+    p.add_argument(
+        "--max-states",
+        type=int,
+        metavar="M",
+        help="enum: stop when keeping M states, like a timeout (default: about 2 GB of them, "
+        "4 million without a picture)",
     )
     p.add_argument(
         "--json", action="store_true", help="print JSON (one line per task for a directory)"
@@ -82,7 +91,9 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         metavar="PROGRAM",
         help="find the solution nearest to PROGRAM (a file, - for stdin, or give it with -e)",
     )
-    p.add_argument("-e", "--expr", help="with --repair: the program itself, e.g. -e 'fd rt fd'")
+    p.add_argument(
+        "-e", "--expr", help="with --repair only: the program itself, e.g. --repair -e 'fd rt fd'"
+    )
     p.add_argument("--max-distance", type=int, metavar="D", help="with --repair: at most D edits")
     p.set_defaults(func=main)
 
@@ -90,11 +101,20 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 def main(args: argparse.Namespace) -> int:
     from ..errors import UsageError
 
-    if args.limit < 1:
-        raise UsageError("--limit must be at least 1")
-    if args.max_bodies is not None and args.max_bodies < 1:
-        raise UsageError("--max-bodies must be at least 1")
-    if args.repair is not None or args.expr is not None:
+    if args.limit is not None:
+        if args.limit < 1:
+            raise UsageError("--limit must be at least 1")
+        args.all_solutions = True  # a limit on the number of solutions asks for a list of them
+    else:
+        args.limit = 10
+    for flag, value in (("--max-bodies", args.max_bodies), ("--max-states", args.max_states)):
+        if value is not None and value < 1:
+            raise UsageError(f"{flag} must be at least 1")
+    if args.repair is None:
+        for flag, value in (("-e", args.expr), ("--max-distance", args.max_distance)):
+            if value is not None:
+                raise UsageError(f"{flag} is for --repair: xlogo solve TASK --repair -e 'fd rt'")
+    else:
         return _repair(args)
     if Path(args.task).is_dir() and args.task_id is None:
         return _solve_dir(args)
@@ -355,6 +375,7 @@ def _solve_with(task: Any, args: argparse.Namespace, progress: Any = None) -> So
         args.all_solutions,
         args.limit,
         max_bodies=args.max_bodies,
+        max_states=args.max_states,
         progress=progress,
     )
 
