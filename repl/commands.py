@@ -450,7 +450,7 @@ def _solve(shell: Shell, arg: str) -> Reply:
     sol = shell.shortest(arg or "enum")
     message = sol.message
     if sol.program is None:
-        data = {"status": sol.status, "solution": None, "message": message}
+        data: dict[str, object] = {"status": sol.status, "solution": None, "message": message}
         return Reply([Text(message, style="yellow")], data, ok=False)
     best = closest(sol.programs or [sol.program], s.program)  # the smallest diff to show
     text = to_text(best)

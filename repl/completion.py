@@ -71,10 +71,13 @@ class ReplCompleter(Completer):
     def _meta(self, text: str, event: CompleteEvent) -> Iterable[Completion]:
         name, space, arg = text.partition(" ")
         if not space:
-            for cmd in META.values():
-                if cmd.name.startswith(name.lower()):
+            for candidate in META.values():
+                if candidate.name.startswith(name.lower()):
                     yield Completion(
-                        cmd.name, -len(name), display=f":{cmd.name}", display_meta=cmd.help
+                        candidate.name,
+                        -len(name),
+                        display=f":{candidate.name}",
+                        display_meta=candidate.help,
                     )
             return
         cmd = META.get(name.lower())

@@ -30,6 +30,9 @@ from .search_space import FD, LT, RT, SETPC0, Effect, Space, type_of
 
 SIG_CAP = 64  # concat: longer cell sequences are not compared (such bodies are simply kept)
 
+# One op of a body: a basic block's code, or a repeat as (times, body)
+Op = int | tuple[int, "Body"]
+
 
 class Body:
     """A body (a sequence of blocks) in compiled form, with memoised effects per pose."""
@@ -48,7 +51,7 @@ class Body:
 
     def __init__(
         self,
-        ops: tuple[object, ...],
+        ops: tuple[Op, ...],
         sig: tuple,
         counts: tuple[int, ...],
         size: int,
@@ -74,7 +77,7 @@ class Body:
             if isinstance(op, int):
                 step = space.basic_effects[op][x]
             else:
-                times, body = op  # type: ignore[misc]
+                times, body = op
                 step = body.repeat_effect(space, x, times)
             cur = space.compose(cur, step)
             if cur is None:
@@ -306,10 +309,10 @@ class MenuSet:
     def _counts_of(self, t: str) -> tuple[int, ...]:
         return tuple(1 if x == t else 0 for x in self.tracked)
 
-    def ast(self, ops: tuple[object, ...]) -> tuple[Block, ...]:
+    def ast(self, ops: tuple[Op, ...]) -> tuple[Block, ...]:
         """The AST blocks of a body's ops (built only for the programs a search returns)."""
         return tuple(
-            self.space.blocks[op] if isinstance(op, int) else Repeat(op[0], self.ast(op[1].ops))  # type: ignore[index, misc]
+            self.space.blocks[op] if isinstance(op, int) else Repeat(op[0], self.ast(op[1].ops))
             for op in ops
         )
 
@@ -405,7 +408,7 @@ class Menu:
     def _child(
         self,
         node: Body,
-        op: object,
+        op: Op,
         sig: tuple,
         counts: tuple[int, ...],
         size: int,

@@ -274,14 +274,14 @@ def neighbours(prog: Program, labels: list[Block], times: range) -> Iterator[tup
                 )
                 for n in times:
                     if n != block.times:
-                        new = Repeat(n, block.body)
+                        retimed = Repeat(n, block.body)
                         yield (
-                            _replace(prog, path, (*body[:i], new, *body[i + 1 :])),
+                            _replace(prog, path, (*body[:i], retimed, *body[i + 1 :])),
                             Edit(
                                 "times",
                                 here,
                                 label,
-                                _label(new),
+                                _label(retimed),
                                 f"change {label} to repeat({n}) at {_where(here)}",
                             ),
                         )

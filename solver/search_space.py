@@ -28,8 +28,9 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from typing import cast
 
-from xlogo_lang.ast import PEN_COLORS, Command, SetPenColor
+from xlogo_lang.ast import PEN_COLORS, Block, Command, SetPenColor
 from xlogo_lang.interpreter import MAX_CALLS
 from xlogo_lang.tasks import Task
 from xlogo_lang.world import DX, DY
@@ -129,7 +130,7 @@ class Space:
     nedges: int = 0
     field_ones: int = 0  # draw: the lowest bit of every segment's 3-bit field
     max_times: int = 12
-    blocks: dict[int, object] = field(default_factory=dict)  # code -> AST block
+    blocks: dict[int, Block] = field(default_factory=dict)  # code -> AST block
     colour_fields: tuple[tuple[int, int], ...] = ()  # draw: (colour, its segments' low bits)
     # per pose: what a run can reach without turning (the row or column it faces along): for
     # draw the low bits of the segments on that line, else the cells on it
@@ -475,7 +476,7 @@ class Space:
         if kind == "sum":
             return self._mask_total(summary) == self.total  # type: ignore[arg-type]
         if kind == "concat":
-            return all(r >= 0 for r in summary)  # type: ignore[union-attr]
+            return all(r >= 0 for r in cast(tuple[int, ...], summary))  # concat: rank tuples
         return True  # "always", or only forbids (already enforced by dead moves)
 
     def lower_bound(self, summary: object, pen: int, pose: int) -> int:

@@ -125,11 +125,11 @@ def _runs(space: Space, flat: list[int]) -> list[Block]:
         if use_repeat and flat[i] in (FD, BK) and n >= 3:
             while n:
                 k = min(n, MAX_TIMES)
-                out.append(Repeat(k, (block,)) if k >= 3 else block)  # type: ignore[arg-type]
+                out.append(Repeat(k, (block,)) if k >= 3 else block)
                 if k < 3:
-                    out += [block] * (k - 1)  # type: ignore[list-item]
+                    out += [block] * (k - 1)
                 n -= k
         else:
-            out += [block] * n  # type: ignore[list-item]
+            out += [block] * n
         i = j
     return out

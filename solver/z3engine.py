@@ -172,7 +172,7 @@ def _solve_shape(
     return False
 
 
-def _shapes(space: Space, k: int) -> list[tuple[int, ...] | None]:
+def _shapes(space: Space, k: int) -> list[tuple[int, ...]] | list[None]:
     """Every nesting of k slots (the `end` of each slot), each solved on its own: a fixed
     nesting makes slot structure constant in the encoding. Left out: nestings with too few basic
     slots for the blocks every solution holds (`_needed_blocks`), those where a repeat's whole
@@ -911,7 +911,7 @@ class _Encoding:
                     out.append(Repeat(times[i], tuple(body)))
                     i = ends[i] + 1
                 else:
-                    out.append(space.blocks[ops[i]])  # type: ignore[arg-type]
+                    out.append(space.blocks[ops[i]])
                     i += 1
             return out, i
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from .world import Item, World
+from .world import Item, SegmentKey, World
 
 OBJECTIVES = ("find", "findonly", "forbid", "collectall", "sum", "concat", "draw")
 
@@ -152,7 +152,7 @@ class CompiledGoal:
 
     # -- the verdict ---------------------------------------------------------------------------
 
-    def check(self, cells: Sequence[int], drawn: dict[object, str]) -> bool:
+    def check(self, cells: Sequence[int], drawn: dict[SegmentKey, str]) -> bool:
         """Does a run that visited `cells` (start cell first) and drew `drawn` meet the goal?"""
         if self.draw:
             return drawn == self.world.picture
@@ -188,7 +188,7 @@ class CompiledGoal:
 
     # -- the explanation -----------------------------------------------------------------------
 
-    def explain(self, cells: Sequence[int], drawn: dict[object, str]) -> GoalResult:
+    def explain(self, cells: Sequence[int], drawn: dict[SegmentKey, str]) -> GoalResult:
         """Why the goal is (not) met, in words a learner or a failure analysis can use."""
         if self.check(cells, drawn):
             return GoalResult(True, "", "")
@@ -266,7 +266,7 @@ class CompiledGoal:
                 )
         return GoalResult(False, "visited the items in the wrong order", "order")
 
-    def _explain_draw(self, drawn: dict[object, str]) -> GoalResult:
+    def _explain_draw(self, drawn: dict[SegmentKey, str]) -> GoalResult:
         target = self.world.picture
         missing = [k for k in target if k not in drawn]
         extra = [k for k in drawn if k not in target]
@@ -277,7 +277,7 @@ class CompiledGoal:
         if extra:
             parts.append(f"{len(extra)} extra segment{'s' * (len(extra) != 1)}")
         if recolor:
-            a, b = self.world.segment_cells(recolor[0])  # type: ignore[arg-type]
+            a, b = self.world.segment_cells(recolor[0])
             parts.append(
                 f"{len(recolor)} in the wrong colour (e.g. {a}-{b} is {drawn[recolor[0]]}, "
                 f"should be {target[recolor[0]]})"

@@ -19,9 +19,10 @@ The interpreter never looks at goals or constraints; `verdict.py` combines them.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import cast
 
 from .ast import Block, Command, Program, Repeat, SetPenColor, call_count
-from .world import DX, DY, MOVE_FORBIDDEN, MOVE_NO_TILE, MOVE_OUT, MOVE_WALL, World
+from .world import DX, DY, MOVE_FORBIDDEN, MOVE_NO_TILE, MOVE_OUT, MOVE_WALL, SegmentKey, World
 
 MAX_CALLS = 100_000
 
@@ -100,7 +101,7 @@ class Execution:
     world: World
     crash: Crash | None
     cells: list[int]  # start cell + cell after each successful move
-    drawn: dict[object, str]
+    drawn: dict[SegmentKey, str]
     calls: int
     program: Program | None = field(default=None, repr=False)
     truncated: bool = False
@@ -175,12 +176,14 @@ def _opcodes(blocks: tuple[Block, ...]) -> list[int | str]:
 def _execute_flat(world: World, prog: Program, *, record: bool = False) -> Execution:
     """Run every action in order; with `record`, also keep the raw step records."""
     cols = world.cols
-    moves, segments = world.moves, world.segments
+    moves = world.moves
+    # segments[k] is None only where moves[k] < 0, and such a move breaks out before it is read
+    segments = cast(tuple[SegmentKey, ...], world.segments)
     here = world.turtle.y * cols + world.turtle.x
     d = world.turtle.direction
     pen = "black"
     cells = [here]
-    drawn: dict[object, str] = {}
+    drawn: dict[SegmentKey, str] = {}
     raw: list[tuple[Block, int, int, int, str, int]] = []
     blocks = flatten(prog.body) if record else []
     crash = None

@@ -18,7 +18,7 @@ errors, repeats nested past `MAX_DEPTH` stop the reading at once, and quoted tok
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from functools import cache
 from importlib.resources import files
 
@@ -172,7 +172,8 @@ def _parse_text(text: str, filename: str | None) -> Program:
         # Lark reads on where the fast reader gave up (a colour word with an exotic letter):
         # let it read the whole text
         try:
-            prog = _lark().parse(text)
+            # lark types parse() as returning a Tree; with transformer=_ToAst() it is a Program
+            prog: Program = _lark().parse(text)  # type: ignore[assignment]
         except UnexpectedInput as exc:
             raise _parse_error(exc, text, filename) from None
     except _LongCount as exc:
@@ -447,7 +448,7 @@ def _range_error(msg: str, span: Span | None, text: str | None, filename: str | 
     )
 
 
-def _expected_words(names: set[str] | frozenset[str]) -> list[str]:
+def _expected_words(names: Iterable[str]) -> list[str]:
     words = {_TOKEN_WORDS.get(n, n.lower()) for n in names if not n.startswith("__")}
     return sorted(words)
 
@@ -469,7 +470,8 @@ def _parse_error(exc: UnexpectedInput, text: str, filename: str | None) -> Parse
             msg, hint = "unexpected end of input", None
     elif isinstance(exc, UnexpectedCharacters):
         expected = _expected_words(exc.allowed or set())
-        word = _word_at(text, exc.pos_in_stream)
+        # lark declares pos_in_stream = None on the base class; UnexpectedCharacters sets an int
+        word = _word_at(text, exc.pos_in_stream)  # type: ignore[arg-type]
         msg, hint = _classify(word, expected)
     else:
         assert isinstance(exc, UnexpectedToken)

@@ -817,11 +817,11 @@ def world_to_json(world: World, task_id: str, description: str = "") -> dict[str
         {"x1": ln.x1, "y1": ln.y1, "x2": ln.x2, "y2": ln.y2, "color": COLOR_TO_HEX[ln.color]}
         for ln in world.lines
     ]
-    t = world.turtle
+    turtle = world.turtle
     return {
         "id": task_id,
         "description": description,
-        "turtle": {"x": t.x, "y": t.y, "direction": t.direction},
+        "turtle": {"x": turtle.x, "y": turtle.y, "direction": turtle.direction},
         "tiles": tiles,
         "items": items,
         "lines": lines,

@@ -21,7 +21,7 @@ from rich.text import Text
 
 from .interpreter import Execution
 from .tasks import Task
-from .world import World
+from .world import SegmentKey, World
 
 ARROWS = "▲▶▼◀"
 ITEM_GLYPH = {
@@ -83,7 +83,7 @@ class _Canvas:
 def grid_text(
     world: World,
     *,
-    drawn: dict[object, str] | None = None,
+    drawn: dict[SegmentKey, str] | None = None,
     cells: Iterable[int] = (),
     turtle: tuple[int, int, int] | None = None,
     show_items: bool = True,
@@ -132,7 +132,7 @@ def grid_text(
         cv.put(2 * y + 1, 4 * x + 2, "•", VISITED)
     # drawn segments
     for key, color in (drawn or {}).items():
-        (x1, y1), (x2, y2) = world.segment_cells(key)  # type: ignore[arg-type]
+        (x1, y1), (x2, y2) = world.segment_cells(key)
         style = Style(color=TERM_COLOR.get(color, "default"), bold=True)
         if y1 == y2:
             x = min(x1, x2)
@@ -187,7 +187,7 @@ class GridView:
     def _state(
         self,
     ) -> tuple[
-        dict[object, str],
+        dict[SegmentKey, str],
         list[int],
         tuple[int, int, int] | None,
         tuple[tuple[int, int], tuple[int, int]] | None,
@@ -196,7 +196,7 @@ class GridView:
         `upto` steps (or all)."""
         ex = self.execution
         w = self.task.world
-        drawn: dict[object, str] = {}
+        drawn: dict[SegmentKey, str] = {}
         cells = [w.index(w.turtle.x, w.turtle.y)]
         turtle = None
         crash = None

@@ -134,11 +134,11 @@ class World:
     def __post_init__(self) -> None:
         bits = []
         for tile in self.tiles:
-            b = 0
+            mask = 0
             for d, side in enumerate(WALL_SIDES):
                 if side in tile.walls:
-                    b |= 1 << d
-            bits.append(b)
+                    mask |= 1 << d
+            bits.append(mask)
         object.__setattr__(self, "wall_bits", tuple(bits))
         object.__setattr__(self, "allowed", tuple(t.allowed for t in self.tiles))
         object.__setattr__(self, "exist", tuple(t.exist for t in self.tiles))

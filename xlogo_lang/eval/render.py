@@ -41,8 +41,8 @@ ITEM_RGB = {
     "orange": "#FF8F00",
     "purple": "#8E24AA",
     "pink": "#F06292",
-    None: "#795548",
 }
+ITEM_NO_COLOR_RGB = "#795548"  # items without a colour (and colours not listed)
 FLOOR = "#F4F4F0"
 GRID = "#C8C8C0"
 FORBIDDEN = "#A8A8A8"
@@ -140,7 +140,7 @@ def _item(sc: Scene, w: World, index: int) -> None:
     x, y = w.cell(index)
     cx, cy = _centre(x, y)
     r = CELL * 0.28
-    color = ITEM_RGB.get(item.color, ITEM_RGB[None])
+    color = ITEM_NO_COLOR_RGB if item.color is None else ITEM_RGB.get(item.color, ITEM_NO_COLOR_RGB)
     name = item.name
     if name == "strawberry":
         sc.add(

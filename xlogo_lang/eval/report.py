@@ -327,10 +327,10 @@ class Report:
         for r in self.runs:
             per_skill.add_column(r.name, justify="right")
         per_skill.add_column("solver", justify="right")
-        for s in SKILLS:
-            ids = self.skill_ids(s)
+        for skill in SKILLS:
+            ids = self.skill_ids(skill)
             per_skill.add_row(
-                s,
+                skill,
                 str(len(ids)),
                 *[_pct(r.success(ids)) for r in self.runs],
                 _pct(b.success(ids)) if b.available else "-",

@@ -104,7 +104,7 @@ class Pool:
                 "the pool is neither a folder from `xlogo gen` nor a .jsonl", file=str(p)
             )
         pool = cls()
-        seen: set[str] = set()
+        seen: set[str | None] = set()  # a record with neither hash nor id counts as None
         for f in files:
             for rec in read_jsonl(f):
                 h = rec.get("hash") or rec.get("id")

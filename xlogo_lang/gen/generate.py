@@ -153,7 +153,7 @@ def generate_one(
         return Outcome(None, reason, clock)
 
     # 1. the intended program
-    style: dict[str, object] = {}
+    style: G.Style = {}
     if like is not None:
         if like.solution is None:
             return reject("like_without_solution")

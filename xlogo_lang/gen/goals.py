@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import random
 from collections import Counter
+from typing import TypedDict
 
 from ..ast import Program
 from ..constraints import Constraints, count_blocks
@@ -31,6 +32,16 @@ SHAPE_COLORS = {
     "circle": ITEM_COLORS,
 }
 FAMILIES = ("fruit", "shape", "circle", "letter")
+
+
+class Style(TypedDict, total=False):
+    """How a recipe dresses its goal; every key optional (absent: the recipe picks at random)."""
+
+    family: str  # one of FAMILIES
+    dense: bool  # many distractor items
+    collect: bool  # forbid: the target is "collect all" rather than "find"
+    n_forbid: int  # forbid: how many forbidden items
+    n_specs: int  # concat: how many items in the sequence
 
 
 class NoGoal(Exception):
@@ -105,7 +116,7 @@ def _near_path(lay: Layout, cells: list[Cell]) -> list[Cell]:
     return sorted(cells, key=lambda c: not any(n in on for n in lay.neighbours(c)))
 
 
-def _density(rng: random.Random, lay: Layout, style: dict[str, object]) -> int:
+def _density(rng: random.Random, lay: Layout, style: Style) -> int:
     free = len(lay.free_cells())
     if style.get("dense") is True or (style.get("dense") is None and rng.random() < 0.35):
         return free
@@ -123,7 +134,7 @@ def _last_once(lay: Layout) -> Cell:
     return last
 
 
-def goal_find(rng: random.Random, lay: Layout, style: dict[str, object]) -> Goal:
+def goal_find(rng: random.Random, lay: Layout, style: Style) -> Goal:
     family = str(style.get("family") or rng.choice(FAMILIES))
     last = _last_once(lay)
     target = random_item(rng, family)
@@ -134,7 +145,7 @@ def goal_find(rng: random.Random, lay: Layout, style: dict[str, object]) -> Goal
     return Goal((Objective("find", (spec,)),))
 
 
-def goal_findonly(rng: random.Random, lay: Layout, style: dict[str, object]) -> Goal:
+def goal_findonly(rng: random.Random, lay: Layout, style: Style) -> Goal:
     family = str(style.get("family") or rng.choice(("fruit", "shape", "letter")))
     last = _last_once(lay)
     target = random_item(rng, family)
@@ -151,7 +162,7 @@ def goal_findonly(rng: random.Random, lay: Layout, style: dict[str, object]) -> 
     return Goal((Objective("findonly", (spec,)),))
 
 
-def goal_forbid(rng: random.Random, lay: Layout, style: dict[str, object]) -> Goal:
+def goal_forbid(rng: random.Random, lay: Layout, style: Style) -> Goal:
     family = str(style.get("family") or rng.choice(("shape", "circle")))
     collect = bool(style.get("collect", rng.random() < 0.3))
     on = lay.on_path
@@ -198,7 +209,7 @@ def goal_forbid(rng: random.Random, lay: Layout, style: dict[str, object]) -> Go
     return Goal(tuple(objs))
 
 
-def goal_collectall(rng: random.Random, lay: Layout, style: dict[str, object]) -> Goal:
+def goal_collectall(rng: random.Random, lay: Layout, style: Style) -> Goal:
     family = str(style.get("family") or rng.choice(("fruit", "shape", "circle")))
     last = _last_once(lay)
     path = lay.path
@@ -230,7 +241,7 @@ def goal_collectall(rng: random.Random, lay: Layout, style: dict[str, object]) -
     return Goal((Objective("collectall", (spec,)),))
 
 
-def goal_sum(rng: random.Random, lay: Layout, style: dict[str, object]) -> Goal:
+def goal_sum(rng: random.Random, lay: Layout, style: Style) -> Goal:
     last = _last_once(lay)
     path = lay.path
     start = path[0]
@@ -252,7 +263,7 @@ def goal_sum(rng: random.Random, lay: Layout, style: dict[str, object]) -> Goal:
     return Goal((Objective("sum", (name_spec("strawberry"),), total),))
 
 
-def goal_concat(rng: random.Random, lay: Layout, style: dict[str, object]) -> Goal:
+def goal_concat(rng: random.Random, lay: Layout, style: Style) -> Goal:
     family = str(style.get("family") or rng.choice(("shape", "circle", "letter")))
     path = lay.path
     last = _last_once(lay)
@@ -284,7 +295,7 @@ def goal_concat(rng: random.Random, lay: Layout, style: dict[str, object]) -> Go
     return Goal((Objective("concat", tuple(specs)),))
 
 
-def goal_draw(rng: random.Random, lay: Layout, style: dict[str, object]) -> Goal:
+def goal_draw(rng: random.Random, lay: Layout, style: Style) -> Goal:
     if not lay.lines:
         raise NoGoal("the program draws nothing")
     return Goal((Objective("draw", ()),))
@@ -314,9 +325,9 @@ def kind_of_task(goal: Goal) -> str:
     return "find"
 
 
-def style_of_task(goal: Goal) -> dict[str, object]:
+def style_of_task(goal: Goal) -> Style:
     """What a real task's items look like, so a variant can look the same."""
-    style: dict[str, object] = {}
+    style: Style = {}
     specs = [s for o in goal.objectives for s in o.specs]
     names = {lit.value for s in specs for cl in s for lit in cl if lit.kind == "name"}
     if names & {"strawberry", "lemon"}:

@@ -66,10 +66,9 @@ def trace_of(prog: Program, direction: int) -> Trace | None:
     if w > MAX_SIDE or h > MAX_SIDE:
         return None
     segments: dict[Edge, str] = {}
-    for (i, j), color in ex.drawn.items():  # type: ignore[misc]
-        a = (i % n - _MID, i // n - _MID)
-        b = (j % n - _MID, j // n - _MID)
-        segments[edge(a, b)] = color
+    for key, color in ex.drawn.items():
+        (ax, ay), (bx, by) = world.segment_cells(key)  # cell (i % n, i // n) of each end
+        segments[edge((ax - _MID, ay - _MID), (bx - _MID, by - _MID))] = color
     return Trace(direction, path, segments, w, h, min(xs), min(ys))
 
 
