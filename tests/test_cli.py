@@ -290,3 +290,13 @@ def test_fmt_color_of_the_python_form_highlights_python_and_strips_back(capsys):
     plain = re.sub(r"\x1b\[[0-9;]*m", "", out)
     assert code == 0 and plain.startswith("def Run():\n") and "for i in range(2):" in plain
     assert "\x1b[" in out and "\x1b[04m" not in out  # coloured, nothing underlined as an error
+
+
+def test_the_trace_of_a_long_run_shows_its_first_and_last_steps(capsys):
+    task = "examples/tasks/find-strawberry.json"
+    prog = "repeat(12){repeat(12){repeat(12){fd bk}}}"  # 3,456 steps
+    _, out, _ = xlogo(capsys, "run", task, "-e", prog, "--trace")
+    assert "… 2,356 steps not shown (--json has them all)" in out
+    assert " 1000 " in out and " 3456 " in out and " 1001 " not in out and " 3356 " not in out
+    _, out, _ = xlogo(capsys, "run", task, "-e", prog, "--trace", "--json")
+    assert len(json.loads(out)["trace"]) == 3456

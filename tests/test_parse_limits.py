@@ -16,7 +16,7 @@ import pytest
 from xlogo_lang import ParseError, check, extract_program, load_task, parse, run
 from xlogo_lang.ast import MAX_DEPTH, Repeat
 from xlogo_lang.cli import main
-from xlogo_lang.parser import MAX_PROGRAM_CHARS, _fast_read, blocks_in_order
+from xlogo_lang.parser import MAX_PROGRAM_CHARS, _fast_read
 
 HUGE = "1" * 4301  # more digits than Python converts from text
 TASK = str(Path(__file__).resolve().parent.parent / "examples" / "tasks" / "find-strawberry.json")
@@ -107,13 +107,14 @@ def test_text_nested_too_deep_is_refused_at_the_first_repeat_past_the_limit_even
     assert (err.line, err.column) == (1, MAX_DEPTH * len("repeat(2){") + 1)
 
 
-def test_blocks_in_order_gives_what_ast_walk_gives():
+def test_walk_gives_every_block_depth_first_in_source_order():
     from xlogo_lang.ast import walk
 
     prog = parse("fd repeat(2){lt repeat(3){} setpc(red) repeat(2){repeat(2){bk}}} rt")
-    assert list(blocks_in_order(prog.body)) == list(walk(prog.body))
+    kinds = [b.type for b in walk(prog.body)]
+    assert kinds == ["fd", "repeat", "lt", "repeat", "setpc", "repeat", "repeat", "bk", "rt"]
     deep = parse("repeat(2){" * MAX_DEPTH + "fd" + "}" * MAX_DEPTH)
-    assert sum(isinstance(b, Repeat) for b in blocks_in_order(deep.body)) == MAX_DEPTH
+    assert sum(isinstance(b, Repeat) for b in walk(deep.body)) == MAX_DEPTH
 
 
 # -- size ----------------------------------------------------------------------------------------

@@ -16,9 +16,9 @@ import difflib
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from .ast import MAX_TIMES, MIN_TIMES, PEN_COLORS, Program, Repeat, SetPenColor, Span
+from .ast import MAX_TIMES, MIN_TIMES, PEN_COLORS, Program, Repeat, SetPenColor, Span, walk
 from .errors import ProgramError, caret_excerpt, number_text, quoted, shorten
-from .parser import blocks_in_order, parse
+from .parser import parse
 
 if TYPE_CHECKING:
     from .constraints import Violation
@@ -127,7 +127,7 @@ def _from_error(err: ProgramError) -> Diagnostic:
 
 def _range_diagnostics(prog: Program) -> list[Diagnostic]:
     out = []
-    for block in blocks_in_order(prog.body):
+    for block in walk(prog.body):
         if isinstance(block, Repeat) and not MIN_TIMES <= block.times <= MAX_TIMES:
             out.append(
                 Diagnostic(
@@ -162,7 +162,7 @@ def _empty_repeats(prog: Program) -> list[Diagnostic]:
             block.span,
             "remove it, or put commands between the brackets (it still counts as a block)",
         )
-        for block in blocks_in_order(prog.body)
+        for block in walk(prog.body)
         if isinstance(block, Repeat) and not block.body
     ]
 

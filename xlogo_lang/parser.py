@@ -18,7 +18,7 @@ errors, repeats nested past `MAX_DEPTH` stop the reading at once, and quoted tok
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from functools import cache
 from importlib.resources import files
 
@@ -36,6 +36,7 @@ from .ast import (
     Repeat,
     SetPenColor,
     Span,
+    walk,
 )
 from .errors import (
     MAX_NUMBER_DIGITS,
@@ -400,26 +401,9 @@ def _too_deep(where: Span | None, text: str, filename: str | None = None) -> Par
     return _range_error(f"repeats nested more than {MAX_DEPTH} deep", where, text, filename)
 
 
-def blocks_in_order(blocks: tuple[Block, ...]) -> Iterator[Block]:
-    """Every block, depth first, in source order, as `ast.walk` gives them, in linear time.
-
-    (`ast.walk` nests one generator per level, so each block passes through one frame per
-    enclosing repeat: on a large program nested 64 deep that is 64 times the work.)
-    """
-    stack = [iter(blocks)]
-    while stack:
-        for block in stack[-1]:
-            yield block
-            if isinstance(block, Repeat) and block.body:
-                stack.append(iter(block.body))
-                break
-        else:
-            stack.pop()
-
-
 def validate(prog: Program, *, text: str | None = None, filename: str | None = None) -> None:
     """Raise ParseError on the first repeat count or pen colour the language does not allow."""
-    for block in blocks_in_order(prog.body):
+    for block in walk(prog.body):
         if isinstance(block, Repeat) and not MIN_TIMES <= block.times <= MAX_TIMES:
             raise _range_error(
                 f"repeat count {number_text(block.times)} is outside {MIN_TIMES}..{MAX_TIMES}",

@@ -11,6 +11,8 @@ from ..verdict import Verdict, run
 if TYPE_CHECKING:
     from rich.table import Table
 
+    from ..interpreter import Step
+
 from .common import (
     add_program_args,
     add_task_args,
@@ -51,21 +53,31 @@ def render_verdict(verdict: Verdict, *, trace: bool = False) -> None:
     con = console()
     con.print(GridView(verdict.task, verdict.execution))
     if trace:
-        con.print(trace_table(verdict))
+        steps = list(verdict.trace)
+        if len(steps) <= TRACE_HEAD + TRACE_TAIL:
+            con.print(trace_table(steps))
+        else:  # the first and last steps only: 100,000 rows take rich most of a minute
+            con.print(trace_table(steps[:TRACE_HEAD]))
+            hidden = len(steps) - TRACE_HEAD - TRACE_TAIL
+            con.print(f"[dim]… {hidden:,} steps not shown (--json has them all)[/]")
+            con.print(trace_table(steps[-TRACE_TAIL:]))
     mark = "[bold green]✓ solved[/]" if verdict.solved else "[bold red]✗ not solved[/]"
     con.print(f"{mark}: {verdict.reason}" if not verdict.solved else mark)
     if verdict.execution.truncated:
         con.print("[dim](over 100,000 commands: decided without recording the trace)[/]")
 
 
-def trace_table(verdict: Verdict) -> Table:
+TRACE_HEAD, TRACE_TAIL = 1000, 100  # steps a terminal shows of a long run (--json: all)
+
+
+def trace_table(steps: list[Step]) -> Table:
     from rich.table import Table
 
     table = Table(
         "step", "command", "line", "cell", "heading", "pen", "drew", box=None, header_style="bold"
     )
     names = ("N", "E", "S", "W")
-    for s in verdict.trace:
+    for s in steps:
         span = s.block.span
         cmd = f"setpc({s.block.color})" if s.block.type == "setpc" else s.block.type  # type: ignore[union-attr]
         drew = f"{s.segment[0]}→{s.segment[1]}" if s.segment else ""
