@@ -300,3 +300,9 @@ def test_the_trace_of_a_long_run_shows_its_first_and_last_steps(capsys):
     assert " 1000 " in out and " 3456 " in out and " 1001 " not in out and " 3356 " not in out
     _, out, _ = xlogo(capsys, "run", task, "-e", prog, "--trace", "--json")
     assert len(json.loads(out)["trace"]) == 3456
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full (Linux)")
+def test_a_full_disk_names_the_file_it_could_not_write(capsys, tasks_dir):
+    code, _, err = xlogo(capsys, "export", str(tasks_dir), "--id", "1", "-o", "/dev/full")
+    assert code == 2 and "/dev/full" in err and "No space left" in err

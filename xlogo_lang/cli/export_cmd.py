@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 
+from ..errors import UsageError
 from .common import add_task_args, console, output_file, print_json, task_from_args
 
 
@@ -26,7 +27,10 @@ def main(args: argparse.Namespace) -> int:
         print(text, end="")
         return 0
     out = output_file(args.out, option="-o")
-    out.write_text(text, encoding="utf-8")
+    try:
+        out.write_text(text, encoding="utf-8")
+    except OSError as exc:  # a full disk names no file by itself
+        raise UsageError(f"cannot write: {exc.strerror or exc}", file=str(out)) from None
     if args.json:
         print_json({"task_id": task.id, "out": str(out), "solution": "solution" in data})
     else:
