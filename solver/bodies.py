@@ -218,17 +218,17 @@ class Canvas:
         if pairs:
             sh = 2 * off
             if sh >= 0:
-                out = [v & ~(every << sh) for v in da]  # type: ignore[union-attr]
+                out = [v & ~(every << sh) for v in da]
                 for tag, v in pairs:
                     out[tag or pa] |= v << sh
             else:
-                out = [v & ~(every >> -sh) for v in da]  # type: ignore[union-attr]
+                out = [v & ~(every >> -sh) for v in da]
                 for tag, v in pairs:
                     out[tag or pa] |= v >> -sh
             drawn = tuple(out)
         seq = qa
         if seq_b:
-            seq = (*qa, *(c + off for c in seq_b))  # type: ignore[misc]
+            seq = (*qa, *(c + off for c in seq_b))
             if len(seq) > SIG_CAP:
                 return (None, object(), 0, 0, None, 0, None)
         return (moves, ax + rx, ay + ry, (ad + b[3]) & 3, drawn, b[5] or pa, seq)

@@ -131,7 +131,7 @@ def repair(
     def done(prog: Program | None, edits: list[Edit] | None, proved: bool) -> Repair:
         stats["time_s"] = round(time.perf_counter() - t0, 4)
         dist = None if edits is None else len(edits)
-        return Repair(task.id, program, prog, dist, edits or [], proved, stats)  # type: ignore[arg-type]
+        return Repair(task.id, program, prog, dist, edits or [], proved, stats)
 
     if run(task, program).solved:
         return done(program, [], True)
@@ -250,7 +250,7 @@ def _best_fix(
 
 
 def _labels(space: Space) -> list[Block]:
-    out: list[Block] = [Command(k) for k in ("fd", "bk", "lt", "rt") if k in space.bounds.allowed]  # type: ignore[arg-type]
+    out: list[Block] = [Command(k) for k in ("fd", "bk", "lt", "rt") if k in space.bounds.allowed]
     out += [SetPenColor(CODE_PEN[c]) for c in space.colors]
     return out
 

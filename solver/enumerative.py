@@ -503,7 +503,7 @@ class _Search:
                     return out
         return out
 
-    def _paths(self, key: tuple):  # type: ignore[no-untyped-def]
+    def _paths(self, key: tuple):
         """Programs leading to `key`, following recorded parents (all of them with --all)."""
         stack: list[tuple[tuple | None, list[object]]] = [(key, [])]
         while stack:

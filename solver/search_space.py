@@ -163,7 +163,7 @@ class Space:
                     raise Infeasible(
                         "the picture has a line outside the grid, which no move can draw"
                     )
-                edges[key] = len(edges)  # type: ignore[index]
+                edges[key] = len(edges)
                 edge_colors.append(PEN_CODE[color])
         fwd, back = [-1] * npose, [-1] * npose
         fwd_edge, back_edge = [-1] * npose, [-1] * npose

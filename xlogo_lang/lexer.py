@@ -58,12 +58,12 @@ PEN_TOKENS: dict[str, _TokenType] = {c: getattr(Name.Constant, c.capitalize()) f
 _END = r"(?![A-Za-z0-9_])"  # the grammar's word boundary
 
 
-def _colour_word(lexer: RegexLexer, match: re.Match[str]):  # type: ignore[no-untyped-def]
+def _colour_word(lexer: RegexLexer, match: re.Match[str]):
     word = match.group(0)
     yield match.start(), PEN_TOKENS.get(word.lower(), Name.Constant), word
 
 
-def _quoted_colour(lexer: RegexLexer, match: re.Match[str]):  # type: ignore[no-untyped-def]
+def _quoted_colour(lexer: RegexLexer, match: re.Match[str]):
     text = match.group(0)
     token = PEN_TOKENS.get(text[1:-1].lower())
     if token is None:
@@ -100,7 +100,7 @@ class XlogoLexer(RegexLexer):
         ]
     }
 
-    def analyse_text(text: str) -> float:  # type: ignore[misc]  # Pygments calls it unbound
+    def analyse_text(text: str) -> float:  # Pygments calls it unbound
         """Guess for `guess_lexer`: Mini code is made of the command words and brackets only."""
         words = re.findall(r"[A-Za-z]+", text)
         if not words:

@@ -9,7 +9,7 @@ from ..tasks import load_task
 from .common import console, print_json, program_source
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("check", help="static diagnostics for a program (and a task's constraints)")
     p.add_argument(
         "paths",

@@ -18,7 +18,7 @@ from typing import Any
 from .common import console, print_json
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "curriculum",
         help="evaluate a model on the pool and resample training data towards its failures",

@@ -10,7 +10,7 @@ from ..errors import UsageError
 from .common import console, output_file, print_json
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("eval", help="run a model (any OpenAI-compatible endpoint) on tasks")
     p.add_argument("--model", required=True, help="model name as the endpoint knows it")
     p.add_argument(

@@ -9,7 +9,7 @@ from ..errors import UsageError
 from .common import add_task_args, console, output_file, print_json, task_from_args
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "export", help="write one task of a directory as a task file (with its solution)"
     )

@@ -12,7 +12,7 @@ from ..printer import to_text
 from .common import add_program_args, print_json, program_source, read_program
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("fmt", help="print a program in canonical form")
     add_program_args(p)
     p.add_argument(

@@ -25,7 +25,7 @@ _USE = {
 }
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "grammar",
         help="print a grammar of valid programs for constrained decoding",

@@ -8,7 +8,7 @@ import sys
 from .common import add_task_args, console, print_json, task_from_args
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("prompt", help="print the exact prompt a model gets for a task")
     add_task_args(p)
     p.add_argument(

@@ -16,7 +16,7 @@ from .common import (
 )
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("render", help="draw a task (and a program's path) as PNG or SVG")
     add_task_args(p)
     add_program_args(p, required=False)

@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from ..repl.session import Session
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "repl",
         help="interactive session: type commands, watch the turtle, step through the run",

@@ -8,7 +8,7 @@ import sys
 from .common import console, print_json
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "report", help="tables and charts for one or more eval runs, with a solver baseline"
     )

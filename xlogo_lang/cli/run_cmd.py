@@ -24,7 +24,7 @@ from .common import (
 )
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("run", help="run a program on a task and print the verdict")
     add_task_args(p)
     add_program_args(p)

@@ -20,7 +20,7 @@ from ..tasks import load_tasks
 from .common import console, output_file, print_json
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("score", help="score model replies (JSONL of task_id + response) on tasks")
     p.add_argument("predictions", metavar="PREDICTIONS.jsonl")
     p.add_argument(

@@ -22,7 +22,7 @@ from ..errors import UsageError
 from .common import console, output_file, print_json
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("sft", help="write chat-format fine-tuning data for generated tasks")
     p.add_argument("source", metavar="DIR", help="a folder from `xlogo gen`, or a records .jsonl")
     p.add_argument("--out", required=True, help="the JSONL file to write")

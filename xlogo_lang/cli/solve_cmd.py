@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 Z3_DEFAULT_TIMEOUT = 60.0
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "solve",
         help="find a shortest solution, prove there is none, or repair a program",

@@ -545,7 +545,7 @@ def shard_files(out: str | Path) -> list[Path]:
     return sorted(p.glob("tasks-*.jsonl"))
 
 
-class Record(dict):  # type: ignore[type-arg]
+class Record(dict):
     """A task record that remembers where it was read (`file`, `line`), for error messages, and
     the byte `offset` of its line, to read it again later with a seek."""
 
