@@ -306,3 +306,24 @@ def test_the_trace_of_a_long_run_shows_its_first_and_last_steps(capsys):
 def test_a_full_disk_names_the_file_it_could_not_write(capsys, tasks_dir):
     code, _, err = xlogo(capsys, "export", str(tasks_dir), "--id", "1", "-o", "/dev/full")
     assert code == 2 and "/dev/full" in err and "No space left" in err
+
+
+def test_score_refuses_to_write_its_results_over_the_task_file(capsys, tmp_path, tasks_dir):
+    task = tmp_path / "1.json"
+    task.write_text((tasks_dir / "1.json").read_text())
+    preds = tmp_path / "preds.jsonl"
+    _write_predictions(preds, [json.dumps({"task_id": "1", "response": "fd"})])
+    before = task.read_text()
+    code, _, err = xlogo(capsys, "score", str(preds), "--tasks", str(task), "--out", str(task))
+    assert code == 2 and "is the input file" in err and task.read_text() == before
+
+
+def test_score_refuses_a_task_file_name_in_the_task_folder(capsys, tmp_path, tasks_dir):
+    folder = tmp_path / "tasks"
+    folder.mkdir()
+    (folder / "1.json").write_text((tasks_dir / "1.json").read_text())
+    preds = tmp_path / "preds.jsonl"
+    _write_predictions(preds, [json.dumps({"task_id": "1", "response": "fd"})])
+    out = folder / "results.json"  # the next run would read it as a task
+    code, _, err = xlogo(capsys, "score", str(preds), "--tasks", str(folder), "--out", str(out))
+    assert code == 2 and "in the folder" in err and not out.exists()

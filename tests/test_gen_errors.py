@@ -234,7 +234,7 @@ def test_sft_refuses_to_write_over_a_shard_it_reads(copy: Path, capsys) -> None:
     shard = copy / shard_name(0)
     before = shard.read_bytes()
     assert xlogo(["sft", str(copy), "--out", str(shard)]) == 2
-    assert "--out is the input file" in capsys.readouterr().err
+    assert "--out is in the folder" in capsys.readouterr().err
     assert shard.read_bytes() == before
 
 
@@ -256,3 +256,12 @@ def test_sft_refuses_to_write_over_its_records_file(pool: Path, tmp_path: Path, 
 def test_sft_refuses_an_out_that_is_a_folder(pool: Path, tmp_path: Path, capsys) -> None:
     assert xlogo(["sft", str(pool), "--out", str(tmp_path)]) == 2
     assert "--out is a folder, not a file" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("name", ["manifest.json", "config.json"])
+def test_sft_refuses_to_write_over_the_pools_own_files(copy: Path, capsys, name: str) -> None:
+    target = copy / name
+    before = target.read_bytes()
+    assert xlogo(["sft", str(copy), "--out", str(target)]) == 2
+    assert "in the folder" in capsys.readouterr().err
+    assert target.read_bytes() == before

@@ -66,12 +66,20 @@ def read_program(text: str, name: str, *, strict: bool = True) -> Program:
 def output_file(path: str | Path, *, reads: tuple[Path, ...] = (), option: str = "--out") -> Path:
     """The file a command is about to write, checked before any work is done: not a folder, not
     one of the files the command reads (opening it for writing would empty the input first), and
-    its folder made if missing."""
+    its folder made if missing. A folder in `reads` (a task folder, a generated pool) protects
+    the files directly in it, and any `.json` name there, which task readers would pick up."""
     out = Path(path)
     if out.is_dir():
         raise UsageError(f"{option} is a folder, not a file", file=str(out))
     for src in reads:
-        if out.exists() and src.exists() and out.samefile(src):
+        if src.is_dir():
+            inside = out.resolve().parent == src.resolve()
+            if inside and (out.exists() or out.suffix == ".json"):
+                raise UsageError(
+                    f"{option} is in the folder {src} this command reads: choose another place",
+                    file=str(out),
+                )
+        elif out.exists() and src.exists() and out.samefile(src):
             raise UsageError(
                 f"{option} is the input file {src}: choose another file", file=str(out)
             )

@@ -137,7 +137,7 @@ def main(args: argparse.Namespace) -> int:
 
     tasks = select_tasks(args)
     config = config_from_args(args)
-    out = Path(args.out) if args.dry_run else output_file(args.out)
+    out = Path(args.out) if args.dry_run else output_file(args.out, reads=(Path(args.tasks),))
     if args.dry_run:
         todo, _ = plan(config, tasks, out)
         config.request_params()  # fails now, not later, if --constrain cannot be honoured

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
-from .common import console, print_json
+from .common import console, output_file, print_json
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -41,6 +42,8 @@ def main(args: argparse.Namespace) -> int:
     from ..tasks import load_tasks
 
     tasks = load_tasks(args.tasks) if args.tasks else None
+    if args.html:  # checked before the report (and its solver baseline) is built
+        output_file(args.html, reads=tuple(Path(r) for r in args.runs), option="--html")
     report = build_report(
         args.runs,
         tasks,

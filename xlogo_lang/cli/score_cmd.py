@@ -44,7 +44,7 @@ def main(args: argparse.Namespace) -> int:
     if not src.is_file():
         raise UsageError(f"no such file: {src}")
     tasks = {t.id: t for t in load_tasks(args.tasks)}
-    out_path = output_file(args.out or default_out(src), reads=(src,))
+    out_path = output_file(args.out or default_out(src), reads=(src, Path(args.tasks)))
     summary = Summary()
     with (
         src.open(encoding="utf-8", errors="replace") as fin,

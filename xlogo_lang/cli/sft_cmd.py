@@ -88,7 +88,7 @@ def check_out(source: str, out: str) -> Path:
     from ..gen.shards import shard_files
 
     src = Path(source)
-    dest = output_file(out, reads=(src,) if src.is_file() else tuple(shard_files(src)))
+    dest = output_file(out, reads=(src, *([] if src.is_file() else shard_files(src))))
     in_source = src.is_dir() and dest.resolve().parent == src.resolve()
     if in_source and fnmatch.fnmatch(dest.name, "tasks-*.jsonl"):
         raise UsageError(
