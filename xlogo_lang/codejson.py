@@ -161,7 +161,9 @@ def _blocks_from_json(items: Any, path: str, file: str | None, level: int) -> tu
 
 def _block_from_json(item: Any, path: str, file: str | None, level: int) -> Block:
     def bad(msg: str) -> ProgramError:
-        return ProgramError(msg, file=file, path=path)
+        # a path 64 repeats deep is 900 characters: keep its start and its end
+        shown = path if len(path) <= 100 else f"{path[:60]}…{path[-30:]}"
+        return ProgramError(msg, file=file, path=shown)
 
     if not isinstance(item, dict) or "type" not in item:
         raise bad('a block must be an object with a "type"')
