@@ -200,6 +200,14 @@ def test_engine_both_prints_both_times(capsys, tasks_dir):
     assert "engines agree" in out
 
 
+def test_engine_both_says_when_enum_left_z3_no_time(capsys, tasks_dir):
+    # task 64's proof takes the enumerative engine about 19 s: 2 s is all spent there
+    code, out, _ = xlogo(
+        capsys, "solve", str(tasks_dir / "64.json"), "--engine", "both", "--timeout", "2"
+    )
+    assert code == 1 and "z3 not run (no time left)" in out and "z3/enum" not in out
+
+
 @pytest.mark.skipif(sys.platform == "win32", reason="pexpect needs a POSIX pty")
 def test_a_person_waiting_in_a_terminal_sees_which_size_is_being_refuted(tasks_dir):
     import pexpect
