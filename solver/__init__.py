@@ -124,11 +124,9 @@ def _solve_one(
     if isinstance(space, (Infeasible, OutOfTime)):
         stats: dict[str, Any] = {"candidates": 0, "states": 0}
         if isinstance(space, OutOfTime):  # no size refuted: the time went to compiling the task
-            stats["level"] = 0
-        stats["time_s"] = round(time.perf_counter() - t0, 4)
-        if isinstance(space, OutOfTime):
+            stats.update(level=0, time_s=round(time.perf_counter() - t0, 4))
             return Solution(task.id, "timeout", None, [], None, engine, False, n, stats)
-        stats["reason"] = str(space)
+        stats.update(time_s=round(time.perf_counter() - t0, 4), reason=str(space))
         return Solution(task.id, "no_solution", None, [], None, engine, True, n, stats)
     timeout = None if deadline is None else max(0.0, deadline - time.perf_counter())
     if engine == "enum":

@@ -31,13 +31,13 @@ from .ast import (
     SetPenColor,
 )
 from .errors import (
-    MAX_NUMBER_DIGITS,
     ParseError,
     ProgramError,
     caret_excerpt,
     digits_text,
     quoted,
     shorten,
+    too_many_digits,
 )
 
 
@@ -47,7 +47,7 @@ class LongNumber(str):
 
 def parse_int(digits: str) -> int | LongNumber:
     """The `parse_int` hook of xlogo's JSON decoders: huge integers stay text."""
-    if len(digits.lstrip("-").lstrip("0")) > MAX_NUMBER_DIGITS:
+    if too_many_digits(digits):
         return LongNumber(digits)
     return int(digits)
 

@@ -18,6 +18,12 @@ QUOTE_CHARS = 40
 MAX_NUMBER_DIGITS = 640
 
 
+def too_many_digits(digits: str) -> bool:
+    """Whether an integer as written has more digits than xlogo ever converts: a count that long
+    is out of range whatever it is, and converting it could raise."""
+    return len(digits.lstrip("-+").lstrip("0")) > MAX_NUMBER_DIGITS
+
+
 def shorten(text: str, limit: int = QUOTE_CHARS) -> str:
     """`text` cut to `limit` characters, with an ellipsis when something was cut."""
     return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -39,13 +39,13 @@ from .ast import (
     walk,
 )
 from .errors import (
-    MAX_NUMBER_DIGITS,
     QUOTE_CHARS,
     ParseError,
     caret_excerpt,
     digits_text,
     number_text,
     quoted,
+    too_many_digits,
 )
 
 # Real Mini programs are a few hundred characters, and a run stops after 100,000 commands; the
@@ -88,7 +88,7 @@ class _ToAst(Transformer[Token, Program]):
 
     def repeat(self, kw: Token, times: Token, _open: Token, *rest: Block | Token) -> Repeat:
         *body, close = rest
-        if len(times.value.lstrip("0")) > MAX_NUMBER_DIGITS:
+        if too_many_digits(times.value):
             raise _LongCount(times.value, times.line, times.column)  # type: ignore[arg-type]
         return Repeat(
             int(times.value),
@@ -348,7 +348,7 @@ def _fast_read(text: str, filename: str | None = None) -> Program | _Stop:
                 if j >= n or toks[j][1] not in _CLOSING:
                     break
                 count = toks[i + 1] if paren else toks[i]
-                if len(count[1].lstrip("0")) > MAX_NUMBER_DIGITS:
+                if too_many_digits(count[1]):
                     raise _LongCount(count[1], count[2], count[3])
                 if len(stack) >= MAX_DEPTH:
                     raise _too_deep(Span(tok[2], tok[3], tok[2], tok[3] + 6), text, filename)

@@ -386,11 +386,14 @@ def _key_path(base: str, k: str) -> str:
     return f"{base}[{json.dumps(k, ensure_ascii=False)}]"
 
 
-def _did_you_mean(key: str, options: tuple[str, ...] | list[str]) -> str | None:
+def _did_you_mean(
+    key: str, options: tuple[str, ...] | list[str], cutoff: float = 0.6
+) -> str | None:
+    """A hint naming the option `key` is closest to (its lower case first), if any is close."""
     key = str(key)
-    close = difflib.get_close_matches(key.lower(), list(options), n=1, cutoff=0.6)
     if key.lower() in options:
-        close = [key.lower()]
+        return f"did you mean {key.lower()}?"
+    close = difflib.get_close_matches(key.lower(), list(options), n=1, cutoff=cutoff)
     return f"did you mean {close[0]}?" if close else None
 
 
@@ -462,22 +465,14 @@ def _check_record_keys(d: dict[str, Any], cx: _Ctx, keys: tuple[str, ...]) -> No
     for k in d:
         if k in keys:
             continue
-        hint = _did_you_mean_strict(k, absent)
+        # a hint only for a near miss: annotations such as `solution_text` are not typos
+        hint = _did_you_mean(k, absent, cutoff=0.8)
         if hint:
             raise cx.err(
                 _key_path("", k),
                 f"unknown key {k!r} in a task (the keys are {', '.join(keys)})",
                 hint,
             )
-
-
-def _did_you_mean_strict(key: str, options: list[str]) -> str | None:
-    """A hint only for a near miss (annotations such as `solution_text` are not typos)."""
-    key = str(key)
-    if key.lower() in options:
-        return f"did you mean {key.lower()}?"
-    close = difflib.get_close_matches(key.lower(), options, n=1, cutoff=0.8)
-    return f"did you mean {close[0]}?" if close else None
 
 
 @dataclass(frozen=True)

@@ -145,12 +145,9 @@ def _tasks_in(out: str, shards: list[int]) -> int:
 
 
 def _stats(out: str, as_json: bool) -> int:
-    from pathlib import Path
+    from ..gen.shards import build_manifest, require_shards
 
-    from ..gen.shards import build_manifest, shard_files
-
-    if not shard_files(out):
-        raise UsageError("no shard files (tasks-*.jsonl) in this folder", file=str(Path(out)))
+    require_shards(out)
     manifest = build_manifest(out)
     if as_json:
         print_json(manifest)
@@ -160,12 +157,11 @@ def _stats(out: str, as_json: bool) -> int:
 
 
 def _export(src: str, dest: str | None, as_json: bool) -> int:
-    from ..gen.shards import export_tasks, shard_files
+    from ..gen.shards import export_tasks, require_shards
 
     if dest is None:
         raise UsageError("export needs --out FOLDER")
-    if not shard_files(src):
-        raise UsageError("no shard files (tasks-*.jsonl) in this folder", file=src)
+    require_shards(src)
     n = export_tasks(src, dest)
     if as_json:
         print_json({"exported": n, "out": dest})

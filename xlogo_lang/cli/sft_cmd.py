@@ -68,16 +68,13 @@ def main(args: argparse.Namespace) -> int:
 
 
 def read_records(source: str) -> Iterator[dict[str, Any]]:
-    """Records of a generated folder or of a JSONL file. A folder without shards is an error
-    rather than an empty training file: it is almost always the wrong folder (a task folder, or
-    the run's parent)."""
-    from ..gen.shards import iter_records, read_jsonl, shard_files
+    """Records of a generated folder (which must hold shards) or of a JSONL file."""
+    from ..gen.shards import iter_records, read_jsonl, require_shards
 
     p = Path(source)
     if p.is_file():
         return read_jsonl(p)
-    if not shard_files(p):
-        raise UsageError("no shard files (tasks-*.jsonl) in this folder", file=str(p))
+    require_shards(p)
     return iter_records(p)
 
 

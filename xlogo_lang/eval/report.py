@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..errors import UsageError
+from ..errors import UsageError, shorten
 from ..tasks import Task, id_sort_key, load_tasks
 from ..verdict import run
 from .failures import FAILURE_WORDS, Repairer, crash_steps, failure_key
@@ -668,9 +668,8 @@ def _json_type(value: Any) -> str:
     return _JSON_TYPE_NAMES.get(type(value), type(value).__name__)
 
 
-def _short(value: Any, width: int = 40) -> str:
-    text = json.dumps(value, ensure_ascii=False)
-    return text if len(text) <= width else text[: width - 3] + "..."
+def _short(value: Any) -> str:
+    return shorten(json.dumps(value, ensure_ascii=False))
 
 
 def _skip_summary(path: str, skipped: list[Skipped]) -> str:

@@ -394,16 +394,21 @@ def check_out_folder(out: Path, option: str = "--out") -> None:
         raise UsageError(f"{option} is a file, not a folder", file=str(out))
 
 
+def _make_folder(folder: Path, named: Path) -> None:
+    """`folder` and its parents, made if missing; a UsageError naming `named` if they cannot be."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UsageError(f"cannot make the folder: {exc.strerror}", file=str(named)) from None
+
+
 def prepare(out: Path, plan: GenPlan) -> None:
     """Create the folder, or check that it holds a run with the same plan (resume).
 
     Called only once every setting has been checked: config.json, once written, binds the
     folder to these settings."""
     check_out_folder(out)
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise UsageError(f"cannot make the folder: {exc.strerror}", file=str(out)) from None
+    _make_folder(out, out)
     cfg = out / CONFIG
     new = plan.to_json()
     if cfg.exists():
@@ -543,6 +548,15 @@ def shard_files(out: str | Path) -> list[Path]:
     if not p.is_dir():
         raise UsageError("not a folder of generated tasks", file=str(p))
     return sorted(p.glob("tasks-*.jsonl"))
+
+
+def require_shards(out: str | Path) -> list[Path]:
+    """The shard files of a folder a command reads; none is an error rather than an empty
+    result: it is almost always the wrong folder (a task folder, or the run's parent)."""
+    files = shard_files(out)
+    if not files:
+        raise UsageError("no shard files (tasks-*.jsonl) in this folder", file=str(Path(out)))
+    return files
 
 
 class Record(dict):
@@ -725,10 +739,7 @@ def export_tasks(out: str | Path, dest: str | Path) -> int:
         raise UsageError(
             "the folder already holds task files; export into a new folder", file=str(d)
         )
-    try:
-        d.parent.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise UsageError(f"cannot make the folder: {exc.strerror}", file=str(d)) from None
+    _make_folder(d.parent, d)
     tmp = d.parent / f".{d.name}.partial{os.getpid()}"
     shutil.rmtree(tmp, ignore_errors=True)  # left by a killed export that had this pid
     tmp.mkdir()
