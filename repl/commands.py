@@ -28,7 +28,7 @@ from rich.table import Table
 from rich.text import Text
 
 from xlogo_lang.ast import Program
-from xlogo_lang.codejson import from_json, to_json
+from xlogo_lang.codejson import to_json
 from xlogo_lang.errors import ParseError, ProgramError, TaskError, UsageError, XlogoError
 from xlogo_lang.parser import parse
 from xlogo_lang.printer import to_compact, to_text
@@ -200,14 +200,6 @@ class Shell:
         except (OSError, UnicodeDecodeError) as exc:
             why = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
             raise UsageError(f"cannot read {path}: {why}") from None
-        if text.lstrip().startswith("{"):
-            try:
-                data = json.loads(text)
-            except json.JSONDecodeError as exc:
-                raise ParseError(
-                    f"not valid JSON: {exc.msg}", file=str(path), line=exc.lineno, column=exc.colno
-                ) from None
-            return from_json(data, file=str(path)), str(path)
         return parse(text, filename=str(path)), str(path)
 
 

@@ -18,7 +18,10 @@ below U is exhausted, the closest shortest solution is itself proved nearest. Ev
 the number of blocks by at most one, so a program of n blocks is at least S - n edits from every
 solution when S is the proved shortest size: no layer below S - n is checked, and when U equals
 that lower bound the answer is proved at once. A timeout returns the best solution known with
-``proved: false``.
+``proved: false``. A repair lists its edits (those the search made, or for a shortest solution
+`edit_script`'s) in an order a reader applies top to bottom: the deletes from the end of the
+program back, then the solution built from the top down, each position right when the edits
+above it are made.
 
 Never imports z3 or the CLI.
 """
@@ -28,6 +31,7 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from itertools import count
 from typing import Any
 
 from xlogo_lang.ast import Block, Command, Program, Repeat, SetPenColor
@@ -50,22 +54,31 @@ Path = tuple[int, ...]  # indices into nested bodies: (2, 0) = block 0 of the bo
 
 @dataclass(frozen=True)
 class Edit:
-    """One block edit. `path` locates the block (for insert: where the new block goes)."""
+    """One block edit. `path` locates the block in the program the edit applies to (for insert:
+    where the new block goes; a new repeat goes around the `wraps` blocks from there on, so a
+    tool can apply the edit without reading `text`)."""
 
     op: str  # "insert" | "delete" | "replace" | "times" | "colour"
     path: Path
     before: str | None
     after: str | None
     text: str
+    wraps: int | None = None  # an inserted repeat: how many blocks it goes around (0: empty)
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        out: dict[str, Any] = {
             "op": self.op,
             "path": list(self.path),
             "before": self.before,
             "after": self.after,
             "text": self.text,
         }
+        if self.wraps is not None:
+            out["wraps"] = self.wraps
+        return out
+
+
+Step = tuple[Edit, Program]  # an edit as the search made it, and the program it leaves
 
 
 @dataclass
@@ -128,25 +141,28 @@ def repair(
     deadline = t0 + timeout
     stats: dict[str, Any] = {"candidates": 0}
 
-    def done(prog: Program | None, edits: list[Edit] | None, proved: bool) -> Repair:
+    def done(prog: Program | None, proved: bool, steps: list[Step] | None = None) -> Repair:
+        edits: list[Edit] = []  # listed in an order to apply them, top to bottom
+        if prog is not None:
+            edits = edit_script(program, prog) if steps is None else _script_along(program, steps)
         stats["time_s"] = round(time.perf_counter() - t0, 4)
-        dist = None if edits is None else len(edits)
-        return Repair(task.id, program, prog, dist, edits or [], proved, stats)
+        dist = None if prog is None else len(edits)
+        return Repair(task.id, program, prog, dist, edits, proved, stats)
 
     if run(task, program).solved:
-        return done(program, [], True)
+        return done(program, True, [])
     try:
         space = Space.of(task, deadline)
     except Infeasible:  # a proof that nothing solves the task (what `solve` would say)
-        return done(None, None, True)
+        return done(None, True)
     except OutOfTime:  # a large grid, compiled past the deadline
         stats["timeout"] = True
-        return done(None, None, False)
+        return done(None, False)
     layers = _EditLayers(space, program, stats)
     quick = QUICK_LAYERS if max_distance is None else min(QUICK_LAYERS, max_distance)
     found = layers.grow(quick, t0 + timeout * QUICK_SHARE)
     if found is not None:
-        return done(*found, True)
+        return done(found[0], True, found[1])
     # an upper bound: the nearest of the shortest solutions
     shortest = solve(
         task, timeout=max(0.0, deadline - time.perf_counter()), all_solutions=True, limit=20
@@ -165,19 +181,19 @@ def repair(
         layers.min_size = shortest.size
     stats["lower_bound"] = lower
     if max_distance is not None and lower > max_distance:
-        return done(None, None, True)  # every solution is more than max_distance edits away
+        return done(None, True)  # every solution is more than max_distance edits away
     if upper is not None and upper[0] <= lower:  # the nearest shortest solution is nearest
-        return done(upper[1], edit_script(program, upper[1]), True)
+        return done(upper[1], True)
     limit = upper[0] - 1 if upper else (max_distance if max_distance is not None else 3)
     if max_distance is not None:
         limit = min(limit, max_distance)
     found = layers.grow(limit, deadline)
     if found is not None:
-        return done(*found, True)
+        return done(found[0], True, found[1])
     if upper is not None and (max_distance is None or upper[0] <= max_distance):
         proved = layers.checked >= upper[0] - 1 and shortest.proved_minimal
-        return done(upper[1], edit_script(program, upper[1]), proved)
-    return done(None, None, False)
+        return done(upper[1], proved)
+    return done(None, False)
 
 
 # -- breadth-first search over edits ------------------------------------------------------------
@@ -199,7 +215,7 @@ class _EditLayers:
         self.stats = stats
         self.min_size = 0  # no solution has fewer blocks (once the shortest size is proved)
 
-    def grow(self, limit: int, deadline: float) -> tuple[Program, list[Edit]] | None:
+    def grow(self, limit: int, deadline: float) -> tuple[Program, list[Step]] | None:
         """A nearest solution within `limit` edits, or None when the layers up to `limit` hold
         none or the deadline comes first (`stats["timeout"]`).
 
@@ -208,7 +224,7 @@ class _EditLayers:
         latest: it keeps the longest stretch of the program from its start, which for a
         learner is the part already right."""
         stats = self.stats
-        found: list[tuple[Program, list[Edit]]] = []
+        found: list[tuple[Program, list[Step]]] = []
         while self.checked < limit:
             while self.todo < len(self.layer):
                 prog = self.layer[self.todo]
@@ -221,7 +237,7 @@ class _EditLayers:
                     stats["candidates"] += 1  # counted once: a resumed layer skips it above
                     self.parent[cand] = (prog, edit)
                     if len(cand) >= self.min_size and run(self.task, cand).solved:
-                        found.append((cand, self._edits(cand)))
+                        found.append((cand, self._steps(cand)))
                     else:
                         self.next.append(cand)
                 self.todo += 1
@@ -232,21 +248,25 @@ class _EditLayers:
             stats.pop("timeout", None)
         return None
 
-    def _edits(self, cand: Program) -> list[Edit]:
-        edits = []
+    def _steps(self, cand: Program) -> list[Step]:
+        """The edits that lead to `cand`, in the order the search made them."""
+        steps = []
         cur = cand
         while (link := self.parent[cur]) is not None:
-            cur, e = link
-            edits.append(e)
-        return list(reversed(edits))
+            prev, e = link
+            steps.append((e, cur))
+            cur = prev
+        return list(reversed(steps))
 
 
 def _best_fix(
-    found: list[tuple[Program, list[Edit]]],
-) -> tuple[Program, list[Edit]] | None:
+    found: list[tuple[Program, list[Step]]],
+) -> tuple[Program, list[Step]] | None:
+    """The shortest of the solutions found, then the one whose first edit (as the search made
+    the edits) comes latest."""
     if not found:
         return None
-    return max(found, key=lambda f: (-len(f[0]), min(e.path for e in f[1])))
+    return max(found, key=lambda f: (-len(f[0]), min(e.path for e, _ in f[1])))
 
 
 def _labels(space: Space) -> list[Block]:
@@ -264,70 +284,39 @@ def neighbours(prog: Program, labels: list[Block], times: range) -> Iterator[tup
             if isinstance(block, Repeat):
                 yield (
                     _replace(prog, path, body[:i] + block.body + body[i + 1 :]),
-                    Edit(
-                        "delete",
-                        here,
-                        label,
-                        None,
-                        f"delete {label} at {_where(here)} (keep its body)",
-                    ),
+                    _edit("delete", here, label, None),
                 )
                 for n in times:
                     if n != block.times:
                         retimed = Repeat(n, block.body)
                         yield (
                             _replace(prog, path, (*body[:i], retimed, *body[i + 1 :])),
-                            Edit(
-                                "times",
-                                here,
-                                label,
-                                _label(retimed),
-                                f"change {label} to repeat({n}) at {_where(here)}",
-                            ),
+                            _edit("times", here, label, _label(retimed)),
                         )
                 continue
             yield (
                 _replace(prog, path, body[:i] + body[i + 1 :]),
-                Edit("delete", here, label, None, f"delete {label} at {_where(here)}"),
+                _edit("delete", here, label, None),
             )
             for new in labels:
                 if new == block:
                     continue
-                op = (
-                    "colour"
-                    if isinstance(block, SetPenColor) and isinstance(new, SetPenColor)
-                    else "replace"
-                )
                 yield (
                     _replace(prog, path, (*body[:i], new, *body[i + 1 :])),
-                    Edit(
-                        op,
-                        here,
-                        label,
-                        _label(new),
-                        f"replace {label} by {_label(new)} at {_where(here)}",
-                    ),
+                    _edit(_change(label, _label(new)), here, label, _label(new)),
                 )
         for i in range(len(body) + 1):
             here = (*path, i)
             for new in labels:
                 yield (
                     _replace(prog, path, (*body[:i], new, *body[i:])),
-                    Edit(
-                        "insert", here, None, _label(new), f"insert {_label(new)} at {_where(here)}"
-                    ),
+                    _edit("insert", here, None, _label(new)),
                 )
             for j in range(i, len(body) + 1):
                 for n in times:
-                    new_r = Repeat(n, body[i:j])
-                    what = f"repeat({n})" + (
-                        f" around blocks {i + 1}..{j}" if j > i else " (empty)"
-                    )
                     yield (
-                        _replace(prog, path, (*body[:i], new_r, *body[j:])),
-                        Edit(
-                            "insert", here, None, f"repeat({n})", f"insert {what} at {_where(here)}"
-                        ),
+                        _replace(prog, path, (*body[:i], Repeat(n, body[i:j]), *body[j:])),
+                        _edit("insert", here, None, f"repeat({n})", j - i),
                     )
 
 
@@ -360,7 +349,11 @@ def _label(block: Block) -> str:
 
 
 def _where(path: Path) -> str:
-    return "block " + ".".join(str(i + 1) for i in path)
+    return f"block {_number(path)}"
+
+
+def _number(path: Path) -> str:
+    return ".".join(str(i + 1) for i in path)
 
 
 # -- ordered-forest edit distance (Zhang-Shasha) -------------------------------------------------
@@ -372,57 +365,151 @@ def block_distance(a: Program, b: Program) -> int:
 
 
 def edit_script(a: Program, b: Program) -> list[Edit]:
-    """A shortest list of edits from a to b, described in words (derived from the distance's
-    optimal mapping; paths refer to the original program for deletes/changes)."""
+    """A shortest list of edits from a to b (from the distance's optimal mapping), in an order a
+    reader applies top to bottom, each position right at its turn (`_in_reading_order`)."""
     na, nb = _postorder(a.body), _postorder(b.body)
-    mapping = _ted_mapping(na, nb)
-    edits: list[Edit] = []
-    mapped_a = {i for i, _ in mapping}
-    mapped_b = {j for _, j in mapping}
-    for i, j in mapping:
-        la, lb = na.labels[i], nb.labels[j]
-        if la != lb:
-            op = (
-                "times"
-                if la.startswith("repeat")
-                else "colour"
-                if la.startswith("setpc") and lb.startswith("setpc")
-                else "replace"
-            )
-            edits.append(
-                Edit(
-                    op,
-                    na.paths[i],
-                    la,
-                    lb,
-                    f"{'change' if op != 'replace' else 'replace'} {la} "
-                    f"{'to' if op != 'replace' else 'by'} {lb} at {_where(na.paths[i])}",
-                )
-            )
-    for i in range(len(na.labels)):
-        if i not in mapped_a:
-            keep = " (keep its body)" if na.labels[i].startswith("repeat") else ""
-            edits.append(
-                Edit(
-                    "delete",
-                    na.paths[i],
-                    na.labels[i],
-                    None,
-                    f"delete {na.labels[i]} at {_where(na.paths[i])}{keep}",
-                )
-            )
-    for j in range(len(nb.labels)):
-        if j not in mapped_b:
-            edits.append(
-                Edit(
-                    "insert",
-                    nb.paths[j],
-                    None,
-                    nb.labels[j],
-                    f"insert {nb.labels[j]} at {_where(nb.paths[j])} (in the result)",
-                )
-            )
+    return _in_reading_order(na, nb, {j: i for i, j in _ted_mapping(na, nb)}, b)
+
+
+def _script_along(a: Program, steps: list[Step]) -> list[Edit]:
+    """The edits of a search path from a (the blocks it keeps, changes, deletes and inserts),
+    listed in reading order as `edit_script` lists them, without its quadratic distance table.
+
+    The path is replayed on a shadow of a that follows each block of a (by its postorder index)
+    through the edits, so the blocks of a still there at the end are those the path keeps."""
+    if not steps:
+        return []
+    counter = count()
+
+    def shadow(blocks: tuple[Block, ...]) -> list[_Node]:
+        out = []
+        for block in blocks:
+            body = shadow(block.body) if isinstance(block, Repeat) else None
+            out.append(_Node(next(counter), body))  # after its body: postorder, as _postorder
+        return out
+
+    root = shadow(a.body)
+    for edit, after in steps:
+        siblings = root
+        for k in edit.path[:-1]:
+            body = siblings[k].body
+            assert body is not None
+            siblings = body
+        k = edit.path[-1]
+        if edit.op == "delete":
+            siblings[k : k + 1] = siblings[k].body or []
+        elif edit.op == "insert":
+            new = _block_at(after, edit.path)
+            if isinstance(new, Repeat):
+                end = k + len(new.body)
+                siblings[k:end] = [_Node(None, siblings[k:end])]
+            else:
+                siblings.insert(k, _Node(None, None))
+    mapping: dict[int, int] = {}
+    counter = count()
+
+    def match(nodes: list[_Node]) -> None:
+        for node in nodes:
+            if node.body is not None:
+                match(node.body)
+            j = next(counter)
+            if node.source is not None:
+                mapping[j] = node.source
+
+    match(root)
+    b = steps[-1][1]
+    return _in_reading_order(_postorder(a.body), _postorder(b.body), mapping, b)
+
+
+@dataclass
+class _Node:
+    """A block of the program being edited, in `_script_along`'s shadow of it."""
+
+    source: int | None  # its postorder index in the program repaired (None: inserted)
+    body: list[_Node] | None  # None for a basic block
+
+
+def _block_at(prog: Program, path: Path) -> Block:
+    blocks = prog.body
+    for k in path[:-1]:
+        rep = blocks[k]
+        assert isinstance(rep, Repeat)
+        blocks = rep.body
+    return blocks[path[-1]]
+
+
+def _in_reading_order(na: _Forest, nb: _Forest, mapping: dict[int, int], b: Program) -> list[Edit]:
+    """The edits from a to b that keep the blocks `mapping` pairs (b's postorder index to a's),
+    in an order a reader applies top to bottom, each position right at its turn.
+
+    The deletes come first, from the end of the program back, so each is at its place in a.
+    Then b is built from the top down: each new block is inserted (a new repeat around the
+    blocks it holds, before any edit inside it) and each changed block changed, at its place
+    in b (everything before it is already as in b). Each edit is one of `neighbours` of the
+    program it applies to, described in the same words."""
+    kept = set(mapping.values())
+    edits = [
+        _edit("delete", na.paths[i], na.labels[i], None)
+        for i in sorted(set(range(len(na.labels))) - kept, key=lambda i: na.paths[i], reverse=True)
+    ]
+    index_b = {path: j for j, path in enumerate(nb.paths)}
+
+    def held(body: tuple[Block, ...], path: Path) -> int:
+        """How many blocks a new repeat wraps: the kept blocks in it, not in a kept repeat."""
+        n = 0
+        for k, block in enumerate(body):
+            if index_b[(*path, k)] in mapping:
+                n += 1
+            elif isinstance(block, Repeat):
+                n += held(block.body, (*path, k))
+        return n
+
+    def build(body: tuple[Block, ...], path: Path) -> None:
+        for k, block in enumerate(body):
+            here = (*path, k)
+            j = index_b[here]
+            label = nb.labels[j]
+            if j not in mapping:
+                wraps = held(block.body, here) if isinstance(block, Repeat) else 0
+                edits.append(_edit("insert", here, None, label, wraps))
+            elif na.labels[mapping[j]] != label:
+                before = na.labels[mapping[j]]
+                op = "times" if label.startswith("repeat") else _change(before, label)
+                edits.append(_edit(op, here, before, label))
+            if isinstance(block, Repeat):
+                build(block.body, here)
+
+    build(b.body, ())
     return edits
+
+
+def _change(before: str, after: str) -> str:
+    """The op of a basic block changed into another: a colour change or a replace."""
+    return "colour" if before.startswith("setpc") and after.startswith("setpc") else "replace"
+
+
+def _edit(op: str, path: Path, before: str | None, after: str | None, wraps: int = 0) -> Edit:
+    """An edit with its words; `wraps`: how many blocks an inserted repeat goes around."""
+    where = _where(path)
+    if op == "delete":
+        keep = " (keep its body)" if before and before.startswith("repeat") else ""
+        text = f"delete {before} at {where}{keep}"
+    elif op == "insert" and after and after.startswith("repeat"):
+        if wraps == 0:
+            text = f"insert {after} (empty) at {where}"
+        elif wraps == 1:
+            text = f"insert {after} around {where}"
+        else:
+            last = (*path[:-1], path[-1] + wraps - 1)
+            text = f"insert {after} around blocks {_number(path)}..{_number(last)}"
+    elif op == "insert":
+        text = f"insert {after} at {where}"
+    elif op == "replace":
+        text = f"replace {before} by {after} at {where}"
+    else:
+        text = f"change {before} to {after} at {where}"
+    new_repeat = op == "insert" and after is not None and after.startswith("repeat")
+    return Edit(op, path, before, after, text, wraps if new_repeat else None)
 
 
 @dataclass

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from xlogo_lang import Diagnostic, check, load_tasks, parse
+from xlogo_lang import Diagnostic, check, load_task, load_tasks, parse
 from xlogo_lang.ast import Span
 
 
@@ -52,6 +52,22 @@ def test_a_task_adds_its_at_most_constraint(real_tasks):
     assert d.span.line == 7
 
 
+STAIRS_ELEVEN = "fd rt fd lt fd rt fd lt fd rt fd"
+
+
+def test_at_most_all_spans_from_the_first_command_over_the_limit_to_the_end(examples_dir):
+    task = load_task(examples_dir / "tasks" / "draw-stairs-at-most.json")
+    (d,) = check(STAIRS_ELEVEN, task)
+    assert d.message == "11 commands used; this task allows at most 5"
+    assert d.span == Span(1, 16, 1, 33)  # the 6th command, rt, to the last fd
+
+
+def test_at_most_all_counts_a_repeat_before_its_body(examples_dir):
+    task = load_task(examples_dir / "tasks" / "draw-stairs-at-most.json")
+    (d,) = check("fd rt fd\nrepeat(2){lt fd rt fd}\nlt", task)
+    assert d.span == Span(2, 14, 3, 3)  # repeat is the 4th, lt the 5th, fd the 6th
+
+
 def test_a_task_adds_its_exactly_constraint(real_tasks):
     diags = check("fd fd fd rt", real_tasks["11"])
     assert rules(diags) == ["exactly", "exactly"]
@@ -67,6 +83,13 @@ def test_a_forbidden_command_is_an_exactly_violation(real_tasks):
     (d,) = check("rt rt fd bk", real_tasks["10b"])
     assert d.rule == "exactly"
     assert d.message == "1 'backward' used; this task forbids it"
+
+
+def test_a_forbidden_command_is_reported_at_its_first_use(examples_dir):
+    task = load_task(examples_dir / "tasks" / "start-by-turning.json")
+    (d,) = check("rt fd bk fd bk", task)
+    assert d.message == "2 'backward' used; this task forbids it"
+    assert d.span == Span(1, 7, 1, 9)
 
 
 def test_a_task_adds_its_start_by_constraint(real_tasks):
@@ -161,6 +184,12 @@ def test_render_underlines_the_whole_span_on_its_line():
     source = "fd setpc(purple)"
     (d,) = check(source)
     assert d.render(source).splitlines()[1:3] == [source, "         ^^^^^^"]
+
+
+def test_render_underlines_the_commands_over_an_at_most_limit(examples_dir):
+    task = load_task(examples_dir / "tasks" / "draw-stairs-at-most.json")
+    (d,) = check(STAIRS_ELEVEN, task)
+    assert d.render(STAIRS_ELEVEN).splitlines()[1:3] == [STAIRS_ELEVEN, " " * 15 + "^" * 17]
 
 
 def test_render_without_source_or_span_is_just_the_message():

@@ -169,6 +169,14 @@ def test_check_json_lists_range_errors_with_positions(capsys):
     assert [d["line"] for d in diags] == sorted(d["line"] for d in diags)
 
 
+def test_check_json_gives_the_span_from_the_first_command_over_the_limit(capsys, examples_dir):
+    task = str(examples_dir / "tasks" / "draw-stairs-at-most.json")
+    code, out, _ = xlogo(capsys, "check", task, "-e", "fd rt fd lt fd rt fd lt fd rt fd", "--json")
+    (d,) = json.loads(out)["diagnostics"]
+    assert code == 1
+    assert (d["line"], d["column"], d["end_line"], d["end_column"]) == (1, 16, 1, 33)
+
+
 def test_export_writes_a_task_file_that_loads_back_equal(capsys, tmp_path, assets_dir):
     from xlogo_lang import load_task
 
@@ -238,6 +246,16 @@ def test_score_with_no_line_to_score_is_an_input_error(capsys, tmp_path, tasks_d
     code, _, err = xlogo(capsys, "score", str(preds), "--tasks", str(tasks_dir))
     assert code == 2
     assert "no prediction scored: all 2 were skipped" in err and "Traceback" not in err
+
+
+def test_score_skips_a_line_with_an_integer_too_long_to_read(capsys, tmp_path, tasks_dir):
+    # Python's json raises a plain ValueError past 4,300 digits, not a JSONDecodeError
+    preds = tmp_path / "preds.jsonl"
+    long_line = '{"task_id": "87", "response": "fd", "n": ' + "1" * 5000 + "}"
+    _write_predictions(preds, [long_line, json.dumps({"task_id": "87", "response": "fd"})])
+    code, _, err = xlogo(capsys, "score", str(preds), "--tasks", str(tasks_dir))
+    assert code == 0 and "Traceback" not in err
+    assert "line 1: not valid JSON (an integer with too many digits); skipped" in err
 
 
 def test_score_refuses_to_write_its_results_over_its_predictions(capsys, tmp_path, tasks_dir):

@@ -180,6 +180,13 @@ def test_a_broken_pool_line_is_named_by_file_line_and_column(tmp_path: Path) -> 
         Pool.load(f)
 
 
+def test_a_pool_line_with_an_integer_too_long_to_read_is_named(tmp_path: Path) -> None:
+    f = tmp_path / "pool.jsonl"
+    f.write_text('{"id": "a", "hash": "x"}\n{"id": ' + "1" * 5000 + "}\n", encoding="utf-8")
+    with pytest.raises(XlogoError, match=r"pool\.jsonl: line 2: not valid JSON: an integer with"):
+        Pool.load(f)
+
+
 def test_pool_entries_remember_where_their_line_starts(tmp_path: Path) -> None:
     f = tmp_path / "pool.jsonl"
     f.write_text('{"id": "a", "hash": "x"}\n\n{"id": "b", "hash": "y"}\n', encoding="utf-8")

@@ -279,6 +279,13 @@ def test_the_human_report_names_the_skipped_lines(runs, tmp_path, capsys):
     assert f"first: {run} line 2: not JSON (" in err
 
 
+def test_a_run_line_with_an_integer_too_long_to_read_is_skipped(runs, tmp_path):
+    long_line = '{"task_id": "87", "sample": ' + "1" * 5000 + "}"
+    run = _write_run(tmp_path / "run.jsonl", [GOOD_87, long_line])
+    rep = build_report([run], runs["tasks"], solver=False).to_dict()["runs"][0]
+    assert rep["attempts"] == 1 and rep["bad_lines"] == 1
+
+
 def test_the_torn_last_line_of_an_interrupted_run_is_named(runs, tmp_path):
     run = tmp_path / "run.jsonl"
     run.write_text(json.dumps(GOOD_87) + '\n{"task_id": "8', encoding="utf-8")

@@ -6,6 +6,7 @@ import pytest
 from core_helpers import lit, make_task, objective
 
 from xlogo_lang import parse, run
+from xlogo_lang.ast import Span
 from xlogo_lang.constraints import Constraints, count_blocks
 
 STRAWBERRY = [[lit(name="strawberry")]]
@@ -270,6 +271,11 @@ def test_start_by_is_checked_only_when_the_counts_pass():
 def test_a_violation_points_at_the_code():
     (v,) = Constraints(at_most={"fd": 1}).check(parse("fd\nrt\nfd"))
     assert (v.span.line, v.span.column) == (3, 1)
+
+
+def test_a_per_type_at_most_points_at_the_first_block_over_its_bound():
+    (v,) = Constraints(at_most={"fd": 2}).check(parse("fd rt fd lt fd rt fd"))
+    assert v.span == Span(1, 13, 1, 15)  # the third fd, not the last
 
 
 def test_constraint_results_appear_in_the_verdict(real_tasks):

@@ -160,6 +160,15 @@ def test_run_of_a_missing_file_is_a_clear_error(shell, tmp_path):
     assert not reply.ok and "cannot read" in shown(reply)
 
 
+def test_run_of_code_json_reads_it_as_every_other_command_does(shell, tmp_path):
+    # one reader for code JSON: a 5,000-digit count is a range error at its path, not a traceback
+    path = tmp_path / "huge.json"
+    path.write_text('{"run": [{"type": "repeat", "times": ' + "1" * 5000 + ', "body": []}]}')
+    reply = shell.handle(f":run {path}")
+    assert not reply.ok
+    assert f"{path}: run[0]: repeat count 11111111111111111111… (5,000 digits)" in said(reply)
+
+
 # -- tasks --------------------------------------------------------------------------------------
 
 

@@ -135,6 +135,32 @@ def test_repair_shows_the_edit_and_the_repaired_program(capsys, tasks_dir):
     assert "change repeat(2) to repeat(3) at block 3" in out
 
 
+def test_repair_lists_a_new_repeat_before_the_edit_inside_it(capsys, examples_dir):
+    task = str(examples_dir / "tasks" / "draw-stairs-at-most.json")
+    code, out, _ = xlogo(capsys, "solve", task, "--repair", "-e", "fd rt fd rt")
+    assert code == 0
+    lines = out.splitlines()
+    assert lines[:3] == [
+        "2 edits (nearest):",
+        "  • insert repeat(3) around blocks 1..4",
+        "  • replace rt by lt at block 1.4",
+    ]
+
+
+def test_repair_json_says_how_many_blocks_a_new_repeat_goes_around(capsys, examples_dir):
+    task = str(examples_dir / "tasks" / "draw-stairs-at-most.json")
+    code, out, _ = xlogo(capsys, "solve", task, "--repair", "-e", "fd rt fd rt", "--json")
+    assert code == 0
+    first, second = json.loads(out)["edits"]
+    assert (first["op"], first["path"], first["after"], first["wraps"]) == (
+        "insert",
+        [0],
+        "repeat(3)",
+        4,
+    )
+    assert "wraps" not in second  # only an inserted repeat has it
+
+
 def test_repair_reads_a_program_file(capsys, tasks_dir, tmp_path: Path):
     prog = tmp_path / "p.xlogo"
     prog.write_text("fd\nrt\nrepeat(2){\n  fd\n}\nrt\nfd\n")

@@ -11,13 +11,14 @@ from xlogo_lang.solver import repair
 from xlogo_lang.solver.edits import (
     MAX_BLOCKS,
     _EditLayers,
+    _script_along,
     block_distance,
     edit_script,
     neighbours,
 )
 from xlogo_lang.solver.search_space import Space
 
-from xlogo_lang import parse, run
+from xlogo_lang import load_task, parse, run
 from xlogo_lang.ast import Command, Program, Repeat, SetPenColor
 from xlogo_lang.errors import ProgramError, UsageError
 from xlogo_lang.tasks import task_from_dict
@@ -170,6 +171,25 @@ def test_to_dict_lists_the_edits(real_tasks):
     assert d["program"] == "fd\nrt\nrepeat(3){\n  fd\n}\nrt\nfd\n"
 
 
+def test_a_new_repeat_is_listed_before_the_edit_inside_it(examples_dir):
+    """The nearest fix of a half-drawn stair wraps it in a repeat and turns its last turn
+    around: the repeat comes first, and the turn is named where it is once the repeat is in."""
+    task = load_task(examples_dir / "tasks" / "draw-stairs-at-most.json")
+    rep = repair(task, "fd rt fd rt")
+    assert [(e.op, e.path) for e in rep.edits] == [("insert", (0,)), ("replace", (0, 3))]
+    assert [e.text for e in rep.edits] == [
+        "insert repeat(3) around blocks 1..4",
+        "replace rt by lt at block 1.4",
+    ]
+
+
+def test_a_solution_built_from_nothing_is_inserted_from_the_top_down(examples_dir):
+    task = load_task(examples_dir / "tasks" / "draw-stairs-at-most.json")
+    rep = repair(task, "")
+    assert str(rep.program).startswith("repeat(3){") and len(rep.program) == 5
+    assert [e.path for e in rep.edits] == [(0,), (0, 0), (0, 1), (0, 2), (0, 3)]
+
+
 # -- the edit distance -----------------------------------------------------------------------------
 
 
@@ -210,3 +230,40 @@ def test_distance_is_a_metric_on_programs(a, b):
 @given(_programs, _programs)
 def test_the_edit_script_has_as_many_edits_as_the_distance(a, b):
     assert len(edit_script(a, b)) == block_distance(a, b)
+
+
+def test_deletes_come_from_the_end_back_at_their_places_in_the_program():
+    script = edit_script(parse("fd bk rt bk fd"), parse("fd rt fd"))
+    assert [(e.op, e.path) for e in script] == [("delete", (3,)), ("delete", (1,))]
+
+
+@settings(max_examples=100, deadline=None)
+@given(_programs, _programs)
+def test_the_edit_script_applied_top_to_bottom_turns_a_into_b(a, b):
+    """Each edit is a single edit of the program the edits above it leave (the very edit the
+    search makes there, in its words), and the last one leaves b."""
+    prog = a
+    for edit in edit_script(a, b):
+        made = {e: cand for cand, e in neighbours(prog, LABELS, range(2, 6))}
+        assert edit in made, (str(a), str(b), str(prog), edit.text)
+        prog = made[edit]
+    assert prog == b
+
+
+@settings(max_examples=100, deadline=None)
+@given(_programs, st.data())
+def test_the_edits_of_a_search_path_listed_top_to_bottom_lead_where_the_path_does(a, data):
+    """A repair lists the edits its search made, reordered: they still end at the program the
+    search reached, each a single edit of the program the edits above it leave, and none is
+    added."""
+    steps, prog = [], a
+    for _ in range(data.draw(st.integers(1, 4))):
+        options = list(neighbours(prog, LABELS, range(2, 6)))
+        prog, edit = options[data.draw(st.integers(0, len(options) - 1))]
+        steps.append((edit, prog))
+    script, cur = _script_along(a, steps), a
+    for edit in script:
+        made = {e: cand for cand, e in neighbours(cur, LABELS, range(2, 6))}
+        assert edit in made, (str(a), str(prog), str(cur), edit.text)
+        cur = made[edit]
+    assert cur == prog and len(script) <= len(steps)

@@ -12,6 +12,7 @@ import pytest
 
 from xlogo_lang import TaskError, load_task, run
 from xlogo_lang.gen.generate import generate_one
+from xlogo_lang.tasks import iter_task_loads
 
 
 def task_json(tasks_dir: Path, task_id: str = "87") -> dict:
@@ -41,27 +42,154 @@ def asset_copy(tmp_path: Path, assets_dir: Path, kind: str, task_id: str, record
     return out
 
 
-# -- integers too long for Python ----------------------------------------------------------------
+# -- integers too long to convert ---------------------------------------------------------------
+
+LONG = "1" + "7" * 5000  # more digits than Python converts from text (4,300 by default)
+LONG_SHOWN = "17777777777777777777… (5,001 digits)"
 
 
-def test_an_integer_too_long_to_convert_is_a_task_error_at_its_line_and_column(tmp_path, tasks_dir):
-    f = write(tmp_path, task_json(tasks_dir))
-    text = f.read_text().replace('"direction": 0', '"direction": ' + "7" * 5000)
-    f.write_text(text)
+def with_long(path: Path, digits: str = LONG) -> Path:
+    """`path` with the placeholder string "LONG" replaced by the integer `digits` (json.dumps
+    cannot write an integer that long)."""
+    text = path.read_text()
+    assert text.count('"LONG"') == 1
+    path.write_text(text.replace('"LONG"', digits))
+    return path
+
+
+def test_a_long_integer_is_a_task_error_naming_the_file_and_the_field(tmp_path, tasks_dir):
+    data = task_json(tasks_dir)
+    data["turtle"]["direction"] = "LONG"
+    f = with_long(write(tmp_path, data))
     err = load_error(f)
-    line = next(i for i, s in enumerate(text.splitlines(), 1) if '"direction"' in s)
-    assert (err.file, err.line, err.column) == (str(f), line, len('  "direction": ') + 1)
-    assert "an integer of 5000 digits is too long" in err.message
+    assert (err.file, err.path, err.line, err.column) == (str(f), "turtle.direction", None, None)
+    assert err.message == f"the integer {LONG_SHOWN} is too long (at most 640 digits)"
 
 
-def test_digits_inside_a_string_are_not_taken_for_the_long_integer(tmp_path, tasks_dir):
+# Where a long integer goes in task 87, by the path the error names.
+LONG_PLACES = {
+    "tiles[3].x": lambda d: d["tiles"][3].update(x="LONG"),
+    "items[0].count": lambda d: d["items"][0].update(count="LONG"),
+    "goal[0].specs[0][0][0].count": lambda d: d["goal"][0]["specs"][0][0][0].update(count="LONG"),
+    "goal[1].total_cnt": lambda d: d["goal"].append(
+        {"name": "sum", "specs": [], "total_cnt": "LONG"}
+    ),
+    "constraints[0].at_most.all": lambda d: d["constraints"][0]["at_most"].update(all="LONG"),
+    "solution.run[0].times": lambda d: d.update(
+        solution={"run": [{"type": "repeat", "times": "LONG", "body": []}]}
+    ),
+    "code.run[0].value": lambda d: d.update(code={"run": [{"type": "setpc", "value": "LONG"}]}),
+    "id": lambda d: d.update(id="LONG"),
+    "description": lambda d: d.update(description="LONG"),
+    "hash": lambda d: d.update(hash="LONG"),  # an annotation, which the task does not read
+    "xlogo_json.size[0]": lambda d: d.update(xlogo_json={"size": ["LONG"]}),
+}
+
+
+@pytest.mark.parametrize("path", list(LONG_PLACES))
+def test_a_long_integer_anywhere_in_a_task_file_is_an_error_at_its_path(tmp_path, tasks_dir, path):
+    data = task_json(tasks_dir)
+    LONG_PLACES[path](data)
+    err = load_error(with_long(write(tmp_path, data)))
+    assert err.path == path
+    assert "is too long (at most 640 digits)" in err.message
+
+
+def test_a_long_negative_integer_is_an_error_at_its_path(tmp_path, tasks_dir):
+    data = task_json(tasks_dir)
+    data["items"][0]["y"] = "LONG"
+    err = load_error(with_long(write(tmp_path, data), "-" + LONG))
+    assert err.path == "items[0].y"
+    assert err.message.startswith("the integer -1777777777777777777… (5,001 digits) is too")
+
+
+def test_the_limit_is_xlogos_own_not_pythons(tmp_path, tasks_dir):
+    # 641 digits convert in Python, but xlogo reads no integer that long, as in code JSON
+    data = task_json(tasks_dir)
+    data["constraints"][0]["at_most"]["all"] = "LONG"
+    err = load_error(with_long(write(tmp_path, data), "9" * 641))
+    assert err.path == "constraints[0].at_most.all"
+    assert "(641 digits) is too long" in err.message
+
+
+def test_the_first_long_integer_in_the_file_is_the_one_reported(tmp_path, tasks_dir):
+    data = task_json(tasks_dir)
+    data["turtle"]["x"] = "LONG"
+    data["constraints"][0]["at_most"]["all"] = "LATER"
+    f = with_long(write(tmp_path, data))
+    f.write_text(f.read_text().replace('"LATER"', "9" * 700))
+    assert load_error(f).path == "turtle.x"
+
+
+def test_digits_in_a_string_are_not_a_long_integer(tmp_path, tasks_dir):
     data = task_json(tasks_dir)
     data["description"] = "9" * 5000
-    f = write(tmp_path, data)
-    text = f.read_text().replace('"direction": 0', '"direction": ' + "7" * 5000)
-    f.write_text(text)
-    line = next(i for i, s in enumerate(text.splitlines(), 1) if '"direction"' in s)
-    assert load_error(f).line == line
+    assert load_task(write(tmp_path, data)).platform_description == "9" * 5000
+
+
+def test_a_number_too_large_for_a_float_is_still_not_an_integer(tmp_path, tasks_dir):
+    data = task_json(tasks_dir)
+    data["turtle"]["direction"] = "LONG"
+    err = load_error(with_long(write(tmp_path, data), "1e999"))
+    assert err.path == "turtle.direction"
+    assert err.message == "expected an integer, found a number (Infinity)"
+
+
+@pytest.mark.parametrize(
+    ("kind", "task_id", "record", "path"),
+    [
+        ("worlds", "87", None, "87.world_json.turtle.direction"),
+        (
+            "goals",
+            "10a",
+            {"goal": [{"name": "find", "specs": [[[{"count": "LONG"}]]]}]},
+            "10a.goal[0].specs[0][0][0].count",
+        ),
+        (
+            "codes",
+            "87",
+            {"code_json": {"run": [{"type": "repeat", "times": "LONG", "body": []}]}},
+            "87.code_json.run[0].times",
+        ),
+        (
+            "constraints",
+            "10a",
+            {"constraints": [{"exactly": {"fd": "LONG"}}]},
+            "10a.constraints[0].exactly.fd",
+        ),
+    ],
+    ids=["worlds", "goals", "codes", "constraints"],
+)
+def test_a_long_integer_in_an_asset_record_names_its_file_and_path(
+    tmp_path, assets_dir, kind, task_id, record, path
+):
+    if record is None:
+        record = json.loads((assets_dir / "xlogomini_worlds.json").read_text())[task_id]
+        record["world_json"]["turtle"]["direction"] = "LONG"
+    assets = asset_copy(tmp_path, assets_dir, kind, task_id, record)
+    with_long(assets / f"xlogomini_{kind}.json")
+    err = load_error(assets, task_id)
+    assert (err.file, err.path) == (str(assets / f"xlogomini_{kind}.json"), path)
+    assert err.message == f"the integer {LONG_SHOWN} is too long (at most 640 digits)"
+
+
+def test_a_long_integer_in_a_key_of_an_asset_record_the_task_does_not_read_is_an_error(
+    tmp_path, assets_dir
+):
+    record = json.loads((assets_dir / "xlogomini_worlds.json").read_text())["87"]
+    record["xlogo_json"] = {"rows": "LONG"}
+    assets = asset_copy(tmp_path, assets_dir, "worlds", "87", record)
+    with_long(assets / "xlogomini_worlds.json")
+    assert load_error(assets, "87").path == "87.xlogo_json.rows"
+
+
+def test_a_long_integer_in_one_asset_record_leaves_the_other_tasks_loading(tmp_path, assets_dir):
+    record = {"constraints": [{"at_most": {"all": "LONG"}}]}
+    assets = asset_copy(tmp_path, assets_dir, "constraints", "10a", record)
+    with_long(assets / "xlogomini_constraints.json")
+    loads = dict(iter_task_loads(assets))
+    assert isinstance(loads.pop("10a"), TaskError)
+    assert loads and not any(isinstance(t, TaskError) for t in loads.values())
 
 
 # -- text that is not Unicode --------------------------------------------------------------------

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
+from itertools import islice
 
 from .ast import Block, Program, Repeat, Span, walk
 
@@ -119,7 +120,7 @@ class Constraints:
         else:
             rule = "at_most"
             allowed = f"this task allows at most {int(hi)}"
-        span = _last_span(prog.body, key)
+        span = _over_span(prog.body, key, int(hi)) if c > hi else _last_span(prog.body, key)
         return Violation(rule, key, f"{used}; {allowed}", span)
 
     def text(self) -> str:
@@ -173,8 +174,25 @@ def count_blocks(prog: Program | tuple[Block, ...]) -> Counter[str]:
     return counts
 
 
+def _over_span(blocks: tuple[Block, ...], key: str, limit: int) -> Span | None:
+    """Where a count goes over `limit`: the first block counted past it.
+
+    Blocks are taken in the order they are counted (`walk`: source order, a repeat before its
+    body). For `all` the blocks past the limit are the rest of the program, so the span runs from
+    that block to the end of the last one; for one type it is that block.
+    """
+    counted = (block for block in walk(blocks) if key == "all" or block.type == key)
+    first = next(islice(counted, limit, None), None)
+    if first is None or first.span is None:
+        return None
+    last = blocks[-1].span
+    if key != "all" or last is None:
+        return first.span
+    return Span(first.span.line, first.span.column, last.end_line, last.end_column)
+
+
 def _last_span(blocks: tuple[Block, ...], key: str) -> Span | None:
-    """Where a count goes over: the last block of that type (the last block overall for `all`)."""
+    """Where a count falls short: the last block of that type (the last block overall for `all`)."""
     found = None
     for block in walk(blocks):
         if key == "all" or block.type == key:

@@ -12,6 +12,8 @@ keeps the excerpt to one screen line, so an error about a 10 MB word is still on
 
 from __future__ import annotations
 
+import json
+
 QUOTE_CHARS = 40
 # Integers with more digits are never converted from text: Python refuses past its limit (4,300
 # by default, 640 at the least, PYTHONINTMAXSTRDIGITS), and no count is anywhere near.
@@ -22,6 +24,20 @@ def too_many_digits(digits: str) -> bool:
     """Whether an integer as written has more digits than xlogo ever converts: a count that long
     is out of range whatever it is, and converting it could raise."""
     return len(digits.lstrip("-+").lstrip("0")) > MAX_NUMBER_DIGITS
+
+
+def json_problem(exc: ValueError) -> str:
+    """What `json.loads` refused in a line: its syntax, or an integer longer than Python converts
+    (a plain ValueError, not a JSONDecodeError, so a reader that catches only the latter lets a
+    model's 5,000-digit number end the run in a traceback)."""
+    if isinstance(exc, json.JSONDecodeError):
+        return exc.msg
+    return "an integer with too many digits"
+
+
+def json_column(exc: ValueError) -> int | None:
+    """The column of a JSON syntax error (None for a number too long to convert)."""
+    return exc.colno if isinstance(exc, json.JSONDecodeError) else None
 
 
 def shorten(text: str, limit: int = QUOTE_CHARS) -> str:

@@ -17,7 +17,10 @@ constraints and their counts, code JSON blocks) accepts its own keys only, so a 
 `atmost` is an error with a "did you mean" hint instead of a silently dropped rule. A task record's
 top level (and an asset world record) is open to annotations, such as the generator's `kind`,
 `hash` or `skills`; there only a near miss of an absent task key (`goals`) is an error. Strings must
-be Unicode text (no lone surrogates), so a loaded task can always be printed and written.
+be Unicode text (no lone surrogates), so a loaded task can always be printed and written. An integer
+of more than 640 digits (`errors.MAX_NUMBER_DIGITS`) is read as code JSON reads it (the
+`codejson.parse_int` hook keeps its digits) and is an error at its JSON path wherever it is,
+annotations and the unread keys of an asset record included.
 """
 
 from __future__ import annotations
@@ -25,7 +28,6 @@ from __future__ import annotations
 import difflib
 import json
 import re
-import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import partial
@@ -33,9 +35,10 @@ from pathlib import Path
 from typing import Any
 
 from .ast import BLOCK_TYPES, Program
+from .codejson import LongNumber, parse_int
 from .codejson import from_json as code_from_json
 from .constraints import KEYS, Constraints
-from .errors import ProgramError, TaskError
+from .errors import MAX_NUMBER_DIGITS, ProgramError, TaskError, digits_text
 from .goals import OBJECTIVES, Goal, Literal, Objective
 from .world import (
     COLOR_TO_HEX,
@@ -248,6 +251,8 @@ def _task_from_assets(records: dict[str, dict[str, Any]], tid: str, p: Path) -> 
         if tid not in records[kind]:
             raise TaskError(f"task {tid!r} has no record", file=cx.file)
         rec = records[kind][tid]
+        # a long integer anywhere in the record, in a key the task does not read (xlogo_json) too
+        _check_values(rec, cx, "", text=False)
         if not isinstance(rec, dict) or key not in rec:
             raise cx.err("", f"expected an object with a {key!r} key")
         return rec[key]
@@ -277,38 +282,15 @@ def _read_json(p: Path) -> Any:
     except (OSError, UnicodeDecodeError) as exc:
         raise TaskError(f"cannot read: {exc}", file=str(p)) from None
     try:
-        return json.loads(text)
+        # The hook code JSON is read with: an integer too long to convert stays its digits (a
+        # LongNumber), which `_check_values` reports at its JSON path.
+        return json.loads(text, parse_int=parse_int)
     except json.JSONDecodeError as exc:
         raise TaskError(
             f"not valid JSON: {exc.msg}", file=str(p), line=exc.lineno, column=exc.colno
         ) from None
     except RecursionError:
         raise TaskError("not valid JSON: nested too deeply", file=str(p)) from None
-    except ValueError as exc:  # an integer longer than Python converts to int
-        raise _long_integer_error(text, str(p), exc) from None
-
-
-# A JSON string or number token; scanning with it skips the digits inside strings.
-_JSON_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?')
-
-
-def _long_integer_error(text: str, file: str, exc: ValueError) -> TaskError:
-    """Where json.loads gave up on an integer of more than `sys.get_int_max_str_digits()` digits
-    (its ValueError says how long, not where)."""
-    limit = sys.get_int_max_str_digits()
-    for m in _JSON_TOKEN.finditer(text):
-        token = m.group()
-        digits = len(token.lstrip("-"))
-        if token[0] != '"' and token.lstrip("-").isdigit() and digits > limit:
-            line = text.count("\n", 0, m.start()) + 1
-            column = m.start() - (text.rfind("\n", 0, m.start()) + 1) + 1
-            return TaskError(
-                f"an integer of {digits} digits is too long (at most {limit})",
-                file=file,
-                line=line,
-                column=column,
-            )
-    return TaskError(f"not valid JSON: {exc}", file=file)
 
 
 class _Ctx:
@@ -400,24 +382,31 @@ def _did_you_mean(
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
-def _check_text(value: Any, cx: _Ctx, path: str) -> None:
-    """Every key and string must be Unicode text: JSON's `\\ud800` escape makes a lone
-    surrogate, which loads but can never be printed or written as UTF-8."""
+def _check_values(value: Any, cx: _Ctx, path: str, *, text: bool = True) -> None:
+    """Every integer must be one xlogo converts: one of more than MAX_NUMBER_DIGITS digits (kept
+    as its digits by the JSON reader) is an error at its path, wherever it is, annotations
+    included. With `text`, every key and string must also be Unicode text: JSON's `\\ud800`
+    escape makes a lone surrogate, which loads but can never be printed or written as UTF-8.
+    The first problem in document order is reported (an object's keys before their values)."""
     stack = [(value, path)]
     while stack:
         v, p = stack.pop()
+        if isinstance(v, LongNumber):
+            raise cx.err(
+                p, f"the integer {digits_text(v)} is too long (at most {MAX_NUMBER_DIGITS} digits)"
+            )
         if isinstance(v, str):
-            if _SURROGATE.search(v):
+            if text and _SURROGATE.search(v):
                 raise cx.err(p, f"not valid Unicode text (a lone surrogate): {ascii(v)[:60]}")
         elif isinstance(v, dict):
-            for k, child in v.items():
-                if isinstance(k, str) and _SURROGATE.search(k):
+            for k in v:
+                if text and isinstance(k, str) and _SURROGATE.search(k):
                     raise cx.err(
                         p, f"a key is not valid Unicode text (a lone surrogate): {ascii(k)[:60]}"
                     )
-                stack.append((child, _key_path(p, k)))
+            stack.extend((child, _key_path(p, k)) for k, child in reversed(v.items()))
         elif isinstance(v, list):
-            stack.extend((child, f"{p}[{i}]") for i, child in enumerate(v))
+            stack.extend((v[i], f"{p}[{i}]") for i in reversed(range(len(v))))
 
 
 # The keys of the single-file task layout. Any other key at this level is a record's annotation
@@ -516,10 +505,10 @@ def _build_task(
 ) -> Task:
     """The task from its world record `d` (validated in `cx`) and its parts, each validated in the
     file it comes from."""
-    _check_text(d, cx, "")
+    _check_values(d, cx, "")
     for part in (goal, constraints, solution):
         if part.cx is not cx:
-            _check_text(part.value, part.cx, part.path)
+            _check_values(part.value, part.cx, part.path)
     world = world_from_dict(d, cx)
     goal_ = goal_from_json(goal.value, world, goal.cx, goal.path)
     constraints_ = constraints_from_json(constraints.value, constraints.cx, constraints.path)

@@ -15,7 +15,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from ..errors import UsageError
+from ..errors import UsageError, json_problem
 from ..tasks import load_tasks
 from .common import console, output_file, print_json
 
@@ -78,8 +78,8 @@ def _read_record(line: str, lineno: int, src: Path, tasks: dict[str, Any]) -> di
 
     try:
         record = json.loads(line)
-    except json.JSONDecodeError as exc:
-        skip(f"not valid JSON ({exc.msg})")
+    except ValueError as exc:
+        skip(f"not valid JSON ({json_problem(exc)})")
         return None
     if not isinstance(record, dict):
         skip("expected a JSON object")

@@ -30,7 +30,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from ..errors import UsageError
+from ..errors import UsageError, json_column, json_problem
 from ..tasks import Task
 from .client import ChatClient, RequestFailed, RetryPolicy, resolve_api_key
 from .prompts import Prompt, build_prompt, template_source
@@ -203,8 +203,10 @@ def read_run(path: str | Path, *, repair: bool = False) -> RunFile:
             continue
         try:
             rec = json.loads(line)
-        except json.JSONDecodeError as exc:
-            bad.append((n, f"not JSON ({exc.msg} at column {exc.colno})"))
+        except ValueError as exc:
+            col = json_column(exc)
+            at = f" at column {col}" if col is not None else ""
+            bad.append((n, f"not JSON ({json_problem(exc)}{at})"))
             continue
         if isinstance(rec, dict):
             records.append(rec)

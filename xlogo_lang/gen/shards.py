@@ -38,7 +38,7 @@ from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
-from ..errors import TaskError, UsageError
+from ..errors import TaskError, UsageError, json_column, json_problem
 from ..tasks import Task, load_tasks
 from .difficulty import LEVELS, difficulty
 from .generate import (
@@ -578,9 +578,12 @@ def read_jsonl(f: Path) -> Iterator[Record]:
                 continue
             try:
                 rec = json.loads(line)
-            except json.JSONDecodeError as exc:
+            except ValueError as exc:
                 raise TaskError(
-                    f"not valid JSON: {exc.msg}", file=str(f), line=n, column=exc.colno
+                    f"not valid JSON: {json_problem(exc)}",
+                    file=str(f),
+                    line=n,
+                    column=json_column(exc),
                 ) from None
             if not isinstance(rec, dict):
                 raise TaskError("expected a task record (an object)", file=str(f), line=n)
