@@ -22,7 +22,7 @@ given; it never imports z3 or the CLI.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 from xlogo_lang.ast import Block, Repeat
 
@@ -42,6 +42,7 @@ class Body:
         "memo",
         "nmax",
         "ops",
+        "parent",
         "powers",
         "reps",
         "sig",
@@ -58,6 +59,7 @@ class Body:
         nmax: int,
     ) -> None:
         self.ops = ops  # int basic code, or (times, Body); the AST is built only for results
+        self.parent: Body | None = None  # the body ops[:-1] is (its derivation, with ops[-1])
         self.sig = sig
         self.counts = counts
         self.size = size
@@ -288,8 +290,17 @@ def period_limit(sig: tuple, max_times: int) -> int:
 class MenuSet:
     """The menus of one search: one per pose, sharing interned bodies and their effects."""
 
-    def __init__(self, space: Space, colourless: bool = False) -> None:
+    def __init__(self, space: Space, colourless: bool = False, twins: bool = False) -> None:
         self.space = space
+        # With `twins` (a search for every shortest solution), the other derivations of a kept
+        # body's key at its own size, (prefix body, last op): bodies that the signature rule drops
+        # because an equal one is kept, yet are programs of the same size (`fd rt fd lt` and
+        # `fd lt bk rt` make the same moves). `programs` expands them; the search never sees them.
+        self.twins: dict[object, list[tuple[Body, Op]]] | None = {} if twins else None
+        # Twins are a tenth of a body's size, but as many as the bodies: at most `twin_room` are
+        # kept (the search sets its body budget), and `twins_dropped` says a list may be short.
+        self.twin_room = 1 << 62
+        self.twins_dropped = False
         # colourless: bodies hold no setpc (the probe's smaller language, see enumerative.py)
         self.body_codes = tuple(c for c in space.basic_codes if not (colourless and c >= SETPC0))
         b = space.bounds
@@ -315,6 +326,40 @@ class MenuSet:
             self.space.blocks[op] if isinstance(op, int) else Repeat(op[0], self.ast(op[1].ops))
             for op in ops
         )
+
+    def programs(self, ops: tuple[Op, ...]) -> Iterator[tuple[Block, ...]]:
+        """Every block sequence these ops stand for: each repeat's body in every form of its
+        size that the signature rule merged into it (`twins`), the kept form first. Lazy: the
+        product can be large, and a search wants `limit` of them."""
+        if not ops:
+            yield ()
+            return
+        for head in self.programs(ops[:-1]):
+            for last in self._forms(ops[-1]):
+                yield (*head, last)
+
+    def _forms(self, op: Op) -> Iterator[Block]:
+        if isinstance(op, int):
+            yield self.space.blocks[op]
+            return
+        times, body = op
+        for blocks in self._bodies(body):
+            yield Repeat(times, blocks)
+
+    def _bodies(self, body: Body) -> Iterator[tuple[Block, ...]]:
+        """Every form of a body: its own derivation, then its twins, each with every form of
+        its prefix (a prefix has twins of its own: `repeat(2){fd} rt` is `fd fd rt`)."""
+        if body.parent is None:  # the empty body, or one never merged (`unique`)
+            yield from self.programs(body.ops)
+            return
+        forms = [(body.parent, body.ops[-1])]
+        if self.twins is not None:
+            key = self.key(body.sig, body.counts, body.size)
+            forms += sorted(self.twins.get(key, ()), key=_twin_order)
+        for prefix, op in forms:
+            for head in self._bodies(prefix):
+                for last in self._forms(op):
+                    yield (*head, last)
 
     def menu(self, pose: int) -> Menu:
         m = self.menus.get(pose)
@@ -358,6 +403,7 @@ class Menu:
         seen = self.seen
         pose = self.pose
         tick = owner.tick
+        twins = owner.twins is not None  # (the hot loop's test)
         # extend bodies of size s-1 by one basic block
         for n, node in enumerate(self.levels[s - 1]):
             if tick is not None and n & 255 == 0:
@@ -372,6 +418,8 @@ class Menu:
                 sig = owner.canvas.extend(node.sig, code)
                 key = owner.key(sig, counts, s)
                 if key in seen:
+                    if twins:
+                        self._twin(key, node, code, s)
                     continue
                 seen.add(key)
                 level.append(self._child(node, code, sig, counts, s, e, key))
@@ -399,6 +447,8 @@ class Menu:
                         )
                         key = owner.key(sig, counts, s)
                         if key in seen:
+                            if twins:
+                                self._twin(key, node, (times, inner), s)
                             continue
                         seen.add(key)
                         level.append(self._child(node, (times, inner), sig, counts, s, e, key))
@@ -422,10 +472,31 @@ class Menu:
         if body is None:
             nmax = period_limit(sig, owner.space.max_times)
             body = Body((*node.ops, op), sig, counts, size, nmax)
+            body.parent = node
             if not unique:
                 owner.interned[key] = body
+        elif body.parent is not node or body.ops[-1] != op:
+            self._twin(key, node, op, size)  # another menu kept another form of the same body
         body.memo[self.pose] = effect
         return body
+
+    def _twin(self, key: object, node: Body, op: Op, size: int) -> None:
+        """Remember `node` + `op` as another form of the body kept for `key`, when it has the
+        kept body's size (a larger one is no shortest solution's part)."""
+        owner = self.owner
+        if owner.twins is None:
+            return
+        body = owner.interned.get(key)
+        if body is None or body.size != size or (body.parent is node and body.ops[-1] == op):
+            return
+        forms = owner.twins.setdefault(key, [])
+        if (node, op) in forms:
+            return  # the same form, met again from another pose
+        if owner.twin_room <= 0:
+            owner.twins_dropped = True
+            return
+        owner.twin_room -= 1
+        forms.append((node, op))
 
     def _make_repeats(self, s: int) -> None:
         space = self.owner.space
@@ -442,6 +513,19 @@ class Menu:
                         break
                     out.append((e, body, n))
         self.reps.append(out)
+
+
+def _twin_order(twin: tuple[Body, Op]) -> tuple:
+    """A fixed order for a body's other forms (sets have none): by the prefix's ops, then the
+    last op (a basic block before a repeat)."""
+    prefix, op = twin
+    return (_ops_order(prefix.ops), _ops_order((op,)))
+
+
+def _ops_order(ops: tuple[Op, ...]) -> tuple:
+    return tuple(
+        (0, op, ()) if isinstance(op, int) else (1, op[0], _ops_order(op[1].ops)) for op in ops
+    )
 
 
 def _add(a: tuple[int, ...], b: tuple[int, ...]) -> tuple[int, ...]:

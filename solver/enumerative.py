@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import time
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from xlogo_lang.ast import Program
@@ -215,7 +215,8 @@ class _Search:
         self.deadline = self.t0 + timeout if timeout is not None else None
         self.all = all_solutions
         self.limit = max(1, limit)
-        self.menus = MenuSet(space, colourless)
+        self.menus = MenuSet(space, colourless, twins=all_solutions)
+        self.menus.twin_room = max_bodies
         self.phase = "probe" if colourless else "search"
         self.max_body = PROBE_BODY if colourless else max_size
         if "repeat" not in space.bounds.allowed:
@@ -271,7 +272,10 @@ class _Search:
                 if found:
                     programs = self._programs(found)
                     if programs:
-                        return self._result("solved", programs, level, True)
+                        res = self._result("solved", programs, level, True)
+                        if self.menus.twins_dropped and len(programs) < self.limit:
+                            res.stats["all_found"] = False  # forms past the twin budget
+                        return res
             return self._result("no_solution", [], None, True)
         except _Deadline as stop:
             self.stopped = stop.reason
@@ -406,9 +410,11 @@ class _Search:
             or g2 < old
             or (g2 == old and calls < self.calls[nkey] and nkey not in self.closed)
         ):
+            # a path of the same size with fewer calls goes first; with --all the others stay
+            same = g2 == old and self.all
+            self.parents[nkey] = [(key, op), *(self.parents[nkey] if same else ())]
             self.g[nkey] = g2
             self.calls[nkey] = calls
-            self.parents[nkey] = [(key, op)]
             if f2 == level:  # the level being processed: into its working list
                 bucket.append(nkey)
             else:
@@ -487,20 +493,33 @@ class _Search:
     # -- results -----------------------------------------------------------------------------------
 
     def _programs(self, goals: list[tuple]) -> list[Program]:
+        """The programs leading to these goal states: first the kept form of every path, then
+        (with --all) the other forms of their repeat bodies (`MenuSet.programs`), so that the
+        list shows different paths before variants of one."""
         out: list[Program] = []
         seen: set[Program] = set()
-        for goal in goals:
-            for ops in self._paths(goal):
-                prog = Program(self.menus.ast(tuple(ops)))
-                if prog in seen:
-                    continue
-                seen.add(prog)
-                if not run(self.space.task, prog).solved:
-                    self.rejected += 1
-                    continue
-                out.append(prog)
-                if len(out) >= (self.limit if self.all else 1):
-                    return out
+        want = self.limit if self.all else 1
+
+        def forms(ops: list) -> Iterator[tuple]:
+            yield self.menus.ast(tuple(ops))
+
+        def every_form(ops: list) -> Iterator[tuple]:
+            return self.menus.programs(tuple(ops))
+
+        for expand in (forms, every_form) if self.all else (forms,):
+            for goal in goals:
+                for ops in self._paths(goal):
+                    for blocks in expand(ops):
+                        prog = Program(blocks)
+                        if prog in seen:
+                            continue
+                        seen.add(prog)
+                        if not run(self.space.task, prog).solved:
+                            self.rejected += 1
+                            continue
+                        out.append(prog)
+                        if len(out) >= want:
+                            return out
         return out
 
     def _paths(self, key: tuple):

@@ -22,6 +22,7 @@ from xlogo_lang.solver.search_space import Space
 from xlogo_lang import load_task, load_tasks, run
 from xlogo_lang.ast import PEN_COLORS, Command, Program, Repeat, SetPenColor
 from xlogo_lang.errors import UsageError
+from xlogo_lang.printer import to_compact
 from xlogo_lang.tasks import task_from_dict
 
 
@@ -578,10 +579,87 @@ def test_all_solutions_cut_short_are_still_proved_shortest(asset_tasks):
     """A budget that runs out inside the level of the answer: every smaller size is refuted, so
     the solutions found are shortest ones; only the list may be incomplete."""
     task = asset_tasks["66"]
-    full = solve(task, all_solutions=True, limit=50)
-    cut = solve(task, all_solutions=True, limit=50, max_bodies=40_000)
+    full = solve(task, all_solutions=True, limit=1_000)  # all 146 of them
+    cut = solve(task, all_solutions=True, limit=1_000, max_bodies=40_000)
     assert (cut.status, cut.size, cut.proved_minimal) == ("solved", full.size, True)
     assert cut.stats["all_found"] is False and "all_found" not in full.stats
     assert 0 < len(cut.programs) < len(full.programs)
     assert set(cut.programs) <= set(full.programs)
     assert "stopped before listing all of them" in cut.message
+
+
+# -- --all lists every shortest solution ----------------------------------------------------------
+
+
+def _net_move(blocks: tuple) -> tuple[int, int, int]:
+    """Where a block sequence leaves the turtle relative to its start: (dx, dy, quarter turns)."""
+    x = y = d = 0
+    for b in blocks:
+        if isinstance(b, Repeat):
+            for _ in range(b.times):
+                dx, dy, r = _net_move(b.body)
+                for _ in range(d):
+                    dx, dy = -dy, dx
+                x, y, d = x + dx, y + dy, (d + r) % 4
+        elif b.type in ("lt", "rt"):
+            d = (d + (1 if b.type == "rt" else 3)) % 4
+        else:
+            step = 1 if b.type == "fd" else -1
+            dx, dy = ((0, -step), (step, 0), (0, step), (-step, 0))[d]
+            x, y = x + dx, y + dy
+    return x, y, d
+
+
+def _largest_count(body: tuple, max_times: int) -> int:
+    """The period lemma's bound (solver README, rule 4): counts past it repeat an outcome."""
+    x, y, turns = _net_move(body)
+    if turns == 2:
+        return 4
+    if turns % 2:
+        return 8
+    return 2 if (x, y) == (0, 0) else max_times
+
+
+def _every_program(size: int, max_times: int):
+    """Every program of exactly `size` blocks over fd, bk, lt, rt and repeats, counts 2 up to
+    the period lemma's bound."""
+    if size == 0:
+        yield ()
+        return
+    for first in range(1, size + 1):
+        for block in _every_block(first, max_times):
+            for rest in _every_program(size - first, max_times):
+                yield (block, *rest)
+
+
+def _every_block(size: int, max_times: int):
+    if size == 1:
+        yield from (Command(c) for c in ("fd", "bk", "lt", "rt"))
+        return
+    for body in _every_program(size - 1, max_times):
+        for n in range(2, _largest_count(body, max_times) + 1):
+            yield Repeat(n, body)
+
+
+@pytest.mark.parametrize("task_id", ["13", "26", "37", "84", "100", "101", "111"])
+def test_all_solutions_are_every_shortest_program(asset_tasks, task_id):
+    """Against brute force: every program of the shortest size that solves the task (with repeat
+    counts the period lemma keeps) is listed, and nothing else. Equal programs in other forms
+    (`repeat(2){fd} rt` for `fd fd rt`, `fd lt bk rt` for `fd rt fd lt`) are separate
+    solutions, even though the search keeps one of them."""
+    task = asset_tasks[task_id]
+    sol = solve(task, all_solutions=True, limit=10_000)
+    max_times = Space.of(task).max_times
+    every = {
+        Program(body)
+        for body in _every_program(sol.size, max_times)
+        if run(task, Program(body)).solved
+    }
+    assert set(sol.programs) == every
+
+
+def test_all_solutions_lists_both_forms_of_a_loop_that_makes_the_same_moves(examples_dir):
+    task = load_task(examples_dir / "tasks" / "draw-stairs-at-most.json")
+    sol = solve(task, all_solutions=True)
+    listed = {to_compact(p) for p in sol.programs}
+    assert {"repeat(3){fd rt fd lt}", "repeat(3){fd lt bk rt}"} <= listed

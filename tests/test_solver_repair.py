@@ -267,3 +267,14 @@ def test_the_edits_of_a_search_path_listed_top_to_bottom_lead_where_the_path_doe
         assert edit in made, (str(a), str(prog), str(cur), edit.text)
         cur = made[edit]
     assert cur == prog and len(script) <= len(steps)
+
+
+def test_the_upper_bound_comes_from_every_shortest_solution(examples_dir):
+    """`fd rt fd lt` three times over, on a task that allows 5 blocks: the nearest shortest
+    solution wraps the first four blocks in `repeat(3)` and deletes the rest (9 edits). It is
+    `repeat(3){fd rt fd lt}`, a form of the loop the search merges into `fd lt bk rt` (10 edits
+    away): the upper bound needs every form, not only the one the search keeps."""
+    task = load_task(examples_dir / "tasks" / "draw-stairs-at-most.json")
+    rep = repair(task, parse("fd rt fd lt fd rt fd lt fd rt fd lt"), timeout=3)
+    assert rep.distance == 9
+    assert rep.program == parse("repeat(3){fd rt fd lt}")
