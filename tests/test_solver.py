@@ -17,7 +17,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from xlogo_lang.solver import DEFAULT_MAX_SIZE, Solution, solve
-from xlogo_lang.solver.search_space import Space
+from xlogo_lang.solver.search_space import CODE_PEN, Space
 
 from xlogo_lang import load_task, load_tasks, run
 from xlogo_lang.ast import PEN_COLORS, Command, Program, Repeat, SetPenColor
@@ -603,7 +603,7 @@ def _net_move(blocks: tuple) -> tuple[int, int, int]:
                 x, y, d = x + dx, y + dy, (d + r) % 4
         elif b.type in ("lt", "rt"):
             d = (d + (1 if b.type == "rt" else 3)) % 4
-        else:
+        elif b.type in ("fd", "bk"):
             step = 1 if b.type == "fd" else -1
             dx, dy = ((0, -step), (step, 0), (0, step), (-step, 0))[d]
             x, y = x + dx, y + dy
@@ -620,39 +620,41 @@ def _largest_count(body: tuple, max_times: int) -> int:
     return 2 if (x, y) == (0, 0) else max_times
 
 
-def _every_program(size: int, max_times: int):
-    """Every program of exactly `size` blocks over fd, bk, lt, rt and repeats, counts 2 up to
-    the period lemma's bound."""
+def _every_program(size: int, max_times: int, basic: tuple):
+    """Every program of exactly `size` blocks over the `basic` blocks and repeats, counts 2 up
+    to the period lemma's bound."""
     if size == 0:
         yield ()
         return
     for first in range(1, size + 1):
-        for block in _every_block(first, max_times):
-            for rest in _every_program(size - first, max_times):
+        for block in _every_block(first, max_times, basic):
+            for rest in _every_program(size - first, max_times, basic):
                 yield (block, *rest)
 
 
-def _every_block(size: int, max_times: int):
+def _every_block(size: int, max_times: int, basic: tuple):
     if size == 1:
-        yield from (Command(c) for c in ("fd", "bk", "lt", "rt"))
+        yield from basic
         return
-    for body in _every_program(size - 1, max_times):
+    for body in _every_program(size - 1, max_times, basic):
         for n in range(2, _largest_count(body, max_times) + 1):
             yield Repeat(n, body)
 
 
-@pytest.mark.parametrize("task_id", ["13", "26", "37", "84", "100", "101", "111"])
+@pytest.mark.parametrize("task_id", ["13", "26", "37", "61", "84", "100", "101", "111"])
 def test_all_solutions_are_every_shortest_program(asset_tasks, task_id):
     """Against brute force: every program of the shortest size that solves the task (with repeat
-    counts the period lemma keeps) is listed, and nothing else. Equal programs in other forms
-    (`repeat(2){fd} rt` for `fd fd rt`, `fd lt bk rt` for `fd rt fd lt`) are separate
-    solutions, even though the search keeps one of them."""
+    counts the period lemma keeps, and pen colours of the picture) is listed, and nothing else.
+    Equal programs in other forms (`repeat(2){fd} rt` for `fd fd rt`, `fd lt bk rt` for
+    `fd rt fd lt`) are separate solutions, even though the search keeps one of them."""
     task = asset_tasks[task_id]
     sol = solve(task, all_solutions=True, limit=10_000)
-    max_times = Space.of(task).max_times
+    space = Space.of(task)
+    colours = sorted({CODE_PEN[c] for c in space.edge_colors} - {"black"})
+    basic = (*(Command(c) for c in ("fd", "bk", "lt", "rt")), *map(SetPenColor, colours))
     every = {
         Program(body)
-        for body in _every_program(sol.size, max_times)
+        for body in _every_program(sol.size, space.max_times, basic)
         if run(task, Program(body)).solved
     }
     assert set(sol.programs) == every
