@@ -385,8 +385,10 @@ class Menu:
         self.seen: set[object] = {owner.key(root.sig, root.counts, 0)}
         self.reps: list[list[tuple[Effect, Body, int]]] = [[]]
         if owner.padding and owner.allow_repeat:
-            # repeat(1){} does nothing but count as a block: only useful to meet a lower bound
-            self.reps[0] = [(root.memo[pose], root, 1)]  # type: ignore[list-item]
+            # repeat(1){} does nothing but count as a block: only useful to meet a lower bound;
+            # repeat(2){} does the same (counts 1..2P, P = 1), a program of its own for --all
+            nothing = root.memo[pose]
+            self.reps[0] = [(nothing, root, 1), (nothing, root, 2)]  # type: ignore[list-item]
 
     def repeats(self, size: int) -> list[tuple[Effect, Body, int]]:
         """Repeat blocks whose body has exactly `size` blocks: (effect from the pose, body,

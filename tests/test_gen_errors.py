@@ -74,6 +74,32 @@ def test_a_folder_made_before_exclude_was_recorded_still_resumes(copy: Path) -> 
     assert xlogo(["gen", *POOL_ARGS, "--out", str(copy), "--json"]) == 0
 
 
+def _edit_settings(copy: Path, key: str, raw: str) -> Path:
+    """config.json with `key` set to the JSON text `raw` (written as is: it may be no JSON a
+    dump would make)."""
+    cfg = copy / "config.json"
+    plan = json.loads(cfg.read_text())
+    plan[key] = "@@"
+    cfg.write_text(json.dumps(plan).replace('"@@"', raw))
+    return cfg
+
+
+@pytest.mark.parametrize("command", [["gen", "stats"], ["gen", *POOL_ARGS, "--out"]])
+def test_settings_with_a_number_too_long_to_read_are_named(copy: Path, capsys, command) -> None:
+    cfg = _edit_settings(copy, "n", "9" * 5000)
+    assert xlogo([*command, str(copy)]) == 2
+    err = capsys.readouterr().err
+    assert f"{cfg}: cannot read the run's settings: not valid JSON (an integer" in err
+    assert "Traceback" not in err
+
+
+def test_stats_of_settings_with_a_value_of_the_wrong_type_are_named(copy: Path, capsys) -> None:
+    cfg = _edit_settings(copy, "n", '"many"')
+    assert xlogo(["gen", "stats", str(copy)]) == 2
+    err = capsys.readouterr().err
+    assert f"{cfg}: the run's settings: these settings do not describe a run" in err
+
+
 def test_the_output_folder_cannot_exclude_itself(copy: Path, capsys) -> None:
     assert xlogo(["gen", *POOL_ARGS, "--out", str(copy), "--exclude", str(copy)]) == 2
     assert "names the output folder itself" in capsys.readouterr().err

@@ -620,24 +620,26 @@ def _largest_count(body: tuple, max_times: int) -> int:
     return 2 if (x, y) == (0, 0) else max_times
 
 
-def _every_program(size: int, max_times: int, basic: tuple):
+def _every_program(size: int, max_times: int, basic: tuple, padding: bool = False):
     """Every program of exactly `size` blocks over the `basic` blocks and repeats, counts 2 up
-    to the period lemma's bound."""
+    to the period lemma's bound (with `padding`, also count 1 and empty bodies: rule 5)."""
     if size == 0:
         yield ()
         return
     for first in range(1, size + 1):
-        for block in _every_block(first, max_times, basic):
-            for rest in _every_program(size - first, max_times, basic):
+        for block in _every_block(first, max_times, basic, padding):
+            for rest in _every_program(size - first, max_times, basic, padding):
                 yield (block, *rest)
 
 
-def _every_block(size: int, max_times: int, basic: tuple):
+def _every_block(size: int, max_times: int, basic: tuple, padding: bool):
     if size == 1:
         yield from basic
+        if padding:
+            yield from (Repeat(n, ()) for n in (1, 2))
         return
-    for body in _every_program(size - 1, max_times, basic):
-        for n in range(2, _largest_count(body, max_times) + 1):
+    for body in _every_program(size - 1, max_times, basic, padding):
+        for n in range(1 if padding else 2, _largest_count(body, max_times) + 1):
             yield Repeat(n, body)
 
 
@@ -665,3 +667,30 @@ def test_all_solutions_lists_both_forms_of_a_loop_that_makes_the_same_moves(exam
     sol = solve(task, all_solutions=True)
     listed = {to_compact(p) for p in sol.programs}
     assert {"repeat(3){fd rt fd lt}", "repeat(3){fd lt bk rt}"} <= listed
+
+
+@pytest.mark.parametrize(
+    ("task_id", "constraints", "pens"),
+    [
+        ("8", {"start_by": ["repeat"]}, ()),
+        ("8", {"start_by": ["repeat", "repeat"]}, ()),
+        ("13", {"exactly": {"all": 5}}, ("black",)),  # padding may be a setpc (rule 6)
+        ("13", {"exactly": {"repeat": 2}}, ()),
+    ],
+)
+def test_all_solutions_are_every_shortest_program_with_padding(
+    asset_tasks, task_id, constraints, pens
+):
+    """With a constraint that asks for more blocks (rule 5), `repeat(1){...}` and empty repeats
+    are programs of their own, `repeat(2){}` as much as `repeat(1){}`."""
+    task = _variant(asset_tasks, task_id, constraints=constraints)
+    sol = solve(task, all_solutions=True, limit=10_000)
+    space = Space.of(task)
+    moves = (Command(c) for c in ("fd", "bk", "lt", "rt"))
+    basic = (*moves, *map(SetPenColor, pens))
+    every = {
+        Program(body)
+        for body in _every_program(sol.size, space.max_times, basic, padding=True)
+        if run(task, Program(body)).solved
+    }
+    assert set(sol.programs) == every

@@ -132,7 +132,14 @@ def test_a_number_too_large_for_a_float_is_still_not_an_integer(tmp_path, tasks_
     data["turtle"]["direction"] = "LONG"
     err = load_error(with_long(write(tmp_path, data), "1e999"))
     assert err.path == "turtle.direction"
-    assert err.message == "expected an integer, found a number (Infinity)"
+    assert err.message == "expected an integer, found a number too large to read"
+
+
+def test_nan_is_named_as_nan(tmp_path, tasks_dir):
+    data = task_json(tasks_dir)
+    data["turtle"]["direction"] = "LONG"
+    err = load_error(with_long(write(tmp_path, data), "NaN"))
+    assert err.message == "expected an integer, found NaN"
 
 
 @pytest.mark.parametrize(

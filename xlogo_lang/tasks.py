@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import math
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -345,6 +346,11 @@ class _Ctx:
 
 
 def _jtype(v: Any) -> str:
+    if isinstance(v, float) and math.isnan(v):
+        return "NaN"
+    if isinstance(v, float) and math.isinf(v):
+        # 1e999 (or 5,000 digits and a fraction) reads as infinity: "Infinity" is not in the file
+        return "a number too large to read"
     return {
         dict: "an object",
         list: "a list",

@@ -139,7 +139,10 @@ class GenPlan:
         d = dict(d)
         d["kinds"] = tuple(d.get("kinds", KINDS))
         d["levels"] = tuple(d.get("levels", LEVELS))
-        return cls(**d)
+        try:
+            return cls(**d)
+        except TypeError as exc:  # a key it has no field for, or a value of the wrong type
+            raise UsageError(f"these settings do not describe a run ({exc})") from None
 
 
 def exclude_fingerprint(hashes: Iterable[str]) -> str | None:
@@ -412,12 +415,7 @@ def prepare(out: Path, plan: GenPlan) -> None:
     cfg = out / CONFIG
     new = plan.to_json()
     if cfg.exists():
-        try:
-            old = json.loads(cfg.read_text(encoding="utf-8"))
-        except (OSError, json.JSONDecodeError) as exc:
-            raise UsageError(f"cannot read the run's settings: {exc}", file=str(cfg)) from None
-        if not isinstance(old, dict):
-            raise UsageError("the run's settings are not a JSON object", file=str(cfg))
+        old = read_settings(cfg)
         # A setting added since the folder was made reads as its default (e.g. `exclude`: none).
         old = {**{f.name: f.default for f in fields(GenPlan) if f.name in _DEFAULTED}, **old}
         if old != new:
@@ -644,6 +642,27 @@ def dataset_hashes(path: str | Path) -> set[str]:
     return {canonical_hash(t) for t in load_tasks(p)}
 
 
+def read_settings(cfg: Path) -> dict[str, Any]:
+    """A run's settings (config.json) as written, or a UsageError naming the file: a damaged or
+    hand-edited one (bad JSON, a 5,000-digit number, not an object) must not end in a traceback."""
+    try:
+        old = json.loads(cfg.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise UsageError(
+            f"cannot read the run's settings: {exc.strerror or exc}", file=str(cfg)
+        ) from None
+    except ValueError as exc:
+        col = json_column(exc)
+        at = f" at column {col}" if col is not None else ""
+        raise UsageError(
+            f"cannot read the run's settings: not valid JSON ({json_problem(exc)}{at})",
+            file=str(cfg),
+        ) from None
+    if not isinstance(old, dict):
+        raise UsageError("the run's settings are not a JSON object", file=str(cfg))
+    return old
+
+
 def build_manifest(out: str | Path) -> dict[str, Any]:
     """Counts per kind, skill, difficulty and grid size over the unique tasks of the finished
     shards, plus rejection reasons and time per phase; written to manifest.json. A damaged shard
@@ -651,7 +670,7 @@ def build_manifest(out: str | Path) -> dict[str, Any]:
     reason, so `xlogo gen stats` says what a rerun will make again."""
     p = Path(out)
     cfg = p / CONFIG
-    plan = json.loads(cfg.read_text(encoding="utf-8")) if cfg.exists() else None
+    plan = read_settings(cfg) if cfg.exists() else None
     seen: set[str] = set()
     by: dict[str, Counter[str]] = {k: Counter() for k in ("kind", "difficulty", "skill", "grid")}
     rejects: Counter[str] = Counter()
@@ -688,7 +707,10 @@ def build_manifest(out: str | Path) -> dict[str, Any]:
             for s in skills:
                 by["skill"][s] += 1
     unique = len(seen)
-    total_shards = GenPlan.from_json(plan).shards if plan else len(finished)
+    try:
+        total_shards = GenPlan.from_json(plan).shards if plan else len(finished)
+    except UsageError as exc:  # a hand-edited config.json
+        raise UsageError(f"the run's settings: {exc.message}", file=str(cfg)) from None
     manifest = {
         "format": FORMAT,
         "plan": plan,
