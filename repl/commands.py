@@ -27,7 +27,7 @@ from rich.console import RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from xlogo_lang.ast import Program
+from xlogo_lang.ast import Program, Repeat
 from xlogo_lang.codejson import to_json
 from xlogo_lang.errors import ParseError, ProgramError, TaskError, UsageError, XlogoError
 from xlogo_lang.parser import parse
@@ -467,18 +467,19 @@ def _hint(shell: Shell, arg: str) -> Reply:
         return shell.note("already solved!", hint=None)
     if s.playground:
         return shell.note("the playground has no goal, so there is nothing to hint at", hint=None)
-    target, how = nearest_solution(shell)
+    target, how, edits = nearest_solution(shell)
     if target is None:
         message = Text("no solution found near your program", style="yellow")
         return Reply([message], {"hint": None}, ok=False)
-    hint, data = next_edit(s.program, target)
+    hint, data = edit_hint(s.program, edits[0]) if edits else next_edit(s.program, target)
     data["solution"] = to_compact(target)
     data["found_by"] = how
     return Reply([hint], data)
 
 
-def nearest_solution(shell: Shell) -> tuple[Program | None, str]:
-    """A solution close to the session's program, and how it was found.
+def nearest_solution(shell: Shell) -> tuple[Program | None, str, list[Any]]:
+    """A solution close to the session's program, how it was found, and (from repair) the
+    edits that lead there, in the order to make them.
 
     Fast first: a shortest solution the program is the start of ("prefix"). Else the solver's
     `repair` (the solution fewest block edits away), given `hint_timeout` seconds; if that finds
@@ -490,16 +491,16 @@ def nearest_solution(shell: Shell) -> tuple[Program | None, str]:
     n = len(s.program.body)
     for prog in candidates:
         if prog.body[:n] == s.program.body:
-            return prog, "prefix"
+            return prog, "prefix", []
     try:
         rep = _solver().repair(s.task, s.program, timeout=shell.hint_timeout)
     except ProgramError:  # longer than repair takes: the shortest solution most like it
         rep = None
     if rep is not None and rep.program is not None:
-        return rep.program, "repair"
+        return rep.program, "repair", list(rep.edits)
     if not candidates:
-        return None, "none"
-    return closest(candidates, s.program), "shortest"
+        return None, "none", []
+    return closest(candidates, s.program), "shortest", []
 
 
 def closest(programs: list[Program], current: Program) -> Program:
@@ -515,6 +516,58 @@ def closest(programs: list[Program], current: Program) -> Program:
         return start, difflib.SequenceMatcher(a=mine, b=theirs, autojunk=False).ratio()
 
     return max(programs, key=likeness)
+
+
+def edit_hint(current: Program, edit: Any) -> tuple[Text, dict[str, Any]]:
+    """The first of repair's edits (`solver.edits.Edit`, listed in the order to make them, so
+    its path is a place in `current`) in the words of `next_edit`, by the lines of `current`'s
+    canonical text: it can point inside a repeat (`line 5: change rt to lt`) or ask to put
+    lines in a new one, where a diff of top-level blocks can only swap a whole block."""
+    spans = _line_spans(current.body)
+    path, n = tuple(edit.path), len(edit.path)
+    if edit.op == "delete":
+        first = spans[path][0]
+        keep = " (keep its body)" if edit.before.startswith("repeat") else ""
+        words = f"remove line {first}: {edit.before}{keep}"
+    elif edit.op != "insert":
+        words = f"line {spans[path][0]}: change {edit.before} to {edit.after}"
+    elif edit.wraps:
+        last = (*path[:-1], path[-1] + edit.wraps - 1)
+        lines = f"lines {spans[path][0]}-{spans[last][1]}"
+        if spans[path][0] == spans[last][1]:
+            lines = f"line {spans[path][0]}"
+        words = f"put {lines} in {edit.after}{{...}}"
+    else:
+        new = edit.after + ("{}" if edit.after.startswith("repeat") else "")
+        before = (*path[:-1], path[-1] - 1)
+        if path[-1] == 0 and n == 1:
+            words = f"start with: {new}"
+        elif path[-1] == 0:
+            words = f"at the start of the repeat on line {spans[path[:-1]][0]}, add: {new}"
+        elif path in spans:
+            words = f"before line {spans[path][0]}, add: {new}"
+        else:
+            words = f"after line {spans[before][1]}, add: {new}"
+    return Text(words, style="bold"), {"hint": words, "next": None}
+
+
+def _line_spans(blocks: tuple[Any, ...]) -> dict[tuple[int, ...], tuple[int, int]]:
+    """The first and last line of every block (by its path) in the canonical text, where a
+    repeat takes a line for its head, its body's lines and a line for its closing brace."""
+    spans: dict[tuple[int, ...], tuple[int, int]] = {}
+
+    def walk(body: tuple[Any, ...], path: tuple[int, ...], line: int) -> int:
+        for k, block in enumerate(body):
+            here, first = (*path, k), line
+            if isinstance(block, Repeat):
+                line = walk(block.body, here, line + 1) + 1
+            else:
+                line += 1
+            spans[here] = (first, line - 1)
+        return line
+
+    walk(blocks, (), 1)
+    return spans
 
 
 def next_edit(current: Program, target: Program) -> tuple[Text, dict[str, Any]]:

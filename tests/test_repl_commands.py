@@ -8,7 +8,7 @@ import shutil
 
 import pytest
 from rich.console import Console
-from xlogo_lang.repl.commands import META, Shell, lookup, next_edit
+from xlogo_lang.repl.commands import META, Shell, edit_hint, lookup, next_edit
 from xlogo_lang.repl.session import Session
 
 from xlogo_lang import load_task, parse
@@ -327,6 +327,66 @@ def test_next_edit_can_ask_to_add_a_block_in_the_middle():
 def test_next_edit_changes_a_whole_repeat_named_by_its_first_line():
     _, data = next_edit(parse("fd rt repeat(2){fd} lt"), parse("fd rt repeat(3){fd} rt fd"))
     assert data["hint"] == "line 3: change repeat(2){fd} to repeat(3){fd}"
+
+
+def _first_repair_edit(a: str, b: str):
+    from xlogo_lang.solver.edits import edit_script
+
+    return edit_hint(parse(a), edit_script(parse(a), parse(b))[0])[1]["hint"]
+
+
+def test_a_repair_hint_can_point_inside_a_repeat():
+    hint = _first_repair_edit("repeat(3){fd rt fd rt}", "repeat(3){fd rt fd lt}")
+    assert hint == "line 5: change rt to lt"  # repeat 1, fd 2, rt 3, fd 4, rt 5
+
+
+def test_a_repair_hint_can_ask_to_put_lines_in_a_repeat():
+    assert _first_repair_edit("fd rt fd lt", "repeat(3){fd rt fd lt}") == (
+        "put lines 1-4 in repeat(3){...}"
+    )
+    assert _first_repair_edit("fd rt fd rt fd", "fd rt repeat(2){fd} rt fd") == (
+        "put line 3 in repeat(2){...}"
+    )
+
+
+def test_a_repair_hint_removes_from_the_end_first():
+    assert _first_repair_edit("fd rt fd lt fd rt", "fd rt fd lt") == "remove line 6: rt"
+
+
+def test_a_repair_hint_removing_a_repeat_keeps_its_body():
+    hint = _first_repair_edit("fd repeat(2){rt fd}", "fd rt fd")
+    assert hint == "remove line 2: repeat(2) (keep its body)"
+
+
+def test_a_repair_hint_changes_a_repeat_count_on_its_head_line():
+    assert _first_repair_edit("fd repeat(2){fd} rt", "fd repeat(3){fd} rt") == (
+        "line 2: change repeat(2) to repeat(3)"
+    )
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "hint"),
+    [
+        ("fd fd", "rt fd fd", "start with: rt"),
+        ("fd fd", "fd rt fd", "before line 2, add: rt"),
+        ("fd repeat(2){fd} ", "fd repeat(2){fd} rt", "after line 4, add: rt"),
+        ("repeat(2){fd}", "repeat(2){fd rt}", "after line 2, add: rt"),
+        (
+            "fd repeat(2){fd}",
+            "fd repeat(2){rt fd}",
+            "at the start of the repeat on line 2, add: rt",
+        ),
+    ],
+)
+def test_a_repair_hint_says_where_to_add_a_block(a, b, hint):
+    assert _first_repair_edit(a, b) == hint
+
+
+def test_hint_from_repair_points_inside_the_repeat(examples_dir):
+    sh = Shell(Session(load_task(examples_dir / "tasks" / "draw-stairs-at-most.json")))
+    sh.handle("repeat(3){fd rt fd rt}")
+    reply = sh.handle(":hint")
+    assert reply.data["found_by"] == "repair" and reply.data["hint"] == "line 5: change rt to lt"
 
 
 # -- the solver: :solve and :hint ------------------------------------------------------------------
