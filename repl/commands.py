@@ -582,10 +582,8 @@ def next_edit(current: Program, target: Program) -> tuple[Text, dict[str, Any]]:
         return text, {"hint": f"next: {block}", "next": block}
     a = [to_compact(Program((blk,))) for blk in current.body]
     b = [to_compact(Program((blk,))) for blk in target.body]
-    lines, line = [], 1
-    for blk in current.body:  # the canonical line each top-level block starts on
-        lines.append(line)
-        line += len(to_text(Program((blk,))).splitlines())
+    spans = _line_spans(current.body)
+    lines = [spans[(i,)][0] for i in range(len(current.body))]  # where each top-level block starts
     for op, i1, _, j1, _ in difflib.SequenceMatcher(a=a, b=b, autojunk=False).get_opcodes():
         if op == "equal":
             continue

@@ -290,16 +290,19 @@ def period_limit(sig: tuple, max_times: int) -> int:
 class MenuSet:
     """The menus of one search: one per pose, sharing interned bodies and their effects."""
 
-    def __init__(self, space: Space, colourless: bool = False, twins: bool = False) -> None:
+    def __init__(
+        self, space: Space, colourless: bool = False, max_twins: int | None = None
+    ) -> None:
         self.space = space
-        # With `twins` (a search for every shortest solution), the other derivations of a kept
-        # body's key at its own size, (prefix body, last op): bodies that the signature rule drops
-        # because an equal one is kept, yet are programs of the same size (`fd rt fd lt` and
-        # `fd lt bk rt` make the same moves). `programs` expands them; the search never sees them.
-        self.twins: dict[object, list[tuple[Body, Op]]] | None = {} if twins else None
-        # Twins are a tenth of a body's size, but as many as the bodies: at most `twin_room` are
-        # kept (the search sets its body budget), and `twins_dropped` says a list may be short.
-        self.twin_room = 1 << 62
+        # With `max_twins` (a search for every shortest solution), the other derivations of a
+        # kept body's key at its own size, (prefix body, last op): bodies that the signature rule
+        # drops because an equal one is kept, yet are programs of the same size (`fd rt fd lt`
+        # and `fd lt bk rt` make the same moves). `programs` expands them; the search never sees
+        # them. Twins are a tenth of a body's size, but as many as the bodies: at most
+        # `max_twins` are kept (the search gives its body budget), and `twins_dropped` says a
+        # list may be short.
+        self.twins: dict[object, list[tuple[Body, Op]]] | None = None if max_twins is None else {}
+        self.twin_room = max_twins or 0
         self.twins_dropped = False
         # colourless: bodies hold no setpc (the probe's smaller language, see enumerative.py)
         self.body_codes = tuple(c for c in space.basic_codes if not (colourless and c >= SETPC0))
@@ -477,8 +480,8 @@ class Menu:
             body.parent = node
             if not unique:
                 owner.interned[key] = body
-        elif body.parent is not node or body.ops[-1] != op:
-            self._twin(key, node, op, size)  # another menu kept another form of the same body
+        elif owner.twins is not None:
+            self._twin(key, node, op, size)  # another menu may have kept another form of it
         body.memo[self.pose] = effect
         return body
 
@@ -518,8 +521,8 @@ class Menu:
 
 
 def _twin_order(twin: tuple[Body, Op]) -> tuple:
-    """A fixed order for a body's other forms (sets have none): by the prefix's ops, then the
-    last op (a basic block before a repeat)."""
+    """A fixed order for a body's other forms, whatever order the menus met them in: by the
+    prefix's ops, then the last op (a basic block before a repeat)."""
     prefix, op = twin
     return (_ops_order(prefix.ops), _ops_order((op,)))
 

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import time
 from collections import defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from xlogo_lang.ast import Program
@@ -215,8 +215,7 @@ class _Search:
         self.deadline = self.t0 + timeout if timeout is not None else None
         self.all = all_solutions
         self.limit = max(1, limit)
-        self.menus = MenuSet(space, colourless, twins=all_solutions)
-        self.menus.twin_room = max_bodies
+        self.menus = MenuSet(space, colourless, max_twins=max_bodies if all_solutions else None)
         self.phase = "probe" if colourless else "search"
         self.max_body = PROBE_BODY if colourless else max_size
         if "repeat" not in space.bounds.allowed:
@@ -499,17 +498,11 @@ class _Search:
         out: list[Program] = []
         seen: set[Program] = set()
         want = self.limit if self.all else 1
-
-        def forms(ops: list) -> Iterator[tuple]:
-            yield self.menus.ast(tuple(ops))
-
-        def every_form(ops: list) -> Iterator[tuple]:
-            return self.menus.programs(tuple(ops))
-
-        for expand in (forms, every_form) if self.all else (forms,):
+        for every_form in (False, True) if self.all else (False,):
             for goal in goals:
                 for ops in self._paths(goal):
-                    for blocks in expand(ops):
+                    kept = (self.menus.ast(tuple(ops)),)
+                    for blocks in self.menus.programs(tuple(ops)) if every_form else kept:
                         prog = Program(blocks)
                         if prog in seen:
                             continue

@@ -26,12 +26,12 @@ def too_many_digits(digits: str) -> bool:
     return len(digits.lstrip("-+").lstrip("0")) > MAX_NUMBER_DIGITS
 
 
-def json_problem(exc: ValueError) -> str:
-    """What `json.loads` refused in a line: its syntax, or an integer longer than Python converts
-    (a plain ValueError, not a JSONDecodeError, so a reader that catches only the latter lets a
-    model's 5,000-digit number end the run in a traceback)."""
+def json_problem(exc: ValueError, *, at_column: bool = False) -> str:
+    """What `json.loads` refused in a line: its syntax (`at_column`: with where), or an integer
+    longer than Python converts (a plain ValueError, not a JSONDecodeError, so a reader that
+    catches only the latter lets a model's 5,000-digit number end the run in a traceback)."""
     if isinstance(exc, json.JSONDecodeError):
-        return exc.msg
+        return f"{exc.msg} at column {exc.colno}" if at_column else exc.msg
     return "an integer with too many digits"
 
 

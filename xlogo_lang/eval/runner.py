@@ -30,7 +30,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from ..errors import UsageError, json_column, json_problem
+from ..errors import UsageError, json_problem
 from ..tasks import Task
 from .client import ChatClient, RequestFailed, RetryPolicy, resolve_api_key
 from .prompts import Prompt, build_prompt, template_source
@@ -204,9 +204,7 @@ def read_run(path: str | Path, *, repair: bool = False) -> RunFile:
         try:
             rec = json.loads(line)
         except ValueError as exc:
-            col = json_column(exc)
-            at = f" at column {col}" if col is not None else ""
-            bad.append((n, f"not JSON ({json_problem(exc)}{at})"))
+            bad.append((n, f"not JSON ({json_problem(exc, at_column=True)})"))
             continue
         if isinstance(rec, dict):
             records.append(rec)

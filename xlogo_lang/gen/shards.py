@@ -652,10 +652,8 @@ def read_settings(cfg: Path) -> dict[str, Any]:
             f"cannot read the run's settings: {exc.strerror or exc}", file=str(cfg)
         ) from None
     except ValueError as exc:
-        col = json_column(exc)
-        at = f" at column {col}" if col is not None else ""
         raise UsageError(
-            f"cannot read the run's settings: not valid JSON ({json_problem(exc)}{at})",
+            f"cannot read the run's settings: not valid JSON ({json_problem(exc, at_column=True)})",
             file=str(cfg),
         ) from None
     if not isinstance(old, dict):
