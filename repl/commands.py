@@ -471,19 +471,20 @@ def _hint(shell: Shell, arg: str) -> Reply:
     if target is None:
         message = Text("no solution found near your program", style="yellow")
         return Reply([message], {"hint": None}, ok=False)
-    hint, data = edit_hint(s.program, edits[0]) if edits else next_edit(s.program, target)
+    hint, data = edit_hint(s.program, edits[0]) if edits else next_command(s.program, target)
     data["solution"] = to_compact(target)
     data["found_by"] = how
     return Reply([hint], data)
 
 
 def nearest_solution(shell: Shell) -> tuple[Program | None, str, list[Any]]:
-    """A solution close to the session's program, how it was found, and (from repair) the
-    edits that lead there, in the order to make them.
+    """A solution close to the session's program, how it was found, and the edits that lead
+    there, in the order to make them (none for a prefix: the next command is the hint).
 
     Fast first: a shortest solution the program is the start of ("prefix"). Else the solver's
     `repair` (the solution fewest block edits away), given `hint_timeout` seconds; if that finds
-    nothing in time, the shortest solution most like the program ("shortest").
+    nothing in time, the shortest solution most like the program ("shortest"), with the edits
+    of the block distance to it (quick: no search).
     """
     s = shell.session
     shortest = shell.shortest()
@@ -500,7 +501,10 @@ def nearest_solution(shell: Shell) -> tuple[Program | None, str, list[Any]]:
         return rep.program, "repair", list(rep.edits)
     if not candidates:
         return None, "none", []
-    return closest(candidates, s.program), "shortest", []
+    from xlogo_lang.solver.edits import edit_script
+
+    best = closest(candidates, s.program)
+    return best, "shortest", edit_script(s.program, best)
 
 
 def closest(programs: list[Program], current: Program) -> Program:
@@ -519,10 +523,10 @@ def closest(programs: list[Program], current: Program) -> Program:
 
 
 def edit_hint(current: Program, edit: Any) -> tuple[Text, dict[str, Any]]:
-    """The first of repair's edits (`solver.edits.Edit`, listed in the order to make them, so
-    its path is a place in `current`) in the words of `next_edit`, by the lines of `current`'s
-    canonical text: it can point inside a repeat (`line 5: change rt to lt`) or ask to put
-    lines in a new one, where a diff of top-level blocks can only swap a whole block."""
+    """The first edit towards a solution (`solver.edits.Edit`, listed in the order to make
+    them, so its path is a place in `current`) in words, by the lines of `current`'s canonical
+    text, as the listing numbers them: it can point inside a repeat (`line 5: change rt to lt`)
+    or ask to put lines in a new one (`put lines 1-4 in repeat(3){...}`)."""
     spans = _line_spans(current.body)
     path, n = tuple(edit.path), len(edit.path)
     if edit.op == "delete":
@@ -570,33 +574,13 @@ def _line_spans(blocks: tuple[Any, ...]) -> dict[tuple[int, ...], tuple[int, int
     return spans
 
 
-def next_edit(current: Program, target: Program) -> tuple[Text, dict[str, Any]]:
-    """The first step from `current` towards `target`, on top-level blocks: the next command
-    when `current` is a prefix of `target`, else the first block to change, add or remove
-    (named by its line in `current`'s canonical text, as the listing numbers it)."""
-    n = len(current.body)
-    if target.body[:n] == current.body and len(target.body) > n:
-        block = to_compact(Program(target.body[n : n + 1]))
-        text = Text("next: ", style="bold")
-        text.append_text(render.highlight_text(block))
-        return text, {"hint": f"next: {block}", "next": block}
-    a = [to_compact(Program((blk,))) for blk in current.body]
-    b = [to_compact(Program((blk,))) for blk in target.body]
-    spans = _line_spans(current.body)
-    lines = [spans[(i,)][0] for i in range(len(current.body))]  # where each top-level block starts
-    for op, i1, _, j1, _ in difflib.SequenceMatcher(a=a, b=b, autojunk=False).get_opcodes():
-        if op == "equal":
-            continue
-        if op == "replace":
-            words = f"line {lines[i1]}: change {a[i1]} to {b[j1]}"
-        elif op == "delete":
-            words = f"remove line {lines[i1]}: {a[i1]}"
-        elif i1 == 0:
-            words = f"start with: {b[j1]}"
-        else:
-            words = f"after line {lines[i1] - 1}, add: {b[j1]}"
-        return Text(words, style="bold"), {"hint": words, "next": None}
-    return Text("your program already is the nearest solution"), {"hint": None, "next": None}
+def next_command(current: Program, target: Program) -> tuple[Text, dict[str, Any]]:
+    """The hint when `current` starts `target`: the next command, which the learner can type
+    as it is (`data["next"]`)."""
+    block = to_compact(Program(target.body[len(current.body) : len(current.body) + 1]))
+    text = Text("next: ", style="bold")
+    text.append_text(render.highlight_text(block))
+    return text, {"hint": f"next: {block}", "next": block}
 
 
 @meta("show")

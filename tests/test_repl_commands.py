@@ -8,7 +8,7 @@ import shutil
 
 import pytest
 from rich.console import Console
-from xlogo_lang.repl.commands import META, Shell, edit_hint, lookup, next_edit
+from xlogo_lang.repl.commands import META, Shell, edit_hint, lookup, next_command
 from xlogo_lang.repl.session import Session
 
 from xlogo_lang import load_task, parse
@@ -299,34 +299,9 @@ def test_quit_ends_the_session(shell):
 # -- hints (the edit towards the nearest solution) -------------------------------------------------
 
 
-def test_next_edit_from_a_prefix_is_the_next_command():
-    text, data = next_edit(parse("fd rt"), parse("fd rt repeat(3){fd} rt fd"))
+def test_the_hint_after_a_prefix_is_the_next_command():
+    text, data = next_command(parse("fd rt"), parse("fd rt repeat(3){fd} rt fd"))
     assert data["next"] == "repeat(3){fd}" and text.plain == "next: repeat(3){fd}"
-
-
-def test_next_edit_names_a_line_to_change():
-    _, data = next_edit(parse("fd lt fd"), parse("fd rt fd"))
-    assert data["hint"] == "line 2: change lt to rt"
-
-
-def test_next_edit_names_a_line_to_remove():
-    _, data = next_edit(parse("fd bk rt fd"), parse("fd rt fd"))
-    assert data["hint"] == "remove line 2: bk"
-
-
-def test_next_edit_can_ask_to_start_differently():
-    _, data = next_edit(parse("fd"), parse("rt fd"))
-    assert data["hint"] == "start with: rt"
-
-
-def test_next_edit_can_ask_to_add_a_block_in_the_middle():
-    _, data = next_edit(parse("fd repeat(2){rt} fd"), parse("fd repeat(2){rt} lt fd"))
-    assert data["hint"] == "after line 4, add: lt"  # the repeat takes lines 2-4
-
-
-def test_next_edit_changes_a_whole_repeat_named_by_its_first_line():
-    _, data = next_edit(parse("fd rt repeat(2){fd} lt"), parse("fd rt repeat(3){fd} rt fd"))
-    assert data["hint"] == "line 3: change repeat(2){fd} to repeat(3){fd}"
 
 
 def _first_repair_edit(a: str, b: str):
@@ -461,6 +436,7 @@ def test_a_hint_for_a_program_longer_than_repair_takes_comes_from_the_shortest(s
     shell.handle("lt rt " * (MAX_BLOCKS // 2 + 1))
     reply = shell.handle(":hint")
     assert reply.ok and reply.data["found_by"] == "shortest"
+    assert reply.data["hint"] == f"remove line {MAX_BLOCKS + 2}: rt"  # its first edit, in words
 
 
 def test_solve_shows_the_shortest_solution_closest_to_the_program(shell):
