@@ -39,13 +39,49 @@ COMMANDS = [
 ]
 
 
+class CommandParser(argparse.ArgumentParser):
+    """A subcommand's parser that lets options and positionals come in any order.
+
+    Plain argparse stops filling positionals at the first option, so `xlogo run TASK --id 87
+    PROGRAM` left PROGRAM unrecognised. `parse_intermixed_args` fixes that but refuses a parser
+    with subparsers, so the top-level parser stays plain and each subcommand's own parser
+    (which the subparsers action calls through `parse_known_args`) parses intermixed. Errors
+    stay argparse's own; unrecognised arguments still go back to the top-level parser.
+
+    A line with `--` is parsed plainly, as before: Python 3.11's intermixed parsing loses the
+    `--` between its two passes, so `xlogo check -- -odd-name.xlogo` would read an option.
+    """
+
+    _intermixing = False  # set while parse_known_intermixed_args calls back into this method
+
+    def parse_known_args(  # type: ignore[override]
+        self, args: list[str] | None = None, namespace: argparse.Namespace | None = None
+    ) -> tuple[argparse.Namespace, list[str]]:
+        args = sys.argv[1:] if args is None else list(args)
+        if self._intermixing or "--" in args or not self._can_intermix():
+            return super().parse_known_args(args, namespace)
+        self._intermixing = True
+        try:
+            return self.parse_known_intermixed_args(args, namespace)
+        finally:
+            self._intermixing = False
+
+    def _can_intermix(self) -> bool:
+        """Whether argparse can intermix this parser: no positional that swallows the rest of
+        the line (REMAINDER, or sub-subcommands), which it refuses with a TypeError."""
+        greedy = (argparse.REMAINDER, argparse.PARSER)
+        return not any(a.nargs in greedy for a in self._get_positional_actions())
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="xlogo",
         description="Toolchain for the XLogoOnline Mini turtle language and its benchmark.",
     )
     parser.add_argument("--version", action="version", version=f"xlogo {__version__}")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    sub = parser.add_subparsers(
+        dest="command", metavar="COMMAND", required=True, parser_class=CommandParser
+    )
     for name in COMMANDS:
         importlib.import_module(f"{__name__}.{name}_cmd").register(sub)
     return parser

@@ -8,6 +8,8 @@ from ..errors import UsageError
 from ..tasks import load_task
 from .common import console, print_json, program_source
 
+USAGE = "xlogo check [TASK] PROGRAM"
+
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("check", help="static diagnostics for a program (and a task's constraints)")
@@ -37,8 +39,8 @@ def main(args: argparse.Namespace) -> int:
         task_path, args.program = (paths[0], paths[1]) if len(paths) == 2 else (None, paths[0])
     if args.task_id is not None and task_path is None:
         raise UsageError("--id picks a task of a TASK directory, and no TASK was given")
+    text, name = program_source(args, usage=USAGE)  # type: ignore[misc]
     task = load_task(task_path, args.task_id) if task_path else None
-    text, name = program_source(args)  # type: ignore[misc]
     diags = check(text, task, filename=name)
     if args.json:
         print_json({"file": name, "diagnostics": [d.to_dict() for d in diags]})

@@ -39,8 +39,14 @@ def task_from_args(args: argparse.Namespace) -> Task:
     return load_task(args.task, args.task_id)
 
 
-def program_source(args: argparse.Namespace, required: bool = True) -> tuple[str, str] | None:
-    """(text, name) of the program given by PROGRAM or -e; None when neither is given."""
+def program_source(
+    args: argparse.Namespace, required: bool = True, *, usage: str | None = None
+) -> tuple[str, str] | None:
+    """(text, name) of the program given by PROGRAM or -e; None when neither is given.
+
+    A task file where the program goes is refused here, with `usage` (the command's own line,
+    e.g. "xlogo check [TASK] PROGRAM"): read as code JSON it would only be a malformed program,
+    and the user's mistake is the order or a forgotten argument, not the program."""
     if getattr(args, "expr", None) is not None:
         if args.program is not None:
             raise UsageError(f"give either a PROGRAM file ({args.program}) or -e, not both")
@@ -49,13 +55,37 @@ def program_source(args: argparse.Namespace, required: bool = True) -> tuple[str
         if required:
             raise UsageError("no program given (a file, - for stdin, or -e 'fd rt fd')")
         return None
-    if args.program == "-":
+    text, name = _read_program_file(args.program)
+    if looks_like_task(text):
+        where = f" (usage: {usage})" if usage else ""
+        raise UsageError(f"this looks like a task file, not a program{where}", file=name)
+    return text, name
+
+
+def _read_program_file(program: str) -> tuple[str, str]:
+    """(text, name) of a program file, or of stdin for `-`."""
+    if program == "-":
         return sys.stdin.read(), "<stdin>"
-    path = Path(args.program)
+    path = Path(program)
     try:
         return path.read_text(encoding="utf-8"), str(path)
     except (OSError, UnicodeDecodeError) as exc:
         raise UsageError(f"cannot read {path}: {exc}") from None
+
+
+# Keys only a task has: a program's code JSON has the one key "run".
+_TASK_MARKS = frozenset({"turtle", "tiles", "items", "lines", "goal", "constraints"})
+
+
+def looks_like_task(text: str) -> bool:
+    """Whether program text is a task file: a JSON object with a task's keys and no "run"."""
+    if not text.lstrip().startswith("{"):
+        return False
+    try:
+        data = json.loads(text)
+    except (ValueError, RecursionError):  # not JSON at all: the parser says what is wrong
+        return False
+    return isinstance(data, dict) and "run" not in data and not _TASK_MARKS.isdisjoint(data)
 
 
 def read_program(text: str, name: str, *, strict: bool = True) -> Program:

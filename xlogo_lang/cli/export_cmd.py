@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 import json
+from pathlib import Path
+from typing import Any
 
 from ..errors import UsageError
 from .common import add_task_args, console, output_file, print_json, task_from_args
@@ -15,27 +17,48 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     add_task_args(p)
     p.add_argument("-o", "--out", help="output file (default: print to stdout)")
-    p.add_argument("--json", action="store_true", help="print a JSON summary instead of a message")
+    p.add_argument(
+        "--json",
+        action="store_true",
+        help="print {task_id, out, solution} as JSON (without -o, the task too, as task)",
+    )
     p.set_defaults(func=main)
 
 
 def main(args: argparse.Namespace) -> int:
     task = task_from_args(args)
     data = task.to_json()
-    text = json.dumps(data, indent=1) + "\n"
-    if args.out is None:
-        print(text, end="")
-        return 0
-    out = output_file(args.out, option="-o")
-    try:
-        out.write_text(text, encoding="utf-8")
-    except OSError as exc:  # a full disk names no file by itself
-        raise UsageError(f"cannot write: {exc.strerror or exc}", file=str(out)) from None
+    out = _write(data, args.out) if args.out is not None else None
     if args.json:
-        print_json({"task_id": task.id, "out": str(out), "solution": "solution" in data})
+        print_json(_summary(task.id, data, out))
+    elif out is None:
+        print(json.dumps(data, indent=1))
     else:
         console().print(
             f"wrote task {task.id} to {out}"
             + (" (with its reference solution)" if "solution" in data else "")
         )
     return 0
+
+
+def _write(data: dict[str, Any], path: str) -> Path:
+    """Write the task file to `path` (-o), checked as every command's output file is."""
+    out = output_file(path, option="-o")
+    try:
+        out.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
+    except OSError as exc:  # a full disk names no file by itself
+        raise UsageError(f"cannot write: {exc.strerror or exc}", file=str(out)) from None
+    return out
+
+
+def _summary(task_id: str, data: dict[str, Any], out: Path | None) -> dict[str, Any]:
+    """What --json prints: the same summary with or without -o, so a script reads one shape;
+    with no file written, the task itself is in it (it went nowhere else)."""
+    summary: dict[str, Any] = {
+        "task_id": task_id,
+        "out": str(out) if out else None,
+        "solution": "solution" in data,
+    }
+    if out is None:
+        summary["task"] = data
+    return summary

@@ -11,6 +11,8 @@ from ..codejson import to_json
 from ..printer import to_text
 from .common import add_program_args, print_json, program_source, read_program
 
+USAGE = "xlogo fmt PROGRAM"
+
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("fmt", help="print a program in canonical form")
@@ -42,7 +44,7 @@ def render(prog: Program, form: str) -> str:
 
 
 def main(args: argparse.Namespace) -> int:
-    text, name = program_source(args)  # type: ignore[misc]
+    text, name = program_source(args, usage=USAGE)  # type: ignore[misc]
     prog = read_program(text, name)
     out = render(prog, args.to)
     canonical = text == out

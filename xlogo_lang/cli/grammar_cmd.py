@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
 from ..ast import MAX_DEPTH
 from ..errors import UsageError
@@ -44,42 +45,37 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--max-depth",
         type=int,
-        default=PYTHON_MAX_DEPTH,
         metavar="N",
-        help=f"deepest repeat nesting the python form admits (default: {PYTHON_MAX_DEPTH})",
+        help="with --answer python: the deepest repeat nesting admitted "
+        f"(default: {PYTHON_MAX_DEPTH}); the other forms nest to any depth",
     )
     p.add_argument(
         "-o", "--output", metavar="FILE", help="write the grammar to FILE instead of stdout"
     )
     p.add_argument(
-        "--json", action="store_true", help="print {format, answer, max_depth, grammar} as JSON"
+        "--json",
+        action="store_true",
+        help="print {format, answer, max_depth, out, grammar} as JSON (with -o: after writing)",
     )
     p.set_defaults(func=main)
 
 
 def main(args: argparse.Namespace) -> int:
-    if args.fmt == "json-schema" and args.answer not in (None, "text"):
-        raise UsageError(
-            f"--answer {args.answer} does not apply to json-schema: the schema describes the code "
-            'JSON {"run": [...]}; use --format gbnf or lark for the python form'
-        )
-    answer = args.answer or "text"
-    if not 0 <= args.max_depth <= MAX_DEPTH:
-        raise UsageError(
-            f"--max-depth must be 0 to {MAX_DEPTH} (the parser's limit), not {args.max_depth}"
-        )
-    text = export_grammar(args.fmt, answer, max_depth=args.max_depth)
+    answer, depth = _form(args)
+    text = export_grammar(args.fmt, answer, max_depth=PYTHON_MAX_DEPTH if depth is None else depth)
+    path = _write(text, args.output) if args.output else None
     if args.json:
         grammar: object = json_schema() if args.fmt == "json-schema" else text
-        depth = args.max_depth if args.fmt != "json-schema" and answer == "python" else None
-        print_json({"format": args.fmt, "answer": answer, "max_depth": depth, "grammar": grammar})
-        return 0
-    if args.output:
-        path = output_file(args.output, option="-o")
-        try:
-            path.write_text(text, encoding="utf-8")
-        except OSError as exc:
-            raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from None
+        print_json(
+            {
+                "format": args.fmt,
+                "answer": answer,
+                "max_depth": depth,
+                "out": str(path) if path else None,
+                "grammar": grammar,
+            }
+        )
+    elif path is not None:
         err = console(stderr=True)
         err.print(
             f"wrote the {args.fmt} grammar of {_what(args.fmt, answer)} to {path}",
@@ -87,12 +83,47 @@ def main(args: argparse.Namespace) -> int:
             soft_wrap=True,
         )
         err.print(f"use with {_USE[args.fmt]}", style="dim", markup=False, soft_wrap=True)
-        return 0
-    sys.stdout.write(text)
-    if sys.stdout.isatty():
-        note = f"the {args.fmt} grammar of {_what(args.fmt, answer)}; use with {_USE[args.fmt]}"
-        console(stderr=True).print(note, style="dim", markup=False, soft_wrap=True)
+    else:
+        sys.stdout.write(text)
+        if sys.stdout.isatty():
+            note = f"the {args.fmt} grammar of {_what(args.fmt, answer)}; use with {_USE[args.fmt]}"
+            console(stderr=True).print(note, style="dim", markup=False, soft_wrap=True)
     return 0
+
+
+def _form(args: argparse.Namespace) -> tuple[str, int | None]:
+    """The answer form and, for the python form only, its nesting bound. An option that would
+    change nothing is refused: --max-depth has no effect on the text form (its repeats nest to
+    any depth) nor on the JSON schema (recursive), so accepting it there would silently ignore
+    what the user asked for."""
+    if args.fmt == "json-schema" and args.answer not in (None, "text"):
+        raise UsageError(
+            f"--answer {args.answer} does not apply to json-schema: the schema describes the code "
+            'JSON {"run": [...]}; use --format gbnf or lark for the python form'
+        )
+    answer = args.answer or "text"
+    if args.fmt == "json-schema" or answer != "python":
+        if args.max_depth is not None:
+            what = "the JSON schema" if args.fmt == "json-schema" else "the text form"
+            raise UsageError(
+                f"--max-depth bounds the python form's nesting only; {what} nests to any "
+                "depth (add --answer python, or leave --max-depth out)"
+            )
+        return answer, None
+    depth = PYTHON_MAX_DEPTH if args.max_depth is None else args.max_depth
+    if not 0 <= depth <= MAX_DEPTH:
+        raise UsageError(f"--max-depth must be 0 to {MAX_DEPTH} (the parser's limit), not {depth}")
+    return answer, depth
+
+
+def _write(text: str, output: str) -> Path:
+    """Write the grammar to `output` (-o), checked as every command's output file is."""
+    path = output_file(output, option="-o")
+    try:
+        path.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from None
+    return path
 
 
 def _what(fmt: str, answer: str) -> str:

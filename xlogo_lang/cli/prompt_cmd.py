@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
-from .common import add_task_args, console, print_json, task_from_args
+from ..errors import UsageError
+from .common import add_task_args, console, output_file, print_json, task_from_args
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -22,7 +24,9 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="the answer form asked for",
     )
     p.add_argument(
-        "--image", metavar="FILE.png", help="vision mode: also write the attached picture here"
+        "--image",
+        metavar="FILE.png",
+        help="with --mode vision: also write the attached PNG here (xlogo render draws SVG)",
     )
     p.add_argument("--json", action="store_true", help="print the chat messages as JSON")
     p.set_defaults(func=main)
@@ -31,14 +35,13 @@ def register(sub: argparse._SubParsersAction) -> None:
 def main(args: argparse.Namespace) -> int:
     from ..eval.prompts import build_prompt
 
+    image = _image_path(args)
     task = task_from_args(args)
     prompt = build_prompt(task, args.mode, args.template, args.answer_format)
-    if args.image and prompt.image_png is not None:
-        from pathlib import Path
-
+    if image is not None and prompt.image_png is not None:
         from ..eval.render import write_file
 
-        write_file(Path(args.image), prompt.image_png)
+        write_file(image, prompt.image_png)
     if args.json:
         print_json(
             {
@@ -69,3 +72,24 @@ def main(args: argparse.Namespace) -> int:
             Rule(f"image: PNG, {len(prompt.image_png)} bytes (write it with --image FILE.png)")
         )
     return 0
+
+
+def _image_path(args: argparse.Namespace) -> Path | None:
+    """Where --image writes, checked before any work. Only a vision prompt has a picture, and
+    it is the exact PNG the model is shown (its sha256 is printed), so --image without --mode
+    vision, or a name that promises another format, is a usage error rather than a silent
+    no-op or PNG bytes in a .svg file."""
+    if args.image is None:
+        return None
+    if args.mode != "vision":
+        raise UsageError(
+            "--image writes the picture a vision prompt attaches: add --mode vision "
+            "(a text prompt has none; xlogo render TASK -o FILE draws any task)"
+        )
+    if Path(args.image).suffix.lower() != ".png":
+        raise UsageError(
+            "--image writes the PNG the model is shown: name the file .png "
+            "(xlogo render TASK -o FILE.svg draws SVG)",
+            file=args.image,
+        )
+    return output_file(args.image, option="--image")

@@ -15,6 +15,8 @@ from .common import (
     task_from_args,
 )
 
+USAGE = "xlogo render TASK [PROGRAM] -o FILE"
+
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("render", help="draw a task (and a program's path) as PNG or SVG")
@@ -28,8 +30,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 def main(args: argparse.Namespace) -> int:
     from ..eval.render import write_picture
 
+    src = program_source(args, required=False, usage=USAGE)  # first: see run_cmd.main
     task = task_from_args(args)
-    src = program_source(args, required=False)
     prog = read_program(*src) if src is not None else None
     path = write_picture(task, output_file(args.out, option="-o"), prog)
     if args.json:

@@ -23,6 +23,8 @@ from .common import (
     task_from_args,
 )
 
+USAGE = "xlogo run TASK PROGRAM"
+
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("run", help="run a program on a task and print the verdict")
@@ -34,8 +36,9 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def main(args: argparse.Namespace) -> int:
+    # the program first: a task file given as PROGRAM (or the two swapped) is named as such
+    text, name = program_source(args, usage=USAGE)  # type: ignore[misc]
     task = task_from_args(args)
-    text, name = program_source(args)  # type: ignore[misc]
     prog = read_program(text, name)
     verdict = run(task, prog)
     if args.json:

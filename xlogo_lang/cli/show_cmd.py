@@ -16,6 +16,8 @@ from .common import (
     task_from_args,
 )
 
+USAGE = "xlogo show TASK [PROGRAM]"
+
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("show", help="draw a task, and a program's path, in the terminal")
@@ -26,8 +28,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def main(args: argparse.Namespace) -> int:
+    source = program_source(args, required=False, usage=USAGE)  # first: see run_cmd.main
     task = task_from_args(args)
-    source = program_source(args, required=False)
     prog = read_program(*source) if source else None
     if args.json:
         out = {"task": task.to_json(), "description": task.description, "kind": task.kind}

@@ -1,0 +1,197 @@
+"""How the `xlogo` command line reads its arguments: options between positionals, options that
+would have no effect, and a task file given where a program goes."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from xlogo_lang.cli import build_parser, main
+
+SOLVES_87 = "fd rt repeat(3){fd} rt fd\n"
+
+
+def xlogo(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def parsed(*argv: str) -> dict[str, object]:
+    """The namespace the CLI's parser makes of `argv`, without running the command."""
+    args = vars(build_parser().parse_args(list(argv)))
+    args.pop("func")
+    return args
+
+
+@pytest.fixture
+def program_87(tmp_path: Path) -> Path:
+    path = tmp_path / "p87.xlogo"
+    path.write_text(SOLVES_87)
+    return path
+
+
+@pytest.fixture
+def strawberry(examples_dir: Path) -> tuple[str, str]:
+    """An example task and the program that solves it."""
+    return (
+        str(examples_dir / "tasks" / "find-strawberry.json"),
+        str(examples_dir / "programs" / "find-strawberry.xlogo"),
+    )
+
+
+# -- options may come anywhere between the positionals --------------------------------------------
+
+
+def test_run_takes_the_id_between_the_task_and_the_program(capsys, assets_dir, program_87):
+    code, out, _ = xlogo(capsys, "run", str(assets_dir), "--id", "87", str(program_87), "--json")
+    assert code == 0
+    assert json.loads(out)["solved"] is True
+
+
+def test_show_takes_the_id_between_the_task_and_the_program(capsys, assets_dir, program_87):
+    code, out, _ = xlogo(capsys, "show", str(assets_dir), "--id", "87", str(program_87), "--json")
+    assert code == 0
+    assert json.loads(out)["verdict"]["solved"] is True
+
+
+def test_check_takes_the_id_between_the_task_and_the_program(capsys, assets_dir, program_87):
+    code, out, _ = xlogo(capsys, "check", str(assets_dir), "--id", "87", str(program_87), "--json")
+    assert code == 0
+    assert json.loads(out)["diagnostics"] == []
+
+
+def test_render_takes_the_id_between_the_task_and_the_program(
+    capsys, tmp_path, assets_dir, program_87
+):
+    picture = tmp_path / "87.svg"
+    code, _, _ = xlogo(
+        capsys, "render", str(assets_dir), "--id", "87", str(program_87), "-o", str(picture)
+    )
+    assert code == 0
+    assert picture.read_text().startswith("<svg")
+
+
+@pytest.mark.parametrize(
+    ("argv", "expected"),
+    [
+        (["run", "--json", "T", "--trace", "P"], {"task": "T", "program": "P", "trace": True}),
+        (["show", "T", "--json", "P"], {"task": "T", "program": "P", "json": True}),
+        (["check", "T", "--json", "P"], {"paths": ["T", "P"], "json": True}),
+        (["render", "T", "-o", "x.png", "P"], {"task": "T", "program": "P", "out": "x.png"}),
+        (["gen", "stats", "--json", "D"], {"action": ["stats", "D"], "json": True}),
+        (["gen", "export", "D", "--out", "F"], {"action": ["export", "D"], "out": "F"}),
+        (["report", "a.jsonl", "--no-solver", "b.jsonl"], {"runs": ["a.jsonl", "b.jsonl"]}),
+    ],
+)
+def test_every_command_takes_options_between_its_positionals(argv, expected):
+    args = parsed(*argv)
+    assert {key: args[key] for key in expected} == expected
+
+
+def test_a_double_dash_still_ends_the_options():
+    assert parsed("check", "T", "--", "-odd-name.xlogo")["paths"] == ["T", "-odd-name.xlogo"]
+
+
+def test_a_missing_option_value_is_still_argparses_own_error(capsys):
+    with pytest.raises(SystemExit) as exc:
+        main(["run", "T", "--id"])
+    assert exc.value.code == 2
+    assert "xlogo run: error: argument --id: expected one argument" in capsys.readouterr().err
+
+
+def test_an_extra_positional_is_still_reported_as_unrecognised(capsys):
+    with pytest.raises(SystemExit) as exc:
+        main(["run", "T", "--id", "87", "P", "Q"])
+    assert exc.value.code == 2
+    assert "xlogo: error: unrecognized arguments: Q" in capsys.readouterr().err
+
+
+# -- options that would have no effect are refused ------------------------------------------------
+
+
+def test_prompt_image_without_vision_mode_is_a_usage_error(capsys, tmp_path, tasks_dir):
+    picture = tmp_path / "t.png"
+    code, _, err = xlogo(capsys, "prompt", str(tasks_dir / "22.json"), "--image", str(picture))
+    assert code == 2
+    assert "add --mode vision" in err
+    assert not picture.exists()
+
+
+def test_prompt_image_refuses_a_name_that_is_not_png(capsys, tmp_path, tasks_dir):
+    picture = tmp_path / "t.svg"
+    code, _, err = xlogo(
+        capsys, "prompt", str(tasks_dir / "22.json"), "--mode", "vision", "--image", str(picture)
+    )
+    assert code == 2
+    assert "name the file .png" in err
+    assert not picture.exists()
+
+
+@pytest.mark.parametrize("form", [["--answer", "text"], [], ["--format", "json-schema"]])
+def test_grammar_max_depth_outside_the_python_form_is_a_usage_error(capsys, form):
+    code, out, err = xlogo(capsys, "grammar", *form, "--max-depth", "3")
+    assert code == 2 and out == ""
+    assert "--max-depth bounds the python form's nesting only" in err
+
+
+def test_grammar_json_with_an_output_file_writes_the_file_too(capsys, tmp_path):
+    path = tmp_path / "xlogo.gbnf"
+    code, out, _ = xlogo(capsys, "grammar", "-o", str(path), "--json")
+    assert code == 0
+    summary = json.loads(out)
+    assert summary["out"] == str(path)
+    assert path.read_text(encoding="utf-8") == summary["grammar"]
+
+
+def test_export_json_without_an_output_file_prints_a_summary_with_the_task(capsys, assets_dir):
+    _, plain, _ = xlogo(capsys, "export", str(assets_dir), "--id", "87")
+    code, out, _ = xlogo(capsys, "export", str(assets_dir), "--id", "87", "--json")
+    assert code == 0
+    summary = json.loads(out)
+    assert (summary["task_id"], summary["out"], summary["solution"]) == ("87", None, True)
+    assert summary["task"] == json.loads(plain)
+
+
+# -- a task file where the program goes -----------------------------------------------------------
+
+
+def test_check_of_a_task_file_alone_says_it_is_a_task_and_shows_the_usage(capsys, strawberry):
+    task, _ = strawberry
+    code, out, err = xlogo(capsys, "check", task)
+    assert code == 2 and out == ""
+    assert f"{task}: this looks like a task file, not a program" in err
+    assert "usage: xlogo check [TASK] PROGRAM" in err
+
+
+def test_run_with_task_and_program_swapped_names_the_task_file(capsys, strawberry):
+    task, program = strawberry
+    code, _, err = xlogo(capsys, "run", program, task)
+    assert code == 2
+    assert f"{task}: this looks like a task file, not a program" in err
+    assert "usage: xlogo run TASK PROGRAM" in err
+
+
+def test_show_of_a_task_file_as_its_program_shows_the_usage(capsys, strawberry):
+    task, _ = strawberry
+    code, _, err = xlogo(capsys, "show", task, task)
+    assert code == 2
+    assert "usage: xlogo show TASK [PROGRAM]" in err
+
+
+def test_render_of_a_task_file_as_its_program_writes_nothing(capsys, tmp_path, strawberry):
+    task, _ = strawberry
+    picture = tmp_path / "t.png"
+    code, _, err = xlogo(capsys, "render", task, task, "-o", str(picture))
+    assert code == 2 and "usage: xlogo render TASK [PROGRAM] -o FILE" in err
+    assert not picture.exists()
+
+
+def test_json_that_is_not_a_task_is_still_read_as_a_malformed_program(capsys, tmp_path):
+    program = tmp_path / "p.json"
+    program.write_text('{"program": [{"type": "fd"}]}')
+    code, out, _ = xlogo(capsys, "check", str(program))
+    assert code == 1
+    assert 'code JSON must have exactly one key, "run"' in out
