@@ -232,3 +232,13 @@ def test_rounds_of_another_model_are_not_taken_as_this_ones(
         args = ["curriculum", "--model", "other", "--base-url", server.url, "--pool", str(pool)]
         assert xlogo([*args, "--out", str(out), "--size", "120", "--sample", "24"]) == 2
     assert "round 1 was made with model 'scripted'" in capsys.readouterr().err
+
+
+def test_a_base_url_that_is_not_an_http_url_is_refused_before_any_round(
+    pool: Path, tmp_path: Path, capsys
+) -> None:
+    out = tmp_path / "rounds"
+    args = ["curriculum", "--model", "m", "--base-url", "not-a-url", "--pool", str(pool)]
+    assert xlogo([*args, "--out", str(out)]) == 2
+    assert "--base-url must be an http:// or https:// URL" in capsys.readouterr().err
+    assert not out.exists()

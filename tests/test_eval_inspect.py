@@ -59,3 +59,31 @@ def test_vision_samples_attach_the_picture(assets_dir):
     [sample] = list(xlogo(tasks=str(assets_dir), ids="9a", mode="vision").dataset)
     parts = sample.input[-1].content
     assert parts[1].image.startswith("data:image/png;base64,")
+
+
+def test_a_relative_tasks_path_is_read_from_where_inspect_was_run(
+    assets_dir, tmp_path, monkeypatch
+):
+    """Inspect creates the task in its file's folder; the shell's PWD is where the user typed."""
+    from xlogo_lang.integrations.inspect_task import xlogo
+
+    monkeypatch.setenv("PWD", str(assets_dir.parent))
+    monkeypatch.chdir(tmp_path)  # as Inspect does: somewhere else
+    [sample] = list(xlogo(tasks=assets_dir.name, ids="22").dataset)
+    assert sample.id == "22"
+
+
+def test_an_unknown_id_is_an_error(assets_dir):
+    from xlogo_lang.errors import UsageError
+    from xlogo_lang.integrations.inspect_task import xlogo
+
+    with pytest.raises(UsageError, match="no task with id '999'"):
+        xlogo(tasks=str(assets_dir), ids="22,999")
+
+
+def test_ids_may_come_as_inspect_reads_them_a_list_or_a_number(assets_dir):
+    """`-T ids=87,1` arrives as a list and `-T ids=22` as an int (Inspect reads YAML)."""
+    from xlogo_lang.integrations.inspect_task import xlogo
+
+    assert [s.id for s in xlogo(tasks=str(assets_dir), ids=[87, "1"]).dataset] == ["87", "1"]
+    assert [s.id for s in xlogo(tasks=str(assets_dir), ids=22).dataset] == ["22"]

@@ -132,3 +132,30 @@ def test_cli_prompt_with_a_bad_mode_is_a_usage_error(tasks_dir, capsys):
     with pytest.raises(SystemExit) as exc:
         cli_main(["prompt", str(tasks_dir / "1.json"), "--mode", "audio"])
     assert exc.value.code == 2
+
+
+EMPTY_TEMPLATES = {
+    "empty_file": "",
+    "blank_file": "\n  \n",
+    "empty_user": "--- system ---\nYou solve tasks.\n--- user ---\n\n",
+    "empty_system": "--- system ---\n--- user ---\n$world\n",
+}
+
+
+@pytest.mark.parametrize("kind", EMPTY_TEMPLATES)
+def test_a_template_that_would_send_an_empty_prompt_or_system_message_is_a_usage_error(
+    real_tasks, tmp_path, kind
+):
+    tpl = tmp_path / "empty.txt"
+    tpl.write_text(EMPTY_TEMPLATES[kind], encoding="utf-8")
+    with pytest.raises(UsageError, match="empty") as err:
+        build_prompt(real_tasks["87"], template=str(tpl))
+    assert err.value.file == str(tpl)
+
+
+def test_eval_refuses_an_empty_template_before_any_request(tasks_dir, tmp_path, capsys):
+    tpl = tmp_path / "empty.txt"
+    tpl.write_text("", encoding="utf-8")
+    argv = ["eval", "--model", "m", "--tasks", str(tasks_dir), "--template", str(tpl)]
+    assert cli_main([*argv, "--out", str(tmp_path / "r.jsonl"), "--dry-run"]) == 2
+    assert f"{tpl}: the template is empty" in capsys.readouterr().err

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from openai_server import Reply, ScriptedOpenAI, user_text
 from rich.console import Console
+from test_eval_taskset import BROKEN_FIELD, folder_with_a_broken_task
 
 from xlogo_lang import load_tasks
 from xlogo_lang.cli import main as cli_main
@@ -231,7 +232,7 @@ def test_a_run_with_no_task_of_the_task_set_is_a_usage_error_naming_the_file(
 
 def test_an_empty_run_is_a_usage_error(runs, tmp_path):
     run = _write_run(tmp_path / "empty.jsonl", [])
-    with pytest.raises(UsageError, match="no attempts") as err:
+    with pytest.raises(UsageError, match="holds no runs") as err:
         build_report([run], runs["tasks"], solver=False)
     assert err.value.file == str(run)
 
@@ -303,3 +304,26 @@ def test_a_reply_with_a_unicode_line_separator_is_one_line(runs, tmp_path):
     run.write_text(json.dumps(rec, ensure_ascii=False) + "\n", encoding="utf-8")
     rep = build_report([run], runs["tasks"], solver=False).to_dict()["runs"][0]
     assert rep["attempts"] == 1 and rep["skipped"] == 0
+
+
+def test_a_folder_given_as_a_run_is_named_a_folder(tmp_path, capsys):
+    assert cli_main(["report", str(tmp_path), "--no-solver"]) == 2
+    assert f"{tmp_path}: is a folder, not a results file" in capsys.readouterr().err
+
+
+def test_an_empty_run_says_it_holds_no_runs_before_asking_for_tasks(tmp_path, capsys):
+    run = _write_run(tmp_path / "empty.jsonl", [])
+    assert cli_main(["report", str(run), "--no-solver"]) == 2
+    err = capsys.readouterr().err
+    assert f"{run}: nothing to report: the file holds no runs" in err and "--tasks" not in err
+
+
+def test_a_broken_task_file_is_warned_about_and_its_records_skipped_as_broken(tmp_path, capsys):
+    folder = folder_with_a_broken_task(tmp_path)
+    good = {"task_id": "find-strawberry", "sample": 0, "response": "fd", "solved": False}
+    run = _write_run(tmp_path / "run.jsonl", [good, {**good, "task_id": "k5"}])
+    assert cli_main(["report", str(run), "--no-solver", "--tasks", str(folder), "--json"]) == 0
+    rep = json.loads(capsys.readouterr().out)
+    assert rep["runs"][0]["attempts"] == 1 and rep["runs"][0]["broken_task_ids"] == 1
+    assert rep["runs"][0]["first_skipped"]["reason"].startswith("task 'k5' cannot be loaded")
+    assert f"{folder / 'k5.json'}: {BROKEN_FIELD}" in rep["warnings"][0]

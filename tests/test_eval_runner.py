@@ -13,9 +13,11 @@ from pathlib import Path
 
 import pytest
 from openai_server import Drop, Fail, NotJson, Reply, ScriptedOpenAI, user_text
+from test_eval_taskset import BROKEN_FIELD, folder_with_a_broken_task
 
 from xlogo_lang import load_tasks
 from xlogo_lang.cli import main as cli_main
+from xlogo_lang.errors import UsageError
 from xlogo_lang.eval.client import RetryPolicy, retry_after_seconds
 from xlogo_lang.eval.prompts import build_prompt
 from xlogo_lang.eval.runner import EvalConfig, read_run, run_eval
@@ -379,3 +381,145 @@ def test_a_reply_holding_unicode_line_separators_stays_one_record_on_resume(tmp_
     out.write_text(json.dumps(rec, ensure_ascii=False) + "\n", encoding="utf-8")
     rf = read_run(out)
     assert rf.records == [rec] and rf.bad == []
+
+
+# -- what --out may be ---------------------------------------------------------------------------
+
+NOT_RUN_FILES = {
+    "notes": b"my notes line 1\nmy important notes line 2",
+    "pretty_json": b'{\n  "a": 1\n}\n',
+    "binary": bytes(range(256)) * 4,
+    "predictions": b'{"task_id": "1", "response": "fd"}\n',
+}
+
+
+@pytest.mark.parametrize("kind", NOT_RUN_FILES)
+def test_a_file_that_is_not_a_run_is_refused_as_out_and_left_byte_for_byte(
+    tmp_path, assets_dir, capsys, kind
+):
+    out = tmp_path / "mine.txt"
+    out.write_bytes(NOT_RUN_FILES[kind])
+    with ScriptedOpenAI(lambda req, seen: Reply("fd")) as srv:
+        argv = ["eval", "--model", "m", "--base-url", srv.url, "--tasks", str(assets_dir)]
+        code = cli_main([*argv, "--limit", "1", "--out", str(out), "--no-progress"])
+        assert srv.requests == []
+    err = capsys.readouterr().err
+    assert code == 2 and str(out) in err and "not a results file" in err
+    assert out.read_bytes() == NOT_RUN_FILES[kind]
+
+
+def test_a_run_with_a_damaged_line_inside_is_still_resumed(tmp_path, tasks, solutions):
+    """Its first line is a record, so it is a run; readers skip the damaged line, as before."""
+    out = tmp_path / "run.jsonl"
+    with ScriptedOpenAI(lambda req, seen: Reply(f"```\n{solutions[user_text(req)]}```")) as srv:
+        asyncio.run(run_eval(config(srv.url), tasks[:1], out, progress=False))
+        with out.open("a", encoding="utf-8") as f:
+            f.write("{damaged\n")
+        asyncio.run(run_eval(config(srv.url), tasks[:2], out, progress=False))
+    run = read_run(out)
+    assert sorted(r["task_id"] for r in run.records) == sorted(t.id for t in tasks[:2])
+    assert run.bad_lines == [2]
+
+
+def test_a_run_torn_in_its_first_line_is_cut_off_and_redone(tmp_path, tasks, solutions):
+    out = tmp_path / "run.jsonl"
+    out.write_text('{"run_id": "6b1a3e1d9b', encoding="utf-8")  # killed while writing line 1
+    with ScriptedOpenAI(lambda req, seen: Reply(f"```\n{solutions[user_text(req)]}```")) as srv:
+        asyncio.run(run_eval(config(srv.url), tasks[:1], out, progress=False))
+    assert [r["task_id"] for r in lines(out)] == [tasks[0].id]
+
+
+def test_the_refusal_of_another_configuration_names_what_changed_and_both_values(
+    tmp_path, tasks, assets_dir, capsys
+):
+    out = tmp_path / "run.jsonl"
+    with ScriptedOpenAI(lambda req, seen: Reply("fd")) as srv:
+        asyncio.run(run_eval(config(srv.url, temperature=0.0), tasks[:1], out, progress=False))
+        argv = ["eval", "--model", "scripted", "--base-url", srv.url, "--tasks", str(assets_dir)]
+        argv += ["--ids", tasks[0].id, "--out", str(out), "--temperature", "0.5"]
+        assert cli_main(argv) == 2
+    err = capsys.readouterr().err
+    assert "--temperature 0.0 in the file, 0.5 now" in err
+    assert "--model" not in err and "template" not in err
+
+
+def test_a_new_mode_is_named_without_the_template_hash_it_also_changes(tmp_path, tasks):
+    out = tmp_path / "run.jsonl"
+    with ScriptedOpenAI(lambda req, seen: Reply("fd")) as srv:
+        asyncio.run(run_eval(config(srv.url), tasks[:1], out, progress=False))
+        with pytest.raises(UsageError) as err:
+            asyncio.run(run_eval(config(srv.url, mode="vision"), tasks[:1], out, progress=False))
+    assert "--mode 'text' in the file, 'vision' now" in err.value.message
+    assert "template" not in err.value.message
+
+
+def test_every_setting_of_the_run_id_is_recorded_so_a_new_seed_is_named(tmp_path, tasks):
+    out = tmp_path / "run.jsonl"
+    with ScriptedOpenAI(lambda req, seen: Reply("fd")) as srv:
+        asyncio.run(run_eval(config(srv.url, seed=1, top_p=0.9), tasks[:1], out, progress=False))
+        with pytest.raises(UsageError, match="--seed 1 in the file, 2 now"):
+            asyncio.run(
+                run_eval(config(srv.url, seed=2, top_p=0.9), tasks[:1], out, progress=False)
+            )
+    rec = lines(out)[0]
+    assert (rec["seed"], rec["top_p"], rec["grammar_format"]) == (1, 0.9, None)
+
+
+# -- the endpoint ----------------------------------------------------------------------------------
+
+
+def _dead_url() -> str:
+    """The URL of a port nothing listens on (bound, then released)."""
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    return f"http://127.0.0.1:{port}/v1"
+
+
+def test_failed_requests_are_explained_with_the_endpoint_and_the_first_cause(
+    tmp_path, assets_dir, capsys
+):
+    url = _dead_url()
+    argv = ["eval", "--model", "m", "--base-url", url, "--tasks", str(assets_dir), "--ids", "1,87"]
+    argv += ["--retries", "0", "--out", str(tmp_path / "r.jsonl"), "--no-progress"]
+    assert cli_main(argv) == 1
+    err = capsys.readouterr().err
+    assert f"2 attempts got no reply from {url}, all with " in err
+    assert '"connection: ' in err and "--retry-errors" in err
+
+
+@pytest.mark.parametrize("url", ["not-a-url", "ftp://host/v1", "http://"])
+def test_a_base_url_that_is_not_an_http_url_is_a_usage_error(tmp_path, assets_dir, capsys, url):
+    argv = ["eval", "--model", "m", "--base-url", url, "--tasks", str(assets_dir)]
+    assert cli_main([*argv, "--out", str(tmp_path / "r.jsonl"), "--dry-run"]) == 2
+    assert "--base-url must be an http:// or https:// URL" in capsys.readouterr().err
+
+
+def test_a_grammar_format_without_grammar_constraints_is_a_usage_error(
+    tmp_path, assets_dir, capsys
+):
+    argv = ["eval", "--model", "m", "--tasks", str(assets_dir), "--grammar-format", "lark"]
+    assert cli_main([*argv, "--out", str(tmp_path / "r.jsonl"), "--dry-run"]) == 2
+    assert "--grammar-format goes with --constrain grammar" in capsys.readouterr().err
+
+
+# -- a broken task file among the tasks ------------------------------------------------------------
+
+
+def test_eval_warns_once_about_a_broken_task_file_and_runs_the_others(tmp_path, capsys):
+    folder = folder_with_a_broken_task(tmp_path)
+    argv = ["eval", "--model", "m", "--tasks", str(folder), "--ids", "find-strawberry"]
+    assert cli_main([*argv, "--out", str(tmp_path / "r.jsonl"), "--dry-run"]) == 0
+    captured = capsys.readouterr()
+    assert captured.err.count("warning:") == 1
+    assert f"{folder / 'k5.json'}: {BROKEN_FIELD}" in captured.err
+    assert "=== task find-strawberry" in captured.out
+
+
+def test_eval_of_only_a_broken_task_says_it_cannot_be_loaded(tmp_path, capsys):
+    folder = folder_with_a_broken_task(tmp_path)
+    argv = ["eval", "--model", "m", "--tasks", str(folder), "--ids", "k5"]
+    assert cli_main([*argv, "--out", str(tmp_path / "r.jsonl"), "--dry-run"]) == 2
+    assert "task 'k5' cannot be loaded" in capsys.readouterr().err

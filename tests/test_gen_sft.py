@@ -109,3 +109,28 @@ def test_a_missing_source_is_a_one_line_error(tmp_path: Path, capsys) -> None:
     assert xlogo(["sft", str(tmp_path / "nowhere"), "--out", str(tmp_path / "t.jsonl")]) == 2
     err = capsys.readouterr().err
     assert "not a folder of generated tasks" in err and "Traceback" not in err
+
+
+def test_an_empty_records_file_is_an_error_and_writes_nothing(tmp_path: Path, capsys) -> None:
+    records = tmp_path / "tasks.jsonl"
+    records.write_text("", encoding="utf-8")
+    out = tmp_path / "train.jsonl"
+    assert xlogo(["sft", str(records), "--out", str(out)]) == 2
+    assert f"{records}: no task records: nothing to write" in capsys.readouterr().err
+    assert not out.exists()
+
+
+@pytest.mark.skipif(not Path("/proc/self").exists(), reason="needs /proc (Linux)")
+def test_an_out_that_cannot_be_written_is_named_not_its_temporary_file(
+    pool: Path, tmp_path: Path, capsys
+) -> None:
+    assert xlogo(["sft", str(pool), "--out", "/proc/x.jsonl", "--limit", "1"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("xlogo sft: /proc/x.jsonl: cannot write") and ".tmp" not in err
+
+
+def test_inline_images_in_text_mode_is_a_usage_error(pool: Path, tmp_path: Path, capsys) -> None:
+    out = tmp_path / "train.jsonl"
+    assert xlogo(["sft", str(pool), "--out", str(out), "--inline-images"]) == 2
+    assert "--inline-images is for --mode vision" in capsys.readouterr().err
+    assert not out.exists()

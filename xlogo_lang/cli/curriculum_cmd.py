@@ -45,8 +45,10 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def main(args: argparse.Namespace) -> int:
+    from ..eval.client import check_base_url
     from ..gen.curriculum import CurriculumConfig, run_curriculum
 
+    check_base_url(args.base_url)  # now, not after the pool is read and the sample drawn
     cfg = CurriculumConfig(
         model=args.model,
         base_url=args.base_url,

@@ -47,8 +47,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--grammar-format",
         choices=("gbnf", "lark"),
-        default="gbnf",
-        help="grammar notation for --constrain grammar",
+        help="grammar notation for --constrain grammar (default gbnf)",
     )
     p.add_argument("--timeout", type=float, default=120.0, help="seconds per request")
     p.add_argument("--retries", type=int, default=6, help="retries per request on 429/5xx/timeouts")
@@ -78,23 +77,20 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def select_tasks(args: argparse.Namespace) -> list:
-    from ..tasks import load_tasks
+    """The tasks of --tasks picked by --ids and --limit; a broken task file is warned about
+    (once, on stderr) and skipped, as `xlogo solve DIR` does."""
+    from ..eval.taskset import load_task_set
 
-    tasks = load_tasks(args.tasks)
-    if args.ids:
-        wanted = [i.strip() for chunk in args.ids for i in chunk.split(",") if i.strip()]
-        by_id = {t.id: t for t in tasks}
-        missing = [i for i in wanted if i not in by_id]
-        if missing:
-            raise UsageError(
-                f"no task with id {', '.join(repr(m) for m in missing)} in {args.tasks}"
-            )
-        tasks = [by_id[i] for i in dict.fromkeys(wanted)]
-    if args.limit is not None:
-        if args.limit < 0:
-            raise UsageError("--limit must be at least 0")
-        tasks = tasks[: args.limit]
-    return tasks
+    task_set = load_task_set(args.tasks)
+    warn(task_set.warnings())
+    wanted = [i.strip() for chunk in args.ids or [] for i in chunk.split(",") if i.strip()]
+    return task_set.select(wanted, args.limit)
+
+
+def warn(lines: list[str]) -> None:
+    """Warnings go to stderr, so that --json and --dry-run output stay clean."""
+    for line in lines:
+        print(f"xlogo eval: warning: {line}", file=sys.stderr)
 
 
 def config_from_args(args: argparse.Namespace):
@@ -185,4 +181,6 @@ def main(args: argparse.Namespace) -> int:
             f"{summary.errors} request errors; "
             f"tokens {summary.prompt_tokens}+{summary.completion_tokens}; results in {out}"
         )
+    if (why := summary.error_text()) is not None:  # on stderr, so --json stays one document
+        print(f"xlogo eval: {why}", file=sys.stderr)
     return 1 if summary.errors else 0

@@ -6,8 +6,9 @@
 
 DIR is a folder made by `xlogo gen` (its shards, duplicates across shards skipped) or a JSONL file
 of task records (the curriculum's `tasks.jsonl`). The arguments are checked before anything is
-written: a folder without shards, a `--limit` below 1, and an `--out` that this command reads
-(or that would become a shard of DIR) are usage errors.
+written: a folder without shards, a `--limit` below 1, `--inline-images` without `--mode vision`,
+and an `--out` that this command reads (or that would become a shard of DIR) are usage errors;
+a records file with no record is one too (no training file is written).
 """
 
 from __future__ import annotations
@@ -54,6 +55,7 @@ def main(args: argparse.Namespace) -> int:
         answer_format=args.answer_format,
         inline_images=args.inline_images,
         limit=args.limit,
+        source=args.source,
     )
     if args.json:
         print_json(summary.to_dict())

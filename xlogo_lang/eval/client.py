@@ -20,6 +20,7 @@ import time
 from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 from ..errors import UsageError
 
@@ -85,6 +86,28 @@ def retry_after_seconds(headers: Any) -> float | None:
     except (TypeError, ValueError):
         return None
     return max(0.0, when.timestamp() - time.time())
+
+
+OPENAI_URL = "https://api.openai.com/v1"  # the openai client's default endpoint
+
+
+def check_base_url(base_url: str | None) -> None:
+    """Refuse an endpoint that is not an http(s) URL now: the client would only fail at the
+    first request, after all its retries, with a bare "Connection error". None or "" is the
+    client's default endpoint."""
+    if not base_url:
+        return
+    parts = urlsplit(base_url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise UsageError(
+            f"--base-url must be an http:// or https:// URL with a host, "
+            f"e.g. http://localhost:8000/v1 (got {base_url!r})"
+        )
+
+
+def endpoint_url(base_url: str | None) -> str:
+    """The URL requests go to, for messages: `base_url`, else what the openai client uses."""
+    return base_url or os.environ.get("OPENAI_BASE_URL") or OPENAI_URL
 
 
 def resolve_api_key(env: str, base_url: str | None) -> str:

@@ -116,11 +116,16 @@ def answer_format_text(answer_format: str) -> str:
 
 
 def split_sections(source: str, name: str = "<template>") -> tuple[str, str]:
-    """(system, user) parts of a template; a file with no section markers is all user text."""
+    """(system, user) parts of a template; a file with no section markers is all user text.
+
+    Nothing may be empty: an empty file or section would send the model an empty prompt (or
+    system message) for every task, which is never what the author meant."""
     sys_mark, user_mark = _SECTION.format("system"), _SECTION.format("user")
     lines = source.splitlines()
     marks = {i: ln.strip() for i, ln in enumerate(lines) if ln.strip() in (sys_mark, user_mark)}
     if not marks:
+        if not source.strip():
+            raise UsageError("the template is empty: it would send empty prompts", file=name)
         return "", source.strip("\n")
     parts: dict[str, list[str]] = {}
     current: str | None = None
@@ -137,7 +142,28 @@ def split_sections(source: str, name: str = "<template>") -> tuple[str, str]:
             parts[current].append(ln)
     if "user" not in parts:
         raise UsageError(f"the template has no {user_mark} section", file=name)
+    _require_text(parts, name)
     return "\n".join(parts.get("system", [])).strip("\n"), "\n".join(parts["user"]).strip("\n")
+
+
+def _require_text(parts: dict[str, list[str]], name: str) -> None:
+    """Refuse a section with nothing in it; a template without a system message leaves out the
+    `--- system ---` marker instead."""
+    for section, body in parts.items():
+        if not "".join(body).strip():
+            hint = "leave the marker out for no system message" if section == "system" else None
+            raise UsageError(
+                f"the {_SECTION.format(section)} section is empty", file=name, hint=hint
+            )
+
+
+def read_template(template: str | Path | None = None) -> tuple[str, str, str, str]:
+    """(source, name, system part, user part) of a template, checked: every reader of templates
+    (`build_prompt`, the eval config's hash) goes through here, so a bad one fails before any
+    prompt is built or request made."""
+    source, name = template_source(template)
+    system, user = split_sections(source, name)
+    return source, name, system, user
 
 
 def template_hash(source: str, answer_format: str, mode: str) -> str:
@@ -169,8 +195,7 @@ def build_prompt(
     """The prompt for `task`: text mode lists the grid in words, vision mode attaches a picture."""
     if mode not in MODES:
         raise UsageError(f"unknown mode {mode!r} (use {' or '.join(MODES)})")
-    source, name = template_source(template)
-    system_t, user_t = split_sections(source, name)
+    source, name, system_t, user_t = read_template(template)
     world_text = task_text(task) if mode == "text" else vision_text(task)
     values = {
         "world": world_text,

@@ -14,9 +14,10 @@ counts as solved only when the solver proved its program shortest; a timeout's p
 apart, never as a shortest size.
 
 A report never trusts a record it cannot read: lines that are not JSON objects, records with a
-missing or wrong-typed field, and records whose task is not in the task set are skipped, counted
-and named in `warnings` (the first with its line and reason); a file with nothing usable is a
-`UsageError`, not an empty report.
+missing or wrong-typed field, and records whose task is not in the task set (or cannot be loaded)
+are skipped, counted and named in `warnings` (the first with its line and reason); a file with
+nothing usable is a `UsageError`, not an empty report. A broken task file in the task set is
+skipped with a warning of its own (`taskset.py`), so one bad file does not stop the report.
 
 Tables print with rich; `write_html` writes a self-contained page with PNG charts (matplotlib,
 Agg back end, imported only there). This module never calls a model.
@@ -34,20 +35,23 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import UsageError, shorten
-from ..tasks import Task, id_sort_key, load_tasks
+from ..tasks import Task, id_sort_key
 from ..verdict import run
 from .failures import FAILURE_WORDS, Repairer, crash_steps, failure_key
 from .passk import bootstrap_ci, pass_at_k_table
 from .runner import latest_attempts, read_run
 from .scoring import FAILURES, score_response
 from .skills import SKILLS, skills
+from .taskset import TaskSet, load_task_set
 
 # Why a line of a run was skipped, from the worst to the most benign.
 BAD_LINE = "bad_line"  # not a JSON object (or the torn last line of an interrupted run)
 BAD_RECORD = "bad_record"  # a JSON object with a missing or wrong-typed field
 UNKNOWN_TASK = "unknown_task"  # a task id that is not in the task set
+BROKEN_TASK = "broken_task"  # a task id of the task set whose task cannot be loaded
 _KIND_WORDS = {
     UNKNOWN_TASK: "with a task id not in the task set",
+    BROKEN_TASK: "with a task that cannot be loaded",
     BAD_RECORD: "with a missing or wrong-typed field",
     BAD_LINE: "unreadable (not a JSON object)",
 }
@@ -85,7 +89,7 @@ class Skipped:
     """A line of a run the report could not use: where it is and why, for the warning."""
 
     line: int
-    kind: str  # BAD_LINE, BAD_RECORD or UNKNOWN_TASK
+    kind: str  # BAD_LINE, BAD_RECORD, UNKNOWN_TASK or BROKEN_TASK
     reason: str
 
 
@@ -174,6 +178,7 @@ class Report:
     task_ids: list[str]
     task_skills: dict[str, list[str]]
     ks: tuple[int, ...] = (1, 5, 10)
+    task_warnings: list[str] = field(default_factory=list)  # broken tasks of the task set
 
     # -- numbers ---------------------------------------------------------------------------------
 
@@ -219,6 +224,7 @@ class Report:
                     "bad_lines": r.skipped_count(BAD_LINE),
                     "bad_records": r.skipped_count(BAD_RECORD),
                     "unknown_task_ids": r.skipped_count(UNKNOWN_TASK),
+                    "broken_task_ids": r.skipped_count(BROKEN_TASK),
                     "skipped": len(r.skipped),
                     "first_skipped": (
                         {"line": r.skipped[0].line, "reason": r.skipped[0].reason}
@@ -255,7 +261,7 @@ class Report:
 
     def warnings(self) -> list[str]:
         """Lines for stderr (and `warnings` in JSON): what the report left out, and why."""
-        return [w for r in self.runs if (w := r.warning()) is not None]
+        return self.task_warnings + [w for r in self.runs if (w := r.warning()) is not None]
 
     # -- rich tables -----------------------------------------------------------------------------
 
@@ -499,7 +505,7 @@ class Report:
 
 def build_report(
     paths: list[str | Path],
-    tasks: list[Task] | None = None,
+    tasks: list[Task] | TaskSet | None = None,
     *,
     rescore: bool = True,
     solver: bool = True,
@@ -508,38 +514,20 @@ def build_report(
 ) -> Report:
     """Read runs, rescore them and compute everything the tables and charts show.
 
-    `tasks` defaults to the task source recorded in the runs (`tasks` field of each attempt).
-    `solver_timeout` (seconds per task) bounds the solver baseline and each repair. None, the
-    default, gives the baseline no time limit, so that it is the same on every machine (the
-    engine's repeat-body budget still bounds it), and repair its own limit (30 s). Every run is
-    read and checked before the solver starts, so bad input fails at once.
+    `tasks` defaults to the task source recorded in the runs (`tasks` field of each attempt),
+    read leniently: a broken task is left out with a warning, and the records of its id are
+    skipped as such. `solver_timeout` (seconds per task) bounds the solver baseline and each
+    repair. None, the default, gives the baseline no time limit, so that it is the same on every
+    machine (the engine's repeat-body budget still bounds it), and repair its own limit (30 s).
+    Every run is read and checked before the solver starts, so bad input fails at once.
     """
     from ..solver import check_timeout
 
     solver_timeout = check_timeout(solver_timeout)
-    files = []
-    for p in paths:
-        path = Path(p)
-        if not path.is_file():
-            raise UsageError("no such results file", file=str(p))
-        lines, skipped = _read_lines(path)
-        good = []
-        for n, rec in lines:
-            why = _check_record(rec, rescore=rescore)
-            if why is None:
-                good.append((n, rec))
-            else:
-                skipped.append(Skipped(n, BAD_RECORD, why))
-        files.append((path, good, skipped))
-    if tasks is None:
-        sources = {r["tasks"] for _, good, _ in files for _, r in good if r.get("tasks")}
-        if len(sources) > 1:
-            raise UsageError("the runs were made on different task sets; pass --tasks")
-        if not sources:
-            raise UsageError("the runs do not say where their tasks are; pass --tasks")
-        tasks = load_tasks(sources.pop())
-    by_id = {t.id: t for t in tasks}
-    task_ids = [t.id for t in tasks]
+    files = [_read_run_file(Path(p), rescore) for p in paths]
+    task_set = _task_set(tasks, files)
+    by_id = task_set.by_id()
+    task_ids = [t.id for t in task_set.tasks]
     usable_by_file = []
     for path, good, skipped in files:
         usable = []
@@ -547,17 +535,20 @@ def build_report(
             tid = str(rec["task_id"])
             if tid in by_id:
                 usable.append(rec)
+            elif tid in task_set.broken:
+                skipped.append(Skipped(n, BROKEN_TASK, task_set.unusable(tid)))
             else:
                 why = f"task id {json.dumps(tid)} is not in the task set"
                 skipped.append(Skipped(n, UNKNOWN_TASK, why))
         skipped.sort(key=lambda s: s.line)
         if not usable:
-            what = _skip_summary(str(path), skipped) if skipped else "the file holds no attempts"
-            raise UsageError(f"nothing to report: {what}", file=str(path))
+            raise UsageError(
+                f"nothing to report: {_skip_summary(str(path), skipped)}", file=str(path)
+            )
         usable_by_file.append((path, usable, skipped))
 
     baseline = (
-        _baseline(tasks, solver_timeout)
+        _baseline(task_set.tasks, solver_timeout)
         if solver
         else Baseline(False, note="not run (--no-solver)")
     )
@@ -568,7 +559,7 @@ def build_report(
             t.solution if t.solution is not None else baseline.programs.get(t.id),
             use_solver=False,
         )
-        for t in tasks
+        for t in task_set.tasks
     }
     repairer = Repairer(solver_timeout) if repair else None
     cache: dict[tuple[str, str], dict[str, Any]] = {}
@@ -621,7 +612,47 @@ def build_report(
         stats.mean_crash_step = _mean(crash_steps(scored_all))
         stats.mean_edit_distance = _mean(distances)
         runs.append(stats)
-    return Report(runs, baseline, task_ids, task_skills)
+    return Report(runs, baseline, task_ids, task_skills, task_warnings=task_set.warnings())
+
+
+_RunLines = tuple[Path, list[tuple[int, dict[str, Any]]], list[Skipped]]
+
+
+def _read_run_file(path: Path, rescore: bool) -> _RunLines:
+    """(path, the records a report can count, the lines skipped) of one run. A folder, a
+    missing file, and a file with no readable record at all are errors naming the file, before
+    anything else is loaded."""
+    if path.is_dir():
+        raise UsageError("is a folder, not a results file (RUN.jsonl)", file=str(path))
+    if not path.is_file():
+        raise UsageError("no such results file", file=str(path))
+    lines, skipped = _read_lines(path)
+    good = []
+    for n, rec in lines:
+        why = _check_record(rec, rescore=rescore)
+        if why is None:
+            good.append((n, rec))
+        else:
+            skipped.append(Skipped(n, BAD_RECORD, why))
+    if not good:
+        skipped.sort(key=lambda s: s.line)
+        what = _skip_summary(str(path), skipped) if skipped else "the file holds no runs"
+        raise UsageError(f"nothing to report: {what}", file=str(path))
+    return path, good, skipped
+
+
+def _task_set(tasks: list[Task] | TaskSet | None, files: list[_RunLines]) -> TaskSet:
+    """The task set given, or the one the runs recorded (all of them must name the same)."""
+    if isinstance(tasks, TaskSet):
+        return tasks
+    if tasks is not None:
+        return TaskSet.of(tasks)
+    sources = {r["tasks"] for _, good, _ in files for _, r in good if r.get("tasks")}
+    if len(sources) > 1:
+        raise UsageError("the runs were made on different task sets; pass --tasks")
+    if not sources:
+        raise UsageError("the runs do not say where their tasks are; pass --tasks")
+    return load_task_set(sources.pop())
 
 
 def _read_lines(path: Path) -> tuple[list[tuple[int, dict[str, Any]]], list[Skipped]]:

@@ -4,14 +4,17 @@ An attempt is one (task, sample index) pair. Attempts run concurrently (at most 
 requests in flight), and each one is scored and appended to the results file as one JSON line
 the moment it finishes, so a run killed at any point keeps every finished attempt.
 
-Resume semantics: running again with the same output file reads it first. A torn last line (the
-process died mid-write) is cut off; every complete line is kept as it is. Attempts already in the
-file for the same configuration (`run_id`: model, mode, template, answer format, sampling
-parameters, constraint mode) are never requested again; the others (new tasks, more samples, an
-interrupted attempt) are. A file holding another configuration's attempts is refused rather than
-mixed. An attempt whose request kept failing is recorded with `status: "error"` and is final too,
-unless `retry_errors` is set; then a new record is appended and readers take the last record of
-each (task, sample) (see `latest_attempts`).
+Resume semantics: running again with the same output file reads it first. A file with a line
+that is not a run record (notes, a JSON document, a binary file) is refused untouched, so no one's
+file gets records appended or its last line cut off. A torn last line (the process died
+mid-write; it begins as every record does) is cut off; every complete line is kept as it is.
+Attempts already in the file for the same configuration (`run_id`: model, mode, template, answer
+format, sampling parameters, constraint mode) are never requested again; the others (new tasks,
+more samples, an interrupted attempt) are. A file holding another configuration's attempts is
+refused rather than mixed, naming the settings that differ. An attempt whose request kept
+failing is recorded with `status: "error"` and is final too, unless `retry_errors` is set; then
+a new record is appended and readers take the last record of each (task, sample) (see
+`latest_attempts`).
 
 This module never decides success itself: `scoring.score_response` does, on top of the core.
 """
@@ -32,11 +35,22 @@ from typing import Any
 
 from ..errors import UsageError, json_problem
 from ..tasks import Task
-from .client import ChatClient, RequestFailed, RetryPolicy, resolve_api_key
-from .prompts import Prompt, build_prompt, template_source
+from .client import (
+    ChatClient,
+    RequestFailed,
+    RetryPolicy,
+    check_base_url,
+    endpoint_url,
+    resolve_api_key,
+)
+from .prompts import Prompt, build_prompt, read_template
 from .scoring import REQUEST_ERROR, empty_score, score_response
 
 CONSTRAIN = (None, "grammar", "json")
+GRAMMAR_FORMATS = ("gbnf", "lark")
+# How every line the writer appends begins (json.dumps keeps the record's key order): a torn
+# last line that does not begin so was not written by a run, and is never cut off.
+RECORD_START = '{"run_id": '
 
 
 @dataclass(frozen=True)
@@ -54,7 +68,7 @@ class EvalConfig:
     seed: int | None = None
     concurrency: int = 8
     constrain: str | None = None  # None | "grammar" | "json"
-    grammar_format: str = "gbnf"  # for constrain="grammar": "gbnf" or "lark"
+    grammar_format: str | None = None  # "gbnf" (the default) or "lark"; constrain="grammar" only
     retry: RetryPolicy = field(default_factory=RetryPolicy)
     retry_errors: bool = False
     tasks_source: str | None = None  # where the tasks came from, recorded for `xlogo report`
@@ -66,18 +80,30 @@ class EvalConfig:
             raise UsageError("--concurrency must be at least 1")
         if self.constrain not in CONSTRAIN:
             raise UsageError(f"unknown --constrain {self.constrain!r} (use grammar or json)")
+        if self.grammar_format is not None:
+            if self.grammar_format not in GRAMMAR_FORMATS:
+                raise UsageError(
+                    f"unknown --grammar-format {self.grammar_format!r} (use gbnf or lark)"
+                )
+            if self.constrain != "grammar":  # silently unused otherwise
+                raise UsageError("--grammar-format goes with --constrain grammar")
+        check_base_url(self.base_url)
+
+    @property
+    def grammar(self) -> str | None:
+        """The grammar notation requests carry: None unless decoding is grammar-constrained."""
+        return (self.grammar_format or "gbnf") if self.constrain == "grammar" else None
 
     @cached_property
     def template_hash(self) -> str:
         from .prompts import template_hash
 
-        source, _ = template_source(self.template)
+        source, *_ = read_template(self.template)  # checked: an empty template fails here
         return template_hash(source, self.answer_format, self.mode)
 
-    @cached_property
-    def run_id(self) -> str:
-        """What makes two attempts comparable: everything that can change a reply's distribution."""
-        key = {
+    def identity(self) -> dict[str, Any]:
+        """Everything that can change a reply's distribution, as each attempt records it."""
+        return {
             "model": self.model,
             "mode": self.mode,
             "template_hash": self.template_hash,
@@ -87,9 +113,14 @@ class EvalConfig:
             "max_tokens": self.max_tokens,
             "seed": self.seed,
             "constrain": self.constrain,
-            "grammar_format": self.grammar_format if self.constrain == "grammar" else None,
+            "grammar_format": self.grammar,
         }
-        return hashlib.sha256(json.dumps(key, sort_keys=True).encode()).hexdigest()[:12]
+
+    @cached_property
+    def run_id(self) -> str:
+        """What makes two attempts comparable: a hash of `identity`."""
+        key = json.dumps(self.identity(), sort_keys=True).encode()
+        return hashlib.sha256(key).hexdigest()[:12]
 
     def request_params(self) -> dict[str, Any]:
         """The sampling and constraint parameters sent with every request."""
@@ -103,7 +134,7 @@ class EvalConfig:
         if self.constrain == "grammar":
             from ..grammar_export import export_grammar
 
-            grammar = export_grammar(self.grammar_format, answer=self.answer_format)
+            grammar = export_grammar(self.grammar or "gbnf", answer=self.answer_format)
             # vLLM reads `guided_grammar` (older) or `structured_outputs.grammar` (newer).
             params["extra_body"] = {
                 "guided_grammar": grammar,
@@ -123,6 +154,7 @@ class EvalConfig:
 class EvalSummary:
     out: str
     run_id: str
+    endpoint: str = ""  # where the requests went (the base URL, or the client's default)
     planned: int = 0  # attempts this configuration asks for
     resumed: int = 0  # already in the file
     requested: int = 0  # attempted in this call
@@ -130,6 +162,7 @@ class EvalSummary:
     solved: int = 0  # over all attempts of this run in the file
     attempts: int = 0
     errors: int = 0
+    error_causes: dict[str, int] = field(default_factory=dict)  # request_error -> how many
     prompt_tokens: int = 0
     completion_tokens: int = 0
     elapsed: float = 0.0
@@ -137,6 +170,24 @@ class EvalSummary:
     @property
     def success_rate(self) -> float:
         return self.solved / self.attempts if self.attempts else 0.0
+
+    def error_text(self) -> str | None:
+        """Why attempts got no reply, in one line: the count, the endpoint, the first cause and
+        how many share it (the rest are in the results file). None when every attempt has one."""
+        n = self.errors
+        if not n:
+            return None
+        cause, same = next(iter(self.error_causes.items()), ("unknown", n))
+        if n == 1:
+            why = f': "{cause}"'
+        elif same == n:
+            why = f', all with "{cause}"'
+        else:
+            why = f'; {same} with "{cause}", {n - same} with other causes'
+        return (
+            f"{n} attempt{'s' if n != 1 else ''} got no reply from {self.endpoint}{why}; "
+            f"the errors are recorded in {self.out} (--retry-errors asks again)"
+        )
 
     def to_dict(self) -> dict[str, Any]:
         return {**asdict(self), "success_rate": self.success_rate}
@@ -152,6 +203,8 @@ class RunFile:
     torn: bool  # the last line was incomplete and has been left out (cut off with repair=True)
     lines: list[int] = field(default_factory=list)  # the line number of each record
     torn_line: int | None = None  # the number the torn line had
+    torn_text: str = ""  # the start of the torn line
+    tail_fix: tuple[str, int] | None = None  # ("cut", offset) or ("newline", size): see repair
 
     @property
     def bad_lines(self) -> list[int]:
@@ -162,7 +215,8 @@ class RunFile:
 
 
 def read_run(path: str | Path, *, repair: bool = False) -> RunFile:
-    """Read a results file. With `repair`, cut off a torn last line (only the writer does this).
+    """Read a results file. With `repair`, cut off a torn last line (only the writer does this,
+    and only after `check_results_file` has accepted the file).
 
     Lines end at "\n" only: the writer's JSON leaves U+2028 and NEL in replies unescaped, and
     `str.splitlines` would cut a record at them."""
@@ -173,24 +227,15 @@ def read_run(path: str | Path, *, repair: bool = False) -> RunFile:
         data = p.read_bytes()
     except OSError as exc:
         raise UsageError(f"cannot read: {exc.strerror or exc}", file=str(p)) from None
-    torn = False
+    torn, torn_text, tail_fix = False, "", None
     if data and not data.endswith(b"\n"):
         cut = data.rfind(b"\n") + 1
         tail = data[cut:]
-        try:
-            json.loads(tail)
-            whole = True
-        except ValueError:
-            whole = False
-        if not whole:
-            torn = True
+        if _is_json(tail):
+            tail_fix = ("newline", len(data))
+        else:
+            torn, torn_text, tail_fix = True, tail[:80].decode("utf-8", "replace"), ("cut", cut)
             data = data[:cut]
-            if repair:
-                with p.open("r+b") as f:
-                    f.truncate(cut)
-        elif repair:
-            with p.open("ab") as f:
-                f.write(b"\n")
     records: list[dict[str, Any]] = []
     numbers: list[int] = []
     bad: list[tuple[int, str]] = []
@@ -211,7 +256,71 @@ def read_run(path: str | Path, *, repair: bool = False) -> RunFile:
             numbers.append(n)
         else:
             bad.append((n, f"a JSON {type(rec).__name__}, not an object"))
-    return RunFile(records, bad, torn, numbers, len(pieces) + 1 if torn else None)
+    torn_line = len(pieces) + 1 if torn else None
+    rf = RunFile(records, bad, torn, numbers, torn_line, torn_text, tail_fix)
+    if repair:
+        repair_tail(p, rf)
+    return rf
+
+
+def _is_json(data: bytes) -> bool:
+    try:
+        json.loads(data)
+    except ValueError:
+        return False
+    return True
+
+
+def repair_tail(path: Path, rf: RunFile) -> None:
+    """Make the file end with a complete line before appending: cut off a torn last line (the
+    process died while writing it; its attempt is redone), or end a complete one with its
+    newline. Every complete line stays byte for byte."""
+    if rf.tail_fix is None:
+        return
+    how, offset = rf.tail_fix
+    with path.open("r+b") as f:
+        if how == "cut":
+            f.truncate(offset)
+        else:
+            f.seek(offset)
+            f.write(b"\n")
+
+
+def is_run_record(rec: Any) -> bool:
+    """Whether a JSON value is an attempt as `attempt_record` writes it (the keys resume needs)."""
+    return (
+        isinstance(rec, dict)
+        and isinstance(rec.get("run_id"), str)
+        and "task_id" in rec
+        and isinstance(rec.get("sample"), int)
+        and not isinstance(rec.get("sample"), bool)
+    )
+
+
+def check_results_file(rf: RunFile, path: Path) -> None:
+    """Refuse to append to a file that is not a results file of `xlogo eval`: notes, a
+    pretty-printed JSON document, a predictions file or a binary file would get run records
+    appended (and their last line cut off as if torn). Only a run's own torn last line, which
+    begins as every record does, may be cut. A run whose first line is a record is a run: a
+    damaged line further on is skipped by every reader (and named), as it always was."""
+    foreign = list(rf.bad)
+    foreign += [
+        (n, "a JSON object without run_id, task_id and sample")
+        for n, rec in rf.numbered()
+        if not is_run_record(rec)
+    ]
+    if foreign and any(n < min(foreign)[0] and is_run_record(r) for n, r in rf.numbered()):
+        foreign = []  # an earlier run's file, with a damaged line inside
+    torn = rf.torn_text
+    if rf.torn and not (torn.startswith(RECORD_START) or RECORD_START.startswith(torn)):
+        foreign.append((rf.torn_line or 0, "text that is not JSON"))
+    if foreign:
+        n, why = min(foreign)
+        raise UsageError(
+            f"not a results file of xlogo eval: line {n} is not a run record ({why}); "
+            "--out must be a new file or an earlier run's results (nothing was written)",
+            file=str(path),
+        )
 
 
 def latest_attempts(records: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -272,8 +381,11 @@ def attempt_record(
         "answer_format": config.answer_format,
         "template_hash": prompt.template_hash,
         "temperature": config.temperature,
+        "top_p": config.top_p,
         "max_tokens": config.max_tokens,
+        "seed": config.seed,
         "constrain": config.constrain,
+        "grammar_format": config.grammar,
         "tasks": config.tasks_source,
         "prompt_system": prompt.system,
         "prompt_user": prompt.user,
@@ -294,18 +406,56 @@ def attempt_record(
 
 # -- the run ---------------------------------------------------------------------------------------
 
+# What a user changes to get each identity field, for the "another configuration" refusal.
+_FIELD_NAMES = {
+    "model": "--model",
+    "mode": "--mode",
+    "template_hash": "template hash",
+    "answer_format": "--answer-format",
+    "temperature": "--temperature",
+    "top_p": "--top-p",
+    "max_tokens": "--max-tokens",
+    "seed": "--seed",
+    "constrain": "--constrain",
+    "grammar_format": "--grammar-format",
+}
+
+
+def config_difference(config: EvalConfig, rec: dict[str, Any]) -> str:
+    """What differs between `config` and the configuration of a recorded attempt, in the user's
+    terms: `--temperature 0.0 in the file, 0.5 now`. The template hash also covers the mode and
+    the answer format, so it is named only when neither of those differs."""
+    now = config.identity()
+    changed = [k for k in now if k in rec and rec[k] != now[k]]
+    if "template_hash" in changed and {"mode", "answer_format"} & set(changed):
+        changed.remove("template_hash")
+    if changed:
+        return "; ".join(
+            f"{_FIELD_NAMES[k]} {_value(rec[k])} in the file, {_value(now[k])} now" for k in changed
+        )
+    unrecorded = [_FIELD_NAMES[k] for k in now if k not in rec]
+    if unrecorded:
+        names = ", ".join(unrecorded)
+        return f"run id {rec['run_id']}: a setting the file does not record ({names})"
+    return f"run id {rec['run_id']} in the file, {config.run_id} now"
+
+
+def _value(v: Any) -> str:
+    return "none" if v is None else repr(v) if isinstance(v, str) else str(v)
+
 
 def plan(
     config: EvalConfig, tasks: list[Task], out: Path
 ) -> tuple[list[tuple[Task, int]], RunFile]:
-    """The attempts still to make, and what the results file already holds."""
+    """The attempts still to make, and what the results file already holds. A file that is
+    not a results file, or holds another configuration's attempts, is refused untouched."""
     existing = read_run(out)
-    others = {r.get("run_id") for r in existing.records} - {config.run_id}
-    if others:
-        sample = next(r for r in existing.records if r.get("run_id") in others)
+    check_results_file(existing, out)
+    other = next((r for r in existing.records if r["run_id"] != config.run_id), None)
+    if other is not None:
         raise UsageError(
-            f"the file holds attempts of another configuration (model {sample.get('model')!r}, "
-            f"mode {sample.get('mode')!r}, template {sample.get('template_hash')}); "
+            "the file holds attempts of another configuration "
+            f"({config_difference(config, other)}); "
             "use the same arguments to resume, or another --out",
             file=str(out),
         )
@@ -322,9 +472,9 @@ async def run_eval(
 ) -> EvalSummary:
     """Run every pending attempt of `config` on `tasks`, appending results to `out`."""
     out = Path(out)
-    read_run(out, repair=True)  # cut off a torn last line before appending
     todo, existing = plan(config, tasks, out)
-    summary = EvalSummary(str(out), config.run_id)
+    repair_tail(out, existing)  # a torn last line is cut off (and redone) before appending
+    summary = EvalSummary(str(out), config.run_id, endpoint_url(config.base_url))
     summary.planned = len(tasks) * config.samples
     summary.resumed = summary.planned - len(todo)
     summary.requested = len(todo)
@@ -399,7 +549,10 @@ async def run_eval(
 def _count(summary: EvalSummary, rec: dict[str, Any]) -> None:
     summary.attempts += 1
     summary.solved += bool(rec.get("solved"))
-    summary.errors += rec.get("status") == "error"
+    if rec.get("status") == "error":
+        summary.errors += 1
+        cause = str(rec.get("request_error"))
+        summary.error_causes[cause] = summary.error_causes.get(cause, 0) + 1
     summary.prompt_tokens += rec.get("prompt_tokens") or 0
     summary.completion_tokens += rec.get("completion_tokens") or 0
 

@@ -22,6 +22,7 @@ import os
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +39,11 @@ class SftSummary:
     images: int = 0
     by_kind: Counter[str] = field(default_factory=Counter)
     template_hash: str | None = None
+
+    def count(self, rec: dict[str, Any], *, picture: bool) -> None:
+        self.written += 1
+        self.images += picture
+        self.by_kind[str(rec.get("kind"))] += 1
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -131,39 +137,49 @@ def write_sft(
     answer_format: str = "text",
     inline_images: bool = False,
     limit: int | None = None,
+    source: str | Path | None = None,
 ) -> SftSummary:
     """Write one chat line per record to `out` (atomically: a temporary file renamed at the end).
 
-    `limit`, when given, must be at least 1: a limit of 0 would write an empty training file,
-    which no trainer accepts, so it is refused before anything is written."""
+    Nothing is written when there is nothing to train on: `limit`, when given, must be at least
+    1, and records that run out before the first line (an empty records file, named by `source`)
+    are an error, as a folder without shards is; no trainer accepts an empty training file.
+    `inline_images` is for vision mode only (text prompts have no pictures to embed). Errors
+    name `out`, never the temporary file."""
     if limit is not None and limit < 1:
         raise UsageError(f"the limit must be at least 1 (got {limit})")
+    if inline_images and mode != "vision":
+        raise UsageError("--inline-images is for --mode vision: text prompts have no pictures")
     outp = Path(out)
-    outp.parent.mkdir(parents=True, exist_ok=True)
     summary = SftSummary(str(outp))
     images = image_dir_for(outp) if mode == "vision" and not inline_images else None
+    make = partial(
+        conversation,
+        mode=mode,
+        template=template,
+        answer_format=answer_format,
+        image_dir=images,
+        base=outp.parent,
+        inline_images=inline_images,
+    )
     tmp = outp.with_name(outp.name + f".tmp{os.getpid()}")
     try:
+        outp.parent.mkdir(parents=True, exist_ok=True)
         with tmp.open("w", encoding="utf-8") as f:
             for rec in records:
                 if limit is not None and summary.written >= limit:
                     break
-                line, th = conversation(
-                    rec,
-                    mode=mode,
-                    template=template,
-                    answer_format=answer_format,
-                    image_dir=images,
-                    base=outp.parent,
-                    inline_images=inline_images,
-                )
-                summary.template_hash = th
+                line, summary.template_hash = make(rec)
                 f.write(json.dumps(line, ensure_ascii=False) + "\n")
-                summary.written += 1
-                summary.images += images is not None
-                summary.by_kind[str(rec.get("kind"))] += 1
+                summary.count(rec, picture=images is not None)
+        if not summary.written:
+            raise UsageError(
+                "no task records: nothing to write (no trainer takes an empty training file)",
+                file=None if source is None else str(source),
+            )
         os.replace(tmp, outp)
+    except OSError as exc:
+        raise UsageError(f"cannot write: {exc.strerror or exc}", file=str(outp)) from None
     finally:
-        if tmp.exists():
-            tmp.unlink()
+        tmp.unlink(missing_ok=True)
     return summary

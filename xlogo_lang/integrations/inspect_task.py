@@ -17,6 +17,9 @@ so nothing else in xlogo imports it.
 from __future__ import annotations
 
 import base64
+import logging
+import os
+from pathlib import Path
 from typing import Any
 
 from inspect_ai import Task, task
@@ -27,10 +30,24 @@ from inspect_ai.solver import TaskState, generate
 
 from xlogo_lang.eval.prompts import build_prompt
 from xlogo_lang.eval.scoring import score_response
+from xlogo_lang.eval.taskset import load_task_set
 from xlogo_lang.tasks import Task as XTask
-from xlogo_lang.tasks import load_tasks
 
 DEFAULT_TASKS = "../shared/xlogomini/assets"
+logger = logging.getLogger(__name__)
+
+
+def from_invocation_dir(path: str) -> str:
+    """A relative path read from the folder `inspect eval` was run in.
+
+    Inspect creates a task inside its file's folder (it changes the working directory to
+    xlogo_lang/integrations/), so `-T tasks=../shared/xlogomini/assets`, typed at the repository
+    root, would otherwise be looked for beside this file. The shell's `PWD` still names the
+    folder the command was typed in; where it is not set, the path is left as given."""
+    invoked = os.environ.get("PWD")
+    if Path(path).is_absolute() or not invoked:
+        return path
+    return str(Path(invoked) / path)
 
 
 def sample_for(
@@ -77,13 +94,24 @@ def xlogo(
     mode: str = "text",
     answer_format: str = "text",
     template: str | None = None,
-    ids: str | None = None,
+    ids: str | list[str | int] | int | None = None,
 ) -> Task:
-    """The benchmark: `tasks` is an asset directory or a folder of task files; `ids` a list."""
-    loaded = load_tasks(tasks)
+    """The benchmark: `tasks` is an asset directory or a folder of task files; `ids` a list.
+
+    Relative paths (`tasks`, `template`) are read from the folder Inspect was run in. A broken
+    task file among good ones is a logged warning, as in `xlogo eval`, not the end of the run."""
+    task_set = load_task_set(from_invocation_dir(tasks))
+    for line in task_set.warnings():
+        logger.warning(line)
+    if template is not None and Path(from_invocation_dir(template)).is_file():
+        template = from_invocation_dir(template)  # else a shipped name, such as "default"
+    wanted = None
     if ids:
-        wanted = {i.strip() for i in ids.split(",")}
-        loaded = [t for t in loaded if t.id in wanted]
+        # `-T ids=87,1` reaches here as a list and `-T ids=22` as an int: Inspect reads values
+        # as YAML.
+        given = ids if isinstance(ids, list) else str(ids).split(",")
+        wanted = [str(i).strip() for i in given if str(i).strip()]
+    loaded = task_set.select(wanted)
     by_id = {t.id: t for t in loaded}
     dataset = MemoryDataset(
         [sample_for(t, mode, template, answer_format) for t in loaded], name="xlogomini"

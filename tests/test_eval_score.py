@@ -1,0 +1,76 @@
+"""`xlogo score`: a run that scores nothing leaves earlier results alone, inputs that are not a
+predictions file are named for what they are, and a broken task file is skipped, not fatal."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from test_eval_taskset import BROKEN_FIELD, folder_with_a_broken_task
+
+from xlogo_lang.cli import main as cli_main
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+
+
+def score(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = cli_main(["score", *argv])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.fixture
+def predictions(tmp_path: Path) -> Path:
+    """The example predictions (for examples/tasks), with results already scored beside them."""
+    preds = tmp_path / "p.jsonl"
+    preds.write_bytes((EXAMPLES / "predictions.jsonl").read_bytes())
+    assert cli_main(["score", str(preds), "--tasks", str(EXAMPLES / "tasks")]) == 0
+    return preds
+
+
+def test_scoring_on_the_wrong_task_set_leaves_the_earlier_results_alone(
+    predictions, assets_dir, capsys
+):
+    results = predictions.with_name("p_results.jsonl")
+    before = results.read_bytes()
+    code, _, err = score(capsys, str(predictions), "--tasks", str(assets_dir))
+    assert code == 2 and "all 11 were skipped (11 with a task id not in the task set)" in err
+    assert results.read_bytes() == before
+    assert sorted(p.name for p in predictions.parent.iterdir()) == ["p.jsonl", "p_results.jsonl"]
+
+
+def test_an_empty_predictions_file_leaves_the_earlier_results_alone(predictions, capsys):
+    results = predictions.with_name("p_results.jsonl")
+    before = results.read_bytes()
+    predictions.write_text("", encoding="utf-8")
+    code, _, err = score(capsys, str(predictions), "--tasks", str(EXAMPLES / "tasks"))
+    assert code == 2 and "no prediction scored: the file holds none" in err
+    assert results.read_bytes() == before
+
+
+def test_a_folder_given_as_predictions_is_named_a_folder(tmp_path, capsys):
+    code, _, err = score(capsys, str(tmp_path), "--tasks", str(EXAMPLES / "tasks"))
+    assert code == 2 and f"{tmp_path}: is a folder, not a predictions file" in err
+
+
+def test_a_broken_task_file_is_warned_about_once_and_the_others_are_scored(
+    predictions, tmp_path, capsys
+):
+    folder = folder_with_a_broken_task(tmp_path)
+    code, _, err = score(capsys, str(predictions), "--tasks", str(folder), "--json")
+    assert code == 0 and err.count("warning:") == 1
+    assert f"{folder / 'k5.json'}: {BROKEN_FIELD}" in err
+    assert len(predictions.with_name("p_results.jsonl").read_text().splitlines()) == 11
+
+
+def test_a_prediction_for_a_broken_task_is_named_as_such_not_as_unknown(
+    predictions, tmp_path, capsys
+):
+    folder = folder_with_a_broken_task(tmp_path)
+    with predictions.open("a", encoding="utf-8") as f:
+        f.write(json.dumps({"task_id": "k5", "response": "fd"}) + "\n")
+    code, out, err = score(capsys, str(predictions), "--tasks", str(folder), "--json")
+    assert code == 0 and "line 12: task 'k5' cannot be loaded" in err
+    assert "unknown task" not in err
+    assert json.loads(out)["broken_task_ids"] == 1

@@ -1,0 +1,188 @@
+"""Scoring a predictions file, human-eval style: `{"task_id", "response"}` lines in, one result
+line per scored prediction out (the input keys plus `scoring.score_response`'s verdict fields).
+
+A line that cannot be scored (not JSON, missing keys, a task id the task set does not have, or a
+task that cannot be loaded) is skipped and reported through `on_skip` with its line number.
+
+The results go to a temporary file beside the output and replace it only when at least one
+prediction was scored: a run that scores nothing (an empty file, every line skipped, say because
+`--tasks` is the wrong set) or that is interrupted leaves an earlier results file as it was.
+Scoring is fast (100,000 replies in seconds), so an interrupted run loses nothing worth keeping.
+An output that is not a regular file (`/dev/stdout`, a pipe) is written directly.
+
+This module never calls a model and never prints.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections import Counter
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+from ..errors import UsageError, json_problem
+from .scoring import score_response
+from .taskset import TaskSet
+
+# Why a line was skipped.
+UNREADABLE = "unreadable"  # not JSON, not an object, or without a string response
+UNKNOWN_TASK = "unknown_task"  # a task id the task set does not have
+BROKEN_TASK = "broken_task"  # a task id whose task cannot be loaded
+_SKIP_WORDS = {
+    UNKNOWN_TASK: "with a task id not in the task set",
+    BROKEN_TASK: "with a task that cannot be loaded",
+    UNREADABLE: "unreadable",
+}
+
+
+@dataclass
+class ScoreSummary:
+    out: str
+    total: int = 0
+    solved: int = 0
+    parse_failures: int = 0
+    crashes: Counter[str] = field(default_factory=Counter)
+    goal_failures: int = 0
+    constraint_failures: int = 0
+    skipped: Counter[str] = field(default_factory=Counter)  # kind -> lines
+    written: bool = False  # whether `out` now holds this run's results
+
+    @property
+    def malformed(self) -> int:
+        return sum(self.skipped.values())
+
+    def add(self, r: dict[str, Any]) -> None:
+        self.total += 1
+        self.solved += bool(r.get("solved"))
+        if not r.get("parsed"):
+            self.parse_failures += 1
+        elif r.get("crashed"):
+            self.crashes[(r.get("crash") or {}).get("kind", "?")] += 1
+        else:
+            self.goal_failures += r.get("goal_ok") is False
+            self.constraint_failures += r.get("constraints_ok") is False
+
+    def nothing_scored(self) -> str:
+        """Why no prediction was scored, for the error a run without results ends with."""
+        if not self.malformed:
+            return f"the file holds none; {self.out} was left as it was"
+        kinds = ", ".join(
+            f"{n} {_SKIP_WORDS[k]}" for k in _SKIP_WORDS if (n := self.skipped.get(k, 0))
+        )
+        return f"all {self.malformed} were skipped ({kinds}); {self.out} was left as it was"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "total": self.total,
+            "solved": self.solved,
+            "solved_pct": round(100 * self.solved / self.total, 2) if self.total else 0.0,
+            "parse_failures": self.parse_failures,
+            "crashes": dict(self.crashes),
+            "goal_failures": self.goal_failures,
+            "constraint_failures": self.constraint_failures,
+            "malformed_lines": self.malformed,
+            "unknown_task_ids": self.skipped.get(UNKNOWN_TASK, 0),
+            "broken_task_ids": self.skipped.get(BROKEN_TASK, 0),
+            "out": self.out,
+            "written": self.written,
+        }
+
+
+SkipHandler = Callable[[int, str], None]
+
+
+def score_predictions(
+    src: str | Path, task_set: TaskSet, out: str | Path, on_skip: SkipHandler | None = None
+) -> ScoreSummary:
+    """Score every line of `src` on `task_set` into `out` (replaced only if one was scored)."""
+    src, out = require_predictions(src), Path(out)
+    summary = ScoreSummary(str(out))
+    tasks = task_set.by_id()
+    with (
+        src.open(encoding="utf-8", errors="replace") as fin,
+        _replace_when_written(out, lambda: summary.total > 0) as fout,
+    ):
+        for lineno, line in enumerate(fin, start=1):
+            if not line.strip():
+                continue
+            record, skip = _read_record(line, tasks, task_set)
+            if record is None:
+                kind, why = skip
+                summary.skipped[kind] += 1
+                if on_skip is not None:
+                    on_skip(lineno, why)
+                continue
+            result = {**record, **score_response(tasks[str(record["task_id"])], record["response"])}
+            fout.write(json.dumps(result, ensure_ascii=False) + "\n")
+            summary.add(result)
+    summary.written = summary.total > 0
+    return summary
+
+
+def require_predictions(src: str | Path) -> Path:
+    """`src` if it is a file to read predictions from; a folder or a missing file is an error
+    that says which (before anything is loaded or written)."""
+    p = Path(src)
+    if p.is_dir():
+        raise UsageError("is a folder, not a predictions file (JSONL)", file=str(p))
+    if not p.is_file():
+        raise UsageError("no such file", file=str(p))
+    return p
+
+
+def _read_record(
+    line: str, tasks: dict[str, Any], task_set: TaskSet
+) -> tuple[dict[str, Any] | None, tuple[str, str]]:
+    """(the prediction, _) of a line that can be scored, else (None, (skip kind, why))."""
+    try:
+        record = json.loads(line)
+    except ValueError as exc:
+        return None, (UNREADABLE, f"not valid JSON ({json_problem(exc)})")
+    if not isinstance(record, dict):
+        return None, (UNREADABLE, "expected a JSON object")
+    if "task_id" not in record or "response" not in record:
+        return None, (UNREADABLE, 'expected the keys "task_id" and "response"')
+    if not isinstance(record["response"], str):
+        return None, (UNREADABLE, '"response" must be a string')
+    tid = str(record["task_id"])
+    if tid in task_set.broken:
+        return None, (BROKEN_TASK, task_set.unusable(tid))
+    if tid not in tasks:
+        return None, (UNKNOWN_TASK, f"unknown task id {record['task_id']!r}")
+    return record, ("", "")
+
+
+@contextmanager
+def _replace_when_written(out: Path, keep: Callable[[], bool]) -> Iterator[IO[str]]:
+    """A text file to write `out`'s new content into: a temporary file beside it, renamed over
+    it at the end if `keep()` says so and removed otherwise (an exception included). An `out`
+    that exists and is not a regular file (a device, a pipe) is written directly."""
+    if out.exists() and not out.is_file():
+        with _opened(out, out) as f:
+            yield f
+        return
+    tmp = out.with_name(f".{out.name}.tmp{os.getpid()}")
+    try:
+        with _opened(tmp, out) as f:
+            yield f
+        if keep():
+            os.replace(tmp, out)
+    except OSError as exc:
+        raise UsageError(f"cannot write: {exc.strerror or exc}", file=str(out)) from None
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+@contextmanager
+def _opened(path: Path, name: Path) -> Iterator[IO[str]]:
+    """`path` open for writing; an error names `name`, the file the user asked for."""
+    try:
+        f = path.open("w", encoding="utf-8")
+    except OSError as exc:
+        raise UsageError(f"cannot write: {exc.strerror or exc}", file=str(name)) from None
+    with f:
+        yield f

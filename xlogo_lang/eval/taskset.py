@@ -1,0 +1,96 @@
+"""The task set of an evaluation: every task of a source that loads, and the ones that do not.
+
+`xlogo eval`, `score` and `report` read whole folders of tasks, and one broken file among them
+(an unknown item, a typo in a key) must not stop the others from being evaluated, as `xlogo
+solve DIR` and the REPL's `:tasks` already go on past it. So a source is read with the core's
+lenient loader (`tasks.iter_task_loads`): each broken task is kept with its `TaskError`, for one
+warning per broken task and for naming it when a prediction or an `--ids` entry refers to it
+(which is not the same as an id the source does not have at all).
+
+Only a source with no usable task left is an error. This module never prints: callers turn
+`warnings()` into lines on stderr (or into a report's warnings).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..errors import TaskError, UsageError
+from ..tasks import Task, iter_task_loads
+
+
+@dataclass(frozen=True)
+class TaskSet:
+    source: str
+    tasks: list[Task]
+    broken: dict[str, TaskError] = field(default_factory=dict)  # task id -> why it cannot load
+
+    @classmethod
+    def of(cls, tasks: list[Task]) -> TaskSet:
+        """A task set of tasks already loaded (none broken)."""
+        return cls("<tasks>", list(tasks))
+
+    def by_id(self) -> dict[str, Task]:
+        return {t.id: t for t in self.tasks}
+
+    def warnings(self) -> list[str]:
+        """One line per broken task, naming its file and the field that is wrong."""
+        return [f"task {tid!r} skipped: {_one_line(e)}" for tid, e in self.broken.items()]
+
+    def unusable(self, task_id: str) -> str:
+        """Why a task id has no task: broken (naming its file), or not in the set at all."""
+        err = self.broken.get(task_id)
+        if err is not None:
+            return f"task {task_id!r} cannot be loaded ({err.file or self.source})"
+        return f"unknown task id {task_id!r}"
+
+    def select(self, ids: list[str] | None = None, limit: int | None = None) -> list[Task]:
+        """The tasks to run: those of `ids` (in that order, duplicates once) or all, then the
+        first `limit`. An id the source does not have is an error; a broken one is skipped
+        (its warning says why), and an error only when nothing is left to run."""
+        tasks = self.tasks
+        if ids:
+            by_id = self.by_id()
+            missing = [i for i in ids if i not in by_id and i not in self.broken]
+            if missing:
+                names = ", ".join(repr(m) for m in missing)
+                raise UsageError(f"no task with id {names} in {self.source}")
+            tasks = [by_id[i] for i in dict.fromkeys(ids) if i in by_id]
+            if not tasks:
+                why = "; ".join(self.unusable(i) for i in dict.fromkeys(ids))
+                raise UsageError(f"nothing to run: {why}")
+        if limit is not None:
+            if limit < 0:
+                raise UsageError("--limit must be at least 0")
+            tasks = tasks[:limit]
+        return tasks
+
+
+def load_task_set(source: str | Path) -> TaskSet:
+    """Every task of `source` (a task file, an asset directory or a folder of task files) that
+    loads, and the TaskError of each one that does not. A source with no task that loads is an
+    error: its only broken task's own error, or how many there are and the first."""
+    tasks: list[Task] = []
+    broken: dict[str, TaskError] = {}
+    for tid, loaded in iter_task_loads(source):
+        if isinstance(loaded, TaskError):
+            broken[tid] = loaded
+        else:
+            tasks.append(loaded)
+    if not tasks:
+        errors = list(broken.values())
+        if not errors:
+            raise UsageError("no complete task in it", file=str(source))
+        if len(errors) == 1:
+            raise errors[0]
+        first = _one_line(errors[0])
+        raise UsageError(
+            f"none of its {len(errors)} tasks can be loaded; first: {first}", file=str(source)
+        )
+    return TaskSet(str(source), tasks, broken)
+
+
+def _one_line(err: TaskError) -> str:
+    """A task error without its excerpt and hint lines, for a warning that stays one line."""
+    return f"{err.location}: {err.message}" if err.location else err.message
