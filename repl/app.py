@@ -91,13 +91,18 @@ def history_path(option: str | None = None) -> Path | None:
 
 
 def make_history(path: Path | None) -> History:
+    """A history kept in `path`, or in memory when the file cannot be read and appended to.
+
+    The check comes first: prompt_toolkit opens the file inside its event loop, where a
+    folder or an unreadable file is a traceback, and a read-only home must not stop the REPL."""
     if path is None:
         return InMemoryHistory()
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.touch(exist_ok=True)
+        with path.open("ab"), path.open("rb"):
+            pass
     except OSError:
-        return InMemoryHistory()  # a read-only home must not stop the REPL
+        return InMemoryHistory()
     return FileHistory(str(path))
 
 

@@ -342,3 +342,12 @@ def test_a_colour_word_with_an_exotic_letter_is_read_as_the_grammar_reads_it():
 def test_the_fast_reader_reads_every_canonical_and_compact_text(p):
     assert _fast_parse(to_text(p)) == p
     assert _fast_parse(to_compact(p)) == p
+
+
+def test_a_byte_order_mark_before_the_program_is_no_error():
+    """Windows Notepad saves UTF-8 text with one; it is invisible, so columns ignore it."""
+    assert parse("\ufefffd rt") == parse("fd rt")
+    assert parse('\ufeff{"run": [{"type": "fd"}]}') == parse("fd")
+    with pytest.raises(ParseError) as info:
+        parse("\ufefffd jump")
+    assert (info.value.line, info.value.column) == (1, 4)

@@ -168,6 +168,11 @@ def test_an_unwritable_history_location_falls_back_to_memory(tmp_path):
     assert isinstance(make_history(blocker / "sub" / "history"), InMemoryHistory)
 
 
+def test_a_history_path_that_is_a_folder_falls_back_to_memory(tmp_path):
+    """prompt_toolkit would open it inside its event loop, where it is a traceback."""
+    assert isinstance(make_history(tmp_path), InMemoryHistory)
+
+
 # -- completion and input highlighting --------------------------------------------------------
 
 

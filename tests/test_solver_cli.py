@@ -89,6 +89,16 @@ def test_solve_a_directory_prints_a_table_with_reference_sizes(capsys, assets_di
     assert "shorter than the reference: 13" in out
 
 
+def test_a_directory_without_reference_solutions_says_so(capsys, tasks_dir, tmp_path):
+    """The task files in ../shared carry none: "none shorter" would claim a comparison."""
+    for tid in ("1", "13"):
+        shutil.copy(tasks_dir / f"{tid}.json", tmp_path)
+    code, out, _ = xlogo(capsys, "solve", str(tmp_path))
+    assert code == 0
+    assert "no reference solutions to compare with" in out
+    assert "shorter than the reference" not in out
+
+
 def test_solve_a_directory_as_json_lines(capsys, tasks_dir, tmp_path):
     for tid in ("1", "2"):
         shutil.copy(tasks_dir / f"{tid}.json", tmp_path)

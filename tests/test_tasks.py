@@ -73,6 +73,14 @@ def test_invalid_json_is_a_task_error_with_line_and_column(tmp_path):
     assert str(info.value).startswith(f"{f}: line 2, column 13: not valid JSON")
 
 
+def test_a_task_file_saved_with_a_byte_order_mark_loads(tmp_path, examples_dir):
+    """Windows Notepad saves UTF-8 with a mark in front; json.loads alone refuses it."""
+    original = examples_dir / "tasks" / "find-strawberry.json"
+    f = tmp_path / "find-strawberry.json"
+    f.write_bytes(b"\xef\xbb\xbf" + original.read_bytes())
+    assert load_task(f).to_json() == load_task(original).to_json()
+
+
 def test_a_file_nested_too_deeply_is_a_task_error(tmp_path):
     f = tmp_path / "deep.json"
     f.write_text("[" * 100_000)

@@ -27,11 +27,14 @@ def too_many_digits(digits: str) -> bool:
 
 
 def json_problem(exc: ValueError, *, at_column: bool = False) -> str:
-    """What `json.loads` refused in a line: its syntax (`at_column`: with where), or an integer
-    longer than Python converts (a plain ValueError, not a JSONDecodeError, so a reader that
-    catches only the latter lets a model's 5,000-digit number end the run in a traceback)."""
+    """What `json.loads` refused in a line: its syntax (`at_column`: with where), bytes that are
+    not UTF-8 (a binary file read as lines), or an integer longer than Python converts (a plain
+    ValueError, not a JSONDecodeError, so a reader that catches only the latter lets a model's
+    5,000-digit number end the run in a traceback)."""
     if isinstance(exc, json.JSONDecodeError):
         return f"{exc.msg} at column {exc.colno}" if at_column else exc.msg
+    if isinstance(exc, UnicodeDecodeError):  # bytes that are not UTF-8: binary, or Latin-1 text
+        return f"not UTF-8 text (byte 0x{exc.object[exc.start]:02x} at offset {exc.start})"
     return "an integer with too many digits"
 
 

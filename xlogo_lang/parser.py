@@ -131,6 +131,9 @@ def parse(text: str, *, filename: str | None = None, strict: bool = True) -> Pro
     if not isinstance(text, str):
         extra = " (for decoded code JSON, use from_json)" if isinstance(text, dict) else ""
         raise TypeError(f"parse expects a str, got {type(text).__name__}{extra}")
+    # A byte-order mark (Windows Notepad saves UTF-8 with one) is not part of the program; the
+    # columns reported are then those an editor shows, where the mark takes no room.
+    text = text.removeprefix("\ufeff")
     _check_size(text, filename)
     if _CODE_JSON.match(text):
         return codejson.loads(text, file=filename)

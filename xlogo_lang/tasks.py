@@ -279,7 +279,7 @@ def _task_from_assets(records: dict[str, dict[str, Any]], tid: str, p: Path) -> 
 
 def _read_json(p: Path) -> Any:
     try:
-        text = p.read_text(encoding="utf-8")
+        text = p.read_text(encoding="utf-8-sig")  # a byte-order mark (Notepad's) is no error
     except (OSError, UnicodeDecodeError) as exc:
         raise TaskError(f"cannot read: {exc}", file=str(p)) from None
     try:

@@ -77,6 +77,7 @@ def start_session(task: str | None, task_id: str | None, tasks: str | None) -> S
 
 
 def main(args: argparse.Namespace) -> int:
+    from prompt_toolkit.history import FileHistory
     from rich.console import Console
 
     from ..errors import UsageError
@@ -95,6 +96,10 @@ def main(args: argparse.Namespace) -> int:
     console = Console(highlight=False)
     shell = Shell(session, width=lambda: console.width, solve_timeout=solve_timeout)
     if interactive:
-        history = make_history(history_path(args.history))
+        path = history_path(args.history)
+        history = make_history(path)
+        if path is not None and not isinstance(history, FileHistory):
+            note = f"xlogo repl: cannot keep history in {path}; it lasts this session"
+            print(note, file=sys.stderr)
         return run_interactive(shell, console, history=history)
     return run_plain(shell, console, sys.stdin, json_mode=args.json)

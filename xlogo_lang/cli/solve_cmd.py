@@ -297,10 +297,17 @@ def _solve_dir(args: argparse.Namespace) -> int:
     shorter = [
         tid for tid, sol, ref in sols if ref is not None and sol.size is not None and sol.size < ref
     ]
+    # Task files carry no reference solution (the asset layout does): "none shorter" would be
+    # a claim about a comparison never made.
+    compared = any(ref is not None for _, _, ref in sols)
     con.print(
         f"{sum(1 for _, s, _ in sols if s.solved)}/{len(rows)} solved, "
         f"{sum(1 for _, s, _ in sols if s.proved_minimal)} proved minimal; "
-        f"shorter than the reference: {', '.join(shorter) or 'none'}"
+        + (
+            f"shorter than the reference: {', '.join(shorter) or 'none'}"
+            if compared
+            else "no reference solutions to compare with"
+        )
         + (f"; [red]{len(broken)} task(s) could not be loaded[/]" if broken else "")
     )
     for exc in broken:
