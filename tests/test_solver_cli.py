@@ -271,3 +271,10 @@ def test_json_output_carries_no_status_line(capsys, tasks_dir):
     assert code == 1
     assert json.loads(out)["status"] == "timeout"
     assert "solving task" not in out + err
+
+
+def test_repair_of_a_task_file_given_as_the_program_shows_the_usage(capsys, examples_dir):
+    task = str(examples_dir / "tasks" / "find-strawberry.json")
+    code, _, err = xlogo(capsys, "solve", task, "--repair", task)
+    assert code == 2
+    assert "looks like a task file, not a program (usage: xlogo solve TASK --repair" in err

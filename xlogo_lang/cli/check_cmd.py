@@ -39,7 +39,7 @@ def main(args: argparse.Namespace) -> int:
         task_path, args.program = (paths[0], paths[1]) if len(paths) == 2 else (None, paths[0])
     if args.task_id is not None and task_path is None:
         raise UsageError("--id picks a task of a TASK directory, and no TASK was given")
-    text, name = program_source(args, usage=USAGE)  # type: ignore[misc]
+    text, name = program_source(args, usage=USAGE)
     task = load_task(task_path, args.task_id) if task_path else None
     diags = check(text, task, filename=name)
     if args.json:

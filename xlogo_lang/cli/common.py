@@ -6,7 +6,7 @@ import argparse
 import json
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, overload
 
 from rich.console import Console
 
@@ -37,6 +37,18 @@ def add_program_args(p: argparse.ArgumentParser, required: bool = True) -> None:
 
 def task_from_args(args: argparse.Namespace) -> Task:
     return load_task(args.task, args.task_id)
+
+
+@overload
+def program_source(
+    args: argparse.Namespace, required: Literal[True] = True, *, usage: str | None = None
+) -> tuple[str, str]: ...
+
+
+@overload
+def program_source(
+    args: argparse.Namespace, required: bool, *, usage: str | None = None
+) -> tuple[str, str] | None: ...
 
 
 def program_source(

@@ -44,7 +44,7 @@ def render(prog: Program, form: str) -> str:
 
 
 def main(args: argparse.Namespace) -> int:
-    text, name = program_source(args, usage=USAGE)  # type: ignore[misc]
+    text, name = program_source(args, usage=USAGE)
     prog = read_program(text, name)
     out = render(prog, args.to)
     canonical = text == out

@@ -37,7 +37,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def main(args: argparse.Namespace) -> int:
     # the program first: a task file given as PROGRAM (or the two swapped) is named as such
-    text, name = program_source(args, usage=USAGE)  # type: ignore[misc]
+    text, name = program_source(args, usage=USAGE)
     task = task_from_args(args)
     prog = read_program(text, name)
     verdict = run(task, prog)

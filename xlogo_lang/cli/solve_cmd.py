@@ -329,7 +329,7 @@ def _repair(args: argparse.Namespace) -> int:
         args.program = args.repair
     else:
         args.program = None
-    text, name = program_source(args)  # type: ignore[misc]
+    text, name = program_source(args, usage="xlogo solve TASK --repair PROGRAM")
     prog = read_program(text, name)
     try:
         rep = repair(task, prog, max_distance=args.max_distance, timeout=args.timeout)
