@@ -318,7 +318,8 @@ class Space:
         # that opens with setpc blocks
         forced = b.exact_all or "setpc" in b.start_by
         if self.draw and (set(self.edge_colors) != {BLACK} or forced):
-            colors = sorted({c for c in self.edge_colors})
+            # an empty picture has no colour, yet a forced setpc needs one (any: nothing drawn)
+            colors = sorted(set(self.edge_colors)) or [BLACK]
         elif self.draw:
             colors = []  # an all-black picture: the pen is black from the start and stays so
         elif forced:

@@ -339,6 +339,16 @@ def test_start_by_setpc_is_honoured_where_the_pen_does_not_matter(asset_tasks, t
 
 
 @pytest.mark.parametrize("engine", ["enum", "z3"])
+def test_start_by_setpc_on_an_empty_picture_is_one_setpc(asset_tasks, engine):
+    """An empty picture has no colour to draw, but a forced setpc still needs one: without it
+    both engines proved this task, which `setpc(red)` solves, impossible."""
+    task = _variant(asset_tasks, "50", lines=[], constraints={"start_by": ["setpc"]})
+    sol = solve(task, engine=engine, timeout=60)
+    assert sol.status == "solved" and sol.proved_minimal and sol.size == 1
+    assert sol.program.body[0].type == "setpc" and run(task, sol.program).solved
+
+
+@pytest.mark.parametrize("engine", ["enum", "z3"])
 def test_start_by_repeat_may_need_a_repeat_of_one(engine):
     """One step east finds the strawberry; a repeat of a move counted 2 or more would leave the
     world, so the shortest programs opening with a repeat are `repeat(1){fd}` and an empty

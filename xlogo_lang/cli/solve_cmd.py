@@ -6,12 +6,16 @@
     xlogo solve TASK --repair PROGRAM     the solution nearest to PROGRAM (or --repair -e 'fd rt')
 
 Exit status: 0 solved, 1 no solution / timeout / nothing to repair to, 2 bad input. The solver
-itself lives in `xlogo_lang.solver`; this module only parses arguments and renders.
+itself lives in `xlogo_lang.solver`; this module only parses arguments and renders. Every piece
+of task-supplied text (ids, descriptions, reasons, paths) is escaped before it meets rich markup:
+a task id such as "[/bold]" is data, not a style.
 """
 
 from __future__ import annotations
 
 import argparse
+import math
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -38,7 +42,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--engine",
         choices=("enum", "z3", "both"),
-        default="enum",
+        default=None,  # None = not given (refused with --repair), then enum
         help="search engine (default: enum)",
     )
     p.add_argument(
@@ -89,7 +93,8 @@ def register(sub: argparse._SubParsersAction) -> None:
         nargs="?",
         const="",
         metavar="PROGRAM",
-        help="find the solution nearest to PROGRAM (a file, - for stdin, or give it with -e)",
+        help="find the solution nearest to PROGRAM (a file, - for stdin, or give it with -e); "
+        "takes --max-distance and --timeout, not the search options",
     )
     p.add_argument(
         "-e", "--expr", help="with --repair only: the program itself, e.g. --repair -e 'fd rt fd'"
@@ -99,32 +104,68 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def main(args: argparse.Namespace) -> int:
-    from ..errors import UsageError
-
+    _check_options(args)
+    if args.repair is not None:
+        return _repair(args)
+    args.engine = args.engine or "enum"
     if args.limit is not None:
-        if args.limit < 1:
-            raise UsageError("--limit must be at least 1")
         args.all_solutions = True  # a limit on the number of solutions asks for a list of them
     else:
         args.limit = 10
-    for flag, value in (("--max-bodies", args.max_bodies), ("--max-states", args.max_states)):
-        if value is not None and value < 1:
-            raise UsageError(f"{flag} must be at least 1")
+    if Path(args.task).is_dir() and args.task_id is None:
+        return _solve_dir(args)
+    return _solve_one(args)
+
+
+def _check_options(args: argparse.Namespace) -> None:
+    """Refuse options the chosen mode would ignore, and out-of-range numbers, naming the option.
+
+    An option that does nothing is a usage error, not something done (or not done) behind the
+    user's back: -e and --max-distance belong to --repair, and the search options to a solve.
+    The ranges are checked here, not left to the library, whose messages name its parameters
+    (`max_size`), not the options a user typed."""
+    from ..errors import UsageError
+
     if args.repair is None:
         for flag, value in (("-e", args.expr), ("--max-distance", args.max_distance)):
             if value is not None:
                 raise UsageError(f"{flag} is for --repair: xlogo solve TASK --repair -e 'fd rt'")
     else:
-        return _repair(args)
-    if Path(args.task).is_dir() and args.task_id is None:
-        return _solve_dir(args)
-    return _solve_one(args)
+        solve_only = {
+            "--engine": args.engine is not None,
+            "--max-size": args.max_size is not None,
+            "--all": args.all_solutions,
+            "--limit": args.limit is not None,
+            "--max-bodies": args.max_bodies is not None,
+            "--max-states": args.max_states is not None,
+        }
+        if given := [flag for flag, on in solve_only.items() if on]:
+            verb = "does" if len(given) == 1 else "do"
+            raise UsageError(
+                f"{', '.join(given)} {verb} not apply to --repair "
+                "(a repair takes -e, --max-distance, --timeout, --id and --json)"
+            )
+    for flag, value, least in (
+        ("--max-size", args.max_size, 0),
+        ("--limit", args.limit, 1),
+        ("--max-bodies", args.max_bodies, 1),
+        ("--max-states", args.max_states, 1),
+        ("--max-distance", args.max_distance, 0),
+    ):
+        if value is not None and value < least:
+            raise UsageError(f"{flag} must be at least {least} (got {value})")
+    if args.timeout is not None and not args.timeout >= 0:  # NaN fails every comparison
+        raise UsageError(
+            f"--timeout must be a number of seconds, 0 or more, or inf (got {args.timeout:g})"
+        )
 
 
 # -- one task ----------------------------------------------------------------------------------
 
 
 def _solve_one(args: argparse.Namespace) -> int:
+    from rich.markup import escape
+
     from ..verdict import run
 
     task = task_from_args(args)
@@ -132,12 +173,13 @@ def _solve_one(args: argparse.Namespace) -> int:
     if args.json or not err.is_terminal:
         sol = _solve_with(task, args)
     else:  # a person is waiting: say which size is being refuted, and how long it has taken
-        with err.status(f"solving task {task.id}") as status:
+        tid = escape(task.id)
+        with err.status(f"solving task {tid}") as status:
 
             def show(p: dict[str, Any]) -> None:
                 if p.get("phase") == "probe":
                     status.update(
-                        f"solving task {task.id} ({p['engine']}): looking for a first solution, "
+                        f"solving task {tid} ({p['engine']}): looking for a first solution, "
                         f"{p['time_s']} s"
                     )
                     return
@@ -145,8 +187,8 @@ def _solve_one(args: argparse.Namespace) -> int:
                 if "nestings" in p:
                     more = f", nesting {p['nesting']:,} of {p['nestings']:,}"
                 status.update(
-                    f"solving task {task.id} ({p['engine']}): no solution of fewer than "
-                    f"{p['level']} blocks{more}, {p['time_s']} s"
+                    f"solving task {tid} ({p['engine']}): no solution of fewer than "
+                    f"{_blocks(p['level'])}{more}, {p['time_s']} s"
                 )
 
             sol = _solve_with(task, args, show)
@@ -155,7 +197,7 @@ def _solve_one(args: argparse.Namespace) -> int:
         return 0 if sol.solved else 1
     con = console()
     if sol.program is None:
-        con.print(f"[bold]task {task.id}[/]: {task.description}")
+        con.print(f"[bold]task {escape(task.id)}[/]: {escape(task.description)}")
     else:
         from ..view import GridView
 
@@ -164,11 +206,11 @@ def _solve_one(args: argparse.Namespace) -> int:
         progs = sol.programs if args.all_solutions else [sol.program]
         for i, prog in enumerate(progs, 1):
             if len(progs) > 1:
-                con.print(f"[bold]solution {i}[/] ({len(prog)} blocks)")
+                con.print(f"[bold]solution {i}[/] ({_blocks(len(prog))})")
             con.print(
                 to_text(prog).rstrip("\n") or "(the empty program)", markup=False, highlight=False
             )
-        mark = "[green]✓ solved[/]" if verdict.solved else f"[red]✗ {verdict.reason}[/]"
+        mark = "[green]✓ solved[/]" if verdict.solved else f"[red]✗ {escape(verdict.reason)}[/]"
         con.print(mark)
     colour = (
         "green"
@@ -177,9 +219,33 @@ def _solve_one(args: argparse.Namespace) -> int:
         if sol.status != "no_solution"
         else "red"
     )
-    con.print(f"[{colour}]{sol.message}[/]")
+    reason = _reason(sol.stats)
+    con.print(f"[{colour}]{escape(_message(sol))}[/]" + (f": {escape(reason)}" if reason else ""))
     con.print(f"[dim]{_stats_line(sol.stats)}[/]")
     return 0 if sol.solved else 1
+
+
+def _message(sol: Solution) -> str:
+    """`sol.message` with "1 blocks" made singular.
+
+    The line comes from `Solution.message` (solver/solution.py), which pluralises every count;
+    until it says "1 block" itself, a shortest solution of one block should not read "1 blocks"
+    here (`--json` keeps the library's text as it is)."""
+    return re.sub(r"\b1 blocks\b", "1 block", sol.message)
+
+
+def _reason(stats: dict[str, Any]) -> str | None:
+    """Why there is no solution, when the search knows (`stats.reason`: items outside the
+    catalogue, a goal no run reaches, ...). With `--engine both` it is in an engine's stats."""
+    for part in (stats, stats.get("enum"), stats.get("z3")):
+        if isinstance(part, dict) and part.get("reason"):
+            return str(part["reason"])
+    return None
+
+
+def _blocks(n: int) -> str:
+    """ "1 block", "2 blocks": a count of blocks in words."""
+    return f"{n:,} block" if n == 1 else f"{n:,} blocks"
 
 
 def _stats_line(stats: dict[str, Any]) -> str:
@@ -214,6 +280,7 @@ def _solve_dir(args: argparse.Namespace) -> int:
     from rich.markup import escape
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
     from rich.table import Table
+    from rich.text import Text
 
     from ..errors import TaskError
     from ..tasks import iter_task_loads, task_ids
@@ -243,7 +310,7 @@ def _solve_dir(args: argparse.Namespace) -> int:
                 rows.append((tid, task, None))
                 bar.advance(job)
                 continue
-            bar.update(job, current=f"task {task.id}")
+            bar.update(job, current=f"task {escape(task.id)}")
             sol = _solve_with(task, args)
             all_ok &= sol.solved
             ref = len(task.solution) if task.solution is not None else None
@@ -256,7 +323,9 @@ def _solve_dir(args: argparse.Namespace) -> int:
     status = 2 if broken else (0 if all_ok else 1)
     if args.json:
         return status
-    table = Table(title=f"xlogo solve {args.task} (engine {args.engine})", header_style="bold")
+    table = Table(
+        title=f"xlogo solve {escape(args.task)} (engine {args.engine})", header_style="bold"
+    )
     # ids and figures never wrap or get cut (they are what a reader looks up); the program folds
     engines = ("enum", "z3") if args.engine == "both" else (args.engine,)
     table.add_column("id", no_wrap=True)
@@ -266,7 +335,7 @@ def _solve_dir(args: argparse.Namespace) -> int:
     for tid, sol, ref in rows:
         if isinstance(sol, TaskError):
             table.add_row(
-                tid, "[red]error[/]", "-", *("-" for _ in engines), "✗", "not loaded (below)"
+                Text(tid), "[red]error[/]", "-", *("-" for _ in engines), "✗", "not loaded (below)"
             )
             continue
         times = {
@@ -285,12 +354,12 @@ def _solve_dir(args: argparse.Namespace) -> int:
         if ref is not None and sol.size is not None and sol.size < ref:
             size = f"[cyan]{size}[/]"
         table.add_row(
-            tid,
+            Text(tid),
             size,
             str(ref) if ref is not None else "-",
             *(_time_cell(sol, e, times[e]) for e in engines),
             "✓" if sol.proved_minimal else "✗",
-            to_compact(sol.program) if sol.program is not None else sol.message,
+            Text(to_compact(sol.program) if sol.program is not None else _message(sol)),
         )
     con.print(table)
     sols = [(tid, sol, ref) for tid, sol, ref in rows if not isinstance(sol, TaskError)]
@@ -301,10 +370,10 @@ def _solve_dir(args: argparse.Namespace) -> int:
     # a claim about a comparison never made.
     compared = any(ref is not None for _, _, ref in sols)
     con.print(
-        f"{sum(1 for _, s, _ in sols if s.solved)}/{len(rows)} solved, "
-        f"{sum(1 for _, s, _ in sols if s.proved_minimal)} proved minimal; "
+        _summary([sol for _, sol, _ in sols], len(rows))
+        + "; "
         + (
-            f"shorter than the reference: {', '.join(shorter) or 'none'}"
+            f"shorter than the reference: {escape(', '.join(shorter)) or 'none'}"
             if compared
             else "no reference solutions to compare with"
         )
@@ -313,6 +382,24 @@ def _solve_dir(args: argparse.Namespace) -> int:
     for exc in broken:
         con.print(f"[red]error:[/] {escape(str(exc))}", highlight=False)
     return status
+
+
+def _summary(sols: list[Solution], total: int) -> str:
+    """How the tasks of a directory ended, each counted once.
+
+    A no-solution result carries `proved_minimal` (a proof, of the other kind), so counting
+    that flag alone called every unsolvable task "proved minimal": the proofs of minimality
+    are counted among the solved tasks only."""
+    solved = [s for s in sols if s.solved]
+    proved = sum(1 for s in solved if s.proved_minimal)
+    none = sum(1 for s in sols if s.status == "no_solution")
+    stopped = sum(1 for s in sols if s.status == "timeout")
+    parts = [f"{len(solved)}/{total} solved ({proved} proved minimal)"]
+    if none:
+        parts.append(f"{none} with no solution within the size bound")
+    if stopped:
+        parts.append(f"{stopped} stopped before an answer (time or budget)")
+    return ", ".join(parts)
 
 
 # -- repair ------------------------------------------------------------------------------------
@@ -325,10 +412,8 @@ def _repair(args: argparse.Namespace) -> int:
     task = task_from_args(args)
     if args.expr is None and not args.repair:
         raise UsageError("--repair needs a program: a file, - for stdin, or -e 'fd rt fd'")
-    if args.expr is None:
-        args.program = args.repair
-    else:
-        args.program = None
+    # a file and -e together are refused there (as by `xlogo run`), not one of them dropped
+    args.program = args.repair or None
     text, name = program_source(args, usage="xlogo solve TASK --repair PROGRAM")
     prog = read_program(text, name)
     try:
@@ -341,16 +426,15 @@ def _repair(args: argparse.Namespace) -> int:
         return 0 if rep.program is not None else 1
     con = console()
     if rep.program is None:
-        con.print(
-            f"[red]no solution within reach[/] "
-            f"({rep.stats.get('candidates', 0):,} candidates checked)"
-        )
+        con.print(_no_repair(rep, args))
         return 1
     if rep.distance == 0:
         con.print("[green]the program already solves the task[/]")
         return 0
     edits = "edit" if rep.distance == 1 else "edits"
     proof = "nearest" if rep.proved else "not proved nearest"
+    if not rep.proved and rep.stats.get("timeout"):
+        proof += f": {_timed_out(rep, args)}"
     con.print(f"[bold]{rep.distance} {edits}[/] ({proof}):")
     for e in rep.edits:
         con.print(f"  • {e.text}", markup=False, highlight=False)
@@ -362,6 +446,33 @@ def _repair(args: argparse.Namespace) -> int:
         f"[dim]{rep.stats.get('candidates', 0):,} candidates, {rep.stats.get('time_s', 0)} s[/]"
     )
     return 0
+
+
+def _no_repair(rep: Any, args: argparse.Namespace) -> str:
+    """Why a repair returned no program, as far as `Repair` tells: it ran out of time (not a
+    proof of anything), every solution is beyond --max-distance, no program solves the task at
+    all, or the layers it searched held none."""
+    checked = f"{rep.stats.get('candidates', 0):,} candidates checked"
+    if rep.stats.get("timeout"):
+        return f"[yellow]no repair found: {_timed_out(rep, args)}[/] ({checked})"
+    if args.max_distance is not None:
+        proof = "proved" if rep.proved else "not proved"
+        return f"[red]no solution within {args.max_distance} edits[/] ({proof}; {checked})"
+    if rep.proved:  # without a distance limit, a proof of no repair is a proof of no solution
+        return f"[red]no program solves the task[/] ({checked})"
+    return f"[red]no solution within reach[/] ({checked})"
+
+
+def _timed_out(rep: Any, args: argparse.Namespace) -> str:
+    """ "timed out after T s (--timeout S)": how long the repair ran and under which limit."""
+    from ..solver.edits import DEFAULT_TIMEOUT
+
+    limit = (
+        f"--timeout {args.timeout:g}"
+        if args.timeout is not None
+        else (f"the default limit of {DEFAULT_TIMEOUT:g} s")
+    )
+    return f"timed out after {rep.stats.get('time_s', 0)} s ({limit})"
 
 
 def solve_timeout(engine: str, timeout: float | None) -> float | None:
