@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from xlogo_lang import TaskError, load_task, run
+from xlogo_lang import TaskError, load_task, load_tasks, run
 from xlogo_lang.gen.generate import generate_one
-from xlogo_lang.tasks import iter_task_loads
+from xlogo_lang.tasks import iter_task_loads, task_ids
 
 
 def task_json(tasks_dir: Path, task_id: str = "87") -> dict:
@@ -338,3 +338,92 @@ def test_platform_fields_beside_the_task_keys_are_accepted(tmp_path, tasks_dir):
     data = task_json(tasks_dir)
     data.update(rows=3, cols=4, xlogo_json={"platform": "own format"}, title="Find it")
     assert load_task(write(tmp_path, data)).id == "87"
+
+
+# -- a directory missing a file, a record or a unique id ------------------------------------------
+
+
+def test_an_asset_directory_without_its_worlds_file_is_named_so_not_read_as_task_files(
+    tmp_path, assets_dir
+):
+    assets = tmp_path / "assets"
+    shutil.copytree(assets_dir, assets)
+    (assets / "xlogomini_worlds.json").unlink()
+    for load in (lambda: load_task(assets, "87"), lambda: list(iter_task_loads(assets))):
+        with pytest.raises(TaskError) as info:
+            load()
+        assert (info.value.file, info.value.path) == (str(assets), None)
+        assert info.value.message == "the asset directory has no xlogomini_worlds.json"
+        assert "it has xlogomini_codes.json, xlogomini_constraints.json" in info.value.hint
+
+
+def asset_copy_without(tmp_path: Path, assets_dir: Path, kind: str, task_id: str) -> Path:
+    """A copy of the asset directory whose `kind` file has no record for `task_id`."""
+    out = tmp_path / "assets"
+    shutil.copytree(assets_dir, out)
+    f = out / f"xlogomini_{kind}.json"
+    f.chmod(0o644)
+    data = json.loads(f.read_text())
+    del data[task_id]
+    f.write_text(json.dumps(data))
+    return out
+
+
+@pytest.mark.parametrize(
+    ("kind", "record"), [("worlds", "world"), ("goals", "goal"), ("constraints", "constraints")]
+)
+def test_a_task_missing_a_required_record_is_the_same_error_in_a_batch_and_by_id(
+    tmp_path, assets_dir, kind, record
+):
+    """A dropped task would change every figure of a batch, so it comes as its error."""
+    assets = asset_copy_without(tmp_path, assets_dir, kind, "8")
+    loads = dict(iter_task_loads(assets))
+    assert list(loads) == list(dict(iter_task_loads(assets_dir)))
+    err = loads["8"]
+    assert isinstance(err, TaskError)
+    assert (err.file, err.message) == (
+        str(assets / f"xlogomini_{kind}.json"),
+        f"task '8' has no {record} record",
+    )
+    assert str(load_error(assets, "8")) == str(err)
+    with pytest.raises(TaskError, match=f"task '8' has no {record} record"):
+        load_tasks(assets)
+
+
+def test_a_task_without_a_code_record_loads_without_a_solution_everywhere(tmp_path, assets_dir):
+    """The code is the reference solution, which the reference's task loader does not read and
+    a task file may leave out too: its absence leaves the task a task."""
+    assets = asset_copy_without(tmp_path, assets_dir, "codes", "8")
+    by_id = {t.id: t for t in load_tasks(assets)}
+    assert list(by_id) == task_ids(assets_dir)
+    assert by_id["8"].solution is None
+    assert load_task(assets, "8").world == by_id["8"].world
+
+
+def test_complete_only_leaves_out_the_ids_without_all_four_records(tmp_path, assets_dir):
+    """The reference's full data has worlds without goals (40b, 120a ...): asked for, they are
+    left out, as the reference's own task list leaves them out."""
+    assets = asset_copy_without(tmp_path, assets_dir, "goals", "8")
+    ids = [t.id for t in load_tasks(assets, complete_only=True)]
+    assert "8" not in ids
+    assert (
+        ids == task_ids(assets, complete_only=True) == [t for t in task_ids(assets_dir) if t != "8"]
+    )
+
+
+def test_two_task_files_with_one_id_are_an_error_naming_both(tmp_path, tasks_dir):
+    folder = tmp_path / "folder"
+    folder.mkdir()
+    for stem in ("4", "87"):
+        data = task_json(tasks_dir, stem)
+        data["id"] = "same"
+        write(folder, data, f"{stem}.json")
+    loads = list(iter_task_loads(folder))
+    assert [tid for tid, _ in loads] == ["same"]
+    err = loads[0][1]
+    assert isinstance(err, TaskError)
+    assert (err.file, err.message) == (
+        str(folder),
+        "2 task files hold the id 'same': 4.json, 87.json",
+    )
+    assert str(load_error(folder, "same")) == str(err)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -346,3 +347,63 @@ def test_a_mutated_example_is_still_validated(tmp_path):
     err = load_error(bad)
     assert err.path == "solution"
     assert "outside 1..12" in err.message
+
+
+# -- which ids a directory holds, and how an id is looked up --------------------------------------
+
+
+def test_an_asset_task_has_the_id_it_is_keyed_by_whatever_its_world_record_says(
+    tmp_path, assets_dir
+):
+    """The key joins the four files, so it is the id; the reference ignores the record's own."""
+    out = tmp_path / "assets"
+    shutil.copytree(assets_dir, out)
+    f = out / "xlogomini_worlds.json"
+    f.chmod(0o644)
+    worlds = json.loads(f.read_text())
+    worlds["87"]["world_json"]["id"] = "eighty-seven"
+    f.write_text(json.dumps(worlds))
+    assert load_task(out, "87").id == "87"
+    assert [tid for tid, _ in iter_task_loads(out)] == task_ids(assets_dir)
+
+
+def task_folder(tmp_path: Path, tasks_dir: Path, ids: dict[str, str]) -> Path:
+    """A folder of real task files: `ids` maps a file name to the id written inside it."""
+    out = tmp_path / "folder"
+    out.mkdir()
+    for stem, inner in ids.items():
+        data = read(tasks_dir, stem)
+        data["id"] = inner
+        (out / f"{stem}.json").write_text(json.dumps(data))
+    return out
+
+
+def test_a_task_file_is_listed_by_its_own_id_and_loads_by_it_or_by_its_file_name(
+    tmp_path, tasks_dir
+):
+    folder = task_folder(tmp_path, tasks_dir, {"4": "walled", "87": "87"})
+    assert [tid for tid, _ in iter_task_loads(folder)] == task_ids(folder) == ["87", "walled"]
+    assert load_task(folder, "walled").id == "walled"
+    assert load_task(folder, "4").id == "walled"
+    assert load_task(folder / "4.json", "4").id == "walled"
+    assert load_task(folder / "4.json", "walled").id == "walled"
+
+
+def test_a_task_id_wins_over_another_files_name(tmp_path, tasks_dir):
+    """Every id a batch lists must load that very task, so an id is looked up before a name."""
+    folder = task_folder(tmp_path, tasks_dir, {"4": "walled", "87": "4"})
+    assert task_ids(folder) == ["4", "walled"]
+    assert load_task(folder, "4").source == str(folder / "87.json")
+    assert load_task(folder, "walled").source == str(folder / "4.json")
+
+
+def test_a_broken_task_file_is_listed_and_looked_up_by_its_own_id(tmp_path, tasks_dir):
+    folder = task_folder(tmp_path, tasks_dir, {"4": "walled", "87": "87"})
+    data = json.loads((folder / "4.json").read_text())
+    data["tiles"][0]["walls"] = {"up": True}
+    (folder / "4.json").write_text(json.dumps(data))
+    loads = dict(iter_task_loads(folder))
+    assert isinstance(loads["walled"], TaskError)
+    with pytest.raises(TaskError) as info:
+        load_task(folder, "walled")
+    assert str(info.value) == str(loads["walled"])

@@ -5,7 +5,15 @@ Two layouts are read:
 * a single task file in the reference merged layout: the world keys (`turtle`, `tiles`, `items`,
   `lines`, ...) plus `goal` and `constraints`, and optionally `solution`/`code` (code JSON or text);
 * a directory in the reference asset layout (`xlogomini_worlds.json`, `xlogomini_goals.json`,
-  `xlogomini_codes.json`, `xlogomini_constraints.json`), or a folder of `<id>.json` task files.
+  `xlogomini_codes.json`, `xlogomini_constraints.json`: any `xlogomini_*.json` file makes one,
+  and all four must be there), or a folder of `<id>.json` task files.
+
+A directory is read one task at a time (`iter_task_loads`). Each id it yields loads the same way
+by `load_task(dir, id)`, and a broken task is yielded as its TaskError, never left out: a batch
+that silently runs fewer tasks reports wrong figures. In the asset layout the ids are those of
+the worlds and goals files, each needing its world, goal and constraints records (the code, the
+reference solution, is optional). In a folder a task's id is its own `id`, else its file name;
+`--id` also takes a file name when no task has that id, and two files with one id are an error.
 
 Everything is validated; bad input raises `TaskError` naming the file and the JSON path
 (`tiles[3].walls.lft: unknown wall side`), never KeyError or AssertionError. Where the reference
@@ -114,7 +122,14 @@ class Task:
 
 
 def load_task(path: str | Path, task_id: str | None = None) -> Task:
-    """Load one task: a task file, or the task `task_id` of a directory."""
+    """Load one task: a task file, or the task `task_id` of a directory.
+
+    `task_id` is looked up as `iter_task_loads` lists the tasks, so every id a batch shows can
+    be loaded by it. In a folder of task files that is the task's own `id` (its file name when
+    it has none); a file name without `.json` works too when no task has that id, and an id two
+    files hold is an error naming both. A task file given with an id must hold it, by its `id`
+    or its file name.
+    """
     p = Path(path)
     if p.is_dir():
         if task_id is None:
@@ -124,20 +139,18 @@ def load_task(path: str | Path, task_id: str | None = None) -> Task:
         raise TaskError("no such file or directory", file=str(p))
     data = _read_json(p)
     task = task_from_dict(data, file=str(p), default_id=p.stem)
-    if task_id is not None and task.id != str(task_id):
+    if task_id is not None and str(task_id) not in (task.id, p.stem):
         raise TaskError(f"the file holds task {task.id!r}, not {task_id!r}", file=str(p))
     return task
 
 
-def load_tasks(path: str | Path, *, complete_only: bool = True) -> list[Task]:
-    """Every task of a directory (asset layout or a folder of task files), in id order.
-
-    In the asset layout only ids with all four records are tasks (`complete_only`).
-    """
+def load_tasks(path: str | Path, *, complete_only: bool = False) -> list[Task]:
+    """Every task of a directory (asset layout or a folder of task files), in id order; the
+    first broken one raises its TaskError (see `iter_task_loads` for which ids are tasks)."""
     return list(iter_tasks(path, complete_only=complete_only))
 
 
-def iter_tasks(path: str | Path, *, complete_only: bool = True) -> Iterator[Task]:
+def iter_tasks(path: str | Path, *, complete_only: bool = False) -> Iterator[Task]:
     """Every task of a directory (or the one task of a file), loaded as it is reached; the first
     broken one raises its TaskError."""
     for _, loaded in iter_task_loads(path, complete_only=complete_only):
@@ -147,31 +160,39 @@ def iter_tasks(path: str | Path, *, complete_only: bool = True) -> Iterator[Task
 
 
 def iter_task_loads(
-    path: str | Path, *, complete_only: bool = True
+    path: str | Path, *, complete_only: bool = False
 ) -> Iterator[tuple[str, Task | TaskError]]:
     """(id, task) for every task of a directory, each loaded on its own: a broken task comes as
     (id, its TaskError), so a batch over a directory can report it and go on with the others.
-    A directory that cannot be read at all (no tasks, a broken asset file) still raises."""
+    A directory that cannot be read at all (no tasks, a missing or broken asset file) still
+    raises. The ids are those `task_ids` lists, and `load_task(path, id)` gives the same result.
+
+    In the asset layout an id of xlogomini_worlds.json or xlogomini_goals.json is a task: one
+    whose world, goal or constraints record is missing comes as that error (naming the file it
+    is missing from), never silently left out, because a dropped task changes every figure of a
+    run. Its code record, the reference solution, is optional, as in a task file. The
+    reference's full data has worlds without goals (unfinished exercises such as 40b and
+    120a); `complete_only` leaves out every id without all four records instead.
+    """
     p = Path(path)
     if p.is_file():
-        yield _load_or_error(p.stem, partial(load_task, p))
+        yield _load_or_error(_file_task_id(p), partial(load_task, p))
         return
     if not p.is_dir():
         raise TaskError("no such file or directory", file=str(p))
     if _is_asset_dir(p):
         records = _asset_records(p)
-        for tid in sort_ids(records["worlds"]):
-            if complete_only and not all(
-                tid in records[k] for k in ("goals", "codes", "constraints")
-            ):
-                continue
+        for tid in _asset_ids(records, complete_only):
             yield _load_or_error(tid, partial(_task_from_assets, records, tid, p))
         return
-    files = [f for f in p.glob("*.json") if f.name != "manifest.json"]
-    if not files:
+    index = _folder_index(p)
+    if not index:
         raise TaskError("no task files (*.json) and no asset files in this directory", file=str(p))
-    for f in sorted(files, key=lambda f: id_sort_key(f.stem)):
-        yield _load_or_error(f.stem, partial(load_task, f))
+    for tid, files in index.items():
+        if len(files) > 1:
+            yield tid, _shared_id_error(p, tid, files)
+        else:
+            yield _load_or_error(tid, partial(load_task, files[0]))
 
 
 def _load_or_error(tid: str, load: Callable[[], Task]) -> tuple[str, Task | TaskError]:
@@ -182,12 +203,14 @@ def _load_or_error(tid: str, load: Callable[[], Task]) -> tuple[str, Task | Task
     return task.id, task
 
 
-def task_ids(path: str | Path) -> list[str]:
+def task_ids(path: str | Path, *, complete_only: bool = False) -> list[str]:
+    """The ids `iter_task_loads` yields, in the same order, without loading the tasks."""
     p = Path(path)
+    if p.is_file():
+        return [_file_task_id(p)]
     if _is_asset_dir(p):
-        records = _asset_records(p)
-        return [t for t in sort_ids(records["worlds"]) if all(t in records[k] for k in records)]
-    return sorted((f.stem for f in p.glob("*.json") if f.name != "manifest.json"), key=id_sort_key)
+        return _asset_ids(_asset_records(p), complete_only)
+    return list(_folder_index(p)) if p.is_dir() else []
 
 
 def id_sort_key(task_id: str) -> tuple[int, str]:
@@ -199,25 +222,124 @@ def sort_ids(ids: Any) -> list[str]:
     return sorted((str(i) for i in ids), key=id_sort_key)
 
 
+def _load_from_dir(p: Path, task_id: str) -> Task:
+    if _is_asset_dir(p):
+        records = _asset_records(p)
+        if task_id not in records["worlds"] and task_id not in records["goals"]:
+            raise TaskError(f"no task with id {task_id!r}", file=str(p / ASSET_FILES["worlds"]))
+        return _task_from_assets(records, task_id, p)
+    return load_task(_folder_file(p, task_id))
+
+
+# -- folders of task files -----------------------------------------------------------------------
+
+
+def _task_files(p: Path) -> list[Path]:
+    """The task files of a folder, in file-name order (a `manifest.json` describes them)."""
+    files = [f for f in p.glob("*.json") if f.name != "manifest.json"]
+    return sorted(files, key=lambda f: id_sort_key(f.stem))
+
+
+def _folder_index(p: Path) -> dict[str, list[Path]]:
+    """Each id of a folder of task files, in id order, with the files that hold it: more than
+    one is an id no lookup can resolve."""
+    index: dict[str, list[Path]] = {}
+    for f in _task_files(p):
+        index.setdefault(_file_task_id(f), []).append(f)
+    return {tid: index[tid] for tid in sort_ids(index)}
+
+
+def _folder_file(p: Path, task_id: str) -> Path:
+    """The file of task `task_id`: the one holding that id, else the one named `<id>.json`.
+    The id a batch shows comes first, so every id it shows loads that very task; the file name
+    is for the user who reads it off the folder."""
+    files = _folder_index(p).get(task_id) or [f for f in _task_files(p) if f.stem == task_id]
+    if len(files) > 1:
+        raise _shared_id_error(p, task_id, files)
+    if not files:
+        raise TaskError(
+            f"no task with id {task_id!r} (no task file holds it or is named {task_id}.json)",
+            file=str(p),
+        )
+    return files[0]
+
+
+def _shared_id_error(p: Path, task_id: str, files: list[Path]) -> TaskError:
+    names = ", ".join(f.name for f in files)
+    return TaskError(
+        f"{len(files)} task files hold the id {task_id!r}: {names}",
+        file=str(p),
+        hint="give each task its own id, or name the file (DIR/FILE.json) instead of --id",
+    )
+
+
+# A task file's id, by its path: (mtime in ns, size) when read, and the id. A lookup by id reads
+# every file's id, and the REPL's :tasks looks up each id of a folder in turn.
+_FILE_IDS: dict[str, tuple[tuple[int, int], str]] = {}
+
+
+def _file_task_id(f: Path) -> str:
+    """The id a task file is listed and looked up by: the id its task loads with (its `id`
+    key, else its file name), or its file name when that id is itself unusable."""
+    try:
+        st = f.stat()
+    except OSError:
+        return f.stem
+    key, stamp = str(f.absolute()), (st.st_mtime_ns, st.st_size)
+    cached = _FILE_IDS.get(key)
+    if cached is None or cached[0] != stamp:
+        cached = _FILE_IDS[key] = (stamp, _read_task_id(f))
+    return cached[1]
+
+
+def _read_task_id(f: Path) -> str:
+    try:
+        data = _read_json(f)
+    except TaskError:
+        return f.stem
+    tid = data.get("id", f.stem) if isinstance(data, dict) else f.stem
+    if isinstance(tid, int) and not isinstance(tid, bool):
+        return str(tid)
+    if isinstance(tid, str) and not isinstance(tid, LongNumber) and not _SURROGATE.search(tid):
+        return tid
+    return f.stem  # loading names what is wrong with it
+
+
 # -- asset directories -------------------------------------------------------------------------
 
 
 def _is_asset_dir(p: Path) -> bool:
-    return p.is_dir() and (p / ASSET_FILES["worlds"]).exists()
+    """Any xlogomini_*.json file makes an asset directory, so one missing its worlds file is
+    reported as such rather than read as a folder of task files (`missing key 'tiles'`)."""
+    return p.is_dir() and any(p.glob("xlogomini_*.json"))
+
+
+# The kind of record each asset file holds for a task, for messages.
+_RECORD_NAMES = {"worlds": "world", "goals": "goal", "codes": "code", "constraints": "constraints"}
+_REQUIRED = ("worlds", "goals", "constraints")  # load_task_json's three; the code is the solution
+
+
+def _asset_ids(records: dict[str, dict[str, Any]], complete_only: bool) -> list[str]:
+    """The ids of an asset directory's tasks: those with a world or a goal record (a constraints
+    or code record alone, such as the reference data's 48, is no task); with `complete_only`,
+    those with all four records."""
+    ids = sort_ids(set(records["worlds"]) | set(records["goals"]))
+    if complete_only:
+        return [t for t in ids if all(t in recs for recs in records.values())]
+    return ids
 
 
 _ASSET_CACHE: dict[tuple[str, float], dict[str, dict[str, Any]]] = {}
 
 
 def _asset_records(p: Path) -> dict[str, dict[str, Any]]:
-    stamp = max((p / f).stat().st_mtime for f in ASSET_FILES.values() if (p / f).exists())
+    _check_asset_files(p)
+    stamp = max((p / f).stat().st_mtime for f in ASSET_FILES.values())
     key = (str(p.resolve()), stamp)
     if key not in _ASSET_CACHE:
         records = {}
         for kind, name in ASSET_FILES.items():
             f = p / name
-            if not f.exists():
-                raise TaskError(f"the asset directory has no {name}", file=str(p))
             data = _read_json(f)
             if not isinstance(data, dict):
                 raise TaskError(
@@ -228,21 +350,23 @@ def _asset_records(p: Path) -> dict[str, dict[str, Any]]:
     return _ASSET_CACHE[key]
 
 
-def _load_from_dir(p: Path, task_id: str) -> Task:
-    if _is_asset_dir(p):
-        records = _asset_records(p)
-        if task_id not in records["worlds"]:
-            raise TaskError(f"no task with id {task_id!r}", file=str(p / ASSET_FILES["worlds"]))
-        return _task_from_assets(records, task_id, p)
-    f = p / f"{task_id}.json"
-    if not f.exists():
-        raise TaskError(f"no task with id {task_id!r} (looked for {f.name})", file=str(p))
-    return load_task(f)
+def _check_asset_files(p: Path) -> None:
+    """All four asset files must be there: a directory missing one is a broken copy."""
+    missing = [name for name in ASSET_FILES.values() if not (p / name).is_file()]
+    if missing:
+        found = ", ".join(sorted(f.name for f in p.glob("xlogomini_*.json")))
+        layout = ", ".join(ASSET_FILES.values())
+        raise TaskError(
+            f"the asset directory has no {' and no '.join(missing)}",
+            file=str(p),
+            hint=f"it has {found}; the asset layout is {layout}",
+        )
 
 
 def _task_from_assets(records: dict[str, dict[str, Any]], tid: str, p: Path) -> Task:
     """Each part is validated against the file it comes from, and its errors name that file and
-    the part's JSON path in it (`10a.goal[0].name` in xlogomini_goals.json)."""
+    the part's JSON path in it (`10a.goal[0].name` in xlogomini_goals.json). The task's id is
+    its key, which joins the four files, whatever its world record's own `id` says."""
 
     def ctx(kind: str) -> _Ctx:
         return _Ctx(str(p / ASSET_FILES[kind]), tid)
@@ -250,7 +374,7 @@ def _task_from_assets(records: dict[str, dict[str, Any]], tid: str, p: Path) -> 
     def record(kind: str, key: str) -> Any:
         cx = ctx(kind)
         if tid not in records[kind]:
-            raise TaskError(f"task {tid!r} has no record", file=cx.file)
+            raise _missing_record_error(kind, tid, cx.file)
         rec = records[kind][tid]
         # a long integer anywhere in the record, in a key the task does not read (xlogo_json) too
         _check_values(rec, cx, "", text=False)
@@ -271,6 +395,17 @@ def _task_from_assets(records: dict[str, dict[str, Any]], tid: str, p: Path) -> 
         constraints=_Part(record("constraints", "constraints"), ctx("constraints"), "constraints"),
         solution=solution,
         default_id=tid,
+        key_id=tid,
+    )
+
+
+def _missing_record_error(kind: str, tid: str, file: str | None) -> TaskError:
+    required = ", ".join(ASSET_FILES[k] for k in _REQUIRED)
+    return TaskError(
+        f"task {tid!r} has no {_RECORD_NAMES[kind]} record",
+        file=file,
+        hint=f"a task needs a record in each of {required} "
+        f"({ASSET_FILES['codes']}, its reference solution, is optional)",
     )
 
 
@@ -508,9 +643,11 @@ def _build_task(
     constraints: _Part,
     solution: _Part,
     default_id: str,
+    key_id: str | None = None,
 ) -> Task:
     """The task from its world record `d` (validated in `cx`) and its parts, each validated in the
-    file it comes from."""
+    file it comes from. Its id is `key_id` when a layout keys the task by one, else the record's
+    `id`, else `default_id`."""
     _check_values(d, cx, "")
     for part in (goal, constraints, solution):
         if part.cx is not cx:
@@ -536,6 +673,8 @@ def _build_task(
     tid = d.get("id", default_id)
     if not isinstance(tid, (str, int)) or isinstance(tid, bool):
         raise cx.err("id", "expected a string id")
+    if key_id is not None:
+        tid = key_id
     desc = d.get("description", "")
     return Task(
         id=str(tid),

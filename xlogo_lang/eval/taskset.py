@@ -81,7 +81,7 @@ def load_task_set(source: str | Path) -> TaskSet:
     if not tasks:
         errors = list(broken.values())
         if not errors:
-            raise UsageError("no complete task in it", file=str(source))
+            raise UsageError("no task in it", file=str(source))
         if len(errors) == 1:
             raise errors[0]
         first = _one_line(errors[0])
