@@ -85,7 +85,7 @@ def test_solve_a_directory_prints_a_table_with_reference_sizes(capsys, assets_di
     code, out, _ = xlogo(capsys, "solve", str(tmp_path))
     assert code == 0
     assert "shortest" in out and "reference" in out
-    assert "3/3 solved, 3 proved minimal" in out
+    assert "3/3 solved (3 proved minimal)" in out
     assert "shorter than the reference: 13" in out
 
 
@@ -278,3 +278,166 @@ def test_repair_of_a_task_file_given_as_the_program_shows_the_usage(capsys, exam
     code, _, err = xlogo(capsys, "solve", task, "--repair", task)
     assert code == 2
     assert "looks like a task file, not a program (usage: xlogo solve TASK --repair" in err
+
+
+# -- task-supplied text is data, not rich markup ------------------------------------------------
+
+
+def strawberry_variant(examples_dir: Path, out: Path, **changes: object) -> Path:
+    """examples/tasks/find-strawberry.json (solved in 4 blocks) with some keys changed."""
+    data = json.loads((examples_dir / "tasks" / "find-strawberry.json").read_text())
+    data.update(changes)
+    out.write_text(json.dumps(data))
+    return out
+
+
+# an id that closes a tag never opened (a MarkupError once), and one that would paint itself red
+TOO_SMALL = {"id": "[/bold]", "constraints": {"at_most": {"all": 2}}}
+RED_ID = {"id": "[red]x[/red]"}
+
+
+def test_a_task_id_with_markup_is_printed_as_it_is(capsys, examples_dir, tmp_path):
+    task = strawberry_variant(examples_dir, tmp_path / "t.json", **TOO_SMALL)
+    code, out, err = xlogo(capsys, "solve", str(task))
+    assert code == 1 and err == ""
+    assert "task [/bold]: Find the strawberry" in out
+
+
+def test_a_directory_of_tasks_with_markup_ids_shows_them_in_the_table(
+    capsys, examples_dir, tmp_path
+):
+    strawberry_variant(examples_dir, tmp_path / "a.json", **TOO_SMALL)
+    strawberry_variant(examples_dir, tmp_path / "b.json", **RED_ID)
+    code, out, _ = xlogo(capsys, "solve", str(tmp_path))
+    assert code == 1
+    assert "│ [/bold]      │" in out and "│ [red]x[/red] │" in out
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="pexpect needs a POSIX pty")
+def test_the_status_line_in_a_terminal_shows_a_markup_id_as_it_is(examples_dir, tmp_path):
+    """The status line is rich markup too: in a terminal it crashed before anything was shown."""
+    import pexpect
+
+    task = strawberry_variant(examples_dir, tmp_path / "t.json", **TOO_SMALL)
+    xlogo_bin = Path(sys.executable).with_name("xlogo")
+    out = pexpect.run(
+        f"{xlogo_bin} solve {task}",
+        timeout=60,
+        encoding="utf-8",
+        env={**os.environ, "TERM": "xterm-256color"},
+    )
+    assert "Traceback" not in out and "MarkupError" not in out
+    assert "no solution within 2 blocks" in out
+
+
+# -- --repair takes a program and its own options, and refuses the search's --------------------
+
+
+def test_repair_refuses_a_program_file_and_an_expression_together(capsys, tasks_dir, tmp_path):
+    """`--repair FILE -e EXPR` once repaired EXPR and never read FILE."""
+    prog = tmp_path / "p.xlogo"
+    prog.write_text("fd\n")
+    code, out, err = xlogo(
+        capsys, "solve", str(tasks_dir / "87.json"), "--repair", str(prog), "-e", "fd rt"
+    )
+    assert code == 2 and out == ""
+    assert f"give either a PROGRAM file ({prog}) or -e, not both" in err
+
+
+@pytest.mark.parametrize(
+    "option",
+    [
+        ["--engine", "enum"],  # the default engine, given: still not what a repair uses
+        ["--max-size", "5"],
+        ["--all"],
+        ["--limit", "2"],
+        ["--max-bodies", "10"],
+        ["--max-states", "10"],
+    ],
+)
+def test_a_search_option_with_repair_is_a_usage_error(capsys, examples_dir, option):
+    task = str(examples_dir / "tasks" / "find-strawberry.json")
+    code, out, err = xlogo(capsys, "solve", task, "--repair", "-e", "fd", *option)
+    assert code == 2 and out == ""
+    assert f"{option[0]} does not apply to --repair" in err
+
+
+def test_a_repair_that_runs_out_of_time_says_so(capsys, tasks_dir):
+    """It read "no solution within reach", as if something had been shown out of reach."""
+    code, out, _ = xlogo(
+        capsys, "solve", str(tasks_dir / "87.json"), "--repair", "-e", "fd rt fd", "--timeout", "0"
+    )
+    assert code == 1
+    line = " ".join(out.split())
+    assert "no repair found: timed out after" in line
+    assert "the limit set by --timeout 0 (0 candidates checked)" in line
+    assert "within reach" not in line
+
+
+def test_a_repair_beyond_max_distance_names_the_distance(capsys, tasks_dir):
+    code, out, _ = xlogo(
+        capsys,
+        "solve",
+        str(tasks_dir / "87.json"),
+        "--repair",
+        "-e",
+        "fd rt fd",
+        "--max-distance",
+        "1",
+    )
+    assert code == 1 and out.startswith("no solution within 1 edit (")
+
+
+# -- what a result says --------------------------------------------------------------------------
+
+
+def test_the_directory_summary_counts_no_solution_apart_from_proved_minimal(
+    capsys, examples_dir, tmp_path
+):
+    """A no-solution result carries proved_minimal too: it was counted as a proved minimum."""
+    strawberry_variant(examples_dir, tmp_path / "a.json", id="a")
+    strawberry_variant(examples_dir, tmp_path / "b.json", **{**TOO_SMALL, "id": "b"})
+    code, out, _ = xlogo(capsys, "solve", str(tmp_path))
+    assert code == 1
+    assert "1/2 solved (1 proved minimal), 1 with no solution within the size bound" in " ".join(
+        out.split()
+    )
+
+
+def test_no_solution_says_why_when_the_search_knows(capsys, examples_dir, tmp_path):
+    strawberry = {"x": 1, "y": 0, "name": "strawberry", "color": "purple", "count": 1}
+    task = strawberry_variant(examples_dir, tmp_path / "t.json", items=[strawberry])
+    code, out, _ = xlogo(capsys, "solve", str(task))
+    assert code == 1
+    assert (
+        "no solution within 20 blocks: the world holds items outside the catalogue, so no goal "
+        "can be met" in " ".join(out.split())
+    )
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--max-size", "-1"], "--max-size must be at least 0 (got -1)"),
+        (["--timeout", "-1"], "--timeout must be a number of seconds, 0 or more, or inf (got -1)"),
+        (
+            ["--timeout", "nan"],
+            "--timeout must be a number of seconds, 0 or more, or inf (got nan)",
+        ),
+        (["--repair", "-e", "fd", "--max-distance", "-1"], "--max-distance must be at least 0"),
+        (["--repair", "-e", "fd", "--timeout", "-1"], "--timeout must be a number of seconds"),
+    ],
+)
+def test_an_out_of_range_number_names_the_option(capsys, examples_dir, argv, message):
+    """Not the library's parameter (`max_size must be at least 0`): the user typed --max-size."""
+    task = str(examples_dir / "tasks" / "find-strawberry.json")
+    code, out, err = xlogo(capsys, "solve", task, *argv)
+    assert code == 2 and out == ""
+    assert err.startswith(f"xlogo solve: {message}")
+    assert "max_size" not in err and "max_distance" not in err
+
+
+def test_a_one_block_solution_is_one_block(capsys, tasks_dir):
+    code, out, _ = xlogo(capsys, "solve", str(tasks_dir / "1.json"))
+    assert code == 0
+    assert "shortest solution: 1 block (proved minimal)" in out

@@ -14,8 +14,6 @@ a task id such as "[/bold]" is data, not a style.
 from __future__ import annotations
 
 import argparse
-import math
-import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -24,6 +22,7 @@ from .common import add_task_args, console, print_json, program_source, read_pro
 
 if TYPE_CHECKING:
     from ..solver import Solution
+    from ..solver.edits import Repair
 
 # The enumerative engine ends by itself (its repeat-body budget bounds its time and memory); the
 # Z3 engine has no budget but time, and on the largest real tasks it runs for hours, so a solve
@@ -188,7 +187,7 @@ def _solve_one(args: argparse.Namespace) -> int:
                     more = f", nesting {p['nesting']:,} of {p['nestings']:,}"
                 status.update(
                     f"solving task {tid} ({p['engine']}): no solution of fewer than "
-                    f"{_blocks(p['level'])}{more}, {p['time_s']} s"
+                    f"{_count(p['level'], 'block')}{more}, {p['time_s']} s"
                 )
 
             sol = _solve_with(task, args, show)
@@ -206,7 +205,7 @@ def _solve_one(args: argparse.Namespace) -> int:
         progs = sol.programs if args.all_solutions else [sol.program]
         for i, prog in enumerate(progs, 1):
             if len(progs) > 1:
-                con.print(f"[bold]solution {i}[/] ({_blocks(len(prog))})")
+                con.print(f"[bold]solution {i}[/] ({_count(len(prog), 'block')})")
             con.print(
                 to_text(prog).rstrip("\n") or "(the empty program)", markup=False, highlight=False
             )
@@ -220,18 +219,9 @@ def _solve_one(args: argparse.Namespace) -> int:
         else "red"
     )
     reason = _reason(sol.stats)
-    con.print(f"[{colour}]{escape(_message(sol))}[/]" + (f": {escape(reason)}" if reason else ""))
+    con.print(f"[{colour}]{escape(sol.message)}[/]" + (f": {escape(reason)}" if reason else ""))
     con.print(f"[dim]{_stats_line(sol.stats)}[/]")
     return 0 if sol.solved else 1
-
-
-def _message(sol: Solution) -> str:
-    """`sol.message` with "1 blocks" made singular.
-
-    The line comes from `Solution.message` (solver/solution.py), which pluralises every count;
-    until it says "1 block" itself, a shortest solution of one block should not read "1 blocks"
-    here (`--json` keeps the library's text as it is)."""
-    return re.sub(r"\b1 blocks\b", "1 block", sol.message)
 
 
 def _reason(stats: dict[str, Any]) -> str | None:
@@ -243,9 +233,9 @@ def _reason(stats: dict[str, Any]) -> str | None:
     return None
 
 
-def _blocks(n: int) -> str:
-    """ "1 block", "2 blocks": a count of blocks in words."""
-    return f"{n:,} block" if n == 1 else f"{n:,} blocks"
+def _count(n: int, noun: str) -> str:
+    """A count in words, singular for one ("1 block", "2 blocks"): "1 blocks" reads as a slip."""
+    return f"{n:,} {noun}" if n == 1 else f"{n:,} {noun}s"
 
 
 def _stats_line(stats: dict[str, Any]) -> str:
@@ -359,7 +349,7 @@ def _solve_dir(args: argparse.Namespace) -> int:
             str(ref) if ref is not None else "-",
             *(_time_cell(sol, e, times[e]) for e in engines),
             "✓" if sol.proved_minimal else "✗",
-            Text(to_compact(sol.program) if sol.program is not None else _message(sol)),
+            Text(to_compact(sol.program) if sol.program is not None else sol.message),
         )
     con.print(table)
     sols = [(tid, sol, ref) for tid, sol, ref in rows if not isinstance(sol, TaskError)]
@@ -431,11 +421,10 @@ def _repair(args: argparse.Namespace) -> int:
     if rep.distance == 0:
         con.print("[green]the program already solves the task[/]")
         return 0
-    edits = "edit" if rep.distance == 1 else "edits"
     proof = "nearest" if rep.proved else "not proved nearest"
     if not rep.proved and rep.stats.get("timeout"):
         proof += f": {_timed_out(rep, args)}"
-    con.print(f"[bold]{rep.distance} {edits}[/] ({proof}):")
+    con.print(f"[bold]{_count(len(rep.edits), 'edit')}[/] ({proof}):")
     for e in rep.edits:
         con.print(f"  • {e.text}", markup=False, highlight=False)
     con.print("[bold]repaired program[/]:")
@@ -448,31 +437,33 @@ def _repair(args: argparse.Namespace) -> int:
     return 0
 
 
-def _no_repair(rep: Any, args: argparse.Namespace) -> str:
+def _no_repair(rep: Repair, args: argparse.Namespace) -> str:
     """Why a repair returned no program, as far as `Repair` tells: it ran out of time (not a
     proof of anything), every solution is beyond --max-distance, no program solves the task at
     all, or the layers it searched held none."""
     checked = f"{rep.stats.get('candidates', 0):,} candidates checked"
     if rep.stats.get("timeout"):
         return f"[yellow]no repair found: {_timed_out(rep, args)}[/] ({checked})"
-    if args.max_distance is not None:
-        proof = "proved" if rep.proved else "not proved"
-        return f"[red]no solution within {args.max_distance} edits[/] ({proof}; {checked})"
+    if args.max_distance is not None:  # every layer up to it was searched: no time ran out
+        return f"[red]no solution within {_count(args.max_distance, 'edit')}[/] ({checked})"
     if rep.proved:  # without a distance limit, a proof of no repair is a proof of no solution
-        return f"[red]no program solves the task[/] ({checked})"
+        from rich.markup import escape
+
+        why = f": {escape(rep.stats['reason'])}" if rep.stats.get("reason") else ""
+        return f"[red]no program solves the task{why}[/] ({checked})"
     return f"[red]no solution within reach[/] ({checked})"
 
 
-def _timed_out(rep: Any, args: argparse.Namespace) -> str:
-    """ "timed out after T s (--timeout S)": how long the repair ran and under which limit."""
+def _timed_out(rep: Repair, args: argparse.Namespace) -> str:
+    """How long the repair ran and under which limit: a timeout is no proof of anything, and
+    the reader's next step is a larger --timeout."""
     from ..solver.edits import DEFAULT_TIMEOUT
 
-    limit = (
-        f"--timeout {args.timeout:g}"
-        if args.timeout is not None
-        else (f"the default limit of {DEFAULT_TIMEOUT:g} s")
-    )
-    return f"timed out after {rep.stats.get('time_s', 0)} s ({limit})"
+    if args.timeout is None:
+        limit = f"the default limit of {DEFAULT_TIMEOUT:g} s (--timeout S to change it)"
+    else:
+        limit = f"the limit set by --timeout {args.timeout:g}"
+    return f"timed out after {rep.stats.get('time_s', 0)} s, {limit}"
 
 
 def solve_timeout(engine: str, timeout: float | None) -> float | None:
