@@ -350,8 +350,13 @@ class MenuSet:
             yield Repeat(times, blocks)
 
     def _bodies(self, body: Body) -> Iterator[tuple[Block, ...]]:
-        """Every form of a body: its own derivation, then its twins, each with every form of
-        its prefix (a prefix has twins of its own: `repeat(2){fd} rt` is `fd fd rt`)."""
+        """Every form of a body, each once: its own derivation, then its twins, each with every
+        form of its prefix (a prefix has twins of its own: `repeat(2){fd} rt` is `fd fd rt`).
+
+        Different derivations can spell the same blocks, and unchecked that repeats at every
+        level of nesting: on an open 20x20 grid one program came out 300,000 times before the
+        next, so a list of 20 took a minute. Each level passes on only forms it has not yet
+        given."""
         if body.parent is None:  # the empty body, or one never merged (`unique`)
             yield from self.programs(body.ops)
             return
@@ -359,10 +364,14 @@ class MenuSet:
         if self.twins is not None:
             key = self.key(body.sig, body.counts, body.size)
             forms += sorted(self.twins.get(key, ()), key=_twin_order)
+        given: set[tuple[Block, ...]] = set()
         for prefix, op in forms:
             for head in self._bodies(prefix):
                 for last in self._forms(op):
-                    yield (*head, last)
+                    blocks = (*head, last)
+                    if blocks not in given:
+                        given.add(blocks)
+                        yield blocks
 
     def menu(self, pose: int) -> Menu:
         m = self.menus.get(pose)

@@ -40,7 +40,8 @@ from xlogo_lang.printer import to_compact, to_text
 from xlogo_lang.tasks import Task
 from xlogo_lang.verdict import run
 
-from .search_space import CODE_PEN, Infeasible, OutOfTime, Space
+from .enumerative import PRECHECK_CAP
+from .search_space import CODE_PEN, Infeasible, OutOfTime, Space, check_deadline
 
 DEFAULT_TIMEOUT = 30.0
 # Every candidate at edit distance d is a copy of the program, so a layer costs its size times
@@ -153,11 +154,20 @@ def repair(
         return done(program, True, [])
     try:
         space = Space.of(task, deadline)
-    except Infeasible:  # a proof that nothing solves the task (what `solve` would say)
+    except Infeasible as exc:  # a proof that nothing solves the task (what `solve` would say)
+        stats["reason"] = str(exc)
         return done(None, True)
     except OutOfTime:  # a large grid, compiled past the deadline
         stats["timeout"] = True
         return done(None, False)
+    try:  # cheap next to an edit layer, and a proof the layers would spend the time to miss
+        start_alive, _ = space.alive_states(PRECHECK_CAP, lambda: check_deadline(deadline))
+    except OutOfTime:
+        stats["timeout"] = True
+        return done(None, False)
+    if not start_alive:
+        stats["reason"] = "no run of any length reaches the goal"
+        return done(None, True)
     layers = _EditLayers(space, program, stats)
     quick = QUICK_LAYERS if max_distance is None else min(QUICK_LAYERS, max_distance)
     found = layers.grow(quick, t0 + timeout * QUICK_SHARE)

@@ -242,6 +242,7 @@ class _Search:
         self.buckets: dict[int, list[tuple]] = defaultdict(list)
         self.best_unproved: tuple | None = None
         self.found: list[tuple] = []
+        self.listing_cut = False  # the list of programs ended at the deadline (`_programs`)
         self.level = 0
         self.max_bodies = max_bodies
         self.stopped: str | None = None
@@ -272,8 +273,10 @@ class _Search:
                     programs = self._programs(found)
                     if programs:
                         res = self._result("solved", programs, level, True)
-                        if self.menus.twins_dropped and len(programs) < self.limit:
-                            res.stats["all_found"] = False  # forms past the twin budget
+                        if self.listing_cut or (
+                            self.menus.twins_dropped and len(programs) < self.limit
+                        ):  # out of time while listing, or forms past the twin budget
+                            res.stats["all_found"] = False
                         return res
             return self._result("no_solution", [], None, True)
         except _Deadline as stop:
@@ -494,7 +497,11 @@ class _Search:
     def _programs(self, goals: list[tuple]) -> list[Program]:
         """The programs leading to these goal states: first the kept form of every path, then
         (with --all) the other forms of their repeat bodies (`MenuSet.programs`), so that the
-        list shows different paths before variants of one."""
+        list shows different paths before variants of one.
+
+        The listing keeps to the time limit too: a long list on a large drawing expands many
+        forms that turn out to be the same program. Past the deadline it ends at the programs
+        it has (at least one), and `listing_cut` says the list may be incomplete."""
         out: list[Program] = []
         seen: set[Program] = set()
         want = self.limit if self.all else 1
@@ -503,6 +510,13 @@ class _Search:
                 for ops in self._paths(goal):
                     kept = (self.menus.ast(tuple(ops)),)
                     for blocks in self.menus.programs(tuple(ops)) if every_form else kept:
+                        if (
+                            out
+                            and self.deadline is not None
+                            and time.perf_counter() > self.deadline
+                        ):
+                            self.listing_cut = True
+                            return out
                         prog = Program(blocks)
                         if prog in seen:
                             continue

@@ -43,7 +43,7 @@ class Solution:
     def message(self) -> str:
         """One line for people: what was found or proved."""
         if self.status == "no_solution":
-            return f"no solution within {self.max_size} blocks"
+            return f"no solution within {_blocks(self.max_size)}"
         if self.status == "timeout":
             why = "timeout"
             if self.stats.get("stopped") == "bodies":
@@ -52,15 +52,15 @@ class Solution:
                 why = "stopped: state budget reached (--max-states)"
             level = self.stats.get("level", "?")
             if self.program is None:
-                return f"{why}: no solution found yet (none has fewer than {level} blocks)"
+                return f"{why}: no solution found yet (none has fewer than {_blocks(level)})"
             return (
-                f"{why}: best found has {self.size} blocks, not proved minimal "
-                f"(none has fewer than {level} blocks)"
+                f"{why}: best found has {_blocks(self.size)}, not proved minimal "
+                f"(none has fewer than {_blocks(level)})"
             )
         proof = "proved minimal" if self.proved_minimal else "not proved minimal"
         if self.stats.get("all_found") is False:
             proof += "; the search stopped before listing all of them"
-        return f"shortest solution: {self.size} blocks ({proof})"
+        return f"shortest solution: {_blocks(self.size)} ({proof})"
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -76,3 +76,8 @@ class Solution:
             "message": self.message,
             "stats": self.stats,
         }
+
+
+def _blocks(n: object) -> str:
+    """A count of blocks in words: "1 block", "7 blocks" ("1 blocks" reads as a slip)."""
+    return f"{n} block" if n == 1 else f"{n} blocks"

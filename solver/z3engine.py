@@ -105,7 +105,7 @@ def z3_search(
         reported = tk
         for n, shape in enumerate(shapes):
             if deadline is not None and time.perf_counter() >= deadline:
-                return _result("timeout", found, len(found[0]) if found else None, False, stats, t0)
+                return _out_of_time(found, k, stats, t0)
             if progress is not None and time.perf_counter() - reported > 0.5:
                 # a size can take minutes: say how far through its nestings the search is
                 reported = time.perf_counter()
@@ -121,7 +121,7 @@ def z3_search(
             enc = _Encoding(space, k, z3, shape, runs, shared)
             stats["states"] += enc.terms
             if _solve_shape(enc, stats, found, deadline, all_solutions, limit):
-                return _result("timeout", found, len(found[0]) if found else None, False, stats, t0)
+                return _out_of_time(found, k, stats, t0)
             if found and (not all_solutions or len(found) >= limit):
                 break
         stats["per_size_s"][k] = round(time.perf_counter() - tk, 3)
@@ -223,6 +223,16 @@ def _shapes(space: Space, k: int) -> list[tuple[int, ...]] | list[None]:
         out = [e for e in out if e[0] == 0]  # slot 0 is the setpc (`_first_setpc`)
     out.sort(key=lambda e: sum(1 for i, x in enumerate(e) if x > i))  # fewest repeats first
     return out
+
+
+def _out_of_time(found: list[Program], k: int, stats: dict, t0: float) -> SearchResult:
+    """The time ran out at size k. Every smaller size is refuted, so programs already found at
+    k are shortest, proved (only the list of them, with --all, may be incomplete); with none,
+    it is a timeout."""
+    if not found:
+        return _result("timeout", [], None, False, stats, t0)
+    stats["all_found"] = False
+    return _result("solved", found, k, True, stats, t0)
 
 
 def _result(

@@ -95,6 +95,35 @@ def test_a_timeout_is_never_reported_as_a_proof(asset_tasks):
         assert run(asset_tasks["64"], sol.program).solved
 
 
+def _far_lemon() -> object:
+    """An open 20 x 20 world, the strawberry in the far corner: a few hundred shortest
+    programs (`repeat` runs of every split), each with many derivations in the search."""
+    return _open_grid(20, [(19, 19)], "find")
+
+
+def test_every_shortest_program_is_listed_once_without_a_blow_up():
+    """Derivations that spell the same blocks used to multiply at each level of nesting: on
+    this grid one program came out 300,000 times before the next, and a minute gave 20 of the
+    224 programs. Each is now given once, and the whole list comes in seconds."""
+    task = _far_lemon()
+    sol = solve(task, all_solutions=True, limit=1000, timeout=60)
+    assert sol.status == "solved" and sol.proved_minimal and "all_found" not in sol.stats
+    assert len(sol.programs) == len(set(sol.programs)) == 224
+    assert all(len(p) == sol.size and run(task, p).solved for p in sol.programs)
+
+
+def test_a_list_cut_short_by_the_time_limit_keeps_its_proof():
+    """The search proves the size in a fraction of the time the whole list takes; a limit just
+    past the proof ends the list there: still solved and proved, and said to be incomplete."""
+    task = _far_lemon()
+    t0 = time.perf_counter()
+    solve(task, all_solutions=True, limit=1)
+    proof = time.perf_counter() - t0
+    sol = solve(task, all_solutions=True, limit=1000, timeout=proof + 0.3)
+    assert sol.status == "solved" and sol.proved_minimal
+    assert sol.stats["all_found"] is False and 1 <= len(sol.programs) < 224
+
+
 def test_a_search_too_big_to_finish_still_answers_with_a_solution(asset_tasks):
     """Task 64 takes some twenty seconds and 440,000 repeat bodies to solve; with a budget of
     20,000 bodies it stops, but the probe has solved it in 15 blocks."""

@@ -278,3 +278,17 @@ def test_the_upper_bound_comes_from_every_shortest_solution(examples_dir):
     rep = repair(task, parse("fd rt fd lt fd rt fd lt fd rt fd lt"), timeout=3)
     assert rep.distance == 9
     assert rep.program == parse("repeat(3){fd rt fd lt}")
+
+
+def test_a_walled_off_goal_is_proved_beyond_repair_before_any_edit(real_tasks):
+    """The goal-reachability pass proves no program of any length solves the task; the edit
+    layers would have spent their whole share of the time (10 s here) to find nothing."""
+    data = real_tasks["1"].to_json()
+    t = data["turtle"]
+    for tile in data["tiles"]:
+        if (tile["x"], tile["y"]) == (t["x"], t["y"]):
+            tile["walls"] = {"top": True, "right": True, "bottom": True, "left": True}
+    rep = repair(task_from_dict(data, file="<walled in>"), parse("fd rt fd"))
+    assert rep.program is None and rep.proved
+    assert rep.stats["candidates"] == 0
+    assert rep.stats["reason"] == "no run of any length reaches the goal"
