@@ -344,6 +344,10 @@ class _Encoding:
                 )
             )
             min_end = i if self.padding else i + 1
+            if self.padding:  # an empty repeat does nothing whatever its count: 1 and 2 stand
+                # for the others, as in the enumerative engine's padding menus
+                empty = z3.And(self.isrep[i], self.end[i] == i)
+                s.add(z3.Implies(empty, z3.ULE(self.times[i], 2)))
             s.add(
                 z3.If(
                     self.isrep[i],

@@ -168,6 +168,18 @@ def test_every_program_z3_lists_is_one_the_enumerative_engine_lists(real_tasks, 
     assert set(z3.programs) <= set(every.programs)
 
 
+def test_with_padding_z3_lists_only_the_empty_repeats_the_enumerative_engine_lists(real_tasks):
+    """An empty repeat does nothing whatever its count, so both engines keep counts 1 and 2 of
+    it; z3 used to list `repeat(4){}`, `repeat(5){}`, ... as well."""
+    data = real_tasks["5"].to_json()
+    data["constraints"] = {"exactly": {"all": 3}}
+    task = task_from_dict(data, file="<task 5, exactly 3 blocks>")
+    every = solve(task, all_solutions=True, limit=10_000)
+    z3 = solve(task, engine="z3", all_solutions=True, limit=10_000)
+    assert z3.size == every.size == 3 and z3.programs
+    assert set(z3.programs) <= set(every.programs)
+
+
 def test_z3_out_of_time_while_listing_keeps_its_proof(real_tasks):
     """Task 38's size 7 is reached after every smaller size is refuted (about 8 s here); the
     rest of the time lists more programs. Running out then leaves the proof standing: solved,
