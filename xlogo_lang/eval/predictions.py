@@ -16,14 +16,13 @@ This module never calls a model and never prints.
 from __future__ import annotations
 
 import json
-import os
 from collections import Counter
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
+from ..atomic import replaced_when_kept
 from ..errors import UsageError, json_problem
 from .scoring import score_response
 from .taskset import TaskSet
@@ -104,7 +103,7 @@ def score_predictions(
     tasks = task_set.by_id()
     with (
         src.open(encoding="utf-8", errors="replace") as fin,
-        _replace_when_written(out, lambda: summary.total > 0) as fout,
+        replaced_when_kept(out, lambda: summary.total > 0) as fout,
     ):
         for lineno, line in enumerate(fin, start=1):
             if not line.strip():
@@ -154,35 +153,3 @@ def _read_record(
     if tid not in tasks:
         return None, (UNKNOWN_TASK, f"unknown task id {record['task_id']!r}")
     return record, ("", "")
-
-
-@contextmanager
-def _replace_when_written(out: Path, keep: Callable[[], bool]) -> Iterator[IO[str]]:
-    """A text file to write `out`'s new content into: a temporary file beside it, renamed over
-    it at the end if `keep()` says so and removed otherwise (an exception included). An `out`
-    that exists and is not a regular file (a device, a pipe) is written directly."""
-    if out.exists() and not out.is_file():
-        with _opened(out, out) as f:
-            yield f
-        return
-    tmp = out.with_name(f".{out.name}.tmp{os.getpid()}")
-    try:
-        with _opened(tmp, out) as f:
-            yield f
-        if keep():
-            os.replace(tmp, out)
-    except OSError as exc:
-        raise UsageError(f"cannot write: {exc.strerror or exc}", file=str(out)) from None
-    finally:
-        tmp.unlink(missing_ok=True)
-
-
-@contextmanager
-def _opened(path: Path, name: Path) -> Iterator[IO[str]]:
-    """`path` open for writing; an error names `name`, the file the user asked for."""
-    try:
-        f = path.open("w", encoding="utf-8")
-    except OSError as exc:
-        raise UsageError(f"cannot write: {exc.strerror or exc}", file=str(name)) from None
-    with f:
-        yield f

@@ -26,6 +26,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
+from ..atomic import replaced_when_kept
 from ..codejson import from_json
 from ..errors import TaskError, UsageError
 from ..printer import to_text
@@ -162,24 +163,16 @@ def write_sft(
         base=outp.parent,
         inline_images=inline_images,
     )
-    tmp = outp.with_name(outp.name + f".tmp{os.getpid()}")
-    try:
-        outp.parent.mkdir(parents=True, exist_ok=True)
-        with tmp.open("w", encoding="utf-8") as f:
-            for rec in records:
-                if limit is not None and summary.written >= limit:
-                    break
-                line, summary.template_hash = make(rec)
-                f.write(json.dumps(line, ensure_ascii=False) + "\n")
-                summary.count(rec, picture=images is not None)
-        if not summary.written:
-            raise UsageError(
-                "no task records: nothing to write (no trainer takes an empty training file)",
-                file=None if source is None else str(source),
-            )
-        os.replace(tmp, outp)
-    except OSError as exc:
-        raise UsageError(f"cannot write: {exc.strerror or exc}", file=str(outp)) from None
-    finally:
-        tmp.unlink(missing_ok=True)
+    with replaced_when_kept(outp, lambda: summary.written > 0) as f:
+        for rec in records:
+            if limit is not None and summary.written >= limit:
+                break
+            line, summary.template_hash = make(rec)
+            f.write(json.dumps(line, ensure_ascii=False) + "\n")
+            summary.count(rec, picture=images is not None)
+    if not summary.written:
+        raise UsageError(
+            "no task records: nothing to write (no trainer takes an empty training file)",
+            file=None if source is None else str(source),
+        )
     return summary

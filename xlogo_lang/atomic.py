@@ -1,0 +1,51 @@
+"""Writing a file whole or not at all: new content goes to a temporary file beside it, which
+replaces the file only when the writer says the content is worth keeping.
+
+A run that writes nothing worth keeping (an empty training file, a score of no prediction) or
+that fails half way leaves an earlier file as it was, and every error names the file the user
+asked for, never the temporary one.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import IO
+
+from .errors import UsageError
+
+
+@contextmanager
+def replaced_when_kept(out: Path, keep: Callable[[], bool]) -> Iterator[IO[str]]:
+    """A text file to write `out`'s new content into: a temporary file beside it (its folder
+    made if missing), renamed over `out` at the end if `keep()` says so and removed otherwise,
+    an exception included. An `out` that exists and is not a regular file (a device such as
+    /dev/stdout, a pipe) cannot be renamed over, so it is written directly."""
+    if out.exists() and not out.is_file():
+        with _opened(out, out) as f:
+            yield f
+        return
+    tmp = out.with_name(f".{out.name}.tmp{os.getpid()}")
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        with _opened(tmp, out) as f:
+            yield f
+        if keep():
+            os.replace(tmp, out)
+    except OSError as exc:
+        raise UsageError(f"cannot write: {exc.strerror or exc}", file=str(out)) from None
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+@contextmanager
+def _opened(path: Path, name: Path) -> Iterator[IO[str]]:
+    """`path` open for writing; an error names `name`, the file the user asked for."""
+    try:
+        f = path.open("w", encoding="utf-8")
+    except OSError as exc:
+        raise UsageError(f"cannot write: {exc.strerror or exc}", file=str(name)) from None
+    with f:
+        yield f
