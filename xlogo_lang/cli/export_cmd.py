@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from ..errors import UsageError
+from ..files import write_file
 from .common import add_task_args, console, output_file, print_json, task_from_args
 
 
@@ -44,10 +44,7 @@ def main(args: argparse.Namespace) -> int:
 def _write(data: dict[str, Any], path: str) -> Path:
     """Write the task file to `path` (-o), checked as every command's output file is."""
     out = output_file(path, option="-o")
-    try:
-        out.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
-    except OSError as exc:  # a full disk names no file by itself
-        raise UsageError(f"cannot write: {exc.strerror or exc}", file=str(out)) from None
+    write_file(out, (json.dumps(data, indent=1) + "\n").encode("utf-8"))
     return out
 
 

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from ..ast import MAX_DEPTH
 from ..errors import UsageError
+from ..files import write_file
 from ..grammar_export import ANSWERS, FORMATS, export_grammar, json_schema
 from ..language import PYTHON_MAX_DEPTH
 from .common import console, output_file, print_json
@@ -119,10 +120,7 @@ def _form(args: argparse.Namespace) -> tuple[str, int | None]:
 def _write(text: str, output: str) -> Path:
     """Write the grammar to `output` (-o), checked as every command's output file is."""
     path = output_file(output, option="-o")
-    try:
-        path.write_text(text, encoding="utf-8")
-    except OSError as exc:
-        raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from None
+    write_file(path, text.encode("utf-8"))
     return path
 
 

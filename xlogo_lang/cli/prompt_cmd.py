@@ -39,7 +39,7 @@ def main(args: argparse.Namespace) -> int:
     task = task_from_args(args)
     prompt = build_prompt(task, args.mode, args.template, args.answer_format)
     if image is not None and prompt.image_png is not None:
-        from ..eval.render import write_file
+        from ..files import write_file
 
         write_file(image, prompt.image_png)
     if args.json:

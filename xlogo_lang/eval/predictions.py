@@ -22,8 +22,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..atomic import replaced_when_kept
 from ..errors import UsageError, json_problem
+from ..files import replaced_when_kept
 from .scoring import score_response
 from .taskset import TaskSet
 

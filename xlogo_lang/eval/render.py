@@ -20,6 +20,7 @@ from pathlib import Path
 
 from ..ast import Program
 from ..errors import UsageError
+from ..files import write_file
 from ..tasks import Task
 from ..world import LETTERS, World
 
@@ -367,10 +368,3 @@ def write_picture(task: Task, path: str | Path, program: Program | None = None) 
             f"unknown picture format {p.suffix or '(none)'!r}: use .png or .svg", file=str(p)
         )
     return p
-
-
-def write_file(p: Path, data: bytes) -> None:
-    try:
-        p.write_bytes(data)
-    except OSError as exc:
-        raise UsageError(f"cannot write: {exc.strerror or exc}", file=str(p)) from None

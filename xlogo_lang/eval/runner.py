@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import UsageError, json_problem
+from ..files import cannot_write
 from ..tasks import Task
 from .client import (
     ChatClient,
@@ -200,11 +201,11 @@ class EvalSummary:
 class RunFile:
     records: list[dict[str, Any]]
     bad: list[tuple[int, str]]  # (line number, why) of lines that are not JSON objects (skipped)
-    torn: bool  # the last line was incomplete and has been left out (cut off with repair=True)
+    torn: bool  # the last line was incomplete and has been left out (`repair_tail` cuts it off)
     lines: list[int] = field(default_factory=list)  # the line number of each record
     torn_line: int | None = None  # the number the torn line had
     torn_text: str = ""  # the start of the torn line
-    tail_fix: tuple[str, int] | None = None  # ("cut", offset) or ("newline", size): see repair
+    tail_fix: tuple[str, int] | None = None  # ("cut", offset) or ("newline", size): see repair_tail
 
     @property
     def bad_lines(self) -> list[int]:
@@ -214,9 +215,9 @@ class RunFile:
         return list(zip(self.lines, self.records, strict=True))
 
 
-def read_run(path: str | Path, *, repair: bool = False) -> RunFile:
-    """Read a results file. With `repair`, cut off a torn last line (only the writer does this,
-    and only after `check_results_file` has accepted the file).
+def read_run(path: str | Path) -> RunFile:
+    """Read a results file, changing nothing: the writer mends its end with `repair_tail`, and
+    only after `check_results_file` has accepted the file.
 
     Lines end at "\n" only: the writer's JSON leaves U+2028 and NEL in replies unescaped, and
     `str.splitlines` would cut a record at them."""
@@ -257,10 +258,7 @@ def read_run(path: str | Path, *, repair: bool = False) -> RunFile:
         else:
             bad.append((n, f"a JSON {type(rec).__name__}, not an object"))
     torn_line = len(pieces) + 1 if torn else None
-    rf = RunFile(records, bad, torn, numbers, torn_line, torn_text, tail_fix)
-    if repair:
-        repair_tail(p, rf)
-    return rf
+    return RunFile(records, bad, torn, numbers, torn_line, torn_text, tail_fix)
 
 
 def _is_json(data: bytes) -> bool:
@@ -339,7 +337,7 @@ class _Appender:
         try:
             self._fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
         except OSError as exc:
-            raise UsageError(f"cannot write: {exc.strerror or exc}", file=str(path)) from None
+            raise cannot_write(path, exc) from None
 
     def write(self, record: dict[str, Any]) -> None:
         data = (json.dumps(record, ensure_ascii=False) + "\n").encode("utf-8")

@@ -26,9 +26,9 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from ..atomic import replaced_when_kept
 from ..codejson import from_json
 from ..errors import TaskError, UsageError
+from ..files import replaced_when_kept
 from ..printer import to_text
 from .shards import record_task
 

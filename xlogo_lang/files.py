@@ -1,9 +1,10 @@
-"""Writing a file whole or not at all: new content goes to a temporary file beside it, which
-replaces the file only when the writer says the content is worth keeping.
+"""Writing output files, with every error a `UsageError` naming the file the user asked for (a
+full disk names no file by itself).
 
-A run that writes nothing worth keeping (an empty training file, a score of no prediction) or
-that fails half way leaves an earlier file as it was, and every error names the file the user
-asked for, never the temporary one.
+`write_file` writes a file in one go. `replaced_when_kept` writes it whole or not at all: new
+content goes to a temporary file beside it, which replaces the file only when the writer says
+the content is worth keeping, so a run that writes nothing worth keeping (an empty training
+file, a score of no prediction) or that fails half way leaves an earlier file as it was.
 """
 
 from __future__ import annotations
@@ -15,6 +16,18 @@ from pathlib import Path
 from typing import IO
 
 from .errors import UsageError
+
+
+def cannot_write(path: Path, exc: OSError) -> UsageError:
+    """The error for an output file that could not be written, naming it."""
+    return UsageError(f"cannot write: {exc.strerror or exc}", file=str(path))
+
+
+def write_file(p: Path, data: bytes) -> None:
+    try:
+        p.write_bytes(data)
+    except OSError as exc:
+        raise cannot_write(p, exc) from None
 
 
 @contextmanager
@@ -35,7 +48,7 @@ def replaced_when_kept(out: Path, keep: Callable[[], bool]) -> Iterator[IO[str]]
         if keep():
             os.replace(tmp, out)
     except OSError as exc:
-        raise UsageError(f"cannot write: {exc.strerror or exc}", file=str(out)) from None
+        raise cannot_write(out, exc) from None
     finally:
         tmp.unlink(missing_ok=True)
 
@@ -46,6 +59,6 @@ def _opened(path: Path, name: Path) -> Iterator[IO[str]]:
     try:
         f = path.open("w", encoding="utf-8")
     except OSError as exc:
-        raise UsageError(f"cannot write: {exc.strerror or exc}", file=str(name)) from None
+        raise cannot_write(name, exc) from None
     with f:
         yield f
