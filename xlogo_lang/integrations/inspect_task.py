@@ -103,8 +103,8 @@ def xlogo(
     task_set = load_task_set(from_invocation_dir(tasks))
     for line in task_set.warnings():
         logger.warning(line)
-    if template is not None and Path(from_invocation_dir(template)).is_file():
-        template = from_invocation_dir(template)  # else a shipped name, such as "default"
+    if template is not None and Path(here := from_invocation_dir(template)).is_file():
+        template = here  # else a shipped name, such as "default"
     wanted = None
     if ids:
         # `-T ids=87,1` reaches here as a list and `-T ids=22` as an int: Inspect reads values
