@@ -129,6 +129,8 @@ def _solve_one(
         stats.update(time_s=round(time.perf_counter() - t0, 4), reason=str(space))
         return Solution(task.id, "no_solution", None, [], None, engine, True, n, stats)
     timeout = None if deadline is None else max(0.0, deadline - time.perf_counter())
+    # the bound is only the default one: a solution known to be longer may raise it
+    grow = max_size is None and task.constraints.bounds("all")[1] == math.inf
     if engine == "enum":
         from .enumerative import enumerate_search
 
@@ -141,9 +143,8 @@ def _solve_one(
             max_bodies=budgets[0],
             max_states=budgets[1],
             progress=progress,
-            grow=max_size is None and task.constraints.bounds("all")[1] == math.inf,
+            grow=grow,
         )
-        n = res.max_size or n
     else:
         from .z3engine import z3_search
 
@@ -154,7 +155,9 @@ def _solve_one(
             all_solutions=all_solutions,
             limit=limit,
             progress=progress,
+            grow=grow,
         )
+    n = res.max_size or n
     res.stats["time_s"] = round(time.perf_counter() - t0, 4)
     prog = res.programs[0] if res.programs else None
     return Solution(

@@ -42,6 +42,7 @@ from xlogo_lang.verdict import run
 
 from .enumerative import PRECHECK_CAP, Progress, SearchResult
 from .search_space import BK, FD, LT, RT, SETPC0, OutOfTime, Space, check_deadline, type_of
+from .tracing import trace_program
 
 REP = 15  # the op code of a repeat slot (basic codes are 0..10)
 MIN_RUNS_CAP = 100_000  # states `Space.min_moves` and `min_turns` may explore (under a second)
@@ -55,6 +56,34 @@ def z3_search(
     all_solutions: bool = False,
     limit: int = 10,
     progress: Progress | None = None,
+    grow: bool = False,
+) -> SearchResult:
+    """Sizes 0..max_size in turn (module docstring). A drawing's picture traced line by line
+    (`tracing.py`) is a solution known from the start: with `grow` (`max_size` is only the
+    default bound) a longer one raises the bound to its size, as in the enumerative engine, and
+    a search that runs out of time before it finds a solution returns it, not proved."""
+    known = trace_program(space)
+    grown: int | None = None
+    if known is not None and len(known) > max_size:
+        if grow:
+            max_size = grown = len(known)
+        else:
+            known = None  # beyond the caller's bound: it answers nothing asked
+    res = _search(space, max_size, timeout, all_solutions, limit, progress)
+    if res.status == "timeout" and not res.programs and known is not None:
+        res = SearchResult("timeout", [known], len(known), False, res.stats)
+        res.stats["traced"] = {"size": len(known)}
+    res.max_size = grown
+    return res
+
+
+def _search(
+    space: Space,
+    max_size: int,
+    timeout: float | None,
+    all_solutions: bool,
+    limit: int,
+    progress: Progress | None,
 ) -> SearchResult:
     t0 = time.perf_counter()
     deadline = t0 + timeout if timeout is not None else None

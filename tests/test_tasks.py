@@ -219,6 +219,15 @@ def test_a_null_goal_means_draw(tasks_dir):
     assert run(task, "repeat(4){fd rt}").solved
 
 
+def test_a_task_file_without_a_goal_key_is_an_error_naming_it(tasks_dir):
+    """`null` is the documented drawing; a missing key is a slip, not an empty picture."""
+    data = read(tasks_dir, "51")
+    del data["goal"]
+    with pytest.raises(TaskError, match="missing key 'goal'") as info:
+        task_from_dict(data, file="51.json")
+    assert info.value.file == "51.json"
+
+
 def test_neg_1_negates_a_literal():
     # find a circle that is not red: the red one does not count, the blue one does
     goal = [objective("find", [[lit(color="red", neg=1)], [lit(name="circle")]])]

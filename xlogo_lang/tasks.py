@@ -624,7 +624,7 @@ def task_from_dict(
     return _build_task(
         d,
         cx,
-        goal=_Part(d.get("goal", None), cx, "goal"),
+        goal=_Part(_goal_of(d, cx), cx, "goal"),
         constraints=_Part(d.get("constraints", []), cx, "constraints"),
         solution=_Part(
             d.get("solution", d.get("code")),
@@ -633,6 +633,16 @@ def task_from_dict(
         ),
         default_id=default_id,
     )
+
+
+def _goal_of(d: dict[str, Any], cx: _Ctx) -> Any:
+    """A task's goal, which a file must state: `null` means a drawing (README), but an absent key
+    is more likely a slip than an empty picture to draw."""
+    if "goal" not in d:
+        raise cx.err(
+            "", "missing key 'goal' (write \"goal\": null for a drawing of the task's lines)"
+        )
+    return d["goal"]
 
 
 def _build_task(
