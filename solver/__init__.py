@@ -64,14 +64,13 @@ def solve(
     smaller language (its "level" is then no refutation) and "search" after."""
     from xlogo_lang.errors import UsageError
 
+    check_task(task, "solve")
     if engine not in ENGINES:
         raise UsageError(f"unknown engine {engine!r} (choose from {', '.join(ENGINES)})")
-    if max_size is not None and max_size < 0:
-        raise UsageError("max_size must be at least 0")
-    if max_bodies is not None and max_bodies < 1:
-        raise UsageError("max_bodies must be at least 1")
-    if max_states is not None and max_states < 1:
-        raise UsageError("max_states must be at least 1")
+    check_count("max_size", max_size, 0)
+    check_count("limit", limit, 1)
+    check_count("max_bodies", max_bodies, 1)
+    check_count("max_states", max_states, 1)
     timeout = check_timeout(timeout)
     t0 = time.perf_counter()
     deadline = None if timeout is None else t0 + timeout
@@ -245,6 +244,33 @@ def check_timeout(timeout: float | None) -> float | None:
     the time left to z3 in whole milliseconds, which inf has not)."""
     from xlogo_lang.errors import UsageError
 
+    if timeout is not None and (isinstance(timeout, bool) or not isinstance(timeout, (int, float))):
+        raise TypeError(
+            f"timeout must be a number of seconds or None, got {type(timeout).__name__}"
+        )
     if timeout is not None and not timeout >= 0:
         raise UsageError(f"timeout must be a number of seconds, 0 or more (got {timeout})")
     return None if timeout == math.inf else timeout
+
+
+def check_count(name: str, value: int | None, least: int) -> None:
+    """An optional whole-number argument: an int (not a bool, not "5") of at least `least`."""
+    from xlogo_lang.errors import UsageError
+
+    if value is None:
+        return
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(f"{name} must be an int or None, got {type(value).__name__}")
+    if value < least:
+        raise UsageError(f"{name} must be at least {least} (got {value})")
+
+
+def check_task(task: object, fn: str) -> None:
+    """The task argument is a loaded Task, not a path or a dict (a common slip)."""
+    from xlogo_lang.tasks import Task
+
+    if not isinstance(task, Task):
+        raise TypeError(
+            f"{fn} expects a Task, got {type(task).__name__} (load one with "
+            "xlogo_lang.load_task(path) or task_from_dict(data))"
+        )

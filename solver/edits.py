@@ -34,8 +34,8 @@ from dataclasses import dataclass, field
 from itertools import count
 from typing import Any
 
-from xlogo_lang.ast import Block, Command, Program, Repeat, SetPenColor
-from xlogo_lang.errors import ProgramError, UsageError
+from xlogo_lang.ast import Block, Command, Program, Repeat, SetPenColor, check_tree
+from xlogo_lang.errors import ProgramError
 from xlogo_lang.printer import to_compact, to_text
 from xlogo_lang.tasks import Task
 from xlogo_lang.verdict import run
@@ -122,15 +122,20 @@ def repair(
     `timeout` None means `DEFAULT_TIMEOUT` (30 s): the edit layers grow fast with the distance,
     so an unbounded call could run for hours on a program far from every solution. A program of
     more than `MAX_BLOCKS` blocks raises `ProgramError`: its layers would not fit in memory."""
-    from . import check_timeout, solve
+    from . import check_count, check_task, check_timeout, solve
+
+    check_task(task, "repair")
 
     if isinstance(program, str):
         from xlogo_lang.parser import parse
 
         program = parse(program)
+    elif isinstance(program, Program):
+        check_tree(program)
+    else:
+        raise TypeError(f"repair expects a Program or a str, got {type(program).__name__}")
     check_timeout(timeout)
-    if max_distance is not None and max_distance < 0:
-        raise UsageError("max_distance must be at least 0")
+    check_count("max_distance", max_distance, 0)
     if (n := len(program)) > MAX_BLOCKS:
         raise ProgramError(
             f"the program has {n:,} blocks; repair takes programs of at most {MAX_BLOCKS:,}",
@@ -203,7 +208,9 @@ def repair(
     if upper is not None and (max_distance is None or upper[0] <= max_distance):
         proved = layers.checked >= upper[0] - 1 and shortest.proved_minimal
         return done(upper[1], proved)
-    return done(None, False)
+    # every layer up to max_distance checked, none holds a solution: a proof there is none
+    # within that many edits (short of it, the time ran out)
+    return done(None, max_distance is not None and layers.checked >= max_distance)
 
 
 # -- breadth-first search over edits ------------------------------------------------------------

@@ -102,11 +102,23 @@ def test_a_missing_option_value_is_still_argparses_own_error(capsys):
     assert "xlogo run: error: argument --id: expected one argument" in capsys.readouterr().err
 
 
-def test_an_extra_positional_is_still_reported_as_unrecognised(capsys):
+def test_an_extra_positional_is_reported_with_the_commands_usage(capsys):
     with pytest.raises(SystemExit) as exc:
         main(["run", "T", "--id", "87", "P", "Q"])
     assert exc.value.code == 2
-    assert "xlogo: error: unrecognized arguments: Q" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "xlogo run: error: unrecognized arguments: Q" in err
+    assert "usage: xlogo run " in err
+
+
+@pytest.mark.parametrize("command", ["run", "solve", "fmt", "check", "show"])
+def test_a_mistyped_option_names_the_command_and_the_option_it_resembles(capsys, command):
+    with pytest.raises(SystemExit) as exc:
+        main([command, "X", "--jsn"])
+    assert exc.value.code == 2
+    err = capsys.readouterr().err
+    assert f"usage: xlogo {command} " in err
+    assert f"xlogo {command}: error: unrecognized arguments: --jsn (did you mean --json?)" in err
 
 
 # -- options that would have no effect are refused ------------------------------------------------
@@ -195,3 +207,19 @@ def test_json_that_is_not_a_task_is_still_read_as_a_malformed_program(capsys, tm
     code, out, _ = xlogo(capsys, "check", str(program))
     assert code == 1
     assert 'code JSON must have exactly one key, "run"' in out
+
+
+def test_a_program_where_the_task_goes_is_named_a_program(capsys, strawberry):
+    _, program = strawberry
+    code, _, err = xlogo(capsys, "show", program)
+    assert code == 2
+    assert "hint: this file holds a Mini program, not a task" in err
+
+
+def test_sft_of_a_task_file_says_it_is_one_json_document_not_json_lines(
+    capsys, tmp_path, strawberry
+):
+    task, _ = strawberry
+    code, _, err = xlogo(capsys, "sft", task, "--out", str(tmp_path / "sft.jsonl"))
+    assert code == 2
+    assert "one JSON document over several lines (a task file?), not JSON Lines" in err

@@ -327,3 +327,24 @@ def test_a_broken_task_file_is_warned_about_and_its_records_skipped_as_broken(tm
     assert rep["runs"][0]["attempts"] == 1 and rep["runs"][0]["broken_task_ids"] == 1
     assert rep["runs"][0]["first_skipped"]["reason"].startswith("task 'k5' cannot be loaded")
     assert f"{folder / 'k5.json'}: {BROKEN_FIELD}" in rep["warnings"][0]
+
+
+def test_predictions_without_a_sample_are_each_an_attempt(runs, tmp_path):
+    """`xlogo score` results carry no sample: two answers to one task are two attempts."""
+    run = _write_run(
+        tmp_path / "scored.jsonl",
+        [{"task_id": "87", "response": "no idea"}, {"task_id": "87", "response": "fd"}],
+    )
+    rep = build_report([run], [t for t in runs["tasks"] if t.id == "87"], solver=False)
+    assert rep.runs[0].attempts == 2 and rep.warnings() == []
+
+
+def test_a_run_concatenated_with_itself_counts_each_attempt_once_with_a_warning(runs, tmp_path):
+    lines = runs["flaky"].read_text(encoding="utf-8")
+    run = tmp_path / "twice.jsonl"
+    run.write_text(lines + lines, encoding="utf-8")
+    once = build_report([runs["flaky"]], runs["tasks"], solver=False).runs[0]
+    twice = build_report([run], runs["tasks"], solver=False)
+    assert twice.runs[0].attempts == once.attempts
+    assert twice.runs[0].skipped_count("duplicate") == once.attempts
+    assert "repeating an attempt of a later line" in twice.warnings()[0]

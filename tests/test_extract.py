@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from core_helpers import nonempty_programs
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -156,6 +157,49 @@ def test_bulleted_lists_with_notes_and_inline_code():
     assert extract_program(reply).program == FD_FD_RT_FD
 
 
+def test_ascii_arrows_between_commands_separate_them():
+    assert extract_program("fd -> rt -> fd -> fd -> fd -> fd").program == parse("fd rt fd fd fd fd")
+    assert extract_program("fd->rt->fd").program == parse("fd rt fd")
+
+
+def test_unicode_arrows_between_commands_separate_them():
+    assert extract_program("fd → rt → fd").program == parse("fd rt fd")
+
+
+def test_fat_arrows_between_commands_separate_them():
+    assert extract_program("fd => rt").program == parse("fd rt")
+
+
+def test_dashes_between_commands_separate_them():
+    assert extract_program("fd – rt").program == parse("fd rt")
+    assert extract_program("fd - bk — lt -- rt").program == parse("fd bk lt rt")
+
+
+def test_every_inline_code_span_on_a_line_is_read_in_order():
+    reply = "Answer: `fd` `rt` `fd` `fd` `fd` `fd`"
+    assert extract_program(reply).program == parse("fd rt fd fd fd fd")
+    assert extract_program("`fd` (up) `rt`, then `bk`.").program == parse("fd rt bk")
+    assert extract_program("`move_forward()` → `turn_right()`").program == parse("fd rt")
+
+
+def test_a_note_after_the_last_command_is_still_dropped():
+    assert extract_program("fd -> rt -> fd -- go to the lemon").program == parse("fd rt fd")
+    assert extract_program("fd → rt → turn right").program == parse("fd rt")
+    assert extract_program("`fd` `rt` (turn right)").program == parse("fd rt")
+
+
+def test_commands_after_a_note_make_the_line_unreadable_rather_than_truncated():
+    cases = [
+        ("fd -- go up -> rt", 1, 16),
+        ("1. fd -> rt\n2. fd -- go up -> rt\n3. fd", 2, 19),  # no part of the list is taken
+    ]
+    for reply, line, column in cases:
+        found = extract_program(reply)
+        assert found.program is None
+        assert found.error.message.startswith("commands after a note")
+        assert (found.error.line, found.error.column) == (line, column)  # at the `rt`
+
+
 def test_an_answer_label_before_the_program():
     assert extract_program("Answer: fd fd rt fd").program == FD_FD_RT_FD
 
@@ -270,3 +314,8 @@ def test_extraction_never_raises(reply):
     found = extract_program(reply)
     assert found.source in ("fenced", "json", "lines", "none")
     assert (found.program is None) == (found.source == "none")
+
+
+@pytest.mark.parametrize("reply", ["fd rt fd.", "Answer: fd -> rt -> fd.", "1. fd\n2. rt\n3. fd."])
+def test_a_full_stop_after_the_last_command_is_punctuation(reply):
+    assert extract_program(reply).program == parse("fd rt fd")

@@ -351,3 +351,32 @@ def test_a_byte_order_mark_before_the_program_is_no_error():
     with pytest.raises(ParseError) as info:
         parse("\ufefffd jump")
     assert (info.value.line, info.value.column) == (1, 4)
+
+
+@pytest.mark.parametrize(
+    ("text", "word", "hint"),
+    [
+        ("setpc(r\u0435d)", "'r\u0435d'", "did you mean 'red'?"),  # Cyrillic е
+        ("r\u0435peat(3){fd}", "'r\u0435peat'", "did you mean 'repeat'?"),
+        ("fd setpc(r\u00e9d)", "'r\u00e9d'", "did you mean 'red'?"),  # é
+        ("fd caf\u00e9", "'caf\u00e9'", "the language's words are ASCII letters"),
+    ],
+)
+def test_a_word_with_a_letter_outside_ascii_is_named_whole_with_the_letter(text, word, hint):
+    """The grammar's words stop at the letter, so the plain message would name a fragment."""
+    with pytest.raises(ParseError) as info:
+        parse(text)
+    assert info.value.message.startswith(f"{word} has a letter that is not ASCII")
+    assert info.value.hint == hint
+
+
+@pytest.mark.parametrize(
+    ("text", "line"), [("fd\rrt\rjump", 3), ("fd\r\nrt\r\njump", 3), ("fd\x0cfd\njump", 2)]
+)
+def test_errors_are_placed_on_the_line_an_editor_shows(text, line):
+    """A lone \\r ends a line (old Mac files); a form feed is a space, as the grammar reads it."""
+    with pytest.raises(ParseError) as info:
+        parse(text)
+    err = info.value
+    assert (err.line, err.column) == (line, 1)
+    assert err.excerpt.splitlines()[0] == "jump"

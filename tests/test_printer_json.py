@@ -123,3 +123,9 @@ def test_commands_print_as_their_short_names():
     assert (
         to_text(Program(tuple(Command(k) for k in ("fd", "bk", "lt", "rt")))) == "fd\nbk\nlt\nrt\n"
     )
+
+
+def test_a_decoded_count_too_long_for_python_is_a_program_error():
+    """A count that is a Python int already (json.loads of a dict built in code), not text."""
+    with pytest.raises(ProgramError, match=r"repeat count .*digits.* is outside 1\.\.12"):
+        from_json({"run": [{"type": "repeat", "times": 10**5000, "body": []}]})

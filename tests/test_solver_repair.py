@@ -292,3 +292,24 @@ def test_a_walled_off_goal_is_proved_beyond_repair_before_any_edit(real_tasks):
     assert rep.program is None and rep.proved
     assert rep.stats["candidates"] == 0
     assert rep.stats["reason"] == "no run of any length reaches the goal"
+
+
+def test_no_solution_within_max_distance_after_every_layer_is_a_proof(real_tasks):
+    """Five nested repeats are far from task 87's answer: every program within two edits was
+    checked, so "none within 2" is proved, not a timeout."""
+    far = "repeat(12){repeat(12){repeat(12){repeat(12){repeat(12){fd}}}}}"
+    rep = repair(real_tasks["87"], far, timeout=float("inf"), max_distance=2)
+    assert rep.program is None and rep.proved and "timeout" not in rep.stats
+
+
+@pytest.mark.parametrize(
+    ("program", "words"), [(None, "NoneType"), (b"fd", "bytes"), (["fd"], "list")]
+)
+def test_repair_names_a_program_of_the_wrong_type(real_tasks, program, words):
+    with pytest.raises(TypeError, match=f"repair expects a Program or a str, got {words}"):
+        repair(real_tasks["87"], program)
+
+
+def test_repair_refuses_a_hand_built_program_the_parser_never_builds(real_tasks):
+    with pytest.raises(ProgramError, match="repeat count 0"):
+        repair(real_tasks["87"], Program((Repeat(0, (Command("fd"),)),)))

@@ -282,6 +282,12 @@ def test_an_unknown_key_in_an_object_of_the_task_format_is_named_by_its_path(
     assert f"unknown key {key!r}" in err.message
 
 
+def test_an_abbreviated_key_gets_the_key_it_abbreviates_as_its_hint(tmp_path, tasks_dir):
+    data = task_json(tasks_dir, "22")
+    data["turtle"]["dir"] = data["turtle"].pop("direction")
+    assert load_error(write(tmp_path, data)).hint == "did you mean direction?"
+
+
 def test_an_unknown_key_in_a_line_is_an_error(tmp_path, tasks_dir):
     data = task_json(tasks_dir, "64")
     data["lines"][0]["width"] = 2

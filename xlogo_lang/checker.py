@@ -16,13 +16,23 @@ import difflib
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from .ast import MAX_TIMES, MIN_TIMES, PEN_COLORS, Program, Repeat, SetPenColor, Span, walk
-from .errors import ProgramError, caret_excerpt, number_text, quoted, shorten
+from .ast import (
+    MAX_TIMES,
+    MIN_TIMES,
+    PEN_COLORS,
+    Program,
+    Repeat,
+    SetPenColor,
+    Span,
+    check_tree,
+    walk,
+)
+from .errors import ProgramError, caret_excerpt, number_text, quoted, shorten, source_lines
 from .parser import parse
+from .tasks import Task
 
 if TYPE_CHECKING:
     from .constraints import Violation
-    from .tasks import Task
 
 SEVERITIES = ("error", "warning")
 RULES = ("syntax", "repeat-range", "pen-colour", "empty-repeat", "at-most", "exactly", "start-by")
@@ -73,7 +83,7 @@ class Diagnostic:
         assert sp is not None
         if sp.end_line == sp.line:
             return max(sp.end_column - sp.column, 1)
-        lines = source.splitlines()
+        lines = source_lines(source)
         if 1 <= sp.line <= len(lines):
             return max(len(lines[sp.line - 1]) - sp.column + 1, 1)
         return 1
@@ -95,7 +105,13 @@ def check(
     diagnostic. Otherwise all range problems and empty repeats are reported, then the task's
     constraint violations, sorted by position.
     """
+    if task is not None and not isinstance(task, Task):
+        raise TypeError(f"check expects a Task or None, got {type(task).__name__}")
     if isinstance(source, Program):
+        try:  # built by hand: only what the parser checks as it reads stops the analysis
+            check_tree(source, ranges=False)
+        except ProgramError as err:
+            return [_from_error(err)]
         prog = source
     elif isinstance(source, str):
         try:

@@ -29,12 +29,14 @@ from .ast import (
     Program,
     Repeat,
     SetPenColor,
+    check_tree,
 )
 from .errors import (
     ParseError,
     ProgramError,
     caret_excerpt,
     digits_text,
+    number_text,
     quoted,
     shorten,
     too_many_digits,
@@ -110,6 +112,7 @@ def _decode(text: str) -> Any:
 
 
 def to_json(prog: Program) -> dict[str, Any]:
+    check_tree(prog, ranges=False)  # a hand-built tree: the recursive writer must walk it
     return {"run": _blocks_to_json(prog.body)}
 
 
@@ -191,7 +194,7 @@ def _block_from_json(item: Any, path: str, file: str | None, level: int) -> Bloc
         if isinstance(times, bool) or not isinstance(times, int):
             raise bad("repeat times must be an integer")
         if not MIN_TIMES <= times <= MAX_TIMES:
-            raise bad(f"repeat count {times} is outside {MIN_TIMES}..{MAX_TIMES}")
+            raise bad(f"repeat count {number_text(times)} is outside {MIN_TIMES}..{MAX_TIMES}")
         if level >= MAX_DEPTH:
             raise bad(f"repeats nested more than {MAX_DEPTH} deep")
         return Repeat(times, _blocks_from_json(item["body"], f"{path}.body", file, level + 1))

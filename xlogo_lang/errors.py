@@ -13,6 +13,7 @@ keeps the excerpt to one screen line, so an error about a 10 MB word is still on
 from __future__ import annotations
 
 import json
+import re
 
 QUOTE_CHARS = 40
 # Integers with more digits are never converted from text: Python refuses past its limit (4,300
@@ -69,9 +70,22 @@ def digits_text(digits: str) -> str:
     return f"{digits[:20]}… ({len(digits.lstrip('-+')):,} digits)"
 
 
+_NEWLINE = re.compile(r"\r\n|\r|\n")
+
+
+def source_lines(text: str) -> list[str]:
+    """The lines of a program or file as the parser and editors count them: split at `\n`,
+    `\r\n` and a lone `\r`, and nowhere else (`str.splitlines` also splits at form feeds and
+    other separators that the grammar reads as spaces, which put excerpts on the wrong line)."""
+    lines = _NEWLINE.split(text)
+    if lines and lines[-1] == "" and len(lines) > 1:
+        lines.pop()  # the newline ending the last line starts no line of its own
+    return [] if lines == [""] else lines
+
+
 def caret_excerpt(text: str, line: int, column: int, width: int = 1) -> str:
     """The source line at `line` (1-based) with a caret under `column` (1-based)."""
-    lines = text.splitlines()
+    lines = source_lines(text)
     if not 1 <= line <= len(lines):
         return ""
     src = lines[line - 1]

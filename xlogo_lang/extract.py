@@ -15,9 +15,16 @@ to hand it. The rules, in order of precedence:
 3. **lines**: the longest span of consecutive command-like lines that parses. A line is
    command-like when, after list numbering (`1.`, `2)`, `- `, `* `) or an answer label
    (`Answer:`, `Program:`), it starts with a command word (fd, forward, repeat, setpc,
-   move_forward, def, for, ...), an inline-code span holding one, or a closing bracket; a
-   trailing note after a dash (`fd  - go up`) or after an inline-code span (`` `fd` (up) ``) is
-   dropped. Blank lines between command-like lines join them; any other line breaks the span.
+   move_forward, def, for, ...), an inline-code span holding one, or a closing bracket. The
+   line is read in pieces: its inline-code spans, and the text outside them cut at arrows
+   (`->`, `=>`, `→`, `⇒`, `⟶`) and at dashes between blanks (`-`, `--`, `–`, `—`). Every span
+   is code, in order (`` `fd` `rt` ``); so is the first piece, and each later piece that
+   starts with a word, brace or square bracket and holds only command words (`fd -> rt -> fd`
+   is `fd rt fd`); any other piece is a note and is dropped (`fd  - go up`, `rt → turn
+   right`, `` `fd` (up) ``), and so is a sentence's full stop after the last command
+   (`fd rt fd.`). Commands after a note outside backticks (`fd -- go up -> rt`)
+   cannot be told from it: the line's run gives no program, and its error names the line.
+   Blank lines between command-like lines join them; any other line breaks the span.
    A span that fails to parse is split at the line the parser complains about (or without its
    first or its last line, for an unclosed repeat) and the pieces are tried, longest first; ties
    go to the later span. Lines made only of prose never parse, so "move forward twice" in a
@@ -59,9 +66,11 @@ from typing import Any
 
 from .ast import Program
 from .codejson import from_json, parse_int
-from .errors import ParseError, ProgramError, XlogoError
+from .errors import ParseError, ProgramError, XlogoError, caret_excerpt
+from .language import COLORS, python_names
 from .parser import parse
 from .printer import to_text
+from .python_form import looks_like_python
 
 MAX_CANDIDATE_CHARS = 100_000
 MAX_SPAN_LINES = 500
@@ -265,25 +274,84 @@ _COMMAND_LINE = re.compile(rf"^{_HEAD}", re.MULTILINE | re.IGNORECASE)
 # a run: command-like lines, with blank lines allowed between them
 _RUN = re.compile(rf"^{_HEAD}[^\n]*(?:\n(?:[ \t]*\n)*{_HEAD}[^\n]*)*", re.MULTILINE | re.IGNORECASE)
 _PREFIX = re.compile(rf"^[ \t]*(?:{_MARKER}|{_LABEL})", re.IGNORECASE)
-_INLINE_CODE = re.compile(r"^[ \t]*`([^`\n]+)`")
-_NOTE = re.compile(r"[ \t]+(?:-{1,2}|—|–|->|=>|→)[ \t].*$")
+# A line is read as pieces: inline-code spans, and the text outside them cut at separators (an
+# arrow, or a dash between blanks).
+_SPAN = re.compile(r"`([^`\n]+)`")
+_DASH = r"[ \t]+(?:-{1,2}|–|—)[ \t]+"
+_SEPARATOR = re.compile(rf"[ \t]*(?:-{{1,2}}>|={{1,2}}>|→|⇒|⟶)[ \t]*|{_DASH}")
+_WORD_IN_PIECE = re.compile(r"[^\W\d]\w*")
+_FULL_STOP = re.compile(r"(?<=[A-Za-z0-9)\]}`])\.[ \t]*$")
+# the words a piece of commands after the first may hold
+_VOCABULARY = frozenset(
+    {"fd", "forward", "bk", "back", "backward", "lt", "left", "rt", "right", "repeat"}
+    | {"setpc", "setpencolor", "setpencolour", *python_names(), *COLORS}
+)
+
+
+class _MixedLine(Exception):
+    """A line with commands after a note, outside inline code: which words are commands is a
+    guess, so the line is not read (a fragment of the answer is never scored)."""
+
+    def __init__(self, column: int) -> None:
+        super().__init__(column)
+        self.column = column  # 1-based, in the line as written
 
 
 def _normalise(line: str) -> str | None:
     """A reply line as the parser should see it, or None for a line that is not command-like.
 
-    The list marker or label, an inline-code wrapper and a trailing note go; lines without a
-    marker keep their indentation, which the Python-style form needs.
+    The list marker or label goes; lines without a marker keep their indentation, which the
+    Python-style form needs. Of the pieces (see above), inline-code spans are code, in order; so
+    is the first piece, and any later piece that starts with a word or a brace and holds only
+    command words; any other piece is a note and is dropped. Raises _MixedLine for a piece of
+    commands after a note (a span after a note is fine: backticks say what is code).
     """
     if not _COMMAND_LINE.match(line):
         return None
     m = _PREFIX.match(line)
-    if m is not None:
-        line = line[m.end() :]
-    code = _INLINE_CODE.match(line)
-    if code is not None:
-        return code[1]
-    return _NOTE.sub("", line)
+    start = m.end() if m is not None else 0
+    line = _FULL_STOP.sub("", line)  # a sentence's full stop after the last command
+    code: list[str] = []
+    in_note = False
+    for span in [*_SPAN.finditer(line, start), None]:
+        end = len(line) if span is None else span.start()
+        for piece, offset in _pieces(line, start, end):
+            if not code:
+                code.append(piece.rstrip())  # the command the line starts with
+            elif _is_code(piece):
+                if in_note:
+                    raise _MixedLine(offset + len(piece) - len(piece.lstrip()) + 1)
+                code.append(piece.strip())
+            else:
+                in_note = True
+        if span is not None:
+            code.append(span[1].strip())
+            in_note = False
+            start = span.end()
+    text = " ".join(code)
+    # Python's statements on one line need `;` (which the text form also reads)
+    return "; ".join(code) if len(code) > 1 and looks_like_python(text) else text
+
+
+def _pieces(line: str, start: int, end: int) -> list[tuple[str, int]]:
+    """The non-blank pieces of line[start:end] between separators, with their offsets."""
+    pieces = []
+    for sep in [*_SEPARATOR.finditer(line, start, end), None]:
+        stop = end if sep is None else sep.start()
+        if line[start:stop].strip():
+            pieces.append((line[start:stop], start))
+        if sep is not None:
+            start = sep.end()
+    return pieces
+
+
+def _is_code(piece: str) -> bool:
+    """Whether a piece (not the first) is commands: it starts with a word or a brace or square
+    bracket (not `(`, which opens a remark), and all its words are command words."""
+    piece = piece.strip()
+    if piece[0] not in "{}[]" and not _WORD_IN_PIECE.match(piece):
+        return False
+    return all(w.lower() in _VOCABULARY for w in _WORD_IN_PIECE.findall(piece))
 
 
 def _from_lines(text: str, lines: _LineIndex) -> tuple[Extraction | None, XlogoError | None]:
@@ -323,7 +391,14 @@ class _SpanSearch:
         self.first_error: XlogoError | None = None  # the error of the longest run
 
     def run(self, raw: list[str], first_line: int) -> None:
-        norm = [_normalise(line) for line in raw]
+        norm: list[str | None] = []
+        for i, line in enumerate(raw):
+            try:
+                norm.append(_normalise(line))
+            except _MixedLine as exc:
+                # a line that cannot be read: no span of this run is taken, not even a part
+                self.note(_mixed_line_error(line, first_line + i, exc.column))
+                return
         code = [i for i, n in enumerate(norm) if n is not None]
 
         def size(a: int, b: int) -> int:
@@ -377,6 +452,16 @@ class _SpanSearch:
 
 
 # -- shared --------------------------------------------------------------------------------------
+
+
+def _mixed_line_error(line: str, number: int, column: int) -> ParseError:
+    return ParseError(
+        "commands after a note on one line: which words are commands is unclear",
+        line=number,
+        column=column,
+        excerpt=caret_excerpt(line, 1, column),
+        hint="write the note after the last command, or put each command in backticks",
+    )
 
 
 def _try_parse(text: str, first_line: int) -> tuple[Program | None, XlogoError | None]:

@@ -45,6 +45,7 @@ from .errors import (
     digits_text,
     number_text,
     quoted,
+    source_lines,
     too_many_digits,
 )
 
@@ -134,6 +135,9 @@ def parse(text: str, *, filename: str | None = None, strict: bool = True) -> Pro
     # A byte-order mark (Windows Notepad saves UTF-8 with one) is not part of the program; the
     # columns reported are then those an editor shows, where the mark takes no room.
     text = text.removeprefix("\ufeff")
+    if "\r" in text:  # a lone \r ends a line (old Mac files), as editors show it: the grammar
+        # and Lark count lines at \n, so it becomes one (same length: the columns stand)
+        text = _LONE_CR.sub("\n", text)
     _check_size(text, filename)
     if _CODE_JSON.match(text):
         return codejson.loads(text, file=filename)
@@ -214,8 +218,10 @@ _FAST_TOKEN = re.compile(  # blanks, then one token (or the end of the text)
     r"|(?P<str>\"[^\"\n]*\"|'[^'\n]*')|(?P<punct>[(){}\[\]])|(?P<end>\Z))"
 )
 _SETPC_WORDS = frozenset({"setpc", "setpencolor", "setpencolour"})
+_KNOWN_WORDS = frozenset({*_CANONICAL_KIND, *_SETPC_WORDS, "repeat", *PEN_COLORS})
 _CLOSING = {"{": "}", "[": "]"}
 _WS = re.compile(r"[ \t\r\n\f]*")
+_LONE_CR = re.compile(r"\r(?!\n)")
 
 # kind, text, line, column, offset
 _Tok = tuple[str, str, int, int, int]
@@ -446,7 +452,7 @@ def _parse_error(exc: UnexpectedInput, text: str, filename: str | None) -> Parse
         isinstance(exc, UnexpectedToken) and exc.token.type == "$END"
     ):
         expected = _expected_words(exc.expected)
-        lines = text.splitlines() or [""]
+        lines = source_lines(text) or [""]
         line, column = len(lines), len(lines[-1]) + 1
         if "'}'" in expected or "']'" in expected:
             msg, hint = (
@@ -460,10 +466,13 @@ def _parse_error(exc: UnexpectedInput, text: str, filename: str | None) -> Parse
         # lark declares pos_in_stream = None on the base class; UnexpectedCharacters sets an int
         word = _word_at(text, exc.pos_in_stream)  # type: ignore[arg-type]
         msg, hint = _classify(word, expected)
+        msg, hint = _foreign_letter(text, exc.pos_in_stream) or (msg, hint)  # type: ignore[arg-type]
     else:
         assert isinstance(exc, UnexpectedToken)
         expected = _expected_words(exc.accepts or exc.expected)
         msg, hint = _classify(str(exc.token.value), expected)
+        if exc.token.start_pos is not None:
+            msg, hint = _foreign_letter(text, exc.token.start_pos) or (msg, hint)
     return ParseError(
         msg,
         expected=expected,
@@ -482,6 +491,44 @@ def _word_at(text: str, pos: int) -> str:
     while end < len(head) and (head[end].isalnum() or head[end] == "_"):
         end += 1
     return head[:end] or head[:1]
+
+
+# Letters of other scripts that look like ASCII ones: a model or a keyboard layout slips them into
+# a word (`rеd` with a Cyrillic е), and the grammar's words are ASCII
+_LOOKALIKES = str.maketrans(
+    "аеорсухкмтвнАЕОРСУХКМТВНіІјЈѕЅԁɡοαΑΒΕΖΗΙΚΜΝΟΡΤΥΧ",
+    "aeopcyxkmtbhAEOPCYXKMTBHiIjJsSdgoaABEZHIKMNOPTYX",
+)
+
+
+def _foreign_letter(text: str, pos: int) -> tuple[str, str | None] | None:
+    """The error for a word holding a letter outside ASCII at or next to `pos`, named whole (the
+    grammar's words stop at the letter, so the plain message would name a fragment: `'еd'` of
+    `rеd`), with the ASCII word it looks like when that is one the language knows."""
+    if not 0 <= pos < len(text):
+        return None
+    start = end = pos
+    while (
+        start > 0
+        and start - pos < QUOTE_CHARS
+        and (text[start - 1].isalnum() or text[start - 1] == "_")
+    ):
+        start -= 1
+    while end < len(text) and end - pos < QUOTE_CHARS and (text[end].isalnum() or text[end] == "_"):
+        end += 1
+    word = text[start:end]
+    odd = next((ch for ch in word if not ch.isascii()), None)
+    if odd is None:
+        return None
+    import unicodedata
+
+    name = unicodedata.name(odd, f"U+{ord(odd):04X}")
+    plain = "".join(
+        ch for ch in unicodedata.normalize("NFKD", word.translate(_LOOKALIKES)) if ch.isascii()
+    )
+    known = plain.lower() in _KNOWN_WORDS
+    hint = f"did you mean {quoted(plain)}?" if known else "the language's words are ASCII letters"
+    return f"{quoted(word)} has a letter that is not ASCII: {odd!r} ({name})", hint
 
 
 def _classify(found: str, expected: list[str]) -> tuple[str, str | None]:

@@ -130,6 +130,8 @@ def load_task(path: str | Path, task_id: str | None = None) -> Task:
     files hold is an error naming both. A task file given with an id must hold it, by its `id`
     or its file name.
     """
+    if not isinstance(path, (str, Path)):
+        raise TypeError(f"load_task expects a path (str or Path), got {type(path).__name__}")
     p = Path(path)
     if p.is_dir():
         if task_id is None:
@@ -423,10 +425,28 @@ def _read_json(p: Path) -> Any:
         return json.loads(text, parse_int=parse_int)
     except json.JSONDecodeError as exc:
         raise TaskError(
-            f"not valid JSON: {exc.msg}", file=str(p), line=exc.lineno, column=exc.colno
+            f"not valid JSON: {exc.msg}",
+            file=str(p),
+            line=exc.lineno,
+            column=exc.colno,
+            hint=_program_hint(text),
         ) from None
     except RecursionError:
         raise TaskError("not valid JSON: nested too deeply", file=str(p)) from None
+
+
+def _program_hint(text: str) -> str | None:
+    """When a file that should be a task reads as a Mini program, the likely slip: a program
+    given where the task goes."""
+    from .parser import parse
+
+    try:
+        prog = parse(text)
+    except ProgramError:
+        return None
+    if not prog.body:
+        return None
+    return "this file holds a Mini program, not a task"
 
 
 class _Ctx:
@@ -517,6 +537,8 @@ def _did_you_mean(
     if key.lower() in options:
         return f"did you mean {key.lower()}?"
     close = difflib.get_close_matches(key.lower(), list(options), n=1, cutoff=cutoff)
+    if not close and len(key) >= 3:  # an abbreviation: `dir` for `direction`
+        close = [o for o in options if o.startswith(key.lower())][:1]
     return f"did you mean {close[0]}?" if close else None
 
 
@@ -624,7 +646,7 @@ def task_from_dict(
     return _build_task(
         d,
         cx,
-        goal=_Part(_goal_of(d, cx), cx, "goal"),
+        goal=_Part(d.get("goal", _NO_GOAL), cx, "goal"),
         constraints=_Part(d.get("constraints", []), cx, "constraints"),
         solution=_Part(
             d.get("solution", d.get("code")),
@@ -635,14 +657,9 @@ def task_from_dict(
     )
 
 
-def _goal_of(d: dict[str, Any], cx: _Ctx) -> Any:
-    """A task's goal, which a file must state: `null` means a drawing (README), but an absent key
-    is more likely a slip than an empty picture to draw."""
-    if "goal" not in d:
-        raise cx.err(
-            "", "missing key 'goal' (write \"goal\": null for a drawing of the task's lines)"
-        )
-    return d["goal"]
+# A task file must state its goal: `null` means a drawing (README), but an absent key is more
+# likely a slip than an empty picture to draw. Checked after the world, as the keys come.
+_NO_GOAL = object()
 
 
 def _build_task(
@@ -663,6 +680,10 @@ def _build_task(
         if part.cx is not cx:
             _check_values(part.value, part.cx, part.path)
     world = world_from_dict(d, cx)
+    if goal.value is _NO_GOAL:
+        raise cx.err(
+            "", "missing key 'goal' (write \"goal\": null for a drawing of the task's lines)"
+        )
     goal_ = goal_from_json(goal.value, world, goal.cx, goal.path)
     constraints_ = constraints_from_json(constraints.value, constraints.cx, constraints.path)
     program = None

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
-from .ast import Program
+from .ast import Program, check_tree
 from .constraints import Violation
 from .goals import GoalResult
 from .interpreter import REFERENCE_CRASH_NAMES, Crash, Execution, Step, execute
@@ -124,7 +124,9 @@ def run(task: Task, program: Program | str) -> Verdict:
         from .parser import parse
 
         program = parse(program)
-    elif not isinstance(program, Program):
+    elif isinstance(program, Program):
+        check_tree(program)  # built by hand: text and code JSON were checked as they were read
+    else:
         raise TypeError(f"run expects a Program or a str, got {type(program).__name__}")
     ex = execute(task.world, program)
     if ex.crash is not None:

@@ -12,6 +12,7 @@ one too).
 from __future__ import annotations
 
 import argparse
+import difflib
 import importlib
 import sys
 
@@ -58,13 +59,30 @@ class CommandParser(argparse.ArgumentParser):
         self, args: list[str] | None = None, namespace: argparse.Namespace | None = None
     ) -> tuple[argparse.Namespace, list[str]]:
         args = sys.argv[1:] if args is None else list(args)
-        if self._intermixing or "--" in args or not self._can_intermix():
+        if self._intermixing:
             return super().parse_known_args(args, namespace)
-        self._intermixing = True
-        try:
-            return self.parse_known_intermixed_args(args, namespace)
-        finally:
-            self._intermixing = False
+        if "--" in args or not self._can_intermix():
+            ns, extras = super().parse_known_args(args, namespace)
+        else:
+            self._intermixing = True
+            try:
+                ns, extras = self.parse_known_intermixed_args(args, namespace)
+            finally:
+                self._intermixing = False
+        if extras:  # the top-level parser would refuse them with its own usage, not this one's
+            self.error(self._unrecognised(extras))
+        return ns, extras
+
+    def _unrecognised(self, extras: list[str]) -> str:
+        """argparse's message, with the option a mistyped one most looks like."""
+        msg = f"unrecognized arguments: {' '.join(extras)}"
+        known = [o for a in self._actions for o in a.option_strings if o.startswith("--")]
+        for word in extras:
+            if word.startswith("--"):
+                close = difflib.get_close_matches(word.split("=", 1)[0], known, n=1, cutoff=0.6)
+                if close:
+                    return f"{msg} (did you mean {close[0]}?)"
+        return msg
 
     def _can_intermix(self) -> bool:
         """Whether argparse can intermix this parser: no positional that swallows the rest of

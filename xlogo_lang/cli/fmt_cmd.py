@@ -29,7 +29,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--color", action="store_true", help="highlight the output (text and python forms)"
     )
-    p.add_argument("--json", action="store_true", help="print {program, canonical} as JSON")
+    p.add_argument("--json", action="store_true", help="print {program, form, canonical} as JSON")
     p.set_defaults(func=main)
 
 

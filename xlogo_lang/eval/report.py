@@ -39,7 +39,7 @@ from ..tasks import Task, id_sort_key
 from ..verdict import run
 from .failures import FAILURE_WORDS, Repairer, crash_steps, failure_key
 from .passk import bootstrap_ci, pass_at_k_table
-from .runner import latest_attempts, read_run
+from .runner import read_run
 from .scoring import FAILURES, score_response
 from .skills import SKILLS, skills
 from .taskset import TaskSet, load_task_set
@@ -49,9 +49,11 @@ BAD_LINE = "bad_line"  # not a JSON object (or the torn last line of an interrup
 BAD_RECORD = "bad_record"  # a JSON object with a missing or wrong-typed field
 UNKNOWN_TASK = "unknown_task"  # a task id that is not in the task set
 BROKEN_TASK = "broken_task"  # a task id of the task set whose task cannot be loaded
+DUPLICATE = "duplicate"  # an attempt a later line of the file holds again (same run, task, sample)
 _KIND_WORDS = {
     UNKNOWN_TASK: "with a task id not in the task set",
     BROKEN_TASK: "with a task that cannot be loaded",
+    DUPLICATE: "repeating an attempt of a later line",
     BAD_RECORD: "with a missing or wrong-typed field",
     BAD_LINE: "unreadable (not a JSON object)",
 }
@@ -225,6 +227,7 @@ class Report:
                     "bad_records": r.skipped_count(BAD_RECORD),
                     "unknown_task_ids": r.skipped_count(UNKNOWN_TASK),
                     "broken_task_ids": r.skipped_count(BROKEN_TASK),
+                    "duplicates": r.skipped_count(DUPLICATE),
                     "skipped": len(r.skipped),
                     "first_skipped": (
                         {"line": r.skipped[0].line, "reason": r.skipped[0].reason}
@@ -530,16 +533,17 @@ def build_report(
     task_ids = [t.id for t in task_set.tasks]
     usable_by_file = []
     for path, good, skipped in files:
-        usable = []
+        numbered: list[tuple[int, dict[str, Any]]] = []
         for n, rec in good:
             tid = str(rec["task_id"])
             if tid in by_id:
-                usable.append(rec)
+                numbered.append((n, rec))
             elif tid in task_set.broken:
                 skipped.append(Skipped(n, BROKEN_TASK, task_set.unusable(tid)))
             else:
                 why = f"task id {json.dumps(tid)} is not in the task set"
                 skipped.append(Skipped(n, UNKNOWN_TASK, why))
+        usable = _attempts(numbered, skipped)
         skipped.sort(key=lambda s: s.line)
         if not usable:
             raise UsageError(
@@ -566,7 +570,7 @@ def build_report(
     runs = []
     names = _run_names([p for p, _, _ in usable_by_file])
     for (p, usable, skipped), name in zip(usable_by_file, names, strict=True):
-        records = latest_attempts(usable)
+        records = usable
         first = records[0]
         stats = RunStats(
             name=name,
@@ -701,6 +705,29 @@ def _json_type(value: Any) -> str:
 
 def _short(value: Any) -> str:
     return shorten(json.dumps(value, ensure_ascii=False))
+
+
+def _attempts(
+    numbered: list[tuple[int, dict[str, Any]]], skipped: list[Skipped]
+) -> list[dict[str, Any]]:
+    """One record per attempt. A run's attempt is its (run_id, task, sample): a resumed run that
+    asked again after an error wrote a later line for it, which wins as it does for the runner
+    (`latest_attempts`). A later line repeating an answered attempt (a file concatenated with
+    itself) is counted once, and the earlier line skipped as a duplicate, with the warning. A
+    record with no `sample` (`xlogo score` results) is an attempt of its own: two predictions
+    for one task are two samples, not one written twice."""
+    latest: dict[tuple[Any, ...], tuple[int, dict[str, Any]]] = {}
+    for n, rec in numbered:
+        if "sample" not in rec:
+            latest[("line", n)] = (n, rec)
+            continue
+        key = (rec.get("run_id"), str(rec["task_id"]), rec["sample"])
+        if key in latest and latest[key][1].get("status", "ok") == "ok":
+            m = latest[key][0]
+            why = f"line {n} holds the same attempt (task {json.dumps(key[1])}, sample {key[2]})"
+            skipped.append(Skipped(m, DUPLICATE, why))
+        latest[key] = (n, rec)
+    return [rec for _, rec in latest.values()]
 
 
 def _skip_summary(path: str, skipped: list[Skipped]) -> str:

@@ -582,12 +582,28 @@ def read_jsonl(f: Path) -> Iterator[Record]:
                     file=str(f),
                     line=n,
                     column=json_column(exc),
+                    hint=_one_document_hint(f) if n == 1 else None,
                 ) from None
             if not isinstance(rec, dict):
                 raise TaskError("expected a task record (an object)", file=str(f), line=n)
             located = Record(rec)
             located.file, located.line, located.offset = str(f), n, here
             yield located
+
+
+def _one_document_hint(f: Path) -> str | None:
+    """A first line that is no JSON object may start one JSON document written over many lines,
+    a task file most likely: say so, since the file is valid JSON, only not JSON Lines."""
+    try:
+        if f.stat().st_size > 10_000_000:
+            return None
+        json.loads(f.read_bytes())
+    except (OSError, ValueError, RecursionError):
+        return None
+    return (
+        "the file is one JSON document over several lines (a task file?), not JSON Lines with "
+        "one record per line"
+    )
 
 
 def iter_records(out: str | Path, *, dedup: bool = True) -> Iterator[dict[str, Any]]:
