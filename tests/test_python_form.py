@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import contextlib
 import warnings
 
@@ -10,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from xlogo_lang import ParseError, parse
-from xlogo_lang.ast import BASIC, PEN_COLORS, Command, Program, Repeat, SetPenColor
+from xlogo_lang.ast import BASIC, MAX_DEPTH, PEN_COLORS, Command, Program, Repeat, SetPenColor
 from xlogo_lang.language import PYTHON, TEXT, render
 from xlogo_lang.printer import to_text
 from xlogo_lang.python_form import looks_like_python, parse_python, to_python
@@ -178,6 +179,54 @@ def test_a_statement_outside_run_is_named():
     err = error_of("def Run():\n  move_forward()\nturn_left()\n")
     assert "outside" in err.message
     assert err.line == 3
+
+
+def test_a_second_call_of_run_is_an_error_at_that_call():
+    assert parse("def Run():\n  move_forward()\nRun()\n") == parse("fd")
+    err = error_of("def Run():\n  move_forward()\nRun()\nRun()\n")
+    assert err.message == "Run() is called a second time; the program is its body, run once"
+    assert (err.line, err.column) == (4, 1)
+    assert "once" in (err.hint or "")
+
+
+@pytest.mark.parametrize("levels", [MAX_DEPTH + 1, 99, 100, 150])
+def test_loops_nested_past_the_limit_are_an_error_at_the_first_loop_past_it(levels):
+    text = "def Run():\n" + "".join("  " * (k + 1) + "for i in range(2):\n" for k in range(levels))
+    text += "  " * (levels + 1) + "move_forward()\n"
+    err = error_of(text)
+    assert err.message == f"repeats nested more than {MAX_DEPTH} deep"
+    line = MAX_DEPTH + 2  # the def line, then one loop a line
+    assert (err.line, err.column) == (line, 2 * (MAX_DEPTH + 1) + 1)
+
+
+def test_the_first_problem_in_the_text_is_the_one_reported():
+    err = error_of("def Run():\n  x = 1\n  move_forward(\n")
+    assert (err.line, err.column) == (2, 3)
+    assert err.message == "an assignment is not part of the form"
+
+
+def test_cpython_reads_only_the_statements_outside_the_usual_shapes(monkeypatch):
+    seen: list[str] = []
+    parse_ast = ast.parse
+
+    def spy(source, *args, **kwargs):
+        seen.append(source)
+        return parse_ast(source, *args, **kwargs)
+
+    monkeypatch.setattr(ast, "parse", spy)
+    assert parse("def Run():\n  " + "fd(); " * 1000 + "\n") == Program((Command("fd"),) * 1000)
+    assert seen == []
+    err = error_of("def Run():\n  move_forward()\n" + "x\n" * 100_000)
+    assert (err.line, err.column, err.message) == (3, 1, "a statement outside `def Run():`")
+    assert seen == ["x"]
+
+
+def test_a_statement_with_a_huge_number_of_items_is_named_by_its_shape():
+    err = error_of("def Run():\n  move_forward(" + "1," * 200_000 + ")\n")
+    assert (err.line, err.column, err.message) == (2, 3, "move_forward() takes no arguments")
+    err = error_of("def Run():\n  x = " + "1+" * 200_000 + "1\n")
+    assert (err.line, err.column) == (2, 3)
+    assert err.message == "a statement of 400,005 characters is not part of the form"
 
 
 def test_an_action_with_an_argument_is_an_error():
