@@ -51,7 +51,14 @@ class NotJson:
     body: str = "<html><body>502 Bad Gateway</body></html>"
 
 
-Action = Reply | Fail | Drop | NotJson
+@dataclass
+class RawJson:
+    """Answer 200 with this JSON body as it is (a malformed completion, say)."""
+
+    body: Any
+
+
+Action = Reply | Fail | Drop | NotJson | RawJson
 Script = Callable[[dict[str, Any], int], Action]
 
 
@@ -111,6 +118,9 @@ class ScriptedOpenAI:
                     self.end_headers()
                     self.wfile.write(data)
                     return
+                if isinstance(action, RawJson):
+                    self._send(200, action.body)
+                    return
                 if isinstance(action, Fail):
                     self._send(
                         action.status, {"error": {"message": action.message}}, action.headers
@@ -140,9 +150,7 @@ class ScriptedOpenAI:
                     },
                 )
 
-            def _send(
-                self, status: int, obj: dict[str, Any], headers: dict[str, str] | None = None
-            ) -> None:
+            def _send(self, status: int, obj: Any, headers: dict[str, str] | None = None) -> None:
                 data = json.dumps(obj).encode()
                 try:
                     self.send_response(status)

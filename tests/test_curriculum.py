@@ -109,6 +109,23 @@ def test_a_round_writes_its_run_tasks_training_set_and_mix(
     assert [r["round"] for r in summary["rounds"]] == [1]
 
 
+def test_a_rounds_run_is_reported_on_its_pool_from_any_directory(
+    pool: Path, answers: dict, tmp_path: Path, capsys, monkeypatch
+) -> None:
+    """The run records the pool's absolute path, and a folder `xlogo gen` wrote is a task set,
+    so `xlogo report` needs no `--tasks` and no particular working directory."""
+    out = tmp_path / "rounds"
+    monkeypatch.chdir(pool.parent)  # the pool given relative to where the command runs
+    with ScriptedOpenAI(_script(answers)) as server:
+        assert _curriculum(server, Path(pool.name), out, 1) == 0
+    capsys.readouterr()
+    monkeypatch.chdir(tmp_path)
+    run = out / "round-001" / "RUN.jsonl"
+    assert xlogo(["report", str(run), "--no-solver", "--json"]) == 0
+    rep = json.loads(capsys.readouterr().out)
+    assert rep["runs"][0]["attempts"] == 24 and rep["warnings"] == []
+
+
 def test_rounds_resume_and_only_new_rounds_ask_the_model(
     pool: Path, answers: dict, tmp_path: Path, capsys
 ) -> None:

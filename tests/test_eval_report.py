@@ -348,3 +348,29 @@ def test_a_run_concatenated_with_itself_counts_each_attempt_once_with_a_warning(
     assert twice.runs[0].attempts == once.attempts
     assert twice.runs[0].skipped_count("duplicate") == once.attempts
     assert "repeating an attempt of a later line" in twice.warnings()[0]
+
+
+def test_without_the_solver_tasks_lacking_a_reference_solution_are_named_in_a_warning(
+    runs, tmp_path
+):
+    task = next(t for t in runs["tasks"] if t.id == "87")
+    bare = dataclasses.replace(task, solution=None)
+    run = _write_run(tmp_path / "local.jsonl", [GOOD_87])
+    rep = build_report([run], [bare], solver=False)
+    assert any("1 task has no reference solution (first: 87)" in w for w in rep.warnings())
+    assert build_report([run], [task], solver=False).warnings() == []
+
+
+def test_records_naming_two_task_sets_are_named_in_the_refusal(tmp_path):
+    run = _write_run(
+        tmp_path / "local.jsonl",
+        [{**GOOD_87, "tasks": "/data/a"}, {**GOOD_87, "sample": 1, "tasks": "/data/b"}],
+    )
+    with pytest.raises(UsageError, match=r"the records name 2 task sets \(/data/a, /data/b\)"):
+        build_report([run], solver=False)
+
+
+def test_a_recorded_task_set_that_is_gone_says_where_the_path_came_from(tmp_path):
+    run = _write_run(tmp_path / "local.jsonl", [{**GOOD_87, "tasks": str(tmp_path / "moved")}])
+    with pytest.raises(UsageError, match=r"the task set the runs recorded .* pass --tasks"):
+        build_report([run], solver=False)

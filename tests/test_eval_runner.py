@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 
 import pytest
-from openai_server import Drop, Fail, NotJson, Reply, ScriptedOpenAI, user_text
+from openai_server import Drop, Fail, NotJson, RawJson, Reply, ScriptedOpenAI, user_text
 from test_eval_taskset import BROKEN_FIELD, folder_with_a_broken_task
 
 from xlogo_lang import load_tasks
@@ -375,6 +375,48 @@ def test_a_reply_that_is_not_json_is_recorded_as_a_bad_response(tmp_path, tasks)
     assert all("not a chat completion" in r["request_error"] for r in recs)
 
 
+MALFORMED = [
+    {"choices": [{"finish_reason": "content_filter"}]},
+    {"choices": [{"message": None}]},
+    {"choices": [None]},
+    {"choices": "x"},
+    42,
+    [1, 2, 3],
+    {"choices": [{"message": {"content": 5}, "finish_reason": "stop"}]},
+    {"choices": [{"message": {"content": [{"type": "image_url"}]}, "finish_reason": "stop"}]},
+]
+
+
+@pytest.mark.parametrize("body", MALFORMED, ids=range(len(MALFORMED)))
+def test_a_malformed_completion_is_a_bad_response_and_the_run_goes_on(tmp_path, tasks, body):
+    """Valid JSON that is no chat completion: an error record for that attempt, never a
+    traceback that loses the replies in flight, nor a non-string `response` in the file."""
+    bad_prompt = build_prompt(tasks[0]).user
+
+    def script(req, seen):
+        return RawJson(body) if user_text(req) == bad_prompt else Reply("fd")
+
+    out = tmp_path / "run.jsonl"
+    with ScriptedOpenAI(script) as srv:
+        summary = asyncio.run(run_eval(config(srv.url), tasks[:3], out, progress=False))
+    recs = {r["task_id"]: r for r in lines(out)}
+    assert summary.errors == 1 and len(recs) == 3
+    bad = recs[tasks[0].id]
+    assert bad["status"] == "error" and bad["failure"] == "request_error"
+    assert "unusable reply" in bad["request_error"]
+    assert all(r["status"] == "ok" for tid, r in recs.items() if tid != tasks[0].id)
+
+
+def test_a_reply_in_text_parts_is_joined_into_one_string(tmp_path, tasks):
+    parts = [{"type": "text", "text": "```\nfd"}, {"type": "text", "text": "\n```"}]
+    body = {"choices": [{"message": {"content": parts}, "finish_reason": "stop"}]}
+    out = tmp_path / "run.jsonl"
+    with ScriptedOpenAI(lambda req, seen: RawJson(body)) as srv:
+        asyncio.run(run_eval(config(srv.url), tasks[:1], out, progress=False))
+    (rec,) = lines(out)
+    assert rec["status"] == "ok" and rec["response"] == "```\nfd\n```"
+
+
 def test_a_reply_holding_unicode_line_separators_stays_one_record_on_resume(tmp_path):
     out = tmp_path / "run.jsonl"
     rec = {"task_id": "1", "sample": 0, "response": "fd\u2028rt\x85fd"}
@@ -419,6 +461,20 @@ def test_a_run_with_a_damaged_line_inside_is_still_resumed(tmp_path, tasks, solu
     run = read_run(out)
     assert sorted(r["task_id"] for r in run.records) == sorted(t.id for t in tasks[:2])
     assert run.bad_lines == [2]
+
+
+def test_a_run_with_a_json_line_that_is_no_record_inside_is_still_resumed(
+    tmp_path, tasks, solutions
+):
+    """A JSON object without run_id and sample after the first record (a prediction pasted in)
+    is skipped like a damaged line, not a KeyError."""
+    out = tmp_path / "run.jsonl"
+    with ScriptedOpenAI(lambda req, seen: Reply(f"```\n{solutions[user_text(req)]}```")) as srv:
+        asyncio.run(run_eval(config(srv.url), tasks[:1], out, progress=False))
+        with out.open("a", encoding="utf-8") as f:
+            f.write(json.dumps({"task_id": tasks[0].id, "response": "fd"}) + "\n")
+        summary = asyncio.run(run_eval(config(srv.url), tasks[:2], out, progress=False))
+    assert summary.requested == 1 and summary.resumed == 1
 
 
 def test_a_run_torn_in_its_first_line_is_cut_off_and_redone(tmp_path, tasks, solutions):

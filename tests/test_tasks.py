@@ -416,3 +416,58 @@ def test_a_broken_task_file_is_listed_and_looked_up_by_its_own_id(tmp_path, task
     with pytest.raises(TaskError) as info:
         load_task(folder, "walled")
     assert str(info.value) == str(loads["walled"])
+
+
+# -- task records in JSON Lines ------------------------------------------------------------------
+
+
+def _records_file(tmp_path: Path, lines: list[str]) -> Path:
+    f = tmp_path / "tasks.jsonl"
+    f.write_text("".join(line + "\n" for line in lines), encoding="utf-8")
+    return f
+
+
+def _line(tasks_dir: Path, tid: str, **changes: object) -> str:
+    return json.dumps({**read(tasks_dir, tid), **changes})
+
+
+def test_a_jsonl_file_of_task_records_is_a_task_set(tasks_dir, tmp_path):
+    f = _records_file(tmp_path, [_line(tasks_dir, "87"), _line(tasks_dir, "22")])
+    assert task_ids(f) == ["87", "22"]
+    assert [t.id for t in load_tasks(f)] == ["87", "22"]
+    assert load_task(f, "22").id == "22" and run(load_task(f, "87"), "fd").crashed in (True, False)
+
+
+def test_a_broken_record_is_its_own_error_naming_the_line(tasks_dir, tmp_path):
+    f = _records_file(tmp_path, [_line(tasks_dir, "87"), "{not json", _line(tasks_dir, "22")])
+    loads = dict(iter_task_loads(f))
+    assert list(loads) == ["87", "line 2", "22"]
+    err = loads["line 2"]
+    assert isinstance(err, TaskError) and (err.file, err.line) == (str(f), 2)
+
+
+def test_a_record_repeating_an_id_is_left_out_as_the_generator_leaves_it(tasks_dir, tmp_path):
+    f = _records_file(tmp_path, [_line(tasks_dir, "87"), _line(tasks_dir, "22", id="87")])
+    assert (
+        task_ids(f) == ["87"] and load_task(f, "87").world == load_task(tasks_dir / "87.json").world
+    )
+
+
+def test_a_records_file_of_several_tasks_needs_an_id(tasks_dir, tmp_path):
+    f = _records_file(tmp_path, [_line(tasks_dir, "87"), _line(tasks_dir, "22")])
+    with pytest.raises(TaskError, match="needs a task id"):
+        load_task(f)
+    with pytest.raises(TaskError, match="no task with id 'nope'"):
+        load_task(f, "nope")
+
+
+def test_a_folder_written_by_gen_is_a_task_set():
+    """Its three shards in order, as `xlogo gen` and the curriculum read them."""
+    from test_gen_fixtures import generated_pool
+
+    from xlogo_lang.gen.shards import iter_records
+
+    pool = generated_pool()
+    ids = [str(r["id"]) for r in iter_records(pool)]
+    assert task_ids(pool) == ids and len(ids) == 42
+    assert load_task(pool, ids[-1]).id == ids[-1]

@@ -6,7 +6,11 @@ Two layouts are read:
   `lines`, ...) plus `goal` and `constraints`, and optionally `solution`/`code` (code JSON or text);
 * a directory in the reference asset layout (`xlogomini_worlds.json`, `xlogomini_goals.json`,
   `xlogomini_codes.json`, `xlogomini_constraints.json`: any `xlogomini_*.json` file makes one,
-  and all four must be there), or a folder of `<id>.json` task files.
+  and all four must be there), or a folder of `<id>.json` task files;
+* task records in JSON Lines, one task per line in the merged layout: a `.jsonl` file, or a
+  folder `xlogo gen` wrote (its shards, `tasks-*.jsonl`, in order). A record's id is its `id`
+  (else `line N`); a later record with an id already read is left out, as the generator's own
+  readers leave out a task a shard repeats.
 
 A directory is read one task at a time (`iter_task_loads`). Each id it yields loads the same way
 by `load_task(dir, id)`, and a broken task is yielded as its TaskError, never left out: a batch
@@ -47,7 +51,7 @@ from .ast import BLOCK_TYPES, Program
 from .codejson import LongNumber, parse_int
 from .codejson import from_json as code_from_json
 from .constraints import KEYS, Constraints
-from .errors import MAX_NUMBER_DIGITS, ProgramError, TaskError, digits_text
+from .errors import MAX_NUMBER_DIGITS, ProgramError, TaskError, digits_text, json_problem
 from .goals import OBJECTIVES, Goal, Literal, Objective
 from .world import (
     COLOR_TO_HEX,
@@ -133,6 +137,8 @@ def load_task(path: str | Path, task_id: str | None = None) -> Task:
     if not isinstance(path, (str, Path)):
         raise TypeError(f"load_task expects a path (str or Path), got {type(path).__name__}")
     p = Path(path)
+    if _is_records(p):
+        return _load_from_records(p, None if task_id is None else str(task_id))
     if p.is_dir():
         if task_id is None:
             raise TaskError("a task directory needs a task id (--id)", file=str(p))
@@ -177,6 +183,9 @@ def iter_task_loads(
     120a); `complete_only` leaves out every id without all four records instead.
     """
     p = Path(path)
+    if _is_records(p):
+        yield from _record_loads(p)
+        return
     if p.is_file():
         yield _load_or_error(_file_task_id(p), partial(load_task, p))
         return
@@ -208,6 +217,8 @@ def _load_or_error(tid: str, load: Callable[[], Task]) -> tuple[str, Task | Task
 def task_ids(path: str | Path, *, complete_only: bool = False) -> list[str]:
     """The ids `iter_task_loads` yields, in the same order, without loading the tasks."""
     p = Path(path)
+    if _is_records(p):
+        return [tid for tid, _ in _record_loads(p)]
     if p.is_file():
         return [_file_task_id(p)]
     if _is_asset_dir(p):
@@ -231,6 +242,77 @@ def _load_from_dir(p: Path, task_id: str) -> Task:
             raise TaskError(f"no task with id {task_id!r}", file=str(p / ASSET_FILES["worlds"]))
         return _task_from_assets(records, task_id, p)
     return load_task(_folder_file(p, task_id))
+
+
+# -- task records in JSON Lines -------------------------------------------------------------------
+
+
+def _is_records(p: Path) -> bool:
+    """A `.jsonl` file of task records, or a folder the generator wrote (`tasks-*.jsonl`)."""
+    if p.is_file():
+        return p.suffix == ".jsonl"
+    return p.is_dir() and any(p.glob("tasks-*.jsonl"))
+
+
+def _record_files(p: Path) -> list[Path]:
+    return [p] if p.is_file() else sorted(p.glob("tasks-*.jsonl"))
+
+
+def _record_loads(p: Path) -> Iterator[tuple[str, Task | TaskError]]:
+    """(id, task or its error) for each record, in file and line order; an id read before
+    (a shard repeating a task) is left out. Each line is parsed once, as it is reached."""
+    seen: set[str] = set()
+    for f in _record_files(p):
+        try:
+            fh = f.open("rb")
+        except OSError as exc:
+            raise TaskError(f"cannot read: {exc.strerror or exc}", file=str(f)) from None
+        with fh:
+            for n, raw in enumerate(fh, start=1):
+                if not raw.strip():
+                    continue
+                tid, loaded = _record_load(raw, f, n)
+                if tid not in seen:
+                    seen.add(tid)
+                    yield tid, loaded
+
+
+def _record_load(raw: bytes, f: Path, n: int) -> tuple[str, Task | TaskError]:
+    """The task on line n of a records file, or its error (naming the file and the line)."""
+    fallback = f"line {n}"
+    try:
+        data = json.loads(raw.decode("utf-8-sig"), parse_int=parse_int)
+    except (ValueError, RecursionError) as exc:
+        why = json_problem(exc) if isinstance(exc, ValueError) else "nested too deeply"
+        return fallback, TaskError(f"not valid JSON: {why}", file=str(f), line=n)
+    tid = data.get("id") if isinstance(data, dict) else None
+    if isinstance(tid, bool) or not isinstance(tid, (str, int)) or isinstance(tid, LongNumber):
+        tid = fallback
+    try:
+        task = task_from_dict(data, file=str(f), default_id=fallback)
+    except TaskError as exc:
+        exc.line = exc.line or n
+        return str(tid), exc
+    return task.id, task
+
+
+def _load_from_records(p: Path, task_id: str | None) -> Task:
+    loads = _record_loads(p)
+    if task_id is None:
+        first = next(loads, None)
+        if first is None:
+            raise TaskError("no task records in it", file=str(p))
+        if next(loads, None) is not None:
+            raise TaskError("a file of several task records needs a task id (--id)", file=str(p))
+        found: Task | TaskError = first[1]
+    else:
+        match = next((loaded for tid, loaded in loads if tid == task_id), None)
+        if match is None:
+            raise TaskError(f"no task with id {task_id!r}", file=str(p))
+        found = match
+    if isinstance(found, TaskError):
+        raise found
+    return found
 
 
 # -- folders of task files -----------------------------------------------------------------------

@@ -22,7 +22,7 @@ from email.utils import parsedate_to_datetime
 from typing import Any
 from urllib.parse import urlsplit
 
-from ..errors import UsageError
+from ..errors import UsageError, shorten
 
 
 @dataclass(frozen=True)
@@ -190,6 +190,7 @@ class ChatClient:
             except (
                 openai.APIResponseValidationError,
                 ValueError,
+                AttributeError,
                 KeyError,
                 IndexError,
                 TypeError,
@@ -219,11 +220,18 @@ def _completion(resp: Any, latency: float, retries: int) -> Completion:
     if isinstance(resp, (str, bytes)):  # the openai client hands back a body that is not JSON
         text = resp if isinstance(resp, str) else resp.decode("utf-8", "replace")
         raise ValueError(f"not a chat completion but text: {text[:80]!r}")
-    choice = resp.choices[0]
+    choices = _field(resp, "choices")
+    if not isinstance(choices, list) or not choices:
+        raise ValueError(f"no choices in the reply: {_short(resp)}")
+    choice = choices[0]
+    message = _field(choice, "message")
+    finish = _field(choice, "finish_reason")
+    if message is None:
+        raise ValueError(f"a choice without a message (finish_reason {finish!r})")
     usage = getattr(resp, "usage", None)
     return Completion(
-        text=choice.message.content or "",
-        finish_reason=choice.finish_reason,
+        text=_content_text(_field(message, "content")),
+        finish_reason=finish if isinstance(finish, str) else None,
         prompt_tokens=getattr(usage, "prompt_tokens", None),
         completion_tokens=getattr(usage, "completion_tokens", None),
         total_tokens=getattr(usage, "total_tokens", None),
@@ -231,3 +239,37 @@ def _completion(resp: Any, latency: float, retries: int) -> Completion:
         retries=retries,
         model=getattr(resp, "model", None),
     )
+
+
+def _field(obj: Any, name: str) -> Any:
+    """A field of a reply part, which the openai client builds without validation from whatever
+    JSON the server sent: a model object, a dict, or anything else (None when absent)."""
+    if isinstance(obj, dict):
+        return obj.get(name)
+    return getattr(obj, name, None)
+
+
+def _content_text(content: Any) -> str:
+    """The reply's text: a string, none (""), or a list of content parts whose text parts are
+    joined (some servers answer in parts); anything else is no chat reply, so every record's
+    `response` stays a string, as RUN.jsonl promises."""
+    if content is None:
+        return ""
+    if isinstance(content, str):
+        return content
+    if isinstance(content, list):
+        texts = []
+        for part in content:
+            kind, text = _field(part, "type"), _field(part, "text")
+            if isinstance(part, str):
+                texts.append(part)
+            elif kind in (None, "text") and isinstance(text, str):
+                texts.append(text)
+            else:
+                raise ValueError(f"a content part that is not text: {_short(part)}")
+        return "".join(texts)
+    raise ValueError(f"the message content is {type(content).__name__}, not text")
+
+
+def _short(value: Any) -> str:
+    return shorten(repr(value), 80)

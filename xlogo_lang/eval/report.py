@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..errors import UsageError, shorten
+from ..errors import UsageError, XlogoError, shorten
 from ..tasks import Task, id_sort_key
 from ..verdict import run
 from .failures import FAILURE_WORDS, Repairer, crash_steps, failure_key
@@ -616,7 +616,18 @@ def build_report(
         stats.mean_crash_step = _mean(crash_steps(scored_all))
         stats.mean_edit_distance = _mean(distances)
         runs.append(stats)
-    return Report(runs, baseline, task_ids, task_skills, task_warnings=task_set.warnings())
+    warnings = task_set.warnings()
+    unsolved = [t.id for t in task_set.tasks if t.solution is None]
+    if unsolved and not solver:
+        # their program skills (basic actions, loops, ...) come from a program: the reference
+        # one, else the solver's, which --no-solver leaves out
+        warnings.append(
+            f"{len(unsolved)} task{'s have' if len(unsolved) != 1 else ' has'} no reference "
+            f"solution (first: {unsolved[0]}): with --no-solver the skills read off a program "
+            "(basic actions, loops, ...) are not known for them, and the per-skill table "
+            "leaves them out of those rows"
+        )
+    return Report(runs, baseline, task_ids, task_skills, task_warnings=warnings)
 
 
 _RunLines = tuple[Path, list[tuple[int, dict[str, Any]]], list[Skipped]]
@@ -653,10 +664,20 @@ def _task_set(tasks: list[Task] | TaskSet | None, files: list[_RunLines]) -> Tas
         return TaskSet.of(tasks)
     sources = {r["tasks"] for _, good, _ in files for _, r in good if r.get("tasks")}
     if len(sources) > 1:
-        raise UsageError("the runs were made on different task sets; pass --tasks")
+        named = ", ".join(sorted(map(str, sources))[:3])
+        raise UsageError(
+            f"the records name {len(sources)} task sets ({named}); pass --tasks with the one "
+            "that holds all their tasks"
+        )
     if not sources:
         raise UsageError("the runs do not say where their tasks are; pass --tasks")
-    return load_task_set(sources.pop())
+    source = sources.pop()
+    try:
+        return load_task_set(source)
+    except XlogoError as exc:
+        raise UsageError(
+            f"the task set the runs recorded ({source}) cannot be read: {exc.message}; pass --tasks"
+        ) from None
 
 
 def _read_lines(path: Path) -> tuple[list[tuple[int, dict[str, Any]]], list[Skipped]]:

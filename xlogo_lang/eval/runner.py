@@ -449,7 +449,9 @@ def plan(
     not a results file, or holds another configuration's attempts, is refused untouched."""
     existing = read_run(out)
     check_results_file(existing, out)
-    other = next((r for r in existing.records if r["run_id"] != config.run_id), None)
+    # a JSON line that is no run record, inside an earlier run (check_results_file), is skipped
+    records = [r for r in existing.records if is_run_record(r)]
+    other = next((r for r in records if r["run_id"] != config.run_id), None)
     if other is not None:
         raise UsageError(
             "the file holds attempts of another configuration "
@@ -458,7 +460,7 @@ def plan(
             file=str(out),
         )
     done = set()
-    for rec in latest_attempts(existing.records):
+    for rec in latest_attempts(records):
         if rec.get("status") == "ok" or not config.retry_errors:
             done.add((str(rec.get("task_id")), rec.get("sample")))
     todo = [(t, s) for t in tasks for s in range(config.samples) if (t.id, s) not in done]
@@ -478,7 +480,7 @@ async def run_eval(
     summary.requested = len(todo)
     wanted = {(t.id, s) for t in tasks for s in range(config.samples)}
     pending = {(t.id, s) for t, s in todo}
-    for rec in latest_attempts(existing.records):
+    for rec in latest_attempts(r for r in existing.records if is_run_record(r)):
         key = (str(rec.get("task_id")), rec.get("sample"))
         if key in wanted and key not in pending:
             _count(summary, rec)

@@ -223,7 +223,7 @@ def evaluate(
         concurrency=cfg.concurrency,
         retry=RetryPolicy(max_retries=cfg.retries),
         retry_errors=True,
-        tasks_source=cfg.pool,
+        tasks_source=str(Path(cfg.pool).resolve()),  # for `xlogo report` run anywhere
     )
     tasks = [record_task(pool.record(e), file=e.file) for e in chosen]
     asyncio.run(run_eval(ecfg, tasks, run_file, progress=False))
