@@ -97,6 +97,8 @@ def make_history(path: Path | None) -> History:
     folder or an unreadable file is a traceback, and a read-only home must not stop the REPL."""
     if path is None:
         return InMemoryHistory()
+    if path.exists() and not path.is_file():  # a folder, or a FIFO that would block the open
+        return InMemoryHistory()
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         with path.open("ab"), path.open("rb"):
@@ -241,7 +243,10 @@ def run_interactive(
             message = f"internal error: {type(exc).__name__}: {exc}"
             console.print(RichText(message, style="bold red"))
             continue
-        show(console, reply)
+        try:
+            show(console, reply)
+        except KeyboardInterrupt:  # a long listing on a slow terminal: stop it, keep the session
+            console.print(RichText("\ninterrupted", style="yellow"))
         if reply.quit:
             break
     return 0
@@ -264,12 +269,19 @@ def read_inputs(lines: Iterable[str]) -> Iterable[str]:
 
 
 def _lines(stream: IO[str], *, prompt: bool) -> Iterable[str]:
-    """Lines of `stream`; on a terminal, with a short prompt on stderr before each."""
+    """Lines of `stream`; on a terminal, with a short prompt on stderr before each, where
+    Ctrl-C drops the line being typed (as in the full REPL) instead of ending the session."""
     while True:
         if prompt:
             sys.stderr.write("> ")
             sys.stderr.flush()
-        line = stream.readline()
+        try:
+            line = stream.readline()
+        except KeyboardInterrupt:
+            if not prompt:
+                raise
+            sys.stderr.write("\n")
+            continue
         if not line:
             return
         yield line

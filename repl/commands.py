@@ -321,13 +321,14 @@ def _edit(shell: Shell, arg: str) -> Reply:
     s = shell.session
     if shell.editor is None:
         raise UsageError(":edit needs a terminal", hint="type code, or use :run FILE")
-    new = shell.editor(s.draft if s.draft is not None else s.source)
+    draft = s.draft[1] if s.draft is not None and s.draft[0] == s.program else None
+    new = shell.editor(draft if draft is not None else s.source)
     if new is None:
         return shell.note("edit cancelled; nothing was changed")
     try:
         prog = parse(new, filename="<edit>")
     except ParseError as exc:
-        s.draft = new
+        s.draft = (s.program, new)
         reply = shell.error(exc)
         reply.out.append(Text("your text is kept: :edit again to fix it", style="dim"))
         return reply
@@ -415,11 +416,9 @@ def _save(shell: Shell, arg: str) -> Reply:
 
 @meta("check")
 def _check(shell: Shell, arg: str) -> Reply:
-    """Static diagnostics for the program (the checks of `xlogo check`)."""
-    try:
-        from xlogo_lang.checker import check
-    except ImportError as exc:
-        raise UsageError(f"the checker is not available: {exc}") from None
+    """Static diagnostics for the program, labelled as `xlogo check` labels them."""
+    from xlogo_lang.checker import check
+
     s = shell.session
     name = "<session>"
     diagnostics = check(s.source, task=s.task, filename=name)
@@ -427,10 +426,10 @@ def _check(shell: Shell, arg: str) -> Reply:
         return Reply([Text("✓ no problems found", style="green")], {"diagnostics": []})
     out: list[RenderableType] = []
     for d in diagnostics:
-        shown = d.render(s.source, name)
-        out.append(Text.from_ansi(shown) if isinstance(shown, str) else shown)
-    data = [d.to_dict() if hasattr(d, "to_dict") else str(d) for d in diagnostics]
-    return Reply(out, {"diagnostics": data}, ok=False)
+        style = "red" if d.severity == "error" else "yellow"
+        label = Text.assemble((d.severity, style), " ", (f"[{d.rule}]", "dim"), " ")
+        out.append(label + Text(d.render(s.source, name)))
+    return Reply(out, {"diagnostics": [d.to_dict() for d in diagnostics]}, ok=False)
 
 
 @meta("solve", "[ENGINE]", slow=True)

@@ -123,7 +123,9 @@ class Session:
         self.pinned_dir = Path(tasks_dir) if tasks_dir is not None else None
         self.program = Program()
         self.cursor: int | None = None  # steps shown; None = the whole run
-        self.draft: str | None = None  # an edited text that did not parse, for the next :edit
+        # an edited text that did not parse, with the program it was an edit of: the next :edit
+        # offers it again while the program is still that one (a change since makes it stale)
+        self.draft: tuple[Program, str] | None = None
         self._undo: list[Snapshot] = []
         self._cache = _RunCache(self.task, self.program)
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import sys
 
 import pytest
@@ -171,6 +172,14 @@ def test_an_unwritable_history_location_falls_back_to_memory(tmp_path):
 def test_a_history_path_that_is_a_folder_falls_back_to_memory(tmp_path):
     """prompt_toolkit would open it inside its event loop, where it is a traceback."""
     assert isinstance(make_history(tmp_path), InMemoryHistory)
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs named pipes")
+def test_a_history_path_that_is_a_named_pipe_falls_back_to_memory(tmp_path):
+    """Opening a FIFO blocks until a reader comes: the REPL never drew its first prompt."""
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    assert isinstance(make_history(fifo), InMemoryHistory)
 
 
 # -- completion and input highlighting --------------------------------------------------------

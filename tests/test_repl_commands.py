@@ -265,6 +265,24 @@ def test_a_failed_edit_keeps_the_draft_for_the_next_edit(shell):
     assert seen == ["bk\n", "fd rt jump"] and shell.session.compact == "fd rt"
 
 
+def test_a_draft_goes_stale_once_the_program_changes(shell):
+    """Commands typed after a failed edit are part of the program the next edit opens: the old
+    draft would drop them without a word."""
+    seen = []
+    drafts = iter(["bk jump", None])
+
+    def editor(text):
+        seen.append(text)
+        return next(drafts)
+
+    shell.editor = editor
+    shell.handle("bk")
+    shell.handle(":edit")
+    shell.handle("rt")
+    shell.handle(":edit")
+    assert seen == ["bk\n", "bk\nrt\n"] and shell.session.compact == "bk rt"
+
+
 def test_a_cancelled_edit_changes_nothing(shell):
     shell.handle("fd")
     shell.editor = lambda text: None
@@ -285,6 +303,14 @@ def test_check_reports_the_constraint_the_program_breaks(shell):
     reply = shell.handle(":check")
     assert not reply.ok and [d["rule"] for d in reply.data["diagnostics"]] == ["at-most"]
     assert "line 7: 7 commands used; this task allows at most 6" in shown(reply)
+
+
+def test_check_labels_each_diagnostic_with_its_severity_and_rule_as_xlogo_check_does(shell):
+    shell.handle("fd fd fd fd fd fd fd bk")
+    shell.handle("repeat(2){}")
+    text = shown(shell.handle(":check"))
+    assert "error [at-most] <session>: line" in text
+    assert "warning [empty-repeat] <session>: line" in text
 
 
 def test_check_of_a_fine_program_says_so(shell):

@@ -65,3 +65,33 @@ def test_a_new_user_solves_a_task_in_a_terminal(tasks_dir, new_user, tmp_path):
     assert child.exitstatus == 0
     history = tmp_path / "state" / "xlogo" / "repl_history"
     assert "rt fd" in history.read_text()
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="pexpect needs a POSIX pty")
+def test_plain_mode_on_a_terminal_prints_no_colours_and_ctrl_c_drops_the_line(tasks_dir, new_user):
+    """repl/README.md: with --plain the REPL prints plain text, even on a terminal; Ctrl-C at
+    its prompt drops the line being typed, as in the full REPL, and the session goes on."""
+    child = pexpect.spawn(
+        str(XLOGO),
+        ["repl", str(tasks_dir / "87.json"), "--plain"],
+        env=new_user,
+        dimensions=(24, 80),
+        encoding="utf-8",
+        timeout=20,
+    )
+    try:
+        child.expect("> ")
+        assert "task 87" in child.before and "\x1b[" not in child.before
+        child.send("fd\r")
+        child.expect("1/6 commands")
+        child.expect("> ")
+        child.send("rep")
+        child.sendintr()
+        child.expect("> ")
+        child.send(":program\r")
+        child.expect("1 fd")
+        child.sendeof()
+        child.expect(pexpect.EOF)
+    finally:
+        child.close()
+    assert child.exitstatus == 0

@@ -84,3 +84,22 @@ def test_the_diff_marks_added_and_removed_lines():
 def test_the_diff_of_equal_programs_says_so():
     src = str(parse("fd rt"))
     assert diff_text(src, src).plain == "(no differences)"
+
+
+def test_a_grid_wider_than_the_terminal_is_cut_not_wrapped():
+    """A teacher's 30x30 task is 121 columns wide: at 80, each grid row stays one line."""
+    from xlogo_lang.tasks import task_from_dict
+
+    tile = {"allowed": True, "walls": {}}
+    task = task_from_dict(
+        {
+            "turtle": {"x": 0, "y": 0, "direction": 1},
+            "tiles": [{"x": x, "y": y, **tile} for y in range(30) for x in range(30)],
+            "goal": [],
+            "constraints": [],
+        }
+    )
+    session = Session(task)
+    session.replace(parse("fd"))
+    grid_lines = [line for line in render(board(session, width=80)) if line[:1] in "·│"]
+    assert len(grid_lines) == 2 * 30 + 1

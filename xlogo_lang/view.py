@@ -228,12 +228,16 @@ class GridView:
         w = self.task.world
         drawn, cells, turtle, crash = self._state()
         current = grid_text(w, drawn=drawn, cells=cells, turtle=turtle, crash=crash)
+        # a grid wider than the terminal is cut at its right edge: wrapped, its rows would
+        # interleave into something unreadable
+        current.no_wrap, current.overflow = True, "crop"
         if isinstance(self.title, Text):
             head = self.title
         else:
             head = Text(self.title or f"task {self.task.id}", style="bold")
         if w.lines:
             target = grid_text(w, drawn=w.picture, show_items=False, show_turtle=False)
+            target.no_wrap, target.overflow = True, "crop"
             label_now = Text("now\n", style="dim") + current
             label_target = Text("target\n", style="dim") + target
             yield head

@@ -93,7 +93,10 @@ def main(args: argparse.Namespace) -> int:
         ) from None
     session = start_session(args.task, args.task_id, args.tasks)
     interactive = not (args.plain or args.json) and sys.stdin.isatty() and sys.stdout.isatty()
-    console = Console(highlight=False)
+    # the plain loop prints plain text (repl/README.md), even on a terminal
+    console = (
+        Console(highlight=False) if interactive else Console(highlight=False, color_system=None)
+    )
     shell = Shell(session, width=lambda: console.width, solve_timeout=solve_timeout)
     if interactive:
         path = history_path(args.history)
