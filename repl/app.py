@@ -32,11 +32,13 @@ from prompt_toolkit.key_binding import KeyBindings, KeyPressEvent
 from prompt_toolkit.lexers import PygmentsLexer
 from prompt_toolkit.output import Output
 from prompt_toolkit.styles import Style, merge_styles, style_from_pygments_cls
+from prompt_toolkit.utils import is_dumb_terminal
 from pygments.lexer import bygroups, inherit
 from pygments.token import Keyword, Text, Whitespace
 from rich.console import Console
 from rich.text import Text as RichText
 
+from xlogo_lang.errors import UsageError
 from xlogo_lang.lexer import XlogoLexer, XlogoStyle
 
 from .commands import Reply, Shell
@@ -213,6 +215,13 @@ def run_interactive(
     )
 
     def edit(text: str) -> str | None:
+        if output is None and is_dumb_terminal():
+            # prompt_toolkit's dumb-terminal prompt shows no default text: the learner would
+            # type after a program they cannot see
+            raise UsageError(
+                ":edit needs a terminal that can redraw (TERM=dumb cannot)",
+                hint="type code, or use :run FILE",
+            )
         try:
             message = FormattedText([("class:prompt", "edit> ")])
             return editor.prompt(message, default=text.rstrip("\n"))

@@ -22,6 +22,13 @@ def screen_text(raw: str) -> str:
     return ANSI.sub("", raw)
 
 
+def repl_in_a_terminal(env: dict[str, str], *args: str) -> pexpect.spawn:
+    """`xlogo repl ARGS` in an 80x24 pseudo-terminal."""
+    return pexpect.spawn(
+        str(XLOGO), ["repl", *args], env=env, dimensions=(24, 80), encoding="utf-8", timeout=20
+    )
+
+
 @pytest.fixture
 def new_user(tmp_path):
     env = {k: v for k, v in os.environ.items() if k != "XLOGO_HISTORY"}
@@ -35,14 +42,7 @@ def new_user(tmp_path):
 
 @pytest.mark.skipif(sys.platform == "win32", reason="pexpect needs a POSIX pty")
 def test_a_new_user_solves_a_task_in_a_terminal(tasks_dir, new_user, tmp_path):
-    child = pexpect.spawn(
-        str(XLOGO),
-        ["repl", str(tasks_dir / "87.json")],
-        env=new_user,
-        dimensions=(24, 80),
-        encoding="utf-8",
-        timeout=20,
-    )
+    child = repl_in_a_terminal(new_user, str(tasks_dir / "87.json"))
     try:
         child.expect("87> ")
         first = screen_text(child.before)
@@ -71,14 +71,7 @@ def test_a_new_user_solves_a_task_in_a_terminal(tasks_dir, new_user, tmp_path):
 def test_plain_mode_on_a_terminal_prints_no_colours_and_ctrl_c_drops_the_line(tasks_dir, new_user):
     """repl/README.md: with --plain the REPL prints plain text, even on a terminal; Ctrl-C at
     its prompt drops the line being typed, as in the full REPL, and the session goes on."""
-    child = pexpect.spawn(
-        str(XLOGO),
-        ["repl", str(tasks_dir / "87.json"), "--plain"],
-        env=new_user,
-        dimensions=(24, 80),
-        encoding="utf-8",
-        timeout=20,
-    )
+    child = repl_in_a_terminal(new_user, str(tasks_dir / "87.json"), "--plain")
     try:
         child.expect("> ")
         assert "task 87" in child.before and "\x1b[" not in child.before
@@ -95,3 +88,22 @@ def test_plain_mode_on_a_terminal_prints_no_colours_and_ctrl_c_drops_the_line(ta
     finally:
         child.close()
     assert child.exitstatus == 0
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="pexpect needs a POSIX pty")
+def test_edit_on_a_dumb_terminal_says_it_cannot_and_keeps_the_program(tasks_dir, new_user):
+    """TERM=dumb shows no default text, so the learner would type after an unseen program."""
+    child = repl_in_a_terminal({**new_user, "TERM": "dumb"}, str(tasks_dir / "87.json"))
+    try:
+        child.expect("87> ")
+        child.send("fd\r")
+        child.expect("87> ")
+        child.send(":edit\r")
+        child.expect("needs a terminal that can redraw")
+        child.expect("87> ")
+        child.send(":program\r")
+        child.expect("1 fd")
+        child.send(":quit\r")
+        child.expect(pexpect.EOF)
+    finally:
+        child.close()
