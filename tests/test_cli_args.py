@@ -223,3 +223,19 @@ def test_sft_of_a_task_file_says_it_is_one_json_document_not_json_lines(
     code, _, err = xlogo(capsys, "sft", task, "--out", str(tmp_path / "sft.jsonl"))
     assert code == 2
     assert "one JSON document over several lines (a task file?), not JSON Lines" in err
+
+
+def test_export_refuses_to_write_over_the_files_it_reads(capsys, tmp_path, assets_dir):
+    """-o naming the worlds file of the asset directory read would replace 62 tasks by one."""
+    import shutil
+
+    assets = tmp_path / "assets"
+    shutil.copytree(assets_dir, assets)
+    worlds = assets / "xlogomini_worlds.json"
+    before = worlds.read_bytes()
+    code, _, err = xlogo(capsys, "export", str(assets), "--id", "87", "-o", str(worlds))
+    assert code == 2 and "-o is in the folder" in err and worlds.read_bytes() == before
+    single = tmp_path / "87.json"
+    assert xlogo(capsys, "export", str(assets), "--id", "87", "-o", str(single))[0] == 0
+    code, _, err = xlogo(capsys, "export", str(single), "-o", str(single))
+    assert code == 2 and "-o is the input file" in err

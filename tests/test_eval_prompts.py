@@ -159,3 +159,37 @@ def test_eval_refuses_an_empty_template_before_any_request(tasks_dir, tmp_path, 
     argv = ["eval", "--model", "m", "--tasks", str(tasks_dir), "--template", str(tpl)]
     assert cli_main([*argv, "--out", str(tmp_path / "r.jsonl"), "--dry-run"]) == 2
     assert f"{tpl}: the template is empty" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("answer_format", "constrain", "example"),
+    [
+        ("text", "grammar", "repeat(3){"),
+        ("python", "grammar", "def Run():"),
+        ("text", "json", '{"run": [{"type": "fd"}'),
+        ("python", "json", '{"run": [{"type": "fd"}'),
+    ],
+)
+def test_under_constrained_decoding_the_prompt_asks_for_the_program_alone(
+    real_tasks, answer_format, constrain, example
+):
+    """The grammar or schema allows the program and nothing else: no reasoning, no fence."""
+    user = build_prompt(real_tasks["87"], answer_format=answer_format, constrain=constrain).user
+    answer = user.split("# Your answer", 1)[1]
+    assert "Give only your final program" in answer and example in answer
+    assert "```" not in answer and "step by step" not in answer
+
+
+def test_constrained_prompts_have_a_template_hash_of_their_own(real_tasks):
+    task = real_tasks["87"]
+    plain = build_prompt(task).template_hash
+    assert build_prompt(task, constrain="grammar").template_hash != plain
+    assert build_prompt(task, constrain=None).template_hash == plain
+
+
+def test_a_bad_dollar_is_placed_on_the_template_files_own_line(real_tasks, tmp_path):
+    template = tmp_path / "t.txt"
+    template.write_text("--- system ---\nline2\nline3\n--- user ---\nline5\nprice $5\n")
+    with pytest.raises(UsageError) as info:
+        build_prompt(real_tasks["87"], template=template)
+    assert (info.value.line, info.value.column) == (6, 7)

@@ -236,7 +236,9 @@ def test_vision_mode_sends_the_picture_as_a_data_url(tmp_path, tasks):
 
 
 def test_grammar_constraint_is_sent_and_python_answers_score(tmp_path, tasks):
-    prog = {build_prompt(t, answer_format="python").user: t.solution for t in tasks}
+    prog = {
+        build_prompt(t, answer_format="python", constrain="grammar").user: t.solution for t in tasks
+    }
 
     def script(req, seen):
         body_grammar = req.get("guided_grammar") or req.get("structured_outputs", {}).get("grammar")
@@ -260,7 +262,7 @@ def test_grammar_constraint_is_sent_and_python_answers_score(tmp_path, tasks):
 def test_json_schema_constraint_is_sent_and_code_json_answers_score(tmp_path, tasks):
     from xlogo_lang.codejson import to_json
 
-    prog = {build_prompt(t).user: t.solution for t in tasks}
+    prog = {build_prompt(t, constrain="json").user: t.solution for t in tasks}
 
     def script(req, seen):
         fmt = req.get("response_format") or {}

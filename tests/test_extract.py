@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from xlogo_lang import extract_program, parse, to_json
 from xlogo_lang.extract import MAX_SPAN_LINES
 from xlogo_lang.printer import to_compact, to_text
+from xlogo_lang.python_form import to_python
 
 FD_FD_RT_FD = parse("fd fd rt fd")
 
@@ -306,6 +307,13 @@ def test_any_program_as_json_in_prose_is_found(p):
 @given(nonempty_programs)
 def test_any_program_on_its_own_line_is_found(p):
     assert extract_program(f"My answer:\n{to_compact(p)}\n").program == p
+
+
+@settings(max_examples=150, deadline=None)
+@given(nonempty_programs)
+def test_any_program_in_the_python_form_without_a_fence_is_found(p):
+    """As a grammar-constrained model writes it: no fence, and `pass` for an empty body."""
+    assert extract_program(to_python(p)).program == p
 
 
 @settings(max_examples=300, deadline=None)

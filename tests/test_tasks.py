@@ -471,3 +471,17 @@ def test_a_folder_written_by_gen_is_a_task_set():
     ids = [str(r["id"]) for r in iter_records(pool)]
     assert task_ids(pool) == ids and len(ids) == 42
     assert load_task(pool, ids[-1]).id == ids[-1]
+
+
+def test_a_drawing_written_out_states_its_picture_in_its_goal_as_the_reference_needs(tasks_dir):
+    """The reference asserts one spec per draw objective: an empty list made every exported
+    drawing unreadable there. Written out, every real drawing's goal is its file's again."""
+    drawings = 0
+    for f in sorted(tasks_dir.glob("*.json")):
+        original = json.loads(f.read_text())
+        task = load_task(f)
+        if task.kind != "draw" or not original.get("goal"):
+            continue
+        drawings += 1
+        assert task.to_json()["goal"] == original["goal"], f.name
+    assert drawings >= 10

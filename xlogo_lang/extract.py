@@ -267,7 +267,7 @@ _MARKER = r"(?:(?:step[ \t]*)?\d{1,3}[ \t]*[.):]|[-*+•])[ \t]+"
 _LABEL = r"(?:\*\*)?(?:final[ \t]+)?(?:answer|program|solution|code)(?:\*\*)?[ \t]*:(?:\*\*)?[ \t]+"
 _WORD = (
     r"(?:fd|bk|lt|rt|forward|back|backward|left|right|setpc|setpencolou?r|repeat"
-    r"|move_forward|move_back(?:ward)?|turn_left|turn_right|def|for)(?![A-Za-z0-9_])"
+    r"|move_forward|move_back(?:ward)?|turn_left|turn_right|def|for|pass)(?![A-Za-z0-9_])"
 )
 _HEAD = rf"[ \t]*(?:{_MARKER}|{_LABEL})?(?:`[ \t]*)?(?:{_WORD}|[}}\]])"
 _COMMAND_LINE = re.compile(rf"^{_HEAD}", re.MULTILINE | re.IGNORECASE)

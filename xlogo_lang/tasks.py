@@ -116,6 +116,11 @@ class Task:
 
         out = world_to_json(self.world, self.id, self.platform_description)
         out["goal"] = goal_to_json(self.goal)
+        for rec in out["goal"]:
+            if rec["name"] == "draw" and not rec["specs"]:
+                # xlogo draws from the world's lines; the reference's objective must hold one
+                # spec, the picture's lines a clause each, as its task files write it
+                rec["specs"] = [[[line] for line in out.get("lines", [])]]
         out["constraints"] = self.constraints.to_json()
         if self.solution is not None:
             out["solution"] = code_to_json(self.solution)

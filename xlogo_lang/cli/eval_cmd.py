@@ -154,7 +154,9 @@ def main(args: argparse.Namespace) -> int:
             if task.id in shown:
                 continue
             shown.add(task.id)
-            p = build_prompt(task, config.mode, config.template, config.answer_format)
+            p = build_prompt(
+                task, config.mode, config.template, config.answer_format, config.constrain
+            )
             sys.stdout.write(f"=== task {task.id} (template {p.template_hash}) ===\n")
             sys.stdout.write(f"--- system ---\n{p.system}\n--- user ---\n{p.user}\n")
             if p.image_png is not None:

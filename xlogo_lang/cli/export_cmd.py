@@ -28,7 +28,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 def main(args: argparse.Namespace) -> int:
     task = task_from_args(args)
     data = task.to_json()
-    out = _write(data, args.out) if args.out is not None else None
+    out = _write(data, args.out, Path(args.task)) if args.out is not None else None
     if args.json:
         print_json(_summary(task.id, data, out))
     elif out is None:
@@ -41,9 +41,10 @@ def main(args: argparse.Namespace) -> int:
     return 0
 
 
-def _write(data: dict[str, Any], path: str) -> Path:
-    """Write the task file to `path` (-o), checked as every command's output file is."""
-    out = output_file(path, option="-o")
+def _write(data: dict[str, Any], path: str, source: Path) -> Path:
+    """Write the task file to `path` (-o), checked as every command's output file is: never
+    over the file or into the folder the task is read from."""
+    out = output_file(path, reads=(source,), option="-o")
     write_file(out, (json.dumps(data, indent=1) + "\n").encode("utf-8"))
     return out
 

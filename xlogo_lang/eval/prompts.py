@@ -103,16 +103,17 @@ def template_source(template: str | Path | None = None) -> tuple[str, str]:
         raise UsageError(f"cannot read the template: {exc}", file=str(path)) from None
 
 
-def answer_format_text(answer_format: str) -> str:
+def answer_format_text(answer_format: str, constrain: str | None = None) -> str:
+    """What the prompt asks the answer to look like. Under constrained decoding the grammar or
+    schema allows the program and nothing else (no reasoning, no fence; with `json`, code JSON
+    whatever the answer format), so the prompt asks for just that (README, "Grammars for
+    constrained decoding")."""
     if answer_format not in ANSWER_FORMATS:
         raise UsageError(
             f"unknown answer format {answer_format!r} (use {' or '.join(ANSWER_FORMATS)})"
         )
-    return (
-        files("xlogo_lang.eval")
-        .joinpath("templates", f"answer_{answer_format}.txt")
-        .read_text(encoding="utf-8")
-    )
+    name = {None: answer_format, "grammar": f"{answer_format}_only", "json": "json_only"}[constrain]
+    return files("xlogo_lang.eval").joinpath("templates", f"answer_{name}.txt").read_text("utf-8")
 
 
 def split_sections(source: str, name: str = "<template>") -> tuple[str, str]:
@@ -166,12 +167,34 @@ def read_template(template: str | Path | None = None) -> tuple[str, str, str, st
     return source, name, system, user
 
 
-def template_hash(source: str, answer_format: str, mode: str) -> str:
+def template_hash(source: str, answer_format: str, mode: str, constrain: str | None = None) -> str:
     h = hashlib.sha256()
-    for part in (PROMPT_VERSION, mode, answer_format_text(answer_format), source):
+    for part in (PROMPT_VERSION, mode, answer_format_text(answer_format, constrain), source):
         h.update(part.encode("utf-8"))
         h.update(b"\0")
     return h.hexdigest()[:12]
+
+
+def _check_placeholders(source: str, values: dict[str, str], name: str) -> None:
+    """Every `$` of the template file is a known placeholder or `$$`, checked on the whole file
+    so that an error names the file's own line and column (`string.Template` counts within the
+    section it fills)."""
+    known = ", ".join(f"${k}" for k in sorted(values))
+    for m in string.Template.pattern.finditer(source):
+        line = source.count("\n", 0, m.start()) + 1
+        column = m.start() - (source.rfind("\n", 0, m.start()) + 1) + 1
+        word = m.group("named") or m.group("braced")
+        if m.group("invalid") is not None:
+            raise UsageError(
+                "bad placeholder: a $ that starts no name (write $$ for a literal $)",
+                file=name,
+                line=line,
+                column=column,
+            )
+        if word is not None and word not in values:
+            raise UsageError(
+                f"unknown placeholder ${word} (known: {known})", file=name, line=line, column=column
+            )
 
 
 def _fill(text: str, values: dict[str, str], name: str) -> str:
@@ -191,8 +214,10 @@ def build_prompt(
     mode: str = "text",
     template: str | Path | None = None,
     answer_format: str = "text",
+    constrain: str | None = None,
 ) -> Prompt:
-    """The prompt for `task`: text mode lists the grid in words, vision mode attaches a picture."""
+    """The prompt for `task`: text mode lists the grid in words, vision mode attaches a picture.
+    `constrain` ("grammar" or "json", as `xlogo eval --constrain`) asks for the program alone."""
     if mode not in MODES:
         raise UsageError(f"unknown mode {mode!r} (use {' or '.join(MODES)})")
     source, name, system_t, user_t = read_template(template)
@@ -200,13 +225,14 @@ def build_prompt(
     values = {
         "world": world_text,
         "description": task.description,
-        "answer_format": answer_format_text(answer_format).strip("\n"),
+        "answer_format": answer_format_text(answer_format, constrain).strip("\n"),
         "task_id": task.id,
         "rows": str(task.world.rows),
         "cols": str(task.world.cols),
         "goal_kind": task.kind,
         "constraints": task.constraints.text(),
     }
+    _check_placeholders(source, values, name)
     image = None
     if mode == "vision":
         from .render import render_png
@@ -216,7 +242,7 @@ def build_prompt(
         system=_fill(system_t, values, name),
         user=_fill(user_t, values, name),
         image_png=image,
-        template_hash=template_hash(source, answer_format, mode),
+        template_hash=template_hash(source, answer_format, mode, constrain),
     )
 
 

@@ -100,7 +100,7 @@ class EvalConfig:
         from .prompts import template_hash
 
         source, *_ = read_template(self.template)  # checked: an empty template fails here
-        return template_hash(source, self.answer_format, self.mode)
+        return template_hash(source, self.answer_format, self.mode, self.constrain)
 
     def identity(self) -> dict[str, Any]:
         """Everything that can change a reply's distribution, as each attempt records it."""
@@ -492,7 +492,7 @@ async def run_eval(
     for task, _ in todo:
         if task.id not in prompts:
             prompts[task.id] = build_prompt(
-                task, config.mode, config.template, config.answer_format
+                task, config.mode, config.template, config.answer_format, config.constrain
             )
     client = ChatClient(
         config.model,
