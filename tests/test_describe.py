@@ -95,9 +95,10 @@ def test_sum_pluralises_strawberry_and_lemon_above_one():
     assert text_of(objective("sum", [[lit(name="lemon")]], total=1)) == "Collect exactly 1 lemon."
 
 
-def test_concat_of_two_specs_prints_the_second_twice():
+def test_concat_of_two_specs_names_each_item_once():
+    """The reference says `..., then the B, finally the B`, asking for B twice (README)."""
     a, b = [[lit(name="A")]], [[lit(name="B")]]
-    assert text_of(objective("concat", a, b)) == "First find the A, then the B, finally the B."
+    assert text_of(objective("concat", a, b)) == "First find the A, then the B."
 
 
 def test_concat_of_four_specs_lists_the_middle_ones():

@@ -291,3 +291,26 @@ def test_sft_refuses_to_write_over_the_pools_own_files(copy: Path, capsys, name:
     assert xlogo(["sft", str(copy), "--out", str(target)]) == 2
     assert "in the folder" in capsys.readouterr().err
     assert target.read_bytes() == before
+
+
+def test_sft_and_export_refuse_a_shard_cut_short_at_a_line_end(
+    copy: Path, tmp_path: Path, capsys
+) -> None:
+    """Every line left reads, so only the shard's statistics show that tasks are missing."""
+    shard = copy / shard_name(1)
+    shard.write_text("".join(shard.read_text().splitlines(keepends=True)[:5]))
+    assert xlogo(["sft", str(copy), "--out", str(tmp_path / "sft.jsonl")]) == 2
+    assert "damaged shard" in capsys.readouterr().err
+    assert not (tmp_path / "sft.jsonl").exists()
+    assert xlogo(["gen", "export", str(copy), "--out", str(tmp_path / "tasks")]) == 2
+    assert "damaged shard" in capsys.readouterr().err
+
+
+def test_shards_without_their_config_are_not_claimed_by_new_settings(copy: Path, capsys) -> None:
+    """Without config.json the settings that made the shards are unknown: a run with others
+    would write a config.json claiming shards it did not make."""
+    (copy / "config.json").unlink()
+    args = ["gen", "--n", "42", "--shard-size", "14", "--seed", "10", "--out", str(copy)]
+    assert xlogo(args) == 2
+    assert "holds shards but no config.json" in capsys.readouterr().err
+    assert not (copy / "config.json").exists()

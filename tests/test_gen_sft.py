@@ -75,6 +75,25 @@ def test_vision_mode_writes_pictures_beside_the_file_and_references_them(
         assert any(p["type"] == "text" for p in parts)
 
 
+def test_a_picture_left_by_an_earlier_run_for_another_task_is_replaced(
+    pool: Path, tmp_path: Path
+) -> None:
+    """Ids repeat across folders made with one seed: a stale picture would pair a task with
+    another task's grid."""
+    from xlogo_lang.eval.prompts import build_prompt
+
+    out = tmp_path / "sft" / "train.jsonl"
+    first = next(iter_records(pool))
+    png = out.parent / "train_images" / f"{first['id']}.png"
+    png.parent.mkdir(parents=True)
+    png.write_bytes(b"\x89PNG not this task's picture")
+    assert xlogo(["sft", str(pool), "--out", str(out), "--mode", "vision", "--limit", "1"]) == 0
+    (rel,) = _lines(out)[0]["images"]
+    assert out.parent / rel == png
+    expected = build_prompt(record_task(first), mode="vision").image_png
+    assert (out.parent / rel).read_bytes() == expected
+
+
 def test_inline_images_use_openai_data_urls(pool: Path, tmp_path: Path) -> None:
     out = tmp_path / "train.jsonl"
     args = [

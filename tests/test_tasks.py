@@ -453,6 +453,14 @@ def test_a_record_repeating_an_id_is_left_out_as_the_generator_leaves_it(tasks_d
     )
 
 
+def test_a_record_repeating_a_tasks_hash_is_left_out_as_the_generator_leaves_it(
+    tasks_dir, tmp_path
+):
+    first = _line(tasks_dir, "87", id="a", hash="h1")
+    f = _records_file(tmp_path, [first, _line(tasks_dir, "87", id="b", hash="h1")])
+    assert task_ids(f) == ["a"]
+
+
 def test_a_records_file_of_several_tasks_needs_an_id(tasks_dir, tmp_path):
     f = _records_file(tmp_path, [_line(tasks_dir, "87"), _line(tasks_dir, "22")])
     with pytest.raises(TaskError, match="needs a task id"):

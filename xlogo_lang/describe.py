@@ -1,8 +1,10 @@
 """A task's English description, generated from its goal and constraints.
 
 Reproduces the reference's `Task.task_description` (SEMANTICS.md sections 5-6) word for word,
-so prompts built on it match the benchmark's. The stored `description` strings are the platform's
-own texts and are kept separately as `Task.platform_description`.
+so prompts built on it match the benchmark's, but for a visit in order of two items, which no
+real task has and which the reference words as three visits (`objective_text`). The stored
+`description` strings are the platform's own texts and are kept separately as
+`Task.platform_description`.
 """
 
 from __future__ import annotations
@@ -39,6 +41,10 @@ def objective_text(obj: Objective) -> str:
         return text
     # concat
     texts = [spec_text(sp) for sp in obj.specs]
+    if len(texts) == 2:
+        # the reference says "First find the A, then the B, finally the B", which asks for B
+        # twice; no real task visits two items, generated ones do
+        return f"First find the {texts[0]}, then the {texts[1]}"
     middle = "".join(f"{t}, " for t in texts[2:-1])
     return f"First find the {texts[0]}, then the {texts[1]}, {middle}finally the {texts[-1]}"
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import IO
 
@@ -50,7 +50,10 @@ def replaced_when_kept(out: Path, keep: Callable[[], bool]) -> Iterator[IO[str]]
     except OSError as exc:
         raise cannot_write(out, exc) from None
     finally:
-        tmp.unlink(missing_ok=True)
+        # on a read-only file system even removing a file that was never made fails (EROFS):
+        # that must not replace the error that names `out`
+        with suppress(OSError):
+            tmp.unlink(missing_ok=True)
 
 
 @contextmanager

@@ -9,8 +9,8 @@ Two layouts are read:
   and all four must be there), or a folder of `<id>.json` task files;
 * task records in JSON Lines, one task per line in the merged layout: a `.jsonl` file, or a
   folder `xlogo gen` wrote (its shards, `tasks-*.jsonl`, in order). A record's id is its `id`
-  (else `line N`); a later record with an id already read is left out, as the generator's own
-  readers leave out a task a shard repeats.
+  (else `line N`); a later record with an id or a `hash` (the generator's canonical hash)
+  already read is left out, as the generator's own readers leave out a task a shard repeats.
 
 A directory is read one task at a time (`iter_task_loads`). Each id it yields loads the same way
 by `load_task(dir, id)`, and a broken task is yielded as its TaskError, never left out: a batch
@@ -267,6 +267,7 @@ def _record_loads(p: Path) -> Iterator[tuple[str, Task | TaskError]]:
     """(id, task or its error) for each record, in file and line order; an id read before
     (a shard repeating a task) is left out. Each line is parsed once, as it is reached."""
     seen: set[str] = set()
+    hashes: set[str] = set()  # the generator's canonical hash of a task, when a record has one
     for f in _record_files(p):
         try:
             fh = f.open("rb")
@@ -276,29 +277,35 @@ def _record_loads(p: Path) -> Iterator[tuple[str, Task | TaskError]]:
             for n, raw in enumerate(fh, start=1):
                 if not raw.strip():
                     continue
-                tid, loaded = _record_load(raw, f, n)
-                if tid not in seen:
-                    seen.add(tid)
-                    yield tid, loaded
+                tid, loaded, digest = _record_load(raw, f, n)
+                if tid in seen or (digest is not None and digest in hashes):
+                    continue
+                seen.add(tid)
+                if digest is not None:
+                    hashes.add(digest)
+                yield tid, loaded
 
 
-def _record_load(raw: bytes, f: Path, n: int) -> tuple[str, Task | TaskError]:
-    """The task on line n of a records file, or its error (naming the file and the line)."""
+def _record_load(raw: bytes, f: Path, n: int) -> tuple[str, Task | TaskError, str | None]:
+    """The task on line n of a records file, or its error (naming the file and the line), and
+    the record's `hash`, if it has one."""
     fallback = f"line {n}"
     try:
         data = json.loads(raw.decode("utf-8-sig"), parse_int=parse_int)
     except (ValueError, RecursionError) as exc:
         why = json_problem(exc) if isinstance(exc, ValueError) else "nested too deeply"
-        return fallback, TaskError(f"not valid JSON: {why}", file=str(f), line=n)
+        return fallback, TaskError(f"not valid JSON: {why}", file=str(f), line=n), None
     tid = data.get("id") if isinstance(data, dict) else None
     if isinstance(tid, bool) or not isinstance(tid, (str, int)) or isinstance(tid, LongNumber):
         tid = fallback
+    digest = data.get("hash") if isinstance(data, dict) else None
+    digest = digest if isinstance(digest, str) else None
     try:
         task = task_from_dict(data, file=str(f), default_id=fallback)
     except TaskError as exc:
         exc.line = exc.line or n
-        return str(tid), exc
-    return task.id, task
+        return str(tid), exc, digest
+    return task.id, task, digest
 
 
 def _load_from_records(p: Path, task_id: str | None) -> Task:

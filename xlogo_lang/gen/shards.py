@@ -325,7 +325,9 @@ def generate_shard(
                 continue
             if got != level and attempt < RETARGET_AFTER:
                 rejects["difficulty_stashed"] += 1
-                box = stash.setdefault((rec["kind"], got, like_id), [])
+                # keyed as slots look it up: by the slot's kind (with --like a record's own
+                # kind is its source task's, which no slot asks for)
+                box = stash.setdefault((kind, got, like_id), [])
                 if len(box) < STASH_MAX:
                     box.append(rec)
                 continue
@@ -425,6 +427,14 @@ def prepare(out: Path, plan: GenPlan) -> None:
                 "use the same settings to resume, or another --out",
                 file=str(out),
             )
+    elif any(out.glob("tasks-*.jsonl")):
+        # shards with no record of the settings that made them: kept, they would be mixed with
+        # shards of these settings under a config.json that claims them all
+        raise UsageError(
+            f"the folder holds shards but no {CONFIG}: the settings that made them are unknown",
+            file=str(out),
+            hint="generate into a new --out (or put back the run's config.json to resume it)",
+        )
     else:
         _write_json(cfg, new)
 
@@ -618,6 +628,25 @@ def iter_records(out: str | Path, *, dedup: bool = True) -> Iterator[dict[str, A
                     continue
                 seen.add(h)
             yield rec
+        _check_whole(f)  # after its lines, so that a broken line is named first
+
+
+def _check_whole(f: Path) -> None:
+    """Refuse a shard that `shard_damage` finds cut short (or not matching its statistics):
+    read as it is, it would silently lose tasks from the training set (the commands that read
+    shards write their output only when the whole input was read). A file whose name is no
+    shard index of ours, or without statistics (a shard put together by hand), is read as it
+    is: each of its lines is checked as it is read."""
+    m = re.fullmatch(r"tasks-(\d{5})\.jsonl", f.name)
+    if m is None or not (f.parent / stats_name(int(m.group(1)))).exists():
+        return
+    why = shard_damage(f.parent, int(m.group(1)))
+    if why is not None:
+        raise UsageError(
+            f"damaged shard: {why}",
+            file=str(f),
+            hint="run `xlogo gen` again with the same settings to make it again",
+        )
 
 
 def record_task(rec: dict[str, Any], file: str | None = None) -> Task:
