@@ -38,7 +38,7 @@ from xlogo_lang.ast import Block, Command, Program, Repeat, SetPenColor, check_t
 from xlogo_lang.errors import ProgramError
 from xlogo_lang.printer import to_compact, to_text
 from xlogo_lang.tasks import Task
-from xlogo_lang.verdict import run
+from xlogo_lang.verdict import judge
 
 from .enumerative import PRECHECK_CAP
 from .search_space import CODE_PEN, Infeasible, OutOfTime, Space, check_deadline
@@ -155,7 +155,7 @@ def repair(
         dist = None if prog is None else len(edits)
         return Repair(task.id, program, prog, dist, edits, proved, stats)
 
-    if run(task, program).solved:
+    if judge(task, program).solved:  # checked above (parse or check_tree)
         return done(program, True, [])
     try:
         space = Space.of(task, deadline)
@@ -253,7 +253,7 @@ class _EditLayers:
                         return _best_fix(found)  # `prog` is expanded again next time
                     stats["candidates"] += 1  # counted once: a resumed layer skips it above
                     self.parent[cand] = (prog, edit)
-                    if len(cand) >= self.min_size and run(self.task, cand).solved:
+                    if len(cand) >= self.min_size and judge(self.task, cand).solved:
                         found.append((cand, self._steps(cand)))
                     else:
                         self.next.append(cand)

@@ -24,7 +24,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from xlogo_lang.ast import Program
-from xlogo_lang.verdict import run
+from xlogo_lang.verdict import judge
 
 from .bodies import MenuSet
 from .search_space import Effect, Space, type_of
@@ -521,7 +521,7 @@ class _Search:
                         if prog in seen:
                             continue
                         seen.add(prog)
-                        if not run(self.space.task, prog).solved:
+                        if not judge(self.space.task, prog).solved:
                             self.rejected += 1
                             continue
                         out.append(prog)

@@ -149,87 +149,57 @@ def check_tree(prog: object, *, ranges: bool = True) -> None:
     traceback. Iterative and linear: the tree may be hostile."""
     if not isinstance(prog, Program):
         raise TypeError(f"expected a Program, got {type(prog).__name__}")
-    if not _tree_ok(prog.body, ranges):
-        _raise_first_problem(prog, ranges)
-
-
-_BASIC_SET = frozenset(BASIC)
-_COLOR_SET = frozenset(PEN_COLORS)
-
-
-def _tree_ok(body: object, ranges: bool) -> bool:
-    """The fast pass: whether every node passes (run calls it on every program built by hand,
-    so it costs a fraction of a run, and builds no path)."""
-    stack = [(body, 1)]
+    # the path of a body is the indexes of the repeats around it, joined only for an error
+    stack: list[tuple[object, tuple[int, ...]]] = [(prog.body, ())]
     while stack:
-        blocks, level = stack.pop()
-        if type(blocks) is not tuple:
-            return False
-        for block in blocks:
-            t = type(block)
-            if t is Command:
-                if block.kind not in _BASIC_SET:
-                    return False
-            elif t is SetPenColor:
-                if ranges and block.color not in _COLOR_SET:
-                    return False
-            elif t is Repeat:
-                n = block.times
-                if type(n) is not int or level > MAX_DEPTH:
-                    return False
-                if not MIN_TIMES <= n <= MAX_TIMES and (ranges or n.bit_length() > 2000):
-                    return False
-                stack.append((block.body, level + 1))
-            else:
-                return False
-    return True
-
-
-def _raise_first_problem(prog: Program, ranges: bool) -> None:
-    """The slow pass of `check_tree`: the same checks, naming the first problem's path."""
-    stack: list[tuple[object, str, int]] = [(prog.body, "body", 1)]
-    while stack:
-        blocks, path, level = stack.pop()
+        blocks, where = stack.pop()
         if not isinstance(blocks, tuple):
             raise ProgramError(
-                f"a body must be a tuple of blocks, found {type(blocks).__name__}", path=path
+                f"a body must be a tuple of blocks, found {type(blocks).__name__}",
+                path=_path(where, None, ""),
             )
         for i, block in enumerate(blocks):
-            here = f"{path}[{i}]"
-            if isinstance(block, Command):
-                if block.kind not in BASIC:
-                    raise ProgramError(
-                        f"unknown command {quoted(str(block.kind))} (the commands are "
-                        f"{', '.join(BASIC)})",
-                        path=f"{here}.kind",
-                    )
-            elif isinstance(block, SetPenColor):
-                if ranges and block.color not in PEN_COLORS:
-                    raise ProgramError(
-                        f"unknown pen colour {quoted(str(block.color))}; the colours are "
-                        f"{', '.join(PEN_COLORS)}",
-                        path=f"{here}.color",
-                    )
-            elif isinstance(block, Repeat):
-                times = block.times
-                if isinstance(times, bool) or not isinstance(times, int):
-                    raise ProgramError(
-                        f"a repeat count must be an integer, found {type(times).__name__}",
-                        path=f"{here}.times",
-                    )
-                if (ranges or times.bit_length() > 2000) and not MIN_TIMES <= times <= MAX_TIMES:
-                    # (without `ranges`, still no count too long to print: Python refuses it)
-                    raise ProgramError(
-                        f"repeat count {number_text(times)} is outside {MIN_TIMES}..{MAX_TIMES}",
-                        path=f"{here}.times",
-                    )
-                if level > MAX_DEPTH:  # (the path, 64 levels of it, keeps its ends)
-                    where = f"{here[:24]}…{here[-32:]}" if len(here) > 60 else here
-                    raise ProgramError(f"repeats nested more than {MAX_DEPTH} deep", path=where)
-                stack.append((block.body, f"{here}.body", level + 1))
-            else:
-                raise ProgramError(
-                    f"not a block: {type(block).__name__} (a block is a Command, SetPenColor "
-                    "or Repeat)",
-                    path=here,
-                )
+            problem = _problem(block, ranges)
+            if problem is not None:
+                field, message = problem
+                raise ProgramError(message, path=_path(where, i, field))
+            if isinstance(block, Repeat):
+                if len(where) + 1 > MAX_DEPTH:  # (the path, 64 levels of it, keeps its ends)
+                    here = _path(where, i, "")
+                    here = f"{here[:24]}…{here[-32:]}" if len(here) > 60 else here
+                    raise ProgramError(f"repeats nested more than {MAX_DEPTH} deep", path=here)
+                stack.append((block.body, (*where, i)))
+
+
+def _problem(block: object, ranges: bool) -> tuple[str, str] | None:
+    """What is wrong with one node itself (the field, and why), or None."""
+    if isinstance(block, Command):
+        if block.kind not in BASIC:
+            kind = quoted(str(block.kind))
+            return "kind", f"unknown command {kind} (the commands are {', '.join(BASIC)})"
+    elif isinstance(block, SetPenColor):
+        if ranges and block.color not in PEN_COLORS:
+            colors = ", ".join(PEN_COLORS)
+            return (
+                "color",
+                f"unknown pen colour {quoted(str(block.color))}; the colours are {colors}",
+            )
+    elif isinstance(block, Repeat):
+        times = block.times
+        if isinstance(times, bool) or not isinstance(times, int):
+            return "times", f"a repeat count must be an integer, found {type(times).__name__}"
+        # without `ranges`, still no count too long to print: Python refuses to
+        if not MIN_TIMES <= times <= MAX_TIMES and (ranges or times.bit_length() > 2000):
+            return "times", f"repeat count {number_text(times)} is outside {MIN_TIMES}..{MAX_TIMES}"
+    else:
+        kinds = "a Command, SetPenColor or Repeat"
+        return "", f"not a block: {type(block).__name__} (a block is {kinds})"
+    return None
+
+
+def _path(where: tuple[int, ...], i: int | None, field: str) -> str:
+    """`body[0].body[2].times`: the body at `where`, its block `i`, that block's `field`."""
+    path = "body" + "".join(f"[{j}].body" for j in where)
+    if i is not None:
+        path += f"[{i}]"
+    return f"{path}.{field}" if field else path

@@ -128,6 +128,13 @@ def run(task: Task, program: Program | str) -> Verdict:
         check_tree(program)  # built by hand: text and code JSON were checked as they were read
     else:
         raise TypeError(f"run expects a Program or a str, got {type(program).__name__}")
+    return judge(task, program)
+
+
+def judge(task: Task, program: Program) -> Verdict:
+    """`run` for a program known to be well formed: parsed, or built by the solver from blocks
+    that are. It skips `check_tree`, whose walk of every candidate the solver verifies (repair
+    checks thousands) would be work done again for nothing."""
     ex = execute(task.world, program)
     if ex.crash is not None:
         return Verdict(task, program, ex, None, None)
