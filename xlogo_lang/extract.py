@@ -67,8 +67,8 @@ from typing import Any
 from .ast import Program
 from .codejson import from_json, parse_int
 from .errors import ParseError, ProgramError, XlogoError, caret_excerpt
-from .language import COLORS, python_names
-from .parser import parse
+from .language import python_names
+from .parser import TEXT_WORDS, parse
 from .printer import to_text
 from .python_form import looks_like_python
 
@@ -282,10 +282,7 @@ _SEPARATOR = re.compile(rf"[ \t]*(?:-{{1,2}}>|={{1,2}}>|→|⇒|⟶)[ \t]*|{_DAS
 _WORD_IN_PIECE = re.compile(r"[^\W\d]\w*")
 _FULL_STOP = re.compile(r"(?<=[A-Za-z0-9)\]}`])\.[ \t]*$")
 # the words a piece of commands after the first may hold
-_VOCABULARY = frozenset(
-    {"fd", "forward", "bk", "back", "backward", "lt", "left", "rt", "right", "repeat"}
-    | {"setpc", "setpencolor", "setpencolour", *python_names(), *COLORS}
-)
+_VOCABULARY = TEXT_WORDS | frozenset(python_names())
 
 
 class _MixedLine(Exception):

@@ -218,7 +218,8 @@ _FAST_TOKEN = re.compile(  # blanks, then one token (or the end of the text)
     r"|(?P<str>\"[^\"\n]*\"|'[^'\n]*')|(?P<punct>[(){}\[\]])|(?P<end>\Z))"
 )
 _SETPC_WORDS = frozenset({"setpc", "setpencolor", "setpencolour"})
-_KNOWN_WORDS = frozenset({*_CANONICAL_KIND, *_SETPC_WORDS, "repeat", *PEN_COLORS})
+# every word of the text and Logo forms (commands and their long names, repeat, the colours)
+TEXT_WORDS = frozenset({*_CANONICAL_KIND, *_SETPC_WORDS, "repeat", *PEN_COLORS})
 _CLOSING = {"{": "}", "[": "]"}
 _WS = re.compile(r"[ \t\r\n\f]*")
 _LONE_CR = re.compile(r"\r(?!\n)")
@@ -526,7 +527,7 @@ def _foreign_letter(text: str, pos: int) -> tuple[str, str | None] | None:
     plain = "".join(
         ch for ch in unicodedata.normalize("NFKD", word.translate(_LOOKALIKES)) if ch.isascii()
     )
-    known = plain.lower() in _KNOWN_WORDS
+    known = plain.lower() in TEXT_WORDS
     hint = f"did you mean {quoted(plain)}?" if known else "the language's words are ASCII letters"
     return f"{quoted(word)} has a letter that is not ASCII: {odd!r} ({name})", hint
 

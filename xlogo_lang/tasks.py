@@ -223,7 +223,7 @@ def task_ids(path: str | Path, *, complete_only: bool = False) -> list[str]:
     """The ids `iter_task_loads` yields, in the same order, without loading the tasks."""
     p = Path(path)
     if _is_records(p):
-        return [tid for tid, _ in _record_loads(p)]
+        return [tid for tid, *_ in _records(p)]  # the JSON only: no task is built
     if p.is_file():
         return [_file_task_id(p)]
     if _is_asset_dir(p):
@@ -264,8 +264,24 @@ def _record_files(p: Path) -> list[Path]:
 
 
 def _record_loads(p: Path) -> Iterator[tuple[str, Task | TaskError]]:
-    """(id, task or its error) for each record, in file and line order; an id read before
-    (a shard repeating a task) is left out. Each line is parsed once, as it is reached."""
+    """(id, task or its error) for each record, in file and line order (`_records`)."""
+    for tid, f, n, data in _records(p):
+        if isinstance(data, TaskError):
+            yield tid, data
+            continue
+        try:
+            task = task_from_dict(data, file=str(f), default_id=tid)
+        except TaskError as exc:
+            exc.line = exc.line or n
+            yield tid, exc
+            continue
+        yield task.id, task
+
+
+def _records(p: Path) -> Iterator[tuple[str, Path, int, Any]]:
+    """(id, file, line, decoded record or its JSON error) for each record, each line parsed
+    once, as it is reached; a record with an id or a `hash` read before (a shard repeating a
+    task) is left out. The id is the one the task loads with: its `id`, else `line N`."""
     seen: set[str] = set()
     hashes: set[str] = set()  # the generator's canonical hash of a task, when a record has one
     for f in _record_files(p):
@@ -277,35 +293,30 @@ def _record_loads(p: Path) -> Iterator[tuple[str, Task | TaskError]]:
             for n, raw in enumerate(fh, start=1):
                 if not raw.strip():
                     continue
-                tid, loaded, digest = _record_load(raw, f, n)
+                tid, data, digest = _record_line(raw, f, n)
                 if tid in seen or (digest is not None and digest in hashes):
                     continue
                 seen.add(tid)
                 if digest is not None:
                     hashes.add(digest)
-                yield tid, loaded
+                yield tid, f, n, data
 
 
-def _record_load(raw: bytes, f: Path, n: int) -> tuple[str, Task | TaskError, str | None]:
-    """The task on line n of a records file, or its error (naming the file and the line), and
-    the record's `hash`, if it has one."""
+def _record_line(raw: bytes, f: Path, n: int) -> tuple[str, Any, str | None]:
+    """Line n of a records file: its id, the decoded record (or the TaskError of a line that is
+    no JSON) and its `hash`, if it has one."""
     fallback = f"line {n}"
     try:
         data = json.loads(raw.decode("utf-8-sig"), parse_int=parse_int)
     except (ValueError, RecursionError) as exc:
         why = json_problem(exc) if isinstance(exc, ValueError) else "nested too deeply"
         return fallback, TaskError(f"not valid JSON: {why}", file=str(f), line=n), None
-    tid = data.get("id") if isinstance(data, dict) else None
+    if not isinstance(data, dict):
+        return fallback, data, None
+    tid, digest = data.get("id"), data.get("hash")
     if isinstance(tid, bool) or not isinstance(tid, (str, int)) or isinstance(tid, LongNumber):
         tid = fallback
-    digest = data.get("hash") if isinstance(data, dict) else None
-    digest = digest if isinstance(digest, str) else None
-    try:
-        task = task_from_dict(data, file=str(f), default_id=fallback)
-    except TaskError as exc:
-        exc.line = exc.line or n
-        return str(tid), exc, digest
-    return task.id, task, digest
+    return str(tid), data, digest if isinstance(digest, str) else None
 
 
 def _load_from_records(p: Path, task_id: str | None) -> Task:

@@ -214,6 +214,11 @@ class RunFile:
     def numbered(self) -> list[tuple[int, dict[str, Any]]]:
         return list(zip(self.lines, self.records, strict=True))
 
+    def attempts(self) -> list[dict[str, Any]]:
+        """The records that are attempts (`is_run_record`): resume skips any other JSON line
+        inside an earlier run, as `check_results_file` lets it stand."""
+        return [r for r in self.records if is_run_record(r)]
+
 
 def read_run(path: str | Path) -> RunFile:
     """Read a results file, changing nothing: the writer mends its end with `repair_tail`, and
@@ -449,8 +454,7 @@ def plan(
     not a results file, or holds another configuration's attempts, is refused untouched."""
     existing = read_run(out)
     check_results_file(existing, out)
-    # a JSON line that is no run record, inside an earlier run (check_results_file), is skipped
-    records = [r for r in existing.records if is_run_record(r)]
+    records = existing.attempts()
     other = next((r for r in records if r["run_id"] != config.run_id), None)
     if other is not None:
         raise UsageError(
@@ -480,7 +484,7 @@ async def run_eval(
     summary.requested = len(todo)
     wanted = {(t.id, s) for t in tasks for s in range(config.samples)}
     pending = {(t.id, s) for t, s in todo}
-    for rec in latest_attempts(r for r in existing.records if is_run_record(r)):
+    for rec in latest_attempts(existing.attempts()):
         key = (str(rec.get("task_id")), rec.get("sample"))
         if key in wanted and key not in pending:
             _count(summary, rec)
