@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from xlogo_lang.ast import Program
+from xlogo_lang.errors import counted
 from xlogo_lang.printer import to_compact, to_text
 
 STATUSES = ("solved", "no_solution", "timeout")
@@ -43,24 +44,24 @@ class Solution:
     def message(self) -> str:
         """One line for people: what was found or proved."""
         if self.status == "no_solution":
-            return f"no solution within {_blocks(self.max_size)}"
+            return f"no solution within {counted(self.max_size, 'block')}"
         if self.status == "timeout":
             why = "timeout"
             if self.stats.get("stopped") == "bodies":
                 why = "stopped: repeat-body budget reached (--max-bodies)"
             elif self.stats.get("stopped") == "states":
                 why = "stopped: state budget reached (--max-states)"
-            level = self.stats.get("level", "?")
+            below = counted(self.stats.get("level", 0), "block")  # every engine sets it
             if self.program is None:
-                return f"{why}: no solution found yet (none has fewer than {_blocks(level)})"
+                return f"{why}: no solution found yet (none has fewer than {below})"
             return (
-                f"{why}: best found has {_blocks(self.size)}, not proved minimal "
-                f"(none has fewer than {_blocks(level)})"
+                f"{why}: best found has {counted(self.size or 0, 'block')}, not proved minimal "
+                f"(none has fewer than {below})"
             )
         proof = "proved minimal" if self.proved_minimal else "not proved minimal"
         if self.stats.get("all_found") is False:
             proof += "; the search stopped before listing all of them"
-        return f"shortest solution: {_blocks(self.size)} ({proof})"
+        return f"shortest solution: {counted(self.size or 0, 'block')} ({proof})"
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -76,8 +77,3 @@ class Solution:
             "message": self.message,
             "stats": self.stats,
         }
-
-
-def _blocks(n: object) -> str:
-    """A count of blocks in words: "1 block", "7 blocks" ("1 blocks" reads as a slip)."""
-    return f"{n} block" if n == 1 else f"{n} blocks"

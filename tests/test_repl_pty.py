@@ -107,3 +107,25 @@ def test_edit_on_a_dumb_terminal_says_it_cannot_and_keeps_the_program(tasks_dir,
         child.expect(pexpect.EOF)
     finally:
         child.close()
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="pexpect needs a POSIX pty")
+def test_ctrl_d_ends_the_session_on_a_dumb_terminal(tasks_dir, new_user):
+    """The welcome text says Ctrl-D quits; prompt_toolkit's dumb-terminal prompt must honour it."""
+    child = repl_in_a_terminal({**new_user, "TERM": "dumb"}, str(tasks_dir / "87.json"))
+    try:
+        child.expect("87> ")
+        child.send("fd\r")
+        child.expect("87> ")
+        # The dumb prompt is written before the terminal is put in raw mode, so a Ctrl-D sent
+        # the instant it shows can reach the cooked terminal and be lost, which no typist can
+        # do; try a few times, as a person pressing it again would.
+        for _ in range(5):
+            child.sendcontrol("d")
+            if child.expect([pexpect.EOF, pexpect.TIMEOUT], timeout=2) == 0:
+                break
+        else:
+            pytest.fail("Ctrl-D did not end the session")
+    finally:
+        child.close()
+    assert child.exitstatus == 0

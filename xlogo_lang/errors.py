@@ -54,6 +54,12 @@ def quoted(text: str, limit: int = QUOTE_CHARS) -> str:
     return repr(shorten(text, limit))
 
 
+def counted(n: int, noun: str) -> str:
+    """A count in words, singular for one ("1 block", "2,048 blocks"): "1 blocks" reads as a
+    slip in a message a learner or a reviewer reads."""
+    return f"{n:,} {noun}" if n == 1 else f"{n:,} {noun}s"
+
+
 def number_text(n: int) -> str:
     """An integer for a message: its digits, or the first ones and how many there are."""
     try:

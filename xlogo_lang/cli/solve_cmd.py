@@ -17,6 +17,7 @@ import argparse
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ..errors import counted
 from ..printer import to_compact, to_text
 from .common import add_task_args, console, print_json, program_source, read_program, task_from_args
 
@@ -187,7 +188,7 @@ def _solve_one(args: argparse.Namespace) -> int:
                     more = f", nesting {p['nesting']:,} of {p['nestings']:,}"
                 status.update(
                     f"solving task {tid} ({p['engine']}): no solution of fewer than "
-                    f"{_count(p['level'], 'block')}{more}, {p['time_s']} s"
+                    f"{counted(p['level'], 'block')}{more}, {p['time_s']} s"
                 )
 
             sol = _solve_with(task, args, show)
@@ -205,7 +206,7 @@ def _solve_one(args: argparse.Namespace) -> int:
         progs = sol.programs if args.all_solutions else [sol.program]
         for i, prog in enumerate(progs, 1):
             if len(progs) > 1:
-                con.print(f"[bold]solution {i}[/] ({_count(len(prog), 'block')})")
+                con.print(f"[bold]solution {i}[/] ({counted(len(prog), 'block')})")
             con.print(
                 to_text(prog).rstrip("\n") or "(the empty program)", markup=False, highlight=False
             )
@@ -231,11 +232,6 @@ def _reason(stats: dict[str, Any]) -> str | None:
         if isinstance(part, dict) and part.get("reason"):
             return str(part["reason"])
     return None
-
-
-def _count(n: int, noun: str) -> str:
-    """A count in words, singular for one ("1 block", "2 blocks"): "1 blocks" reads as a slip."""
-    return f"{n:,} {noun}" if n == 1 else f"{n:,} {noun}s"
 
 
 def _stats_line(stats: dict[str, Any]) -> str:
@@ -424,7 +420,7 @@ def _repair(args: argparse.Namespace) -> int:
     proof = "nearest" if rep.proved else "not proved nearest"
     if not rep.proved and rep.stats.get("timeout"):
         proof += f": {_timed_out(rep, args)}"
-    con.print(f"[bold]{_count(len(rep.edits), 'edit')}[/] ({proof}):")
+    con.print(f"[bold]{counted(len(rep.edits), 'edit')}[/] ({proof}):")
     for e in rep.edits:
         con.print(f"  • {e.text}", markup=False, highlight=False)
     con.print("[bold]repaired program[/]:")
@@ -445,7 +441,7 @@ def _no_repair(rep: Repair, args: argparse.Namespace) -> str:
     if rep.stats.get("timeout"):
         return f"[yellow]no repair found: {_timed_out(rep, args)}[/] ({checked})"
     if args.max_distance is not None:  # every layer up to it was searched: no time ran out
-        return f"[red]no solution within {_count(args.max_distance, 'edit')}[/] ({checked})"
+        return f"[red]no solution within {counted(args.max_distance, 'edit')}[/] ({checked})"
     if rep.proved:  # without a distance limit, a proof of no repair is a proof of no solution
         from rich.markup import escape
 

@@ -25,17 +25,8 @@ from typing import Any
 from ..errors import UsageError, json_problem
 from ..files import replaced_when_kept
 from .scoring import score_response
+from .skips import BROKEN_TASK, UNKNOWN_TASK, UNREADABLE, describe
 from .taskset import TaskSet
-
-# Why a line was skipped.
-UNREADABLE = "unreadable"  # not JSON, not an object, or without a string response
-UNKNOWN_TASK = "unknown_task"  # a task id the task set does not have
-BROKEN_TASK = "broken_task"  # a task id whose task cannot be loaded
-_SKIP_WORDS = {
-    UNKNOWN_TASK: "with a task id not in the task set",
-    BROKEN_TASK: "with a task that cannot be loaded",
-    UNREADABLE: "unreadable",
-}
 
 
 @dataclass
@@ -69,9 +60,7 @@ class ScoreSummary:
         """Why no prediction was scored, for the error a run without results ends with."""
         if not self.malformed:
             return f"the file holds none; {self.out} was left as it was"
-        kinds = ", ".join(
-            f"{n} {_SKIP_WORDS[k]}" for k in _SKIP_WORDS if (n := self.skipped.get(k, 0))
-        )
+        kinds = describe(self.skipped)
         return f"all {self.malformed} were skipped ({kinds}); {self.out} was left as it was"
 
     def to_dict(self) -> dict[str, Any]:

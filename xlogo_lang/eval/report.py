@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..errors import UsageError, XlogoError, shorten
+from ..errors import UsageError, XlogoError, counted, shorten
 from ..tasks import Task, id_sort_key
 from ..verdict import run
 from .failures import FAILURE_WORDS, Repairer, crash_steps, failure_key
@@ -42,21 +42,8 @@ from .passk import bootstrap_ci, pass_at_k_table
 from .runner import read_run
 from .scoring import FAILURES, score_response
 from .skills import SKILLS, skills
+from .skips import BAD_LINE, BAD_RECORD, BROKEN_TASK, DUPLICATE, UNKNOWN_TASK, describe
 from .taskset import TaskSet, load_task_set
-
-# Why a line of a run was skipped, from the worst to the most benign.
-BAD_LINE = "bad_line"  # not a JSON object (or the torn last line of an interrupted run)
-BAD_RECORD = "bad_record"  # a JSON object with a missing or wrong-typed field
-UNKNOWN_TASK = "unknown_task"  # a task id that is not in the task set
-BROKEN_TASK = "broken_task"  # a task id of the task set whose task cannot be loaded
-DUPLICATE = "duplicate"  # an attempt a later line of the file holds again (same run, task, sample)
-_KIND_WORDS = {
-    UNKNOWN_TASK: "with a task id not in the task set",
-    BROKEN_TASK: "with a task that cannot be loaded",
-    DUPLICATE: "repeating an attempt of a later line",
-    BAD_RECORD: "with a missing or wrong-typed field",
-    BAD_LINE: "unreadable (not a JSON object)",
-}
 
 # The fields a report reads, with the one JSON type each has in RUN.jsonl (eval/README.md):
 # a record that gives another type is bad, never coerced (the string "yes" is not a verdict).
@@ -754,15 +741,10 @@ def _attempts(
 def _skip_summary(path: str, skipped: list[Skipped]) -> str:
     """'N lines skipped (how many of each kind; first: FILE line L: reason)'."""
     n = len(skipped)
-    kinds = ", ".join(
-        f"{c} {words}"
-        for kind, words in _KIND_WORDS.items()
-        if (c := sum(1 for s in skipped if s.kind == kind))
-    )
+    kinds = describe(Counter(s.kind for s in skipped))
     first = skipped[0]
     return (
-        f"{n} line{'s' if n != 1 else ''} skipped ({kinds}; "
-        f"first: {path} line {first.line}: {first.reason})"
+        f"{counted(n, 'line')} skipped ({kinds}; first: {path} line {first.line}: {first.reason})"
     )
 
 

@@ -33,7 +33,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from ..errors import UsageError, json_problem
+from ..errors import UsageError, counted, json_problem
 from ..files import cannot_write
 from ..tasks import Task
 from .client import (
@@ -186,7 +186,7 @@ class EvalSummary:
         else:
             why = f'; {same} with "{cause}", {n - same} with other causes'
         return (
-            f"{n} attempt{'s' if n != 1 else ''} got no reply from {self.endpoint}{why}; "
+            f"{counted(n, 'attempt')} got no reply from {self.endpoint}{why}; "
             f"the errors are recorded in {self.out} (--retry-errors asks again)"
         )
 
