@@ -104,6 +104,36 @@ def test_ctrl_d_leaves(shell):
     assert shell.session.compact == "fd"
 
 
+class InterruptedWhileShowing(io.StringIO):
+    """A terminal where the user presses Ctrl-C while the first output holding `marker` is
+    printed (a long listing on a slow terminal)."""
+
+    def __init__(self, marker: str) -> None:
+        super().__init__()
+        self.marker, self.fired = marker, False
+
+    def write(self, s: str) -> int:
+        if self.marker in s and not self.fired:
+            self.fired = True
+            raise KeyboardInterrupt
+        return super().write(s)
+
+
+def test_ctrl_c_while_output_is_printed_stops_it_and_keeps_the_session(shell):
+    screen = InterruptedWhileShowing("1/6 commands")
+    console = Console(file=screen, width=80, force_terminal=False)
+    with create_pipe_input() as inp:
+        inp.send_text("fd" + ENTER + "rt" + ENTER)
+        inp.close()
+        try:
+            status = run_interactive(shell, console, input=inp, output=DummyOutput())
+        except KeyboardInterrupt:  # escaping, it would stop pytest itself
+            pytest.fail("Ctrl-C while output was printed ended the session")
+    assert status == 0 and screen.fired
+    assert "interrupted" in screen.getvalue()
+    assert shell.session.compact == "fd rt"  # the input after the interruption still ran
+
+
 def test_f8_and_f7_step_through_the_run(shell):
     screen = drive(shell, "fd rt fd" + ENTER + F8 + F8 + F7)
     assert "step 2/3" in screen and shell.session.position == 1

@@ -1,0 +1,46 @@
+"""Output files are written whole or not at all, and every error names the file the user asked
+for, never the temporary file beside it."""
+
+from __future__ import annotations
+
+import errno
+import os
+from pathlib import Path
+
+import pytest
+
+from xlogo_lang.errors import UsageError
+from xlogo_lang.files import replaced_when_kept
+
+
+def test_a_read_only_file_system_names_the_output_not_the_temporary_file(tmp_path, monkeypatch):
+    """On a read-only file system even removing the temporary file that was never made fails;
+    that second error must not replace the one naming the output."""
+
+    def read_only(*args: object, **kwargs: object) -> None:
+        raise OSError(errno.EROFS, os.strerror(errno.EROFS))
+
+    monkeypatch.setattr(Path, "open", read_only)
+    monkeypatch.setattr(Path, "unlink", read_only)
+    out = tmp_path / "train.jsonl"
+    with pytest.raises(UsageError) as caught, replaced_when_kept(out, lambda: True) as f:
+        f.write("{}\n")
+    assert caught.value.file == str(out)
+    assert "Read-only file system" in str(caught.value) and ".tmp" not in str(caught.value)
+
+
+def test_an_output_not_worth_keeping_leaves_the_earlier_file(tmp_path):
+    out = tmp_path / "results.jsonl"
+    out.write_text("earlier\n", encoding="utf-8")
+    with replaced_when_kept(out, lambda: False) as f:
+        f.write("new\n")
+    assert out.read_text(encoding="utf-8") == "earlier\n"
+    assert list(tmp_path.iterdir()) == [out]  # no temporary file left behind
+
+
+def test_an_output_worth_keeping_replaces_the_file_whole(tmp_path):
+    out = tmp_path / "new" / "results.jsonl"  # its folder is made
+    with replaced_when_kept(out, lambda: True) as f:
+        f.write("new\n")
+    assert out.read_text(encoding="utf-8") == "new\n"
+    assert list(out.parent.iterdir()) == [out]
