@@ -201,6 +201,9 @@ def iter_task_loads(
         for tid in _asset_ids(records, complete_only):
             yield _load_or_error(tid, partial(_task_from_assets, records, tid, p))
         return
+    # Every file's id is read before any task is built, to list the tasks in id order and to
+    # find ids two files share; each file is then parsed again as its task is built, so that a
+    # folder of any size is never held in memory whole.
     index = _folder_index(p)
     if not index:
         raise TaskError("no task files (*.json) and no asset files in this directory", file=str(p))
