@@ -277,11 +277,11 @@ class Space:
             self.target_drawn = sum(c << (3 * i) for i, c in enumerate(edge_colors))
             self.field_ones = sum(1 << (3 * i) for i in range(len(edge_colors)))
             return
+        if not goal.catalogue_ok:  # an empty goal included, as `CompiledGoal.check` has it
+            raise Infeasible("the world holds items outside the catalogue, so no goal can be met")
         if goal.always:
             self.kind = "always"
             return
-        if not goal.catalogue_ok:
-            raise Infeasible("the world holds items outside the catalogue, so no goal can be met")
         if forbidden >> start_cell & 1:
             raise Infeasible("the start cell is one the goal forbids, and it is always visited")
         target = goal.target

@@ -90,6 +90,15 @@ def test_collect_all_of_a_non_colour_spec_has_no_objects_word():
     assert text_of(objective("collectall", [[lit(name="strawberry")]])) == "Collect all strawberry."
 
 
+def test_collect_all_of_one_colour_word_says_objects():
+    assert text_of(objective("collectall", [[lit(color="red")]])) == "Collect all red objects."
+
+
+def test_collect_all_nocolor_has_no_objects_word():
+    """ "objects" follows one of the eight colour words only, and nocolor is not one."""
+    assert text_of(objective("collectall", [[lit(color="nocolor")]])) == "Collect all nocolor."
+
+
 def test_sum_pluralises_strawberry_and_lemon_above_one():
     assert text_of(objective("sum", [[lit(name="lemon")]], total=3)) == "Collect exactly 3 lemons."
     assert text_of(objective("sum", [[lit(name="lemon")]], total=1)) == "Collect exactly 1 lemon."
@@ -101,9 +110,10 @@ def test_concat_of_two_specs_names_each_item_once():
     assert text_of(objective("concat", a, b)) == "First find the A, then the B."
 
 
-def test_concat_of_four_specs_lists_the_middle_ones():
+def test_concat_of_four_specs_lists_the_middle_ones_as_the_reference_does():
+    """SEMANTICS section 5: each middle spec is written `Si,`, with no space after the comma."""
     specs = [[[lit(name=n)]] for n in "ABCD"]
-    assert text_of(objective("concat", *specs)) == "First find the A, then the B, C, finally the D."
+    assert text_of(objective("concat", *specs)) == "First find the A, then the B, C,finally the D."
 
 
 def test_every_forbid_after_the_first_is_joined_with_and():
@@ -182,3 +192,11 @@ def test_the_platform_text_is_kept_apart_from_the_generated_one(real_tasks):
         == "Find the green circle without crossing the red and the purple circle."
     )
     assert task.description != task.platform_description
+
+
+def test_an_empty_goal_is_described_as_the_reference_loader_reads_it_a_drawing():
+    """`goal: []` always holds, but the reference's task loader turns it into a drawing, and
+    its description is that drawing's (SEMANTICS section 5)."""
+    task = make_task(goal=[], lines=[(0, 0, 1, 0, "blue")])
+    assert describe(task) == "Draw the picture in blue."
+    assert describe(make_task(goal=[])) == "Draw the picture."

@@ -14,6 +14,7 @@ import time
 from pathlib import Path
 
 import pytest
+from core_helpers import make_task
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from xlogo_lang.solver import DEFAULT_MAX_SIZE, Solution, solve
@@ -453,6 +454,14 @@ def test_too_small_a_bound_is_a_proof_not_a_timeout(asset_tasks):
 def test_an_empty_goal_is_met_by_the_empty_program(asset_tasks):
     sol = solve(_variant(asset_tasks, "1", goal=[]))
     assert (sol.status, sol.size) == ("solved", 0)
+
+
+@pytest.mark.parametrize("engine", ["enum", "z3"])
+def test_an_empty_goal_in_a_world_with_an_off_catalogue_item_has_no_solution(engine):
+    task = make_task(items=[(1, 0, "house", "blue", 1)], goal=[])
+    sol = solve(task, engine=engine)
+    assert sol.status == "no_solution"
+    assert "outside the catalogue" in sol.stats["reason"]
 
 
 # -- budgets and time limits ---------------------------------------------------------------------

@@ -121,6 +121,15 @@ def test_an_unknown_wall_side_names_the_tile_and_the_side(tasks_dir):
     assert "tiles[3].walls.lft: unknown wall side" in str(load_error(data))
 
 
+def test_a_null_wall_is_no_wall_as_the_reference_writes_it_on_holes(tasks_dir):
+    data = read(tasks_dir, "22")
+    raw = data["tiles"][3]
+    raw["walls"] = {"top": None, "left": True}
+    world = task_from_dict(data).world
+    (tile,) = (t for t in world.tiles if (t.x, t.y) == (raw["x"], raw["y"]))
+    assert tile.walls == frozenset({"left"})
+
+
 def test_an_unknown_item_names_its_path(tasks_dir):
     data = read(tasks_dir, "22")
     data["items"][2]["name"] = "banana"
@@ -207,6 +216,16 @@ def test_an_off_catalogue_item_makes_a_non_draw_goal_false():
         goal=[objective("find", [[lit(name="strawberry")]])],
     )
     verdict = run(task, "fd fd")
+    assert verdict.goal_ok is False
+    assert "outside the catalogue" in verdict.reason
+
+
+def test_an_off_catalogue_item_makes_even_an_empty_goal_false():
+    """SEMANTICS quirk 13 (an item outside the catalogue makes every non-draw goal false) wins
+    over quirk 14 (`goal: []` always holds): the reference adds the catalogue rule to every
+    non-draw goal, the empty one included."""
+    task = make_task(items=[(1, 0, "house", "blue", 1)], goal=[])
+    verdict = run(task, "")
     assert verdict.goal_ok is False
     assert "outside the catalogue" in verdict.reason
 

@@ -1,8 +1,9 @@
 """A task's English description, generated from its goal and constraints.
 
 Reproduces the reference's `Task.task_description` (SEMANTICS.md sections 5-6) word for word,
-so prompts built on it match the benchmark's, but for a visit in order of two items, which no
-real task has and which the reference words as three visits (`objective_text`). The stored
+so prompts built on it match the benchmark's, the reference's missing space in a visit in order
+of four or more items included ("..., C,finally the D"), but for a visit in order of two items,
+which no real task has and which the reference words as three visits (`objective_text`). The stored
 `description` strings are the platform's own texts and are kept separately as
 `Task.platform_description`.
 """
@@ -12,6 +13,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from .goals import Goal, Objective, spec_text
+from .world import ITEM_COLORS
 
 if TYPE_CHECKING:
     from .tasks import Task
@@ -26,12 +28,8 @@ def objective_text(obj: Objective) -> str:
     if obj.name == "findonly":
         return f"Find only the {s}"
     if obj.name == "collectall":
-        single_colour = (
-            len(obj.specs[0]) == 1
-            and len(obj.specs[0][0]) == 1
-            and obj.specs[0][0][0].kind == "color"
-        )
-        return f"Collect all {s} objects" if single_colour else f"Collect all {s}"
+        # "objects" follows one of the eight colour words only: not "nocolor", not "not red"
+        return f"Collect all {s} objects" if s in ITEM_COLORS else f"Collect all {s}"
     if obj.name == "forbid":
         return f"without standing on a {s}"
     if obj.name == "sum":
@@ -45,7 +43,7 @@ def objective_text(obj: Objective) -> str:
         # the reference says "First find the A, then the B, finally the B", which asks for B
         # twice; no real task visits two items, generated ones do
         return f"First find the {texts[0]}, then the {texts[1]}"
-    middle = "".join(f"{t}, " for t in texts[2:-1])
+    middle = "".join(f"{t}," for t in texts[2:-1])  # no space after it, as in the reference
     return f"First find the {texts[0]}, then the {texts[1]}, {middle}finally the {texts[-1]}"
 
 
@@ -71,7 +69,9 @@ def colour_phrase(colors: list[str]) -> str:
 
 
 def describe(task: Task) -> str:
-    text = goal_text(task.goal)
+    # an empty goal holds whatever the program does (SEMANTICS quirk 14), but the reference's
+    # task loader reads `[]` as a drawing, and its description says so
+    text = goal_text(task.goal) or objective_text(Objective("draw", ()))
     phrase = colour_phrase(task.world.line_colors)
     if phrase:
         text += " " + phrase

@@ -156,10 +156,10 @@ class CompiledGoal:
         """Does a run that visited `cells` (start cell first) and drew `drawn` meet the goal?"""
         if self.draw:
             return drawn == self.world.picture
+        if not self.catalogue_ok:  # even for `goal: []` (SEMANTICS quirks 13 and 14)
+            return False
         if self.always:
             return True
-        if not self.catalogue_ok:
-            return False
         visited = 0
         for c in cells:
             visited |= 1 << c

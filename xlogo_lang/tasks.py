@@ -847,7 +847,9 @@ def world_from_dict(d: dict[str, Any], cx: _Ctx) -> World:
                     f"unknown wall side (the sides are {', '.join(sorted(WALL_SIDES))})",
                     _did_you_mean(side, WALL_SIDES),
                 )
-            if cx.bool_(v, f"{p}.walls.{side}"):
+            # null is no wall, as a missing side is: the reference's task writer puts null
+            # walls on the tiles of a drawing's holes
+            if v is not None and cx.bool_(v, f"{p}.walls.{side}"):
                 walls.add(side)
         exist = cx.bool_(t["exist"], f"{p}.exist") if "exist" in t else True
         parsed[(x, y)] = Tile(x, y, allowed, exist, frozenset(walls))
