@@ -56,6 +56,8 @@ def workloads(size: int) -> list[tuple[str, str, bool]]:
         ("text, 64 deep", fill("fd rt ", size, nest, "}" * MAX_DEPTH), True),
         ("python style", fill("  move_forward()\n  turn_right()\n", size, "def Run():\n"), False),
         ("python, one line", fill("setpc('é'); move_forward(); ", size, "def Run():\n  "), False),
+        # one statement continued over every line, with an error at its end (quadratic once)
+        ("python, `\\` lines", fill(" \\\n", size, "def Run():\n  fd(1)", " + 1\n"), False),
         ("code JSON", fill('{"type": "fd"}, ', size, '{"run": [', '{"type": "rt"}]}'), False),
         ("10× the limit", fill("fd rt ", 10 * MAX_PROGRAM_CHARS), False),
     ]

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import ast
 import contextlib
+import re
 import warnings
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from xlogo_lang import ParseError, parse
@@ -268,6 +269,183 @@ PYTHONISH += ["move_forward()", "turn_left(", "setpc('red')", "range(13)", "Run(
 def test_python_like_garbage_never_raises_anything_but_parse_error(text):
     with contextlib.suppress(ParseError):
         parse_python(text)
+
+
+# -- backslash continuations, as CPython's tokenizer joins lines -----------------------------------
+
+
+def test_a_continuation_after_a_semicolon_joins_the_next_line_whatever_its_indent():
+    assert parse("def Run():\n    fd(); \\\n    rt()\n") == parse("fd rt")
+    assert parse("def Run():\n    fd(); \\\nrt()\n") == parse("fd rt")
+
+
+def test_statements_after_a_continuation_keep_their_physical_line_and_column():
+    prog = parse("def Run():\n    fd(); \\\n      rt()\n")
+    span = prog.body[1].span
+    assert (span.line, span.column, span.end_column) == (3, 7, 11)
+
+
+def test_a_line_of_only_a_continuation_joins_the_line_after_it():
+    assert parse("for _ in range(2):\n\\\n    fd()\n") == parse("repeat(2){fd}")
+    assert parse("def Run():\n\\\n  fd()\n\\\n  rt()\n") == parse("fd rt")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("for _ in range(2):\n  \\\nfd()\n  rt()\n", "repeat(2){fd rt}"),  # indented at the `\`
+        ("for _ in range(2):\n\\\n  \\\n    fd()\n  rt()\n", "repeat(2){fd rt}"),  # the first `\`
+        ("for _ in range(2):\n\\\n    fd()\nrt()\n", "repeat(2){fd} rt"),  # `\` at 0: the line
+    ],
+)
+def test_a_continuation_at_the_start_of_a_line_sets_its_indent_as_cpython_does(text, expected):
+    assert parse(text) == parse(expected)
+
+
+def test_blanks_before_a_continuation_indent_the_line_it_joins():
+    err = error_of("def Run():\n  fd()\nRun()\n  \\\nRun()\n")
+    assert err.message == "unexpected indent: this line is indented deeper than its block"
+    assert (err.line, err.column) == (5, 1)
+
+
+def test_an_indentation_error_after_a_continuation_is_named_at_the_statements_line():
+    err = error_of("def Run():\n    fd()\n  \\\n    rt()\n")
+    assert "inconsistent indentation" in err.message
+    assert (err.line, err.column) == (4, 5)
+
+
+def test_tabs_before_a_continuation_at_the_start_of_a_line_compare_as_spaces():
+    assert parse("for _ in range(2):\n\t\\\n  fd()\n        rt()\n") == parse("repeat(2){fd rt}")
+    err = error_of("for _ in range(2):\n\t\\\n  fd()\n\trt()\n")
+    assert err.message == "inconsistent indentation: tabs and spaces are mixed"
+    assert err.line == 4
+
+
+def test_a_continuation_after_a_for_lines_colon_makes_a_one_line_body():
+    assert parse("for _ in range(2): \\\nfd()\nrt()\n") == parse("repeat(2){fd} rt")
+    assert parse("for _ in range(2): \\\n  fd(); \\\n  rt()\n") == parse("repeat(2){fd rt}")
+
+
+def test_a_continuation_into_a_blank_or_comment_line_ends_the_logical_line():
+    assert parse("def Run():\n    fd()\n \\\n# c") == parse("fd")  # the text's last line
+    assert parse("for _ in range(2): \\\n  # c\n  fd()\n") == parse("repeat(2){fd}")
+    assert parse("def Run():\n  fd(); \\\n\n  rt()\n") == parse("fd rt")
+
+
+def test_a_continuation_that_ends_the_text_is_an_unexpected_end_of_file_at_its_backslash():
+    err = error_of("def Run():\n  fd()\n    \\\n")
+    assert err.message == "not a Python-style program: unexpected EOF while parsing"
+    assert (err.line, err.column) == (3, 6)
+    assert error_of("def Run():\n  fd(); \\\n").column == 10
+    assert parse("def Run():\r\n  fd(); \\\r\n") == parse("fd")  # CPython reads on after \r\n
+
+
+def test_a_crlf_line_break_after_a_continuation_is_one_line_break():
+    assert parse("for _ in range(3):\r\n    rt();\\\r\nrt()\r\n") == parse("repeat(3){rt rt}")
+
+
+def test_a_statement_cut_off_by_a_continuation_is_named_on_the_line_cpython_names():
+    err = error_of("def Run():\n  for _ in range(2) \\\n\n    fd()\n")
+    assert err.message == "missing colon at the end of this line"
+    assert err.line == 3
+
+
+def test_a_snippet_indented_as_a_whole_keeps_its_crlf_line_breaks():
+    assert parse("  def Run():\r\n    fd() \\\r\n") == parse("fd")
+
+
+def test_a_statement_continued_over_many_lines_is_one_statement():
+    """Its time is in benchmarks/bench_parse_sizes.py (it was quadratic in the line count)."""
+    text = "def Run():\n  fd(1) " + " \\\n" * 20_000 + " + 1\n"
+    assert error_of(text).message == "a bare value is not part of the form"
+
+
+def _calls(blocks):
+    for b in blocks:
+        if isinstance(b, Repeat):
+            for _ in range(b.times):
+                yield from _calls(b.body)
+        else:
+            yield b.kind
+
+
+def _outside_the_form(node):
+    """A node of something continuations made of the form's statements: `f d()`, `range (2)()`."""
+    if isinstance(node, ast.Name):
+        return node.id not in ("fd", "rt", "range", "_")
+    if isinstance(node, ast.Call):
+        return bool(node.args) and getattr(node.func, "id", None) != "range"
+    return not isinstance(
+        node, ast.Module | ast.FunctionDef | ast.arguments | ast.For | ast.Expr | ast.Pass
+        | ast.Constant | ast.Load | ast.Store
+    )  # fmt: skip
+
+
+def _cpython_calls(text):
+    """The calls CPython makes running `text` (and Run(), if it defines it), None if it does not
+    compile, or "skip" when it compiles to more than the form (a statement outside Run)."""
+    try:
+        code = compile(text, "<program>", "exec")
+    except SyntaxError:
+        return None
+    tree = ast.parse(text)
+    defs = sum(isinstance(s, ast.FunctionDef) for s in tree.body)
+    if (defs and len(tree.body) > 1) or any(_outside_the_form(node) for node in ast.walk(tree)):
+        return "skip"
+    calls: list[str] = []
+    names = {"fd": lambda: calls.append("fd"), "rt": lambda: calls.append("rt")}
+    exec(code, names)  # fd(), rt(), for and pass only
+    if "Run" in names:
+        names["Run"]()
+    return calls
+
+
+CONTINUATIONS = [
+    "\\\n",
+    " \\\n",
+    "\\\n  ",
+    " \\\n    ",
+    "\\\n\t",
+    "\\\n\\\n ",
+    "\\\n# c\n",
+    "\\\n\n",
+]
+
+
+@st.composite
+def continued_programs(draw):
+    """Small programs of the form with `\\` continuations inserted anywhere, valid or not."""
+    statements = ["fd()", "rt()", "pass", "fd(); rt()", "for _ in range(2):", "for _ in range(3):"]
+    lines = draw(
+        st.lists(
+            st.tuples(st.integers(0, 2), st.sampled_from([*statements, "# c", ""])),
+            min_size=1,
+            max_size=7,
+        )
+    )
+    unit = draw(st.sampled_from(["  ", "    ", "\t"]))
+    header = draw(st.booleans())
+    text = ("def Run():\n" if header else "") + "".join(
+        unit * (level + header) + line + "\n" for level, line in lines
+    )
+    for _ in range(draw(st.integers(1, 3))):
+        at = draw(st.integers(0, len(text)))
+        text = text[:at] + draw(st.sampled_from(CONTINUATIONS)) + text[at:]
+    return text.replace("\n", draw(st.sampled_from(["\n", "\n", "\r\n", "\r"])))
+
+
+@settings(max_examples=400, deadline=None)
+@given(continued_programs())
+def test_continued_programs_read_as_cpython_reads_them(text):
+    lines = [line for line in re.split(r"\r\n|\r|\n", text) if line.strip()]
+    assume({line[0] for line in lines} not in ({" "}, {"\t"}))  # indented as a whole: dedented
+    expected = _cpython_calls(text)
+    assume(expected != "skip")
+    if expected is None:
+        with pytest.raises(ParseError):
+            parse_python(text)
+    else:
+        assert list(_calls(parse_python(text).body)) == expected
 
 
 # -- printing -------------------------------------------------------------------------------------

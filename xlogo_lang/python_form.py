@@ -36,6 +36,9 @@ does, and stops at the first line outside the form:
 * indentation is tracked with CPython's tokenizer rules (tabs to multiples of 8, tabs and spaces
   that compare differently under another tab size an error), giving the errors CPython would
   give at the same line: inconsistent indentation, unexpected indent, a missing indented body;
+* a `\\` continuation is skipped wherever CPython's tokenizer skips it, with the blanks of the
+  line it joins: before a line's first statement, after a `;` and after a header's colon (see
+  `_Reader._gap`); the physical lines keep their numbers, for spans and errors;
 * repeats nested more than `MAX_DEPTH` deep are an error at the first `for` past the limit, as
   in every form (CPython alone stops at 100 indentation levels with an error of its own).
 
@@ -92,17 +95,20 @@ _LOOKS_LIKE_PYTHON = re.compile(
     re.MULTILINE,
 )
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
+_LINE_BREAKS = re.compile(r"(\r\n|\r|\n)")  # to split text into lines and their breaks
 # an integer literal longer than Python converts (its SyntaxError names no position)
 _LONG_NUMBER = re.compile(rf"(?<![\w.])[0-9]{{{MAX_NUMBER_DIGITS + 1},}}")
 _RANGE_OPEN = re.compile(r"range[ \t]*\([ \t]*[-+]?[ \t]*$")
 
 # -- the usual shapes, read without CPython (ASCII names only: others are NFKC-normalised) -----
 _ID = r"[A-Za-z_][A-Za-z0-9_]*"
+_NL = r"(?:\r\n|\r(?!\n)|\n)"  # a line break, never the `\r` of a `\r\n` alone
 # the rest of a logical line with nothing more to read: `\` continuations (group 1), blanks, a
 # comment, and its line break (group 2; empty at the end of the text); a whole line of it is blank
-_LINE_END = re.compile(r"((?:[ \t\f]*\\(?:\r\n|\r|\n))*)[ \t\f]*(?:#[^\r\n]*)?(\r\n|\r|\n|\Z)")
-_INDENT = re.compile(r"[ \t\f]*")
-_BLANKS = re.compile(r"[ \t]*")
+_LINE_END = re.compile(rf"((?:[ \t\f]*\\{_NL})*)[ \t\f]*(?:#[^\r\n]*)?({_NL}|\Z)")
+# what CPython's tokenizer skips before a token: blanks, and `\` continuations with the blanks
+# of the lines they join (at the start of a line, the indentation; see `_indent`)
+_GAP = re.compile(rf"[ \t\f]*((?:\\{_NL}[ \t\f]*)*)")
 # `for NAME in range(COUNT):`, COUNT a decimal of at most 20 digits with an optional sign
 _FOR = re.compile(
     rf"for[ \t]+({_ID})[ \t]+in[ \t]+range[ \t]*\([ \t]*"
@@ -135,7 +141,6 @@ _NOT_CODE = re.compile(rf"{_STRING}|#[^\r\n]*|[\s\\]+")
 _WORD = re.compile(r"\w+")  # a name or a number, however long, is one token
 _BRACKETS = re.compile(rf"{_STRING}|#[^\r\n]*|[()\[\]{{}}]")
 _NOT_BREAK = re.compile(r"[^\r\n]")
-_TRAILING_CONTINUATION = re.compile(r"(?:[ \t\f]*\\(?:\r\n|\r|\n))+[ \t\f]*\Z")
 _LINE_NUMBER = re.compile(r"\b(on|at) line (\d+)")  # in CPython's messages
 _TAB_SIZE = 8  # CPython's tokenizer; it also compares indents with tabs as 1 column
 
@@ -254,7 +259,7 @@ class _Reader:
                 pos = self._next_line(blank)
                 continue
             self.line_start = pos
-            start = _match_end(_INDENT, src, pos)
+            start = self._gap(pos)
             self._indent(src[pos:start])
             pos = self._logical(start)
         if self.expect is not None:
@@ -279,6 +284,25 @@ class _Reader:
             self.line += 1
             self.line_start = br.end()
 
+    def _gap(self, pos: int) -> int:
+        """Past the blanks and `\\` continuations at `pos` (counting the lines they join): where
+        CPython's tokenizer reads the next token. A continuation into the end of the text is
+        CPython's error there, at its last `\\`."""
+        src = self.source
+        m = _GAP.match(src, pos)
+        assert m is not None
+        end = m.end()
+        if not m.group(1):  # no continuation: the usual case
+            return end
+        if end == len(src) and _ends_in_continuation(src, pos):
+            last = src.rindex("\\", pos)
+            self._advance(pos, last)
+            eof = SyntaxError("unexpected EOF while parsing")
+            offset = last - self.line_start + 2  # CPython's: just past the `\\`
+            raise self._syntax_error(eof, self.line, offset, self._line_text(self.line))
+        self._advance(pos, end)
+        return end
+
     def _col(self, offset: int) -> int:
         """The Span column of an offset on the cursor's line."""
         return offset - self.line_start + 1 + self.m
@@ -286,17 +310,29 @@ class _Reader:
     # -- indentation, as CPython's tokenizer does it -------------------------------------------
 
     def _indent(self, blanks: str) -> None:
+        """Compare the indentation `blanks` (a `_GAP`) with the blocks open, as CPython does.
+
+        A continuation does not carry indentation over to the line it joins (CPython 3.11): the
+        column of the first `\\` not at column 0 is the indentation (its tabs then compare as
+        spaces), else the blanks before the first token, on the line it is on; `\\` newline
+        `    fd()` is indented by 4, `  \\` newline `fd()` by 2.
+        """
         col = alt = 0
         if blanks.count(" ") == len(blanks):
             col = alt = len(blanks)
         else:
+            joined = 0  # the column of the first `\\` not at column 0
             for ch in blanks:
                 if ch == " ":
                     col, alt = col + 1, alt + 1
                 elif ch == "\t":
                     col, alt = (col // _TAB_SIZE + 1) * _TAB_SIZE, alt + 1
-                else:  # form feed
+                elif ch == "\f":
                     col = alt = 0
+                elif ch == "\\":
+                    joined = joined or col
+            if joined:
+                col = alt = joined
         self.indent = col
         top, top_alt = self.indents[-1]
         if col > top:
@@ -451,7 +487,7 @@ class _Reader:
         if end is not None:
             self.expect = (self.frames[-1].line, what)
             return self._next_line(end)
-        nxt = self._statements(_match_end(_BLANKS, self.source, p), inline=True)
+        nxt = self._statements(self._gap(p), inline=True)
         self._close()
         return nxt
 
@@ -473,7 +509,7 @@ class _Reader:
                 if end is not None:  # a trailing `;`: for CPython the block ends after it
                     self.frames[-1].end = (self.line, self._col(p) + 1)
                     return self._next_line(end)
-                p = _match_end(_BLANKS, src, p + 1)
+                p = self._gap(p + 1)
                 inline = True
                 continue
             end = _line_end(src, p)
@@ -523,8 +559,8 @@ class _Reader:
         e = self._scan(s, ";")
         at_semicolon = e < len(src) and src[e] == ";"
         text = src[s:e]
-        if e < len(src):  # `fd() \` newline `; rt()`: a continuation ends the piece
-            text = _TRAILING_CONTINUATION.sub("", text)
+        if e < len(src) and _continued_to_end(text):  # `fd() \` newline `; rt()`, `x = \`
+            text += "\n"  # the line it joins ends here, as at the `;` or blank line in `src`
         stmts = self._parse(s, text)
         if not stmts and at_semicolon:  # `;;`, or a `;` where a statement should be
             raise self._make("not a Python-style program: invalid syntax", self.line,
@@ -902,7 +938,9 @@ def _dedent(text: str) -> tuple[str, str]:
             margin = margin[:-1]
     if not margin:
         return text, ""
-    return "\n".join(ln[len(margin) :] if ln.strip() else "" for ln in lines), margin
+    parts = _LINE_BREAKS.split(text)  # the lines and the breaks between them, kept as written
+    parts[::2] = [ln[len(margin) :] if ln.strip() else "" for ln in lines]
+    return "".join(parts), margin
 
 
 def _code_size(text: str) -> int:
@@ -941,19 +979,28 @@ def _hollow(text: str) -> str:
 
 
 def _line_end(text: str, pos: int) -> re.Match[str] | None:
-    """`_LINE_END` at `pos`, unless a `\\` continues the line into the end of the text (which
-    CPython calls an unexpected end of file, an error left to it)."""
+    """`_LINE_END` at `pos`, unless a `\\` and its line break end the text (see `_Reader._gap`).
+    Blanks or a comment after them are a last line (CPython ends the text with a line break if it
+    has none)."""
     m = _LINE_END.match(text, pos)
-    if m is not None and m.group(1) and not m.group(2):
+    if m is not None and m.end(1) == len(text) and _ends_in_continuation(text, m.start(1)):
         return None
     return m
 
 
-def _match_end(pattern: re.Pattern[str], text: str, pos: int) -> int:
-    """Where a pattern that cannot fail (`[ \t]*`) stops matching at `pos`."""
-    m = pattern.match(text, pos)
-    assert m is not None
-    return m.end()
+def _ends_in_continuation(text: str, pos: int) -> bool:
+    """Whether text[pos:] ends with a `\\` and its line break, which CPython calls an unexpected
+    end of file; not with `\\` and `\\r\\n`, which CPython reads with an empty line after it."""
+    return text.endswith(("\\\n", "\\\r"), pos)
+
+
+def _continued_to_end(text: str) -> bool:
+    """Whether `text` ends with a `\\` continuation and blanks: the line it joins is cut off."""
+    end = len(text)
+    while end and text[end - 1] in " \t\f":
+        end -= 1
+    br = 2 if text.endswith("\r\n", 0, end) else int(text.endswith(("\r", "\n"), 0, end))
+    return br > 0 and text.endswith("\\", 0, end - br)
 
 
 def _int_literal(node: pyast.expr) -> int | None:
