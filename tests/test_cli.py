@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -238,6 +239,47 @@ def test_python_dash_m_runs_the_cli():
     )
     assert out.returncode == 0
     assert out.stdout == "fd\nrt\n"
+
+
+def test_an_input_error_under_json_is_also_a_json_object_on_stdout(capsys, tasks_dir):
+    code, out, err = xlogo(capsys, "run", str(tasks_dir / "87.json"), "-e", "fd jump", "--json")
+    assert code == 2 and "unknown command 'jump'" in err
+    assert json.loads(out) == {
+        "error": "ParseError",
+        "message": "unknown command 'jump'",
+        "file": "<expr>",
+        "line": 1,
+        "column": 4,
+        "path": None,
+        "hint": "commands are fd, bk, lt, rt, setpc(colour), repeat(n){...}",
+    }
+
+
+def _xlogo_strict_utf8(*argv: str | bytes, stdin: bytes = b"") -> subprocess.CompletedProcess:
+    """The CLI in a process whose standard streams are strict UTF-8, as under en_US.UTF-8."""
+    env = {**os.environ, "PYTHONIOENCODING": "utf-8", "LC_ALL": "C.UTF-8"}
+    cmd = [sys.executable, "-m", "xlogo_lang", *argv]
+    return subprocess.run(cmd, input=stdin, capture_output=True, env=env)
+
+
+def test_a_program_on_stdin_that_is_not_utf8_is_an_error_naming_stdin():
+    out = _xlogo_strict_utf8("check", "-", stdin=b"fd\xff\n")
+    assert out.returncode == 2
+    assert out.stderr.decode().startswith("xlogo check: cannot read <stdin>: 'utf-8' codec")
+
+
+def test_an_argument_that_is_not_utf8_is_quoted_escaped_not_a_traceback():
+    out = _xlogo_strict_utf8("check", "-e", b"fd\xff")
+    assert out.returncode == 1
+    assert b"unexpected '\\udcff'" in out.stdout and b"Traceback" not in out.stderr
+
+
+def test_a_json_file_too_long_to_be_a_program_is_refused_by_size_not_decoded(tmp_path, capsys):
+    big = tmp_path / "big.json"
+    big.write_text(json.dumps({"tiles": [{"x": 1}] * 200_000}), encoding="utf-8")
+    code, out, _ = xlogo(capsys, "check", str(big))
+    assert code == 1
+    assert "xlogo reads programs of at most 1,000,000" in out
 
 
 def test_score_with_no_line_to_score_is_an_input_error(capsys, tmp_path, tasks_dir):

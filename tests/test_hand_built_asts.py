@@ -7,6 +7,7 @@ import pytest
 
 from xlogo_lang import ProgramError, check, load_task, parse, run, to_json
 from xlogo_lang.ast import Command, Program, Repeat, SetPenColor
+from xlogo_lang.python_form import to_python
 
 
 @pytest.fixture(scope="module")
@@ -42,12 +43,34 @@ def _nested(levels: int) -> Program:
     return Program(body)
 
 
-@pytest.mark.parametrize("use", ["print", "to_json", "run"])
+@pytest.mark.parametrize("use", ["print", "to_json", "to_python", "run"])
 def test_a_tree_nested_thousands_deep_is_a_program_error_not_a_recursion_error(strawberry, use):
     prog = _nested(3000)
-    act = {"print": str, "to_json": to_json, "run": lambda p: run(strawberry, p)}[use]
+    act = {
+        "print": str,
+        "to_json": to_json,
+        "to_python": to_python,
+        "run": lambda p: run(strawberry, p),
+    }[use]
     with pytest.raises(ProgramError, match="nested more than 64 deep"):
         act(prog)
+
+
+@pytest.mark.parametrize(
+    ("prog", "words"),
+    [
+        (Program((Command("jump"),)), "unknown command 'jump'"),  # type: ignore[arg-type]
+        (Program(("fd",)), "not a block"),  # type: ignore[arg-type]
+        (Program([Command("fd")]), "tuple of blocks"),  # type: ignore[arg-type]
+        (Program((Repeat(10**5000, (Command("fd"),)),)), r"outside 1\.\.12"),
+    ],
+    ids=["unknown command", "not a block", "list body", "huge count"],
+)
+def test_the_python_printer_refuses_what_the_other_printers_refuse(prog, words):
+    with pytest.raises(ProgramError, match=words):
+        to_python(prog)
+    with pytest.raises(ProgramError, match=words):
+        str(prog)
 
 
 def test_check_reports_an_unknown_command_of_a_hand_built_tree(strawberry):

@@ -50,6 +50,20 @@ def test_a_count_too_long_to_convert_is_a_range_error_at_the_count(text, column,
     assert err.excerpt
 
 
+@pytest.mark.parametrize(
+    "template", ["repeat({}){{fd}}", "repeat {} [fd]", "repeat({}){{fd}} rt"], ids=str
+)
+@pytest.mark.parametrize("strict", [True, False])
+def test_a_count_with_thousands_of_leading_zeros_is_its_value(template, strict):
+    """Python's conversion limit counts leading zeros too; the count is the value written."""
+    prog = parse(template.format("0" * 4301 + "3"), strict=strict)
+    assert isinstance(prog.body[0], Repeat) and prog.body[0].times == 3
+
+
+def test_a_zero_count_written_with_thousands_of_zeros_is_a_range_error():
+    assert "repeat count 0 is outside 1..12" in str(parse_error("repeat(" + "0" * 5000 + "){fd}"))
+
+
 def test_the_checker_reports_a_count_too_long_to_convert_as_a_repeat_range_error():
     (d,) = check(f"repeat({HUGE}){{fd}}")
     assert d.rule == "repeat-range"
@@ -130,6 +144,16 @@ def test_a_program_longer_than_the_limit_is_refused_naming_its_size_and_the_limi
         f"xlogo reads programs of at most {MAX_PROGRAM_CHARS:,}"
     )
     assert (err.file, err.line, err.column) == ("huge.xlogo", MAX_PROGRAM_CHARS // 6 + 1, 5)
+
+
+@pytest.mark.parametrize("newline", ["\n", "\r\n", "\r"], ids=["LF", "CRLF", "CR"])
+def test_the_refusal_points_at_the_first_character_past_the_limit_whatever_the_line_ends(newline):
+    line = "fd rt" + newline
+    text = line * (MAX_PROGRAM_CHARS // len(line) + 10)
+    err = parse_error(text)
+    full, rest = divmod(MAX_PROGRAM_CHARS, len(line))
+    assert (err.line, err.column) == (full + 1, rest + 1)
+    assert err.excerpt is not None and err.excerpt.splitlines()[0] == "fd rt"
 
 
 @pytest.mark.parametrize(
@@ -222,3 +246,9 @@ def test_a_value_that_is_not_text_is_a_type_error_naming_its_type(value):
 def test_a_diagnostic_about_a_huge_word_is_short_as_json():
     (d,) = check("f" * 100_000)
     assert len(json.dumps(d.to_dict())) < 400
+
+
+def test_code_json_cut_short_is_an_error_at_the_end_of_its_last_line_with_an_excerpt():
+    err = parse_error('{\n "run": [\n')
+    assert (err.line, err.column) == (2, 10)
+    assert err.excerpt == ' "run": [\n         ^'

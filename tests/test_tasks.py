@@ -65,6 +65,16 @@ def test_a_missing_file_is_a_task_error(tmp_path):
         load_task(tmp_path / "nope.json")
 
 
+def test_a_task_file_cut_short_is_an_error_at_the_end_of_its_last_line(tmp_path):
+    """Python's JSON reader puts it on the empty line after the final newline, which no editor
+    shows."""
+    f = tmp_path / "cut.json"
+    f.write_text('{\n  "tiles": [\n')
+    with pytest.raises(TaskError) as info:
+        load_task(f)
+    assert (info.value.line, info.value.column) == (2, 13)
+
+
 def test_invalid_json_is_a_task_error_with_line_and_column(tmp_path):
     f = tmp_path / "bad.json"
     f.write_text('{\n  "tiles": [,]\n}')

@@ -171,6 +171,14 @@ def check_tree(prog: object, *, ranges: bool = True) -> None:
                 stack.append((block.body, (*where, i)))
 
 
+def printable_blocks(prog: Program | tuple[Block, ...]) -> tuple[Block, ...]:
+    """The blocks to print, once `check_tree` has made sure a recursive printer can walk them (a
+    hand-built tree may hold anything, nested any depth); counts and colours out of range are
+    printed as they are, for `check` to report."""
+    check_tree(prog if isinstance(prog, Program) else Program(prog), ranges=False)
+    return prog.body if isinstance(prog, Program) else prog
+
+
 def _problem(block: object, ranges: bool) -> tuple[str, str] | None:
     """What is wrong with one node itself (the field, and why), or None."""
     if isinstance(block, Command):

@@ -40,6 +40,7 @@ from .errors import (
     quoted,
     shorten,
     too_many_digits,
+    within_text,
 )
 
 
@@ -66,12 +67,13 @@ def loads(text: str, *, file: str | None = None) -> Program:
     try:
         data = _decode(text)
     except json.JSONDecodeError as exc:
+        line, column = within_text(text, exc.lineno, exc.colno)
         raise ParseError(
             f"not valid JSON: {exc.msg}",
             file=file,
-            line=exc.lineno,
-            column=exc.colno,
-            excerpt=caret_excerpt(text, exc.lineno, exc.colno) or None,
+            line=line,
+            column=column,
+            excerpt=caret_excerpt(text, line, column) or None,
         ) from None
     try:
         return from_json(data, file=file)

@@ -27,6 +27,15 @@ def too_many_digits(digits: str) -> bool:
     return len(digits.lstrip("-+").lstrip("0")) > MAX_NUMBER_DIGITS
 
 
+def digits_value(digits: str) -> int:
+    """The integer `digits` writes, once `too_many_digits` has said it is short enough: Python's
+    conversion limit counts leading zeros too, so `0…03` with thousands of zeros is dropped to
+    `3` first instead of raising ValueError."""
+    body = digits.lstrip("-+")
+    value = int(body.lstrip("0") or "0")
+    return -value if digits[: len(digits) - len(body)].count("-") % 2 else value
+
+
 def json_problem(exc: ValueError, *, at_column: bool = False) -> str:
     """What `json.loads` refused in a line: its syntax (`at_column`: with where), bytes that are
     not UTF-8 (a binary file read as lines), or an integer longer than Python converts (a plain
@@ -87,6 +96,16 @@ def source_lines(text: str) -> list[str]:
     if lines and lines[-1] == "" and len(lines) > 1:
         lines.pop()  # the newline ending the last line starts no line of its own
     return [] if lines == [""] else lines
+
+
+def within_text(text: str, line: int, column: int) -> tuple[int, int]:
+    """A position inside `text`: Python's JSON reader puts an error at the end of a text ending
+    in a newline on the empty line after it, which no editor shows; that is the end of the last
+    line instead, where the text form reports the end of its input too."""
+    lines = source_lines(text)
+    if lines and line > len(lines):
+        return len(lines), len(lines[-1]) + 1
+    return line, column
 
 
 def caret_excerpt(text: str, line: int, column: int, width: int = 1) -> str:

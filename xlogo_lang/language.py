@@ -15,7 +15,17 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from .ast import MAX_TIMES, MIN_TIMES, PEN_COLORS, Block, CommandKind, Program, Repeat, SetPenColor
+from .ast import (
+    MAX_TIMES,
+    MIN_TIMES,
+    PEN_COLORS,
+    Block,
+    CommandKind,
+    Program,
+    Repeat,
+    SetPenColor,
+    printable_blocks,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,7 +130,7 @@ def python_names() -> dict[str, str]:
 
 def render(prog: Program | tuple[Block, ...], form: Form) -> str:
     """The program written in `form`: one block per line, every line ending in a newline."""
-    blocks = prog.body if isinstance(prog, Program) else prog
+    blocks = printable_blocks(prog)
     lines: list[str] = []
     if form.header is not None:
         lines.append(form.header + "\n")

@@ -43,6 +43,7 @@ from .errors import (
     ParseError,
     caret_excerpt,
     digits_text,
+    digits_value,
     number_text,
     quoted,
     source_lines,
@@ -92,7 +93,7 @@ class _ToAst(Transformer[Token, Program]):
         if too_many_digits(times.value):
             raise _LongCount(times.value, times.line, times.column)  # type: ignore[arg-type]
         return Repeat(
-            int(times.value),
+            digits_value(times.value),
             tuple(body),  # type: ignore[arg-type]
             _span(kw, close),  # type: ignore[arg-type]
             _span(times, times),
@@ -135,10 +136,10 @@ def parse(text: str, *, filename: str | None = None, strict: bool = True) -> Pro
     # A byte-order mark (Windows Notepad saves UTF-8 with one) is not part of the program; the
     # columns reported are then those an editor shows, where the mark takes no room.
     text = text.removeprefix("\ufeff")
+    _check_size(text, filename)
     if "\r" in text:  # a lone \r ends a line (old Mac files), as editors show it: the grammar
         # and Lark count lines at \n, so it becomes one (same length: the columns stand)
         text = _LONE_CR.sub("\n", text)
-    _check_size(text, filename)
     if _CODE_JSON.match(text):
         return codejson.loads(text, file=filename)
     if python_form.looks_like_python(text):
@@ -154,15 +155,22 @@ def parse(text: str, *, filename: str | None = None, strict: bool = True) -> Pro
 def _check_size(text: str, filename: str | None) -> None:
     if len(text) <= MAX_PROGRAM_CHARS:
         return
-    line = text.count("\n", 0, MAX_PROGRAM_CHARS) + 1
-    column = MAX_PROGRAM_CHARS - text.rfind("\n", 0, MAX_PROGRAM_CHARS)
+    # the first character past the limit, found without reading the text beyond its line (a
+    # refusal costs the same whatever the size), lines counted as `source_lines` counts them
+    at = MAX_PROGRAM_CHARS
+    line = 1 + text.count("\n", 0, at) + text.count("\r", 0, at) - text.count("\r\n", 0, at)
+    start = max(text.rfind("\n", 0, at), text.rfind("\r", 0, at)) + 1
+    column = at - start + 1
+    shown = max(start, at - 60)  # caret_excerpt shows 120 characters of a long line at most
+    cut = text[shown : at + 60]
+    cut = cut[: min((i for i in (cut.find("\n"), cut.find("\r")) if i >= 0), default=len(cut))]
     raise ParseError(
         f"the program is {len(text):,} characters long; xlogo reads programs of at most "
         f"{MAX_PROGRAM_CHARS:,}",
         file=filename,
         line=line,
         column=column,
-        excerpt=caret_excerpt(text, line, column) or None,
+        excerpt=caret_excerpt(cut, 1, at - shown + 1) or None,
         hint="a Mini program is a few hundred characters: is this the right file?",
     )
 
@@ -363,7 +371,9 @@ def _fast_read(text: str, filename: str | None = None) -> Program | _Stop:
                 if len(stack) >= MAX_DEPTH:
                     raise _too_deep(Span(tok[2], tok[3], tok[2], tok[3] + 6), text, filename)
                 closing = _CLOSING[toks[j][1]]
-                stack.append((tok, int(count[1]), _tok_span(count), closing, blocks, first, j))
+                stack.append(
+                    (tok, digits_value(count[1]), _tok_span(count), closing, blocks, first, j)
+                )
                 blocks = []
                 la = lb = lc = -1
                 i = j + 1

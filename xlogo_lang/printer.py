@@ -7,11 +7,11 @@ program printing as the empty string.
 
 from __future__ import annotations
 
-from .ast import Block, Program, Repeat, SetPenColor, check_tree
+from .ast import Block, Program, Repeat, SetPenColor, printable_blocks
 
 
 def to_text(prog: Program | tuple[Block, ...]) -> str:
-    blocks = _checked(prog)
+    blocks = printable_blocks(prog)
     out: list[str] = []
     _emit(blocks, 0, out)
     return "".join(out)
@@ -32,7 +32,7 @@ def _emit(blocks: tuple[Block, ...], level: int, out: list[str]) -> None:
 
 def to_compact(prog: Program | tuple[Block, ...]) -> str:
     """One-line form for tables and logs: `fd rt repeat(3){fd} setpc(red)`."""
-    return _compact(_checked(prog))
+    return _compact(printable_blocks(prog))
 
 
 def _compact(blocks: tuple[Block, ...]) -> str:
@@ -45,10 +45,3 @@ def _compact(blocks: tuple[Block, ...]) -> str:
         else:
             parts.append(block.kind)
     return " ".join(parts)
-
-
-def _checked(prog: Program | tuple[Block, ...]) -> tuple[Block, ...]:
-    """The blocks to print, once `check_tree` has made sure the recursive printers can walk them
-    (a hand-built tree may hold anything, nested any depth)."""
-    check_tree(prog if isinstance(prog, Program) else Program(prog), ranges=False)
-    return prog.body if isinstance(prog, Program) else prog

@@ -51,7 +51,14 @@ from .ast import BLOCK_TYPES, Program
 from .codejson import LongNumber, parse_int
 from .codejson import from_json as code_from_json
 from .constraints import KEYS, Constraints
-from .errors import MAX_NUMBER_DIGITS, ProgramError, TaskError, digits_text, json_problem
+from .errors import (
+    MAX_NUMBER_DIGITS,
+    ProgramError,
+    TaskError,
+    digits_text,
+    json_problem,
+    within_text,
+)
 from .goals import OBJECTIVES, Goal, Literal, Objective
 from .world import (
     COLOR_TO_HEX,
@@ -532,11 +539,12 @@ def _read_json(p: Path) -> Any:
         # LongNumber), which `_check_values` reports at its JSON path.
         return json.loads(text, parse_int=parse_int)
     except json.JSONDecodeError as exc:
+        line, column = within_text(text, exc.lineno, exc.colno)
         raise TaskError(
             f"not valid JSON: {exc.msg}",
             file=str(p),
-            line=exc.lineno,
-            column=exc.colno,
+            line=line,
+            column=column,
             hint=_program_hint(text),
         ) from None
     except RecursionError:

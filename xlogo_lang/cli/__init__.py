@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import difflib
 import importlib
+import json
 import sys
 
 from .. import __version__
@@ -106,12 +107,15 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    _tolerant_output()
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
         return int(args.func(args) or 0)
     except XlogoError as exc:
         print(f"xlogo {args.command}: {exc}", file=sys.stderr)
+        if getattr(args, "json", False):  # a machine reading stdout gets the error there too
+            sys.stdout.write(json.dumps(exc.to_dict(), ensure_ascii=False) + "\n")
         return 2
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
@@ -122,3 +126,12 @@ def main(argv: list[str] | None = None) -> int:
         where = f"{exc.filename}: " if exc.filename else ""
         print(f"xlogo {args.command}: {where}{exc.strerror or exc}", file=sys.stderr)
         return 2
+
+
+def _tolerant_output() -> None:
+    """Messages quote what they were given, and an argument that was not UTF-8 reaches Python
+    as lone surrogates (`-e $'fd\\xff'`); under a locale whose streams are strict, printing one
+    would end in a traceback instead of the message. Such characters print escaped instead."""
+    for stream in (sys.stdout, sys.stderr):
+        if getattr(stream, "errors", None) == "strict" and hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="backslashreplace")

@@ -12,7 +12,7 @@ from rich.console import Console
 
 from ..ast import Program
 from ..errors import UsageError
-from ..parser import parse
+from ..parser import MAX_PROGRAM_CHARS, parse
 from ..tasks import Task, load_task
 
 
@@ -77,7 +77,13 @@ def program_source(
 def _read_program_file(program: str) -> tuple[str, str]:
     """(text, name) of a program file, or of stdin for `-`."""
     if program == "-":
-        return sys.stdin.read(), "<stdin>"
+        raw = getattr(sys.stdin, "buffer", None)  # bytes, decoded as files are, not by the locale
+        if raw is None:
+            return sys.stdin.read(), "<stdin>"
+        try:
+            return raw.read().decode("utf-8"), "<stdin>"
+        except UnicodeDecodeError as exc:
+            raise UsageError(f"cannot read <stdin>: {exc}") from None
     path = Path(program)
     try:
         return path.read_text(encoding="utf-8"), str(path)
@@ -91,8 +97,8 @@ _TASK_MARKS = frozenset({"turtle", "tiles", "items", "lines", "goal", "constrain
 
 def looks_like_task(text: str) -> bool:
     """Whether program text is a task file: a JSON object with a task's keys and no "run"."""
-    if not text.lstrip().startswith("{"):
-        return False
+    if len(text) > MAX_PROGRAM_CHARS or not text.lstrip().startswith("{"):
+        return False  # too long to be either: the parser refuses it without decoding it
     try:
         data = json.loads(text)
     except (ValueError, RecursionError):  # not JSON at all: the parser says what is wrong
