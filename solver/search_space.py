@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 from typing import cast
 
 from xlogo_lang.ast import PEN_COLORS, Block, Command, SetPenColor
+from xlogo_lang.errors import counted
 from xlogo_lang.interpreter import MAX_CALLS
 from xlogo_lang.tasks import Task
 from xlogo_lang.world import DX, DY
@@ -212,10 +213,51 @@ class Space:
         if draw:
             space._picture_reachable(start_cell)
         space._alphabet(deadline)
+        space._conflicts()
         check_deadline(deadline)
         space._lines(edges)
         space.max_times = _max_times(rows, cols)
         return space
+
+    def _conflicts(self) -> None:
+        """Constraints that no program meets together with the goal, found before any search, so
+        that both engines prove them at once (size by size, the Z3 engine would take hours):
+        the blocks `start_by` names count under their types; a drawing needs one setpc block
+        per colour of its picture besides black (the pen starts black, and a repeat repeats a
+        setpc but never changes its colour); and the basic blocks `start_by` opens with run
+        first, whatever follows, so one that dies (a wall, the edge, a forbidden cell, a move
+        off the picture) dies in every program."""
+        b = self.bounds
+        for t in dict.fromkeys(b.start_by):
+            n = b.start_by.count(t)
+            if n > b.hi[t]:
+                raise Infeasible(
+                    f"the program must start with {counted(n, t + ' block')}, and the "
+                    f"constraints allow {int(b.hi[t])}"
+                )
+        if len(b.start_by) > b.hi_all:
+            raise Infeasible(
+                f"the program must start with {counted(len(b.start_by), 'block')}, and the "
+                f"constraints allow {int(b.hi_all)} in all"
+            )
+        if self.draw:
+            need = len(set(self.edge_colors) - {BLACK})
+            if need > b.hi["setpc"]:
+                raise Infeasible(
+                    f"the picture has {counted(need, 'colour')} besides black, each needs a "
+                    f"setpc block, and the constraints allow {int(b.hi['setpc'])}"
+                )
+        pose = self.start_pose
+        for i, t in enumerate(b.start_by):
+            if t == "repeat":
+                break
+            if t == "setpc":
+                continue  # it moves nothing
+            e = self.basic_effects[("fd", "bk", "lt", "rt").index(t)][pose]
+            if e is None:
+                opening = " ".join(b.start_by[: i + 1])
+                raise Infeasible(f"the program must start with {opening}, and that run dies")
+            pose = e[0]
 
     def _picture_reachable(self, start_cell: int) -> None:
         """In a drawing every move draws, and a move off the picture is dead: so a run only

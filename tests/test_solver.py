@@ -464,6 +464,50 @@ def test_an_empty_goal_in_a_world_with_an_off_catalogue_item_has_no_solution(eng
     assert "outside the catalogue" in sol.stats["reason"]
 
 
+RED_THEN_BLUE = [(0, 0, 1, 0, "red"), (1, 0, 2, 0, "blue")]
+
+
+@pytest.mark.parametrize(
+    ("task", "reason"),
+    [
+        (
+            make_task(1, 3, lines=RED_THEN_BLUE, goal=None, constraints={"at_most": {"setpc": 1}}),
+            "the picture has 2 colours besides black, each needs a setpc block, and the "
+            "constraints allow 1",
+        ),
+        (
+            make_task(constraints={"start_by": ["lt"], "exactly": {"lt": 0}}),
+            "the program must start with 1 lt block, and the constraints allow 0",
+        ),
+        (
+            make_task(constraints={"start_by": ["fd", "fd"], "exactly": {"fd": 1}}),
+            "the program must start with 2 fd blocks, and the constraints allow 1",
+        ),
+        (
+            make_task(constraints={"start_by": ["fd", "rt", "fd"], "at_most": {"all": 2}}),
+            "the program must start with 3 blocks, and the constraints allow 2 in all",
+        ),
+        (
+            make_task(1, 1, constraints={"start_by": ["fd"]}),
+            "the program must start with fd, and that run dies",
+        ),
+    ],
+    ids=["colours", "start_by vs exactly 0", "start_by vs exactly 1", "start_by vs all", "dies"],
+)
+@pytest.mark.parametrize("engine", ["enum", "z3"])
+def test_constraints_the_goal_cannot_meet_are_proved_at_once_by_both_engines(task, reason, engine):
+    sol = solve(task, engine=engine, timeout=30)
+    assert (sol.status, sol.stats["reason"]) == ("no_solution", reason)  # a proof, no timeout
+
+
+def test_one_setpc_is_enough_for_a_picture_in_black_and_one_colour():
+    task = make_task(
+        1, 3, lines=[(0, 0, 1, 0, "black"), (1, 0, 2, 0, "red")], goal=None,
+        constraints={"at_most": {"setpc": 1}},
+    )  # fmt: skip
+    assert solve(task).size == 3  # fd setpc(red) fd
+
+
 # -- budgets and time limits ---------------------------------------------------------------------
 
 
