@@ -108,6 +108,17 @@ def test_solve_a_directory_as_json_lines(capsys, tasks_dir, tmp_path):
     assert [d["task_id"] for d in lines] == ["1", "2"]
 
 
+def test_solve_a_file_of_task_records_solves_each_as_a_directory_does(capsys, tasks_dir, tmp_path):
+    records = tmp_path / "tasks.jsonl"
+    lines = [json.dumps(json.loads((tasks_dir / f"{tid}.json").read_text())) for tid in "12"]
+    records.write_text("\n".join(lines) + "\n")
+    code, out, _ = xlogo(capsys, "solve", str(records), "--json")
+    assert code == 0
+    assert [json.loads(line)["task_id"] for line in out.splitlines()] == ["1", "2"]
+    code, out, _ = xlogo(capsys, "solve", str(records), "--id", "2", "--json")
+    assert (code, json.loads(out)["task_id"]) == (0, "2")
+
+
 def broken_among_good(tasks_dir: Path, tmp_path: Path) -> Path:
     for tid in ("1", "2"):
         shutil.copy(tasks_dir / f"{tid}.json", tmp_path)

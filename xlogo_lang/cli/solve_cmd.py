@@ -2,7 +2,7 @@
 
     xlogo solve TASK [--id ID] [--engine enum|z3|both] [--max-size N] [--all] [--limit K]
                      [--timeout S] [--max-bodies B] [--max-states M] [--json]
-    xlogo solve DIR [...]                 every task of an asset dir or a folder of task files
+    xlogo solve DIR [...]                 every task of a directory (any layout) or a .jsonl file
     xlogo solve TASK --repair PROGRAM     the solution nearest to PROGRAM (or --repair -e 'fd rt')
 
 Exit status: 0 solved, 1 no solution / timeout / nothing to repair to, 2 bad input. The solver
@@ -112,8 +112,9 @@ def main(args: argparse.Namespace) -> int:
         args.all_solutions = True  # a limit on the number of solutions asks for a list of them
     else:
         args.limit = 10
-    if Path(args.task).is_dir() and args.task_id is None:
-        return _solve_dir(args)
+    src = Path(args.task)
+    if args.task_id is None and (src.is_dir() or src.suffix == ".jsonl"):
+        return _solve_dir(args)  # a file of task records is a set of tasks, as a folder is
     return _solve_one(args)
 
 
