@@ -76,6 +76,13 @@ def test_every_pen_colour_form_means_setpc(text):
     assert parse(text) == prog(SetPenColor("red"))
 
 
+@pytest.mark.parametrize("text", ["setpc(\"'red'\")", "setpc('\"red\"')", 'setpc("red\'")'])
+def test_quotes_inside_a_colour_string_are_part_of_the_word(text):
+    """One pair of quotes is the string's, as in the Python form: `"'red'"` is no colour."""
+    with pytest.raises(ParseError, match="unknown pen colour"):
+        parse(text)
+
+
 def test_keywords_and_colours_are_case_insensitive():
     assert parse("FD Rt REPEAT(2){Lt} SetPC(RED) Forward") == prog(
         FD, RT, Repeat(2, (LT,)), SetPenColor("red"), FD

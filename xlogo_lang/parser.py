@@ -85,7 +85,7 @@ class _ToAst(Transformer[Token, Program]):
         return Command(tok.type.lower(), _span(tok, tok))  # type: ignore[arg-type]
 
     def setpc(self, kw: Token, value: Token) -> SetPenColor:
-        color = value.value.strip("\"'").lower()
+        color = _colour_word(value.value)
         return SetPenColor(color, _span(kw, value), _span(value, value))
 
     def repeat(self, kw: Token, times: Token, _open: Token, *rest: Block | Token) -> Repeat:
@@ -150,6 +150,12 @@ def parse(text: str, *, filename: str | None = None, strict: bool = True) -> Pro
     if strict:
         validate(prog, text=text, filename=filename)
     return prog
+
+
+def _colour_word(value: str) -> str:
+    """A pen colour as written (`red`, `"red"`, `'RED'`): one pair of quotes is the string's, any
+    other quote is part of the word (`"'red'"` is no colour)."""
+    return (value[1:-1] if value[:1] in ("'", '"') else value).lower()
 
 
 def _check_size(text: str, filename: str | None) -> None:
@@ -347,7 +353,7 @@ def _fast_read(text: str, filename: str | None = None) -> Program | _Stop:
                 if paren and (j + 1 >= n or toks[j + 1][1] != ")"):
                     break
                 val = toks[j]
-                color = val[1].strip("\"'").lower()
+                color = _colour_word(val[1])
                 span = Span(tok[2], tok[3], val[2], val[3] + len(val[1]))
                 blocks.append(SetPenColor(color, span, _tok_span(val)))
                 i = j + 2 if paren else j + 1
