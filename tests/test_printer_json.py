@@ -38,6 +38,13 @@ def test_the_compact_form_is_one_line():
     )
 
 
+@pytest.mark.parametrize("colour", ["x) repeat(3){fd} setpc(y", "pink", 'say "hi"'])
+@pytest.mark.parametrize("printer", [to_text, to_compact])
+def test_an_unknown_colour_a_lenient_parse_kept_prints_back_as_one_setpc(colour, printer):
+    prog = Program((SetPenColor(colour), Command("fd")))
+    assert parse(printer(prog), strict=False) == prog
+
+
 def test_str_of_a_program_is_its_canonical_text():
     p = parse("fd rt")
     assert str(p) == to_text(p)

@@ -7,6 +7,8 @@ program printing as the empty string.
 
 from __future__ import annotations
 
+import re
+
 from .ast import Block, Program, Repeat, SetPenColor, printable_blocks
 
 
@@ -25,7 +27,7 @@ def _emit(blocks: tuple[Block, ...], level: int, out: list[str]) -> None:
             _emit(block.body, level + 1, out)
             out.append(f"{pad}}}\n")
         elif isinstance(block, SetPenColor):
-            out.append(f"{pad}setpc({block.color})\n")
+            out.append(f"{pad}setpc({_colour(block.color)})\n")
         else:
             out.append(f"{pad}{block.kind}\n")
 
@@ -41,7 +43,18 @@ def _compact(blocks: tuple[Block, ...]) -> str:
         if isinstance(block, Repeat):
             parts.append(f"repeat({block.times}){{{_compact(block.body)}}}")
         elif isinstance(block, SetPenColor):
-            parts.append(f"setpc({block.color})")
+            parts.append(f"setpc({_colour(block.color)})")
         else:
             parts.append(block.kind)
     return " ".join(parts)
+
+
+_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
+
+
+def _colour(color: str) -> str:
+    """A pen colour as the grammar reads it back: a word bare, anything else (an unknown colour
+    a lenient parse kept, `x) repeat(3){fd`) quoted, so that it stays one setpc."""
+    if _WORD.match(color):
+        return color
+    return f"'{color}'" if '"' in color else f'"{color}"'
