@@ -9,7 +9,7 @@ from core_helpers import nonempty_programs
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from xlogo_lang import extract_program, parse, to_json
+from xlogo_lang import extract, extract_program, parse, to_json
 from xlogo_lang.extract import MAX_SPAN_LINES
 from xlogo_lang.printer import to_compact, to_text
 from xlogo_lang.python_form import to_python
@@ -247,6 +247,43 @@ def test_windows_line_endings_are_read():
     assert extract_program("```\r\nfd\r\nfd\r\nrt\r\nfd\r\n```\r\n").program == FD_FD_RT_FD
 
 
+@pytest.mark.parametrize(
+    ("reply", "program"),
+    [("\ufeffrepeat(2){\nfd\n}\n", "repeat(2){fd}"), ("\ufefffd\nrt\n", "fd rt")],
+)
+def test_a_byte_order_mark_before_the_reply_is_not_part_of_its_first_line(reply, program):
+    """As `parse` ignores it: the first line is not left out of the span (which once gave `fd`)."""
+    found = extract_program(reply)
+    assert found.program == parse(program)
+    assert (found.start_line, found.text) == (1, reply.strip("\ufeff\n"))
+
+
+def test_a_byte_order_mark_before_an_opening_fence_leaves_it_a_fence():
+    found = extract_program("\ufeff```python\ndef Run():\n  move_forward()\n```\n")
+    assert found.program == parse("fd")
+    assert (found.source, found.language) == ("fenced", "python")
+
+
+def test_a_byte_order_mark_at_the_start_of_a_fenced_block_is_not_part_of_it():
+    found = extract_program("Here:\n```\n\ufeffrepeat(2){fd}\n```\nThe grid is 3 by 3.")
+    assert found.program == parse("repeat(2){fd}")
+    assert (found.source, found.text, found.start_line) == ("fenced", "repeat(2){fd}", 3)
+
+
+@pytest.mark.parametrize(
+    ("reply", "program"),
+    [
+        ("fd" + " " * 90_000 + "rt", "fd rt"),
+        ("fd" + "\t" * 90_000 + "rt -> fd", "fd rt fd"),
+        ("1. fd -> rt" + " \t" * 45_000 + "bk -- go back", "fd rt bk"),
+    ],
+)
+def test_long_runs_of_blanks_on_a_command_line_are_read_in_one_pass(reply, program):
+    """Their separators were searched for from every blank of a run: quadratic in its length
+    (0.6 s for 5,000 blanks, minutes for these). Times in benchmarks/bench_extract.py."""
+    assert extract_program(reply).program == parse(program)
+
+
 # -- provenance and limits ------------------------------------------------------------------------
 
 
@@ -280,6 +317,38 @@ def test_a_ten_megabyte_command_list_is_too_long_to_read():
     found = extract_program("fd\n" * 3_000_000)
     assert found.program is None
     assert f"longer than the {MAX_SPAN_LINES}" in found.error.message
+
+
+@pytest.fixture
+def parsed(monkeypatch):
+    """The lengths of the texts extraction hands the parser, in order."""
+    lengths: list[int] = []
+
+    def counting_parse(text, **kw):
+        lengths.append(len(text))
+        return parse(text, **kw)
+
+    monkeypatch.setattr(extract, "parse", counting_parse)
+    return lengths
+
+
+def test_the_line_search_parses_at_most_its_budget_of_characters(parsed):
+    """A span whose error is on its first line splits into two pieces of nearly its size: the
+    200 attempts once parsed 200 spans of nearly 100 KB here (5 s; benchmarks/bench_extract.py)."""
+    reply = "\n".join(["fd " * 66 + "x"] * 499)
+    found = extract_program(reply)
+    assert found.program is None
+    assert (found.error.message, found.error.line) == ("unknown command 'x'", 1)
+    assert sum(parsed) <= extract.MAX_PARSE_CHARS
+    assert parsed[0] == len(reply)  # the longest span is still tried first
+
+
+def test_fenced_blocks_are_parsed_within_the_same_budget_of_characters(parsed):
+    """64 blocks of 80 KB were all parsed (4 s; benchmarks/bench_extract.py)."""
+    found = extract_program(("```\n" + "fd " * 26_000 + "x\n```\n") * 64)
+    assert found.program is None
+    assert found.error.line == 3 * 63 + 2  # the error of the last block, as before
+    assert sum(parsed) <= extract.MAX_PARSE_CHARS
 
 
 def test_a_long_reply_with_the_answer_at_the_end():

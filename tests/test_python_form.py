@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import contextlib
 import re
+import sys
 import warnings
 
 import pytest
@@ -15,7 +16,7 @@ from xlogo_lang import ParseError, parse
 from xlogo_lang.ast import BASIC, MAX_DEPTH, PEN_COLORS, Command, Program, Repeat, SetPenColor
 from xlogo_lang.language import PYTHON, TEXT, render
 from xlogo_lang.printer import to_text
-from xlogo_lang.python_form import looks_like_python, parse_python, to_python
+from xlogo_lang.python_form import _dedent, looks_like_python, parse_python, to_python
 
 # The paper's Figure 1, as BENCHMARK.md quotes it.
 FIGURE_1 = """\
@@ -76,6 +77,52 @@ def test_pass_stands_for_an_empty_body_and_an_empty_program():
 
 def test_a_snippet_indented_as_a_whole_reads_as_if_it_were_not():
     assert parse("    move_forward()\n    turn_left()\n") == parse("fd lt")
+
+
+def read(text: str) -> Program | str:
+    """The program, or the message of the error."""
+    try:
+        return parse(text)
+    except ParseError as exc:
+        return exc.message
+
+
+@pytest.mark.parametrize(
+    ("wide", "narrow"),
+    [
+        (" " * 900_000 + "# go up\nmove_forward()\n", "  # go up\nmove_forward()\n"),
+        (
+            " " * 900_000 + "move_forward()\n\tmove_forward()\n",
+            "  move_forward()\n\tmove_forward()\n",
+        ),
+    ],
+)
+def test_a_margin_of_hundreds_of_thousands_of_blanks_reads_like_a_narrow_one(wide, narrow):
+    """Finding the margin the lines share was quadratic in its width (about 10 s for these;
+    benchmarks/bench_extract.py)."""
+    assert read(wide) == read(narrow)
+
+
+def test_finding_the_shared_margin_takes_as_many_calls_however_wide_it_is():
+    """It was trimmed a character at a time until every line started with it, each step a call:
+    its work is counted here rather than timed."""
+
+    def calls(width: int) -> int:
+        count = 0
+
+        def profile(frame, event, arg):
+            nonlocal count
+            count += event == "c_call"
+
+        before = sys.getprofile()
+        sys.setprofile(profile)
+        try:
+            _dedent(" " * width + "move_forward()\n\tmove_forward()\n")
+        finally:
+            sys.setprofile(before)
+        return count
+
+    assert calls(10) == calls(10_000)
 
 
 def test_comments_a_docstring_and_a_final_call_of_run_are_harmless():

@@ -40,15 +40,21 @@ Documented choices:
   last fenced block with code, else the longest command-like span. Its line numbers are lines
   of the reply.
 * Programs are parsed strictly: a `repeat(13)` answer is an extraction error, not a program.
+* A byte-order mark (U+FEFF) at the start of the reply or of a fenced block is not part of it,
+  as `parse` ignores one at the start of a program.
 
 Limits, so that garbage and a 10 MB reply cost well under a second (the parser runs at about
 15 µs a token, so it must only see plausible candidates): the reply is scanned with a few
 regular expressions; a candidate longer than `MAX_CANDIDATE_CHARS` characters or
 `MAX_SPAN_LINES` lines is not parsed (no real answer is that long); at most
 `MAX_JSON_ATTEMPTS` JSON objects and `MAX_FENCE_ATTEMPTS` fenced blocks (the last ones) and
-`MAX_PARSE_ATTEMPTS` line spans are parsed; the line search reads only the last
-`MAX_LINE_SEARCH_CHARS` characters of the reply (answers come at the end); a reply with more
-than `MAX_FENCES` fence lines is garbage and yields nothing but its code JSON.
+`MAX_PARSE_ATTEMPTS` line spans are parsed, and the blocks and spans parsed hold at most
+`MAX_PARSE_CHARS` characters in all: the search ends at the first one that does not fit in what
+is left, as it ends when the attempts run out (a span whose error is on its first line splits
+into two pieces of nearly its size, so attempts alone let the parser read 200 times the longest
+candidate); the line search reads only the last `MAX_LINE_SEARCH_CHARS` characters of the reply
+(answers come at the end); a reply with more than `MAX_FENCES` fence lines is garbage and yields
+nothing but its code JSON.
 
 This module never runs programs and never judges them.
 """
@@ -78,6 +84,7 @@ MAX_JSON_ATTEMPTS = 64
 MAX_FENCE_ATTEMPTS = 64
 MAX_FENCES = 2_000
 MAX_PARSE_ATTEMPTS = 200
+MAX_PARSE_CHARS = 300_000  # 3 of the longest candidates; at worst (1.5 µs a character) 0.45 s
 MAX_LINE_SEARCH_CHARS = 500_000
 
 
@@ -113,18 +120,20 @@ def extract_program(reply: str) -> Extraction:
     """The program in `reply`, by the rules of the module docstring (source "none": no program)."""
     if not isinstance(reply, str):
         raise TypeError(f"extract_program expects a str, got {type(reply).__name__}")
-    text = reply.replace("\r\n", "\n").replace("\r", "\n")
+    # a byte-order mark is no part of the reply (line numbers stand: it is on line 1)
+    text = reply.removeprefix(_BOM).replace("\r\n", "\n").replace("\r", "\n")
     lines = _LineIndex(text)
+    budget = _Budget()
 
     found, json_error = _from_json(text, lines)
     if found is not None:
         return found
-    found, fence_error, code_in_fences = _from_fences(text, lines)
+    found, fence_error, code_in_fences = _from_fences(text, lines, budget)
     if found is not None:
         return found
     if code_in_fences:
         return _nothing(json_error or fence_error)
-    found, lines_error = _from_lines(text, lines)
+    found, lines_error = _from_lines(text, lines, budget)
     if found is not None:
         return found
     return _nothing(json_error or fence_error or lines_error)
@@ -132,6 +141,30 @@ def extract_program(reply: str) -> Extraction:
 
 def _nothing(error: XlogoError | None) -> Extraction:
     return Extraction(None, None, "none", None, None, None, error)
+
+
+_BOM = "\ufeff"
+
+
+class _Budget:
+    """The characters the parser may still read, shared by the fenced blocks and the line spans."""
+
+    def __init__(self) -> None:
+        self.left = MAX_PARSE_CHARS
+        self.spent = False  # a candidate did not fit: the search is over
+
+    def pay(self, candidate: str) -> bool:
+        """Whether `candidate` may be parsed, paying for it if so. One longer than
+        `MAX_CANDIDATE_CHARS` is refused unread (`_try_parse`), so it costs nothing."""
+        if self.spent:
+            return False
+        if len(candidate) > MAX_CANDIDATE_CHARS:
+            return True
+        if len(candidate) > self.left:
+            self.spent = True
+            return False
+        self.left -= len(candidate)
+        return True
 
 
 class _LineIndex:
@@ -216,6 +249,8 @@ def _fences(text: str) -> list[_Block] | None:
         if fence[0] == "`" and "`" in info:
             continue  # not a fence: an inline ```code``` span
         start = min(m.end() + 1, len(text))
+        if text.startswith(_BOM, start):  # as parse reads the block: the mark is not in it
+            start += 1
         while i < len(marks) and not _closes(marks[i], fence):
             i += 1
         if i == len(marks):  # unterminated: the block runs to the end of the reply
@@ -236,15 +271,21 @@ def _language(info: str) -> str | None:
     return words[0] if words else None
 
 
-def _from_fences(text: str, lines: _LineIndex) -> tuple[Extraction | None, XlogoError | None, bool]:
+def _from_fences(
+    text: str, lines: _LineIndex, budget: _Budget
+) -> tuple[Extraction | None, XlogoError | None, bool]:
     """(the last block that parses, the error of the last block with code, whether any has code)."""
     blocks = _fences(text)
     if blocks is None:
         return None, ParseError(f"more than {MAX_FENCES} code fences: not read as an answer"), True
     error: XlogoError | None = None
-    code_blocks = [b for b in blocks if _COMMAND_LINE.search(text, b.start, b.end)]
-    for b in reversed(code_blocks[-MAX_FENCE_ATTEMPTS:]):
-        content = text[b.start : b.end]
+    # (the content is searched as a string of its own: after a byte-order mark, its first line
+    # starts at no line break, where `^` would not match in `text`)
+    contents = ((b, text[b.start : b.end]) for b in blocks)
+    code_blocks = [(b, content) for b, content in contents if _COMMAND_LINE.search(content)]
+    for b, content in reversed(code_blocks[-MAX_FENCE_ATTEMPTS:]):
+        if not budget.pay(content):
+            break
         first = lines.line_of(b.start)
         prog, err = _try_parse(content, first)
         if prog is not None:
@@ -279,6 +320,9 @@ _PREFIX = re.compile(rf"^[ \t]*(?:{_MARKER}|{_LABEL})", re.IGNORECASE)
 _SPAN = re.compile(r"`([^`\n]+)`")
 _DASH = r"[ \t]+(?:-{1,2}|–|—)[ \t]+"
 _SEPARATOR = re.compile(rf"[ \t]*(?:-{{1,2}}>|={{1,2}}>|→|⇒|⟶)[ \t]*|{_DASH}")
+# The same, not starting inside a run of blanks: tried from every blank of a long run, the
+# leading `[ \t]*` scanned the rest of the run each time, quadratic in the run's length.
+_LATER_SEPARATOR = re.compile(rf"(?<![ \t])(?:{_SEPARATOR.pattern})")
 _WORD_IN_PIECE = re.compile(r"[^\W\d]\w*")
 _FULL_STOP = re.compile(r"(?<=[A-Za-z0-9)\]}`])\.[ \t]*$")
 # the words a piece of commands after the first may hold
@@ -331,15 +375,21 @@ def _normalise(line: str) -> str | None:
 
 
 def _pieces(line: str, start: int, end: int) -> list[tuple[str, int]]:
-    """The non-blank pieces of line[start:end] between separators, with their offsets."""
+    """The non-blank pieces of line[start:end] between separators, with their offsets.
+
+    The separators are those `_SEPARATOR.finditer` finds, in one pass over the blanks: one that
+    starts further on than the search does not start inside a run of blanks, as it would match
+    from the blank before it too.
+    """
     pieces = []
-    for sep in [*_SEPARATOR.finditer(line, start, end), None]:
+    while True:
+        sep = _SEPARATOR.match(line, start, end) or _LATER_SEPARATOR.search(line, start + 1, end)
         stop = end if sep is None else sep.start()
         if line[start:stop].strip():
             pieces.append((line[start:stop], start))
-        if sep is not None:
-            start = sep.end()
-    return pieces
+        if sep is None:
+            return pieces
+        start = sep.end()
 
 
 def _is_code(piece: str) -> bool:
@@ -351,7 +401,9 @@ def _is_code(piece: str) -> bool:
     return all(w.lower() in _VOCABULARY for w in _WORD_IN_PIECE.findall(piece))
 
 
-def _from_lines(text: str, lines: _LineIndex) -> tuple[Extraction | None, XlogoError | None]:
+def _from_lines(
+    text: str, lines: _LineIndex, budget: _Budget
+) -> tuple[Extraction | None, XlogoError | None]:
     # Only the tail of a huge reply is read (answers come last), cut at a line boundary.
     tail = 0
     if len(text) > MAX_LINE_SEARCH_CHARS:
@@ -364,7 +416,7 @@ def _from_lines(text: str, lines: _LineIndex) -> tuple[Extraction | None, XlogoE
             for m in _RUN.finditer(text, tail)
         ),
     )
-    search = _SpanSearch()
+    search = _SpanSearch(budget)
     for size, start, end in runs:
         first = lines.line_of(start)
         if size >= MAX_SPAN_LINES:
@@ -380,9 +432,10 @@ def _from_lines(text: str, lines: _LineIndex) -> tuple[Extraction | None, XlogoE
 
 
 class _SpanSearch:
-    """The longest parsing span over all runs, within a budget of parse attempts."""
+    """The longest parsing span over all runs, within a budget of parse attempts and characters."""
 
-    def __init__(self) -> None:
+    def __init__(self, budget: _Budget) -> None:
+        self.budget = budget
         self.attempts = 0
         self.best: tuple[int, int, Program, str] | None = None  # (size, first line, program, text)
         self.first_error: XlogoError | None = None  # the error of the longest run
@@ -411,14 +464,16 @@ class _SpanSearch:
         # a max-heap of spans on (command lines, start): the longest, then the latest, first
         pending = [(-size(0, len(raw) - 1), 0, 0, len(raw) - 1)]
         seen: set[tuple[int, int]] = set()
-        while pending and self.attempts < MAX_PARSE_ATTEMPTS:
+        while pending and self.attempts < MAX_PARSE_ATTEMPTS and not self.budget.spent:
             _, _, a, b = heapq.heappop(pending)
             a, b = trim(a, b)
             if a > b or (a, b) in seen or not self.could_win(size(a, b), first_line + a):
                 continue
+            candidate = "\n".join(n or "" for n in norm[a : b + 1])
+            if not self.budget.pay(candidate):
+                return
             seen.add((a, b))
             self.attempts += 1
-            candidate = "\n".join(n or "" for n in norm[a : b + 1])
             prog, err = _try_parse(candidate, first_line + a)
             if prog is not None:
                 if prog.body:

@@ -932,10 +932,17 @@ def _dedent(text: str) -> tuple[str, str]:
     margins = [ln[: len(ln) - len(ln.lstrip(" \t"))] for ln in lines if ln.strip()]
     if not margins:
         return text, ""
-    margin = margins[0]
-    for m in margins[1:]:
-        while not m.startswith(margin):
-            margin = margin[:-1]
+    # The prefix they all share is the one the least and the greatest (in sorted order) share:
+    # one pass over the characters, however wide the margins.
+    least, most = min(margins), max(margins)
+    margin = least
+    if not most.startswith(least):  # they differ before `least` ends: find where, by blocks
+        i = 0
+        while least[i : i + 4096] == most[i : i + 4096]:
+            i += 4096
+        while least[i] == most[i]:
+            i += 1
+        margin = least[:i]
     if not margin:
         return text, ""
     parts = _LINE_BREAKS.split(text)  # the lines and the breaks between them, kept as written
