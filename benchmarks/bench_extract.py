@@ -73,6 +73,7 @@ def workloads() -> list[tuple[str, str, Callable[[str], object], str]]:
         ("64 fences of 80 KB, x", fences(64, 80_000)),
         ("10 MB garbage + fence", garbage + "\nFinal answer:\n```\nfd fd rt fd\n```\n"),
         ("9 MB of fd lines", "fd\n" * 3_000_000),
+        ('64 nested {"run": [ + 9 MB of numbers', '{"run": [' * 64 + "1, " * 3_000_000),
     ]
     rows: list[tuple[str, str, Callable[[str], object], str]] = [
         (name, text, extract_program, benign_reply(len(text))) for name, text in extraction

@@ -396,3 +396,20 @@ def test_extraction_never_raises(reply):
 @pytest.mark.parametrize("reply", ["fd rt fd.", "Answer: fd -> rt -> fd.", "1. fd\n2. rt\n3. fd."])
 def test_a_full_stop_after_the_last_command_is_punctuation(reply):
     assert extract_program(reply).program == parse("fd rt fd")
+
+
+def test_code_json_longer_than_extraction_reads_is_refused_naming_its_line():
+    reply = "Here it is:\n" + '{"run": [' + '{"type": "fd"}, ' * 10_000 + '{"type": "rt"}]}'
+    result = extract_program(reply)
+    assert result.program is None
+    assert result.error is not None and result.error.line == 2
+    assert "not complete within 100,000 characters" in result.error.message
+
+
+def test_openings_nested_in_a_huge_reply_decode_a_window_each_not_the_reply():
+    """64 `{"run": [` openings around 9 MB of numbers: each is refused after its window, so
+    the reply costs 64 windows (benchmarks/bench_extract.py times it)."""
+    reply = '{"run": [' * 64 + "1, " * 3_000_000
+    result = extract_program(reply)
+    assert result.program is None
+    assert "not complete within 100,000 characters" in str(result.error)

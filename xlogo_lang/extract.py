@@ -46,7 +46,9 @@ Documented choices:
 Limits, so that garbage and a 10 MB reply cost well under a second (the parser runs at about
 15 µs a token, so it must only see plausible candidates): the reply is scanned with a few
 regular expressions; a candidate longer than `MAX_CANDIDATE_CHARS` characters or
-`MAX_SPAN_LINES` lines is not parsed (no real answer is that long); at most
+`MAX_SPAN_LINES` lines is not parsed (no real answer is that long), and a JSON object is
+decoded from a window of that many characters from its opening (an object that is not complete
+in it is refused as too long, or broken); at most
 `MAX_JSON_ATTEMPTS` JSON objects and `MAX_FENCE_ATTEMPTS` fenced blocks (the last ones) and
 `MAX_PARSE_ATTEMPTS` line spans are parsed, and the blocks and spans parsed hold at most
 `MAX_PARSE_CHARS` characters in all: the search ends at the first one that does not fit in what
@@ -193,23 +195,43 @@ class _LineIndex:
 # -- 1. code JSON --------------------------------------------------------------------------------
 
 _JSON_START = re.compile(r'\{\s*"run"\s*:')
+_FAST_DECODER = json.JSONDecoder()  # C all the way: no Python call per integer
 _DECODER = json.JSONDecoder(parse_int=parse_int)  # huge integers stay text, for from_json
+
+
+def _decode(window: str) -> tuple[object, int]:
+    """The JSON object at the start of `window` and where it ends. An integer longer than
+    Python converts (ValueError, not a JSONDecodeError) is read again with the hook that keeps it
+    as text; below that, an int and the hook's value give `from_json` the same errors."""
+    try:
+        return _FAST_DECODER.raw_decode(window)
+    except json.JSONDecodeError:
+        raise
+    except ValueError:
+        return _DECODER.raw_decode(window)
 
 
 def _from_json(text: str, lines: _LineIndex) -> tuple[Extraction | None, XlogoError | None]:
     error: XlogoError | None = None
     opens = deque((m.start() for m in _JSON_START.finditer(text)), maxlen=MAX_JSON_ATTEMPTS)
     for pos in reversed(opens):
+        # An object longer than extraction reads is refused unread: each opening decodes a
+        # window of at most MAX_CANDIDATE_CHARS + 1 characters, so 64 openings nested in a
+        # reply of megabytes cost 64 windows, not 64 passes over the reply.
+        window = text[pos : pos + MAX_CANDIDATE_CHARS + 1]
         try:
-            obj, end = _DECODER.raw_decode(text, pos)
+            obj, size = _decode(window)
         except (json.JSONDecodeError, RecursionError):
+            if len(window) > MAX_CANDIDATE_CHARS and error is None:  # cut short, or broken
+                error = ProgramError(
+                    f"code JSON that is not complete within {MAX_CANDIDATE_CHARS:,} characters: "
+                    "longer than extraction reads, or not valid JSON",
+                    line=lines.line_of(pos),
+                )
             continue  # not JSON after all: a brace in prose, a truncated object
+        end = pos + size
         first, last = lines.line_of(pos), lines.line_of(end - 1)
         try:
-            if end - pos > MAX_CANDIDATE_CHARS:
-                raise ProgramError(
-                    f"code JSON of {end - pos:,} characters is longer than extraction reads"
-                )
             prog = from_json(obj)
         except ProgramError as exc:
             if error is None:
