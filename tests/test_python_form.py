@@ -590,3 +590,10 @@ def test_a_bad_string_escape_in_a_reply_is_an_error_not_a_python_warning():
         with pytest.raises(ParseError, match="takes no arguments"):
             parse_python("for i in range(2):\n    fd('\\R')\n")
     assert not caught
+
+
+def test_an_error_after_a_final_crlf_is_placed_on_the_last_line_with_its_excerpt():
+    """CPython puts it on the empty line it reads after a final CRLF, which no editor shows."""
+    err = error_of("def Run():\r\n")
+    assert (err.line, err.column) == (1, 11)
+    assert err.excerpt == "def Run():\n          ^"

@@ -73,7 +73,15 @@ from .ast import (
     SetPenColor,
     Span,
 )
-from .errors import MAX_NUMBER_DIGITS, ParseError, caret_excerpt, digits_text, quoted, shorten
+from .errors import (
+    MAX_NUMBER_DIGITS,
+    ParseError,
+    caret_excerpt,
+    digits_text,
+    quoted,
+    shorten,
+    within_text,
+)
 from .language import ACTIONS, PYTHON, python_names, render
 
 _NAMES = python_names()
@@ -913,6 +921,9 @@ class _Reader:
     def _make(
         self, message: str, line: int, column: int, width: int, hint: str | None
     ) -> ParseError:
+        # CPython reads an empty line after a final `\r\n` and may place an error there, on a
+        # line no editor shows: the end of the last line stands for it
+        line, column = within_text(self.text, line, column)
         return ParseError(
             message,
             file=self.filename,
