@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import io
 import json
 from pathlib import Path
 
@@ -348,6 +349,30 @@ def test_a_run_concatenated_with_itself_counts_each_attempt_once_with_a_warning(
     assert twice.runs[0].attempts == once.attempts
     assert twice.runs[0].skipped_count("duplicate") == once.attempts
     assert "repeating an attempt of a later line" in twice.warnings()[0]
+
+
+def test_a_file_holding_two_runs_reports_each_as_its_own_row_with_a_warning(runs, tmp_path):
+    """Files of two models concatenated: an attempt of one is no sample of the other."""
+    both = tmp_path / "both.jsonl"
+    both.write_text(runs["perfect"].read_text() + runs["flaky"].read_text(), encoding="utf-8")
+    apart = build_report([runs["perfect"], runs["flaky"]], runs["tasks"], solver=False)
+    mixed = build_report([both], runs["tasks"], solver=False)
+    assert [r.name for r in mixed.runs] == ["both (perfect)", "both (flaky)"]
+    assert [r.model for r in mixed.runs] == ["perfect", "flaky"]
+    assert [r.success() for r in mixed.runs] == [r.success() for r in apart.runs]
+    assert any("holds 2 runs (perfect, flaky)" in w for w in mixed.warnings())
+    screen = Console(file=io.StringIO(), width=200)
+    mixed.render(screen)
+    assert "both (perfect)" in screen.file.getvalue()
+
+
+def test_run_names_with_brackets_are_shown_as_written(runs, tmp_path):
+    """File names and model ids are text, not rich markup."""
+    run = tmp_path / "gpt[1].jsonl"
+    run.write_text(runs["perfect"].read_text(), encoding="utf-8")
+    screen = Console(file=io.StringIO(), width=200)
+    build_report([run], runs["tasks"], solver=False).render(screen)
+    assert "gpt[1]" in screen.file.getvalue()
 
 
 def test_without_the_solver_tasks_lacking_a_reference_solution_are_named_in_a_warning(

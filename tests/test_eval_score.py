@@ -74,3 +74,16 @@ def test_a_prediction_for_a_broken_task_is_named_as_such_not_as_unknown(
     assert code == 0 and "line 12: task 'k5' cannot be loaded" in err
     assert "unknown task" not in err
     assert json.loads(out)["broken_task_ids"] == 1
+
+
+def test_an_attempt_failing_goal_and_constraints_counts_once_as_a_goal_failure(
+    tmp_path, tasks_dir, capsys
+):
+    """As its record's `failure` says (README): the summary's rows add up to the attempts."""
+    preds = tmp_path / "p.jsonl"
+    preds.write_text(json.dumps({"task_id": "87", "response": "rt lt rt lt rt lt rt"}) + "\n")
+    code, out, _ = score(capsys, str(preds), "--tasks", str(tasks_dir), "--json")
+    summary = json.loads(out)
+    assert (summary["total"], summary["goal_failures"], summary["constraint_failures"]) == (1, 1, 0)
+    (result,) = (json.loads(line) for line in Path(summary["out"]).read_text().splitlines())
+    assert result["failure"] == "goal"

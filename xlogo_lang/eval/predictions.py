@@ -52,9 +52,10 @@ class ScoreSummary:
             self.parse_failures += 1
         elif r.get("crashed"):
             self.crashes[(r.get("crash") or {}).get("kind", "?")] += 1
-        else:
-            self.goal_failures += r.get("goal_ok") is False
-            self.constraint_failures += r.get("constraints_ok") is False
+        elif r.get("goal_ok") is False:  # both failing is a goal failure, as in `failure`
+            self.goal_failures += 1
+        elif r.get("constraints_ok") is False:
+            self.constraint_failures += 1
 
     def nothing_scored(self) -> str:
         """Why no prediction was scored, for the error a run without results ends with."""

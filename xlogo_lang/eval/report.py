@@ -30,6 +30,7 @@ import html
 import io
 import json
 from collections import Counter, defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -256,6 +257,7 @@ class Report:
     # -- rich tables -----------------------------------------------------------------------------
 
     def tables(self) -> list[Any]:
+        from rich.markup import escape  # run names are file names and model ids: `[x]` is text
         from rich.table import Table
 
         n = len(self.task_ids)
@@ -281,7 +283,8 @@ class Report:
             lo, hi = bootstrap_ci(r.task_rates())
             ks = pass_at_k_table(r.per_task, tuple(extra_ks))
             overall.add_row(
-                r.name, str(r.attempts), f"{r.tasks_attempted}/{n}", str(r.tasks_solved), _pct(s),
+                escape(r.name), str(r.attempts), f"{r.tasks_attempted}/{n}", str(r.tasks_solved),
+                _pct(s),
                 f"{_pct(lo)}-{_pct(hi)}" if s is not None else "-",
                 *[_pct(ks[k]["value"]) if k in ks else "-" for k in extra_ks], str(r.errors),
             )  # fmt: skip
@@ -300,8 +303,8 @@ class Report:
             about.add_column(col, justify="right" if col.startswith("tokens") else "left")
         for r in self.runs:
             about.add_row(
-                r.name,
-                r.model,
+                escape(r.name),
+                escape(r.model),
                 r.mode,
                 r.answer_format,
                 r.template_hash,
@@ -321,7 +324,7 @@ class Report:
         per_skill.add_column("skill")
         per_skill.add_column("tasks", justify="right")
         for r in self.runs:
-            per_skill.add_column(r.name, justify="right")
+            per_skill.add_column(escape(r.name), justify="right")
         per_skill.add_column("solver", justify="right")
         for skill in SKILLS:
             ids = self.skill_ids(skill)
@@ -337,7 +340,7 @@ class Report:
         )
         fails.add_column("failure")
         for r in self.runs:
-            fails.add_column(r.name, justify="right")
+            fails.add_column(escape(r.name), justify="right")
         for key in self.failure_keys():
             fails.add_row(
                 FAILURE_WORDS.get(key, key),
@@ -555,9 +558,9 @@ def build_report(
     repairer = Repairer(solver_timeout) if repair else None
     cache: dict[tuple[str, str], dict[str, Any]] = {}
     runs = []
+    warnings = task_set.warnings()
     names = _run_names([p for p, _, _ in usable_by_file])
-    for (p, usable, skipped), name in zip(usable_by_file, names, strict=True):
-        records = usable
+    for p, name, records, skipped in _split_runs(usable_by_file, names, warnings):
         first = records[0]
         stats = RunStats(
             name=name,
@@ -603,7 +606,6 @@ def build_report(
         stats.mean_crash_step = _mean(crash_steps(scored_all))
         stats.mean_edit_distance = _mean(distances)
         runs.append(stats)
-    warnings = task_set.warnings()
     unsolved = [t.id for t in task_set.tasks if t.solution is None]
     if unsolved and not solver:
         # their program skills (basic actions, loops, ...) come from a program: the reference
@@ -746,6 +748,32 @@ def _skip_summary(path: str, skipped: list[Skipped]) -> str:
     return (
         f"{counted(n, 'line')} skipped ({kinds}; first: {path} line {first.line}: {first.reason})"
     )
+
+
+def _split_runs(
+    files: list[tuple[Path, list[dict[str, Any]], list[Skipped]]],
+    names: list[str],
+    warnings: list[str],
+) -> Iterator[tuple[Path, str, list[dict[str, Any]], list[Skipped]]]:
+    """(path, name, attempts, skipped lines) of each run: a file holding several runs (files of
+    two models concatenated) gives one row per run id, named by its model where the models
+    differ, so that no attempt of one model is counted as a sample of another. The lines the
+    file skipped go with its first run."""
+    for (path, records, skipped), name in zip(files, names, strict=True):
+        groups: dict[Any, list[dict[str, Any]]] = {}
+        for rec in records:
+            groups.setdefault(rec.get("run_id"), []).append(rec)
+        if len(groups) == 1:
+            yield path, name, records, skipped
+            continue
+        models = [str(recs[0].get("model", "?")) for recs in groups.values()]
+        labels = models if len(set(models)) == len(models) else [str(r) for r in groups]
+        warnings.append(
+            f"{path} holds {len(groups)} runs ({', '.join(labels)}): each is reported as a run "
+            "of its own"
+        )
+        for i, (label, recs) in enumerate(zip(labels, groups.values(), strict=True)):
+            yield path, f"{name} ({label})", recs, skipped if i == 0 else []
 
 
 def _run_names(paths: list[Path]) -> list[str]:
