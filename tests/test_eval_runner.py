@@ -287,6 +287,48 @@ def test_dry_run_prints_prompts_and_the_request_count(tmp_path, assets_dir, caps
     assert not (tmp_path / "r.jsonl").exists()
 
 
+def test_dry_run_as_json_refuses_a_bad_template_as_a_run_does(tmp_path, assets_dir, capsys):
+    template = tmp_path / "t.txt"
+    template.write_text("Solve this: $nosuch\n")
+    code = cli_main(["eval", "--model", "m", "--tasks", str(assets_dir), "--limit", "1",
+                     "--template", str(template), "--out", str(tmp_path / "r.jsonl"),
+                     "--dry-run", "--json"])  # fmt: skip
+    assert code == 2 and "nosuch" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("value", [float("nan"), float("inf"), -1.0])
+def test_a_temperature_that_is_no_sampling_setting_is_refused(value):
+    with pytest.raises(UsageError, match="--temperature must be"):
+        config("http://localhost:1", temperature=value)
+
+
+def test_a_temperature_of_minus_zero_is_the_run_of_zero():
+    zero, minus_zero = config("http://h", temperature=0.0), config("http://h", temperature=-0.0)
+    assert minus_zero.run_id == zero.run_id
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="flock is POSIX")
+def test_a_second_run_on_a_file_another_run_is_writing_is_refused(tmp_path, tasks):
+    import fcntl
+
+    out = tmp_path / "run.jsonl"
+    with out.open("a") as other:  # the first `xlogo eval`, still running
+        fcntl.flock(other, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        with pytest.raises(UsageError, match="another xlogo eval is writing this file"):
+            asyncio.run(run_eval(config("http://localhost:1"), tasks, out, progress=False))
+    assert out.read_text() == ""  # nothing asked, nothing written
+
+
+def test_a_run_that_fails_before_writing_leaves_no_file(tmp_path, tasks):
+    template = tmp_path / "t.txt"
+    template.write_text("Solve this: $nosuch\n")
+    out = tmp_path / "run.jsonl"
+    with pytest.raises(UsageError, match="nosuch"):
+        cfg = config("http://localhost:1", template=str(template))
+        asyncio.run(run_eval(cfg, tasks, out, progress=False))
+    assert not out.exists()
+
+
 def test_killed_run_resumes_without_losing_or_repeating_attempts(
     tmp_path, tasks, solutions, assets_dir
 ):

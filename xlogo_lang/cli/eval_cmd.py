@@ -137,6 +137,12 @@ def main(args: argparse.Namespace) -> int:
     if args.dry_run:
         todo, _ = plan(config, tasks, out)
         config.request_params()  # fails now, not later, if --constrain cannot be honoured
+        prompts = {}  # built for --json too: a bad template fails the dry run as it fails a run
+        for task, _sample in todo:
+            if task.id not in prompts:
+                prompts[task.id] = build_prompt(
+                    task, config.mode, config.template, config.answer_format, config.constrain
+                )
         if args.json:
             print_json(
                 {
@@ -149,15 +155,8 @@ def main(args: argparse.Namespace) -> int:
             )
             return 0
         con = console()
-        shown = set()
-        for task, _sample in todo:
-            if task.id in shown:
-                continue
-            shown.add(task.id)
-            p = build_prompt(
-                task, config.mode, config.template, config.answer_format, config.constrain
-            )
-            sys.stdout.write(f"=== task {task.id} (template {p.template_hash}) ===\n")
+        for tid, p in prompts.items():
+            sys.stdout.write(f"=== task {tid} (template {p.template_hash}) ===\n")
             sys.stdout.write(f"--- system ---\n{p.system}\n--- user ---\n{p.user}\n")
             if p.image_png is not None:
                 sys.stdout.write(f"--- image: PNG, {len(p.image_png)} bytes ---\n")

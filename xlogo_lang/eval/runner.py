@@ -24,9 +24,11 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
+import math
 import os
 import time
 from collections.abc import Iterable
+from contextlib import suppress
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from functools import cached_property
@@ -77,6 +79,17 @@ class EvalConfig:
     def __post_init__(self) -> None:
         if self.samples < 1:
             raise UsageError("--samples must be at least 1")
+        # a NaN would be sent (every request refused) and written into records as bare NaN,
+        # which strict JSON readers reject; -0.0 is 0.0, not another configuration
+        if not (math.isfinite(self.temperature) and self.temperature >= 0):
+            raise UsageError(
+                f"--temperature must be a number of at least 0, not {self.temperature}"
+            )
+        object.__setattr__(self, "temperature", self.temperature + 0.0)
+        if self.top_p is not None:
+            if not (math.isfinite(self.top_p) and 0 <= self.top_p <= 1):
+                raise UsageError(f"--top-p must be between 0 and 1, not {self.top_p}")
+            object.__setattr__(self, "top_p", self.top_p + 0.0)
         if self.concurrency < 1:
             raise UsageError("--concurrency must be at least 1")
         if self.constrain not in CONSTRAIN:
@@ -335,14 +348,28 @@ def latest_attempts(records: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 class _Appender:
-    """Appends one JSON line per attempt and flushes it at once; the only writer of the file."""
+    """Appends one JSON line per attempt and flushes it at once; the only writer of the file,
+    which it holds an exclusive lock on (where the system has `flock`) while it is open."""
 
     def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
         try:
+            path.parent.mkdir(parents=True, exist_ok=True)
             self._fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
         except OSError as exc:
             raise cannot_write(path, exc) from None
+        try:
+            import fcntl
+        except ImportError:  # Windows: no advisory locks, one writer is the user's to keep
+            return
+        try:
+            fcntl.flock(self._fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            os.close(self._fd)
+            raise UsageError(
+                "another xlogo eval is writing this file",
+                file=str(path),
+                hint="wait for it to finish (then run again to resume), or give another --out",
+            ) from None
 
     def write(self, record: dict[str, Any]) -> None:
         data = (json.dumps(record, ensure_ascii=False) + "\n").encode("utf-8")
@@ -474,8 +501,25 @@ def plan(
 async def run_eval(
     config: EvalConfig, tasks: list[Task], out: Path, progress: bool = True
 ) -> EvalSummary:
-    """Run every pending attempt of `config` on `tasks`, appending results to `out`."""
+    """Run every pending attempt of `config` on `tasks`, appending results to `out`.
+
+    The file is locked from the first read to the last write: a second run on it (the same
+    command started twice) is a UsageError, not every attempt asked and paid for twice."""
     out = Path(out)
+    existed = out.exists()
+    writer = _Appender(out)
+    try:
+        return await _run_eval(config, tasks, out, progress, writer)
+    finally:
+        writer.close()
+        with suppress(OSError):
+            if not existed and out.stat().st_size == 0:
+                out.unlink()  # nothing was written: leave no empty file where there was none
+
+
+async def _run_eval(
+    config: EvalConfig, tasks: list[Task], out: Path, progress: bool, writer: _Appender
+) -> EvalSummary:
     todo, existing = plan(config, tasks, out)
     repair_tail(out, existing)  # a torn last line is cut off (and redone) before appending
     summary = EvalSummary(str(out), config.run_id, endpoint_url(config.base_url))
@@ -504,7 +548,6 @@ async def run_eval(
         resolve_api_key(config.api_key_env, config.base_url),
         config.retry,
     )
-    writer = _Appender(out)
     queue: asyncio.Queue[tuple[Task, int]] = asyncio.Queue()
     for item in todo:
         queue.put_nowait(item)
@@ -545,7 +588,6 @@ async def run_eval(
         summary.elapsed = time.monotonic() - start
         if bar is not None:
             bar.stop()
-        writer.close()
         await client.close()
     return summary
 
