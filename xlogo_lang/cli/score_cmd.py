@@ -75,7 +75,7 @@ def render(summary: ScoreSummary) -> None:
     table.add_row("goal not met", str(d["goal_failures"]))
     table.add_row("constraints violated", str(d["constraint_failures"]))
     if summary.malformed:
-        table.add_row("malformed lines skipped", str(summary.malformed))
+        table.add_row("lines skipped (see the warnings)", str(summary.malformed))
     con = console()
     con.print(table)
     if summary.written:
