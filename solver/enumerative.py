@@ -516,6 +516,7 @@ class _Search:
                             and time.perf_counter() > self.deadline
                         ):
                             self.listing_cut = True
+                            self.stopped = "time"  # the list is the clock's, as a cut search
                             return out
                         prog = Program(blocks)
                         if prog in seen:

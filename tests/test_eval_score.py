@@ -84,6 +84,7 @@ def test_an_attempt_failing_goal_and_constraints_counts_once_as_a_goal_failure(
     preds.write_text(json.dumps({"task_id": "87", "response": "rt lt rt lt rt lt rt"}) + "\n")
     code, out, _ = score(capsys, str(preds), "--tasks", str(tasks_dir), "--json")
     summary = json.loads(out)
+    assert code == 0  # scored: the verdict is in the results, not the exit status
     assert (summary["total"], summary["goal_failures"], summary["constraint_failures"]) == (1, 1, 0)
     (result,) = (json.loads(line) for line in Path(summary["out"]).read_text().splitlines())
     assert result["failure"] == "goal"

@@ -5,7 +5,12 @@ or nothing, and no command writes over the files it reads."""
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -314,3 +319,67 @@ def test_shards_without_their_config_are_not_claimed_by_new_settings(copy: Path,
     assert xlogo(args) == 2
     assert "holds shards but no config.json" in capsys.readouterr().err
     assert not (copy / "config.json").exists()
+
+
+def _children(pid: int) -> set[int]:
+    """The processes whose parent is `pid` (Linux /proc)."""
+    kids = set()
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # gone meanwhile
+        if int(fields[1]) == pid:
+            kids.add(int(stat.parent.name))
+    return kids
+
+
+def _alive(pid: int) -> bool:
+    """Running, not a zombie that nobody reaped (a container's init may not)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc (Linux)")
+def test_workers_of_a_killed_gen_end_instead_of_writing_on(tmp_path: Path) -> None:
+    """`kill -9` cannot let the run stop its pool: a worker left behind would finish the shard
+    it was making (minutes) and write it, into a later run's folder too."""
+    cmd = [sys.executable, "-m", "xlogo_lang", "gen", "--n", "1000", "--shard-size", "500",
+           "--workers", "2", "--kinds", "draw", "--out", str(tmp_path / "out")]  # fmt: skip
+    run = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 60
+        while len(workers := _children(run.pid)) < 2 and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert len(workers) == 2, "the pool did not start"
+    finally:
+        run.kill()
+        run.wait()
+    deadline = time.monotonic() + 10
+    while any(_alive(w) for w in workers) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    left = [w for w in workers if _alive(w)]
+    for w in left:
+        os.kill(w, signal.SIGKILL)  # clean up before failing
+    assert not left, "workers outlived the killed run"
+    assert not list((tmp_path / "out").glob("tasks-*.jsonl"))  # a shard takes minutes: none made
+
+
+def test_a_search_the_time_limit_cuts_stops_the_run_and_a_larger_limit_resumes_it(
+    tmp_path: Path, capsys
+) -> None:
+    """Shards must not depend on the machine's speed: a list of shortest solutions cut by the
+    clock (the stored one is picked from it) would make a shard's content a matter of load."""
+    out = tmp_path / "out"
+    args = ["gen", "--n", "30", "--shard-size", "10", "--out", str(out)]
+    assert xlogo([*args, "--timeout", "0.001"]) == 2
+    err = capsys.readouterr().err
+    assert "the solver reached --timeout (0.001 s)" in err and "larger --timeout" in err
+    assert xlogo(args) == 0  # the same settings but the safety net: a resume, not a refusal
+    assert json.loads((out / "config.json").read_text())["timeout"] == 60
+    reference = tmp_path / "ref"
+    assert xlogo(["gen", "--n", "30", "--shard-size", "10", "--out", str(reference)]) == 0
+    for i in range(3):
+        assert (out / shard_name(i)).read_bytes() == (reference / shard_name(i)).read_bytes()

@@ -28,6 +28,7 @@ from typing import Any
 
 from ..ast import Program, Repeat, SetPenColor, call_count, depth, walk
 from ..constraints import Constraints, count_blocks
+from ..errors import UsageError
 from ..interpreter import execute
 from ..printer import to_compact, to_text
 from ..tasks import Task, task_from_dict
@@ -124,6 +125,28 @@ def _weighted(rng: random.Random, weights: dict[str, int]) -> str:
     return rng.choices(keys, weights=[weights[k] for k in keys])[0]
 
 
+def clock_free(solver: Solver, task_id: str, timeout: float) -> Solver:
+    """`solver`, stopping the run where the time limit cut a search short. Shards must not
+    depend on the machine's speed: the searches are bounded by size and by the engine's body
+    budget (deterministic), and `--timeout` is a safety net; a search it cut (a timeout, or a
+    list of shortest solutions ended early, from which the most natural one is picked) would
+    make what the shard holds a matter of load, so the run stops instead, keeping the finished
+    shards, and says what to do."""
+
+    def solve(task: Task, **kw: Any) -> Any:
+        best = solver(task, timeout=timeout, **kw)
+        if best.stats.get("stopped") == "time":
+            raise UsageError(
+                f"the solver reached --timeout ({timeout:g} s) while making {task_id}; what "
+                "the shard holds would then depend on this machine's speed, so the run stops "
+                "here (finished shards are kept): run the same command with a larger --timeout "
+                "(or inf) to go on"
+            )
+        return best
+
+    return solve
+
+
 def generate_one(
     seed: int,
     kind: str,
@@ -137,7 +160,7 @@ def generate_one(
 ) -> Outcome:
     """Try to make one task from `seed`. With `like`, a variant of that (real) task: same goal
     kind, item style, constraint style and about its grid size, from a mutated solution."""
-    solve = solver or default_solver()
+    solve = clock_free(solver or default_solver(), task_id, timeout)
     rng = random.Random(seed)
     clock: dict[str, float] = {}
     t0 = time.perf_counter()
@@ -215,7 +238,7 @@ def generate_one(
     lap("verify")
 
     # 4. the shortest solution, closing shortcuts
-    best = solve(task, max_size=len(intended), timeout=timeout, all_solutions=True, limit=SOLUTIONS)
+    best = solve(task, max_size=len(intended), all_solutions=True, limit=SOLUTIONS)
     lap("solve")
     tries = 0
     while True:
@@ -232,9 +255,7 @@ def generate_one(
         task = make(Constraints())
         if not run(task, intended).solved:
             return reject("intended_fails")
-        best = solve(
-            task, max_size=len(intended), timeout=timeout, all_solutions=True, limit=SOLUTIONS
-        )
+        best = solve(task, max_size=len(intended), all_solutions=True, limit=SOLUTIONS)
         lap("solve")
     solution: Program = natural(best.programs or [best.program])
     if len(solution) == 0:
@@ -258,9 +279,7 @@ def generate_one(
         else:
             constraints = Constraints(exactly={k: 0})
             task = make(constraints)
-            best = solve(
-                task, max_size=len(intended), timeout=timeout, all_solutions=True, limit=SOLUTIONS
-            )
+            best = solve(task, max_size=len(intended), all_solutions=True, limit=SOLUTIONS)
             lap("solve")
             if best.status != "solved" or best.program is None or not best.proved_minimal:
                 return reject(f"solver_{best.status}")

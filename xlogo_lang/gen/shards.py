@@ -31,20 +31,24 @@ import math
 import os
 import re
 import shutil
+import threading
 import time
 from collections import Counter
 from collections.abc import Iterable, Iterator
+from contextlib import suppress
 from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
 from ..errors import TaskError, UsageError, json_column, json_problem
+from ..files import cannot_write
 from ..tasks import Task, load_tasks
 from .difficulty import LEVELS, difficulty
 from .generate import (
     MAX_INTENDED,
     SOLVER_TIMEOUT,
     Solver,
+    clock_free,
     default_skills,
     generate_one,
     task_seed,
@@ -217,7 +221,9 @@ class _Sources:
             if kind_of_task(t.goal) not in plan.kinds:
                 continue
             if t.solution is None:
-                sol = solver(t, max_size=longest, timeout=plan.timeout)
+                sol = clock_free(solver, f"the --like source {t.id}", plan.timeout)(
+                    t, max_size=longest
+                )
                 if sol.status != "solved" or sol.program is None:
                     self.skipped.append(t.id)
                     continue
@@ -352,9 +358,7 @@ def write_shard(out: Path, i: int, records: list[dict[str, Any]], stats: ShardSt
     ).encode("utf-8")
     stats.bytes = len(data)
     _write_json(out / stats_name(i), asdict(stats))
-    tmp = out / (shard_name(i) + f".tmp{os.getpid()}")
-    tmp.write_bytes(data)
-    os.replace(tmp, out / shard_name(i))
+    _write_bytes(out / shard_name(i), data)
 
 
 def shard_damage(out: Path, i: int) -> str | None:
@@ -385,9 +389,20 @@ def shard_damage(out: Path, i: int) -> str | None:
 
 
 def _write_json(path: Path, obj: Any) -> None:
+    _write_bytes(path, (json.dumps(obj, indent=1, ensure_ascii=False) + "\n").encode("utf-8"))
+
+
+def _write_bytes(path: Path, data: bytes) -> None:
+    """`path` written whole, through a temporary file beside it that no error leaves behind (a
+    full disk); an error names `path`, not the temporary file."""
     tmp = path.with_name(path.name + f".tmp{os.getpid()}")
-    tmp.write_text(json.dumps(obj, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
-    os.replace(tmp, path)
+    try:
+        tmp.write_bytes(data)
+        os.replace(tmp, path)
+    except OSError as exc:
+        with suppress(OSError):
+            tmp.unlink(missing_ok=True)
+        raise cannot_write(path, exc) from None
 
 
 # -- a whole run -------------------------------------------------------------------------------
@@ -420,13 +435,15 @@ def prepare(out: Path, plan: GenPlan) -> None:
         old = read_settings(cfg)
         # A setting added since the folder was made reads as its default (e.g. `exclude`: none).
         old = {**{f.name: f.default for f in fields(GenPlan) if f.name in _DEFAULTED}, **old}
-        if old != new:
+        if _binding(old) != _binding(new):
             diff = sorted(k for k in set(old) | set(new) if old.get(k) != new.get(k))
             raise UsageError(
                 f"the folder holds a run with other settings ({', '.join(diff)}); "
                 "use the same settings to resume, or another --out",
                 file=str(out),
             )
+        if old != new:
+            _write_json(cfg, new)  # a new --timeout: config.json tells the last one
     elif any(out.glob("tasks-*.jsonl")):
         # shards with no record of the settings that made them: kept, they would be mixed with
         # shards of these settings under a config.json that claims them all
@@ -442,6 +459,12 @@ def prepare(out: Path, plan: GenPlan) -> None:
 _DEFAULTED = ("exclude",)  # plan keys older config.json files lack
 
 
+def _binding(settings: dict[str, Any]) -> dict[str, Any]:
+    """The settings that decide what the shards hold. `timeout` does not (a search it cuts stops
+    the run, `generate.clock_free`), so a run stopped by it resumes with a larger one."""
+    return {k: v for k, v in settings.items() if k != "timeout"}
+
+
 def pending_shards(out: Path, plan: GenPlan, shard: tuple[int, int] | None = None) -> list[int]:
     """This process's shards that are missing or damaged (`shard_damage`), in order."""
     k, m = shard or (0, 1)
@@ -455,12 +478,30 @@ def pending_shards(out: Path, plan: GenPlan, shard: tuple[int, int] | None = Non
 _WORKER: dict[str, Any] = {}
 
 
-def _init_worker(plan: GenPlan, exclude: frozenset[str], out: str, sources: _Sources) -> None:
+def _init_worker(
+    plan: GenPlan, exclude: frozenset[str], out: str, sources: _Sources, parent: int | None = None
+) -> None:
     from .generate import default_solver
 
     _WORKER.update(
-        plan=plan, exclude=exclude, out=Path(out), solver=default_solver(), sources=sources
+        plan=plan,
+        exclude=exclude,
+        out=Path(out),
+        solver=default_solver(),
+        sources=sources,
+        parent=parent,
     )
+    if parent is not None:
+        threading.Thread(target=_exit_with, args=(parent,), daemon=True).start()
+
+
+def _exit_with(parent: int) -> None:
+    """A pool worker's watch on the run that started it. Killed with `kill -9`, the run cannot
+    stop its pool, and a worker left behind would go on making shards, into the folder of a
+    later run too (reparented, its parent pid changes): it ends itself within a second."""
+    while os.getppid() == parent:
+        time.sleep(1.0)
+    os._exit(1)
 
 
 def _run_one(i: int) -> dict[str, Any]:
@@ -468,6 +509,8 @@ def _run_one(i: int) -> dict[str, Any]:
     records, stats = generate_shard(
         w["plan"], i, exclude=w["exclude"], solver=w["solver"], sources=w["sources"]
     )
+    if w["parent"] is not None and os.getppid() != w["parent"]:
+        os._exit(1)  # the run is gone (`_exit_with`): its shard is no one's to write
     write_shard(w["out"], i, records, stats)
     return {"shard": i, "tasks": stats.tasks, "attempts": stats.attempts, "wall": stats.wall}
 
@@ -518,8 +561,9 @@ def run(
         else:
             import multiprocessing as mp
 
+            initargs = (plan, exclude, str(outp), sources, os.getpid())
             with mp.get_context("fork").Pool(
-                min(workers, len(todo)), _init_worker, (plan, exclude, str(outp), sources)
+                min(workers, len(todo)), _init_worker, initargs
             ) as pool:
                 for res in pool.imap_unordered(_run_one, todo):
                     finished(res)
