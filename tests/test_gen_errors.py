@@ -122,6 +122,8 @@ def test_the_output_folder_cannot_exclude_itself(copy: Path, capsys) -> None:
         (["--timeout", "0"], "--timeout must be more than 0 seconds"),
         (["--timeout", "nan"], "--timeout must be more than 0 seconds"),
         (["--kinds", "maze"], "unknown kind maze"),
+        (["--kinds", ","], "expected a comma-separated list"),
+        (["--difficulty", " , "], "expected a comma-separated list"),
     ],
 )
 def test_an_invalid_invocation_leaves_no_folder_behind(

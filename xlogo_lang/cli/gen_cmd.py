@@ -84,6 +84,9 @@ def main(args: argparse.Namespace) -> int:
         raise UsageError("give either --n N (training tasks) or --eval N (held-out tasks)")
     if args.workers < 1:
         raise UsageError("--workers must be at least 1")
+    for option, given in (("--kinds", args.kinds), ("--difficulty", args.difficulty)):
+        if given is not None and not given:  # `--kinds ,`: not the default "all" it would read as
+            raise UsageError(f"{option}: expected a comma-separated list, got none")
     plan = GenPlan(
         n=args.n if args.n is not None else args.eval,
         seed=args.seed,
