@@ -876,6 +876,8 @@ def export_tasks(out: str | Path, dest: str | Path) -> int:
         else:
             for f in tmp.iterdir():
                 os.replace(f, d / f.name)
+    except OSError as exc:  # a full disk, say: name the folder asked for, not the temporary one
+        raise cannot_write(d, exc) from None
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return n
