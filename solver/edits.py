@@ -84,6 +84,8 @@ Step = tuple[Edit, Program]  # an edit as the search made it, and the program it
 
 @dataclass
 class Repair:
+    """The solution nearest to a given program, the block edits that lead to it, and the proof."""
+
     task_id: str
     original: Program
     program: Program | None  # the nearest solution

@@ -101,3 +101,42 @@ def test_check_names_a_task_argument_that_is_not_a_task():
 def test_load_task_names_a_path_that_is_not_one():
     with pytest.raises(TypeError, match="load_task expects a path"):
         load_task(None)  # type: ignore[arg-type]
+
+
+def test_run_names_a_task_argument_that_is_not_a_task(examples_dir):
+    with pytest.raises(TypeError, match="run expects a Task, got str"):
+        run(str(examples_dir / "tasks" / "find-strawberry.json"), "fd")  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("use", [str, to_python, to_json])
+def test_a_pen_colour_that_is_not_text_is_a_program_error_naming_it(use):
+    with pytest.raises(ProgramError, match="a pen colour must be a string") as info:
+        use(Program((SetPenColor(None),)))  # type: ignore[arg-type]
+    assert info.value.path == "body[0].color"
+
+
+def test_check_reports_a_pen_colour_that_is_not_text_as_a_diagnostic():
+    (diag,) = check(Program((SetPenColor(None),)))  # type: ignore[arg-type]
+    assert diag.severity == "error" and "a pen colour must be a string" in diag.message
+
+
+@pytest.mark.parametrize(
+    "prog",
+    [Program((Repeat(13, (Command("fd"),)),)), Program((SetPenColor("RED"),))],
+    ids=["count 13", "colour RED"],
+)
+def test_to_json_writes_nothing_from_json_would_refuse(prog):
+    """The text printers show such a program as written; code JSON is the reference's format."""
+    with pytest.raises(ProgramError):
+        to_json(prog)
+    assert str(prog)  # printed as written, for check and fmt to show
+
+
+@pytest.mark.parametrize("value", [None, "fd", [Command("fd")]], ids=["None", "str", "list"])
+@pytest.mark.parametrize("printer", [str, to_python], ids=["to_text", "to_python"])
+def test_a_printer_given_no_program_is_a_type_error(printer, value):
+    from xlogo_lang.printer import to_compact, to_text
+
+    for p in (to_text, to_compact) if printer is str else (printer,):
+        with pytest.raises(TypeError, match="expected a Program"):
+            p(value)

@@ -387,3 +387,16 @@ def test_errors_are_placed_on_the_line_an_editor_shows(text, line):
     err = info.value
     assert (err.line, err.column) == (line, 1)
     assert err.excerpt.splitlines()[0] == "jump"
+
+
+@pytest.mark.parametrize(
+    ("text", "end_column"),
+    [("setpc(red)", 11), ("setpc ( red )", 14), ('setpc("red")', 13), ("setpc red", 10),
+     ("fd()", 5), ("fd ( )", 7), ("fd", 3)],
+)  # fmt: skip
+def test_a_block_span_takes_its_closing_bracket_in_both_readers(text, end_column):
+    """As a repeat's span takes its `}` and the Python form's `move_forward()` its `)`."""
+    (fast,) = parse(text).body
+    (slow,) = _lark().parse(text).body
+    assert fast.span == slow.span
+    assert (fast.span.column, fast.span.end_column) == (1, end_column)

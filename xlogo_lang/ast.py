@@ -61,6 +61,8 @@ class Command:
 
 @dataclass(frozen=True, slots=True)
 class SetPenColor:
+    """setpc(color): the colour later moves draw in (one of PEN_COLORS once checked)."""
+
     color: str
     span: Span | None = field(default=None, compare=False, repr=False)
     color_span: Span | None = field(default=None, compare=False, repr=False)
@@ -72,6 +74,8 @@ class SetPenColor:
 
 @dataclass(frozen=True, slots=True)
 class Repeat:
+    """repeat(times){body}: `times` in 1..12 once checked; `body` a tuple of blocks."""
+
     times: int
     body: tuple[Block, ...]
     span: Span | None = field(default=None, compare=False, repr=False)
@@ -87,6 +91,8 @@ Block: TypeAlias = Command | SetPenColor | Repeat
 
 @dataclass(frozen=True, slots=True)
 class Program:
+    """A whole program: its top-level blocks. Spans are kept but take no part in equality."""
+
     body: tuple[Block, ...] = ()
 
     def __len__(self) -> int:
@@ -175,6 +181,8 @@ def printable_blocks(prog: Program | tuple[Block, ...]) -> tuple[Block, ...]:
     """The blocks to print, once `check_tree` has made sure a recursive printer can walk them (a
     hand-built tree may hold anything, nested any depth); counts and colours out of range are
     printed as they are, for `check` to report."""
+    if not isinstance(prog, (Program, tuple)):
+        raise TypeError(f"expected a Program (or a tuple of blocks), got {type(prog).__name__}")
     check_tree(prog if isinstance(prog, Program) else Program(prog), ranges=False)
     return prog.body if isinstance(prog, Program) else prog
 
@@ -186,6 +194,8 @@ def _problem(block: object, ranges: bool) -> tuple[str, str] | None:
             kind = quoted(str(block.kind))
             return "kind", f"unknown command {kind} (the commands are {', '.join(BASIC)})"
     elif isinstance(block, SetPenColor):
+        if not isinstance(block.color, str):
+            return "color", f"a pen colour must be a string, found {type(block.color).__name__}"
         if ranges and block.color not in PEN_COLORS:
             colors = ", ".join(PEN_COLORS)
             return (

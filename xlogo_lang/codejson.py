@@ -114,7 +114,9 @@ def _decode(text: str) -> Any:
 
 
 def to_json(prog: Program) -> dict[str, Any]:
-    check_tree(prog, ranges=False)  # a hand-built tree: the recursive writer must walk it
+    """The reference's code JSON of `prog`. A hand-built tree is checked whole, ranges included:
+    what `to_json` writes, `from_json` (and the reference) reads back."""
+    check_tree(prog)
     return {"run": _blocks_to_json(prog.body)}
 
 

@@ -24,6 +24,7 @@ from importlib.resources import files
 
 from lark import Lark, Token, Transformer, v_args
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
+from lark.tree import Meta
 
 from .ast import (
     MAX_DEPTH,
@@ -80,13 +81,18 @@ class _ToAst(Transformer[Token, Program]):
     def start(self, *blocks: Block) -> Program:
         return Program(tuple(blocks))
 
-    def command(self, tok: Token) -> Command:
-        # by token type, not text: case-insensitive regexes also match "rıght" (dotless i)
-        return Command(tok.type.lower(), _span(tok, tok))  # type: ignore[arg-type]
+    @v_args(inline=True, meta=True)
+    def setpc(self, meta: Meta, kw: Token, value: Token) -> SetPenColor:
+        # the span runs to the rule's end: `setpc(red)` takes its `)`, which the tree drops
+        span = Span(kw.line, kw.column, meta.end_line, meta.end_column)  # type: ignore[arg-type]
+        return SetPenColor(_colour_word(value.value), span, _span(value, value))
 
-    def setpc(self, kw: Token, value: Token) -> SetPenColor:
-        color = _colour_word(value.value)
-        return SetPenColor(color, _span(kw, value), _span(value, value))
+    @v_args(inline=True, meta=True)
+    def command(self, meta: Meta, tok: Token) -> Command:
+        # by token type, not text: case-insensitive regexes also match "rıght" (dotless i); the
+        # span runs to the rule's end, so `fd()` takes its brackets
+        span = Span(tok.line, tok.column, meta.end_line, meta.end_column)  # type: ignore[arg-type]
+        return Command(tok.type.lower(), span)  # type: ignore[arg-type]
 
     def repeat(self, kw: Token, times: Token, _open: Token, *rest: Block | Token) -> Repeat:
         *body, close = rest
@@ -100,16 +106,29 @@ class _ToAst(Transformer[Token, Program]):
         )
 
 
+class _LarkReader:
+    """Lark, then `_ToAst` on its tree. The transformer is not embedded in the parser, because
+    an embedded one gets no rule positions (`meta`), which the spans of `setpc(red)` and `fd()`
+    need for their dropped `)`; this path reads only what the fast reader leaves to it."""
+
+    def __init__(self, lark: Lark) -> None:
+        self.lark = lark
+
+    def parse(self, text: str) -> Program:
+        return _ToAst().transform(self.lark.parse(text))
+
+
 @cache
-def _lark() -> Lark:
+def _lark() -> _LarkReader:
     grammar = files("xlogo_lang.grammar").joinpath("xlogo.lark").read_text(encoding="utf-8")
-    return Lark(
+    lark = Lark(
         grammar,
         parser="lalr",
         lexer="contextual",
-        transformer=_ToAst(),
         maybe_placeholders=False,
+        propagate_positions=True,  # rule ends, for spans that take a dropped `)`
     )
+    return _LarkReader(lark)
 
 
 def grammar_text() -> str:
@@ -194,8 +213,7 @@ def _parse_text(text: str, filename: str | None) -> Program:
         # Lark reads on where the fast reader gave up (a colour word with an exotic letter):
         # let it read the whole text
         try:
-            # lark types parse() as returning a Tree; with transformer=_ToAst() it is a Program
-            prog: Program = _lark().parse(text)  # type: ignore[assignment]
+            prog = _lark().parse(text)
         except UnexpectedInput as exc:
             raise _parse_error(exc, text, filename) from None
     except _LongCount as exc:
@@ -337,10 +355,12 @@ def _fast_read(text: str, filename: str | None = None) -> Program | _Stop:
             key = value.lower() if value.isascii() else value.translate(_FOLD_EXOTIC).lower()
             command = _CANONICAL_KIND.get(key)
             if command is not None:
+                end = tok  # `fd()`: the span takes the brackets, as Lark's rule end does
                 if i < n and toks[i][0] == "call":
+                    end = toks[i]
                     i += 1
-                line, col = tok[2], tok[3]
-                blocks.append(Command(command, Span(line, col, line, col + len(value))))  # type: ignore[arg-type]
+                span = Span(tok[2], tok[3], end[2], end[3] + len(end[1]))
+                blocks.append(Command(command, span))  # type: ignore[arg-type]
                 la, lb, lc = first, i - 1, -1
                 continue
             if key in _SETPC_WORDS:
@@ -354,7 +374,8 @@ def _fast_read(text: str, filename: str | None = None) -> Program | _Stop:
                     break
                 val = toks[j]
                 color = _colour_word(val[1])
-                span = Span(tok[2], tok[3], val[2], val[3] + len(val[1]))
+                last = toks[j + 1] if paren else val  # `setpc(red)`: the span takes its `)`
+                span = Span(tok[2], tok[3], last[2], last[3] + len(last[1]))
                 blocks.append(SetPenColor(color, span, _tok_span(val)))
                 i = j + 2 if paren else j + 1
                 la, lb, lc = first, i - 1, -1

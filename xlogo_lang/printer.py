@@ -13,6 +13,7 @@ from .ast import Block, Program, Repeat, SetPenColor, printable_blocks
 
 
 def to_text(prog: Program | tuple[Block, ...]) -> str:
+    """The canonical text form (what `xlogo fmt` prints), one block per line."""
     blocks = printable_blocks(prog)
     out: list[str] = []
     _emit(blocks, 0, out)

@@ -84,6 +84,8 @@ ASSET_FILES = {
 
 @dataclass(frozen=True)
 class Task:
+    """One task: its world, goal and constraints, and its reference solution when it has one."""
+
     id: str
     world: World
     goal: Goal

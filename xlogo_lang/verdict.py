@@ -27,6 +27,8 @@ _CRASH_WORDS = {
 
 @dataclass
 class Verdict:
+    """What running a program on a task gave: the run, the goal and constraint checks, and why."""
+
     task: Task
     program: Program
     execution: Execution
@@ -120,6 +122,8 @@ class Verdict:
 
 def run(task: Task, program: Program | str) -> Verdict:
     """Run `program` (an AST, or text in any accepted form) on `task` and judge it."""
+    if not isinstance(task, Task):  # a path or a task's JSON: load_task / task_from_dict first
+        raise TypeError(f"run expects a Task, got {type(task).__name__}")
     if isinstance(program, str):
         from .parser import parse
 
