@@ -264,25 +264,42 @@ def run_interactive(
 # -- the plain loop --------------------------------------------------------------------------
 
 
-def read_inputs(lines: Iterable[str]) -> Iterable[str]:
-    """Join lines into inputs: a line with an open `{`/`[` continues on the next one."""
+class _Typing:
+    """What the plain loop's prompt needs to know of the input being typed."""
+
+    open = False  # a block is open: the next line continues it
+
+
+def read_inputs(lines: Iterable[str | None], typing: _Typing | None = None) -> Iterable[str]:
+    """Join lines into inputs: a line with an open `{`/`[` continues on the next one. A None
+    (Ctrl-C at the prompt) drops the input being typed, an open block included; a meta-command
+    (`:quit`) never continues one: the unclosed block goes to the parser, which says so."""
+    typing = typing or _Typing()
     buf = ""
     for line in lines:
-        buf += line
-        if needs_more(buf):
-            continue
-        yield buf
-        buf = ""
+        if line is None:
+            buf = ""
+        elif buf and line.lstrip().startswith(":"):
+            yield buf
+            buf = ""
+            yield line
+        else:
+            buf += line
+            if not needs_more(buf):
+                yield buf
+                buf = ""
+        typing.open = bool(buf)
     if buf.strip():
         yield buf  # unfinished at the end: the parser reports it
 
 
-def _lines(stream: IO[str], *, prompt: bool) -> Iterable[str]:
-    """Lines of `stream`; on a terminal, with a short prompt on stderr before each, where
-    Ctrl-C drops the line being typed (as in the full REPL) instead of ending the session."""
+def _lines(stream: IO[str], *, prompt: bool, typing: _Typing | None = None) -> Iterable[str | None]:
+    """Lines of `stream`; on a terminal, with a short prompt on stderr before each (`... ` while
+    a block is open), where Ctrl-C drops the input being typed (as in the full REPL), a None to
+    `read_inputs`, instead of ending the session."""
     while True:
         if prompt:
-            sys.stderr.write("> ")
+            sys.stderr.write("... " if typing is not None and typing.open else "> ")
             sys.stderr.flush()
         try:
             line = stream.readline()
@@ -290,6 +307,7 @@ def _lines(stream: IO[str], *, prompt: bool) -> Iterable[str]:
             if not prompt:
                 raise
             sys.stderr.write("\n")
+            yield None
             continue
         if not line:
             return
@@ -308,7 +326,8 @@ def run_plain(
     out = out or sys.stdout
     if not json_mode:
         show(console, shell.handle(":show"))
-    for text in read_inputs(_lines(stream, prompt=stream.isatty())):
+    typing = _Typing()
+    for text in read_inputs(_lines(stream, prompt=stream.isatty(), typing=typing), typing):
         try:
             reply = shell.handle(text)
         except KeyboardInterrupt:

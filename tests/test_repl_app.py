@@ -264,6 +264,17 @@ def test_plain_mode_joins_open_blocks_across_lines():
     ]
 
 
+def test_plain_mode_ctrl_c_drops_an_open_block_not_only_the_line():
+    """Ctrl-C at the prompt reaches `read_inputs` as None: what is typed after it is new input."""
+    assert list(read_inputs(["repeat(3){\n", "fd\n", None, "rt\n"])) == ["rt\n"]
+
+
+def test_plain_mode_a_meta_command_ends_an_open_block_for_the_parser_to_report():
+    """A piped `:quit` after an unclosed brace is still a command, not more of the block."""
+    lines = ["repeat(3){fd\n", ":quit\n", "fd\n"]
+    assert list(read_inputs(lines)) == ["repeat(3){fd\n", ":quit\n", "fd\n"]
+
+
 def test_plain_mode_prints_text_without_escape_codes(shell):
     out = io.StringIO()
     console = Console(file=out, width=80)  # not a terminal: rich prints plain text

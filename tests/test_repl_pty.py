@@ -83,6 +83,15 @@ def test_plain_mode_on_a_terminal_prints_no_colours_and_ctrl_c_drops_the_line(ta
         child.expect("> ")
         child.send(":program\r")
         child.expect("1 fd")
+        child.expect("> ")
+        child.send("repeat(3){\r")
+        child.expect(r"\.\.\. ")  # the block is open
+        child.sendintr()  # ... and Ctrl-C drops all of it, not only the line
+        child.expect("> ")
+        child.send(":program\r")
+        child.expect("1 fd")
+        child.expect("> ")
+        assert "repeat" not in child.before
         child.sendeof()
         child.expect(pexpect.EOF)
     finally:
