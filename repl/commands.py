@@ -249,8 +249,7 @@ def _load(shell: Shell, arg: str) -> Reply:
     if path.is_dir():
         if rest.strip():
             task = load_task(path, rest.strip())
-            s.pin_dir(path)
-            s.load(task)
+            s.load(task, pinned_dir=path)
             return shell.board()
         ids = task_ids(path)
         if not ids:

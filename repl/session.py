@@ -207,9 +207,12 @@ class Session:
         """Clear the program (undoably)."""
         self._change(Program())
 
-    def load(self, task: Task) -> None:
-        """Switch to `task` with an empty program (undoably)."""
+    def load(self, task: Task, pinned_dir: Path | None = None) -> None:
+        """Switch to `task` with an empty program, and look up ids in `pinned_dir` from now on
+        when given (`:load DIR ID`): one change, undone in one step."""
         self._push()
+        if pinned_dir is not None:
+            self.pinned_dir = pinned_dir
         self.task = task
         self.program = Program()
         self.cursor = None
@@ -232,6 +235,8 @@ class Session:
         self._undo.append(Snapshot(self.task, self.program, self.pinned_dir))
 
     def _change(self, program: Program) -> None:
+        if program == self.program:
+            return  # `:reset` of an empty program: nothing for `:undo` to go back over
         self._push()
         # Re-parse the canonical text so spans point at lines of `source`.
         self.program = parse(to_text(program)) if program.body else Program()

@@ -191,6 +191,15 @@ def test_load_a_directory_and_then_an_id_from_it(tasks_dir):
     assert sh.session.task.id == "22"
 
 
+def test_load_of_a_directory_and_an_id_is_undone_in_one_step(tasks_dir):
+    sh = Shell(Session())
+    sh.handle(f":load {tasks_dir} 87")
+    assert sh.session.task.id == "87" and sh.session.pinned_dir == tasks_dir
+    sh.handle(":undo")
+    assert sh.session.playground and sh.session.pinned_dir is None
+    assert sh.session.can_undo == 0
+
+
 def test_load_of_a_broken_task_file_names_file_and_field_and_keeps_the_session(
     shell, tasks_dir, tmp_path
 ):

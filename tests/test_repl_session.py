@@ -91,6 +91,15 @@ def test_reset_and_replace_can_be_undone(task87):
     assert s.compact == "fd rt"
 
 
+def test_resetting_an_empty_program_leaves_nothing_to_undo(task87):
+    s = Session(task87)
+    s.feed("fd fd")
+    s.reset()
+    s.reset()
+    s.undo()
+    assert s.compact == "fd fd"  # one undo: the second reset changed nothing
+
+
 def test_loading_a_task_starts_empty_and_undo_goes_back_to_the_old_task(tasks_dir, task87):
     s = Session(task87)
     s.feed("fd")
