@@ -28,15 +28,14 @@ LISTING_MIN_ROWS = 8  # a listing may always be this tall, even beside a small g
 def board(session: Session, width: int = 80) -> RenderableType:
     """The grid after the steps shown, the program beside it, and the status line under both."""
     st = session.status()
+    title = _title(session, st)
     grid = GridView(
-        session.task,
-        session.execution,
-        upto=session.cursor,
-        title=_title(session, st),
-        caption=False,
+        session.task, session.execution, upto=session.cursor, title=title, caption=False
     )
     grid_rows = 2 * session.task.world.rows + 2 + (1 if session.task.world.lines else 0)
-    side = width - grid.width() - 3
+    # the column is as wide as the grid or its title (`task 87  step 1/5  fd (line 1)`),
+    # whichever is wider: the listing gets the rest, or goes under the grid
+    side = width - max(grid.width(), title.cell_len) - 3
     program = listing(session, max_rows=max(grid_rows - 1, LISTING_MIN_ROWS), width=side)
     parts: list[RenderableType] = []
     if side >= 16 and session.program.body:

@@ -54,6 +54,18 @@ def test_the_program_goes_under_the_grid_on_a_narrow_terminal(tasks_dir):
     assert any("repeat(4){" in line for line in narrow)
 
 
+@pytest.mark.parametrize("width", [40, 60, 80])
+def test_while_stepping_the_listing_is_never_cut_by_the_longer_title(tasks_dir, width):
+    """`task 87  step 1/5  fd (line 1)` is wider than the grid: the listing must not take the
+    width the title leaves nothing of."""
+    s = Session(load_task(tasks_dir / "87.json"))
+    s.feed("fd rt repeat(3){fd}")
+    s.step()
+    lines = render(board(s, width), width)
+    assert any("repeat(3){" in line for line in lines), "\n".join(lines)
+    assert all("…" not in line for line in lines if "repeat" in line)
+
+
 def test_a_long_program_is_windowed_around_the_current_line(tasks_dir):
     s = Session(load_task(tasks_dir / "63.json"))
     s.feed(" ".join(["fd bk"] * 10))
