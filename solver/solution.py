@@ -51,12 +51,13 @@ class Solution:
                 why = "stopped: repeat-body budget reached (--max-bodies)"
             elif self.stats.get("stopped") == "states":
                 why = "stopped: state budget reached (--max-states)"
-            below = counted(self.stats.get("level", 0), "block")  # every engine sets it
+            level = self.stats.get("level", 0)  # every engine sets it
+            below = f"none has fewer than {counted(level, 'block')}" if level else "no size refuted"
             if self.program is None:
-                return f"{why}: no solution found yet (none has fewer than {below})"
+                return f"{why}: no solution found yet ({below})"
             return (
                 f"{why}: best found has {counted(self.size or 0, 'block')}, not proved minimal "
-                f"(none has fewer than {below})"
+                f"({below})"
             )
         proof = "proved minimal" if self.proved_minimal else "not proved minimal"
         if self.stats.get("all_found") is False:

@@ -819,3 +819,9 @@ def test_solve_names_an_option_given_as_text(asset_tasks, option):
 def test_a_limit_below_one_is_a_usage_error_not_one_solution(asset_tasks, limit):
     with pytest.raises(UsageError, match="limit must be at least 1"):
         solve(asset_tasks["87"], all_solutions=True, limit=limit)
+
+
+def test_a_timeout_before_any_size_was_refuted_says_so(asset_tasks):
+    sol = solve(asset_tasks["64"], timeout=0.0001)
+    assert sol.status == "timeout" and sol.stats["level"] == 0
+    assert "no size refuted" in sol.message and "fewer than 0" not in sol.message
