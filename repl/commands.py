@@ -150,9 +150,14 @@ class Shell:
         if not stripped:
             reply = Reply()
         elif stripped.startswith(":"):
-            name, _, arg = stripped[1:].partition(" ")
+            parts = stripped[1:].split(None, 1)  # a tab separates as a space does
+            name = parts[0] if parts else ""
+            arg = parts[1].strip() if len(parts) > 1 else ""
             try:
-                reply = lookup(name).func(self, arg.strip())
+                cmd = lookup(name)
+                if arg and not cmd.usage:  # `:reset all` would reset, `:quit now` quit
+                    raise UsageError(f":{cmd.name} takes no argument", hint=f"type :{cmd.name}")
+                reply = cmd.func(self, arg)
             except XlogoError as exc:
                 reply = self.error(exc)
         else:
@@ -363,20 +368,20 @@ def _back(shell: Shell, arg: str) -> Reply:
     return shell.board()
 
 
-@meta("goto", "N")
+@meta("goto", "N|end")
 def _goto(shell: Shell, arg: str) -> Reply:
     """Show the state after N commands (0 = the start; :goto end for all)."""
     s = shell.session
-    if arg in ("end", "$"):
+    if arg.lower() in ("end", "$"):
         s.follow()
         return shell.board()
-    usage = f"usage: :goto N, with N a step number (0..{len(s.steps)})"
+    if not s.steps:
+        return _no_trace(shell)
+    usage = f"usage: :goto N|end, with N a step number (0..{len(s.steps)})"
     try:
         n = int(arg)
     except ValueError:
         raise UsageError(usage) from None
-    if not s.steps:
-        return _no_trace(shell)
     if not 0 <= n <= len(s.steps):  # no silent clamping: a step that does not exist is a slip
         raise UsageError(usage)
     s.goto(n)

@@ -96,12 +96,31 @@ def test_goto_needs_a_number(shell):
     assert not reply.ok and "usage: :goto N" in shown(reply)
 
 
+def test_goto_end_is_read_in_any_case(shell):
+    shell.handle("fd rt")
+    shell.handle(":goto 1")
+    assert shell.handle(":goto END").ok and shell.session.cursor is None
+
+
+@pytest.mark.parametrize("command", [":undo now", ":reset all", ":quit now", ":step 3"])
+def test_a_command_without_arguments_refuses_one_instead_of_ignoring_it(shell, command):
+    shell.handle("fd rt")
+    reply = shell.handle(command)
+    assert not reply.ok and "takes no argument" in shown(reply) and not reply.quit
+    assert shell.session.compact == "fd rt"
+
+
+def test_a_tab_separates_a_command_from_its_argument(shell, tasks_dir):
+    shell.handle(f":load\t{tasks_dir / '51.json'}")
+    assert shell.session.task.id == "51"
+
+
 @pytest.mark.parametrize("n", ["99", "-5"])
 def test_goto_a_step_outside_the_run_is_the_same_error_as_no_number(shell, n):
     """It was silently clamped to the run (and reported ok)."""
     shell.handle("fd rt")
     reply = shell.handle(f":goto {n}")
-    assert not reply.ok and "usage: :goto N, with N a step number (0..2)" in shown(reply)
+    assert not reply.ok and "usage: :goto N|end, with N a step number (0..2)" in shown(reply)
     assert shell.session.cursor is None
 
 
