@@ -140,10 +140,10 @@ def key_bindings() -> KeyBindings:
 
     def _meta_key(command: str) -> Any:
         def handler(event: KeyPressEvent) -> None:
-            buf = event.current_buffer
-            if not buf.text:
-                buf.text = command
-                buf.validate_and_handle()
+            if not event.current_buffer.text:
+                # the command is the prompt's answer, not an accepted line: it stays out of the
+                # history, which holds what the user typed
+                event.app.exit(result=command)
 
         return handler
 

@@ -33,7 +33,7 @@ CODE_WORDS = {
     "repeat(": "repeat a block n times",
 }
 _WORD = re.compile(r"[A-Za-z_]*$")
-_AFTER_SETPC = re.compile(r"setpc\s*(\(\s*)?[\"']?([A-Za-z]*)$", re.IGNORECASE)
+_AFTER_SETPC = re.compile(r"setpc\s*(\(\s*)?([\"']?)([A-Za-z]*)$", re.IGNORECASE)
 
 
 class ReplCompleter(Completer):
@@ -47,17 +47,21 @@ class ReplCompleter(Completer):
         if before.lstrip().startswith(":"):
             yield from self._meta(before.lstrip()[1:], event)
         else:
-            yield from self._code(before)
+            yield from self._code(before, document.text_after_cursor)
 
     # -- code ----------------------------------------------------------------------------------
 
-    def _code(self, before: str) -> Iterable[Completion]:
+    def _code(self, before: str, after: str = "") -> Iterable[Completion]:
         m = _AFTER_SETPC.search(before)
         if m is not None:
-            prefix = m.group(2).lower()
+            paren, quote, typed = m.groups()
+            # close what was opened (`setpc("g` -> `setpc("green")`), unless it already is
+            close = quote + (")" if paren else "")
+            if after.startswith(close):
+                close = ""
             for c in PEN_COLORS:
-                if c.startswith(prefix):
-                    yield Completion(c, -len(m.group(2)), display_meta="pen colour")
+                if c.startswith(typed.lower()):
+                    yield Completion(c + close, -len(typed), display=c, display_meta="pen colour")
             return
         word = _WORD.search(before).group(0)  # type: ignore[union-attr]
         if not word:

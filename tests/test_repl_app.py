@@ -227,7 +227,8 @@ def test_tab_completes_commands(shell):
 
 
 def test_tab_completes_pen_colours_after_setpc(shell):
-    assert completions(shell, "setpc(b") == ["black", "blue"]
+    assert completions(shell, "setpc(b") == ["black)", "blue)"]  # what it opened, closed
+    assert completions(shell, 'setpc("g') == ['green")']
     assert completions(shell, "setpc ") == ["red", "black", "blue", "green", "yellow", "white"]
 
 
@@ -297,3 +298,15 @@ def test_hint_and_solve_in_a_session(shell):
     screen = drive(shell, "fd rt" + ENTER + ":hint" + ENTER + ":solve" + ENTER)
     assert "next: " in screen and "shortest solution: " in screen
     assert "--- current" in screen and "+++ solution" in screen
+
+
+def test_a_colour_completion_adds_no_bracket_already_there(shell):
+    doc = Document("setpc(g)", len("setpc(g"))
+    event = CompleteEvent(completion_requested=True)
+    assert [c.text for c in ReplCompleter(shell).get_completions(doc, event)] == ["green"]
+
+
+def test_f8_and_f7_stay_out_of_the_history(shell):
+    history = InMemoryHistory()
+    drive(shell, "fd rt fd" + ENTER + F8 + F7, history=history)
+    assert list(history.get_strings()) == ["fd rt fd"]
