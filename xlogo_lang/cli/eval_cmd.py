@@ -128,8 +128,7 @@ def config_from_args(args: argparse.Namespace):
 
 
 def main(args: argparse.Namespace) -> int:
-    from ..eval.prompts import build_prompt
-    from ..eval.runner import plan, run_eval
+    from ..eval.runner import build_prompts, plan, run_eval
 
     tasks = select_tasks(args)
     config = config_from_args(args)
@@ -137,12 +136,8 @@ def main(args: argparse.Namespace) -> int:
     if args.dry_run:
         todo, _ = plan(config, tasks, out)
         config.request_params()  # fails now, not later, if --constrain cannot be honoured
-        prompts = {}  # built for --json too: a bad template fails the dry run as it fails a run
-        for task, _sample in todo:
-            if task.id not in prompts:
-                prompts[task.id] = build_prompt(
-                    task, config.mode, config.template, config.answer_format, config.constrain
-                )
+        # built for --json too: a bad template fails a dry run as it fails a run
+        prompts = build_prompts(config, [t for t, _ in todo])
         if args.json:
             print_json(
                 {

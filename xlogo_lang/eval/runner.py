@@ -227,10 +227,13 @@ class RunFile:
     def numbered(self) -> list[tuple[int, dict[str, Any]]]:
         return list(zip(self.lines, self.records, strict=True))
 
-    def attempts(self) -> list[dict[str, Any]]:
-        """The records that are attempts (`is_run_record`): resume skips any other JSON line
-        inside an earlier run, as `check_results_file` lets it stand."""
-        return [r for r in self.records if is_run_record(r)]
+    @cached_property
+    def latest(self) -> list[dict[str, Any]]:
+        """One record per attempt (`latest_attempts`) of the records that are attempts
+        (`is_run_record`: resume skips any other JSON line inside an earlier run, as
+        `check_results_file` lets it stand). Worked out once: `plan` and the runner's count of
+        resumed attempts both read it."""
+        return latest_attempts(r for r in self.records if is_run_record(r))
 
 
 def read_run(path: str | Path) -> RunFile:
@@ -481,8 +484,8 @@ def plan(
     not a results file, or holds another configuration's attempts, is refused untouched."""
     existing = read_run(out)
     check_results_file(existing, out)
-    records = existing.attempts()
-    other = next((r for r in records if r["run_id"] != config.run_id), None)
+    # every run id of the file stands in `latest` (the last record of each of its attempts)
+    other = next((r for r in existing.latest if r["run_id"] != config.run_id), None)
     if other is not None:
         raise UsageError(
             "the file holds attempts of another configuration "
@@ -491,11 +494,23 @@ def plan(
             file=str(out),
         )
     done = set()
-    for rec in latest_attempts(records):
+    for rec in existing.latest:
         if rec.get("status") == "ok" or not config.retry_errors:
             done.add((str(rec.get("task_id")), rec.get("sample")))
     todo = [(t, s) for t in tasks for s in range(config.samples) if (t.id, s) not in done]
     return todo, existing
+
+
+def build_prompts(config: EvalConfig, tasks: Iterable[Task]) -> dict[str, Prompt]:
+    """The prompt of each task (once per id, in order), as `config` words it; a bad template
+    fails here, before any request (and in a dry run, as in a run)."""
+    prompts: dict[str, Prompt] = {}
+    for task in tasks:
+        if task.id not in prompts:
+            prompts[task.id] = build_prompt(
+                task, config.mode, config.template, config.answer_format, config.constrain
+            )
+    return prompts
 
 
 async def run_eval(
@@ -528,7 +543,7 @@ async def _run_eval(
     summary.requested = len(todo)
     wanted = {(t.id, s) for t in tasks for s in range(config.samples)}
     pending = {(t.id, s) for t, s in todo}
-    for rec in latest_attempts(existing.attempts()):
+    for rec in existing.latest:
         key = (str(rec.get("task_id")), rec.get("sample"))
         if key in wanted and key not in pending:
             _count(summary, rec)
@@ -536,12 +551,7 @@ async def _run_eval(
         return summary
 
     params = config.request_params()
-    prompts: dict[str, Prompt] = {}
-    for task, _ in todo:
-        if task.id not in prompts:
-            prompts[task.id] = build_prompt(
-                task, config.mode, config.template, config.answer_format, config.constrain
-            )
+    prompts = build_prompts(config, [t for t, _ in todo])
     client = ChatClient(
         config.model,
         config.base_url,
