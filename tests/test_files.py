@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from xlogo_lang.errors import UsageError
-from xlogo_lang.files import replaced_when_kept
+from xlogo_lang.files import replaced_when_kept, write_whole
 
 
 def test_a_read_only_file_system_names_the_output_not_the_temporary_file(tmp_path, monkeypatch):
@@ -44,3 +44,15 @@ def test_an_output_worth_keeping_replaces_the_file_whole(tmp_path):
         f.write("new\n")
     assert out.read_text(encoding="utf-8") == "new\n"
     assert list(out.parent.iterdir()) == [out]
+
+
+def test_a_whole_write_that_fails_names_the_file_and_leaves_no_temporary(tmp_path, monkeypatch):
+    def disk_full(*args: object) -> None:
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(os, "replace", disk_full)
+    out = tmp_path / "manifest.json"
+    with pytest.raises(UsageError) as caught:
+        write_whole(out, b"{}\n")
+    assert caught.value.file == str(out) and "No space left" in str(caught.value)
+    assert list(tmp_path.iterdir()) == []

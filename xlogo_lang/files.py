@@ -30,6 +30,20 @@ def write_file(p: Path, data: bytes) -> None:
         raise cannot_write(p, exc) from None
 
 
+def write_whole(path: Path, data: bytes) -> None:
+    """`path` written whole or not at all, through a temporary file beside it that no error
+    leaves behind (a full disk): a reader never sees half a file. An error names `path`, not
+    the temporary file."""
+    tmp = path.with_name(path.name + f".tmp{os.getpid()}")
+    try:
+        tmp.write_bytes(data)
+        os.replace(tmp, path)
+    except OSError as exc:
+        with suppress(OSError):
+            tmp.unlink(missing_ok=True)
+        raise cannot_write(path, exc) from None
+
+
 @contextmanager
 def replaced_when_kept(out: Path, keep: Callable[[], bool]) -> Iterator[IO[str]]:
     """A text file to write `out`'s new content into: a temporary file beside it (its folder

@@ -44,6 +44,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import UsageError
+from ..files import write_whole
 from .generate import task_seed
 from .shards import read_jsonl, record_task
 
@@ -305,9 +306,7 @@ def run_round(cfg: CurriculumConfig, pool: Pool, r: int) -> dict[str, Any]:
         "files": {"run": "RUN.jsonl", "tasks": "tasks.jsonl", "train": "train/train.jsonl"},
         "template_hash": sft.template_hash,
     }
-    tmp = rd / f"{MIX}.tmp{os.getpid()}"
-    tmp.write_text(json.dumps(report, indent=1) + "\n", encoding="utf-8")
-    os.replace(tmp, rd / MIX)
+    write_whole(rd / MIX, (json.dumps(report, indent=1) + "\n").encode("utf-8"))
     return report
 
 

@@ -28,7 +28,7 @@ from typing import Any
 
 from ..codejson import from_json
 from ..errors import TaskError, UsageError
-from ..files import cannot_write, replaced_when_kept
+from ..files import replaced_when_kept, write_whole
 from ..printer import to_text
 from .shards import record_task
 
@@ -103,12 +103,7 @@ def conversation(
         # a picture left by an earlier run may be of another task with this id (ids repeat
         # across folders made with one seed): kept only when it is this task's, byte for byte
         if not png.exists() or png.read_bytes() != prompt.image_png:
-            tmp = png.with_name(png.name + f".tmp{os.getpid()}")
-            try:
-                tmp.write_bytes(prompt.image_png)
-                os.replace(tmp, png)
-            except OSError as exc:
-                raise cannot_write(png, exc) from None
+            write_whole(png, prompt.image_png)
         rel = os.path.relpath(png, base)
         messages.append(
             {

@@ -35,13 +35,12 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Iterable, Iterator
-from contextlib import suppress
 from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
 from ..errors import TaskError, UsageError, json_column, json_problem
-from ..files import cannot_write
+from ..files import cannot_write, write_whole
 from ..tasks import Task, load_tasks
 from .difficulty import LEVELS, difficulty
 from .generate import (
@@ -358,7 +357,7 @@ def write_shard(out: Path, i: int, records: list[dict[str, Any]], stats: ShardSt
     ).encode("utf-8")
     stats.bytes = len(data)
     _write_json(out / stats_name(i), asdict(stats))
-    _write_bytes(out / shard_name(i), data)
+    write_whole(out / shard_name(i), data)
 
 
 def shard_damage(out: Path, i: int) -> str | None:
@@ -389,20 +388,7 @@ def shard_damage(out: Path, i: int) -> str | None:
 
 
 def _write_json(path: Path, obj: Any) -> None:
-    _write_bytes(path, (json.dumps(obj, indent=1, ensure_ascii=False) + "\n").encode("utf-8"))
-
-
-def _write_bytes(path: Path, data: bytes) -> None:
-    """`path` written whole, through a temporary file beside it that no error leaves behind (a
-    full disk); an error names `path`, not the temporary file."""
-    tmp = path.with_name(path.name + f".tmp{os.getpid()}")
-    try:
-        tmp.write_bytes(data)
-        os.replace(tmp, path)
-    except OSError as exc:
-        with suppress(OSError):
-            tmp.unlink(missing_ok=True)
-        raise cannot_write(path, exc) from None
+    write_whole(path, (json.dumps(obj, indent=1, ensure_ascii=False) + "\n").encode("utf-8"))
 
 
 # -- a whole run -------------------------------------------------------------------------------
