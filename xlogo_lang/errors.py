@@ -28,12 +28,10 @@ def too_many_digits(digits: str) -> bool:
 
 
 def digits_value(digits: str) -> int:
-    """The integer `digits` writes, once `too_many_digits` has said it is short enough: Python's
-    conversion limit counts leading zeros too, so `0…03` with thousands of zeros is dropped to
-    `3` first instead of raising ValueError."""
-    body = digits.lstrip("-+")
-    value = int(body.lstrip("0") or "0")
-    return -value if digits[: len(digits) - len(body)].count("-") % 2 else value
+    """The count a run of digits (no sign: the grammar's INT) writes, once `too_many_digits` has
+    said it is short enough: Python's conversion limit counts leading zeros too, so `0…03` with
+    thousands of zeros is dropped to `3` first instead of raising ValueError."""
+    return int(digits.lstrip("0") or "0")
 
 
 def json_problem(exc: ValueError, *, at_column: bool = False) -> str:
