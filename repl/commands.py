@@ -30,6 +30,7 @@ from rich.text import Text
 from xlogo_lang.ast import Program, Repeat
 from xlogo_lang.codejson import to_json
 from xlogo_lang.errors import ParseError, ProgramError, TaskError, UsageError, XlogoError
+from xlogo_lang.files import write_whole
 from xlogo_lang.parser import parse
 from xlogo_lang.printer import to_compact, to_text
 from xlogo_lang.tasks import load_task, task_ids
@@ -121,6 +122,11 @@ class Shell:
         self.solve_timeout = solve_timeout
         self.hint_timeout = hint_timeout
         self._shortest: tuple[object, str, Solution] | None = None
+        # files `:save` may replace without asking: the one the program came from (`:run`) or
+        # was last saved to, and one the previous input was refused (typing it again confirms)
+        self._own_file: Path | None = None
+        self._confirmed: Path | None = None
+        self._asked: Path | None = None
 
     def shortest(self, engine: str = "enum") -> Solution:
         """The task's shortest solutions (up to 50), searched once per task and engine: the
@@ -147,6 +153,7 @@ class Shell:
 
     def handle(self, text: str) -> Reply:
         stripped = text.strip()
+        self._confirmed, self._asked = self._asked, None  # a confirmation is the next input
         if not stripped:
             reply = Reply()
         elif stripped.startswith(":"):
@@ -400,6 +407,7 @@ def _run(shell: Shell, arg: str) -> Reply:
     """Replace the program by the one in FILE (text or code JSON) and run it."""
     prog, name = shell._read_program(arg)
     shell.session.replace(prog)
+    shell._own_file = Path(name).resolve()
     return shell.board(Text(f"loaded {name}", style="dim"))
 
 
@@ -409,12 +417,15 @@ def _save(shell: Shell, arg: str) -> Reply:
     if not arg:
         raise UsageError("usage: :save FILE")
     path = Path(arg).expanduser()
+    resolved = path.resolve()
+    if path.exists() and not path.is_dir() and resolved not in (shell._own_file, shell._confirmed):
+        # another file of the learner's (or a teacher's task) is not lost to a slip of the name
+        shell._asked = resolved
+        raise UsageError(f"{path} exists", hint=f"type :save {arg} again to replace it")
     s = shell.session
     text = json.dumps(to_json(s.program), indent=2) + "\n" if path.suffix == ".json" else s.source
-    try:
-        path.write_text(text, encoding="utf-8")
-    except OSError as exc:
-        raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from None
+    write_whole(path, text.encode("utf-8"))  # a failed write leaves the old file whole
+    shell._own_file = resolved
     return shell.note(f"saved {len(s.program)} blocks to {path}", file=str(path))
 
 

@@ -164,6 +164,38 @@ def test_save_as_json_writes_code_json(shell, tmp_path):
     assert shell.session.compact == "fd setpc(red)"
 
 
+def test_save_refuses_to_replace_another_file_until_asked_again(shell, tmp_path):
+    path = tmp_path / "mine.xlogo"
+    path.write_text("lt\n")
+    shell.handle("fd")
+    reply = shell.handle(f":save {path}")
+    assert not reply.ok and path.read_text() == "lt\n"
+    assert f"type :save {path} again to replace it" in said(reply)
+    assert shell.handle(f":save {path}").ok
+    assert path.read_text() == "fd\n"
+
+
+def test_save_asks_again_when_the_confirmation_is_not_the_next_input(shell, tmp_path):
+    path = tmp_path / "mine.xlogo"
+    path.write_text("lt\n")
+    shell.handle(f":save {path}")
+    shell.handle("fd")
+    assert not shell.handle(f":save {path}").ok
+    assert path.read_text() == "lt\n"
+
+
+def test_save_replaces_the_file_it_saved_or_ran_without_asking(shell, tmp_path):
+    saved, ran = tmp_path / "saved.xlogo", tmp_path / "ran.xlogo"
+    shell.handle("fd")
+    shell.handle(f":save {saved}")
+    shell.handle("rt")
+    assert shell.handle(f":save {saved}").ok and saved.read_text() == "fd\nrt\n"
+    ran.write_text("bk\n")
+    shell.handle(f":run {ran}")
+    shell.handle("lt")
+    assert shell.handle(f":save {ran}").ok and ran.read_text() == "bk\nlt\n"
+
+
 def test_run_of_a_bad_file_names_the_file_and_changes_nothing(shell, tmp_path):
     path = tmp_path / "bad.xlogo"
     path.write_text("fd\nrepeat(13){fd}\n")
