@@ -132,6 +132,7 @@ class World:
     segments: tuple[SegmentKey | None, ...] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
+        self._validate()
         bits = []
         for tile in self.tiles:
             mask = 0
@@ -148,6 +149,52 @@ class World:
                 picture[self.segment_key(a, b)] = line.color
         object.__setattr__(self, "picture", picture)
         self._tabulate_moves()
+
+    def _validate(self) -> None:
+        """A world built by hand gets the checks a task file gets, naming the field: without
+        them a turtle at x = -1 would wrap round to the last column, and a missing tile would
+        be an IndexError deep in a run."""
+        from .errors import TaskError
+
+        def bad(path: str, message: str) -> TaskError:
+            return TaskError(message, path=path)
+
+        for name in ("rows", "cols"):
+            v = getattr(self, name)
+            if type(v) is not int or not 1 <= v <= 64:
+                raise bad(name, f"must be a whole number in 1..64, not {v!r}")
+        if len(self.tiles) != self.rows * self.cols:
+            raise bad(
+                "tiles", f"needs one tile per cell ({self.rows * self.cols}), not {len(self.tiles)}"
+            )
+        for i, t in enumerate(self.tiles):
+            if not isinstance(t, Tile) or (t.x, t.y) != self.cell(i):
+                x, y = self.cell(i)
+                raise bad(f"tiles[{i}]", f"must be the Tile of cell ({x},{y}) (flat index order)")
+            if not t.walls <= set(WALL_SIDES):
+                raise bad(f"tiles[{i}].walls", f"wall sides are {', '.join(WALL_SIDES)}")
+        tr = self.turtle
+        if not isinstance(tr, Turtle):
+            raise bad("turtle", "must be a Turtle")
+        for name, hi in (("x", self.cols - 1), ("y", self.rows - 1), ("direction", 3)):
+            v = getattr(tr, name)
+            if type(v) is not int or not 0 <= v <= hi:
+                raise bad(f"turtle.{name}", f"must be a whole number in 0..{hi}, not {v!r}")
+        for index, item in self.items.items():
+            if type(index) is not int or not 0 <= index < self.size:
+                raise bad(f"items[{index!r}]", f"a flat cell index must be in 0..{self.size - 1}")
+            if not isinstance(item, Item):
+                raise bad(f"items[{index}]", "must be an Item")
+        for i, line in enumerate(self.lines):
+            if not isinstance(line, Line):
+                raise bad(f"lines[{i}]", "must be a Line")
+            if line.x1 != line.x2 and line.y1 != line.y2:
+                raise bad(f"lines[{i}]", "a line must be horizontal or vertical")
+            if line.color not in COLOR_TO_HEX:
+                raise bad(
+                    f"lines[{i}].color",
+                    f"unknown pen colour {line.color!r} (use one of {', '.join(COLOR_TO_HEX)})",
+                )
 
     def _tabulate_moves(self) -> None:
         """Every step's outcome, decided once per world instead of once per step."""

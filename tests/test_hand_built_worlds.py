@@ -1,0 +1,69 @@
+"""Tool builders and generators build worlds by hand: a `World` refuses what no task file can
+describe, naming the field, instead of running on it silently wrong (a turtle at x = -1 would
+wrap round to the last column)."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from xlogo_lang import TaskError, load_task, parse, run
+from xlogo_lang.world import Item, Line, Tile, Turtle, World
+
+
+@pytest.fixture(scope="module")
+def world(examples_dir):
+    return load_task(examples_dir / "tasks" / "find-strawberry.json").world
+
+
+def test_a_world_rebuilt_from_its_own_fields_is_the_same_world(world):
+    assert dataclasses.replace(world) == world
+
+
+@pytest.mark.parametrize(
+    ("change", "path", "words"),
+    [
+        ({"turtle": Turtle(-1, 0, 0)}, "turtle.x", "0.."),
+        ({"turtle": Turtle(0, 99, 0)}, "turtle.y", "0.."),
+        ({"turtle": Turtle(0, 0, 4)}, "turtle.direction", "0..3"),
+        ({"turtle": Turtle(0.5, 0, 0)}, "turtle.x", "whole number"),  # type: ignore[arg-type]
+        ({"rows": 0}, "rows", "1..64"),
+        ({"items": {-1: Item("strawberry", "red", 1)}}, "items[-1]", "flat cell index"),
+        ({"items": {0: "strawberry"}}, "items[0]", "must be an Item"),
+        ({"lines": (Line(0, 0, 1, 1, "red"),)}, "lines[0]", "horizontal or vertical"),
+        ({"lines": (Line(0, 0, 1, 0, "#D60000"),)}, "lines[0].color", "unknown pen colour"),
+    ],
+)
+def test_a_world_refuses_what_no_task_file_describes(world, change, path, words):
+    with pytest.raises(TaskError, match=words) as info:
+        dataclasses.replace(world, **change)
+    assert info.value.path == path
+
+
+def test_a_world_needs_one_tile_per_cell_in_order(world):
+    with pytest.raises(TaskError, match="one tile per cell") as info:
+        dataclasses.replace(world, tiles=world.tiles[:-1])
+    assert info.value.path == "tiles"
+    swapped = (world.tiles[1], world.tiles[0], *world.tiles[2:])
+    with pytest.raises(TaskError, match=r"Tile of cell \(0,0\)") as info:
+        dataclasses.replace(world, tiles=swapped)
+    assert info.value.path == "tiles[0]"
+
+
+def test_a_wall_side_must_be_one_the_interpreter_knows(world):
+    tiles = (Tile(0, 0, True, walls=frozenset({"up"})), *world.tiles[1:])
+    with pytest.raises(TaskError, match="wall sides") as info:
+        dataclasses.replace(world, tiles=tiles)
+    assert info.value.path == "tiles[0].walls"
+
+
+def test_a_hand_built_world_runs_from_its_own_start(examples_dir):
+    task = load_task(examples_dir / "tasks" / "find-strawberry.json")
+    moved = dataclasses.replace(task.world, turtle=Turtle(0, 0, 2))  # top-left, facing south
+    verdict = run(dataclasses.replace(task, world=moved), parse("fd"))
+    assert not verdict.crashed and (verdict.trace[-1].x, verdict.trace[-1].y) == (0, 1)
+
+
+def test_a_one_cell_world_is_a_world():
+    assert World(1, 1, (Tile(0, 0, True),), {}, (), Turtle(0, 0, 0)).size == 1
