@@ -149,11 +149,24 @@ def test_the_solver_baseline_has_no_time_limit_by_default_so_every_size_is_prove
     assert solver["found_sizes"] == {}
 
 
-def test_a_solver_timeout_is_not_counted_as_solved_nor_its_program_as_shortest(runs, assets_dir):
+def _relabelled(path: Path, out: Path, old: str, new: str) -> Path:
+    """The run at `path` with its attempts at task `old` turned into attempts at task `new`."""
+    recs = [json.loads(line) for line in path.read_text().splitlines()]
+    for rec in recs:
+        if rec["task_id"] == old:
+            rec["task_id"] = new
+    out.write_text("".join(json.dumps(r) + "\n" for r in recs))
+    return out
+
+
+def test_a_solver_timeout_is_not_counted_as_solved_nor_its_program_as_shortest(
+    runs, assets_dir, tmp_path
+):
     # in 3 s the solver has task 64's probe program (15 blocks, found in well under a second)
     # but not the proof of its 11 blocks (about 19 s); with no time at all, task 1 has nothing
     by_id = {t.id: t for t in load_tasks(assets_dir)}
-    slow = build_report([runs["flaky"]], [by_id["1"], by_id["64"]], solver_timeout=3)
+    run64 = _relabelled(runs["flaky"], tmp_path / "run64.jsonl", "22", "64")
+    slow = build_report([run64], [by_id["1"], by_id["64"]], solver_timeout=3)
     solver = slow.to_dict()["solver"]
     assert solver["status"] == {"1": "solved", "64": "timeout"}
     assert solver["tasks_solved"] == 1 and solver["sizes"] == {"1": 1}
@@ -162,13 +175,26 @@ def test_a_solver_timeout_is_not_counted_as_solved_nor_its_program_as_shortest(r
     assert none["status"] == {"1": "timeout"} and none["found_sizes"] == {}
 
 
-def test_the_baseline_table_shows_timeouts_apart_from_proved_sizes(runs, assets_dir):
+def test_the_baseline_table_shows_timeouts_apart_from_proved_sizes(runs, assets_dir, tmp_path):
     by_id = {t.id: t for t in load_tasks(assets_dir)}
     con = Console(record=True, width=200)
-    build_report([runs["flaky"]], [by_id["1"], by_id["64"]], solver_timeout=3).render(con)
+    run64 = _relabelled(runs["flaky"], tmp_path / "run64.jsonl", "22", "64")
+    build_report([run64], [by_id["1"], by_id["64"]], solver_timeout=3).render(con)
     text = con.export_text()
     assert "solved, proved shortest" in text and "mean 1.00, max 1" in text  # task 1 only
     assert "timeout: program found, not proved shortest" in text and "64: 15" in text
+
+
+def test_the_baseline_covers_the_tasks_the_runs_attempted(runs, assets_dir, tmp_path):
+    # a run of part of the set (`xlogo eval --ids`) is compared with the solver on those tasks
+    part = tmp_path / "part.jsonl"
+    lines = runs["perfect"].read_text().splitlines()
+    part.write_text(
+        "".join(line + "\n" for line in lines if json.loads(line)["task_id"] in ("1", "22"))
+    )
+    rep = build_report([part], load_tasks(assets_dir)).to_dict()
+    assert set(rep["solver"]["status"]) == {"1", "22"}
+    assert rep["runs"][0]["tasks_attempted"] == 2
 
 
 def test_cli_solver_timeout_is_opt_in(runs, tmp_path, capsys):

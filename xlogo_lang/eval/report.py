@@ -3,7 +3,7 @@
 A report reads RUN.jsonl files (complete or partial), rescores every reply with the current
 scorer (`scoring.score_response`, so two runs are always judged by the same code and the same
 file always gives the same report), and compares the runs side by side, always next to the
-symbolic solver as a baseline row. Success of a run is pass@1 averaged over the tasks it
+symbolic solver as a baseline row (on the tasks the runs attempted). Success of a run is pass@1 averaged over the tasks it
 attempted (with pass@k and a bootstrap interval when there are several samples); per-skill
 success averages the same per-task rates over the tasks that carry the skill (`skills.py`).
 
@@ -541,8 +541,11 @@ def build_report(
             )
         usable_by_file.append((path, usable, skipped))
 
+    # the baseline is measured on the tasks the runs attempted, so that its row compares like
+    # with like on a run of part of the set (`xlogo eval --ids`), and costs no more than that
+    attempted = {str(rec["task_id"]) for _, usable, _ in usable_by_file for rec in usable}
     baseline = (
-        _baseline(task_set.tasks, solver_timeout)
+        _baseline([t for t in task_set.tasks if t.id in attempted], solver_timeout)
         if solver
         else Baseline(False, note="not run (--no-solver)")
     )
