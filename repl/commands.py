@@ -121,24 +121,34 @@ class Shell:
         self.width = width
         self.solve_timeout = solve_timeout
         self.hint_timeout = hint_timeout
-        self._shortest: tuple[object, str, Solution] | None = None
+        # (task, engine, solutions, cut short by a hint's budget)
+        self._shortest: tuple[object, str, Solution, bool] | None = None
         # files `:save` may replace without asking: the one the program came from (`:run`) or
         # was last saved to, and one the previous input was refused (typing it again confirms)
         self._own_file: Path | None = None
         self._confirmed: Path | None = None
         self._asked: Path | None = None
 
-    def shortest(self, engine: str = "enum") -> Solution:
+    def shortest(self, engine: str = "enum", budget: float | None = None) -> Solution:
         """The task's shortest solutions (up to 50), searched once per task and engine: the
-        task does not change while a learner edits, and a search can take `solve_timeout`."""
+        task does not change while a learner edits, and a search can take `solve_timeout`.
+
+        A hint needs *a* solution, not a proof (task 64 takes 30 s to prove): with a `budget`
+        below `solve_timeout` the search stops then, with the best program it found so far
+        (the probe's, found in under a second). That answer serves later hints, but `:solve`
+        (no budget) searches again in full."""
         task = self.session.task
+        limit = self.solve_timeout
+        if budget is not None and (limit is None or budget < limit):
+            limit = budget
         memo = self._shortest
         if memo is not None and memo[0] is task and memo[1] == engine:
-            return memo[2]
-        sol = _solver().solve(
-            task, engine=engine, timeout=self.solve_timeout, all_solutions=True, limit=50
-        )
-        self._shortest = (task, engine, sol)
+            sol, cut = memo[2], memo[3]
+            if not cut or budget is not None:
+                return sol
+        sol = _solver().solve(task, engine=engine, timeout=limit, all_solutions=True, limit=50)
+        cut = sol.status == "timeout" and limit != self.solve_timeout
+        self._shortest = (task, engine, sol, cut)
         return sol
 
     def is_slow(self, text: str) -> bool:
@@ -495,13 +505,15 @@ def nearest_solution(shell: Shell) -> tuple[Program | None, str, list[Any]]:
     """A solution close to the session's program, how it was found, and the edits that lead
     there, in the order to make them (none for a prefix: the next command is the hint).
 
-    Fast first: a shortest solution the program is the start of ("prefix"). Else the solver's
-    `repair` (the solution fewest block edits away), given `hint_timeout` seconds; if that finds
-    nothing in time, the shortest solution most like the program ("shortest"), with the edits
-    of the block distance to it (quick: no search).
+    Fast first: a shortest solution the program is the start of ("prefix"), the search for
+    them given `hint_timeout` seconds (on a big drawing the solutions are then the best found,
+    not proved shortest). Else the solver's `repair` (the solution fewest block edits away),
+    given `hint_timeout` seconds too; if that finds nothing in time, the shortest solution most
+    like the program ("shortest"), with the edits of the block distance to it (quick: no
+    search). So a hint takes at most about twice `hint_timeout`.
     """
     s = shell.session
-    shortest = shell.shortest()
+    shortest = shell.shortest(budget=shell.hint_timeout)
     candidates = list(shortest.programs or ([shortest.program] if shortest.program else []))
     n = len(s.program.body)
     for prog in candidates:

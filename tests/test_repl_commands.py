@@ -498,6 +498,25 @@ def test_the_shortest_solutions_are_searched_once_per_task(shell, tasks_dir):
     assert shell.shortest() is not first and shell.shortest().task_id == "51"
 
 
+def test_a_hint_on_a_big_drawing_stops_its_search_at_the_hint_budget(tasks_dir):
+    """Task 64 takes about 30 s to prove its 11 blocks: a hint uses the best program found in
+    its budget (the probe's 15 blocks, unproved), and `:solve` still searches in full."""
+    sh = Shell(Session(load_task(tasks_dir / "64.json")), solve_timeout=60, hint_timeout=1)
+    reply = sh.handle(":hint")
+    assert reply.ok and reply.data["found_by"] == "prefix"
+    quick = sh.shortest(budget=1)
+    assert quick.status == "timeout" and quick.size == len(parse(reply.data["solution"])) > 11
+    assert sh.shortest(budget=1) is quick  # the next hint asks no new search
+
+
+def test_solve_after_a_cut_hint_searches_again_in_full(tasks_dir):
+    sh = Shell(Session(load_task(tasks_dir / "64.json")), solve_timeout=3, hint_timeout=1)
+    quick = sh.shortest(budget=1)
+    full = sh.shortest()
+    assert full is not quick
+    assert sh.shortest() is full and sh.shortest(budget=1) is full
+
+
 def test_hint_names_the_line_of_a_wrong_command(shell):
     shell.handle("fd rt repeat(3){fd} lt fd")  # one edit away from fd rt repeat(3){fd} lt bk
     reply = shell.handle(":hint")
