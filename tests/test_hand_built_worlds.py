@@ -1,6 +1,6 @@
-"""Tool builders and generators build worlds by hand: a `World` refuses what no task file can
-describe, naming the field, instead of running on it silently wrong (a turtle at x = -1 would
-wrap round to the last column)."""
+"""Tool builders and generators build worlds and tasks by hand: a `World` refuses what no task
+file can describe, naming the field, instead of running on it silently wrong (a turtle at
+x = -1 would wrap round to the last column), and a `Task` names a field of the wrong type."""
 
 from __future__ import annotations
 
@@ -67,3 +67,18 @@ def test_a_hand_built_world_runs_from_its_own_start(examples_dir):
 
 def test_a_one_cell_world_is_a_world():
     assert World(1, 1, (Tile(0, 0, True),), {}, (), Turtle(0, 0, 0)).size == 1
+
+
+@pytest.mark.parametrize(
+    ("change", "words"),
+    [
+        ({"id": 64}, "Task.id must be a str, not int"),
+        ({"world": None}, "Task.world must be a World, not NoneType"),
+        ({"goal": []}, "Task.goal must be a Goal, not list"),
+        ({"solution": "fd"}, "Task.solution must be a Program or None, not str"),
+    ],
+)
+def test_a_hand_built_task_names_a_field_of_the_wrong_type(examples_dir, change, words):
+    task = load_task(examples_dir / "tasks" / "find-strawberry.json")
+    with pytest.raises(TypeError, match=words):
+        dataclasses.replace(task, **change)

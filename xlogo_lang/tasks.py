@@ -95,6 +95,22 @@ class Task:
     source: str | None = None
     _compiled: list[Any] = field(default_factory=list, repr=False, compare=False, hash=False)
 
+    def __post_init__(self) -> None:
+        # a task built by hand with a field of the wrong type would fail far from here (an
+        # AttributeError in the goal checker); the world checks its own contents
+        for name, kind in (
+            ("id", str),
+            ("world", World),
+            ("goal", Goal),
+            ("constraints", Constraints),
+            ("solution", (Program, type(None))),
+        ):
+            value = getattr(self, name)
+            if not isinstance(value, kind):
+                raise TypeError(
+                    f"Task.{name} must be a {_kind_name(kind)}, not {type(value).__name__}"
+                )
+
     @property
     def description(self) -> str:
         from .describe import describe
@@ -134,6 +150,12 @@ class Task:
         if self.solution is not None:
             out["solution"] = code_to_json(self.solution)
         return out
+
+
+def _kind_name(kind: type | tuple[type, ...]) -> str:
+    if isinstance(kind, tuple):
+        return " or ".join("None" if k is type(None) else k.__name__ for k in kind)
+    return kind.__name__
 
 
 # -- public loading API ------------------------------------------------------------------------
