@@ -3,8 +3,9 @@
 A report reads RUN.jsonl files (complete or partial), rescores every reply with the current
 scorer (`scoring.score_response`, so two runs are always judged by the same code and the same
 file always gives the same report), and compares the runs side by side, always next to the
-symbolic solver as a baseline row (on the tasks the runs attempted). Success of a run is pass@1 averaged over the tasks it
-attempted (with pass@k and a bootstrap interval when there are several samples); per-skill
+symbolic solver as a baseline row (on the tasks the runs attempted). Success of a run is
+pass@1 averaged over the tasks it attempted (with pass@k and a bootstrap interval when there
+are several samples); per-skill
 success averages the same per-task rates over the tasks that carry the skill (`skills.py`).
 
 The baseline runs the enumerative engine with no time limit by default, its repeat-body budget
