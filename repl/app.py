@@ -16,7 +16,6 @@ core's. It is imported only when `xlogo repl` runs (it pulls in prompt_toolkit).
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 from collections.abc import Iterable
@@ -39,6 +38,7 @@ from rich.console import Console
 from rich.text import Text as RichText
 
 from xlogo_lang.errors import UsageError
+from xlogo_lang.files import json_line
 from xlogo_lang.lexer import XlogoLexer, XlogoStyle
 
 from .commands import Reply, Shell
@@ -333,7 +333,7 @@ def run_plain(
         except KeyboardInterrupt:
             break
         if json_mode:
-            out.write(json.dumps(reply.data, ensure_ascii=False) + "\n")
+            out.write(json_line(reply.data))
             out.flush()
         else:
             show(console, reply)

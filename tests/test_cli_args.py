@@ -239,3 +239,66 @@ def test_export_refuses_to_write_over_the_files_it_reads(capsys, tmp_path, asset
     assert xlogo(capsys, "export", str(assets), "--id", "87", "-o", str(single))[0] == 0
     code, _, err = xlogo(capsys, "export", str(single), "-o", str(single))
     assert code == 2 and "-o is the input file" in err
+
+
+# -- with --json, stdout holds exactly one JSON document, valid UTF-8, for every error ---------
+
+
+def _one_json_document(out: str) -> dict:
+    out.encode("utf-8")  # lone surrogates (raw bytes written back) would not encode
+    return json.loads(out)  # one document: "Extra data" on a second one
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ("solve", "TASK", "--timeout", "abc", "--json"),  # a bad value
+        ("run", "--json"),  # a missing positional
+        ("run", "TASK", "-e", "fd", "--bogus", "--json"),  # an unknown option
+        ("bogus", "--json"),  # an unknown command
+    ],
+)
+def test_a_usage_error_of_argparse_is_json_on_stdout_too(capsys, examples_dir, argv):
+    task = str(examples_dir / "tasks" / "find-strawberry.json")
+    with pytest.raises(SystemExit) as info:
+        main([task if a == "TASK" else a for a in argv])
+    assert info.value.code == 2
+    out, err = capsys.readouterr()
+    assert _one_json_document(out)["error"] == "UsageError"
+    assert "usage:" in err and "error:" in err
+
+
+def test_a_usage_error_of_argparse_without_json_leaves_stdout_empty(capsys):
+    with pytest.raises(SystemExit):
+        main(["run", "--bogus"])
+    out, err = capsys.readouterr()
+    assert out == "" and "xlogo run: error: the following arguments are required: TASK" in err
+
+
+def test_score_with_nothing_to_score_prints_one_json_document(capsys, tmp_path, examples_dir):
+    empty = tmp_path / "empty.jsonl"
+    empty.write_text("", encoding="utf-8")
+    code, out, _ = xlogo(
+        capsys, "score", str(empty), "--tasks", str(examples_dir / "tasks"), "--json"
+    )
+    assert code == 2
+    assert _one_json_document(out)["error"] == "UsageError"
+
+
+def test_an_error_naming_a_non_utf8_path_is_valid_utf8_json(examples_dir):
+    """A file name that is not UTF-8 (lone surrogates in Python) is quoted in the error; a
+    stdout that writes it back as the raw byte (`surrogateescape`, the usual setting) must
+    still get valid UTF-8 JSON."""
+    import os
+    import subprocess
+    import sys
+
+    task = os.fsencode(examples_dir / "tasks" / "find-strawberry.json")
+    env = {**os.environ, "LC_ALL": "C.UTF-8", "PYTHONIOENCODING": "utf-8:surrogateescape"}
+    argv = [os.fsencode(sys.executable), b"-m", b"xlogo_lang", b"run", task]
+    proc = subprocess.run(
+        [*argv, b"/nonexistent/\xffprog.xlogo", b"--json"], capture_output=True, env=env, timeout=60
+    )
+    assert proc.returncode == 2
+    doc = json.loads(proc.stdout.decode("utf-8"))  # strict: a raw 0xff would fail here
+    assert "prog.xlogo" in doc["message"]

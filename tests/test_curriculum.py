@@ -259,3 +259,23 @@ def test_a_base_url_that_is_not_an_http_url_is_refused_before_any_round(
     assert xlogo([*args, "--out", str(out)]) == 2
     assert "--base-url must be an http:// or https:// URL" in capsys.readouterr().err
     assert not out.exists()
+
+
+def test_an_out_that_is_a_file_is_named_as_a_json_error(pool: Path, tmp_path: Path, capsys) -> None:
+    out = tmp_path / "p.jsonl"
+    out.write_text("")
+    args = ["curriculum", "--model", "m", "--base-url", "http://127.0.0.1:9", "--pool", str(pool)]
+    assert xlogo([*args, "--out", str(out), "--json"]) == 2
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["file"] == str(out / "round-001") and "round folder" in doc["message"]
+
+
+def test_a_missing_api_key_is_refused_before_a_round_folder_is_made(
+    pool: Path, tmp_path: Path, capsys, monkeypatch
+) -> None:
+    monkeypatch.delenv("XLOGO_TEST_NO_KEY", raising=False)
+    out = tmp_path / "rounds"
+    args = ["curriculum", "--model", "m", "--api-key-env", "XLOGO_TEST_NO_KEY", "--pool", str(pool)]
+    assert xlogo([*args, "--out", str(out)]) == 2
+    assert "no API key: set XLOGO_TEST_NO_KEY" in capsys.readouterr().err
+    assert not out.exists()

@@ -597,3 +597,23 @@ def test_an_error_after_a_final_crlf_is_placed_on_the_last_line_with_its_excerpt
     err = error_of("def Run():\r\n")
     assert (err.line, err.column) == (1, 11)
     assert err.excerpt == "def Run():\n          ^"
+
+
+def test_error_column_does_not_depend_on_a_file_named_like_the_program(tmp_path):
+    """CPython reads the error line from a file of the given name on disk; the position must
+    be the same whether or not such a file exists (and whatever it holds)."""
+    from xlogo_lang import parse
+    from xlogo_lang.errors import ParseError
+
+    src = "def Run():\n  for i in range(3)\n    move_forward()\n"
+    answer = tmp_path / "answer.py"
+    answer.write_text(src, encoding="utf-8")
+    other = tmp_path / "other.txt"
+    other.write_text("x\n" + "é" * 40 + "\n", encoding="utf-8")
+    columns = set()
+    for name in (None, "<stdin>", str(answer), str(other)):
+        with pytest.raises(ParseError) as info:
+            parse(src, filename=name)
+        assert info.value.message == "missing colon at the end of this line"
+        columns.add((info.value.line, info.value.column))
+    assert columns == {(2, 20)}  # the end of `  for i in range(3)`, as the README shows

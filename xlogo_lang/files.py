@@ -9,13 +9,30 @@ file, a score of no prediction) or that fails half way leaves an earlier file as
 
 from __future__ import annotations
 
+import json
 import os
+import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import IO
 
 from .errors import UsageError
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def json_line(obj: object) -> str:
+    """`obj` as one line of JSON that any strict UTF-8 reader takes.
+
+    A name or argument that was not UTF-8 reaches Python as lone surrogates, which
+    `ensure_ascii=False` leaves as they are: a stream that writes them back as the original
+    bytes (the usual `surrogateescape`) would put invalid UTF-8 in the middle of the JSON. Such
+    a text is written with every non-ASCII character escaped instead."""
+    text = json.dumps(obj, ensure_ascii=False)
+    if _SURROGATE.search(text):
+        text = json.dumps(obj)
+    return text + "\n"
 
 
 def cannot_write(path: Path, exc: OSError) -> UsageError:

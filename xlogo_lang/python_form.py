@@ -804,7 +804,9 @@ class _Reader:
             # model's reply those are just garbage, which the errors below already name
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                return pyast.parse(text, filename=self.filename or "<program>").body
+                # never the real file name: CPython reads the line at an error from a file of
+                # that name on disk, and the text here (a piece, blanked or dedented) is not it
+                return pyast.parse(text, filename="<program>").body
         except SyntaxError as exc:
             raise self._piece_syntax_error(exc) from None
         except (ValueError, RecursionError, MemoryError) as exc:  # absurd nesting

@@ -14,11 +14,12 @@ from __future__ import annotations
 import argparse
 import difflib
 import importlib
-import json
 import sys
+from typing import NoReturn
 
 from .. import __version__
-from ..errors import XlogoError
+from ..errors import UsageError, XlogoError
+from ..files import json_line
 
 # module name in this package, in the order `xlogo --help` lists them
 COMMANDS = [
@@ -41,7 +42,22 @@ COMMANDS = [
 ]
 
 
-class CommandParser(argparse.ArgumentParser):
+class _ArgumentError(Exception):
+    """argparse's usage error, raised instead of printed so that `main` reports it as it
+    reports every other error (on stdout too under --json)."""
+
+    def __init__(self, parser: argparse.ArgumentParser, message: str) -> None:
+        super().__init__(message)
+        self.parser = parser
+        self.message = message
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:  # argparse's documented hook: must not return
+        raise _ArgumentError(self, message)
+
+
+class CommandParser(_Parser):
     """A subcommand's parser that lets options and positionals come in any order.
 
     Plain argparse stops filling positionals at the first option, so `xlogo run TASK --id 87
@@ -93,7 +109,7 @@ class CommandParser(argparse.ArgumentParser):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="xlogo",
         description="Toolchain for the XLogoOnline Mini turtle language and its benchmark.",
     )
@@ -108,24 +124,37 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     _tolerant_output()
+    words = sys.argv[1:] if argv is None else list(argv)
     parser = build_parser()
-    args = parser.parse_args(argv)
+    try:
+        args = parser.parse_args(words)
+    except _ArgumentError as exc:  # argparse's own output, and exit status 2, as before
+        exc.parser.print_usage(sys.stderr)
+        print(f"{exc.parser.prog}: error: {exc.message}", file=sys.stderr)
+        if "--json" in (words[: words.index("--")] if "--" in words else words):
+            sys.stdout.write(json_line(UsageError(exc.message).to_dict()))
+        raise SystemExit(2) from None
     try:
         return int(args.func(args) or 0)
     except XlogoError as exc:
-        print(f"xlogo {args.command}: {exc}", file=sys.stderr)
-        if getattr(args, "json", False):  # a machine reading stdout gets the error there too
-            sys.stdout.write(json.dumps(exc.to_dict(), ensure_ascii=False) + "\n")
-        return 2
+        return _failed(args, exc)
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
     except BrokenPipeError:
         return 0
     except OSError as exc:  # a path the command cannot read or write: the user's to fix
-        where = f"{exc.filename}: " if exc.filename else ""
-        print(f"xlogo {args.command}: {where}{exc.strerror or exc}", file=sys.stderr)
-        return 2
+        name = str(exc.filename) if exc.filename is not None else None
+        return _failed(args, UsageError(str(exc.strerror or exc), file=name))
+
+
+def _failed(args: argparse.Namespace, exc: XlogoError) -> int:
+    """An error as one line on stderr, and as a JSON object on stdout under --json: a machine
+    reading stdout gets the error there too."""
+    print(f"xlogo {args.command}: {exc}", file=sys.stderr)
+    if getattr(args, "json", False):
+        sys.stdout.write(json_line(exc.to_dict()))
+    return 2
 
 
 def _tolerant_output() -> None:

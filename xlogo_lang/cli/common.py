@@ -12,6 +12,7 @@ from rich.console import Console
 
 from ..ast import Program
 from ..errors import UsageError
+from ..files import json_line
 from ..parser import MAX_PROGRAM_CHARS, parse
 from ..tasks import Task, load_task
 
@@ -141,4 +142,4 @@ def output_file(path: str | Path, *, reads: tuple[Path, ...] = (), option: str =
 
 
 def print_json(obj: Any) -> None:
-    sys.stdout.write(json.dumps(obj, ensure_ascii=False) + "\n")
+    sys.stdout.write(json_line(obj))

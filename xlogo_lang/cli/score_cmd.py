@@ -52,6 +52,8 @@ def main(args: argparse.Namespace) -> int:
         print(f"{src}: line {lineno}: {why}; skipped", file=sys.stderr)
 
     summary = score_predictions(src, task_set, out_path, on_skip=skipped)
+    if args.json and summary.total == 0:  # stdout holds one JSON document: the error alone
+        raise UsageError(f"no prediction scored: {summary.nothing_scored()}", file=str(src))
     if args.json:
         print_json(summary.to_dict())
     else:

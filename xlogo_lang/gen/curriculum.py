@@ -255,10 +255,17 @@ def evaluate(
 
 def run_round(cfg: CurriculumConfig, pool: Pool, r: int) -> dict[str, Any]:
     """Evaluate, weight, resample and write round `r` (1-based); returns its mix report."""
+    from ..eval.client import resolve_api_key
     from .sft import write_sft
 
+    # the key and the folder are checked before anything is written or asked for
+    resolve_api_key(cfg.api_key_env, cfg.base_url)
     rd = round_dir(cfg.out, r)
-    rd.mkdir(parents=True, exist_ok=True)
+    try:
+        rd.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:  # --out names a file, or a folder that cannot be written
+        why = exc.strerror or exc
+        raise UsageError(f"cannot make the round folder: {why}", file=str(rd)) from None
     rng = random.Random(task_seed("curriculum", cfg.seed, r))
     n_eval = min(cfg.sample, len(pool.entries))
     chosen = [pool.entries[i] for i in sorted(rng.sample(range(len(pool.entries)), n_eval))]
@@ -337,8 +344,7 @@ def run_curriculum(
         if progress:
             progress(rep)
     summary = {"config": dict(cfg.__dict__), "rounds": reports}
-    out = Path(cfg.out) / "curriculum.json"
-    out.write_text(json.dumps(summary, indent=1) + "\n", encoding="utf-8")
+    write_whole(Path(cfg.out) / "curriculum.json", (json.dumps(summary, indent=1) + "\n").encode())
     return reports
 
 
