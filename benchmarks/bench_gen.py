@@ -1,7 +1,7 @@
 """Task generation throughput: tasks per second per worker, per goal kind, and where time goes.
 
-    .venv/bin/python benchmarks/bench_gen.py            # 21 tasks per kind, one worker
-    .venv/bin/python benchmarks/bench_gen.py --per-kind 60 --levels medium,hard
+    python benchmarks/bench_gen.py            # 21 tasks per kind, one worker
+    python benchmarks/bench_gen.py --per-kind 60 --levels medium,hard
 
 For each goal kind it generates tasks exactly as `xlogo gen` does (same code path: sampling,
 world building, core verification, solver, dedup) in this process, and prints:

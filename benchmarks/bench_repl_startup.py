@@ -1,6 +1,6 @@
 """Start-up time of `xlogo repl`: from launch to the first prompt, in a real pseudo-terminal.
 
-    .venv/bin/python benchmarks/bench_repl_startup.py [--runs 7] [--task PATH]
+    python benchmarks/bench_repl_startup.py [--runs 7] [--task PATH]
 
 Each command is launched under an 80x24 pty (pexpect) and timed until its first prompt appears
 (or until it exits, for the baselines). Baselines measured in the same run: the bare interpreter

@@ -1,6 +1,6 @@
 """How fast replies are scored: `score_response` and `xlogo report` on 100,000 attempts.
 
-    .venv/bin/python benchmarks/bench_scoring.py [--attempts 100000] [--tasks DIR]
+    python benchmarks/bench_scoring.py [--attempts 100000] [--tasks DIR]
 
 Builds a synthetic RUN.jsonl of N attempts over the real tasks (a mix of correct answers in
 prose, wrong programs, crashes, Python-style answers and garbage, as models write them), then

@@ -1,8 +1,8 @@
 """Benchmark of `xlogo solve` on the real tasks: a per-task table, the targets, and ratios.
 
-    .venv/bin/python benchmarks/bench_solver.py                 # both engines, default budgets
-    .venv/bin/python benchmarks/bench_solver.py --engine enum   # only the enumerative engine
-    .venv/bin/python benchmarks/bench_solver.py --ids 13 64 --z3-timeout 600
+    python benchmarks/bench_solver.py                 # both engines, default budgets
+    python benchmarks/bench_solver.py --engine enum   # only the enumerative engine
+    python benchmarks/bench_solver.py --ids 13 64 --z3-timeout 600
 
 For every task it reports the shortest size each engine found, whether it is proved minimal, the
 time, the reference solution's size (from the asset directory), and the ratios z3/enum and
