@@ -301,4 +301,42 @@ def test_an_error_naming_a_non_utf8_path_is_valid_utf8_json(examples_dir):
     )
     assert proc.returncode == 2
     doc = json.loads(proc.stdout.decode("utf-8"))  # strict: a raw 0xff would fail here
-    assert "prog.xlogo" in doc["message"]
+    assert "prog.xlogo" in doc["file"]
+
+
+def test_a_program_file_that_cannot_be_read_is_named_in_the_file_field(
+    capsys, tmp_path, examples_dir
+):
+    task = str(examples_dir / "tasks" / "find-strawberry.json")
+    bad = tmp_path / "bad.xlogo"
+    bad.write_bytes(b"fd\xff\n")
+    for path, why in ((tmp_path / "none.xlogo", "No such file"), (bad, "not UTF-8 text")):
+        code, out, _ = xlogo(capsys, "run", task, str(path), "--json")
+        doc = _one_json_document(out)
+        assert code == 2 and doc["file"] == str(path) and why in doc["message"]
+
+
+def test_fmt_check_sees_crlf_line_ends_as_not_canonical(capsys, tmp_path):
+    crlf = tmp_path / "crlf.xlogo"
+    crlf.write_bytes(b"fd\r\nrt\r\n")
+    code, out, _ = xlogo(capsys, "fmt", str(crlf), "--check", "--json")
+    assert code == 1 and json.loads(out)["canonical"] is False
+
+
+@pytest.mark.parametrize("argv", [("grammar",), ("export", "TASK")])
+def test_dash_as_the_output_of_a_command_that_prints_by_default_is_stdout(
+    capsys, tmp_path, monkeypatch, examples_dir, argv
+):
+    monkeypatch.chdir(tmp_path)
+    task = str(examples_dir / "tasks" / "find-strawberry.json")
+    code, out, _ = xlogo(capsys, *[task if a == "TASK" else a for a in argv], "-o", "-", "--json")
+    assert code == 0 and json.loads(out)["out"] is None
+    assert not (tmp_path / "-").exists()
+
+
+def test_dash_as_an_output_file_elsewhere_is_refused(capsys, tmp_path, monkeypatch, examples_dir):
+    monkeypatch.chdir(tmp_path)
+    task = str(examples_dir / "tasks" / "find-strawberry.json")
+    code, _, err = xlogo(capsys, "render", task, "-o", "-")
+    assert code == 2 and "-o - is not supported here" in err
+    assert not (tmp_path / "-").exists()

@@ -87,9 +87,13 @@ def _read_program_file(program: str) -> tuple[str, str]:
             raise UsageError(f"cannot read <stdin>: {exc}") from None
     path = Path(program)
     try:
-        return path.read_text(encoding="utf-8"), str(path)
-    except (OSError, UnicodeDecodeError) as exc:
-        raise UsageError(f"cannot read {path}: {exc}") from None
+        # bytes decoded as they are, line ends included (`fmt --check` compares them)
+        return path.read_bytes().decode("utf-8"), str(path)
+    except OSError as exc:
+        raise UsageError(f"cannot read: {exc.strerror or exc}", file=str(path)) from None
+    except UnicodeDecodeError as exc:
+        why = f"not UTF-8 text (byte 0x{exc.object[exc.start]:02x} at offset {exc.start})"
+        raise UsageError(f"cannot read: {why}", file=str(path)) from None
 
 
 # Keys only a task has: a program's code JSON has the one key "run".
@@ -117,6 +121,8 @@ def output_file(path: str | Path, *, reads: tuple[Path, ...] = (), option: str =
     one of the files the command reads (opening it for writing would empty the input first), and
     its folder made if missing. A folder in `reads` (a task folder, a generated pool) protects
     the files directly in it, and any `.json` name there, which task readers would pick up."""
+    if str(path) == "-":  # elsewhere `-` is a standard stream: never a file of that name
+        raise UsageError(f"{option} - is not supported here: give a file name")
     out = Path(path)
     if out.is_dir():
         raise UsageError(f"{option} is a folder, not a file", file=str(out))

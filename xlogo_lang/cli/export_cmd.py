@@ -16,7 +16,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         "export", help="write one task of a directory as a task file (with its solution)"
     )
     add_task_args(p)
-    p.add_argument("-o", "--out", help="output file (default: print to stdout)")
+    p.add_argument("-o", "--out", help="output file (default, or -: print to stdout)")
     p.add_argument(
         "--json",
         action="store_true",
@@ -28,7 +28,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 def main(args: argparse.Namespace) -> int:
     task = task_from_args(args)
     data = task.to_json()
-    out = _write(data, args.out, Path(args.task)) if args.out is not None else None
+    to_file = args.out not in (None, "-")  # `-o -` is stdout, the default
+    out = _write(data, args.out, Path(args.task)) if to_file else None
     if args.json:
         print_json(_summary(task.id, data, out))
     elif out is None:

@@ -51,7 +51,12 @@ def register(sub: argparse._SubParsersAction) -> None:
         f"(default: {PYTHON_MAX_DEPTH}); the other forms nest to any depth",
     )
     p.add_argument(
-        "-o", "--output", metavar="FILE", help="write the grammar to FILE instead of stdout"
+        "-o",
+        "--out",
+        "--output",
+        dest="output",
+        metavar="FILE",
+        help="write the grammar to FILE instead of stdout (-: stdout)",
     )
     p.add_argument(
         "--json",
@@ -64,7 +69,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 def main(args: argparse.Namespace) -> int:
     answer, depth = _form(args)
     text = export_grammar(args.fmt, answer, max_depth=PYTHON_MAX_DEPTH if depth is None else depth)
-    path = _write(text, args.output) if args.output else None
+    path = _write(text, args.output) if args.output not in (None, "-") else None  # -: stdout
     if args.json:
         grammar: object = json_schema() if args.fmt == "json-schema" else text
         print_json(
