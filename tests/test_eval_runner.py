@@ -307,6 +307,24 @@ def test_a_temperature_of_minus_zero_is_the_run_of_zero():
     assert minus_zero.run_id == zero.run_id
 
 
+def test_a_max_tokens_below_one_is_refused():
+    with pytest.raises(UsageError, match="--max-tokens must be at least 1, not 0"):
+        config("http://h", max_tokens=0)
+
+
+def test_a_json_constrained_run_refuses_the_python_answer_format():
+    # the schema admits code JSON only and the prompt asks for it: python would go unused
+    with pytest.raises(UsageError, match="--answer-format python does not go with it"):
+        config("http://h", constrain="json", answer_format="python")
+    assert config("http://h", constrain="grammar", answer_format="python").constrain == "grammar"
+
+
+def test_a_limit_of_zero_tasks_is_refused(tmp_path, assets_dir, capsys):
+    code = cli_main(["eval", "--model", "m", "--tasks", str(assets_dir), "--limit", "0",
+                     "--out", str(tmp_path / "r.jsonl"), "--dry-run"])  # fmt: skip
+    assert code == 2 and "--limit must be at least 1, not 0" in capsys.readouterr().err
+
+
 @pytest.mark.skipif(sys.platform == "win32", reason="flock is POSIX")
 def test_a_second_run_on_a_file_another_run_is_writing_is_refused(tmp_path, tasks):
     import fcntl

@@ -92,6 +92,15 @@ class EvalConfig:
             object.__setattr__(self, "top_p", self.top_p + 0.0)
         if self.concurrency < 1:
             raise UsageError("--concurrency must be at least 1")
+        if self.max_tokens is not None and self.max_tokens < 1:  # every request would be refused
+            raise UsageError(f"--max-tokens must be at least 1, not {self.max_tokens}")
+        if self.constrain == "json" and self.answer_format != "text":
+            # the schema admits code JSON only, and the prompt asks for it: the answer format
+            # would be silently unused
+            raise UsageError(
+                f"--constrain json asks for code JSON answers; --answer-format "
+                f"{self.answer_format} does not go with it (use --constrain grammar)"
+            )
         if self.constrain not in CONSTRAIN:
             raise UsageError(f"unknown --constrain {self.constrain!r} (use grammar or json)")
         if self.grammar_format is not None:

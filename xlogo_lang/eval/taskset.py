@@ -61,8 +61,8 @@ class TaskSet:
                 why = "; ".join(self.unusable(i) for i in dict.fromkeys(ids))
                 raise UsageError(f"nothing to run: {why}")
         if limit is not None:
-            if limit < 0:
-                raise UsageError("--limit must be at least 0")
+            if limit < 1:  # as every command's --limit: a run of nothing is a slip
+                raise UsageError(f"--limit must be at least 1, not {limit}")
             tasks = tasks[:limit]
         return tasks
 
