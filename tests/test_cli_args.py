@@ -340,3 +340,8 @@ def test_dash_as_an_output_file_elsewhere_is_refused(capsys, tmp_path, monkeypat
     code, _, err = xlogo(capsys, "render", task, "-o", "-")
     assert code == 2 and "-o - is not supported here" in err
     assert not (tmp_path / "-").exists()
+
+
+def test_check_with_an_id_and_one_path_says_the_program_is_missing(capsys, tasks_dir):
+    code, _, err = xlogo(capsys, "check", str(tasks_dir / "87.json"), "--id", "87")
+    assert code == 2 and "no program given" in err and "no TASK was given" not in err

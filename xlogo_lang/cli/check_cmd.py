@@ -38,6 +38,12 @@ def main(args: argparse.Namespace) -> int:
             raise UsageError("expected [TASK] PROGRAM (or -e 'fd rt')")
         task_path, args.program = (paths[0], paths[1]) if len(paths) == 2 else (None, paths[0])
     if args.task_id is not None and task_path is None:
+        if paths:  # --id goes with a task: the one path is TASK, and the program is missing
+            raise UsageError(
+                "no program given (a file, - for stdin, or -e 'fd rt fd'; usage: xlogo check "
+                "[TASK] PROGRAM)",
+                file=paths[0],
+            )
         raise UsageError("--id picks a task of a TASK directory, and no TASK was given")
     text, name = program_source(args, usage=USAGE)
     task = load_task(task_path, args.task_id) if task_path else None
