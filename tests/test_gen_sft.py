@@ -153,3 +153,15 @@ def test_inline_images_in_text_mode_is_a_usage_error(pool: Path, tmp_path: Path,
     assert xlogo(["sft", str(pool), "--out", str(out), "--inline-images"]) == 2
     assert "--inline-images is for --mode vision" in capsys.readouterr().err
     assert not out.exists()
+
+
+def test_a_broken_record_line_is_named_and_no_training_file_is_written(
+    pool: Path, tmp_path: Path, capsys
+) -> None:
+    first, second = [json.dumps(r) for r, _ in zip(iter_records(pool), range(2), strict=False)]
+    records = tmp_path / "records.jsonl"
+    records.write_text(first + '\n{"id": "broken"\n' + second + "\n")
+    out = tmp_path / "train.jsonl"
+    assert xlogo(["sft", str(records), "--out", str(out)]) == 2
+    assert f"{records}: line 2" in capsys.readouterr().err
+    assert not out.exists()
