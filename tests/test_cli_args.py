@@ -345,3 +345,15 @@ def test_dash_as_an_output_file_elsewhere_is_refused(capsys, tmp_path, monkeypat
 def test_check_with_an_id_and_one_path_says_the_program_is_missing(capsys, tasks_dir):
     code, _, err = xlogo(capsys, "check", str(tasks_dir / "87.json"), "--id", "87")
     assert code == 2 and "no program given" in err and "no TASK was given" not in err
+
+
+def test_a_task_given_as_dash_says_tasks_are_not_read_from_stdin(capsys):
+    code, _, err = xlogo(capsys, "run", "-", "-e", "fd")
+    assert code == 2 and "not from stdin (-)" in err
+
+
+def test_eval_names_an_out_folder_alike_in_a_dry_run_and_a_run(capsys, tmp_path, examples_dir):
+    base = ["eval", "--model", "m", "--tasks", str(examples_dir / "tasks"), "--out", str(tmp_path)]
+    for extra in (["--dry-run"], ["--base-url", "http://127.0.0.1:9"]):
+        code, _, err = xlogo(capsys, *base, *extra)
+        assert code == 2 and "--out is a folder, not a file" in err

@@ -180,6 +180,8 @@ def load_task(path: str | Path, task_id: str | None = None) -> Task:
             raise TaskError("a task directory needs a task id (--id)", file=str(p))
         return _load_from_dir(p, str(task_id))
     if not p.exists():
+        if str(path) == "-":  # stdin holds programs; a task is read from a file
+            raise TaskError("a task is read from a file or directory, not from stdin (-)")
         raise TaskError("no such file or directory", file=str(p))
     data = _read_json(p)
     task = task_from_dict(data, file=str(p), default_id=p.stem)
