@@ -145,6 +145,7 @@ def test_a_broken_task_in_a_directory_is_a_json_error_line(capsys, tasks_dir, tm
         ("2", "solved"),
     ]
     assert "1a.json" in lines[1]["error"]
+    assert lines[1]["file"].endswith("1a.json") and lines[1]["line"] == 1
 
 
 def test_repair_shows_the_edit_and_the_repaired_program(capsys, tasks_dir):

@@ -293,7 +293,9 @@ def _solve_dir(args: argparse.Namespace) -> int:
                 # a broken task is reported and skipped: the others are still worth solving
                 broken.append(task)
                 if args.json:
-                    print_json({"task_id": tid, "status": "error", "error": str(task)})
+                    # where the error is, for a script: a record's id may be its `line N`
+                    where = {"file": task.file, "line": task.line}
+                    print_json({"task_id": tid, "status": "error", "error": str(task), **where})
                 rows.append((tid, task, None))
                 bar.advance(job)
                 continue
