@@ -41,7 +41,7 @@ from xlogo_lang.tasks import Task
 from xlogo_lang.verdict import judge
 
 from .enumerative import PRECHECK_CAP
-from .search_space import CODE_PEN, Infeasible, OutOfTime, Space, check_deadline
+from .search_space import BLACK, CODE_PEN, Infeasible, OutOfTime, Space, check_deadline
 
 DEFAULT_TIMEOUT = 30.0
 # Every candidate at edit distance d is a copy of the program, so a layer costs its size times
@@ -290,7 +290,14 @@ def _best_fix(
 
 def _labels(space: Space) -> list[Block]:
     out: list[Block] = [Command(k) for k in ("fd", "bk", "lt", "rt") if k in space.bounds.allowed]
-    out += [SetPenColor(CODE_PEN[c]) for c in space.colors]
+    colors = list(space.colors)
+    b = space.bounds
+    if not colors and "setpc" in b.allowed and b.lo["setpc"] > 0:
+        # `exactly {setpc: n}`: a shortest solution never needs a setpc (a type that does not
+        # appear is not checked), but a program that already has some may be nearest to one
+        # with one more: a do-nothing setpc, any colour (the picture is black or there is none)
+        colors = [BLACK]
+    out += [SetPenColor(CODE_PEN[c]) for c in colors]
     return out
 
 

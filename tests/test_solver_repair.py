@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 
 import pytest
@@ -20,6 +21,7 @@ from xlogo_lang.solver.search_space import Space
 
 from xlogo_lang import load_task, parse, run
 from xlogo_lang.ast import Command, Program, Repeat, SetPenColor
+from xlogo_lang.constraints import Constraints
 from xlogo_lang.errors import ProgramError, UsageError
 from xlogo_lang.tasks import task_from_dict
 
@@ -313,3 +315,17 @@ def test_repair_names_a_program_of_the_wrong_type(real_tasks, program, words):
 def test_repair_refuses_a_hand_built_program_the_parser_never_builds(real_tasks):
     with pytest.raises(ProgramError, match="repeat count 0"):
         repair(real_tasks["87"], Program((Repeat(0, (Command("fd"),)),)))
+
+
+@pytest.mark.parametrize(
+    ("task_id", "program"),
+    [("5", "setpc(red) setpc(blue) rt fd"), ("50", "setpc(black) setpc(black) fd fd")],
+)
+def test_a_setpc_short_of_exactly_setpc_is_inserted(real_tasks, task_id, program):
+    """With `exactly {setpc: 3}`, a program with two setpc is one insert from a solution (a
+    do-nothing setpc), not two deletes, though no shortest solution has a setpc."""
+    task = dataclasses.replace(real_tasks[task_id], constraints=Constraints(exactly={"setpc": 3}))
+    rep = repair(task, program)
+    assert rep.distance == 1 and rep.proved
+    assert rep.edits[0].op == "insert" and rep.edits[0].after.startswith("setpc")
+    assert run(task, rep.program).solved

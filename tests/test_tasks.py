@@ -522,3 +522,15 @@ def test_a_drawing_written_out_states_its_picture_in_its_goal_as_the_reference_n
         drawings += 1
         assert task.to_json()["goal"] == original["goal"], f.name
     assert drawings >= 10
+
+
+def test_a_task_copied_with_a_new_goal_and_world_is_judged_by_them(real_tasks):
+    """`dataclasses.replace` must not carry over the goal compiled for the original task."""
+    import dataclasses
+
+    from xlogo_lang import run
+
+    one, two = real_tasks["1"], real_tasks["2"]  # fd finds the item of 1, bk that of 2
+    assert run(one, "fd").solved  # compiles 1's goal
+    copy = dataclasses.replace(one, goal=two.goal, world=two.world)
+    assert run(copy, "bk").solved and not run(copy, "fd").solved

@@ -93,7 +93,10 @@ class Task:
     solution: Program | None = None  # the reference solution, when the data has one
     platform_description: str = ""  # the platform's own text; `description` is generated
     source: str | None = None
-    _compiled: list[Any] = field(default_factory=list, repr=False, compare=False, hash=False)
+    # not an init field, so `dataclasses.replace` (a new goal or world) starts a fresh cache
+    _compiled: list[Any] = field(
+        default_factory=list, init=False, repr=False, compare=False, hash=False
+    )
 
     def __post_init__(self) -> None:
         # a task built by hand with a field of the wrong type would fail far from here (an
