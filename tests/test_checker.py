@@ -167,8 +167,30 @@ def test_to_dict_gives_the_fields_for_machines():
         "column": 8,
         "end_line": 2,
         "end_column": 10,
+        "path": None,
         "hint": d.hint,
     }
+
+
+def test_a_program_read_from_code_json_is_located_by_json_path(real_tasks):
+    """Code JSON has no lines to point at: each diagnostic names the block's JSON path."""
+    fd = '{"type": "fd"}'
+    empty = '{"type": "repeat", "times": 2, "body": []}'
+    source = '{"run": [' + ", ".join([fd] * 5 + [empty, fd]) + "]}"
+    diags = check(source, real_tasks["87"])
+    assert [(d.rule, d.path, d.span) for d in diags] == [
+        ("empty-repeat", "run[5]", None),
+        ("at-most", "run[6]", None),  # the 7th command, where the count goes over 6
+    ]
+    assert "<expr>: run[6]: 7 commands used" in diags[1].render(source, "<expr>")
+    nested = '{"run": [{"type": "repeat", "times": 2, "body": [' + ", ".join([fd] * 7) + "]}]}"
+    (d,) = check(nested, real_tasks["87"])
+    assert d.path == "run[0].body[5]"  # the repeat counts first: its 6th fd is command 7
+
+
+def test_a_diagnostic_of_program_text_has_a_span_and_no_path(real_tasks):
+    (d,) = check("fd fd fd fd fd fd fd", real_tasks["87"])
+    assert d.span is not None and d.path is None
 
 
 def test_render_gives_file_line_message_then_the_source_line_and_a_caret(real_tasks):

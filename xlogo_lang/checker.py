@@ -13,13 +13,15 @@ program solves a task is `verdict.run`'s job.
 from __future__ import annotations
 
 import difflib
-from dataclasses import dataclass
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from .ast import (
     MAX_TIMES,
     MIN_TIMES,
     PEN_COLORS,
+    Block,
     Program,
     Repeat,
     SetPenColor,
@@ -36,6 +38,7 @@ if TYPE_CHECKING:
 
 SEVERITIES = ("error", "warning")
 RULES = ("syntax", "repeat-range", "pen-colour", "empty-repeat", "at-most", "exactly", "start-by")
+RANGE = f"{MIN_TIMES}..{MAX_TIMES}"
 _VIOLATION_RULES = {"at_most": "at-most", "exactly": "exactly", "start_by": "start-by"}
 
 
@@ -48,6 +51,8 @@ class Diagnostic:
     message: str  # names the rule in words, e.g. "7 commands used; this task allows at most 6"
     span: Span | None
     hint: str | None = None
+    # where it is in a program read from code JSON (which has no spans): `run[2].body[0]`
+    path: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         sp = self.span
@@ -59,6 +64,7 @@ class Diagnostic:
             "column": sp.column if sp else None,
             "end_line": sp.end_line if sp else None,
             "end_column": sp.end_column if sp else None,
+            "path": self.path,
             "hint": self.hint,
         }
 
@@ -67,6 +73,8 @@ class Diagnostic:
         where = [filename] if filename else []
         if self.span is not None:
             where.append(f"line {self.span.line}")
+        elif self.path is not None:
+            where.append(self.path)
         head = ": ".join([*where, self.message])
         out = [head]
         if source is not None and self.span is not None:
@@ -120,10 +128,36 @@ def check(
             return [_from_error(err)]
     else:
         raise TypeError(f"check expects a str or a Program, got {type(source).__name__}")
-    diags = [*_range_diagnostics(prog), *_empty_repeats(prog)]
+    # (walk index of the block pointed at, diagnostic): the index names a block without spans
+    found: list[tuple[int | None, Diagnostic]] = [*_range_diagnostics(prog), *_empty_repeats(prog)]
     if task is not None:
-        diags.extend(_from_violation(v) for v in task.constraints.check(prog))
-    return sorted(diags, key=Diagnostic.sort_key)
+        found.extend((v.at, _from_violation(v)) for v in task.constraints.check(prog))
+    if any(d.span is None and at is not None for at, d in found):
+        paths = _json_paths(prog)
+        found = [
+            (at, replace(d, path=paths[at]) if d.span is None and at is not None else d)
+            for at, d in found
+        ]
+    # source order; without spans (code JSON) block order, whole-program rules last
+    last = float("inf")
+    found.sort(key=lambda p: (*p[1].sort_key(), last if p[0] is None else p[0]))
+    return [d for _, d in found]
+
+
+def _json_paths(prog: Program) -> list[str]:
+    """The code JSON path of every block, in `walk` order (`run[1].body[0]`)."""
+    out: list[str] = []
+    stack: list[tuple[str, Iterator[tuple[int, Block]]]] = [("run", iter(enumerate(prog.body)))]
+    while stack:
+        base, blocks = stack[-1]
+        for i, block in blocks:
+            out.append(f"{base}[{i}]")
+            if isinstance(block, Repeat) and block.body:
+                stack.append((f"{base}[{i}].body", iter(enumerate(block.body))))
+                break
+        else:
+            stack.pop()
+    return out
 
 
 def _from_error(err: ProgramError) -> Diagnostic:
@@ -141,44 +175,53 @@ def _from_error(err: ProgramError) -> Diagnostic:
     return Diagnostic("error", rule, message, span, err.hint)
 
 
-def _range_diagnostics(prog: Program) -> list[Diagnostic]:
+def _range_diagnostics(prog: Program) -> list[tuple[int, Diagnostic]]:
     out = []
-    for block in walk(prog.body):
+    for at, block in enumerate(walk(prog.body)):
         if isinstance(block, Repeat) and not MIN_TIMES <= block.times <= MAX_TIMES:
             out.append(
-                Diagnostic(
-                    "error",
-                    "repeat-range",
-                    f"repeat count {number_text(block.times)} is outside {MIN_TIMES}..{MAX_TIMES}",
-                    block.times_span or block.span,
-                    f"use a count from {MIN_TIMES} to {MAX_TIMES}; nest two repeats for more",
+                (
+                    at,
+                    Diagnostic(
+                        "error",
+                        "repeat-range",
+                        f"repeat count {number_text(block.times)} is outside {RANGE}",
+                        block.times_span or block.span,
+                        f"use a count from {MIN_TIMES} to {MAX_TIMES}; nest two repeats for more",
+                    ),
                 )
             )
         elif isinstance(block, SetPenColor) and block.color not in PEN_COLORS:
             close = difflib.get_close_matches(shorten(block.color), PEN_COLORS, n=1)
             hint = f"did you mean {close[0]!r}? " if close else ""
             out.append(
-                Diagnostic(
-                    "error",
-                    "pen-colour",
-                    f"unknown pen colour {quoted(block.color)}",
-                    block.color_span or block.span,
-                    f"{hint}the pen colours are {', '.join(PEN_COLORS)}",
+                (
+                    at,
+                    Diagnostic(
+                        "error",
+                        "pen-colour",
+                        f"unknown pen colour {quoted(block.color)}",
+                        block.color_span or block.span,
+                        f"{hint}the pen colours are {', '.join(PEN_COLORS)}",
+                    ),
                 )
             )
     return out
 
 
-def _empty_repeats(prog: Program) -> list[Diagnostic]:
+def _empty_repeats(prog: Program) -> list[tuple[int, Diagnostic]]:
     return [
-        Diagnostic(
-            "warning",
-            "empty-repeat",
-            f"repeat({block.times}) has an empty body and does nothing",
-            block.span,
-            "remove it, or put commands between the brackets (it still counts as a block)",
+        (
+            at,
+            Diagnostic(
+                "warning",
+                "empty-repeat",
+                f"repeat({block.times}) has an empty body and does nothing",
+                block.span,
+                "remove it, or put commands between the brackets (it still counts as a block)",
+            ),
         )
-        for block in walk(prog.body)
+        for at, block in enumerate(walk(prog.body))
         if isinstance(block, Repeat) and not block.body
     ]
 

@@ -35,6 +35,9 @@ class Violation:
     key: str
     message: str
     span: Span | None = None
+    # the block it points at (the first of a span that runs on), as its index in `walk` order:
+    # a program read from code JSON has no spans, and the checker names its JSON path instead
+    at: int | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -93,7 +96,7 @@ class Constraints:
             for i, want in enumerate(self.start_by):
                 got = prog.body[i].type if i < len(prog.body) else None
                 if got != want:
-                    span = prog.body[i].span if got is not None else None
+                    block = prog.body[i] if got is not None else None
                     head = ", ".join(KEY_WORDS[k] for k in self.start_by)
                     found = (
                         f"block {i + 1} is {KEY_WORDS[got]}"
@@ -102,7 +105,11 @@ class Constraints:
                     )
                     out.append(
                         Violation(
-                            "start_by", want, f"the program must start with {head}; {found}", span
+                            "start_by",
+                            want,
+                            f"the program must start with {head}; {found}",
+                            block.span if block is not None else None,
+                            _top_index(prog.body, i) if block is not None else None,
                         )
                     )
                     break
@@ -120,8 +127,13 @@ class Constraints:
         else:
             rule = "at_most"
             allowed = f"this task allows at most {int(hi)}"
-        span = _over_span(prog.body, key, int(hi)) if c > hi else _last_span(prog.body, key)
-        return Violation(rule, key, f"{used}; {allowed}", span)
+        if c > hi:
+            at = _over_block(prog.body, key, int(hi))
+            span = _over_span(prog.body, key, at[1] if at else None)
+        else:
+            at = _last_block(prog.body, key)
+            span = at[1].span if at else None
+        return Violation(rule, key, f"{used}; {allowed}", span, at[0] if at else None)
 
     def text(self) -> str:
         """The reference's constraint sentence(s), e.g. `Use at most 6 commands`."""
@@ -174,15 +186,17 @@ def count_blocks(prog: Program | tuple[Block, ...]) -> Counter[str]:
     return counts
 
 
-def _over_span(blocks: tuple[Block, ...], key: str, limit: int) -> Span | None:
-    """Where a count goes over `limit`: the first block counted past it.
+def _over_block(blocks: tuple[Block, ...], key: str, limit: int) -> tuple[int, Block] | None:
+    """Where a count goes over `limit`: the first block counted past it, in the order blocks are
+    counted (`walk`: source order, a repeat before its body), with its index in that order."""
+    counted = ((i, b) for i, b in enumerate(walk(blocks)) if key == "all" or b.type == key)
+    return next(islice(counted, limit, None), None)
 
-    Blocks are taken in the order they are counted (`walk`: source order, a repeat before its
-    body). For `all` the blocks past the limit are the rest of the program, so the span runs from
-    that block to the end of the last one; for one type it is that block.
-    """
-    counted = (block for block in walk(blocks) if key == "all" or block.type == key)
-    first = next(islice(counted, limit, None), None)
+
+def _over_span(blocks: tuple[Block, ...], key: str, first: Block | None) -> Span | None:
+    """The span of a count over its limit, from `first` (`_over_block`): for `all` the blocks
+    past the limit are the rest of the program, so it runs to the end of the last one; for one
+    type it is that block."""
     if first is None or first.span is None:
         return None
     last = blocks[-1].span
@@ -191,13 +205,19 @@ def _over_span(blocks: tuple[Block, ...], key: str, limit: int) -> Span | None:
     return Span(first.span.line, first.span.column, last.end_line, last.end_column)
 
 
-def _last_span(blocks: tuple[Block, ...], key: str) -> Span | None:
-    """Where a count falls short: the last block of that type (the last block overall for `all`)."""
+def _last_block(blocks: tuple[Block, ...], key: str) -> tuple[int, Block] | None:
+    """Where a count falls short: the last block of that type (the last block overall for
+    `all`), with its index in `walk` order."""
     found = None
-    for block in walk(blocks):
+    for i, block in enumerate(walk(blocks)):
         if key == "all" or block.type == key:
-            found = block.span
+            found = (i, block)
     return found
+
+
+def _top_index(blocks: tuple[Block, ...], i: int) -> int:
+    """The index in `walk` order of top-level block i: the blocks of those before it come first."""
+    return sum(1 for _ in walk(blocks[:i]))
 
 
 def repeat_free(prog: Program) -> bool:
