@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from xlogo_lang import extract, extract_program, parse, to_json
 from xlogo_lang.extract import MAX_SPAN_LINES
+from xlogo_lang.language import python_names
 from xlogo_lang.printer import to_compact, to_text
 from xlogo_lang.python_form import to_python
 
@@ -413,3 +414,11 @@ def test_openings_nested_in_a_huge_reply_decode_a_window_each_not_the_reply():
     result = extract_program(reply)
     assert result.program is None
     assert "not complete within 100,000 characters" in str(result.error)
+
+
+@pytest.mark.parametrize("name", sorted(python_names()))
+def test_every_function_name_the_parser_reads_starts_a_command_line(name):
+    # the extractor's command words come from the parser's own, so no alias is lost
+    call = f'{name}("red")' if python_names()[name] == "setpc" else f"{name}()"
+    reply = f"My answer:\n{call}\n{call}\nturn_left()\n"
+    assert extract_program(reply).program == parse(f"{call}\n{call}\nturn_left()\n")

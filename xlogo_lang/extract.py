@@ -72,7 +72,7 @@ from dataclasses import dataclass
 from itertools import islice
 from typing import Any
 
-from .ast import Program
+from .ast import PEN_COLORS, Program
 from .codejson import from_json, parse_int
 from .errors import ParseError, ProgramError, XlogoError, caret_excerpt
 from .language import python_names
@@ -328,9 +328,13 @@ def _from_fences(
 
 _MARKER = r"(?:(?:step[ \t]*)?\d{1,3}[ \t]*[.):]|[-*+•])[ \t]+"
 _LABEL = r"(?:\*\*)?(?:final[ \t]+)?(?:answer|program|solution|code)(?:\*\*)?[ \t]*:(?:\*\*)?[ \t]+"
-_WORD = (
-    r"(?:fd|bk|lt|rt|forward|back|backward|left|right|setpc|setpencolou?r|repeat"
-    r"|move_forward|move_back(?:ward)?|turn_left|turn_right|def|for|pass)(?![A-Za-z0-9_])"
+# the words a command line may start with: every command word `parse` reads (text, Logo and
+# Python-style names, their aliases included) and the Python form's own keywords
+_COMMAND_WORDS = (
+    (TEXT_WORDS - frozenset(PEN_COLORS)) | frozenset(python_names()) | {"def", "for", "pass"}
+)
+_WORD = "(?:{})(?![A-Za-z0-9_])".format(
+    "|".join(sorted(map(re.escape, _COMMAND_WORDS), key=len, reverse=True))
 )
 _HEAD = rf"[ \t]*(?:{_MARKER}|{_LABEL})?(?:`[ \t]*)?(?:{_WORD}|[}}\]])"
 _COMMAND_LINE = re.compile(rf"^{_HEAD}", re.MULTILINE | re.IGNORECASE)
