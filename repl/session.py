@@ -343,9 +343,8 @@ class _RunCache:
 
 def _step_label(step: Step) -> str:
     block = step.block
-    word = f"setpc({block.color})" if block.type == "setpc" else block.type  # type: ignore[union-attr]
     line = f" (line {block.span.line})" if block.span is not None else ""
-    return word + line + (" ✗ crash" if step.crashed else "")
+    return step.label + line + (" ✗ crash" if step.crashed else "")
 
 
 def task_dir(task: Task) -> Path | None:

@@ -28,6 +28,7 @@ from xlogo_lang.verdict import judge
 
 from .bodies import MenuSet
 from .search_space import Effect, Space, type_of
+from .solution import Status
 from .tracing import trace_program
 
 # Called with {"engine", "level", "time_s", ...} while a search runs (a CLI status line, say).
@@ -50,7 +51,7 @@ PROBE_STATES = 10_000  # ...and it gives up after this many states (a few tenths
 
 @dataclass
 class SearchResult:
-    status: str  # "solved" | "no_solution" | "timeout"
+    status: Status
     programs: list[Program]
     size: int | None
     proved_minimal: bool
@@ -547,7 +548,7 @@ class _Search:
                     break
 
     def _result(
-        self, status: str, programs: list[Program], size: int | None, proved: bool
+        self, status: Status, programs: list[Program], size: int | None, proved: bool
     ) -> SearchResult:
         return SearchResult(
             status=status,

@@ -7,13 +7,13 @@ without importing any search code. This module never runs a search and never imp
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 from xlogo_lang.ast import Program
 from xlogo_lang.errors import counted
 from xlogo_lang.printer import to_compact, to_text
 
-STATUSES = ("solved", "no_solution", "timeout")
+Status = Literal["solved", "no_solution", "timeout"]
 
 
 @dataclass
@@ -27,7 +27,7 @@ class Solution:
     """
 
     task_id: str
-    status: str
+    status: Status
     program: Program | None
     programs: list[Program]
     size: int | None
@@ -48,9 +48,9 @@ class Solution:
         if self.status == "timeout":
             why = "timeout"
             if self.stats.get("stopped") == "bodies":
-                why = "stopped: repeat-body budget reached (--max-bodies)"
+                why = "stopped: repeat-body budget reached (max_bodies, --max-bodies)"
             elif self.stats.get("stopped") == "states":
-                why = "stopped: state budget reached (--max-states)"
+                why = "stopped: state budget reached (max_states, --max-states)"
             level = self.stats.get("level", 0)  # every engine sets it
             below = f"none has fewer than {counted(level, 'block')}" if level else "no size refuted"
             if self.program is None:

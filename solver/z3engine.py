@@ -42,6 +42,7 @@ from xlogo_lang.verdict import run
 
 from .enumerative import PRECHECK_CAP, Progress, SearchResult
 from .search_space import BK, FD, LT, RT, SETPC0, OutOfTime, Space, check_deadline, type_of
+from .solution import Status
 from .tracing import trace_program
 
 REP = 15  # the op code of a repeat slot (basic codes are 0..10)
@@ -265,7 +266,7 @@ def _out_of_time(found: list[Program], k: int, stats: dict, t0: float) -> Search
 
 
 def _result(
-    status: str, progs: list[Program], size: int | None, proved: bool, stats: dict, t0: float
+    status: Status, progs: list[Program], size: int | None, proved: bool, stats: dict, t0: float
 ) -> SearchResult:
     stats["time_s"] = round(time.perf_counter() - t0, 4)
     return SearchResult(status, progs, size, proved and status != "timeout", stats)

@@ -224,7 +224,7 @@ def test_a_limit_alone_lists_that_many_solutions(capsys, tasks_dir):
 
 def test_the_state_budget_is_set_on_the_command_line(capsys, tasks_dir):
     code, out, _ = xlogo(capsys, "solve", str(tasks_dir / "64.json"), "--max-states", "20")
-    assert code == 1 and "stopped: state budget reached (--max-states)" in out
+    assert code == 1 and "stopped: state budget reached (max_states, --max-states)" in out
 
 
 def test_a_state_budget_below_one_is_a_usage_error_on_the_command_line(capsys, tasks_dir):

@@ -15,8 +15,6 @@ from typing import Literal, TypeAlias
 
 from .errors import ProgramError, number_text, quoted
 
-MOVES = ("fd", "bk")
-TURNS = ("lt", "rt")
 BASIC = ("fd", "bk", "lt", "rt")
 BLOCK_TYPES = ("fd", "bk", "lt", "rt", "setpc", "repeat")
 PEN_COLORS = ("red", "black", "blue", "green", "yellow", "white")

@@ -13,7 +13,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from itertools import islice
 
-from .ast import Block, Program, Repeat, Span, walk
+from .ast import Block, Program, Span, walk
 
 KEYS = ("fd", "bk", "lt", "rt", "setpc", "repeat", "all")
 KEY_WORDS = {
@@ -218,7 +218,3 @@ def _last_block(blocks: tuple[Block, ...], key: str) -> tuple[int, Block] | None
 def _top_index(blocks: tuple[Block, ...], i: int) -> int:
     """The index in `walk` order of top-level block i: the blocks of those before it come first."""
     return sum(1 for _ in walk(blocks[:i]))
-
-
-def repeat_free(prog: Program) -> bool:
-    return not any(isinstance(b, Repeat) for b in walk(prog.body))

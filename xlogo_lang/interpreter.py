@@ -74,11 +74,17 @@ class Step:
     segment: tuple[tuple[int, int], tuple[int, int]] | None  # the unit segment drawn
     crashed: bool = False
 
+    @property
+    def label(self) -> str:
+        """The command as a trace shows it: `fd`, `setpc(red)`."""
+        block = self.block
+        return f"setpc({block.color})" if isinstance(block, SetPenColor) else block.type
+
     def to_dict(self) -> dict[str, object]:
         span = self.block.span
         return {
             "step": self.index,
-            "command": _block_label(self.block),
+            "command": self.label,
             "span": span.to_dict() if span else None,
             "x": self.x,
             "y": self.y,
@@ -88,10 +94,6 @@ class Step:
             "segment": [list(self.segment[0]), list(self.segment[1])] if self.segment else None,
             "crashed": self.crashed,
         }
-
-
-def _block_label(block: Block) -> str:
-    return f"setpc({block.color})" if isinstance(block, SetPenColor) else block.type
 
 
 @dataclass

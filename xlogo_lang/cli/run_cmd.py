@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from ..printer import to_text
 from ..verdict import Verdict, run
+from ..world import DIRECTION_NAMES
 
 if TYPE_CHECKING:
     from rich.table import Table
@@ -79,15 +80,20 @@ def trace_table(steps: list[Step]) -> Table:
     table = Table(
         "step", "command", "line", "cell", "heading", "pen", "drew", box=None, header_style="bold"
     )
-    names = ("N", "E", "S", "W")
     for s in steps:
         span = s.block.span
-        cmd = f"setpc({s.block.color})" if s.block.type == "setpc" else s.block.type  # type: ignore[union-attr]
+        cmd = s.label
         drew = f"{s.segment[0]}→{s.segment[1]}" if s.segment else ""
         cell = f"({s.x},{s.y})"
         if s.crashed:
             cell += " [red]crash[/]"
         table.add_row(
-            str(s.index), cmd, str(span.line) if span else "", cell, names[s.direction], s.pen, drew
+            str(s.index),
+            cmd,
+            str(span.line) if span else "",
+            cell,
+            DIRECTION_NAMES[s.direction][0].upper(),
+            s.pen,
+            drew,
         )
     return table

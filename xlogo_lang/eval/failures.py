@@ -11,7 +11,6 @@ This module reads scores; it never calls a model and never changes a verdict.
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Iterable
 from typing import Any
 
@@ -44,14 +43,6 @@ def failure_key(rec: dict[str, Any]) -> str | None:
         return None if rec.get("solved") else "unknown"
     detail = rec.get("failure_detail")
     return f"{cat}:{detail}" if detail else str(cat)
-
-
-def failure_counts(records: Iterable[dict[str, Any]]) -> Counter[str]:
-    return Counter(k for k in map(failure_key, records) if k is not None)
-
-
-def category_counts(records: Iterable[dict[str, Any]]) -> Counter[str]:
-    return Counter(str(r["failure"]) for r in records if r.get("failure") is not None)
 
 
 class Repairer:

@@ -35,7 +35,7 @@ from ..tasks import Task, task_from_dict
 from ..verdict import run
 from . import goals as G
 from .canonical import canonical_hash
-from .difficulty import LEVELS, difficulty, score
+from .difficulty import difficulty, score
 from .programs import ProgramSpec, mutate, picture, sample
 from .worlds import add_obstacles, block_shortcut, place_for_drawing, place_for_items, trace_of
 
@@ -349,7 +349,3 @@ def default_skills() -> Callable[[Task, Program], list[str]]:
     from ..eval.skills import skills
 
     return skills
-
-
-def levels_for(level: str | None) -> tuple[str, ...]:
-    return LEVELS if level is None else (level,)

@@ -350,8 +350,6 @@ def style_of_task(goal: Goal) -> Style:
 
 # -- constraints -------------------------------------------------------------------------------
 
-CONSTRAINT_STYLES = ("none", "at_most", "exactly", "start_by", "dont_use")
-
 
 def constraint_style_of(c: Constraints) -> str:
     if c.start_by:
