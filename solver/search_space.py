@@ -34,7 +34,6 @@ from xlogo_lang.ast import PEN_COLORS, Block, Command, SetPenColor
 from xlogo_lang.errors import counted
 from xlogo_lang.interpreter import MAX_CALLS
 from xlogo_lang.tasks import Task
-from xlogo_lang.world import DX, DY
 
 TYPES = ("fd", "bk", "lt", "rt", "setpc", "repeat")
 PEN_CODE = {c: i + 1 for i, c in enumerate(PEN_COLORS)}  # 0 means "no colour set / entry pen"
@@ -168,25 +167,22 @@ class Space:
                 edge_colors.append(PEN_CODE[color])
         fwd, back = [-1] * npose, [-1] * npose
         fwd_edge, back_edge = [-1] * npose, [-1] * npose
+        # the world's own table of steps (`World.moves`: walls, the grid's edge, forbidden and
+        # missing cells, decided as the interpreter decides them), with the search's filters:
+        # cells a goal forbids, and segments outside the picture of a drawing
+        moves, segments = world.moves, world.segments
         for cell in range(ncell):
             if cell & 255 == 0:
                 check_deadline(deadline)
-            x, y = cell % cols, cell // cols
             for d in range(4):
                 pose = cell * 4 + d
                 for table, etable, step in ((fwd, fwd_edge, d), (back, back_edge, (d + 2) & 3)):
-                    if world.wall_bits[cell] >> step & 1:
-                        continue
-                    nx, ny = x + DX[step], y + DY[step]
-                    if not (0 <= nx < cols and 0 <= ny < rows):
-                        continue
-                    nxt = ny * cols + nx
-                    if not world.allowed[nxt] or not world.exist[nxt]:
-                        continue
-                    if forbidden >> nxt & 1:
+                    nxt = moves[cell * 4 + step]
+                    if nxt < 0 or forbidden >> nxt & 1:
                         continue
                     if draw:
-                        e = edges.get((cell, nxt) if cell < nxt else (nxt, cell))
+                        key = cast("tuple[int, int]", segments[cell * 4 + step])  # a move's
+                        e = edges.get(key)
                         if e is None:
                             continue
                         etable[pose] = e
