@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from ..errors import XlogoError
 from ..tasks import Task
 
 FAILURE_WORDS = {
@@ -69,12 +70,11 @@ class Repairer:
         if key not in self._cache:
             from ..parser import parse
 
-            try:
-                result = self._repair(task, parse(program_text), timeout=self.timeout)
-                dist = getattr(result, "distance", None)
-            except Exception:
+            try:  # a program repair cannot take (too long, too deep) has no distance
+                dist = self._repair(task, parse(program_text), timeout=self.timeout).distance
+            except XlogoError:
                 dist = None
-            self._cache[key] = dist if isinstance(dist, int) else None
+            self._cache[key] = dist
         return self._cache[key]
 
 

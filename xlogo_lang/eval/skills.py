@@ -23,6 +23,7 @@ This module only labels tasks; it never runs models or scores replies.
 from __future__ import annotations
 
 from ..ast import Program, Repeat, SetPenColor, walk
+from ..errors import XlogoError
 from ..tasks import Task
 
 SKILLS = (
@@ -39,16 +40,15 @@ LOGIC_OBJECTIVES = ("findonly", "forbid", "concat")
 
 
 def shortest_solution(task: Task, timeout: float | None = 30.0) -> Program | None:
-    """The solver's shortest solution, or None when the solver is missing or finds none."""
-    try:
-        from ..solver import solve
-    except ImportError:
-        return None
+    """The solver's shortest solution, or None when it finds none (or cannot take the task:
+    an input error, not a solver bug, which is left to surface)."""
+    from ..solver import solve
+
     try:
         sol = solve(task, timeout=timeout)
-    except Exception:
+    except XlogoError:
         return None
-    return getattr(sol, "program", None)
+    return sol.program
 
 
 def skills(task: Task, solution: Program | None = None, *, use_solver: bool = True) -> list[str]:
