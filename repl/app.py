@@ -44,7 +44,7 @@ from xlogo_lang.lexer import XlogoLexer, XlogoStyle
 from .commands import Reply, Shell
 from .completion import ReplCompleter
 from .render import toolbar_text
-from .session import needs_more
+from .session import needs_more, python_block
 
 HISTORY_ENV = "XLOGO_HISTORY"
 WELCOME = "Type commands (fd rt repeat(3){fd}) to run them; :help lists the rest; Ctrl-D quits."
@@ -113,8 +113,13 @@ def make_history(path: Path | None) -> History:
 # -- key bindings ----------------------------------------------------------------------------
 
 
-def _indent_after(text: str) -> str:
-    """Indentation for a new line: two spaces per open bracket."""
+def indent_after(text: str) -> str:
+    """Indentation for a new line: two spaces per open bracket; in the Python-style form, the
+    last line's, four spaces deeper after a header (`def Run():`)."""
+    last = text.rsplit("\n", 1)[-1]
+    if python_block(text):
+        lead = last[: len(last) - len(last.lstrip())]
+        return lead + "    " if last.rstrip().endswith(":") else lead
     depth = sum(text.count(c) for c in "{[") - sum(text.count(c) for c in "}]")
     return "  " * max(depth, 0)
 
@@ -130,7 +135,7 @@ def key_bindings() -> KeyBindings:
             buf.apply_completion(state.current_completion)
             return
         if needs_more(buf.text) and buf.cursor_position == len(buf.text):
-            buf.insert_text("\n" + _indent_after(buf.text))
+            buf.insert_text("\n" + indent_after(buf.text))
             return
         buf.validate_and_handle()
 
@@ -158,7 +163,7 @@ def editor_key_bindings() -> KeyBindings:
     @kb.add("enter")
     def _newline(event: KeyPressEvent) -> None:
         buf = event.current_buffer
-        buf.insert_text("\n" + _indent_after(buf.document.text_before_cursor))
+        buf.insert_text("\n" + indent_after(buf.document.text_before_cursor))
 
     @kb.add("escape", "enter")
     def _accept(event: KeyPressEvent) -> None:
@@ -285,7 +290,7 @@ def read_inputs(lines: Iterable[str | None], typing: _Typing | None = None) -> I
             yield line
         else:
             buf += line
-            if not needs_more(buf):
+            if not needs_more(buf.removesuffix("\n")):  # the line just ended, as the app sees it
                 yield buf
                 buf = ""
         typing.open = bool(buf)

@@ -252,7 +252,11 @@ def _help(shell: Shell, arg: str) -> Reply:
     code = Text.assemble(
         ("Type code to run it at once: ", "dim"),
         render.highlight_text("fd bk lt rt setpc(red) repeat(3){fd rt}"),
-        ("\nAn open { or [ continues on the next line. Tab completes; ", "dim"),
+        (
+            "\nAn open { or [ (or a def/for block, up to an empty line) continues on the next line. ",
+            "dim",
+        ),
+        ("Tab completes; ", "dim"),
         ("↑/↓ history, Ctrl-C cancels the input, Ctrl-D quits.", "dim"),
     )
     return Reply([table, code], {"commands": [c.name for c in META.values()]})

@@ -51,17 +51,28 @@ def playground(size: int = 5) -> Task:
 _OPEN, _CLOSE = "{[", "}]"
 _COMMENT = re.compile(r"(#|//)[^\n]*")
 _REPEAT_HEAD = re.compile(r"\brepeat\s*(\(\s*\d*\s*\)?|\d+)?\s*$", re.IGNORECASE)
+# a header of the Python-style form (`def Run():`, `for i in range(3):`)
+_PYTHON_HEAD = re.compile(r"^[ \t]*(?:def|for)\b[^\n]*:[ \t]*$", re.MULTILINE)
+
+
+def python_block(text: str) -> bool:
+    """Does `text` hold a compound statement of the Python-style form (`def`, `for`)?"""
+    return bool(_PYTHON_HEAD.search(_COMMENT.sub("", text)))
 
 
 def needs_more(text: str) -> bool:
     """Is `text` an unfinished block that should continue on the next line?
 
     True while a `{` or `[` is open, or when the input ends in a repeat head (`repeat(3)`) whose
-    body has not started. Meta-commands (`:...`) are always complete.
+    body has not started; in the Python-style form, from a `def` or `for` header until an empty
+    line, as in Python's own REPL (an indented body has no closing bracket to wait for).
+    Meta-commands (`:...`) are always complete.
     """
     if text.lstrip().startswith(":"):
         return False
     code = _COMMENT.sub("", text)
+    if python_block(code):  # the last line ended (Enter) is not empty: the block goes on
+        return bool(code.rsplit("\n", 1)[-1].strip())
     depth = 0
     for ch in code:
         if ch in _OPEN:

@@ -23,6 +23,7 @@ from rich.console import Console
 from xlogo_lang.repl.app import (
     ReplLexer,
     history_path,
+    indent_after,
     make_history,
     read_inputs,
     run_interactive,
@@ -263,6 +264,21 @@ def test_plain_mode_joins_open_blocks_across_lines():
         "repeat(2){\nfd\n}\n",
         "rt\n",
     ]
+
+
+def test_plain_mode_reads_a_python_style_program_up_to_an_empty_line():
+    lines = ["def Run():\n", "    move_forward()\n", "    turn_left()\n", "\n", "fd\n"]
+    assert list(read_inputs(lines)) == [
+        "def Run():\n    move_forward()\n    turn_left()\n\n",
+        "fd\n",
+    ]
+
+
+def test_the_next_line_of_a_python_style_block_is_indented_for_it():
+    assert indent_after("def Run():") == "    "
+    assert indent_after("def Run():\n    for i in range(3):") == "        "
+    assert indent_after("def Run():\n    move_forward()") == "    "
+    assert indent_after("repeat(3){") == "  "
 
 
 def test_plain_mode_ctrl_c_drops_an_open_block_not_only_the_line():

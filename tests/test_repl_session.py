@@ -251,6 +251,21 @@ def test_a_complete_input_runs_at_once(text):
     assert not needs_more(text)
 
 
+@pytest.mark.parametrize(
+    ("text", "more"),
+    [
+        ("def Run():", True),
+        ("def Run():\n    move_forward()", True),  # Enter after a body line: more may come
+        ("def Run():\n    move_forward()\n", False),  # Enter on an empty line ends it
+        ("def Run():\n    for i in range(3):\n        turn_left()\n    ", False),
+        ("for i in range(3):", True),
+        ("move_forward()", False),
+    ],
+)
+def test_a_python_style_block_continues_until_an_empty_line(text, more):
+    assert needs_more(text) is more
+
+
 @given(blocks)
 def test_printed_programs_never_need_more(block):
     assert not needs_more(to_text(Program((block,))))
