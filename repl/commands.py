@@ -252,10 +252,8 @@ def _help(shell: Shell, arg: str) -> Reply:
     code = Text.assemble(
         ("Type code to run it at once: ", "dim"),
         render.highlight_text("fd bk lt rt setpc(red) repeat(3){fd rt}"),
-        (
-            "\nAn open { or [ (or a def/for block, up to an empty line) continues on the next line. ",
-            "dim",
-        ),
+        ("\nAn open { or [ (a def/for block: up to an empty line) ", "dim"),
+        ("continues on the next line. ", "dim"),
         ("Tab completes; ", "dim"),
         ("↑/↓ history, Ctrl-C cancels the input, Ctrl-D quits.", "dim"),
     )
