@@ -31,6 +31,7 @@ from xlogo_lang.ast import Program, Repeat
 from xlogo_lang.codejson import to_json
 from xlogo_lang.errors import ParseError, ProgramError, TaskError, UsageError, XlogoError
 from xlogo_lang.files import write_whole
+from xlogo_lang.interpreter import MAX_CALLS
 from xlogo_lang.parser import parse
 from xlogo_lang.printer import to_compact, to_text
 from xlogo_lang.tasks import load_task, task_ids
@@ -410,7 +411,7 @@ def _goto(shell: Shell, arg: str) -> Reply:
 def _no_trace(shell: Shell) -> Reply:
     s = shell.session
     if s.execution.truncated:
-        return shell.note("this run is too long to walk through (over 100,000 commands)")
+        return shell.note(f"this run is too long to walk through (over {MAX_CALLS:,} commands)")
     return shell.note("nothing to walk through yet: type some commands")
 
 

@@ -14,7 +14,7 @@ from typing import Any
 from .ast import Program, check_tree
 from .constraints import Violation
 from .goals import GoalResult
-from .interpreter import REFERENCE_CRASH_NAMES, Crash, Execution, Step, execute
+from .interpreter import MAX_CALLS, REFERENCE_CRASH_NAMES, Crash, Execution, Step, execute
 from .tasks import Task
 
 _CRASH_WORDS = {
@@ -67,7 +67,7 @@ class Verdict:
         crash = self.crash
         if crash is not None:
             if crash.kind == "call_limit":
-                return "stopped after 100,000 commands (the call limit)"
+                return f"stopped after {MAX_CALLS:,} commands (the call limit)"
             step = self._step_where(crash.step)
             return f"{_CRASH_WORDS[crash.kind]} at ({crash.x},{crash.y}) on {step}"
         parts = []

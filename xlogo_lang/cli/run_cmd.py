@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING
 
+from ..interpreter import MAX_CALLS
 from ..printer import to_text
 from ..verdict import Verdict, run
 from ..world import DIRECTION_NAMES
@@ -68,7 +69,7 @@ def render_verdict(verdict: Verdict, *, trace: bool = False) -> None:
     mark = "[bold green]✓ solved[/]" if verdict.solved else "[bold red]✗ not solved[/]"
     con.print(f"{mark}: {verdict.reason}" if not verdict.solved else mark)
     if verdict.execution.truncated:
-        con.print("[dim](over 100,000 commands: decided without recording the trace)[/]")
+        con.print(f"[dim](over {MAX_CALLS:,} commands: decided without recording the trace)[/]")
 
 
 TRACE_HEAD, TRACE_TAIL = 1000, 100  # steps a terminal shows of a long run (--json: all)

@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from ..errors import XlogoError
+from ..interpreter import MAX_CALLS
 from ..tasks import Task
 
 FAILURE_WORDS = {
@@ -24,7 +25,7 @@ FAILURE_WORDS = {
     "crash:out_of_world": "left the grid",
     "crash:forbidden": "entered a forbidden cell",
     "crash:no_tile": "stepped onto a missing tile",
-    "crash:call_limit": "ran over the 100,000-command limit",
+    "crash:call_limit": f"ran over the {MAX_CALLS:,}-command limit",
     "goal:item": "goal: wrong or missing item",
     "goal:order": "goal: items in the wrong order",
     "goal:count": "goal: wrong count",
