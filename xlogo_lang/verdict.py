@@ -17,7 +17,7 @@ from .goals import GoalResult
 from .interpreter import MAX_CALLS, REFERENCE_CRASH_NAMES, Crash, Execution, Step, execute
 from .tasks import Task
 
-_CRASH_WORDS = {
+CRASH_WORDS = {  # a crash in words, by its kind (the call limit has its own sentence)
     "wall": "crashed into a wall",
     "out_of_world": "left the grid",
     "forbidden": "entered a forbidden cell",
@@ -69,7 +69,7 @@ class Verdict:
             if crash.kind == "call_limit":
                 return f"stopped after {MAX_CALLS:,} commands (the call limit)"
             step = self._step_where(crash.step)
-            return f"{_CRASH_WORDS[crash.kind]} at ({crash.x},{crash.y}) on {step}"
+            return f"{CRASH_WORDS[crash.kind]} at ({crash.x},{crash.y}) on {step}"
         parts = []
         if not self.goal_ok and self.goal_result is not None:
             parts.append(self.goal_result.reason)

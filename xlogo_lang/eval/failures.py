@@ -17,14 +17,12 @@ from typing import Any
 from ..errors import XlogoError
 from ..interpreter import MAX_CALLS
 from ..tasks import Task
+from ..verdict import CRASH_WORDS
 
 FAILURE_WORDS = {
     "no_program": "no program found in the reply",
     "syntax_error": "the program does not parse",
-    "crash:wall": "crashed into a wall",
-    "crash:out_of_world": "left the grid",
-    "crash:forbidden": "entered a forbidden cell",
-    "crash:no_tile": "stepped onto a missing tile",
+    **{f"crash:{kind}": words for kind, words in CRASH_WORDS.items()},
     "crash:call_limit": f"ran over the {MAX_CALLS:,}-command limit",
     "goal:item": "goal: wrong or missing item",
     "goal:order": "goal: items in the wrong order",
