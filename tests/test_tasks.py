@@ -534,3 +534,11 @@ def test_a_task_copied_with_a_new_goal_and_world_is_judged_by_them(real_tasks):
     assert run(one, "fd").solved  # compiles 1's goal
     copy = dataclasses.replace(one, goal=two.goal, world=two.world)
     assert run(copy, "bk").solved and not run(copy, "fd").solved
+
+
+def test_the_line_colours_are_the_pen_colours():
+    """A picture is drawn with the pen: every pen colour has one line colour and no other."""
+    from xlogo_lang.ast import PEN_COLORS
+    from xlogo_lang.world import COLOR_TO_HEX
+
+    assert sorted(COLOR_TO_HEX) == sorted(PEN_COLORS)

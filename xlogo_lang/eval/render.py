@@ -22,20 +22,13 @@ from ..ast import Program
 from ..errors import UsageError
 from ..files import write_file
 from ..tasks import Task
-from ..world import LETTERS, World
+from ..world import COLOR_TO_HEX, LETTERS, World
 
 CELL = 64  # pixels per cell
 MARGIN = 26  # room for the coordinates on the top and left
 PAD = 8  # room on the bottom and right
 
-PEN_RGB = {
-    "red": "#D60000",
-    "green": "#009624",
-    "blue": "#0D47A1",
-    "yellow": "#FFD600",
-    "black": "#000000",
-    "white": "#FFFFFF",
-}
+PEN_RGB = COLOR_TO_HEX  # a line is drawn in the colour its task file names
 ITEM_RGB = {
     **PEN_RGB,
     "yellow": "#F9C800",

@@ -19,7 +19,7 @@ from functools import cache
 
 from ..ast import Program
 from ..interpreter import execute
-from ..world import DX, DY, WALL_SIDES, Item, Line, Tile, Turtle, World
+from ..world import COLOR_TO_HEX, DX, DY, WALL_SIDES, Item, Line, Tile, Turtle, World
 
 MAX_SIDE = 8  # the largest grid side the generator makes (the real tasks go up to 6)
 _CANVAS = 2 * MAX_SIDE + 1  # a program that stays on this canvas from its centre fits in 8x8
@@ -189,9 +189,8 @@ def place_for_drawing(trace: Trace) -> Layout:
     lay = Layout(trace.height, trace.width, trace, -trace.min_x, -trace.min_y)
     on = lay.on_path
     lay.missing = {c for c in lay.cells() if c not in on}
-    colors = {"black", "red", "blue", "green", "yellow", "white"}
     for (a, b), color in sorted(trace.segments.items()):
-        if color not in colors:  # cannot happen for programs the parser accepts
+        if color not in COLOR_TO_HEX:  # cannot happen for programs the parser accepts
             raise ValueError(f"pen colour {color!r} has no line colour")
         (x1, y1), (x2, y2) = ((a[0] + lay.ox, a[1] + lay.oy), (b[0] + lay.ox, b[1] + lay.oy))
         lay.lines.append(Line(x1, y1, x2, y2, color))
