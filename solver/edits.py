@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 from itertools import count
 from typing import Any
 
-from xlogo_lang.ast import Block, Command, Program, Repeat, SetPenColor, check_tree
+from xlogo_lang.ast import Block, Command, Program, Repeat, SetPenColor
 from xlogo_lang.errors import ProgramError
 from xlogo_lang.printer import to_compact, to_text
 from xlogo_lang.tasks import Task
@@ -128,14 +128,9 @@ def repair(
 
     check_task(task, "repair")
 
-    if isinstance(program, str):
-        from xlogo_lang.parser import parse
+    from xlogo_lang.parser import as_program
 
-        program = parse(program)
-    elif isinstance(program, Program):
-        check_tree(program)
-    else:
-        raise TypeError(f"repair expects a Program or a str, got {type(program).__name__}")
+    program = as_program(program, "repair")
     check_timeout(timeout)
     check_count("max_distance", max_distance, 0)
     if (n := len(program)) > MAX_BLOCKS:

@@ -37,6 +37,7 @@ from .ast import (
     Repeat,
     SetPenColor,
     Span,
+    check_tree,
     walk,
 )
 from .errors import (
@@ -169,6 +170,18 @@ def parse(text: str, *, filename: str | None = None, strict: bool = True) -> Pro
     if strict:
         validate(prog, text=text, filename=filename)
     return prog
+
+
+def as_program(value: Program | str, who: str) -> Program:
+    """`value` as a checked program: text is parsed (in any form `parse` reads), a Program built
+    by hand is checked as the parser checks (`check_tree`), anything else is a TypeError naming
+    `who`, the function it was given to."""
+    if isinstance(value, str):
+        return parse(value)
+    if isinstance(value, Program):
+        check_tree(value)  # text and code JSON were checked as they were read
+        return value
+    raise TypeError(f"{who} expects a Program or a str, got {type(value).__name__}")
 
 
 def _colour_word(value: str) -> str:

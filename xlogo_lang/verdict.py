@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
-from .ast import Program, check_tree
+from .ast import Program
 from .constraints import Violation
 from .goals import GoalResult
 from .interpreter import MAX_CALLS, REFERENCE_CRASH_NAMES, Crash, Execution, Step, execute
@@ -124,15 +124,9 @@ def run(task: Task, program: Program | str) -> Verdict:
     """Run `program` (an AST, or text in any accepted form) on `task` and judge it."""
     if not isinstance(task, Task):  # a path or a task's JSON: load_task / task_from_dict first
         raise TypeError(f"run expects a Task, got {type(task).__name__}")
-    if isinstance(program, str):
-        from .parser import parse
+    from .parser import as_program
 
-        program = parse(program)
-    elif isinstance(program, Program):
-        check_tree(program)  # built by hand: text and code JSON were checked as they were read
-    else:
-        raise TypeError(f"run expects a Program or a str, got {type(program).__name__}")
-    return judge(task, program)
+    return judge(task, as_program(program, "run"))
 
 
 def judge(task: Task, program: Program) -> Verdict:
