@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from xlogo_lang import Diagnostic, check, load_task, load_tasks, parse
 from xlogo_lang.ast import Span
+from xlogo_lang.errors import ProgramError
 
 
 def rules(diags: list[Diagnostic]) -> list[str]:
@@ -218,3 +221,22 @@ def test_render_without_source_or_span_is_just_the_message():
     d = Diagnostic("error", "at-most", "7 commands used; this task allows at most 6", None)
     assert d.render() == "7 commands used; this task allows at most 6"
     assert d.render(filename="p.json") == "p.json: 7 commands used; this task allows at most 6"
+
+
+@pytest.mark.parametrize(
+    ("source", "rule"),
+    [
+        ('{"run": [{"type": "repeat", "times": 13, "body": []}]}', "repeat-range"),
+        ('{"run": [{"type": "setpc", "value": "pink"}]}', "pen-colour"),
+        ("repeat(" + "9" * 5000 + "){fd}", "repeat-range"),
+        ("def Run():\n  for i in range(" + "9" * 5000 + "):\n    move_forward()\n", "repeat-range"),
+    ],
+)
+def test_a_range_error_a_reader_raises_carries_its_rule(source, rule):
+    """Readers that refuse a value as they read (code JSON, counts too long to convert) put the
+    rule on the error itself, which the checker reports, whatever the message's wording."""
+    (d,) = check(source)
+    assert d.rule == rule
+    with pytest.raises(ProgramError) as info:
+        parse(source)
+    assert info.value.rule == rule

@@ -167,12 +167,8 @@ def _from_error(err: ProgramError) -> Diagnostic:
         col = err.column or 1
         span = Span(err.line, col, err.line, col + 1)
     message = f"{err.path}: {err.message}" if err.path else err.message
-    rule = "syntax"
-    if err.message.startswith("repeat count"):
-        rule = "repeat-range"  # code JSON is validated strictly while it is read
-    elif err.message.startswith("unknown pen colour"):
-        rule = "pen-colour"
-    return Diagnostic("error", rule, message, span, err.hint)
+    # code JSON is validated strictly while it is read: its range errors carry their rule
+    return Diagnostic("error", err.rule or "syntax", message, span, err.hint)
 
 
 def _range_diagnostics(prog: Program) -> list[tuple[int, Diagnostic]]:

@@ -43,6 +43,8 @@ from .errors import (
     within_text,
 )
 
+RANGE = "repeat-range"  # the checker's rule for a count out of range
+
 
 class LongNumber(str):
     """A JSON integer with more than MAX_NUMBER_DIGITS digits, kept as its digits."""
@@ -80,7 +82,9 @@ def loads(text: str, *, file: str | None = None) -> Program:
     except ParseError:
         raise
     except ProgramError as exc:
-        raise ParseError(exc.message, file=file, path=exc.path, hint=exc.hint) from None
+        raise ParseError(
+            exc.message, file=file, path=exc.path, hint=exc.hint, rule=exc.rule
+        ) from None
 
 
 # Containers deeper than this cannot be part of a program (each repeat adds an object and its
@@ -167,10 +171,10 @@ def _blocks_from_json(items: Any, path: str, file: str | None, level: int) -> tu
 
 
 def _block_from_json(item: Any, path: str, file: str | None, level: int) -> Block:
-    def bad(msg: str) -> ProgramError:
+    def bad(msg: str, rule: str | None = None) -> ProgramError:
         # a path 64 repeats deep is 900 characters: keep its start and its end
         shown = path if len(path) <= 100 else f"{path[:60]}…{path[-30:]}"
-        return ProgramError(msg, file=file, path=shown)
+        return ProgramError(msg, file=file, path=shown, rule=rule)
 
     if not isinstance(item, dict) or "type" not in item:
         raise bad('a block must be an object with a "type"')
@@ -187,18 +191,23 @@ def _block_from_json(item: Any, path: str, file: str | None, level: int) -> Bloc
         if value is None:
             value = "black"
         if value not in PEN_COLORS:
-            raise bad(f"unknown pen colour {_show(value)}; the colours are {', '.join(PEN_COLORS)}")
+            colours = ", ".join(PEN_COLORS)
+            raise bad(f"unknown pen colour {_show(value)}; the colours are {colours}", "pen-colour")
         return SetPenColor(value)
     if kind == "repeat":
         if keys != {"type", "times", "body"}:
             raise bad('a repeat block has exactly the keys "type", "times" and "body"')
         times = item["times"]
         if isinstance(times, LongNumber):
-            raise bad(f"repeat count {digits_text(times)} is outside {MIN_TIMES}..{MAX_TIMES}")
+            raise bad(
+                f"repeat count {digits_text(times)} is outside {MIN_TIMES}..{MAX_TIMES}", RANGE
+            )
         if isinstance(times, bool) or not isinstance(times, int):
             raise bad("repeat times must be an integer")
         if not MIN_TIMES <= times <= MAX_TIMES:
-            raise bad(f"repeat count {number_text(times)} is outside {MIN_TIMES}..{MAX_TIMES}")
+            raise bad(
+                f"repeat count {number_text(times)} is outside {MIN_TIMES}..{MAX_TIMES}", RANGE
+            )
         if level >= MAX_DEPTH:
             raise bad(f"repeats nested more than {MAX_DEPTH} deep")
         return Repeat(times, _blocks_from_json(item["body"], f"{path}.body", file, level + 1))

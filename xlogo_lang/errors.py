@@ -178,6 +178,12 @@ class XlogoError(Exception):
 class ProgramError(XlogoError):
     """A program that is not valid: bad syntax, a value out of range, malformed code JSON."""
 
+    def __init__(self, message: str, *, rule: str | None = None, **kw: object) -> None:
+        super().__init__(message, **kw)  # type: ignore[arg-type]
+        # for a value out of range, the checker's rule ("repeat-range" or "pen-colour"), so
+        # that `check` reports it as such whichever reader found it; None for the others
+        self.rule = rule
+
 
 class ParseError(ProgramError):
     """Text that is not a program; carries the expected tokens."""

@@ -232,7 +232,7 @@ def _parse_text(text: str, filename: str | None) -> Program:
     except _LongCount as exc:
         msg = f"repeat count {digits_text(exc.digits)} is outside {MIN_TIMES}..{MAX_TIMES}"
         where = Span(exc.line, exc.column, exc.line, exc.column + len(exc.digits))
-        raise _range_error(msg, where, text, filename) from None
+        raise _range_error(msg, where, text, filename, "repeat-range") from None
     _check_depth(prog, text, filename)
     return prog
 
@@ -470,6 +470,7 @@ def validate(prog: Program, *, text: str | None = None, filename: str | None = N
                 block.times_span or block.span,
                 text,
                 filename,
+                "repeat-range",
             )
         if isinstance(block, SetPenColor) and block.color not in PEN_COLORS:
             raise _range_error(
@@ -478,17 +479,20 @@ def validate(prog: Program, *, text: str | None = None, filename: str | None = N
                 block.color_span or block.span,
                 text,
                 filename,
+                "pen-colour",
             )
 
 
-def _range_error(msg: str, span: Span | None, text: str | None, filename: str | None) -> ParseError:
+def _range_error(
+    msg: str, span: Span | None, text: str | None, filename: str | None, rule: str | None = None
+) -> ParseError:
     if span is None:
-        return ParseError(msg, file=filename)
+        return ParseError(msg, file=filename, rule=rule)
     excerpt = (
         caret_excerpt(text, span.line, span.column, span.end_column - span.column) if text else None
     )
     return ParseError(
-        msg, file=filename, line=span.line, column=span.column, excerpt=excerpt or None
+        msg, file=filename, line=span.line, column=span.column, excerpt=excerpt or None, rule=rule
     )
 
 

@@ -911,17 +911,24 @@ class _Reader:
     def _long_number(self, src: str, line: int, m: re.Match[str]) -> ParseError:
         """A number too long for Python to convert: a range error when it is a loop's count."""
         digits = m.group()
+        rule = None
         if _RANGE_OPEN.search(src, 0, m.start()):
             message = f"repeat count {digits_text(digits)} is outside {MIN_TIMES}..{MAX_TIMES}"
-            hint = _HINT_LOOP
+            hint, rule = _HINT_LOOP, "repeat-range"
         else:
             message = f"a number of {len(digits):,} digits is not part of the form"
             hint = _HINT_FUNCS
         column = m.start() + 1 + self.m
-        return self._make(message, line, column, len(digits), hint)
+        return self._make(message, line, column, len(digits), hint, rule)
 
     def _make(
-        self, message: str, line: int, column: int, width: int, hint: str | None
+        self,
+        message: str,
+        line: int,
+        column: int,
+        width: int,
+        hint: str | None,
+        rule: str | None = None,
     ) -> ParseError:
         # CPython reads an empty line after a final `\r\n` and may place an error there, on a
         # line no editor shows: the end of the last line stands for it
@@ -933,6 +940,7 @@ class _Reader:
             column=column,
             excerpt=caret_excerpt(self.text, line, column, width) or None,
             hint=hint,
+            rule=rule,
         )
 
 
