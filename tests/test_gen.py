@@ -198,6 +198,8 @@ def test_a_rerun_skips_finished_shards_and_redoes_missing_ones(
     manifest = json.loads(capsys.readouterr().out)
     assert manifest["this_run"]["shards"] == 1
     assert manifest["this_run"]["skipped_finished"] == 2
+    share = manifest["this_run"]["share"]  # the whole share is there, the kept shards counted
+    assert share["tasks_made"] == share["tasks_wanted"] == sum(1 for _ in iter_records(copy))
     assert (copy / shard_name(0)).stat().st_mtime_ns == before
     assert _files(copy) == _files(pool)
 

@@ -554,7 +554,15 @@ def run(
                 for res in pool.imap_unordered(_run_one, todo):
                     finished(res)
     manifest = build_manifest(outp)
+    # this process's share, whole or not: a slot that found no new task in its attempts leaves
+    # its shard short, which the command reports (and exits 1 for)
+    mine = [i for i in range(plan.shards) if shard is None or i % shard[1] == shard[0]]
+    made = 0
+    for i in mine:
+        if (outp / shard_name(i)).exists() and shard_damage(outp, i) is None:
+            made += json.loads((outp / stats_name(i)).read_text(encoding="utf-8"))["tasks"]
     manifest["this_run"] = {
+        "share": {"tasks_wanted": sum(plan.shard_len(i) for i in mine), "tasks_made": made},
         "shards": len(done),
         "tasks": sum(d["tasks"] for d in done),
         "seconds": round(time.perf_counter() - t0, 2),
