@@ -239,7 +239,7 @@ class Session:
         return True
 
     @property
-    def can_undo(self) -> int:
+    def undo_depth(self) -> int:
         return len(self._undo)
 
     def _push(self) -> None:

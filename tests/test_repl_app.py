@@ -85,7 +85,7 @@ def test_a_full_session_solves_a_real_task_stepping_back_and_forth(shell):
 
 def test_a_multi_line_repeat_is_one_input(shell):
     drive(shell, "repeat 3 [" + ENTER + "fd" + ENTER + "]" + ENTER)
-    assert shell.session.compact == "repeat(3){fd}" and shell.session.can_undo == 1
+    assert shell.session.compact == "repeat(3){fd}" and shell.session.undo_depth == 1
 
 
 def test_a_parse_error_shows_the_caret_and_the_session_goes_on(shell):

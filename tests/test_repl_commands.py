@@ -248,7 +248,7 @@ def test_load_of_a_directory_and_an_id_is_undone_in_one_step(tasks_dir):
     assert sh.session.task.id == "87" and sh.session.pinned_dir == tasks_dir
     sh.handle(":undo")
     assert sh.session.playground and sh.session.pinned_dir is None
-    assert sh.session.can_undo == 0
+    assert sh.session.undo_depth == 0
 
 
 def test_load_of_a_broken_task_file_names_file_and_field_and_keeps_the_session(

@@ -49,13 +49,13 @@ def test_a_parse_error_changes_nothing(task87):
     with pytest.raises(ParseError) as info:
         s.feed("rt fdd")
     assert (info.value.line, info.value.column) == (1, 4)
-    assert s.compact == "fd" and s.can_undo == 1
+    assert s.compact == "fd" and s.undo_depth == 1
 
 
 def test_an_empty_input_changes_nothing(task87):
     s = Session(task87)
     s.feed("  # just a comment\n")
-    assert s.program == Program() and s.can_undo == 0
+    assert s.program == Program() and s.undo_depth == 0
 
 
 @given(st.lists(blocks, min_size=1, max_size=6))

@@ -4,7 +4,8 @@ Nodes are frozen dataclasses so programs can be hashed, deduplicated and used as
 solver and the generator. Source spans are carried on every node but excluded from equality and
 hashing: `parse("fd rt")` equals `parse("fd\\nrt\\n")`.
 
-This module never imports the parser, the interpreter or anything above it.
+This module never imports the parser, the interpreter or anything above it at load time;
+`Program.__str__` imports the printer when a program is printed.
 """
 
 from __future__ import annotations
