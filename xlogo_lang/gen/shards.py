@@ -553,23 +553,19 @@ def run(
             ) as pool:
                 for res in pool.imap_unordered(_run_one, todo):
                     finished(res)
-    manifest = build_manifest(outp)
+    manifest, shard_tasks = _manifest(outp)
     # this process's share, whole or not: a slot that found no new task in its attempts leaves
     # its shard short, which the command reports (and exits 1 for)
     mine = [i for i in range(plan.shards) if shard is None or i % shard[1] == shard[0]]
-    made = 0
-    for i in mine:
-        if (outp / shard_name(i)).exists() and shard_damage(outp, i) is None:
-            made += json.loads((outp / stats_name(i)).read_text(encoding="utf-8"))["tasks"]
     manifest["this_run"] = {
-        "share": {"tasks_wanted": sum(plan.shard_len(i) for i in mine), "tasks_made": made},
+        "share": {
+            "tasks_wanted": sum(plan.shard_len(i) for i in mine),
+            "tasks_made": sum(shard_tasks.get(i, 0) for i in mine),
+        },
         "shards": len(done),
         "tasks": sum(d["tasks"] for d in done),
         "seconds": round(time.perf_counter() - t0, 2),
-        "skipped_finished": len(
-            [i for i in range(plan.shards) if (shard is None or i % shard[1] == shard[0])]
-        )
-        - len(todo),
+        "skipped_finished": len(mine) - len(todo),
         "remade_damaged": [shard_name(i) for i in sorted(damaged)],
     }
     return manifest
@@ -749,7 +745,12 @@ def build_manifest(out: str | Path) -> dict[str, Any]:
     shards, plus rejection reasons and time per phase; written to manifest.json. A damaged shard
     (`shard_damage`) is not counted as finished but listed under `shards.damaged` with the
     reason, so `xlogo gen stats` says what a rerun will make again."""
-    p = Path(out)
+    return _manifest(Path(out))[0]
+
+
+def _manifest(p: Path) -> tuple[dict[str, Any], dict[int, int]]:
+    """`build_manifest`, and the tasks each finished shard holds (by index), read from the same
+    statistics files: `run` counts its share with them."""
     cfg = p / CONFIG
     plan = read_settings(cfg) if cfg.exists() else None
     seen: set[str] = set()
@@ -759,6 +760,7 @@ def build_manifest(out: str | Path) -> dict[str, Any]:
     attempts = tasks = dups = 0
     wall = cpu = 0.0
     finished = []
+    shard_tasks: dict[int, int] = {}
     damaged: list[dict[str, str]] = []
     for f in shard_files(p):
         named = _SHARD.fullmatch(f.name)
@@ -771,6 +773,7 @@ def build_manifest(out: str | Path) -> dict[str, Any]:
             continue
         st = json.loads((p / stats_name(i)).read_text(encoding="utf-8"))
         finished.append(i)
+        shard_tasks[i] = st["tasks"]
         attempts += st["attempts"]
         wall += st["wall"]
         cpu += st.get("cpu", 0.0)
@@ -814,7 +817,7 @@ def build_manifest(out: str | Path) -> dict[str, Any]:
         "tasks_per_cpu_second": round(tasks / cpu, 3) if cpu else None,
     }
     _write_json(p / MANIFEST, manifest)
-    return manifest
+    return manifest, shard_tasks
 
 
 def _count_order(kv: tuple[str, int]) -> tuple[int, str]:
