@@ -20,6 +20,9 @@ BASIC = ("fd", "bk", "lt", "rt")
 BLOCK_TYPES = ("fd", "bk", "lt", "rt", "setpc", "repeat")
 PEN_COLORS = ("red", "black", "blue", "green", "yellow", "white")
 MIN_TIMES, MAX_TIMES = 1, 12
+# The checker's rules for a value out of range, which every reader's error carries
+# (`ProgramError.rule`), so that `check` reports it as such whichever reader found it.
+REPEAT_RANGE, PEN_COLOUR = "repeat-range", "pen-colour"
 # Deepest nesting of repeats a program may have. Real programs nest at most 3 deep, and with counts
 # of 2 or more anything past 17 levels exceeds the call cap; the limit keeps every recursive walk
 # of the AST (printing, hashing, counting) far from Python's recursion limit on hostile input.
@@ -186,6 +189,12 @@ def printable_blocks(prog: Program | tuple[Block, ...]) -> tuple[Block, ...]:
     return prog.body if isinstance(prog, Program) else prog
 
 
+def count_out_of_range(count: str) -> str:
+    """How a repeat count out of range is worded, whichever reader finds it (`count` as it is
+    shown: `number_text` or `digits_text`)."""
+    return f"repeat count {count} is outside {MIN_TIMES}..{MAX_TIMES}"
+
+
 def _problem(block: object, ranges: bool) -> tuple[str, str] | None:
     """What is wrong with one node itself (the field, and why), or None."""
     if isinstance(block, Command):
@@ -207,7 +216,7 @@ def _problem(block: object, ranges: bool) -> tuple[str, str] | None:
             return "times", f"a repeat count must be an integer, found {type(times).__name__}"
         # without `ranges`, still no count too long to print: Python refuses to
         if not MIN_TIMES <= times <= MAX_TIMES and (ranges or times.bit_length() > 2000):
-            return "times", f"repeat count {number_text(times)} is outside {MIN_TIMES}..{MAX_TIMES}"
+            return "times", count_out_of_range(number_text(times))
     else:
         kinds = "a Command, SetPenColor or Repeat"
         return "", f"not a block: {type(block).__name__} (a block is {kinds})"

@@ -21,12 +21,15 @@ from .ast import (
     MAX_TIMES,
     MIN_TIMES,
     PEN_COLORS,
+    PEN_COLOUR,
+    REPEAT_RANGE,
     Block,
     Program,
     Repeat,
     SetPenColor,
     Span,
     check_tree,
+    count_out_of_range,
     walk,
 )
 from .errors import ProgramError, caret_excerpt, number_text, quoted, shorten, source_lines
@@ -37,8 +40,7 @@ if TYPE_CHECKING:
     from .constraints import Violation
 
 SEVERITIES = ("error", "warning")
-RULES = ("syntax", "repeat-range", "pen-colour", "empty-repeat", "at-most", "exactly", "start-by")
-RANGE = f"{MIN_TIMES}..{MAX_TIMES}"
+RULES = ("syntax", REPEAT_RANGE, PEN_COLOUR, "empty-repeat", "at-most", "exactly", "start-by")
 _VIOLATION_RULES = {"at_most": "at-most", "exactly": "exactly", "start_by": "start-by"}
 
 
@@ -180,8 +182,8 @@ def _range_diagnostics(prog: Program) -> list[tuple[int, Diagnostic]]:
                     at,
                     Diagnostic(
                         "error",
-                        "repeat-range",
-                        f"repeat count {number_text(block.times)} is outside {RANGE}",
+                        REPEAT_RANGE,
+                        count_out_of_range(number_text(block.times)),
                         block.times_span or block.span,
                         f"use a count from {MIN_TIMES} to {MAX_TIMES}; nest two repeats for more",
                     ),
@@ -195,7 +197,7 @@ def _range_diagnostics(prog: Program) -> list[tuple[int, Diagnostic]]:
                     at,
                     Diagnostic(
                         "error",
-                        "pen-colour",
+                        PEN_COLOUR,
                         f"unknown pen colour {quoted(block.color)}",
                         block.color_span or block.span,
                         f"{hint}the pen colours are {', '.join(PEN_COLORS)}",

@@ -24,12 +24,15 @@ from .ast import (
     MAX_TIMES,
     MIN_TIMES,
     PEN_COLORS,
+    PEN_COLOUR,
+    REPEAT_RANGE,
     Block,
     Command,
     Program,
     Repeat,
     SetPenColor,
     check_tree,
+    count_out_of_range,
 )
 from .errors import (
     ParseError,
@@ -42,8 +45,6 @@ from .errors import (
     too_many_digits,
     within_text,
 )
-
-RANGE = "repeat-range"  # the checker's rule for a count out of range
 
 
 class LongNumber(str):
@@ -192,22 +193,18 @@ def _block_from_json(item: Any, path: str, file: str | None, level: int) -> Bloc
             value = "black"
         if value not in PEN_COLORS:
             colours = ", ".join(PEN_COLORS)
-            raise bad(f"unknown pen colour {_show(value)}; the colours are {colours}", "pen-colour")
+            raise bad(f"unknown pen colour {_show(value)}; the colours are {colours}", PEN_COLOUR)
         return SetPenColor(value)
     if kind == "repeat":
         if keys != {"type", "times", "body"}:
             raise bad('a repeat block has exactly the keys "type", "times" and "body"')
         times = item["times"]
         if isinstance(times, LongNumber):
-            raise bad(
-                f"repeat count {digits_text(times)} is outside {MIN_TIMES}..{MAX_TIMES}", RANGE
-            )
+            raise bad(count_out_of_range(digits_text(times)), REPEAT_RANGE)
         if isinstance(times, bool) or not isinstance(times, int):
             raise bad("repeat times must be an integer")
         if not MIN_TIMES <= times <= MAX_TIMES:
-            raise bad(
-                f"repeat count {number_text(times)} is outside {MIN_TIMES}..{MAX_TIMES}", RANGE
-            )
+            raise bad(count_out_of_range(number_text(times)), REPEAT_RANGE)
         if level >= MAX_DEPTH:
             raise bad(f"repeats nested more than {MAX_DEPTH} deep")
         return Repeat(times, _blocks_from_json(item["body"], f"{path}.body", file, level + 1))

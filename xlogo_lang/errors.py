@@ -180,7 +180,7 @@ class ProgramError(XlogoError):
 
     def __init__(self, message: str, *, rule: str | None = None, **kw: object) -> None:
         super().__init__(message, **kw)  # type: ignore[arg-type]
-        # for a value out of range, the checker's rule ("repeat-range" or "pen-colour"), so
+        # for a value out of range, the checker's rule (`ast.REPEAT_RANGE` or `PEN_COLOUR`), so
         # that `check` reports it as such whichever reader found it; None for the others
         self.rule = rule
 

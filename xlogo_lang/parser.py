@@ -31,6 +31,8 @@ from .ast import (
     MAX_TIMES,
     MIN_TIMES,
     PEN_COLORS,
+    PEN_COLOUR,
+    REPEAT_RANGE,
     Block,
     Command,
     Program,
@@ -38,6 +40,7 @@ from .ast import (
     SetPenColor,
     Span,
     check_tree,
+    count_out_of_range,
     walk,
 )
 from .errors import (
@@ -230,9 +233,9 @@ def _parse_text(text: str, filename: str | None) -> Program:
         except UnexpectedInput as exc:
             raise _parse_error(exc, text, filename) from None
     except _LongCount as exc:
-        msg = f"repeat count {digits_text(exc.digits)} is outside {MIN_TIMES}..{MAX_TIMES}"
+        msg = count_out_of_range(digits_text(exc.digits))
         where = Span(exc.line, exc.column, exc.line, exc.column + len(exc.digits))
-        raise _range_error(msg, where, text, filename, "repeat-range") from None
+        raise _range_error(msg, where, text, filename, REPEAT_RANGE) from None
     _check_depth(prog, text, filename)
     return prog
 
@@ -466,11 +469,11 @@ def validate(prog: Program, *, text: str | None = None, filename: str | None = N
     for block in walk(prog.body):
         if isinstance(block, Repeat) and not MIN_TIMES <= block.times <= MAX_TIMES:
             raise _range_error(
-                f"repeat count {number_text(block.times)} is outside {MIN_TIMES}..{MAX_TIMES}",
+                count_out_of_range(number_text(block.times)),
                 block.times_span or block.span,
                 text,
                 filename,
-                "repeat-range",
+                REPEAT_RANGE,
             )
         if isinstance(block, SetPenColor) and block.color not in PEN_COLORS:
             raise _range_error(
@@ -479,7 +482,7 @@ def validate(prog: Program, *, text: str | None = None, filename: str | None = N
                 block.color_span or block.span,
                 text,
                 filename,
-                "pen-colour",
+                PEN_COLOUR,
             )
 
 

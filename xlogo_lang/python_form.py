@@ -64,14 +64,14 @@ from keyword import iskeyword
 
 from .ast import (
     MAX_DEPTH,
-    MAX_TIMES,
-    MIN_TIMES,
+    REPEAT_RANGE,
     Block,
     Command,
     Program,
     Repeat,
     SetPenColor,
     Span,
+    count_out_of_range,
 )
 from .errors import (
     MAX_NUMBER_DIGITS,
@@ -913,8 +913,8 @@ class _Reader:
         digits = m.group()
         rule = None
         if _RANGE_OPEN.search(src, 0, m.start()):
-            message = f"repeat count {digits_text(digits)} is outside {MIN_TIMES}..{MAX_TIMES}"
-            hint, rule = _HINT_LOOP, "repeat-range"
+            message = count_out_of_range(digits_text(digits))
+            hint, rule = _HINT_LOOP, REPEAT_RANGE
         else:
             message = f"a number of {len(digits):,} digits is not part of the form"
             hint = _HINT_FUNCS
