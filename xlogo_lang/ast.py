@@ -189,6 +189,12 @@ def printable_blocks(prog: Program | tuple[Block, ...]) -> tuple[Block, ...]:
     return prog.body if isinstance(prog, Program) else prog
 
 
+def unknown_colour(colour: str) -> str:
+    """How a pen colour outside PEN_COLORS is worded, whichever reader finds it (`colour` as it
+    is shown, quoted)."""
+    return f"unknown pen colour {colour}; the colours are {', '.join(PEN_COLORS)}"
+
+
 def count_out_of_range(count: str) -> str:
     """How a repeat count out of range is worded, whichever reader finds it (`count` as it is
     shown: `number_text` or `digits_text`)."""
@@ -205,11 +211,7 @@ def _problem(block: object, ranges: bool) -> tuple[str, str] | None:
         if not isinstance(block.color, str):
             return "color", f"a pen colour must be a string, found {type(block.color).__name__}"
         if ranges and block.color not in PEN_COLORS:
-            colors = ", ".join(PEN_COLORS)
-            return (
-                "color",
-                f"unknown pen colour {quoted(str(block.color))}; the colours are {colors}",
-            )
+            return "color", unknown_colour(quoted(block.color))
     elif isinstance(block, Repeat):
         times = block.times
         if isinstance(times, bool) or not isinstance(times, int):

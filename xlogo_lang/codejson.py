@@ -33,6 +33,7 @@ from .ast import (
     SetPenColor,
     check_tree,
     count_out_of_range,
+    unknown_colour,
 )
 from .errors import (
     ParseError,
@@ -192,8 +193,7 @@ def _block_from_json(item: Any, path: str, file: str | None, level: int) -> Bloc
         if value is None:
             value = "black"
         if value not in PEN_COLORS:
-            colours = ", ".join(PEN_COLORS)
-            raise bad(f"unknown pen colour {_show(value)}; the colours are {colours}", PEN_COLOUR)
+            raise bad(unknown_colour(_show(value)), PEN_COLOUR)
         return SetPenColor(value)
     if kind == "repeat":
         if keys != {"type", "times", "body"}:

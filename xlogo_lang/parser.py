@@ -41,6 +41,7 @@ from .ast import (
     Span,
     check_tree,
     count_out_of_range,
+    unknown_colour,
     walk,
 )
 from .errors import (
@@ -477,8 +478,7 @@ def validate(prog: Program, *, text: str | None = None, filename: str | None = N
             )
         if isinstance(block, SetPenColor) and block.color not in PEN_COLORS:
             raise _range_error(
-                f"unknown pen colour {quoted(block.color)}; the colours are "
-                f"{', '.join(PEN_COLORS)}",
+                unknown_colour(quoted(block.color)),
                 block.color_span or block.span,
                 text,
                 filename,

@@ -154,7 +154,8 @@ class World:
         """A world built by hand gets the checks a task file gets, naming the field: without
         them a turtle at x = -1 would wrap round to the last column, and a missing tile would
         be an IndexError deep in a run."""
-        from .errors import TaskError
+        from .ast import unknown_colour
+        from .errors import TaskError, quoted
 
         def bad(path: str, message: str) -> TaskError:
             return TaskError(message, path=path)
@@ -191,10 +192,7 @@ class World:
             if line.x1 != line.x2 and line.y1 != line.y2:
                 raise bad(f"lines[{i}]", "a line must be horizontal or vertical")
             if line.color not in COLOR_TO_HEX:
-                raise bad(
-                    f"lines[{i}].color",
-                    f"unknown pen colour {line.color!r} (use one of {', '.join(COLOR_TO_HEX)})",
-                )
+                raise bad(f"lines[{i}].color", unknown_colour(quoted(line.color)))
 
     def _tabulate_moves(self) -> None:
         """Every step's outcome, decided once per world instead of once per step."""
