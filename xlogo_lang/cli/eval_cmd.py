@@ -132,7 +132,7 @@ def main(args: argparse.Namespace) -> int:
 
     tasks = select_tasks(args)
     config = config_from_args(args)
-    if Path(args.out).is_dir():  # a dry run reads --out (to count what is done): same message
+    if args.dry_run and Path(args.out).is_dir():  # it only reads --out: a run's message
         raise UsageError("--out is a folder, not a file", file=args.out)
     out = Path(args.out) if args.dry_run else output_file(args.out, reads=(Path(args.tasks),))
     if args.dry_run:
