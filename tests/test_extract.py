@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 import pytest
 from core_helpers import nonempty_programs
@@ -320,36 +321,33 @@ def test_a_ten_megabyte_command_list_is_too_long_to_read():
     assert f"longer than the {MAX_SPAN_LINES}" in found.error.message
 
 
-@pytest.fixture
-def parsed(monkeypatch):
-    """The lengths of the texts extraction hands the parser, in order."""
-    lengths: list[int] = []
-
-    def counting_parse(text, **kw):
-        lengths.append(len(text))
-        return parse(text, **kw)
-
-    monkeypatch.setattr(extract, "parse", counting_parse)
-    return lengths
-
-
-def test_the_line_search_parses_at_most_its_budget_of_characters(parsed):
+def test_the_line_search_parses_at_most_its_budget_of_characters():
     """A span whose error is on its first line splits into two pieces of nearly its size: the
     200 attempts once parsed 200 spans of nearly 100 KB here (5 s; benchmarks/bench_extract.py)."""
     reply = "\n".join(["fd " * 66 + "x"] * 499)
     found = extract_program(reply)
     assert found.program is None
     assert (found.error.message, found.error.line) == ("unknown command 'x'", 1)
-    assert sum(parsed) <= extract.MAX_PARSE_CHARS
-    assert parsed[0] == len(reply)  # the longest span is still tried first
+    assert len(reply) <= found.parsed_chars <= extract.MAX_PARSE_CHARS  # the whole span first
 
 
-def test_fenced_blocks_are_parsed_within_the_same_budget_of_characters(parsed):
+def test_fenced_blocks_are_parsed_within_the_same_budget_of_characters():
     """64 blocks of 80 KB were all parsed (4 s; benchmarks/bench_extract.py)."""
     found = extract_program(("```\n" + "fd " * 26_000 + "x\n```\n") * 64)
     assert found.program is None
     assert found.error.line == 3 * 63 + 2  # the error of the last block, as before
-    assert sum(parsed) <= extract.MAX_PARSE_CHARS
+    assert found.parsed_chars <= extract.MAX_PARSE_CHARS
+
+
+def test_a_reply_read_without_the_parser_costs_nothing():
+    found = extract_program(f"Answer: {json.dumps(to_json(parse('fd')))}")
+    assert found.source == "json" and found.parsed_chars == 0
+
+
+def test_the_cost_of_reading_is_no_part_of_the_result():
+    found = extract_program("```\nfd\n```")
+    assert found.parsed_chars == len("fd")
+    assert found == replace(found, parsed_chars=0)
 
 
 def test_a_long_reply_with_the_answer_at_the_end():

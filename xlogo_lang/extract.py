@@ -68,7 +68,7 @@ import heapq
 import json
 import re
 from collections import deque
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from itertools import islice
 from typing import Any
 
@@ -101,6 +101,9 @@ class Extraction:
     end_line: int | None
     language: str | None  # the fence's language tag, if any
     error: XlogoError | None  # why the best candidate failed, when nothing parsed
+    # characters of fenced blocks and line spans handed to the parser on the way (at most
+    # MAX_PARSE_CHARS): what the reply cost to read; no part of the result's identity
+    parsed_chars: int = field(default=0, compare=False)
 
     @property
     def ok(self) -> bool:
@@ -126,7 +129,11 @@ def extract_program(reply: str) -> Extraction:
     text = reply.removeprefix(_BOM).replace("\r\n", "\n").replace("\r", "\n")
     lines = _LineIndex(text)
     budget = _Budget()
+    found = _extract(text, lines, budget)
+    return replace(found, parsed_chars=MAX_PARSE_CHARS - budget.left)
 
+
+def _extract(text: str, lines: _LineIndex, budget: _Budget) -> Extraction:
     found, json_error = _from_json(text, lines)
     if found is not None:
         return found
