@@ -87,6 +87,7 @@ def test_code_json_with_a_null_pen_colour_reads_as_black():
         ({"run": [{"type": "repeat", "times": 13, "body": []}]}, "run[0]", "outside 1..12"),
         ({"run": [{"type": "repeat", "times": "3", "body": []}]}, "run[0]", "integer"),
         ({"run": [{"type": "repeat", "times": True, "body": []}]}, "run[0]", "integer"),
+        ({"run": [{"type": "repeat", "times": 3.0, "body": []}]}, "run[0]", "integer"),
         (
             {"run": [{"type": "fd"}, {"type": "repeat", "times": 2, "body": [{"t": 1}]}]},
             "run[1].body[0]",

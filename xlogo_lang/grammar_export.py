@@ -271,7 +271,12 @@ def json_schema() -> dict[str, Any]:
     block(
         "repeat",
         {
-            JSON_REPEAT_TIMES: {"type": "integer", "enum": list(REPEAT_COUNTS)},
+            JSON_REPEAT_TIMES: {
+                "type": "integer",
+                "enum": list(REPEAT_COUNTS),
+                # JSON Schema counts 3.0 as the integer 3, the reference (and xlogo) does not
+                "description": "an integer literal such as 3 (3.0 is refused)",
+            },
             JSON_REPEAT_BODY: {"$ref": "#/$defs/body"},
         },
     )
