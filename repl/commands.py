@@ -471,6 +471,8 @@ def _solve(shell: Shell, arg: str) -> Reply:
     if sol.program is None:
         data: dict[str, object] = {"status": sol.status, "solution": None, "message": message}
         return Reply([Text(message, style="yellow")], data, ok=False)
+    from xlogo_lang.solver.hints import closest
+
     best = closest(sol.programs or [sol.program], s.program)  # the smallest diff to show
     text = to_text(best)
     head = Text(message, style="bold green" if sol.proved_minimal else "bold yellow")
@@ -494,61 +496,23 @@ def _hint(shell: Shell, arg: str) -> Reply:
         return shell.note("already solved!", hint=None)
     if s.playground:
         return shell.note("the playground has no goal, so there is nothing to hint at", hint=None)
-    target, how, edits = nearest_solution(shell)
-    if target is None:
+    # a solution, not a proof: the shortest solutions searched within the hint's budget, and
+    # the repair given as much (so a hint takes at most about twice `hint_timeout`)
+    _solver()
+    from xlogo_lang.solver.hints import nearest_solution
+
+    shortest = shell.shortest(budget=shell.hint_timeout)
+    near = nearest_solution(s.task, s.program, shortest, timeout=shell.hint_timeout)
+    if near.program is None:
         message = Text("no solution found near your program", style="yellow")
         return Reply([message], {"hint": None}, ok=False)
-    hint, data = edit_hint(s.program, edits[0]) if edits else next_command(s.program, target)
-    data["solution"] = to_compact(target)
-    data["found_by"] = how
+    if near.edits:
+        hint, data = edit_hint(s.program, near.edits[0])
+    else:
+        hint, data = next_command(s.program, near.program)
+    data["solution"] = to_compact(near.program)
+    data["found_by"] = near.found_by
     return Reply([hint], data)
-
-
-def nearest_solution(shell: Shell) -> tuple[Program | None, str, list[Any]]:
-    """A solution close to the session's program, how it was found, and the edits that lead
-    there, in the order to make them (none for a prefix: the next command is the hint).
-
-    Fast first: a shortest solution the program is the start of ("prefix"), the search for
-    them given `hint_timeout` seconds (on a big drawing the solutions are then the best found,
-    not proved shortest). Else the solver's `repair` (the solution fewest block edits away),
-    given `hint_timeout` seconds too; if that finds nothing in time, the shortest solution most
-    like the program ("shortest"), with the edits of the block distance to it (quick: no
-    search). So a hint takes at most about twice `hint_timeout`.
-    """
-    s = shell.session
-    shortest = shell.shortest(budget=shell.hint_timeout)
-    candidates = list(shortest.programs or ([shortest.program] if shortest.program else []))
-    n = len(s.program.body)
-    for prog in candidates:
-        if prog.body[:n] == s.program.body:
-            return prog, "prefix", []
-    try:
-        rep = _solver().repair(s.task, s.program, timeout=shell.hint_timeout)
-    except ProgramError:  # longer than repair takes: the shortest solution most like it
-        rep = None
-    if rep is not None and rep.program is not None:
-        return rep.program, "repair", list(rep.edits)
-    if not candidates:
-        return None, "none", []
-    from xlogo_lang.solver.edits import edit_script
-
-    best = closest(candidates, s.program)
-    return best, "shortest", edit_script(s.program, best)
-
-
-def closest(programs: list[Program], current: Program) -> Program:
-    """The program most like `current`: the longest common start of top-level blocks, then
-    the most blocks in common (the first on ties)."""
-    mine = [to_compact(Program((b,))) for b in current.body]
-
-    def likeness(prog: Program) -> tuple[int, float]:
-        theirs = [to_compact(Program((b,))) for b in prog.body]
-        start = 0
-        while start < min(len(mine), len(theirs)) and mine[start] == theirs[start]:
-            start += 1
-        return start, difflib.SequenceMatcher(a=mine, b=theirs, autojunk=False).ratio()
-
-    return max(programs, key=likeness)
 
 
 def edit_hint(current: Program, edit: Any) -> tuple[Text, dict[str, Any]]:

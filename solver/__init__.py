@@ -5,6 +5,7 @@
     >>> sol.status, sol.size, sol.proved_minimal, str(sol.program)
     >>> solve(task, engine="z3")               # the SMT engine: same minimal size, proved by UNSAT
     >>> repair(task, program).edits            # the nearest solution to a given program
+    >>> nearest_solution(task, program, solve(task, all_solutions=True))  # a hint's: fast
 
 Size counts blocks as the constraints do (every fd/bk/lt/rt/setpc and every repeat counts 1).
 The default bound is the task's `all` bound (at_most or exactly) when it has one, else
@@ -29,11 +30,22 @@ if TYPE_CHECKING:
     from xlogo_lang.tasks import Task
 
     from .edits import Edit, Repair
+    from .hints import Nearest
     from .search_space import Infeasible, OutOfTime, Space
 
 ENGINES = ("enum", "z3", "both")
 
-__all__ = ["DEFAULT_MAX_SIZE", "ENGINES", "Edit", "Repair", "Solution", "repair", "solve"]
+__all__ = [
+    "DEFAULT_MAX_SIZE",
+    "ENGINES",
+    "Edit",
+    "Nearest",
+    "Repair",
+    "Solution",
+    "nearest_solution",
+    "repair",
+    "solve",
+]
 
 
 def solve(
@@ -230,11 +242,26 @@ def repair(
     return _repair(task, program, max_distance=max_distance, timeout=timeout)
 
 
+def nearest_solution(
+    task: Task, program: Program, shortest: Solution, timeout: float = 5.0
+) -> Nearest:
+    """A solution near `program`, fast enough for a hint (see `hints.py`): a shortest solution
+    it starts, else a repair within `timeout`, else the shortest solution most like it.
+    `shortest` is `solve(task, all_solutions=True)`'s answer, searched once per task."""
+    from .hints import nearest_solution as _nearest
+
+    return _nearest(task, program, shortest, timeout=timeout)
+
+
 def __getattr__(name: str) -> Any:
     if name in ("Repair", "Edit"):
         from . import edits as _r
 
         return getattr(_r, name)
+    if name == "Nearest":
+        from .hints import Nearest as _n
+
+        return _n
     raise AttributeError(name)
 
 

@@ -1,0 +1,54 @@
+"""nearest_solution: the solution a hint points to, cheapest answer first."""
+
+from __future__ import annotations
+
+from xlogo_lang.solver import nearest_solution, solve
+from xlogo_lang.solver.edits import MAX_BLOCKS, edit_script
+from xlogo_lang.solver.hints import closest
+
+from xlogo_lang import load_task, parse, run
+from xlogo_lang.ast import Program
+
+
+def _stairs(examples_dir):
+    return load_task(examples_dir / "tasks" / "draw-stairs-at-most.json")
+
+
+def test_a_program_that_starts_a_shortest_solution_gets_that_solution(real_tasks):
+    task = real_tasks["87"]
+    shortest = solve(task, all_solutions=True, limit=50)
+    start = Program(shortest.program.body[:2])
+    near = nearest_solution(task, start, shortest)
+    assert near.found_by == "prefix" and near.edits == ()
+    assert near.program.body[:2] == start.body and run(task, near.program).solved
+
+
+def test_a_slip_is_repaired_with_the_edits_to_make(examples_dir):
+    task = _stairs(examples_dir)
+    near = nearest_solution(task, parse("repeat(3){fd rt fd rt}"), solve(task, all_solutions=True))
+    assert near.found_by == "repair"
+    assert [e.text for e in near.edits] == ["replace rt by lt at block 1.4"]
+    assert run(task, near.program).solved
+
+
+def test_a_program_too_long_to_repair_gets_the_most_similar_shortest_solution(examples_dir):
+    task = _stairs(examples_dir)
+    shortest = solve(task, all_solutions=True)
+    program = parse("lt rt " * (MAX_BLOCKS // 2 + 1))
+    near = nearest_solution(task, program, shortest)
+    assert near.found_by == "shortest" and near.program in shortest.programs
+    assert list(near.edits) == edit_script(program, near.program)
+
+
+def test_with_no_solution_known_and_none_in_reach_there_is_nothing(examples_dir):
+    task = _stairs(examples_dir)
+    nothing = solve(task, timeout=0)  # a search given no time knows no solution
+    near = nearest_solution(task, parse("lt rt " * (MAX_BLOCKS // 2 + 1)), nothing)
+    assert (near.program, near.found_by, near.edits) == (None, "none", ())
+
+
+def test_the_closest_program_shares_the_longest_start_then_the_most_blocks():
+    a, b, c = parse("fd fd rt"), parse("fd lt fd"), parse("rt fd lt")
+    assert closest([a, b, c], parse("fd lt")) == b
+    assert closest([c, a], parse("lt fd")) == c  # nothing in front: the most blocks in common
+    assert closest([a, b], parse("")) == a  # ties: the first
