@@ -475,6 +475,15 @@ def test_a_broken_record_is_its_own_error_naming_the_line(tasks_dir, tmp_path):
     assert isinstance(err, TaskError) and (err.file, err.line) == (str(f), 2)
 
 
+def test_a_task_file_given_as_json_lines_is_named_for_what_it_is(tasks_dir, tmp_path):
+    f = tmp_path / "tasks.jsonl"
+    f.write_text(json.dumps(read(tasks_dir, "87"), indent=2), encoding="utf-8")
+    with pytest.raises(TaskError) as info:
+        load_task(f)
+    assert (info.value.file, info.value.line) == (str(f), 1)
+    assert "one JSON document over several lines" in info.value.hint
+
+
 def test_a_record_repeating_an_id_is_left_out_as_the_generator_leaves_it(tasks_dir, tmp_path):
     f = _records_file(tmp_path, [_line(tasks_dir, "87"), _line(tasks_dir, "22", id="87")])
     assert (

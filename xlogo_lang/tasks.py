@@ -56,6 +56,7 @@ from .errors import (
     ProgramError,
     TaskError,
     digits_text,
+    json_column,
     json_problem,
     within_text,
 )
@@ -324,38 +325,73 @@ def _records(p: Path) -> Iterator[tuple[str, Path, int, Any]]:
     seen: set[str] = set()
     hashes: set[str] = set()  # the generator's canonical hash of a task, when a record has one
     for f in _record_files(p):
-        try:
-            fh = f.open("rb")
-        except OSError as exc:
-            raise TaskError(f"cannot read: {exc.strerror or exc}", file=str(f)) from None
-        with fh:
-            for n, raw in enumerate(fh, start=1):
-                if not raw.strip():
-                    continue
-                tid, data, digest = _record_line(raw, f, n)
-                if tid in seen or (digest is not None and digest in hashes):
-                    continue
-                seen.add(tid)
-                if digest is not None:
-                    hashes.add(digest)
-                yield tid, f, n, data
+        for n, _, data in record_lines(f):
+            tid, digest = _record_id(data, n)
+            if tid in seen or (digest is not None and digest in hashes):
+                continue
+            seen.add(tid)
+            if digest is not None:
+                hashes.add(digest)
+            yield tid, f, n, data
 
 
-def _record_line(raw: bytes, f: Path, n: int) -> tuple[str, Any, str | None]:
-    """Line n of a records file: its id, the decoded record (or the TaskError of a line that is
-    no JSON) and its `hash`, if it has one."""
-    fallback = f"line {n}"
+def record_lines(f: Path, *, long_numbers: bool = True) -> Iterator[tuple[int, int, Any]]:
+    """(line number, byte offset, decoded value or the TaskError of a line that is no JSON)
+    for each non-blank line of a JSON Lines file: the one reader of task records, for the
+    loaders here (which report a bad line and go on) and the generator's shards (which stop at
+    one). Huge integers stay text (`parse_int`), so that the task loader names the field that
+    holds one; with `long_numbers=False` one makes its line no JSON (the generator never
+    writes one, so a shard holding one is damaged, and is refused where it is read)."""
     try:
-        data = json.loads(raw.decode("utf-8-sig"), parse_int=parse_int)
-    except (ValueError, RecursionError) as exc:
-        why = json_problem(exc) if isinstance(exc, ValueError) else "nested too deeply"
-        return fallback, TaskError(f"not valid JSON: {why}", file=str(f), line=n), None
+        fh = f.open("rb")
+    except OSError as exc:
+        raise TaskError(f"cannot read: {exc.strerror or exc}", file=str(f)) from None
+    with fh:
+        offset = 0
+        for n, raw in enumerate(fh, start=1):
+            here, offset = offset, offset + len(raw)
+            if not raw.strip():
+                continue
+            try:
+                text = raw.decode("utf-8-sig")
+                data = json.loads(text, parse_int=parse_int) if long_numbers else json.loads(text)
+            except (ValueError, RecursionError) as exc:
+                if isinstance(exc, RecursionError):
+                    data = TaskError("not valid JSON: nested too deeply", file=str(f), line=n)
+                else:
+                    data = TaskError(
+                        f"not valid JSON: {json_problem(exc)}",
+                        file=str(f),
+                        line=n,
+                        column=json_column(exc),
+                        hint=_one_document_hint(f) if n == 1 else None,
+                    )
+            yield n, here, data
+
+
+def _one_document_hint(f: Path) -> str | None:
+    """A first line that is no JSON object may start one JSON document written over many lines,
+    a task file most likely: say so, since the file is valid JSON, only not JSON Lines."""
+    try:
+        if f.stat().st_size > 10_000_000:
+            return None
+        json.loads(f.read_bytes())
+    except (OSError, ValueError, RecursionError):
+        return None
+    return (
+        "the file is one JSON document over several lines (a task file?), not JSON Lines with "
+        "one record per line"
+    )
+
+
+def _record_id(data: Any, n: int) -> tuple[str, str | None]:
+    """The id a record loads with (its `id`, else `line N`) and its `hash`, if it has one."""
     if not isinstance(data, dict):
-        return fallback, data, None
+        return f"line {n}", None
     tid, digest = data.get("id"), data.get("hash")
     if isinstance(tid, bool) or not isinstance(tid, (str, int)) or isinstance(tid, LongNumber):
-        tid = fallback
-    return str(tid), data, digest if isinstance(digest, str) else None
+        tid = f"line {n}"
+    return str(tid), digest if isinstance(digest, str) else None
 
 
 def _load_from_records(p: Path, task_id: str | None) -> Task:
@@ -364,6 +400,8 @@ def _load_from_records(p: Path, task_id: str | None) -> Task:
         first = next(loads, None)
         if first is None:
             raise TaskError("no task records in it", file=str(p))
+        if isinstance(first[1], TaskError) and first[1].hint:
+            raise first[1]  # a task file written over many lines: its first line says so
         if next(loads, None) is not None:
             raise TaskError("a file of several task records needs a task id (--id)", file=str(p))
         found: Task | TaskError = first[1]

@@ -39,9 +39,9 @@ from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
-from ..errors import TaskError, UsageError, json_column, json_problem
+from ..errors import TaskError, UsageError, json_problem
 from ..files import cannot_write, write_whole
-from ..tasks import Task, load_tasks
+from ..tasks import Task, load_tasks, record_lines
 from .difficulty import LEVELS, difficulty
 from .generate import (
     MAX_INTENDED,
@@ -611,43 +611,17 @@ class Record(dict):
 
 
 def read_jsonl(f: Path) -> Iterator[Record]:
-    """The records of one JSONL file, each a `Record` that knows its file, line and offset."""
-    with f.open("rb") as fh:
-        offset = 0
-        for n, line in enumerate(fh, start=1):
-            here, offset = offset, offset + len(line)
-            if not line.strip():
-                continue
-            try:
-                rec = json.loads(line)
-            except ValueError as exc:
-                raise TaskError(
-                    f"not valid JSON: {json_problem(exc)}",
-                    file=str(f),
-                    line=n,
-                    column=json_column(exc),
-                    hint=_one_document_hint(f) if n == 1 else None,
-                ) from None
-            if not isinstance(rec, dict):
-                raise TaskError("expected a task record (an object)", file=str(f), line=n)
-            located = Record(rec)
-            located.file, located.line, located.offset = str(f), n, here
-            yield located
-
-
-def _one_document_hint(f: Path) -> str | None:
-    """A first line that is no JSON object may start one JSON document written over many lines,
-    a task file most likely: say so, since the file is valid JSON, only not JSON Lines."""
-    try:
-        if f.stat().st_size > 10_000_000:
-            return None
-        json.loads(f.read_bytes())
-    except (OSError, ValueError, RecursionError):
-        return None
-    return (
-        "the file is one JSON document over several lines (a task file?), not JSON Lines with "
-        "one record per line"
-    )
+    """The records of one JSONL file, each a `Record` that knows its file, line and offset;
+    the first line that is no record stops the reading (`tasks.record_lines` reads them; an
+    integer too long to read makes a line no JSON)."""
+    for n, offset, data in record_lines(f, long_numbers=False):
+        if isinstance(data, TaskError):
+            raise data
+        if not isinstance(data, dict):
+            raise TaskError("expected a task record (an object)", file=str(f), line=n)
+        located = Record(data)
+        located.file, located.line, located.offset = str(f), n, offset
+        yield located
 
 
 def iter_records(out: str | Path, *, dedup: bool = True) -> Iterator[dict[str, Any]]:
