@@ -32,7 +32,7 @@ from .ast import (
     count_out_of_range,
     walk,
 )
-from .errors import ProgramError, caret_excerpt, number_text, quoted, shorten, source_lines
+from .errors import ProgramError, caret_excerpt, number_text, quoted, report, shorten, source_lines
 from .parser import parse
 from .tasks import Task
 
@@ -77,15 +77,10 @@ class Diagnostic:
             where.append(f"line {self.span.line}")
         elif self.path is not None:
             where.append(self.path)
-        head = ": ".join([*where, self.message])
-        out = [head]
+        excerpt = None
         if source is not None and self.span is not None:
             excerpt = caret_excerpt(source, self.span.line, self.span.column, self._width(source))
-            if excerpt:
-                out.append(excerpt)
-        if self.hint:
-            out.append(f"hint: {self.hint}")
-        return "\n".join(out)
+        return report(": ".join(where), self.message, excerpt, self.hint)
 
     def _width(self, source: str) -> int:
         """Caret width: the span on its first line (to the end of that line if it goes on)."""

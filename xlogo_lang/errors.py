@@ -121,6 +121,17 @@ def caret_excerpt(text: str, line: int, column: int, width: int = 1) -> str:
     return f"{src}\n{pad}{'^' * max(width, 1)}"
 
 
+def report(location: str, message: str, excerpt: str | None, hint: str | None) -> str:
+    """The one text of a problem, an error's or a checker diagnostic's: `where: message`, the
+    caret excerpt under it, then the hint, so that every command reads the same."""
+    out = [f"{location}: {message}" if location else message]
+    if excerpt:
+        out.append(excerpt)
+    if hint:
+        out.append(f"hint: {hint}")
+    return "\n".join(out)
+
+
 class XlogoError(Exception):
     """Base class: a message plus where it happened."""
 
@@ -156,12 +167,7 @@ class XlogoError(Exception):
         return ": ".join(parts)
 
     def __str__(self) -> str:
-        head = f"{self.location}: {self.message}" if self.location else self.message
-        if self.excerpt:
-            head += "\n" + self.excerpt
-        if self.hint:
-            head += f"\nhint: {self.hint}"
-        return head
+        return report(self.location, self.message, self.excerpt, self.hint)
 
     def to_dict(self) -> dict[str, object]:
         return {
