@@ -263,20 +263,40 @@ def _stats_line(stats: dict[str, Any]) -> str:
 # -- a directory -------------------------------------------------------------------------------
 
 
+Row = tuple[str, Any, int | None]  # id, Solution or the TaskError of a task not loaded, ref size
+
+
 def _solve_dir(args: argparse.Namespace) -> int:
+    """Every task of a directory: one JSON line each with --json, else a table and a summary;
+    a broken task is reported and skipped (exit status 2), the others are still worth solving."""
+    from rich.markup import escape
+
+    from ..errors import TaskError
+
+    con = console(stderr=args.json)
+    rows = _solve_each(args, con)
+    broken = [sol for _, sol, _ in rows if isinstance(sol, TaskError)]
+    all_ok = all(sol.solved for _, sol, _ in rows if not isinstance(sol, TaskError))
+    status = 2 if broken else (0 if all_ok else 1)
+    if args.json:
+        return status
+    con.print(_dir_table(args, rows))
+    con.print(_dir_summary(rows))
+    for exc in broken:
+        con.print(f"[red]error:[/] {escape(str(exc))}", highlight=False)
+    return status
+
+
+def _solve_each(args: argparse.Namespace, con: Any) -> list[Row]:
+    """Solve the tasks in order under a progress bar, printing each JSON line as it comes."""
     from rich.markup import escape
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-    from rich.table import Table
-    from rich.text import Text
 
     from ..errors import TaskError
     from ..tasks import iter_task_loads, task_ids
 
     ids = task_ids(args.task)
-    rows: list[tuple[Any, ...]] = []
-    broken: list[TaskError] = []
-    all_ok = True
-    con = console(stderr=args.json)
+    rows: list[Row] = []
     with Progress(
         TextColumn("[bold]solving"),
         BarColumn(),
@@ -290,8 +310,6 @@ def _solve_dir(args: argparse.Namespace) -> int:
         job = bar.add_task("solve", total=len(ids) or None, current="")
         for tid, task in iter_task_loads(args.task):
             if isinstance(task, TaskError):
-                # a broken task is reported and skipped: the others are still worth solving
-                broken.append(task)
                 if args.json:
                     # where the error is, for a script: a record's id may be its `line N`
                     where = {"file": task.file, "line": task.line}
@@ -301,21 +319,27 @@ def _solve_dir(args: argparse.Namespace) -> int:
                 continue
             bar.update(job, current=f"task {escape(task.id)}")
             sol = _solve_with(task, args)
-            all_ok &= sol.solved
             ref = len(task.solution) if task.solution is not None else None
             if args.json:
-                out = sol.to_dict()
-                out["reference_size"] = ref
-                print_json(out)
+                print_json(sol.to_dict() | {"reference_size": ref})
             rows.append((task.id, sol, ref))
             bar.advance(job)
-    status = 2 if broken else (0 if all_ok else 1)
-    if args.json:
-        return status
+    return rows
+
+
+def _dir_table(args: argparse.Namespace, rows: list[Row]) -> Any:
+    """id, shortest size (cyan when below the reference's), reference size, time per engine,
+    proved, program. Ids and figures never wrap or get cut (they are what a reader looks up);
+    the program folds."""
+    from rich.markup import escape
+    from rich.table import Table
+    from rich.text import Text
+
+    from ..errors import TaskError
+
     table = Table(
         title=f"xlogo solve {escape(args.task)} (engine {args.engine})", header_style="bold"
     )
-    # ids and figures never wrap or get cut (they are what a reader looks up); the program folds
     engines = ("enum", "z3") if args.engine == "both" else (args.engine,)
     table.add_column("id", no_wrap=True)
     for col in ("shortest", "reference", *(f"{e} s" for e in engines), "proved"):
@@ -327,13 +351,10 @@ def _solve_dir(args: argparse.Namespace) -> int:
                 Text(tid), "[red]error[/]", "-", *("-" for _ in engines), "✗", "not loaded (below)"
             )
             continue
+        own = {"enum": sol.engine == "enum", "z3": sol.engine == "z3"}
         times = {
-            "enum": sol.stats.get(
-                "enum_time_s", sol.stats.get("time_s") if sol.engine == "enum" else None
-            ),
-            "z3": sol.stats.get(
-                "z3_time_s", sol.stats.get("time_s") if sol.engine == "z3" else None
-            ),
+            e: sol.stats.get(f"{e}_time_s", sol.stats.get("time_s") if own[e] else None)
+            for e in engines
         }
         size = (
             str(sol.size)
@@ -350,15 +371,24 @@ def _solve_dir(args: argparse.Namespace) -> int:
             "✓" if sol.proved_minimal else "✗",
             Text(to_compact(sol.program) if sol.program is not None else sol.message),
         )
-    con.print(table)
+    return table
+
+
+def _dir_summary(rows: list[Row]) -> str:
+    """How the tasks ended, the tasks shorter than their reference, and the tasks not loaded."""
+    from rich.markup import escape
+
+    from ..errors import TaskError
+
     sols = [(tid, sol, ref) for tid, sol, ref in rows if not isinstance(sol, TaskError)]
+    broken = len(rows) - len(sols)
     shorter = [
         tid for tid, sol, ref in sols if ref is not None and sol.size is not None and sol.size < ref
     ]
     # Task files carry no reference solution (the asset layout does): "none shorter" would be
     # a claim about a comparison never made.
     compared = any(ref is not None for _, _, ref in sols)
-    con.print(
+    return (
         _summary([sol for _, sol, _ in sols], len(rows))
         + "; "
         + (
@@ -366,11 +396,8 @@ def _solve_dir(args: argparse.Namespace) -> int:
             if compared
             else "no reference solutions to compare with"
         )
-        + (f"; [red]{len(broken)} task(s) could not be loaded[/]" if broken else "")
+        + (f"; [red]{broken} task(s) could not be loaded[/]" if broken else "")
     )
-    for exc in broken:
-        con.print(f"[red]error:[/] {escape(str(exc))}", highlight=False)
-    return status
 
 
 def _summary(sols: list[Solution], total: int) -> str:
