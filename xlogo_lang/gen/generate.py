@@ -29,6 +29,7 @@ from typing import Any
 from ..ast import Program, Repeat, SetPenColor, call_count, depth, walk
 from ..constraints import Constraints, count_blocks
 from ..errors import UsageError
+from ..goals import Goal
 from ..interpreter import execute
 from ..printer import to_compact, to_text
 from ..tasks import Task, task_from_dict
@@ -147,6 +148,23 @@ def clock_free(solver: Solver, task_id: str, timeout: float) -> Solver:
     return solve
 
 
+class _Rejected(Exception):
+    """An attempt that ends without a task; the reason goes to the shard statistics."""
+
+
+class _Clock:
+    """Where an attempt's time goes, by phase (build, verify, solve, record)."""
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {}
+        self.t0 = time.perf_counter()
+
+    def lap(self, name: str) -> None:
+        now = time.perf_counter()
+        self.seconds[name] = self.seconds.get(name, 0.0) + now - self.t0
+        self.t0 = now
+
+
 def generate_one(
     seed: int,
     kind: str,
@@ -159,27 +177,42 @@ def generate_one(
     skills_fn: Callable[[Task, Program], list[str]] | None = None,
 ) -> Outcome:
     """Try to make one task from `seed`. With `like`, a variant of that (real) task: same goal
-    kind, item style, constraint style and about its grid size, from a mutated solution."""
+    kind, item style, constraint style and about its grid size, from a mutated solution.
+
+    The steps draw from one random stream in a fixed order (the same seed gives the same task):
+    the intended program, the world around its trace, the goal, the shortest solution (closing
+    shortcuts), the constraints, the record."""
     solve = clock_free(solver or default_solver(), task_id, timeout)
     rng = random.Random(seed)
-    clock: dict[str, float] = {}
-    t0 = time.perf_counter()
+    clock = _Clock()
+    try:
+        intended, kind, style, cstyle = _intended(rng, kind, level, like)
+        lay, goal = _world_and_goal(rng, kind, level, like, intended, style)
+        clock.lap("build")
 
-    def lap(name: str) -> None:
-        nonlocal t0
-        now = time.perf_counter()
-        clock[name] = clock.get(name, 0.0) + now - t0
-        t0 = now
+        def make(constraints: Constraints, solution: Program | None = None) -> Task:
+            return Task(task_id, lay.world(), goal, constraints, solution)
 
-    def reject(reason: str) -> Outcome:
-        lap("build")
-        return Outcome(None, reason, clock)
+        solution = _shortest(make, lay, kind, intended, solve, clock)
+        constraints, solution = _constrain(
+            rng, make, kind, level, like, cstyle, intended, solution, solve, clock
+        )
+        final = make(constraints, solution)
+        data = _record(final, task_id, kind, level, seed, like, skills_fn, clock)
+    except _Rejected as exc:
+        clock.lap("build")
+        return Outcome(None, str(exc), clock.seconds)
+    return Outcome(data, "ok", clock.seconds)
 
-    # 1. the intended program
+
+def _intended(
+    rng: random.Random, kind: str, level: str, like: Task | None
+) -> tuple[Program, str, G.Style, str]:
+    """Step 1: the intended program, the goal kind and item style, and the constraint style."""
     style: G.Style = {}
     if like is not None:
         if like.solution is None:
-            return reject("like_without_solution")
+            raise _Rejected("like_without_solution")
         kind = G.kind_of_task(like.goal)
         style = G.style_of_task(like.goal)
         insert = {"easy": 0, "medium": rng.randint(1, 2), "hard": 2}[level]
@@ -193,20 +226,30 @@ def generate_one(
         else:
             prog = sample(rng, program_spec(kind, level, rng))
         if prog is None:
-            return reject("no_program")
+            raise _Rejected("no_program")
         intended = prog
         cstyle = _weighted(rng, _CONSTRAINT_MIX[level])
     if len(intended) > MAX_INTENDED:
-        return reject("too_long")
+        raise _Rejected("too_long")
     if kind not in G.KINDS:
-        return reject("unknown_kind")
+        raise _Rejected("unknown_kind")
+    return intended, kind, style, cstyle
 
-    # 2. the world around its trace
+
+def _world_and_goal(
+    rng: random.Random,
+    kind: str,
+    level: str,
+    like: Task | None,
+    intended: Program,
+    style: G.Style,
+) -> tuple[Any, Goal]:
+    """Steps 2 and 3: the world around the intended program's trace, and the goal on it."""
     trace = trace_of(intended, rng.randrange(4))
     if trace is None:
-        return reject("too_big")
+        raise _Rejected("too_big")
     if len(trace.path) < 2:
-        return reject("degenerate")
+        raise _Rejected("degenerate")
     if kind == "draw":
         lay = place_for_drawing(trace)
     else:
@@ -221,47 +264,63 @@ def generate_one(
             walls = 1 if any(t.walls for t in lw.tiles) else 0
             style.setdefault("dense", len(lw.items) >= 0.5 * allowed)
         add_obstacles(rng, lay, p_forbidden=p_forbidden, n_walls=rng.randint(0, walls))
-
-    # 3. the goal
     try:
         goal = G.RECIPES[kind](rng, lay, style)
     except G.NoGoal:
-        return reject("no_goal")
-    lap("build")
+        raise _Rejected("no_goal") from None
+    return lay, goal
 
-    def make(constraints: Constraints, solution: Program | None = None) -> Task:
-        return Task(task_id, lay.world(), goal, constraints, solution)
 
-    task = make(Constraints())
-    if not run(task, intended).solved:
-        return reject("intended_fails")
-    lap("verify")
+def _solved(best: Any) -> Any:
+    """A search that solved and proved its size, or the rejection it is."""
+    if best.status != "solved" or best.program is None:
+        raise _Rejected(f"solver_{best.status}")
+    if not best.proved_minimal:
+        raise _Rejected("not_proved_minimal")
+    return best
 
-    # 4. the shortest solution, closing shortcuts
-    best = solve(task, max_size=len(intended), all_solutions=True, limit=SOLUTIONS)
-    lap("solve")
+
+def _shortest(
+    make: Callable[..., Task], lay: Any, kind: str, intended: Program, solve: Solver, clock: _Clock
+) -> Program:
+    """Step 4: the most natural shortest solution, once shortcuts are closed: for item tasks a
+    solution that walks much less than the intended program is blocked with a wall or a
+    forbidden cell and the task solved again, at most `BLOCK_TRIES` times."""
     tries = 0
     while True:
-        if best.status != "solved" or best.program is None:
-            return reject(f"solver_{best.status}")
-        if not best.proved_minimal:
-            return reject("not_proved_minimal")
+        task = make(Constraints())
+        if not run(task, intended).solved:
+            raise _Rejected("intended_fails")
+        clock.lap("verify")
+        best = solve(task, max_size=len(intended), all_solutions=True, limit=SOLUTIONS)
+        clock.lap("solve")
+        _solved(best)
         short = next((p for p in best.programs if _is_shortcut(task, p, intended)), None)
         if kind == "draw" or short is None:
             break
         tries += 1
         if tries > BLOCK_TRIES or not block_shortcut(lay, _cells(task, short)):
-            return reject("shortcut")
-        task = make(Constraints())
-        if not run(task, intended).solved:
-            return reject("intended_fails")
-        best = solve(task, max_size=len(intended), all_solutions=True, limit=SOLUTIONS)
-        lap("solve")
+            raise _Rejected("shortcut")
     solution: Program = natural(best.programs or [best.program])
     if len(solution) == 0:
-        return reject("degenerate")
+        raise _Rejected("degenerate")
+    return solution
 
-    # 5. constraints
+
+def _constrain(
+    rng: random.Random,
+    make: Callable[..., Task],
+    kind: str,
+    level: str,
+    like: Task | None,
+    cstyle: str,
+    intended: Program,
+    solution: Program,
+    solve: Solver,
+    clock: _Clock,
+) -> tuple[Constraints, Program]:
+    """Step 5: the constraints of the chosen style, and the solution under them (a banned
+    block type can make the shortest solution another one)."""
     constraints = Constraints()
     if cstyle == "dont_use":
         if like is not None:  # a variant bans what its source bans, if its program can do without
@@ -271,7 +330,7 @@ def generate_one(
             if k is None:
                 k = G.dont_use_choice(rng, solution, intended)
             if k is None:
-                return reject("no_constraint")
+                raise _Rejected("no_constraint")
         else:
             k = G.dont_use_choice(rng, solution, intended)
         if k is None:
@@ -280,32 +339,40 @@ def generate_one(
             constraints = Constraints(exactly={k: 0})
             task = make(constraints)
             best = solve(task, max_size=len(intended), all_solutions=True, limit=SOLUTIONS)
-            lap("solve")
-            if best.status != "solved" or best.program is None or not best.proved_minimal:
-                return reject(f"solver_{best.status}")
-            solution = natural(best.programs or [best.program])
+            clock.lap("solve")
+            solution = natural(_solved(best).programs or [best.program])
     if cstyle in ("at_most", "exactly", "start_by"):
         constraints = G.constraints_from_solution(rng, cstyle, solution)
+    return constraints, solution
 
-    # 6. the final task, round-tripped through the loader, verified once more
-    final = make(constraints, solution)
+
+def _record(
+    final: Task,
+    task_id: str,
+    kind: str,
+    level: str,
+    seed: int,
+    like: Task | None,
+    skills_fn: Callable[[Task, Program], list[str]] | None,
+    clock: _Clock,
+) -> dict[str, Any]:
+    """Step 6: the task round-tripped through the loader, verified once more, as a record."""
+    solution, constraints = final.solution, final.constraints
+    assert solution is not None
     data = final.to_json()
     data["description"] = final.description  # the generated English text, as the prompts word it
     final = task_from_dict(data, file=task_id)
-    verdict = run(final, solution)
-    if not verdict.solved:
-        return reject("solution_fails")
-    lap("verify")
-    level_got = difficulty(solution, constraints)
-    skills = (skills_fn or default_skills())(final, solution)
+    if not run(final, solution).solved:
+        raise _Rejected("solution_fails")
+    clock.lap("verify")
     data.update(
         {
             "kind": kind,
             "size": len(solution),
             "solution_text": to_text(solution),
             "proved_minimal": True,
-            "skills": skills,
-            "difficulty": level_got,
+            "skills": (skills_fn or default_skills())(final, solution),
+            "difficulty": difficulty(solution, constraints),
             "difficulty_score": score(solution, constraints),
             "target_difficulty": level,
             "grid": f"{final.world.rows}x{final.world.cols}",
@@ -314,8 +381,8 @@ def generate_one(
             "like": like.id if like is not None else None,
         }
     )
-    lap("record")
-    return Outcome(data, "ok", clock)
+    clock.lap("record")
+    return data
 
 
 def natural_key(prog: Program) -> tuple[int, int, int, int, str]:
