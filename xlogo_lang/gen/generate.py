@@ -215,6 +215,7 @@ def _intended(
             raise _Rejected("like_without_solution")
         kind = G.kind_of_task(like.goal)
         style = G.style_of_task(like.goal)
+        # the literal draws for "medium" whatever the level: the stream stays as it always was
         insert = {"easy": 0, "medium": rng.randint(1, 2), "hard": 2}[level]
         intended = mutate(rng, like.solution, insert=insert)
         cstyle = G.constraint_style_of(like.constraints)

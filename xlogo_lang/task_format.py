@@ -1,0 +1,801 @@
+"""One task: the `Task` type and its JSON format, read with every check and written back.
+
+`task_from_dict` reads the merged layout (a task file, a JSON Lines record) and
+`task_from_assets` a task of the asset layout, from the records of its four files; the
+loaders of files, folders and records are `tasks.py`.
+
+Everything is validated; bad input raises `TaskError` naming the file and the JSON path
+(`tiles[3].walls.lft: unknown wall side`), never KeyError or AssertionError. Where the reference
+raises on input xlogo gives a meaning instead, the choice is documented in the README. In the asset
+layout each part is validated against the file it comes from (`10a.goal` in xlogomini_goals.json).
+
+Keys: every object of the task format (turtle, tile, walls, item, line, objective, literal,
+constraints and their counts, code JSON blocks) accepts its own keys only, so a typo such as
+`atmost` is an error with a "did you mean" hint instead of a silently dropped rule. A task record's
+top level (and an asset world record) is open to annotations, such as the generator's `kind`,
+`hash` or `skills`; there only a near miss of an absent task key (`goals`) is an error. Strings must
+be Unicode text (no lone surrogates), so a loaded task can always be printed and written. An integer
+of more than 640 digits (`errors.MAX_NUMBER_DIGITS`) is read as code JSON reads it (the
+`codejson.parse_int` hook keeps its digits) and is an error at its JSON path wherever it is,
+annotations and the unread keys of an asset record included.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import math
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .ast import BLOCK_TYPES, Program
+from .codejson import LongNumber, parse_int
+from .codejson import from_json as code_from_json
+from .constraints import KEYS, Constraints
+from .errors import (
+    MAX_NUMBER_DIGITS,
+    ProgramError,
+    TaskError,
+    digits_text,
+    within_text,
+)
+from .goals import OBJECTIVES, Goal, Literal, Objective
+from .world import (
+    COLOR_TO_HEX,
+    DECORATIONS,
+    HEX_TO_COLOR,
+    ITEM_COLORS,
+    ITEM_NAMES,
+    WALL_SIDES,
+    Item,
+    Line,
+    Tile,
+    Turtle,
+    World,
+)
+
+ASSET_FILES = {
+    "worlds": "xlogomini_worlds.json",
+    "goals": "xlogomini_goals.json",
+    "codes": "xlogomini_codes.json",
+    "constraints": "xlogomini_constraints.json",
+}
+
+
+@dataclass(frozen=True)
+class Task:
+    """One task: its world, goal and constraints, and its reference solution when it has one."""
+
+    id: str
+    world: World
+    goal: Goal
+    constraints: Constraints
+    solution: Program | None = None  # the reference solution, when the data has one
+    platform_description: str = ""  # the platform's own text; `description` is generated
+    source: str | None = None
+    # not an init field, so `dataclasses.replace` (a new goal or world) starts a fresh cache
+    _compiled: list[Any] = field(
+        default_factory=list, init=False, repr=False, compare=False, hash=False
+    )
+
+    def __post_init__(self) -> None:
+        # a task built by hand with a field of the wrong type would fail far from here (an
+        # AttributeError in the goal checker); the world checks its own contents
+        for name, kind in (
+            ("id", str),
+            ("world", World),
+            ("goal", Goal),
+            ("constraints", Constraints),
+            ("solution", (Program, type(None))),
+        ):
+            value = getattr(self, name)
+            if not isinstance(value, kind):
+                raise TypeError(
+                    f"Task.{name} must be a {_kind_name(kind)}, not {type(value).__name__}"
+                )
+
+    @property
+    def description(self) -> str:
+        from .describe import describe
+
+        return describe(self)
+
+    @property
+    def compiled_goal(self) -> Any:
+        """The goal bound to the world (masks computed once per task)."""
+        if not self._compiled:
+            from .goals import CompiledGoal
+
+            self._compiled.append(CompiledGoal(self.goal, self.world))
+        return self._compiled[0]
+
+    @property
+    def kind(self) -> str:
+        """The main goal kind: the last target objective, or draw, or forbid."""
+        kinds = self.goal.kinds
+        if "draw" in kinds:
+            return "draw"
+        targets = [o.name for o in self.goal.processing_order() if o.name != "forbid"]
+        return targets[-1] if targets else ("forbid" if kinds else "none")
+
+    def to_json(self) -> dict[str, Any]:
+        """The single-file task layout (the reference merged layout plus `solution`)."""
+        from .codejson import to_json as code_to_json
+
+        out = world_to_json(self.world, self.id, self.platform_description)
+        out["goal"] = goal_to_json(self.goal)
+        for rec in out["goal"]:
+            if rec["name"] == "draw" and not rec["specs"]:
+                # xlogo draws from the world's lines; the reference's objective must hold one
+                # spec, the picture's lines a clause each, as its task files write it
+                rec["specs"] = [[[line] for line in out.get("lines", [])]]
+        out["constraints"] = self.constraints.to_json()
+        if self.solution is not None:
+            out["solution"] = code_to_json(self.solution)
+        return out
+
+
+def _kind_name(kind: type | tuple[type, ...]) -> str:
+    if isinstance(kind, tuple):
+        return " or ".join("None" if k is type(None) else k.__name__ for k in kind)
+    return kind.__name__
+
+
+# -- public loading API ------------------------------------------------------------------------
+
+
+# The kind of record each asset file holds for a task, for messages.
+_RECORD_NAMES = {"worlds": "world", "goals": "goal", "codes": "code", "constraints": "constraints"}
+_REQUIRED = ("worlds", "goals", "constraints")  # load_task_json's three; the code is the solution
+
+
+def task_from_assets(records: dict[str, dict[str, Any]], tid: str, p: Path) -> Task:
+    """Each part is validated against the file it comes from, and its errors name that file and
+    the part's JSON path in it (`10a.goal[0].name` in xlogomini_goals.json). The task's id is
+    its key, which joins the four files, whatever its world record's own `id` says."""
+
+    def ctx(kind: str) -> _Ctx:
+        return _Ctx(str(p / ASSET_FILES[kind]), tid)
+
+    def record(kind: str, key: str) -> Any:
+        cx = ctx(kind)
+        if tid not in records[kind]:
+            raise _missing_record_error(kind, tid, cx.file)
+        rec = records[kind][tid]
+        # a long integer anywhere in the record, in a key the task does not read (xlogo_json) too
+        _check_values(rec, cx, "", text=False)
+        if not isinstance(rec, dict) or key not in rec:
+            raise cx.err("", f"expected an object with a {key!r} key")
+        return rec[key]
+
+    wcx = _Ctx(str(p / ASSET_FILES["worlds"]), f"{tid}.world_json")
+    world_json = wcx.obj(record("worlds", "world_json"), "")
+    _check_record_keys(world_json, wcx, WORLD_KEYS)
+    solution = _Part(None, ctx("codes"), "code_json")
+    if tid in records["codes"]:
+        solution = _Part(record("codes", "code_json"), ctx("codes"), "code_json")
+    return _build_task(
+        world_json,
+        wcx,
+        goal=_Part(record("goals", "goal"), ctx("goals"), "goal"),
+        constraints=_Part(record("constraints", "constraints"), ctx("constraints"), "constraints"),
+        solution=solution,
+        default_id=tid,
+        key_id=tid,
+    )
+
+
+def _missing_record_error(kind: str, tid: str, file: str | None) -> TaskError:
+    required = ", ".join(ASSET_FILES[k] for k in _REQUIRED)
+    return TaskError(
+        f"task {tid!r} has no {_RECORD_NAMES[kind]} record",
+        file=file,
+        hint=f"a task needs a record in each of {required} "
+        f"({ASSET_FILES['codes']}, its reference solution, is optional)",
+    )
+
+
+# -- validation ----------------------------------------------------------------------------------
+
+
+def read_json_file(p: Path) -> Any:
+    try:
+        text = p.read_text(encoding="utf-8-sig")  # a byte-order mark (Notepad's) is no error
+    except (OSError, UnicodeDecodeError) as exc:
+        raise TaskError(f"cannot read: {exc}", file=str(p)) from None
+    try:
+        # The hook code JSON is read with: an integer too long to convert stays its digits (a
+        # LongNumber), which `_check_values` reports at its JSON path.
+        return json.loads(text, parse_int=parse_int)
+    except json.JSONDecodeError as exc:
+        line, column = within_text(text, exc.lineno, exc.colno)
+        raise TaskError(
+            f"not valid JSON: {exc.msg}",
+            file=str(p),
+            line=line,
+            column=column,
+            hint=_program_hint(text),
+        ) from None
+    except RecursionError:
+        raise TaskError("not valid JSON: nested too deeply", file=str(p)) from None
+
+
+def _program_hint(text: str) -> str | None:
+    """When a file that should be a task reads as a Mini program, the likely slip: a program
+    given where the task goes."""
+    from .parser import parse
+
+    try:
+        prog = parse(text)
+    except ProgramError:
+        return None
+    if not prog.body:
+        return None
+    return "this file holds a Mini program, not a task"
+
+
+class _Ctx:
+    """Where we are while validating: the file and the JSON path."""
+
+    def __init__(self, file: str | None, base: str = "") -> None:
+        self.file = file
+        self.base = base
+
+    def err(self, path: str, msg: str, hint: str | None = None) -> TaskError:
+        full = f"{self.base}.{path}" if self.base and path else (self.base or path)
+        return TaskError(msg, file=self.file, path=full or "$", hint=hint)
+
+    def known_keys(self, d: dict[str, Any], keys: tuple[str, ...], path: str, what: str) -> None:
+        """Reject a key outside `keys`: a typo must not silently drop what it meant."""
+        for k in d:
+            if k not in keys:
+                raise self.err(
+                    _key_path(path, k),
+                    f"unknown key {k!r} in {what} (the keys are {', '.join(keys)})",
+                    _did_you_mean(k, keys),
+                )
+
+    def obj(self, v: Any, path: str) -> dict[str, Any]:
+        if not isinstance(v, dict):
+            raise self.err(path, f"expected an object, found {_jtype(v)}")
+        return v
+
+    def lst(self, v: Any, path: str) -> list[Any]:
+        if not isinstance(v, list):
+            raise self.err(path, f"expected a list, found {_jtype(v)}")
+        return v
+
+    def key(self, d: dict[str, Any], k: str, path: str) -> Any:
+        if k not in d:
+            raise self.err(path, f"missing key {k!r}")
+        return d[k]
+
+    def int_(self, v: Any, path: str, lo: int | None = None, hi: int | None = None) -> int:
+        if isinstance(v, bool) or not isinstance(v, int):
+            raise self.err(path, f"expected an integer, found {_jtype(v)}")
+        if (lo is not None and v < lo) or (hi is not None and v > hi):
+            rng = f"{lo}..{hi}" if hi is not None else f">= {lo}"
+            shown = str(v) if abs(v) < 10**40 else f"an integer of {len(str(abs(v)))} digits"
+            raise self.err(path, f"{shown} is out of range ({rng})")
+        return v
+
+    def bool_(self, v: Any, path: str) -> bool:
+        if not isinstance(v, bool):
+            raise self.err(path, f"expected true or false, found {_jtype(v)}")
+        return v
+
+
+def _jtype(v: Any) -> str:
+    if isinstance(v, float) and math.isnan(v):
+        return "NaN"
+    if isinstance(v, float) and math.isinf(v):
+        # 1e999 (or 5,000 digits and a fraction) reads as infinity: "Infinity" is not in the file
+        return "a number too large to read"
+    return {
+        dict: "an object",
+        list: "a list",
+        str: "a string",
+        bool: "a boolean",
+        type(None): "null",
+    }.get(type(v), "a number") + (
+        f" ({json.dumps(v)[:40]})" if not isinstance(v, (dict, list)) else ""
+    )
+
+
+def _join(base: str, k: str) -> str:
+    return f"{base}.{k}" if base else k
+
+
+def _key_path(base: str, k: str) -> str:
+    """The path of key `k` under `base`: `turtle.dir`, or `turtle["a b"]` for an odd key."""
+    k = str(k)
+    if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", k):
+        return _join(base, k)
+    return f"{base}[{json.dumps(k, ensure_ascii=False)}]"
+
+
+def _did_you_mean(
+    key: str, options: tuple[str, ...] | list[str], cutoff: float = 0.6
+) -> str | None:
+    """A hint naming the option `key` is closest to (its lower case first), if any is close."""
+    key = str(key)
+    if key.lower() in options:
+        return f"did you mean {key.lower()}?"
+    close = difflib.get_close_matches(key.lower(), list(options), n=1, cutoff=cutoff)
+    if not close and len(key) >= 3:  # an abbreviation: `dir` for `direction`
+        close = [o for o in options if o.startswith(key.lower())][:1]
+    return f"did you mean {close[0]}?" if close else None
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def usable_id(value: Any) -> str | None:
+    """A task's `id` value as the id it loads with (an integer or Unicode text), or None when
+    it cannot be one (the loader then names what is wrong with it)."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    text = isinstance(value, str) and not isinstance(value, LongNumber)
+    if text and not _SURROGATE.search(value):
+        return value
+    return None
+
+
+def _check_values(value: Any, cx: _Ctx, path: str, *, text: bool = True) -> None:
+    """Every integer must be one xlogo converts: one of more than MAX_NUMBER_DIGITS digits (kept
+    as its digits by the JSON reader) is an error at its path, wherever it is, annotations
+    included. With `text`, every key and string must also be Unicode text: JSON's `\\ud800`
+    escape makes a lone surrogate, which loads but can never be printed or written as UTF-8.
+    The first problem in document order is reported (an object's keys before their values)."""
+    stack = [(value, path)]
+    while stack:
+        v, p = stack.pop()
+        if isinstance(v, LongNumber):
+            raise cx.err(
+                p, f"the integer {digits_text(v)} is too long (at most {MAX_NUMBER_DIGITS} digits)"
+            )
+        if isinstance(v, str):
+            if text and _SURROGATE.search(v):
+                raise cx.err(p, f"not valid Unicode text (a lone surrogate): {ascii(v)[:60]}")
+        elif isinstance(v, dict):
+            for k in v:
+                if text and isinstance(k, str) and _SURROGATE.search(k):
+                    raise cx.err(
+                        p, f"a key is not valid Unicode text (a lone surrogate): {ascii(k)[:60]}"
+                    )
+            stack.extend((child, _key_path(p, k)) for k, child in reversed(v.items()))
+        elif isinstance(v, list):
+            stack.extend((v[i], f"{p}[{i}]") for i in reversed(range(len(v))))
+
+
+# The keys of the single-file task layout. Any other key at this level is a record's annotation
+# (the generator's `kind`, `hash`, `skills`, ...; a platform's own fields) and is kept out of the
+# task; only a near miss of a task key that is absent (`goals`, `constraint`) is an error.
+TASK_KEYS = (
+    "id",
+    "description",
+    "turtle",
+    "tiles",
+    "items",
+    "lines",
+    "goal",
+    "constraints",
+    "solution",
+    "code",
+)
+WORLD_KEYS = TASK_KEYS[:6]  # a world record of the asset layout (xlogomini_worlds.json)
+TURTLE_KEYS = ("x", "y", "direction")
+TILE_KEYS = ("x", "y", "allowed", "walls", "exist")
+ITEM_KEYS = ("x", "y", "name", "color", "count")
+LINE_KEYS = ("x1", "y1", "x2", "y2", "color")
+OBJECTIVE_KEYS = ("name", "specs", "total_cnt")
+CONSTRAINT_RULES = ("exactly", "at_most", "start_by")
+LITERAL_KEYS = ("name", "color", "count")
+# What people write for the constraint keys: forward for fd, commands for all, ...
+_KEY_ALIASES = {
+    "forward": "fd",
+    "backward": "bk",
+    "back": "bk",
+    "left": "lt",
+    "right": "rt",
+    "commands": "all",
+    "total": "all",
+}
+
+
+def _check_record_keys(d: dict[str, Any], cx: _Ctx, keys: tuple[str, ...]) -> None:
+    """A task record is open to annotations, but a near miss of one of its `keys` that is absent
+    (`goals` for `goal`) is a typo: it would silently change the task."""
+    present = set(d)
+    if "solution" in present or "code" in present:
+        present |= {"solution", "code"}
+    absent = [k for k in keys if k not in present]
+    for k in d:
+        if k in keys:
+            continue
+        # a hint only for a near miss: annotations such as `solution_text` are not typos
+        hint = _did_you_mean(k, absent, cutoff=0.8)
+        if hint:
+            raise cx.err(
+                _key_path("", k),
+                f"unknown key {k!r} in a task (the keys are {', '.join(keys)})",
+                hint,
+            )
+
+
+@dataclass(frozen=True)
+class _Part:
+    """A part of a task (goal, constraints, solution): its JSON, the file it came from, its path."""
+
+    value: Any
+    cx: _Ctx
+    path: str
+
+
+def task_from_dict(
+    data: Any, *, file: str | None = None, default_id: str = "task", base_path: str = ""
+) -> Task:
+    """Validate a task record (the merged single-file layout) and build the Task."""
+    cx = _Ctx(file, base_path)
+    d = cx.obj(data, "")
+    _check_record_keys(d, cx, TASK_KEYS)
+    return _build_task(
+        d,
+        cx,
+        goal=_Part(d.get("goal", _NO_GOAL), cx, "goal"),
+        constraints=_Part(d.get("constraints", []), cx, "constraints"),
+        solution=_Part(
+            d.get("solution", d.get("code")),
+            cx,
+            "code" if "code" in d and "solution" not in d else "solution",
+        ),
+        default_id=default_id,
+    )
+
+
+# A task file must state its goal: `null` means a drawing (README), but an absent key is more
+# likely a slip than an empty picture to draw. Checked after the world, as the keys come.
+_NO_GOAL = object()
+
+
+def _build_task(
+    d: dict[str, Any],
+    cx: _Ctx,
+    *,
+    goal: _Part,
+    constraints: _Part,
+    solution: _Part,
+    default_id: str,
+    key_id: str | None = None,
+) -> Task:
+    """The task from its world record `d` (validated in `cx`) and its parts, each validated in the
+    file it comes from. Its id is `key_id` when a layout keys the task by one, else the record's
+    `id`, else `default_id`."""
+    _check_values(d, cx, "")
+    for part in (goal, constraints, solution):
+        if part.cx is not cx:
+            _check_values(part.value, part.cx, part.path)
+    world = world_from_dict(d, cx)
+    if goal.value is _NO_GOAL:
+        raise cx.err(
+            "", "missing key 'goal' (write \"goal\": null for a drawing of the task's lines)"
+        )
+    goal_ = goal_from_json(goal.value, world, goal.cx, goal.path)
+    constraints_ = constraints_from_json(constraints.value, constraints.cx, constraints.path)
+    program = None
+    sol = solution.value
+    if sol is not None:
+        try:
+            if isinstance(sol, str):
+                from .parser import parse
+
+                program = parse(sol, filename=solution.cx.file)
+            else:
+                program = code_from_json(sol, file=solution.cx.file)
+        except ProgramError as exc:
+            inside = f"{exc.path}: " if exc.path and exc.path != "$" else ""
+            raise solution.cx.err(
+                solution.path, f"invalid solution: {inside}{exc.message}"
+            ) from None
+    tid = d.get("id", default_id)
+    if not isinstance(tid, (str, int)) or isinstance(tid, bool):
+        raise cx.err("id", "expected a string id")
+    if key_id is not None:
+        tid = key_id
+    desc = d.get("description", "")
+    return Task(
+        id=str(tid),
+        world=world,
+        goal=goal_,
+        constraints=constraints_,
+        solution=program,
+        platform_description=desc if isinstance(desc, str) else "",
+        source=cx.file,
+    )
+
+
+def world_from_dict(d: dict[str, Any], cx: _Ctx) -> World:
+    tiles_raw = cx.lst(cx.key(d, "tiles", ""), "tiles")
+    if not tiles_raw:
+        raise cx.err("tiles", "a world needs at least one tile")
+    parsed: dict[tuple[int, int], Tile] = {}
+    for i, t in enumerate(tiles_raw):
+        p = f"tiles[{i}]"
+        t = cx.obj(t, p)
+        cx.known_keys(t, TILE_KEYS, p, "a tile")
+        x = cx.int_(cx.key(t, "x", p), f"{p}.x", 0, 63)
+        y = cx.int_(cx.key(t, "y", p), f"{p}.y", 0, 63)
+        allowed = cx.bool_(cx.key(t, "allowed", p), f"{p}.allowed")
+        walls_raw = cx.obj(cx.key(t, "walls", p), f"{p}.walls")
+        walls = set()
+        for side, v in walls_raw.items():
+            if side not in WALL_SIDES:
+                raise cx.err(
+                    _key_path(f"{p}.walls", side),
+                    f"unknown wall side (the sides are {', '.join(sorted(WALL_SIDES))})",
+                    _did_you_mean(side, WALL_SIDES),
+                )
+            # null is no wall, as a missing side is: the reference's task writer puts null
+            # walls on the tiles of a drawing's holes
+            if v is not None and cx.bool_(v, f"{p}.walls.{side}"):
+                walls.add(side)
+        exist = cx.bool_(t["exist"], f"{p}.exist") if "exist" in t else True
+        parsed[(x, y)] = Tile(x, y, allowed, exist, frozenset(walls))
+    rows = 1 + max(y for _, y in parsed)
+    cols = 1 + max(x for x, _ in parsed)
+    tiles = tuple(
+        parsed.get((x, y)) or Tile(x, y, allowed=False, exist=False)
+        for y in range(rows)
+        for x in range(cols)
+    )
+
+    tr = cx.obj(cx.key(d, "turtle", ""), "turtle")
+    cx.known_keys(tr, TURTLE_KEYS, "turtle", "the turtle")
+    turtle = Turtle(
+        cx.int_(cx.key(tr, "x", "turtle"), "turtle.x", 0, cols - 1),
+        cx.int_(cx.key(tr, "y", "turtle"), "turtle.y", 0, rows - 1),
+        cx.int_(cx.key(tr, "direction", "turtle"), "turtle.direction", 0, 3),
+    )
+
+    items: dict[int, Item] = {}
+    for i, it in enumerate(cx.lst(d.get("items", []), "items")):
+        p = f"items[{i}]"
+        it = cx.obj(it, p)
+        cx.known_keys(it, ITEM_KEYS, p, "an item")
+        x = cx.int_(cx.key(it, "x", p), f"{p}.x", 0, cols - 1)
+        y = cx.int_(cx.key(it, "y", p), f"{p}.y", 0, rows - 1)
+        name = cx.key(it, "name", p)
+        if name not in ITEM_NAMES and name not in DECORATIONS:
+            raise cx.err(
+                f"{p}.name",
+                f"unknown item {name!r} (items are strawberry, lemon, triangle, rectangle, "
+                "cross, circle and the letters A-Z)",
+            )
+        color = cx.key(it, "color", p)
+        if color is not None and color not in ITEM_COLORS:
+            raise cx.err(
+                f"{p}.color",
+                f"unknown item colour {color!r} (the colours are {', '.join(ITEM_COLORS)})",
+            )
+        count = cx.key(it, "count", p)
+        if count is not None:
+            count = cx.int_(count, f"{p}.count", 1, 4)
+        items[y * cols + x] = Item(name, color, count)
+
+    lines = []
+    for i, ln in enumerate(cx.lst(d.get("lines", []), "lines")):
+        p = f"lines[{i}]"
+        ln = cx.obj(ln, p)
+        cx.known_keys(ln, LINE_KEYS, p, "a line")
+        x1, y1, x2, y2 = (
+            cx.int_(cx.key(ln, k, p), f"{p}.{k}", 0, 63) for k in ("x1", "y1", "x2", "y2")
+        )
+        raw = cx.key(ln, "color", p)
+        color = _line_color(raw)
+        if color is None:
+            raise cx.err(
+                f"{p}.color", f"unknown line colour {raw!r} (use one of {', '.join(HEX_TO_COLOR)})"
+            )
+        if x1 != x2 and y1 != y2:
+            raise cx.err(p, "a line must be horizontal or vertical")
+        if (x1, y1) != (x2, y2):
+            lines.append(Line(x1, y1, x2, y2, color))
+    return World(rows, cols, tiles, items, tuple(lines), turtle)
+
+
+def _line_color(raw: Any) -> str | None:
+    if not isinstance(raw, str):
+        return None
+    if raw.upper() in HEX_TO_COLOR:
+        return HEX_TO_COLOR[raw.upper()]
+    if raw.lower() in COLOR_TO_HEX:  # documented: a colour name means that colour
+        return raw.lower()
+    return None
+
+
+def goal_from_json(goal: Any, world: World, cx: _Ctx, path: str) -> Goal:
+    if goal is None:
+        # The reference's Task loader (and its synthesizer) read a null goal as "draw".
+        return Goal((Objective("draw", ()),))
+    objs = []
+    for i, o in enumerate(cx.lst(goal, path)):
+        p = f"{path}[{i}]"
+        o = cx.obj(o, p)
+        cx.known_keys(o, OBJECTIVE_KEYS, p, "an objective")
+        name = cx.key(o, "name", p)
+        if name not in OBJECTIVES:
+            raise cx.err(
+                f"{p}.name", f"unknown objective {name!r} (objectives are {', '.join(OBJECTIVES)})"
+            )
+        specs_raw = cx.lst(cx.key(o, "specs", p), f"{p}.specs")
+        total = o.get("total_cnt")
+        if name == "sum":
+            if total is None:
+                raise cx.err(f"{p}.total_cnt", "a sum objective needs total_cnt")
+            total = cx.int_(total, f"{p}.total_cnt", 0)
+        elif total is not None:
+            raise cx.err(f"{p}.total_cnt", f"total_cnt belongs to sum objectives only, not {name}")
+        if name == "draw":
+            objs.append(Objective("draw", ()))
+            continue
+        if name == "concat" and len(specs_raw) < 2:
+            raise cx.err(f"{p}.specs", "concat needs at least two specs")
+        if name != "concat" and len(specs_raw) != 1:
+            raise cx.err(f"{p}.specs", f"{name} takes exactly one spec, found {len(specs_raw)}")
+        specs = tuple(_spec(s, cx, f"{p}.specs[{j}]") for j, s in enumerate(specs_raw))
+        objs.append(Objective(name, specs, total))
+    return Goal(tuple(objs))
+
+
+def _spec(s: Any, cx: _Ctx, p: str) -> tuple[tuple[Literal, ...], ...]:
+    clauses = cx.lst(s, p)
+    if not clauses:
+        raise cx.err(p, "a spec needs at least one clause")
+    out = []
+    for i, c in enumerate(clauses):
+        cp = f"{p}[{i}]"
+        lits = cx.lst(c, cp)
+        if not lits:
+            raise cx.err(cp, "a clause needs at least one literal")
+        out.append(tuple(_literal(lit, cx, f"{cp}[{j}]") for j, lit in enumerate(lits)))
+    return tuple(out)
+
+
+def _literal(lit: Any, cx: _Ctx, p: str) -> Literal:
+    lit = cx.obj(lit, p)
+    neg = lit.get("neg", 0)
+    if neg not in (0, 1) or isinstance(neg, bool):
+        raise cx.err(f"{p}.neg", "neg must be 0 or 1")
+    keys = [k for k in lit if k != "neg"]
+    if len(keys) != 1:
+        raise cx.err(
+            p, "a literal has exactly one of the keys name, color, count (and optionally neg)"
+        )
+    k = keys[0]
+    v = lit[k]
+    if k == "name":
+        if v != "noname" and v not in ITEM_NAMES and v not in DECORATIONS:
+            raise cx.err(f"{p}.name", f"unknown item name {v!r}")
+    elif k == "color":
+        if v != "nocolor" and v not in ITEM_COLORS:
+            raise cx.err(f"{p}.color", f"unknown item colour {v!r}")
+    elif k == "count":
+        v = cx.int_(v, f"{p}.count", 1, 4)
+    else:
+        raise cx.err(
+            _key_path(p, k),
+            f"unknown literal key {k!r} (use name, color or count)",
+            _did_you_mean(k, LITERAL_KEYS),
+        )
+    return Literal(k, v, bool(neg))
+
+
+def constraints_from_json(c: Any, cx: _Ctx, path: str) -> Constraints:
+    if isinstance(c, list):
+        # The reference: a one-element list stands for its element; any other list means none.
+        if len(c) != 1:
+            return Constraints()
+        c, path = c[0], f"{path}[0]"
+    if c is None:
+        return Constraints()
+    c = cx.obj(c, path)
+    if "at_least" in c:  # the reference ignores it silently; a minimum is written with exactly
+        raise cx.err(
+            f"{path}.at_least",
+            "at_least is not a constraint of the task format (the reference ignores it)",
+            "use exactly for a required count, at_most for a limit",
+        )
+    cx.known_keys(c, CONSTRAINT_RULES, path, "the constraints")
+    bounds: dict[str, dict[str, int]] = {}
+    for rule in ("exactly", "at_most"):
+        raw = cx.obj(c.get(rule, {}), f"{path}.{rule}")
+        out = {}
+        for k, v in raw.items():
+            if k not in KEYS:
+                alias = _KEY_ALIASES.get(str(k).lower())
+                raise cx.err(
+                    _key_path(f"{path}.{rule}", k),
+                    f"unknown command type (use {', '.join(KEYS)})",
+                    f"did you mean {alias}?" if alias else _did_you_mean(k, KEYS),
+                )
+            out[k] = cx.int_(v, f"{path}.{rule}.{k}", 0)
+        bounds[rule] = out
+    both = set(bounds["exactly"]) & set(bounds["at_most"])
+    if both:
+        k = sorted(both)[0]
+        raise cx.err(f"{path}.at_most.{k}", f"{k} is bounded both by exactly and by at_most")
+    start = cx.lst(c.get("start_by", []), f"{path}.start_by")
+    for i, t in enumerate(start):
+        if t not in BLOCK_TYPES:
+            raise cx.err(f"{path}.start_by[{i}]", f"unknown block type {t!r}")
+    return Constraints(bounds["exactly"], bounds["at_most"], tuple(start))
+
+
+# -- writing -------------------------------------------------------------------------------------
+
+
+def world_to_json(world: World, task_id: str, description: str = "") -> dict[str, Any]:
+    tiles = []
+    for t in world.tiles:
+        if not t.exist and not t.allowed and not t.walls:
+            continue  # a missing cell: the loader fills it back in
+        rec: dict[str, Any] = {
+            "x": t.x,
+            "y": t.y,
+            "allowed": t.allowed,
+            "walls": {s: True for s in WALL_SIDES if s in t.walls},
+        }
+        if not t.exist:
+            rec["exist"] = False
+        tiles.append(rec)
+    if not any(t["x"] == world.cols - 1 for t in tiles) or not any(
+        t["y"] == world.rows - 1 for t in tiles
+    ):
+        # keep the bounding box: write the corner cell explicitly
+        tiles.append(
+            {
+                "x": world.cols - 1,
+                "y": world.rows - 1,
+                "allowed": False,
+                "walls": {},
+                "exist": False,
+            }
+        )
+    items = [
+        {
+            "x": i % world.cols,
+            "y": i // world.cols,
+            "name": it.name,
+            "color": it.color,
+            "count": it.count,
+        }
+        for i, it in sorted(world.items.items())
+    ]
+    lines = [
+        {"x1": ln.x1, "y1": ln.y1, "x2": ln.x2, "y2": ln.y2, "color": COLOR_TO_HEX[ln.color]}
+        for ln in world.lines
+    ]
+    turtle = world.turtle
+    return {
+        "id": task_id,
+        "description": description,
+        "turtle": {"x": turtle.x, "y": turtle.y, "direction": turtle.direction},
+        "tiles": tiles,
+        "items": items,
+        "lines": lines,
+    }
+
+
+def goal_to_json(goal: Goal) -> list[dict[str, Any]]:
+    out = []
+    for o in goal.objectives:
+        rec: dict[str, Any] = {
+            "name": o.name,
+            "specs": [[[lit.to_json() for lit in cl] for cl in s] for s in o.specs],
+        }
+        if o.total is not None:
+            rec["total_cnt"] = o.total
+        out.append(rec)
+    return out
