@@ -88,3 +88,13 @@ def test_an_attempt_failing_goal_and_constraints_counts_once_as_a_goal_failure(
     assert (summary["total"], summary["goal_failures"], summary["constraint_failures"]) == (1, 1, 0)
     (result,) = (json.loads(line) for line in Path(summary["out"]).read_text().splitlines())
     assert result["failure"] == "goal"
+
+
+def test_the_summary_counts_the_skipped_lines_by_why(predictions, capsys):
+    with predictions.open("a", encoding="utf-8") as f:
+        f.write("not json\n" + json.dumps({"task_id": "nope", "response": "fd"}) + "\n")
+    code, out, _ = score(capsys, str(predictions), "--tasks", str(EXAMPLES / "tasks"), "--json")
+    summary = json.loads(out)
+    assert code == 0 and summary["total"] == 11
+    assert (summary["skipped_lines"], summary["unreadable_lines"]) == (2, 1)
+    assert (summary["unknown_task_ids"], summary["broken_task_ids"]) == (1, 0)

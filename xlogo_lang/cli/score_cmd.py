@@ -76,8 +76,8 @@ def render(summary: ScoreSummary) -> None:
         table.add_row(f"crash: {kind}", str(n))
     table.add_row("goal not met", str(d["goal_failures"]))
     table.add_row("constraints violated", str(d["constraint_failures"]))
-    if summary.malformed:
-        table.add_row("lines skipped (see the warnings)", str(summary.malformed))
+    if summary.skipped_lines:
+        table.add_row("lines skipped (see the warnings)", str(summary.skipped_lines))
     con = console()
     con.print(table)
     if summary.written:

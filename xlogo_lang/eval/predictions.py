@@ -42,7 +42,7 @@ class ScoreSummary:
     written: bool = False  # whether `out` now holds this run's results
 
     @property
-    def malformed(self) -> int:
+    def skipped_lines(self) -> int:
         return sum(self.skipped.values())
 
     def add(self, r: dict[str, Any]) -> None:
@@ -59,10 +59,10 @@ class ScoreSummary:
 
     def nothing_scored(self) -> str:
         """Why no prediction was scored, for the error a run without results ends with."""
-        if not self.malformed:
+        if not self.skipped_lines:
             return f"the file holds none; {self.out} was left as it was"
         kinds = describe(self.skipped)
-        return f"all {self.malformed} were skipped ({kinds}); {self.out} was left as it was"
+        return f"all {self.skipped_lines} were skipped ({kinds}); {self.out} was left as it was"
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -73,7 +73,10 @@ class ScoreSummary:
             "crashes": dict(self.crashes),
             "goal_failures": self.goal_failures,
             "constraint_failures": self.constraint_failures,
-            "malformed_lines": self.malformed,
+            # every line not scored, by why: it was no prediction, or its task is not in the
+            # set, or cannot be loaded
+            "skipped_lines": self.skipped_lines,
+            "unreadable_lines": self.skipped.get(UNREADABLE, 0),
             "unknown_task_ids": self.skipped.get(UNKNOWN_TASK, 0),
             "broken_task_ids": self.skipped.get(BROKEN_TASK, 0),
             "out": self.out,
