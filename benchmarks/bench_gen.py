@@ -27,7 +27,8 @@ from collections import Counter
 
 from xlogo_lang.gen.difficulty import LEVELS
 from xlogo_lang.gen.goals import KINDS
-from xlogo_lang.gen.shards import GenPlan, generate_shard
+from xlogo_lang.gen.plan import GenPlan
+from xlogo_lang.gen.shards import generate_shard
 
 TARGET_TASKS = 80_000
 TARGET_SECONDS = 3600

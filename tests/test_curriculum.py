@@ -17,7 +17,7 @@ from xlogo_lang.cli import main as xlogo
 from xlogo_lang.errors import XlogoError
 from xlogo_lang.eval.prompts import build_prompt
 from xlogo_lang.gen.curriculum import Pool, weighted_sample, weights
-from xlogo_lang.gen.shards import iter_records, record_task
+from xlogo_lang.gen.dataset import iter_records, record_task
 
 FAILING = "draw"  # the scripted model fails every drawing and solves everything else
 

@@ -18,11 +18,13 @@ from xlogo_lang.ast import Program
 from xlogo_lang.cli import main as xlogo
 from xlogo_lang.constraints import Constraints, count_blocks
 from xlogo_lang.gen.canonical import canonical_hash, transform_task
+from xlogo_lang.gen.dataset import iter_records, record_task, shard_name
 from xlogo_lang.gen.difficulty import difficulty, score
 from xlogo_lang.gen.generate import generate_one
 from xlogo_lang.gen.goals import KINDS, constraint_style_of, kind_of_task
+from xlogo_lang.gen.plan import GenPlan
 from xlogo_lang.gen.programs import ProgramSpec, mutate, sample, wasteful
-from xlogo_lang.gen.shards import GenPlan, generate_shard, iter_records, record_task, shard_name
+from xlogo_lang.gen.shards import generate_shard
 from xlogo_lang.gen.worlds import block_shortcut, place_for_items, trace_of
 from xlogo_lang.goals import Goal
 from xlogo_lang.interpreter import execute

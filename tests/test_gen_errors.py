@@ -17,7 +17,7 @@ import pytest
 from test_gen_fixtures import POOL_ARGS, generated_pool
 
 from xlogo_lang.cli import main as xlogo
-from xlogo_lang.gen.shards import iter_records, shard_name, stats_name
+from xlogo_lang.gen.dataset import iter_records, shard_name, stats_name
 
 TINY = ["gen", "--n", "1", "--kinds", "find", "--difficulty", "easy", "--json"]
 

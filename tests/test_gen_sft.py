@@ -12,7 +12,7 @@ from test_gen_fixtures import generated_pool
 from xlogo_lang.cli import main as xlogo
 from xlogo_lang.eval.prompts import build_prompt
 from xlogo_lang.eval.scoring import score_response
-from xlogo_lang.gen.shards import iter_records, record_task
+from xlogo_lang.gen.dataset import iter_records, record_task
 
 
 @pytest.fixture(scope="module")

@@ -511,7 +511,7 @@ def test_a_folder_written_by_gen_is_a_task_set():
     """Its three shards in order, as `xlogo gen` and the curriculum read them."""
     from test_gen_fixtures import generated_pool
 
-    from xlogo_lang.gen.shards import iter_records
+    from xlogo_lang.gen.dataset import iter_records
 
     pool = generated_pool()
     ids = [str(r["id"]) for r in iter_records(pool)]

@@ -76,7 +76,8 @@ def main(args: argparse.Namespace) -> int:
         return _export(args.action[1], args.out, args.json)
     from ..gen.generate import SOLVER_TIMEOUT
     from ..gen.goals import KINDS
-    from ..gen.shards import GenPlan, parse_shard, run
+    from ..gen.plan import GenPlan, parse_shard
+    from ..gen.shards import run
 
     if args.out is None:
         raise UsageError("--out DIR is required")
@@ -132,7 +133,7 @@ def main(args: argparse.Namespace) -> int:
 
 
 def _stats(out: str, as_json: bool) -> int:
-    from ..gen.shards import build_manifest, require_shards
+    from ..gen.dataset import build_manifest, require_shards
 
     require_shards(out)
     manifest = build_manifest(out)
@@ -144,7 +145,7 @@ def _stats(out: str, as_json: bool) -> int:
 
 
 def _export(src: str, dest: str | None, as_json: bool) -> int:
-    from ..gen.shards import export_tasks, require_shards
+    from ..gen.dataset import export_tasks, require_shards
 
     if dest is None:
         raise UsageError("export needs --out FOLDER")

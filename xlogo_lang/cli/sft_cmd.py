@@ -71,7 +71,7 @@ def main(args: argparse.Namespace) -> int:
 
 def read_records(source: str) -> Iterator[dict[str, Any]]:
     """Records of a generated folder (which must hold shards) or of a JSONL file."""
-    from ..gen.shards import iter_records, read_jsonl, require_shards
+    from ..gen.dataset import iter_records, read_jsonl, require_shards
 
     p = Path(source)
     if p.is_file():
@@ -84,7 +84,7 @@ def check_out(source: str, out: str) -> Path:
     """Refuse an `--out` that would destroy or pollute the input: the records file itself, or a
     `tasks-*.jsonl` inside the source folder (an existing shard would be replaced by chat lines,
     a new name would be read as a shard by every later reader); and a folder."""
-    from ..gen.shards import shard_files
+    from ..gen.dataset import shard_files
 
     src = Path(source)
     dest = output_file(out, reads=(src, *([] if src.is_file() else shard_files(src))))

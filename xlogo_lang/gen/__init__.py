@@ -15,18 +15,11 @@ scoring, skills and runner, and never a second copy of any of them.
 from __future__ import annotations
 
 from .canonical import canonical_hash, transform_task
+from .dataset import build_manifest, dataset_hashes, export_tasks, iter_records, record_task
 from .difficulty import LEVELS, difficulty, score
 from .generate import Outcome, generate_one, natural, task_seed
 from .goals import KINDS
-from .shards import (
-    GenPlan,
-    build_manifest,
-    dataset_hashes,
-    export_tasks,
-    iter_records,
-    parse_shard,
-    record_task,
-)
+from .plan import GenPlan, parse_shard
 from .shards import run as generate_dataset
 
 __all__ = [

@@ -45,8 +45,8 @@ from typing import Any
 
 from ..errors import UsageError
 from ..files import write_whole
+from .dataset import read_jsonl, record_task
 from .generate import task_seed
-from .shards import read_jsonl, record_task
 
 PRIOR = 1.0  # Laplace pseudo-counts for a cell's failures and successes
 MIX = "mix.json"

@@ -30,7 +30,7 @@ from ..codejson import from_json
 from ..errors import TaskError, UsageError
 from ..files import replaced_when_kept, write_whole
 from ..printer import to_text
-from .shards import record_task
+from .dataset import record_task
 
 
 @dataclass
