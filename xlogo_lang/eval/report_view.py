@@ -1,0 +1,295 @@
+"""A report shown: rich tables for the terminal, PNG charts and a self-contained HTML page.
+
+Everything here reads a built `Report` (`report.py`) and changes nothing; matplotlib (Agg back
+end) is imported only for the charts.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+from pathlib import Path
+from typing import Any
+
+from ..errors import UsageError
+from .failures import FAILURE_WORDS
+from .passk import bootstrap_ci, pass_at_k_table
+from .report import Report, mean, sorted_by_id
+from .skills import SKILLS
+
+# -- rich tables -----------------------------------------------------------------------------
+
+
+def tables(report: Report) -> list[Any]:
+    from rich.markup import escape  # run names are file names and model ids: `[x]` is text
+    from rich.table import Table
+
+    n = len(report.task_ids)
+    extra_ks = [
+        k
+        for k in report.ks
+        if k > 1 and any(k in pass_at_k_table(r.per_task, (k,)) for r in report.runs)
+    ]
+    overall = Table(title=f"Overall ({n} tasks)", title_justify="left")
+    overall.add_column("run")
+    for col in (
+        "attempts",
+        "tasks tried",
+        "tasks solved",
+        "pass@1",
+        "95% CI",
+        *[f"pass@{k}" for k in extra_ks],
+        "errors",
+    ):
+        overall.add_column(col, justify="right")
+    for r in report.runs:
+        s = r.success()
+        lo, hi = bootstrap_ci(r.task_rates())
+        ks = pass_at_k_table(r.per_task, tuple(extra_ks))
+        overall.add_row(
+            escape(r.name), str(r.attempts), f"{r.tasks_attempted}/{n}", str(r.tasks_solved),
+            _pct(s),
+            f"{_pct(lo)}-{_pct(hi)}" if s is not None else "-",
+            *[_pct(ks[k]["value"]) if k in ks else "-" for k in extra_ks], str(r.errors),
+        )  # fmt: skip
+    b = report.baseline
+    dashes = ["-"] * len(extra_ks)
+    if b.available:
+        overall.add_row(
+            "solver (baseline)", "-", f"{len(b.status)}/{n}", str(b.count("solved")),
+            _pct(b.success(report.task_ids)), "-", *dashes, str(b.count("error")),
+        )  # fmt: skip
+    else:
+        overall.add_row("solver (baseline)", "-", "-", "-", "-", "-", *dashes, "-")
+
+    about = Table(title="Runs", title_justify="left")
+    for col in ("run", "model", "mode", "answer", "template", "tokens in", "tokens out"):
+        about.add_column(col, justify="right" if col.startswith("tokens") else "left")
+    for r in report.runs:
+        about.add_row(
+            escape(r.name),
+            escape(r.model),
+            r.mode,
+            r.answer_format,
+            r.template_hash,
+            str(r.prompt_tokens),
+            str(r.completion_tokens),
+        )
+    if b.available:
+        about.add_row(
+            "solver (baseline)", f"symbolic (enumerative), {b.limit}", "-", "-", "-", "-", "-"
+        )
+    else:
+        about.add_row("solver (baseline)", b.note or "unavailable", "-", "-", "-", "-", "-")
+
+    per_skill = Table(
+        title="Success per skill (pass@1 over the tasks with the skill)", title_justify="left"
+    )
+    per_skill.add_column("skill")
+    per_skill.add_column("tasks", justify="right")
+    for r in report.runs:
+        per_skill.add_column(escape(r.name), justify="right")
+    per_skill.add_column("solver", justify="right")
+    for skill in SKILLS:
+        ids = report.skill_ids(skill)
+        per_skill.add_row(
+            skill,
+            str(len(ids)),
+            *[_pct(r.success(ids)) for r in report.runs],
+            _pct(b.success(ids)) if b.available else "-",
+        )
+
+    fails = Table(title="Failure types (attempts; % of each run's attempts)", title_justify="left")
+    fails.add_column("failure")
+    for r in report.runs:
+        fails.add_column(escape(r.name), justify="right")
+    for key in report.failure_keys():
+        fails.add_row(
+            FAILURE_WORDS.get(key, key),
+            *[
+                f"{r.failures.get(key, 0)} ({_pct(_share(r.failures.get(key, 0), r.attempts))})"
+                for r in report.runs
+            ],
+        )
+    fails.add_row(
+        "[dim]mean commands before a crash[/dim]", *[_num(r.mean_crash_step) for r in report.runs]
+    )
+    fails.add_row(
+        "[dim]mean edit distance to a solution[/dim]",
+        *[_num(r.mean_edit_distance) for r in report.runs],
+    )
+    tables = [overall, about, per_skill, fails]
+    if b.available:
+        tables.insert(2, solver_table(report))
+    return tables
+
+
+def solver_table(report: Report) -> Any:
+    """What the solver proved, and apart from it what it only found before it was stopped."""
+    from rich.table import Table
+
+    b = report.baseline
+    table = Table(
+        title=f"Solver baseline (enumerative, {b.limit}; only proved sizes are shortest)",
+        title_justify="left",
+    )
+    table.add_column("outcome")
+    table.add_column("tasks", justify="right")
+    table.add_column("sizes (blocks)")
+    sizes = list(b.sizes.values())
+    table.add_row(
+        "solved, proved shortest",
+        str(b.count("solved")),
+        f"mean {_num(mean(sizes))}, max {max(sizes)}" if sizes else "-",
+    )
+    if b.count("timeout"):
+        found = ", ".join(f"{t}: {n}" for t, n in sorted_by_id(b.found_sizes).items())
+        table.add_row("timeout: program found, not proved shortest", str(len(b.found_sizes)), found)
+        if none := b.count("timeout") - len(b.found_sizes):
+            table.add_row("timeout: no program found", str(none), "-")
+    if b.count("no_solution"):
+        table.add_row("no solution within the size bound", str(b.count("no_solution")), "-")
+    if b.count("error"):
+        table.add_row(f"solver error ({b.note})", str(b.count("error")), "-")
+    return table
+
+
+def render(report: Report, console: Any) -> None:
+    for t in tables(report):
+        console.print(t)
+        console.print()
+
+
+# -- charts and HTML -------------------------------------------------------------------------
+
+
+def charts(report: Report) -> dict[str, bytes]:
+    """PNG charts: per-skill success and failure types, side by side for every run."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    out = {}
+    names = [r.name for r in report.runs] + (["solver"] if report.baseline.available else [])
+    fig, ax = plt.subplots(figsize=(max(7, 1.1 * len(SKILLS) * max(1, len(names)) / 2), 4))
+    width = 0.8 / max(1, len(names))
+    for j, name in enumerate(names):
+        vals = []
+        for s in SKILLS:
+            ids = report.skill_ids(s)
+            run = report.runs[j] if j < len(report.runs) else report.baseline
+            v = run.success(ids)
+            vals.append(100 * v if v is not None else 0)
+        ax.bar([i + j * width for i in range(len(SKILLS))], vals, width, label=name)
+    ax.set_xticks([i + width * (len(names) - 1) / 2 for i in range(len(SKILLS))])
+    ax.set_xticklabels([s.replace("_", " ") for s in SKILLS], rotation=20, ha="right")
+    ax.set_ylabel("success (%)")
+    ax.set_ylim(0, 100)
+    ax.set_title("Success per skill")
+    ax.legend(fontsize="small")
+    fig.tight_layout()
+    out["skills"] = _png(fig)
+    plt.close(fig)
+
+    keys = report.failure_keys()
+    fig, ax = plt.subplots(
+        figsize=(8, max(2.5, 0.35 * max(1, len(keys)) * max(1, len(report.runs)) + 1))
+    )
+    height = 0.8 / max(1, len(report.runs))
+    for j, r in enumerate(report.runs):
+        ax.barh(
+            [i + j * height for i in range(len(keys))],
+            [r.failures.get(k, 0) for k in keys],
+            height,
+            label=r.name,
+        )
+    ax.set_yticks([i + height * (len(report.runs) - 1) / 2 for i in range(len(keys))])
+    ax.set_yticklabels([FAILURE_WORDS.get(k, k) for k in keys], fontsize="small")
+    ax.invert_yaxis()
+    ax.set_xlabel("attempts")
+    ax.set_title("Failure types")
+    if report.runs:
+        ax.legend(fontsize="small")
+    fig.tight_layout()
+    out["failures"] = _png(fig)
+    plt.close(fig)
+    return out
+
+
+def write_html(report: Report, path: str | Path) -> list[Path]:
+    """The HTML page (charts embedded) plus the charts as PNG files beside it."""
+    p = Path(path)
+    pictures = charts(report)
+    written = []
+    try:
+        for name, data in pictures.items():
+            png = p.with_name(f"{p.stem}_{name}.png")
+            png.write_bytes(data)
+            written.append(png)
+        p.write_text(_html(report, pictures), encoding="utf-8")
+    except OSError as exc:
+        raise UsageError(f"cannot write the report: {exc.strerror or exc}", file=str(p)) from None
+    return [p, *written]
+
+
+def _html(report: Report, charts: dict[str, bytes]) -> str:
+    from rich.console import Console
+
+    parts = [
+        "<!doctype html><html><head><meta charset='utf-8'><title>xlogo report</title>",
+        "<style>body{font-family:sans-serif;margin:2em;max-width:72em}"
+        "table{border-collapse:collapse;margin-bottom:2em}"
+        "td,th{border:1px solid #ccc;padding:.3em .6em}"
+        "td{text-align:right}td:first-child{text-align:left}"
+        "caption{text-align:left;font-weight:bold;padding:.4em 0}</style>",
+        "</head><body><h1>xlogo evaluation report</h1>",
+    ]
+    parts.extend(f"<p><b>warning:</b> {html.escape(w)}</p>" for w in report.warnings())
+    for table in tables(report):
+        parts.append(_table_html(table, Console(width=200)))
+    for name, data in charts.items():
+        b64 = base64.b64encode(data).decode("ascii")
+        parts.append(
+            f"<h2>{html.escape(name.capitalize())}</h2>"
+            f"<img alt='{name}' src='data:image/png;base64,{b64}'>"
+        )
+    parts.append("</body></html>\n")
+    return "\n".join(parts)
+
+
+def _png(fig: Any) -> bytes:
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=100, metadata={"Software": None})
+    return buf.getvalue()
+
+
+def _table_html(table: Any, console: Any) -> str:
+    """A rich Table as an HTML table (cells rendered to plain text)."""
+    from rich.text import Text
+
+    def plain(cell: Any) -> str:
+        if isinstance(cell, Text):
+            return cell.plain
+        return Text.from_markup(str(cell)).plain if isinstance(cell, str) else str(cell)
+
+    title = plain(table.title) if table.title else ""
+    head = "".join(f"<th>{html.escape(plain(c.header))}</th>" for c in table.columns)
+    rows = []
+    for i in range(table.row_count):
+        cells = "".join(f"<td>{html.escape(plain(list(c.cells)[i]))}</td>" for c in table.columns)
+        rows.append(f"<tr>{cells}</tr>")
+    return f"<table><caption>{html.escape(title)}</caption><tr>{head}</tr>{''.join(rows)}</table>"
+
+
+def _share(part: int, whole: int) -> float | None:
+    return part / whole if whole else None
+
+
+def _pct(v: float | None) -> str:
+    return "-" if v is None else f"{100 * v:.1f}%"
+
+
+def _num(v: float | None) -> str:
+    return "-" if v is None else f"{v:.2f}"
