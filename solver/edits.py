@@ -12,7 +12,8 @@ Edits are the valid tree edits on blocks, each costing 1:
 Zhang-Shasha implementation; a repeat only maps to a repeat, so every mapping is a valid script).
 
 `repair` searches breadth-first over programs at edit distance 0, 1, 2, ... from the given one,
-checking each with the core's `run`, so the first solution found is a nearest one. The first two
+checking each with the core's verdict, so the first solution found is a nearest one (a program
+that dies grows only where its death can still be mended: `reached_before_death`). The first two
 layers come first; past them, the shortest solutions give an upper bound U, and when every layer
 below U is exhausted, the closest shortest solution is itself proved nearest. Every edit changes
 the number of blocks by at most one, so a program of n blocks is at least S - n edits from every
@@ -36,12 +37,22 @@ from typing import Any
 
 from xlogo_lang.ast import Block, Command, Program, Repeat, SetPenColor
 from xlogo_lang.errors import ProgramError
+from xlogo_lang.interpreter import MAX_CALLS
 from xlogo_lang.printer import to_compact, to_text
 from xlogo_lang.tasks import Task
-from xlogo_lang.verdict import judge
+from xlogo_lang.verdict import judge, solves
 
 from .enumerative import PRECHECK_CAP
-from .search_space import BLACK, CODE_PEN, Infeasible, OutOfTime, Space, check_deadline
+from .search_space import (
+    BLACK,
+    CODE_PEN,
+    PEN_CODE,
+    SETPC0,
+    Infeasible,
+    OutOfTime,
+    Space,
+    check_deadline,
+)
 
 DEFAULT_TIMEOUT = 30.0
 # Every candidate at edit distance d is a copy of the program, so a layer costs its size times
@@ -217,8 +228,15 @@ class _EditLayers:
     """Programs at edit distance 1, 2, ... from `program`, one layer at a time; `grow` can be
     called again with a larger limit and goes on where it stopped."""
 
-    def __init__(self, space: Space, program: Program, stats: dict[str, Any]) -> None:
+    def __init__(
+        self, space: Space, program: Program, stats: dict[str, Any], *, prune: bool = True
+    ) -> None:
         self.task = space.task
+        self.space = space
+        # edits only where a dying program can still be mended (`reached_before_death`); off,
+        # the layers hold every program (the tests check both find the same solutions)
+        self.prune = prune
+        self.padding = space.bounds.padding  # an empty repeat can matter (module docstring)
         self.labels = _labels(space)
         self.times = range(1 if space.bounds.padding else 2, space.max_times + 1)
         self.parent: dict[Program, tuple[Program, Edit] | None] = {program: None}
@@ -242,15 +260,18 @@ class _EditLayers:
         while self.checked < limit:
             while self.todo < len(self.layer):
                 prog = self.layer[self.todo]
-                for cand, edit in neighbours(prog, self.labels, self.times):
+                reach = reached_before_death(self.space, prog) if self.prune else None
+                for cand, how in _neighbours(
+                    prog, self.labels, self.times, reach=reach, empty_repeats=self.padding
+                ):
                     if cand in self.parent:
                         continue
                     if time.perf_counter() > deadline:
                         stats["timeout"] = True
                         return _best_fix(found)  # `prog` is expanded again next time
                     stats["candidates"] += 1  # counted once: a resumed layer skips it above
-                    self.parent[cand] = (prog, edit)
-                    if len(cand) >= self.min_size and judge(self.task, cand).solved:
+                    self.parent[cand] = (prog, _edit(*how))
+                    if len(cand) >= self.min_size and solves(self.task, cand):
                         found.append((cand, self._steps(cand)))
                     else:
                         self.next.append(cand)
@@ -296,49 +317,129 @@ def _labels(space: Space) -> list[Block]:
     return out
 
 
-def neighbours(prog: Program, labels: list[Block], times: range) -> Iterator[tuple[Program, Edit]]:
-    """Every program one valid block edit away from `prog`."""
+def neighbours(
+    prog: Program,
+    labels: list[Block],
+    times: range,
+    *,
+    reach: set[Path] | None = None,
+    empty_repeats: bool = True,
+) -> Iterator[tuple[Program, Edit]]:
+    """Every program one valid block edit away from `prog`; with `reach`, only the edits at
+    those points (`reached_before_death`), and without `empty_repeats`, no new repeat around
+    no block."""
+    for cand, how in _neighbours(prog, labels, times, reach=reach, empty_repeats=empty_repeats):
+        yield cand, _edit(*how)
+
+
+def _neighbours(
+    prog: Program,
+    labels: list[Block],
+    times: range,
+    *,
+    reach: set[Path] | None = None,
+    empty_repeats: bool = True,
+) -> Iterator[tuple[Program, tuple[Any, ...]]]:
+    """`neighbours`, each with the arguments of its `_edit`: the search makes the Edit (and
+    its words) only for a program it has not seen, a fifth of them."""
+    named = [(new, _label(new)) for new in labels]
     for path, body in _bodies(prog.body, ()):
         for i, block in enumerate(body):
             here = (*path, i)
+            if reach is not None and here not in reach:
+                continue
             label = _label(block)
             if isinstance(block, Repeat):
                 yield (
                     _replace(prog, path, body[:i] + block.body + body[i + 1 :]),
-                    _edit("delete", here, label, None),
+                    ("delete", here, label, None),
                 )
                 for n in times:
                     if n != block.times:
                         retimed = Repeat(n, block.body)
                         yield (
                             _replace(prog, path, (*body[:i], retimed, *body[i + 1 :])),
-                            _edit("times", here, label, _label(retimed)),
+                            ("times", here, label, _label(retimed)),
                         )
                 continue
             yield (
                 _replace(prog, path, body[:i] + body[i + 1 :]),
-                _edit("delete", here, label, None),
+                ("delete", here, label, None),
             )
-            for new in labels:
+            for new, name in named:
                 if new == block:
                     continue
                 yield (
                     _replace(prog, path, (*body[:i], new, *body[i + 1 :])),
-                    _edit(_change(label, _label(new)), here, label, _label(new)),
+                    (_change(label, name), here, label, name),
                 )
         for i in range(len(body) + 1):
             here = (*path, i)
-            for new in labels:
+            if reach is not None and here not in reach:
+                continue
+            for new, name in named:
                 yield (
                     _replace(prog, path, (*body[:i], new, *body[i:])),
-                    _edit("insert", here, None, _label(new)),
+                    ("insert", here, None, name),
                 )
-            for j in range(i, len(body) + 1):
+            for j in range(i if empty_repeats else i + 1, len(body) + 1):
                 for n in times:
                     yield (
                         _replace(prog, path, (*body[:i], Repeat(n, body[i:j]), *body[j:])),
-                        _edit("insert", here, None, f"repeat({n})", j - i),
+                        ("insert", here, None, f"repeat({n})", j - i),
                     )
+
+
+def reached_before_death(space: Space, prog: Program) -> set[Path] | None:
+    """The edit points (a list's path and an index in it, as `Edit.path` names them) a run of
+    `prog` reaches before a dead move, one that crashes or enters a cell or draws a segment the
+    goal rules out, or None when its run has none.
+
+    A dead move is never undone (rule 1 of the README), and an edit at a point the run first
+    reaches after the move leaves the run up to it, so the death, as it is: every program
+    that edit makes dies too. And none is needed on the way to a solution: make the edits of a
+    shortest script in the order the *solution's* run first reaches their points; each
+    program on the way runs as the solution does until the point of its next edit, so it
+    reaches that point before any death. So the layers keep every solution at its distance
+    while a program that crashes early grows only where its crash can still be mended."""
+    reach: set[Path] = set()
+    steps = 0
+
+    def run_list(blocks: tuple[Block, ...], path: Path, pose: int) -> int | None:
+        nonlocal steps
+        for i, block in enumerate(blocks):
+            reach.add((*path, i))
+            steps += 1
+            if steps > MAX_CALLS:
+                raise _NoDeath
+            if isinstance(block, Repeat):
+                for _ in range(block.times):
+                    after = run_list(block.body, (*path, i), pose)
+                    if after is None:
+                        return None
+                    pose = after
+                continue
+            if isinstance(block, Command):
+                code = ("fd", "bk", "lt", "rt").index(block.kind)
+            else:
+                assert isinstance(block, SetPenColor)
+                code = SETPC0 + PEN_CODE[block.color]
+            e = space.basic_effects[code][pose]
+            if e is None:
+                return None
+            pose = e[0]
+        reach.add((*path, len(blocks)))
+        return pose
+
+    try:
+        died = run_list(prog.body, (), space.start_pose) is None
+    except _NoDeath:  # a run this long hits the call cap, which no edit point explains
+        return None
+    return reach if died else None
+
+
+class _NoDeath(Exception):
+    pass
 
 
 def _bodies(blocks: tuple[Block, ...], path: Path) -> Iterator[tuple[Path, tuple[Block, ...]]]:

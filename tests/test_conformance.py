@@ -22,6 +22,20 @@ def test_every_oracle_verdict_matches_the_reference(oracle_cases, real_tasks):
     assert not mismatches, f"{len(mismatches)} mismatches:\n" + "\n".join(mismatches[:20])
 
 
+def test_the_quick_check_a_search_makes_agrees_with_every_oracle_verdict(oracle_cases, real_tasks):
+    """`solves` stops at the first failure; its answer must still be the verdict's."""
+    from xlogo_lang.verdict import solves
+
+    differ = []
+    for case in oracle_cases:
+        task, prog = real_tasks[case["task_id"]], parse(case["program"])
+        e = case["expect"]
+        solved = not e["crashed"] and e["goal_ok"] is True and e["cons_ok"] is True
+        if solves(task, prog) != solved:
+            differ.append(case["case"])
+    assert not differ, differ[:20]
+
+
 def test_oracle_program_text_and_code_json_are_the_same_program(oracle_cases):
     differ = [
         case["case"] for case in oracle_cases if parse(case["program"]) != from_json(case["code"])

@@ -8,7 +8,7 @@ import json
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from xlogo_lang.solver import repair
+from xlogo_lang.solver import repair, solve
 from xlogo_lang.solver.edits import (
     MAX_BLOCKS,
     _EditLayers,
@@ -16,6 +16,7 @@ from xlogo_lang.solver.edits import (
     block_distance,
     edit_script,
     neighbours,
+    reached_before_death,
 )
 from xlogo_lang.solver.search_space import Space
 
@@ -329,3 +330,56 @@ def test_a_setpc_short_of_exactly_setpc_is_inserted(real_tasks, task_id, program
     assert rep.distance == 1 and rep.proved
     assert rep.edits[0].op == "insert" and rep.edits[0].after.startswith("setpc")
     assert run(task, rep.program).solved
+
+
+# -- the layers grow only where a dying program can be mended -----------------------------------
+
+_walled = st.lists(
+    st.sampled_from(
+        [*LABELS[:4], Repeat(2, (Command("fd"),)), Repeat(3, (Command("fd"), Command("rt")))]
+    ),
+    min_size=1,
+    max_size=5,
+).map(lambda bs: Program(tuple(bs)))
+
+
+@settings(max_examples=80, deadline=None)
+@given(_walled)
+def test_an_edit_past_a_dead_move_leaves_the_program_dead(examples_dir, prog):
+    task = load_task(examples_dir / "tasks" / "find-circle-avoid-red.json")
+    space = Space.of(task)
+    reach = reached_before_death(space, prog)
+    if reach is None:
+        return
+    assert not run(task, prog).solved
+    for cand, edit in neighbours(prog, LABELS[:4], range(2, 5)):
+        if edit.path not in reach:
+            assert reached_before_death(space, cand) is not None, (str(prog), edit.text)
+            assert not run(task, cand).solved
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_the_pruned_layers_find_the_solutions_the_full_layers_find(examples_dir, seed):
+    """Completeness of the pruning (`reached_before_death`): a shortest solution with three
+    random edits made to it is repaired at the same distance with or without it."""
+    import random
+
+    task = load_task(examples_dir / "tasks" / "find-circle-avoid-red.json")
+    space = Space.of(task)
+    rng = random.Random(seed)
+    prog = rng.choice(solve(task, all_solutions=True).programs)
+    for _ in range(3):
+        prog = rng.choice([cand for cand, _ in neighbours(prog, LABELS[:4], range(2, 5))])
+    found = []
+    for prune in (True, False):
+        stats: dict = {"candidates": 0}
+        fix = _EditLayers(space, prog, stats, prune=prune).grow(3, float("inf"))
+        found.append((None if fix is None else len(fix[1]), stats["candidates"]))
+    (d_pruned, n_pruned), (d_full, n_full) = found
+    assert d_pruned == d_full is not None and n_pruned <= n_full
+
+
+def test_a_program_that_crashes_at_once_grows_only_at_its_start(examples_dir):
+    task = load_task(examples_dir / "tasks" / "find-circle-avoid-red.json")
+    reach = reached_before_death(Space.of(task), parse("bk fd fd rt fd"))
+    assert reach == {(0,)}  # bk runs into the wall: only an edit before or at it can help

@@ -139,3 +139,13 @@ def judge(task: Task, program: Program) -> Verdict:
     goal_ok = task.compiled_goal.check(ex.cells, ex.drawn)
     cons_ok = not task.constraints.check(program) if task.constraints else True
     return Verdict(task, program, ex, goal_ok, cons_ok)
+
+
+def solves(task: Task, program: Program) -> bool:
+    """`judge(task, program).solved`, for a search that asks it of many programs: it stops at
+    the first thing that fails (a crash, then the goal, then the constraints), so a candidate
+    that misses the goal costs no constraint check and no verdict."""
+    ex = execute(task.world, program)
+    if ex.crash is not None or not task.compiled_goal.check(ex.cells, ex.drawn):
+        return False
+    return not task.constraints.check(program) if task.constraints else True
