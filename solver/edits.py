@@ -53,6 +53,7 @@ from .search_space import (
     Space,
     check_deadline,
 )
+from .solution import Solution
 
 DEFAULT_TIMEOUT = 30.0
 # Every candidate at edit distance d is a copy of the program, so a layer costs its size times
@@ -123,6 +124,8 @@ def repair(
     program: Program | str,
     max_distance: int | None = None,
     timeout: float | None = None,
+    *,
+    shortest: Solution | None = None,
 ) -> Repair:
     """The solution nearest to `program` (fewest block edits), with the edits that get there.
 
@@ -134,7 +137,9 @@ def repair(
 
     `timeout` None means `DEFAULT_TIMEOUT` (30 s): the edit layers grow fast with the distance,
     so an unbounded call could run for hours on a program far from every solution. A program of
-    more than `MAX_BLOCKS` blocks raises `ProgramError`: its layers would not fit in memory."""
+    more than `MAX_BLOCKS` blocks raises `ProgramError`: its layers would not fit in memory.
+    `shortest` is the task's shortest solutions when the caller has them already (a hint does):
+    they are not searched again."""
     from . import check_count, check_task, check_timeout, solve
 
     check_task(task, "repair")
@@ -187,9 +192,10 @@ def repair(
     if found is not None:
         return done(found[0], True, found[1])
     # an upper bound: the nearest of the shortest solutions
-    shortest = solve(
-        task, timeout=max(0.0, deadline - time.perf_counter()), all_solutions=True, limit=20
-    )
+    if shortest is None:
+        shortest = solve(
+            task, timeout=max(0.0, deadline - time.perf_counter()), all_solutions=True, limit=20
+        )
     upper: tuple[int, Program] | None = None
     for sol in shortest.programs:
         d = block_distance(program, sol)

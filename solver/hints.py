@@ -56,7 +56,7 @@ def nearest_solution(
         if prog.body[:n] == current.body:
             return Nearest(prog, "prefix")
     try:
-        rep = repair(task, current, timeout=timeout)
+        rep = repair(task, current, timeout=timeout, shortest=shortest)
     except ProgramError:  # longer than repair takes: the shortest solution most like it
         rep = None
     if rep is not None and rep.program is not None:

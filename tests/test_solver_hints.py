@@ -52,3 +52,14 @@ def test_the_closest_program_shares_the_longest_start_then_the_most_blocks():
     assert closest([a, b, c], parse("fd lt")) == b
     assert closest([c, a], parse("lt fd")) == c  # nothing in front: the most blocks in common
     assert closest([a, b], parse("")) == a  # ties: the first
+
+
+def test_a_repair_given_the_shortest_solutions_does_not_search_them_again(real_tasks):
+    """A hint hands repair the solutions it has; repair's own search for them took the whole
+    hint budget on a big drawing. Given none (a search stopped at once), repair has no bound."""
+    from xlogo_lang.solver.edits import repair
+
+    task = real_tasks["87"]
+    rep = repair(task, parse("rt"), timeout=30, shortest=solve(task, timeout=0))
+    assert rep.stats["upper_bound"] is None and rep.program is None
+    assert repair(task, parse("rt"), timeout=30).stats["upper_bound"] is not None
