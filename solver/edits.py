@@ -399,7 +399,8 @@ def _neighbours(
 def reached_before_death(space: Space, prog: Program) -> set[Path] | None:
     """The edit points (a list's path and an index in it, as `Edit.path` names them) a run of
     `prog` reaches before a dead move, one that crashes or enters a cell or draws a segment the
-    goal rules out, or None when its run has none.
+    goal rules out (or, for sum and concat goals, visits what they rule out), or None when its
+    run has none.
 
     A dead move is never undone (rule 1 of the README), and an edit at a point the run first
     reaches after the move leaves the run up to it, so the death, as it is: every program
@@ -410,9 +411,12 @@ def reached_before_death(space: Space, prog: Program) -> set[Path] | None:
     while a program that crashes early grows only where its crash can still be mended."""
     reach: set[Path] = set()
     steps = 0
+    # sum and concat goals also die of what the run visits (a total passed, a spec hit twice
+    # or out of order: `Space.apply` says None); their summaries do not depend on the pen
+    summary = space.initial_summary() if space.kind in ("sum", "concat") else None
 
     def run_list(blocks: tuple[Block, ...], path: Path, pose: int) -> int | None:
-        nonlocal steps
+        nonlocal steps, summary
         for i, block in enumerate(blocks):
             reach.add((*path, i))
             steps += 1
@@ -433,6 +437,10 @@ def reached_before_death(space: Space, prog: Program) -> set[Path] | None:
             e = space.basic_effects[code][pose]
             if e is None:
                 return None
+            if summary is not None:
+                summary = space.apply(summary, 0, e)
+                if summary is None:
+                    return None
             pose = e[0]
         reach.add((*path, len(blocks)))
         return pose

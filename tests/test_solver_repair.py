@@ -358,13 +358,22 @@ def test_an_edit_past_a_dead_move_leaves_the_program_dead(examples_dir, prog):
             assert not run(task, cand).solved
 
 
-@pytest.mark.parametrize("seed", range(6))
-def test_the_pruned_layers_find_the_solutions_the_full_layers_find(examples_dir, seed):
+@pytest.mark.parametrize(
+    ("where", "seed"),
+    [*(("find-circle-avoid-red", seed) for seed in range(6)), ("24", 0), ("24", 1), ("30", 0)],
+)
+def test_the_pruned_layers_find_the_solutions_the_full_layers_find(
+    examples_dir, real_tasks, where, seed
+):
     """Completeness of the pruning (`reached_before_death`): a shortest solution with three
-    random edits made to it is repaired at the same distance with or without it."""
+    random edits made to it is repaired at the same distance with or without it (a find task
+    with walls; a concat and a sum task, whose goals die of what the run visits too)."""
     import random
 
-    task = load_task(examples_dir / "tasks" / "find-circle-avoid-red.json")
+    if where in real_tasks:
+        task = real_tasks[where]
+    else:
+        task = load_task(examples_dir / "tasks" / f"{where}.json")
     space = Space.of(task)
     rng = random.Random(seed)
     prog = rng.choice(solve(task, all_solutions=True).programs)
