@@ -498,11 +498,8 @@ def _hint(shell: Shell, arg: str) -> Reply:
         return shell.note("the playground has no goal, so there is nothing to hint at", hint=None)
     # a solution, not a proof: the shortest solutions searched within the hint's budget, and
     # the repair given as much (so a hint takes at most about twice `hint_timeout`)
-    _solver()
-    from xlogo_lang.solver.hints import nearest_solution
-
     shortest = shell.shortest(budget=shell.hint_timeout)
-    near = nearest_solution(s.task, s.program, shortest, timeout=shell.hint_timeout)
+    near = _solver().nearest_solution(s.task, s.program, shortest, timeout=shell.hint_timeout)
     if near.program is None:
         message = Text("no solution found near your program", style="yellow")
         return Reply([message], {"hint": None}, ok=False)

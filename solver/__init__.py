@@ -243,14 +243,26 @@ def repair(
 
 
 def nearest_solution(
-    task: Task, program: Program, shortest: Solution, timeout: float = 5.0
+    task: Task, program: Program | str, shortest: Solution, timeout: float | None = None
 ) -> Nearest:
     """A solution near `program`, fast enough for a hint (see `hints.py`): a shortest solution
-    it starts, else a repair within `timeout`, else the shortest solution most like it.
-    `shortest` is `solve(task, all_solutions=True)`'s answer, searched once per task."""
+    it starts, else a repair within `timeout` (None: `hints.HINT_TIMEOUT`, 5 s), else the
+    shortest solution most like it. `shortest` is `solve(task, all_solutions=True)`'s answer,
+    searched once per task."""
+    from xlogo_lang.parser import as_program
+
+    from .hints import HINT_TIMEOUT
     from .hints import nearest_solution as _nearest
 
-    return _nearest(task, program, shortest, timeout=timeout)
+    check_task(task, "nearest_solution")
+    if not isinstance(shortest, Solution):
+        raise TypeError(
+            "nearest_solution expects the task's shortest solutions as a Solution (from "
+            f"solve(task, all_solutions=True)), got {type(shortest).__name__}"
+        )
+    timeout = check_timeout(timeout)
+    program = as_program(program, "nearest_solution")
+    return _nearest(task, program, shortest, timeout=HINT_TIMEOUT if timeout is None else timeout)
 
 
 def __getattr__(name: str) -> Any:

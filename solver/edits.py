@@ -407,8 +407,11 @@ def reached_before_death(space: Space, prog: Program) -> set[Path] | None:
     that edit makes dies too. And none is needed on the way to a solution: make the edits of a
     shortest script in the order the *solution's* run first reaches their points; each
     program on the way runs as the solution does until the point of its next edit, so it
-    reaches that point before any death. So the layers keep every solution at its distance
-    while a program that crashes early grows only where its crash can still be mended."""
+    reaches that point before any death. (A new repeat whose body is all new blocks, which that
+    order would insert empty first, comes after its blocks instead: they are inserted at its
+    point and run as the solution's first iteration, then wrapped, so the search needs no empty
+    repeat unless the constraints pad.) So the layers keep every solution at its distance while
+    a program that crashes early grows only where its crash can still be mended."""
     reach: set[Path] = set()
     steps = 0
     # sum and concat goals also die of what the run visits (a total passed, a spec hit twice

@@ -63,3 +63,17 @@ def test_a_repair_given_the_shortest_solutions_does_not_search_them_again(real_t
     rep = repair(task, parse("rt"), timeout=30, shortest=solve(task, timeout=0))
     assert rep.stats["upper_bound"] is None and rep.program is None
     assert repair(task, parse("rt"), timeout=30).stats["upper_bound"] is not None
+
+
+def test_the_program_may_be_text_as_for_repair(examples_dir):
+    task = _stairs(examples_dir)
+    near = nearest_solution(task, "repeat(3){fd rt fd rt}", solve(task, all_solutions=True))
+    assert near.found_by == "repair" and run(task, near.program).solved
+
+
+def test_the_shortest_solutions_must_be_a_solution_not_a_list(examples_dir):
+    import pytest
+
+    task = _stairs(examples_dir)
+    with pytest.raises(TypeError, match="expects the task's shortest solutions as a Solution"):
+        nearest_solution(task, "fd", None)

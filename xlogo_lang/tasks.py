@@ -234,8 +234,9 @@ def record_lines(f: Path, *, long_numbers: bool = True) -> Iterator[tuple[int, i
     for each non-blank line of a JSON Lines file: the one reader of task records, for the
     loaders here (which report a bad line and go on) and the generator's shards (which stop at
     one). Huge integers stay text (`parse_int`), so that the task loader names the field that
-    holds one; with `long_numbers=False` one makes its line no JSON (the generator never
-    writes one, so a shard holding one is damaged, and is refused where it is read)."""
+    holds one; with `long_numbers=False` an integer longer than Python converts (4,300 digits)
+    makes its line no JSON (the generator never writes one, so a shard holding one is damaged,
+    and is refused where it is read)."""
     try:
         fh = f.open("rb")
     except OSError as exc:

@@ -148,7 +148,7 @@ def _check_whole(f: Path) -> None:
     shards write their output only when the whole input was read). A file whose name is no
     shard index of ours, or without statistics (a shard put together by hand), is read as it
     is: each of its lines is checked as it is read."""
-    m = re.fullmatch(r"tasks-(\d{5})\.jsonl", f.name)
+    m = SHARD_FILE.fullmatch(f.name)
     if m is None or not (f.parent / stats_name(int(m.group(1)))).exists():
         return
     why = shard_damage(f.parent, int(m.group(1)))

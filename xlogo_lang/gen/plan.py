@@ -16,9 +16,7 @@ from typing import Any
 
 from ..errors import UsageError, json_problem
 from .difficulty import LEVELS
-from .generate import (
-    SOLVER_TIMEOUT,
-)
+from .generate import SOLVER_TIMEOUT
 from .goals import KINDS
 
 FORMAT = 1

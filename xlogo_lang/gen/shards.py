@@ -1,4 +1,4 @@
-"""Sharded, resumable, reproducible generation runs: plan, shard files, manifest.
+"""Sharded, resumable, reproducible generation runs: the shards of a plan, made and written.
 
 A run of N tasks is split into shards of `shard_size` tasks (`tasks-00000.jsonl`, ...). Shard i is
 a pure function of (plan, i): its task slots, their goal kinds and target levels, and the seed of
@@ -20,7 +20,8 @@ their fingerprint and a rerun against another exclusion set is refused like any 
 
 Each shard also writes `tasks-00000.stats.json` (counts, rejection reasons, time per phase, and a
 compact index of its records); `manifest.json` is rebuilt from those after every run and by
-`xlogo gen stats`. This module never chooses what a task looks like: `generate.py` does.
+`xlogo gen stats`. The settings are `plan.py`; reading a folder back (records, damage, manifest,
+export) is `dataset.py`. This module never chooses what a task looks like: `generate.py` does.
 """
 
 from __future__ import annotations
