@@ -126,6 +126,7 @@ def repair(
     timeout: float | None = None,
     *,
     shortest: Solution | None = None,
+    prune: bool = True,
 ) -> Repair:
     """The solution nearest to `program` (fewest block edits), with the edits that get there.
 
@@ -139,7 +140,8 @@ def repair(
     so an unbounded call could run for hours on a program far from every solution. A program of
     more than `MAX_BLOCKS` blocks raises `ProgramError`: its layers would not fit in memory.
     `shortest` is the task's shortest solutions when the caller has them already (a hint does):
-    they are not searched again."""
+    they are not searched again. `prune=False` grows the full edit layers, with no pruning of
+    dying programs (`reached_before_death`): the benchmark's baseline."""
     from . import check_count, check_task, check_timeout, solve
 
     check_task(task, "repair")
@@ -186,7 +188,7 @@ def repair(
     if not start_alive:
         stats["reason"] = "no run of any length reaches the goal"
         return done(None, True)
-    layers = _EditLayers(space, program, stats)
+    layers = _EditLayers(space, program, stats, prune=prune)
     quick = QUICK_LAYERS if max_distance is None else min(QUICK_LAYERS, max_distance)
     found = layers.grow(quick, t0 + timeout * QUICK_SHARE)
     if found is not None:
