@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from xlogo_lang.solver import nearest_solution, solve
 from xlogo_lang.solver.edits import MAX_BLOCKS, edit_script
 from xlogo_lang.solver.hints import closest
@@ -72,8 +73,6 @@ def test_the_program_may_be_text_as_for_repair(examples_dir):
 
 
 def test_the_shortest_solutions_must_be_a_solution_not_a_list(examples_dir):
-    import pytest
-
     task = _stairs(examples_dir)
     with pytest.raises(TypeError, match="expects the task's shortest solutions as a Solution"):
         nearest_solution(task, "fd", None)
