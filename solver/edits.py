@@ -46,12 +46,11 @@ from .enumerative import PRECHECK_CAP
 from .search_space import (
     BLACK,
     CODE_PEN,
-    PEN_CODE,
-    SETPC0,
     Infeasible,
     OutOfTime,
     Space,
     check_deadline,
+    code_of,
 )
 from .solution import Solution
 
@@ -434,12 +433,7 @@ def reached_before_death(space: Space, prog: Program) -> set[Path] | None:
                         return None
                     pose = after
                 continue
-            if isinstance(block, Command):
-                code = ("fd", "bk", "lt", "rt").index(block.kind)
-            else:
-                assert isinstance(block, SetPenColor)
-                code = SETPC0 + PEN_CODE[block.color]
-            e = space.basic_effects[code][pose]
+            e = space.basic_effects[code_of(block)][pose]
             if e is None:
                 return None
             if summary is not None:

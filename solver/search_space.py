@@ -671,12 +671,8 @@ class Space:
         cur: Effect | None = (pose, 0, (), 0, 0, 0, 0, 0)
         for block in blocks:
             x = cur[0]  # type: ignore[index]
-            if isinstance(block, Command):
-                step = self.basic_effects[
-                    (FD, BK, LT, RT)[("fd", "bk", "lt", "rt").index(block.kind)]
-                ][x]
-            elif isinstance(block, SetPenColor):
-                step = self.basic_effects[SETPC0 + PEN_CODE[block.color]][x]
+            if isinstance(block, (Command, SetPenColor)):
+                step = self.basic_effects[code_of(block)][x]
             else:
                 step = (x, 0, (), 0, 0, 0, 0, 0)
                 for _ in range(block.times):
@@ -706,6 +702,13 @@ def _concat_order_ok(ranks: list[int]) -> bool:
         if a >= 1 and b >= 0 and b < a:
             return False
     return True
+
+
+def code_of(block: Command | SetPenColor) -> int:
+    """The code of a basic block (the index of its row in `Space.basic_effects`)."""
+    if isinstance(block, SetPenColor):
+        return SETPC0 + PEN_CODE[block.color]
+    return TYPES.index(block.kind)
 
 
 def type_of(code: int) -> str:
