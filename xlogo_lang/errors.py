@@ -42,8 +42,22 @@ def json_problem(exc: ValueError, *, at_column: bool = False) -> str:
     if isinstance(exc, json.JSONDecodeError):
         return f"{exc.msg} at column {exc.colno}" if at_column else exc.msg
     if isinstance(exc, UnicodeDecodeError):  # bytes that are not UTF-8: binary, or Latin-1 text
-        return f"not UTF-8 text (byte 0x{exc.object[exc.start]:02x} at offset {exc.start})"
+        return not_utf8(exc)
     return "an integer with too many digits"
+
+
+def not_utf8(exc: UnicodeDecodeError) -> str:
+    """Bytes that are not UTF-8 text, in words, with the first bad byte and where it is."""
+    return f"not UTF-8 text (byte 0x{exc.object[exc.start]:02x} at offset {exc.start})"
+
+
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def has_lone_surrogate(text: str) -> bool:
+    """Does `text` hold a lone surrogate, which no UTF-8 writer takes? JSON's `\\ud800` escape
+    makes one, and so does an argument or file name that was not UTF-8 (`surrogateescape`)."""
+    return _LONE_SURROGATE.search(text) is not None
 
 
 def json_column(exc: ValueError) -> int | None:

@@ -11,15 +11,12 @@ from __future__ import annotations
 
 import json
 import os
-import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import IO
 
-from .errors import UsageError
-
-_SURROGATE = re.compile("[\ud800-\udfff]")
+from .errors import UsageError, has_lone_surrogate
 
 
 def json_line(obj: object) -> str:
@@ -30,7 +27,7 @@ def json_line(obj: object) -> str:
     bytes (the usual `surrogateescape`) would put invalid UTF-8 in the middle of the JSON. Such
     a text is written with every non-ASCII character escaped instead."""
     text = json.dumps(obj, ensure_ascii=False)
-    if _SURROGATE.search(text):
+    if has_lone_surrogate(text):
         text = json.dumps(obj)
     return text + "\n"
 

@@ -39,6 +39,7 @@ from .errors import (
     ProgramError,
     TaskError,
     digits_text,
+    has_lone_surrogate,
     within_text,
 )
 from .goals import OBJECTIVES, Goal, Literal, Objective
@@ -329,16 +330,13 @@ def _did_you_mean(
     return f"did you mean {close[0]}?" if close else None
 
 
-_SURROGATE = re.compile("[\ud800-\udfff]")
-
-
 def usable_id(value: Any) -> str | None:
     """A task's `id` value as the id it loads with (an integer or Unicode text), or None when
     it cannot be one (the loader then names what is wrong with it)."""
     if isinstance(value, int) and not isinstance(value, bool):
         return str(value)
     text = isinstance(value, str) and not isinstance(value, LongNumber)
-    if text and not _SURROGATE.search(value):
+    if text and not has_lone_surrogate(value):
         return value
     return None
 
@@ -357,11 +355,11 @@ def _check_values(value: Any, cx: _Ctx, path: str, *, text: bool = True) -> None
                 p, f"the integer {digits_text(v)} is too long (at most {MAX_NUMBER_DIGITS} digits)"
             )
         if isinstance(v, str):
-            if text and _SURROGATE.search(v):
+            if text and has_lone_surrogate(v):
                 raise cx.err(p, f"not valid Unicode text (a lone surrogate): {ascii(v)[:60]}")
         elif isinstance(v, dict):
             for k in v:
-                if text and isinstance(k, str) and _SURROGATE.search(k):
+                if text and isinstance(k, str) and has_lone_surrogate(k):
                     raise cx.err(
                         p, f"a key is not valid Unicode text (a lone surrogate): {ascii(k)[:60]}"
                     )

@@ -11,7 +11,7 @@ from typing import Any, Literal, overload
 from rich.console import Console
 
 from ..ast import Program
-from ..errors import UsageError
+from ..errors import UsageError, not_utf8
 from ..files import json_line
 from ..parser import MAX_PROGRAM_CHARS, parse
 from ..tasks import Task, load_task
@@ -92,8 +92,7 @@ def _read_program_file(program: str) -> tuple[str, str]:
     except OSError as exc:
         raise UsageError(f"cannot read: {exc.strerror or exc}", file=str(path)) from None
     except UnicodeDecodeError as exc:
-        why = f"not UTF-8 text (byte 0x{exc.object[exc.start]:02x} at offset {exc.start})"
-        raise UsageError(f"cannot read: {why}", file=str(path)) from None
+        raise UsageError(f"cannot read: {not_utf8(exc)}", file=str(path)) from None
 
 
 # Keys only a task has: a program's code JSON has the one key "run".
