@@ -137,8 +137,7 @@ def judge(task: Task, program: Program) -> Verdict:
     if ex.crash is not None:
         return Verdict(task, program, ex, None, None)
     goal_ok = task.compiled_goal.check(ex.cells, ex.drawn)
-    cons_ok = not task.constraints.check(program) if task.constraints else True
-    return Verdict(task, program, ex, goal_ok, cons_ok)
+    return Verdict(task, program, ex, goal_ok, _constraints_ok(task, program))
 
 
 def solves(task: Task, program: Program) -> bool:
@@ -148,4 +147,9 @@ def solves(task: Task, program: Program) -> bool:
     ex = execute(task.world, program)
     if ex.crash is not None or not task.compiled_goal.check(ex.cells, ex.drawn):
         return False
+    return _constraints_ok(task, program)
+
+
+def _constraints_ok(task: Task, program: Program) -> bool:
+    """The program meets the task's code constraints (none to count when it has none)."""
     return not task.constraints.check(program) if task.constraints else True
