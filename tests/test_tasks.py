@@ -484,6 +484,13 @@ def test_a_task_file_given_as_json_lines_is_named_for_what_it_is(tasks_dir, tmp_
     assert "one JSON document over several lines" in info.value.hint
 
 
+def test_several_records_need_an_id_even_when_the_first_is_broken_with_a_hint(tasks_dir, tmp_path):
+    typo = _line(tasks_dir, "87", constraints={"atmost": {"all": 3}})  # "did you mean at_most?"
+    f = _records_file(tmp_path, [typo, _line(tasks_dir, "22")])
+    with pytest.raises(TaskError, match="needs a task id"):
+        load_task(f)
+
+
 def test_a_record_repeating_an_id_is_left_out_as_the_generator_leaves_it(tasks_dir, tmp_path):
     f = _records_file(tmp_path, [_line(tasks_dir, "87"), _line(tasks_dir, "22", id="87")])
     assert (

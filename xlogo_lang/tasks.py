@@ -273,10 +273,13 @@ def _one_document_hint(f: Path) -> str | None:
         json.loads(f.read_bytes())
     except (OSError, ValueError, RecursionError):
         return None
-    return (
-        "the file is one JSON document over several lines (a task file?), not JSON Lines with "
-        "one record per line"
-    )
+    return ONE_DOCUMENT
+
+
+ONE_DOCUMENT = (
+    "the file is one JSON document over several lines (a task file?), not JSON Lines with one "
+    "record per line"
+)
 
 
 def _record_id(data: Any, n: int) -> tuple[str, str | None]:
@@ -293,7 +296,7 @@ def _load_from_records(p: Path, task_id: str | None) -> Task:
         first = next(loads, None)
         if first is None:
             raise TaskError("no task records in it", file=str(p))
-        if isinstance(first[1], TaskError) and first[1].hint:
+        if isinstance(first[1], TaskError) and first[1].hint == ONE_DOCUMENT:
             raise first[1]  # a task file written over many lines: its first line says so
         if next(loads, None) is not None:
             raise TaskError("a file of several task records needs a task id (--id)", file=str(p))
