@@ -6,6 +6,7 @@
     >>> solve(task, engine="z3")               # the SMT engine: same minimal size, proved by UNSAT
     >>> repair(task, program).edits            # the nearest solution to a given program
     >>> nearest_solution(task, program, solve(task, all_solutions=True))  # a hint's: fast
+    >>> for sol in solve_each(tasks, workers=2, engine="z3"): ...  # a set, on two cores
 
 Size counts blocks as the constraints do (every fd/bk/lt/rt/setpc and every repeat counts 1).
 The default bound is the task's `all` bound (at_most or exactly) when it has one, else
@@ -19,7 +20,7 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
 from .search_space import DEFAULT_MAX_SIZE
@@ -29,6 +30,7 @@ if TYPE_CHECKING:
     from xlogo_lang.ast import Program
     from xlogo_lang.tasks import Task
 
+    from .batch import Solutions
     from .edits import Edit, Repair
     from .hints import Nearest
     from .search_space import Infeasible, OutOfTime, Space
@@ -45,6 +47,7 @@ __all__ = [
     "nearest_solution",
     "repair",
     "solve",
+    "solve_each",
 ]
 
 
@@ -74,15 +77,8 @@ def solve(
     being refuted), "time_s", ...}: at each new size, and every half second or so. The
     enumerative engine adds "phase": "probe" while its probe looks for a first solution in a
     smaller language (its "level" is then no refutation) and "search" after."""
-    from xlogo_lang.errors import UsageError
-
     check_task(task, "solve")
-    if engine not in ENGINES:
-        raise UsageError(f"unknown engine {engine!r} (choose from {', '.join(ENGINES)})")
-    check_count("max_size", max_size, 0)
-    check_count("limit", limit, 1)
-    check_count("max_bodies", max_bodies, 1)
-    check_count("max_states", max_states, 1)
+    check_options(engine, max_size, timeout, all_solutions, limit, max_bodies, max_states)
     timeout = check_timeout(timeout)
     t0 = time.perf_counter()
     deadline = None if timeout is None else t0 + timeout
@@ -230,6 +226,14 @@ def _solve_both(
     )
 
 
+def solve_each(tasks: Iterable[Task], *, workers: int = 1, **options: Any) -> Solutions:
+    """`solve(task, **options)` for each task, in order, in `workers` processes at once (see
+    `batch.py`): a set of tasks solved on every core."""
+    from .batch import solve_each as _each
+
+    return _each(tasks, workers=workers, **options)
+
+
 def repair(
     task: Task,
     program: Program | str,
@@ -275,6 +279,29 @@ def __getattr__(name: str) -> Any:
 
         return _n
     raise AttributeError(name)
+
+
+def check_options(
+    engine: str = "enum",
+    max_size: int | None = None,
+    timeout: float | None = None,
+    all_solutions: bool = False,
+    limit: int = 10,
+    max_bodies: int | None = None,
+    max_states: int | None = None,
+    progress: Callable[[dict[str, Any]], None] | None = None,
+) -> None:
+    """`solve`'s options, checked as `solve` checks them (for callers that check once, before
+    solving many tasks); an option `solve` does not take is a TypeError here too."""
+    from xlogo_lang.errors import UsageError
+
+    if engine not in ENGINES:
+        raise UsageError(f"unknown engine {engine!r} (choose from {', '.join(ENGINES)})")
+    check_count("max_size", max_size, 0)
+    check_count("limit", limit, 1)
+    check_count("max_bodies", max_bodies, 1)
+    check_count("max_states", max_states, 1)
+    check_timeout(timeout)
 
 
 def check_timeout(timeout: float | None) -> float | None:

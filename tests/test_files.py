@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from xlogo_lang.errors import UsageError
-from xlogo_lang.files import replaced_when_kept, write_whole
+from xlogo_lang.files import make_folder, replaced_when_kept, write_whole
 
 
 def test_a_read_only_file_system_names_the_output_not_the_temporary_file(tmp_path, monkeypatch):
@@ -56,3 +56,25 @@ def test_a_whole_write_that_fails_names_the_file_and_leaves_no_temporary(tmp_pat
         write_whole(out, b"{}\n")
     assert caught.value.file == str(out) and "No space left" in str(caught.value)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_folder_that_cannot_be_made_names_what_the_user_asked_for(tmp_path):
+    """Under a file no folder can be made: the error names the output and says which folder."""
+    (tmp_path / "notes.txt").write_text("")
+    out = tmp_path / "notes.txt" / "run" / "scores.json"
+    with pytest.raises(UsageError) as caught:
+        make_folder(out.parent, out, "the folder for --out")
+    assert caught.value.file == str(out)
+    blocker = tmp_path / "notes.txt"
+    assert str(caught.value) == f"{out}: cannot make the folder for --out: {blocker} is a file"
+
+
+def test_a_command_output_under_a_file_is_a_usage_error_naming_it(tmp_path, capsys):
+    from xlogo_lang.cli import main
+
+    (tmp_path / "notes.txt").write_text("")
+    out = tmp_path / "notes.txt" / "one.json"
+    task = Path(__file__).resolve().parent.parent / "examples" / "tasks" / "find-strawberry.json"
+    assert main(["render", str(task), "--out", str(out)]) == 2
+    blocker = tmp_path / "notes.txt"
+    assert f"{out}: cannot make the folder for -o: {blocker} is a file" in capsys.readouterr().err

@@ -119,6 +119,30 @@ def test_solve_a_file_of_task_records_solves_each_as_a_directory_does(capsys, ta
     assert (code, json.loads(out)["task_id"]) == (0, "2")
 
 
+def test_workers_solve_a_directory_with_the_same_lines_in_the_same_order(
+    capsys, tasks_dir, tmp_path
+):
+    for tid in ("1", "13", "24", "87"):
+        shutil.copy(tasks_dir / f"{tid}.json", tmp_path)
+    (tmp_path / "1a.json").write_text('{"turtle": ')
+
+    def lines(*more: str) -> tuple[int, list[dict]]:
+        code, out, _ = xlogo(capsys, "solve", str(tmp_path), "--json", *more)
+        return code, [
+            {k: v for k, v in json.loads(x).items() if k != "stats"} for x in out.split("\n") if x
+        ]
+
+    alone = lines()
+    assert alone[0] == 2 and len(alone[1]) == 5  # the broken file is a line of its own
+    assert lines("--workers", "2") == alone
+
+
+def test_workers_with_one_task_is_a_usage_error(capsys, tasks_dir):
+    code, out, err = xlogo(capsys, "solve", str(tasks_dir / "1.json"), "--workers", "2")
+    assert code == 2 and out == ""
+    assert "--workers is for a set of tasks" in err
+
+
 def broken_among_good(tasks_dir: Path, tmp_path: Path) -> Path:
     for tid in ("1", "2"):
         shutil.copy(tasks_dir / f"{tid}.json", tmp_path)
@@ -365,6 +389,7 @@ def test_repair_refuses_a_program_file_and_an_expression_together(capsys, tasks_
         ["--limit", "2"],
         ["--max-bodies", "10"],
         ["--max-states", "10"],
+        ["--workers", "2"],
     ],
 )
 def test_a_search_option_with_repair_is_a_usage_error(capsys, examples_dir, option):
@@ -431,6 +456,7 @@ def test_no_solution_says_why_when_the_search_knows(capsys, examples_dir, tmp_pa
     ("argv", "message"),
     [
         (["--max-size", "-1"], "--max-size must be at least 0 (got -1)"),
+        (["--workers", "0"], "--workers must be at least 1 (got 0)"),
         (["--timeout", "-1"], "--timeout must be a number of seconds, 0 or more, or inf (got -1)"),
         (
             ["--timeout", "nan"],

@@ -37,6 +37,18 @@ def cannot_write(path: Path, exc: OSError) -> UsageError:
     return UsageError(f"cannot write: {exc.strerror or exc}", file=str(path))
 
 
+def make_folder(folder: Path, named: Path, what: str = "the folder") -> None:
+    """`folder` and its parents, made if missing; a UsageError naming `named` (the file or
+    folder the user asked for) and saying `what` could not be made, if they cannot be."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        # "File exists" or "Not a directory" alone leave the user to find which part is a file
+        blocker = next((p for p in (folder, *folder.parents) if p.is_file()), None)
+        why = f"{blocker} is a file" if blocker is not None else exc.strerror or exc
+        raise UsageError(f"cannot make {what}: {why}", file=str(named)) from None
+
+
 def write_file(p: Path, data: bytes) -> None:
     try:
         p.write_bytes(data)

@@ -12,7 +12,7 @@ from rich.console import Console
 
 from ..ast import Program
 from ..errors import UsageError, not_utf8
-from ..files import json_line
+from ..files import json_line, make_folder
 from ..parser import MAX_PROGRAM_CHARS, parse
 from ..tasks import Task, load_task
 
@@ -137,12 +137,7 @@ def output_file(path: str | Path, *, reads: tuple[Path, ...] = (), option: str =
             raise UsageError(
                 f"{option} is the input file {src}: choose another file", file=str(out)
             )
-    try:
-        out.parent.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise UsageError(
-            f"cannot make the folder for {option}: {exc.strerror}", file=str(out)
-        ) from None
+    make_folder(out.parent, out, f"the folder for {option}")
     return out
 
 

@@ -2,7 +2,7 @@
 
     xlogo solve TASK [--id ID] [--engine enum|z3|both] [--max-size N] [--all] [--limit K]
                      [--timeout S] [--max-bodies B] [--max-states M] [--json]
-    xlogo solve DIR [...]                 every task of a directory (any layout) or a .jsonl file
+    xlogo solve DIR [--workers W] [...]   every task of a directory (any layout) or a .jsonl file
     xlogo solve TASK --repair PROGRAM     the solution nearest to PROGRAM (or --repair -e 'fd rt')
 
 Exit status: 0 solved, 1 no solution / timeout / nothing to repair to, 2 bad input. The solver
@@ -86,6 +86,13 @@ def register(sub: argparse._SubParsersAction) -> None:
         "4 million without a picture)",
     )
     p.add_argument(
+        "--workers",
+        type=int,
+        metavar="W",
+        help="with a set of tasks: solve W at once, in worker processes (default 1; each may "
+        "take one search's memory)",
+    )
+    p.add_argument(
         "--json", action="store_true", help="print JSON (one line per task for a directory)"
     )
     p.add_argument(
@@ -104,6 +111,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def main(args: argparse.Namespace) -> int:
+    from ..errors import UsageError
+
     _check_options(args)
     if args.repair is not None:
         return _repair(args)
@@ -115,6 +124,8 @@ def main(args: argparse.Namespace) -> int:
     src = Path(args.task)
     if args.task_id is None and (src.is_dir() or src.suffix == ".jsonl"):
         return _solve_dir(args)  # a file of task records is a set of tasks, as a folder is
+    if args.workers is not None:
+        raise UsageError("--workers is for a set of tasks (a directory or a .jsonl file)")
     return _solve_one(args)
 
 
@@ -139,6 +150,7 @@ def _check_options(args: argparse.Namespace) -> None:
             "--limit": args.limit is not None,
             "--max-bodies": args.max_bodies is not None,
             "--max-states": args.max_states is not None,
+            "--workers": args.workers is not None,
         }
         if given := [flag for flag, on in solve_only.items() if on]:
             verb = "does" if len(given) == 1 else "do"
@@ -152,6 +164,7 @@ def _check_options(args: argparse.Namespace) -> None:
         ("--max-bodies", args.max_bodies, 1),
         ("--max-states", args.max_states, 1),
         ("--max-distance", args.max_distance, 0),
+        ("--workers", args.workers, 1),
     ):
         if value is not None and value < least:
             raise UsageError(f"{flag} must be at least {least} (got {value})")
@@ -288,27 +301,36 @@ def _solve_dir(args: argparse.Namespace) -> int:
 
 
 def _solve_each(args: argparse.Namespace, con: Any) -> list[Row]:
-    """Solve the tasks in order under a progress bar, printing each JSON line as it comes."""
+    """Solve the tasks in order under a progress bar, printing each JSON line as it comes.
+
+    Every task is loaded first (a broken one is reported in its place), then the loaded ones
+    are solved, in --workers processes; the workers start before the progress bar's thread."""
     from rich.markup import escape
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from ..errors import TaskError
-    from ..tasks import iter_task_loads, task_ids
+    from ..solver import solve_each
+    from ..tasks import iter_task_loads
 
-    ids = task_ids(args.task)
+    loads = list(iter_task_loads(args.task))
+    tasks = [task for _, task in loads if not isinstance(task, TaskError)]
+    sols = solve_each(tasks, workers=args.workers or 1, **_solve_options(args))
     rows: list[Row] = []
-    with Progress(
-        TextColumn("[bold]solving"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TextColumn("{task.fields[current]}"),
-        TimeElapsedColumn(),
-        console=con,
-        transient=True,
-        disable=args.json and not con.is_terminal,
-    ) as bar:
-        job = bar.add_task("solve", total=len(ids) or None, current="")
-        for tid, task in iter_task_loads(args.task):
+    with (
+        sols,
+        Progress(
+            TextColumn("[bold]solving"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("{task.fields[current]}"),
+            TimeElapsedColumn(),
+            console=con,
+            transient=True,
+            disable=args.json and not con.is_terminal,
+        ) as bar,
+    ):
+        job = bar.add_task("solve", total=len(loads) or None, current="")
+        for tid, task in loads:
             if isinstance(task, TaskError):
                 if args.json:
                     # where the error is, for a script: a record's id may be its `line N`
@@ -318,7 +340,7 @@ def _solve_each(args: argparse.Namespace, con: Any) -> list[Row]:
                 bar.advance(job)
                 continue
             bar.update(job, current=f"task {escape(task.id)}")
-            sol = _solve_with(task, args)
+            sol = next(sols)
             ref = len(task.solution) if task.solution is not None else None
             if args.json:
                 print_json(sol.to_dict() | {"reference_size": ref})
@@ -505,17 +527,20 @@ def solve_timeout(engine: str, timeout: float | None) -> float | None:
 def _solve_with(task: Any, args: argparse.Namespace, progress: Any = None) -> Solution:
     from ..solver import solve
 
-    return solve(
-        task,
-        args.engine,
-        args.max_size,
-        solve_timeout(args.engine, args.timeout),
-        args.all_solutions,
-        args.limit,
-        max_bodies=args.max_bodies,
-        max_states=args.max_states,
-        progress=progress,
-    )
+    return solve(task, **_solve_options(args), progress=progress)
+
+
+def _solve_options(args: argparse.Namespace) -> dict[str, Any]:
+    """The search options, as `solve` and `solve_each` take them."""
+    return {
+        "engine": args.engine,
+        "max_size": args.max_size,
+        "timeout": solve_timeout(args.engine, args.timeout),
+        "all_solutions": args.all_solutions,
+        "limit": args.limit,
+        "max_bodies": args.max_bodies,
+        "max_states": args.max_states,
+    }
 
 
 def _time_cell(sol: Solution, engine: str, seconds: float | None) -> str:

@@ -44,7 +44,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import UsageError
-from ..files import write_whole
+from ..files import make_folder, write_whole
 from .dataset import read_jsonl, record_task
 from .generate import task_seed
 
@@ -261,11 +261,7 @@ def run_round(cfg: CurriculumConfig, pool: Pool, r: int) -> dict[str, Any]:
     # the key and the folder are checked before anything is written or asked for
     resolve_api_key(cfg.api_key_env, cfg.base_url)
     rd = round_dir(cfg.out, r)
-    try:
-        rd.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:  # --out names a file, or a folder that cannot be written
-        why = exc.strerror or exc
-        raise UsageError(f"cannot make the round folder: {why}", file=str(rd)) from None
+    make_folder(rd, rd, "the round folder")  # --out names a file, or a folder not writable
     rng = random.Random(task_seed("curriculum", cfg.seed, r))
     n_eval = min(cfg.sample, len(pool.entries))
     chosen = [pool.entries[i] for i in sorted(rng.sample(range(len(pool.entries)), n_eval))]

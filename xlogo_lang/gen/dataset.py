@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import TaskError, UsageError
-from ..files import cannot_write, write_whole
+from ..files import cannot_write, make_folder, write_whole
 from ..tasks import Task, load_tasks, record_lines
 from .difficulty import LEVELS
 from .goals import KINDS
@@ -75,14 +75,6 @@ def check_out_folder(out: Path, option: str = "--out") -> None:
     """An output folder must be a folder or not exist yet; checked before any work is done."""
     if out.exists() and not out.is_dir():
         raise UsageError(f"{option} is a file, not a folder", file=str(out))
-
-
-def make_folder(folder: Path, named: Path) -> None:
-    """`folder` and its parents, made if missing; a UsageError naming `named` if they cannot be."""
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise UsageError(f"cannot make the folder: {exc.strerror}", file=str(named)) from None
 
 
 # -- reading -----------------------------------------------------------------------------------

@@ -37,12 +37,11 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import UsageError
-from ..files import write_whole
+from ..files import make_folder, write_whole
 from ..tasks import Task, load_tasks
 from .dataset import (
     check_out_folder,
     dataset_hashes,
-    make_folder,
     manifest_and_shard_tasks,
     shard_damage,
     shard_name,

@@ -1,0 +1,93 @@
+"""`solve_each`: a set of tasks solved in order, in worker processes when asked, with the same
+answers as one `solve` after another; bad arguments refused before any search; a stopped or
+broken set of workers leaves no process behind and loses no answer already given."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import signal
+from pathlib import Path
+
+import pytest
+from xlogo_lang.solver import solve, solve_each
+
+from xlogo_lang import load_task
+from xlogo_lang.errors import UsageError, XlogoError
+
+QUICK = ("1", "13", "24", "87")  # a few blocks each: solved in well under a second
+
+
+def answer(sol):
+    return (sol.task_id, sol.status, sol.size, sol.proved_minimal, str(sol.program))
+
+
+@pytest.fixture(scope="module")
+def quick_tasks(tasks_dir: Path) -> list:
+    return [load_task(tasks_dir / f"{tid}.json") for tid in QUICK]
+
+
+def test_workers_give_the_answers_of_solve_in_the_tasks_order(quick_tasks):
+    alone = [answer(solve(t)) for t in quick_tasks]
+    assert [answer(s) for s in solve_each(quick_tasks, workers=2)] == alone
+
+
+def test_leaving_with_stops_the_workers(quick_tasks):
+    with solve_each(quick_tasks, workers=2) as sols:
+        assert next(sols).task_id == "1"
+    assert multiprocessing.active_children() == []
+    assert list(sols) == []
+
+
+def test_one_worker_solves_in_this_process_as_the_iterator_is_read(quick_tasks):
+    sols = solve_each(quick_tasks, workers=1, engine="z3", timeout=30)
+    assert multiprocessing.active_children() == []
+    assert answer(next(sols)) == answer(solve(quick_tasks[0], engine="z3", timeout=30))
+
+
+def test_the_options_reach_every_worker(quick_tasks):
+    """Tasks 13, 24 and 87 need 4-6 blocks."""
+    sols = list(solve_each(quick_tasks[1:], workers=2, max_size=3))
+    assert [s.status for s in sols] == ["no_solution"] * 3
+    assert all(s.message == "no solution within 3 blocks" for s in sols)
+
+
+def test_a_bad_option_is_refused_by_the_call_before_any_worker_starts(quick_tasks):
+    with pytest.raises(UsageError, match="unknown engine 'smt'"):
+        solve_each(quick_tasks, workers=2, engine="smt")
+    with pytest.raises(TypeError, match="unexpected keyword argument 'max_depth'"):
+        solve_each(quick_tasks, workers=2, max_depth=3)
+    with pytest.raises(UsageError, match="workers must be at least 1"):
+        solve_each(quick_tasks, workers=0)
+    assert multiprocessing.active_children() == []
+
+
+def test_a_path_instead_of_a_task_is_refused_before_any_search(quick_tasks, tasks_dir):
+    with pytest.raises(TypeError, match="solve_each expects a Task, got PosixPath"):
+        solve_each([*quick_tasks, tasks_dir / "1.json"], workers=2)
+
+
+def test_a_progress_callback_needs_one_worker(quick_tasks):
+    with pytest.raises(UsageError, match="progress callbacks need workers=1"):
+        solve_each(quick_tasks, workers=2, progress=print)
+
+
+def test_breaking_off_stops_the_searches_in_progress(tasks_dir):
+    """Task 15 takes z3 tens of seconds: closing the iterator must not wait for it."""
+    slow = [load_task(tasks_dir / "15.json")] * 2
+    sols = solve_each(slow, workers=2, engine="z3", timeout=120)
+    assert len(multiprocessing.active_children()) == 2
+    sols.close()
+    assert multiprocessing.active_children() == []
+
+
+def test_a_killed_worker_is_an_error_naming_the_task_after_the_answers_given(tasks_dir):
+    quick = load_task(tasks_dir / "1.json")
+    slow = load_task(tasks_dir / "15.json")
+    sols = solve_each([quick, slow], workers=2, engine="z3", timeout=120)
+    assert next(sols).task_id == "1"
+    for child in multiprocessing.active_children():
+        os.kill(child.pid, signal.SIGKILL)
+    with pytest.raises(XlogoError, match=r"worker process ended abruptly .* task 15 "):
+        next(sols)
+    assert multiprocessing.active_children() == []
