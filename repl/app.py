@@ -44,10 +44,22 @@ from xlogo_lang.lexer import XlogoLexer, XlogoStyle
 from .commands import Reply, Shell
 from .completion import ReplCompleter
 from .render import toolbar_text
-from .session import needs_more, python_block
+from .session import Session, needs_more, python_block
 
 HISTORY_ENV = "XLOGO_HISTORY"
 WELCOME = "Type commands (fd rt repeat(3){fd}) to run them; :help lists the rest; Ctrl-D quits."
+
+
+def welcome(session: Session) -> str:
+    """The first words: how to start, and, in a playground opened on a directory (`xlogo repl
+    DIR`), that no task is open yet and how to open one."""
+    if session.playground and session.tasks_dir is not None:
+        return (
+            f"No task is open: :tasks lists the tasks of {session.tasks_dir}, :load ID opens "
+            f"one.\n{WELCOME}"
+        )
+    return WELCOME
+
 
 UI_STYLE = Style.from_dict(
     {
@@ -235,7 +247,7 @@ def run_interactive(
 
     shell.editor = edit
     show(console, shell.handle(":show"))
-    console.print(RichText(WELCOME, style="dim"))
+    console.print(RichText(welcome(shell.session), style="dim"))
     while True:
         label = "xlogo" if shell.session.playground else shell.session.task.id
         try:

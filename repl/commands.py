@@ -250,7 +250,9 @@ def _help(shell: Shell, arg: str) -> Reply:
     table.add_column()
     for cmd in META.values():
         table.add_row(f":{cmd.name} {cmd.usage}".rstrip(), cmd.help)
+    short = ", ".join(f":{a} = :{n}" for a, n in ALIASES.items())
     code = Text.assemble(
+        (f"Short names: {short}; any unique prefix works too.\n", "dim"),
         ("Type code to run it at once: ", "dim"),
         render.highlight_text("fd bk lt rt setpc(red) repeat(3){fd rt}"),
         ("\nAn open { or [ (a def/for block: up to an empty line) ", "dim"),

@@ -46,12 +46,31 @@ def test_an_empty_predictions_file_leaves_the_earlier_results_alone(predictions,
     predictions.write_text("", encoding="utf-8")
     code, _, err = score(capsys, str(predictions), "--tasks", str(EXAMPLES / "tasks"))
     assert code == 2 and "no prediction scored: the file holds none" in err
+    assert f"{results} was left as it was" in err
     assert results.read_bytes() == before
+
+
+def test_an_empty_predictions_file_prints_the_error_alone_and_writes_nothing(tmp_path, capsys):
+    predictions = tmp_path / "p.jsonl"
+    predictions.write_text("", encoding="utf-8")
+    code, out, err = score(capsys, str(predictions), "--tasks", str(EXAMPLES / "tasks"))
+    assert (code, out) == (2, "")
+    assert err.strip() == (
+        f"xlogo score: {predictions}: no prediction scored: the file holds none; "
+        "no results were written"
+    )
+    assert [p.name for p in tmp_path.iterdir()] == ["p.jsonl"]
 
 
 def test_a_folder_given_as_predictions_is_named_a_folder(tmp_path, capsys):
     code, _, err = score(capsys, str(tmp_path), "--tasks", str(EXAMPLES / "tasks"))
     assert code == 2 and f"{tmp_path}: is a folder, not a predictions file" in err
+
+
+def test_a_missing_predictions_file_is_named_as_one(tmp_path, capsys):
+    missing = tmp_path / "replies.jsonl"
+    code, _, err = score(capsys, str(missing), "--tasks", str(EXAMPLES / "tasks"))
+    assert code == 2 and f"{missing}: no such predictions file" in err
 
 
 def test_a_broken_task_file_is_warned_about_once_and_the_others_are_scored(

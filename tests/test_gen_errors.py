@@ -116,8 +116,8 @@ def test_the_output_folder_cannot_exclude_itself(copy: Path, capsys) -> None:
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["--like", "{tmp}/nope"], "no such file"),
-        (["--exclude", "{tmp}/nope"], "no such file or folder"),
+        (["--like", "{tmp}/nope"], "--like: no such file or folder"),
+        (["--exclude", "{tmp}/nope"], "--exclude: no such file or folder"),
         (["--timeout", "-1"], "--timeout must be more than 0 seconds"),
         (["--timeout", "0"], "--timeout must be more than 0 seconds"),
         (["--timeout", "nan"], "--timeout must be more than 0 seconds"),

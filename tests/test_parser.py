@@ -170,6 +170,20 @@ def test_a_missing_repeat_body_is_named():
     assert (err.line, err.column) == (1, 10)
 
 
+@pytest.mark.parametrize(
+    ("text", "message", "column"),
+    [
+        ("repeat(3{fd}", "missing ')' before '{'", 9),
+        ("setpc(red fd", "missing ')' before 'fd'", 11),
+        ("setpc(red", "missing ')': the input ends before it", 10),
+    ],
+)
+def test_a_missing_closing_parenthesis_is_named(text, message, column):
+    """Not "a body needs 'repeat N'" nor "unknown command 'fd'": the word found is fine."""
+    err = parse_error(text)
+    assert (err.message, err.column) == (message, column)
+
+
 def test_an_unmatched_closing_bracket_is_named():
     err = parse_error("fd }")
     assert err.message.startswith("unmatched '}'")

@@ -21,6 +21,7 @@ from prompt_toolkit.output import DummyOutput
 from pygments.token import Keyword
 from rich.console import Console
 from xlogo_lang.repl.app import (
+    WELCOME,
     ReplLexer,
     history_path,
     indent_after,
@@ -28,6 +29,7 @@ from xlogo_lang.repl.app import (
     read_inputs,
     run_interactive,
     run_plain,
+    welcome,
 )
 from xlogo_lang.repl.commands import Shell
 from xlogo_lang.repl.completion import ReplCompleter
@@ -326,3 +328,11 @@ def test_f8_and_f7_stay_out_of_the_history(shell):
     history = InMemoryHistory()
     drive(shell, "fd rt fd" + ENTER + F8 + F7, history=history)
     assert list(history.get_strings()) == ["fd rt fd"]
+
+
+def test_a_playground_opened_on_a_directory_says_how_to_open_a_task(assets_dir):
+    """`xlogo repl DIR` without --id: an empty grid alone would look like a mistake."""
+    text = welcome(Session(tasks_dir=assets_dir))
+    assert text.startswith(f"No task is open: :tasks lists the tasks of {assets_dir}")
+    assert welcome(Session()) == WELCOME
+    assert welcome(Session(load_task(assets_dir, "87"))) == WELCOME

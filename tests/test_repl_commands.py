@@ -79,6 +79,12 @@ def test_help_lists_every_meta_command(shell):
         assert f":{name}" in text
 
 
+def test_help_names_the_short_names_that_come_before_prefixes(shell):
+    """`:s` steps although `:save`, `:show` and `:solve` start with s too: help must say so."""
+    text = " ".join(shown(shell.handle(":help")).split())
+    assert ":s = :step" in text and ":h = :help" in text and ":b = :back" in text
+
+
 # -- walking the run ----------------------------------------------------------------------------
 
 

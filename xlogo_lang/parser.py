@@ -517,6 +517,8 @@ def _parse_error(exc: UnexpectedInput, text: str, filename: str | None) -> Parse
                 "unclosed repeat: the input ends before its closing bracket",
                 "add '}' (or ']')",
             )
+        elif expected == ["')'"]:
+            msg, hint = "missing ')': the input ends before it", None
         else:
             msg, hint = "unexpected end of input", None
     elif isinstance(exc, UnexpectedCharacters):
@@ -592,6 +594,8 @@ def _foreign_letter(text: str, pos: int) -> tuple[str, str | None] | None:
 def _classify(found: str, expected: list[str]) -> tuple[str, str | None]:
     """Name the error from what was found and what could have come, with a one-line hint."""
     shown = quoted(found)
+    if expected == ["')'"]:  # `repeat(3{`, `setpc(red fd`: the word is fine, the ')' is not there
+        return f"missing ')' before {shown}", None
     if "a number" in expected:
         return f"missing repeat count before {shown}", "write repeat(3){...} or repeat 3 [...]"
     if "a colour name" in expected:

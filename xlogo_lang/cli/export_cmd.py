@@ -16,7 +16,9 @@ def register(sub: argparse._SubParsersAction) -> None:
         "export", help="write one task of a directory as a task file (with its solution)"
     )
     add_task_args(p)
-    p.add_argument("-o", "--out", help="output file (default, or -: print to stdout)")
+    p.add_argument(
+        "-o", "--out", help="output file, replaced if it exists (default, or -: print to stdout)"
+    )
     p.add_argument(
         "--json",
         action="store_true",

@@ -25,7 +25,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("score", help="score model replies (JSONL of task_id + response) on tasks")
     p.add_argument("predictions", metavar="PREDICTIONS.jsonl")
     p.add_argument(
-        "--tasks", required=True, help="an asset directory or a folder of <id>.json task files"
+        "--tasks",
+        required=True,
+        help="the tasks: an asset directory, a folder of task files, a task file, or task "
+        "records (a .jsonl file or an `xlogo gen` folder)",
     )
     p.add_argument(
         "--out", help="results file (default: <PREDICTIONS>_results.jsonl beside the input)"
@@ -52,14 +55,12 @@ def main(args: argparse.Namespace) -> int:
         print(f"{src}: line {lineno}: {why}; skipped", file=sys.stderr)
 
     summary = score_predictions(src, task_set, out_path, on_skip=skipped)
-    if args.json and summary.total == 0:  # stdout holds one JSON document: the error alone
+    if summary.total == 0:  # the error alone: a table of zeros (or a JSON of them) says nothing
         raise UsageError(f"no prediction scored: {summary.nothing_scored()}", file=str(src))
     if args.json:
         print_json(summary.to_dict())
     else:
         render(summary)
-    if summary.total == 0:
-        raise UsageError(f"no prediction scored: {summary.nothing_scored()}", file=str(src))
     return 0
 
 

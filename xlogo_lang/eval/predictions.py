@@ -58,11 +58,13 @@ class ScoreSummary:
             self.constraint_failures += 1
 
     def nothing_scored(self) -> str:
-        """Why no prediction was scored, for the error a run without results ends with."""
+        """Why no prediction was scored, for the error a run without results ends with, and what
+        became of the results file (an earlier one is kept, none is made)."""
+        kept = Path(self.out).exists()
+        out = f"{self.out} was left as it was" if kept else "no results were written"
         if not self.skipped_lines:
-            return f"the file holds none; {self.out} was left as it was"
-        kinds = describe(self.skipped)
-        return f"all {self.skipped_lines} were skipped ({kinds}); {self.out} was left as it was"
+            return f"the file holds none; {out}"
+        return f"all {self.skipped_lines} were skipped ({describe(self.skipped)}); {out}"
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -122,7 +124,7 @@ def require_predictions(src: str | Path) -> Path:
     if p.is_dir():
         raise UsageError("is a folder, not a predictions file (JSONL)", file=str(p))
     if not p.is_file():
-        raise UsageError("no such file", file=str(p))
+        raise UsageError("no such predictions file", file=str(p))
     return p
 
 

@@ -121,6 +121,8 @@ class _Sources:
         from .canonical import canonical_hash
 
         longest = MAX_INTENDED - 2
+        if not Path(plan.like).exists():  # named as --exclude's is, not as any missing file
+            raise UsageError("--like: no such file or folder", file=str(plan.like))
         loaded = load_tasks(plan.like)
         self.hashes = frozenset(canonical_hash(t) for t in loaded)  # never remade as they are
         for t in loaded:
