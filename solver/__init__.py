@@ -78,7 +78,7 @@ def solve(
     enumerative engine adds "phase": "probe" while its probe looks for a first solution in a
     smaller language (its "level" is then no refutation) and "search" after."""
     check_task(task, "solve")
-    check_options(engine, max_size, timeout, all_solutions, limit, max_bodies, max_states)
+    check_options(engine, max_size, timeout, all_solutions, limit, max_bodies, max_states, progress)
     timeout = check_timeout(timeout)
     t0 = time.perf_counter()
     deadline = None if timeout is None else t0 + timeout
@@ -239,11 +239,14 @@ def repair(
     program: Program | str,
     max_distance: int | None = None,
     timeout: float | None = None,
+    *,
+    shortest: Solution | None = None,
 ) -> Repair:
-    """The solution nearest to `program` in block edits (see `edits.py`)."""
+    """The solution nearest to `program` in block edits (see `edits.py`). `shortest` is
+    `solve(task, all_solutions=True)`'s answer when the caller has it: not searched again."""
     from .edits import repair as _repair
 
-    return _repair(task, program, max_distance=max_distance, timeout=timeout)
+    return _repair(task, program, max_distance=max_distance, timeout=timeout, shortest=shortest)
 
 
 def nearest_solution(
@@ -259,11 +262,7 @@ def nearest_solution(
     from .hints import nearest_solution as _nearest
 
     check_task(task, "nearest_solution")
-    if not isinstance(shortest, Solution):
-        raise TypeError(
-            "nearest_solution expects the task's shortest solutions as a Solution (from "
-            f"solve(task, all_solutions=True)), got {type(shortest).__name__}"
-        )
+    check_shortest(task, shortest, "nearest_solution")
     timeout = check_timeout(timeout)
     program = as_program(program, "nearest_solution")
     return _nearest(task, program, shortest, timeout=HINT_TIMEOUT if timeout is None else timeout)
@@ -302,6 +301,8 @@ def check_options(
     check_count("max_bodies", max_bodies, 1)
     check_count("max_states", max_states, 1)
     check_timeout(timeout)
+    if progress is not None and not callable(progress):
+        raise TypeError(f"progress must be a function or None, got {type(progress).__name__}")
 
 
 def check_timeout(timeout: float | None) -> float | None:
@@ -331,6 +332,23 @@ def check_count(name: str, value: int | None, least: int) -> None:
         raise UsageError(f"{name} must be at least {least} (got {value})")
 
 
+def check_shortest(task: Task, shortest: object, fn: str) -> None:
+    """`shortest` is this task's `solve(task, all_solutions=True)` answer: a Solution of another
+    task would hand back programs that do not solve this one."""
+    from xlogo_lang.errors import UsageError
+
+    if not isinstance(shortest, Solution):
+        raise TypeError(
+            f"{fn} expects the task's shortest solutions as a Solution (from "
+            f"solve(task, all_solutions=True)), got {type(shortest).__name__}"
+        )
+    if shortest.task_id != task.id:
+        raise UsageError(
+            f"{fn}: the shortest solutions given are task {shortest.task_id!r}'s, not task "
+            f"{task.id!r}'s"
+        )
+
+
 def check_task(task: object, fn: str) -> None:
     """The task argument is a loaded Task, not a path or a dict (a common slip)."""
     from xlogo_lang.tasks import Task
@@ -338,5 +356,5 @@ def check_task(task: object, fn: str) -> None:
     if not isinstance(task, Task):
         raise TypeError(
             f"{fn} expects a Task, got {type(task).__name__} (load one with "
-            "xlogo_lang.load_task(path) or task_from_dict(data))"
+            "xlogo_lang.load_task(path) or xlogo_lang.tasks.task_from_dict(data))"
         )

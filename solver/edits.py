@@ -141,9 +141,11 @@ def repair(
     `shortest` is the task's shortest solutions when the caller has them already (a hint does):
     they are not searched again. `prune=False` grows the full edit layers, with no pruning of
     dying programs (`reached_before_death`): the benchmark's baseline."""
-    from . import check_count, check_task, check_timeout, solve
+    from . import check_count, check_shortest, check_task, check_timeout, solve
 
     check_task(task, "repair")
+    if shortest is not None:
+        check_shortest(task, shortest, "repair")
 
     from xlogo_lang.parser import as_program
 

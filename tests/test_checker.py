@@ -149,9 +149,25 @@ def test_check_finds_no_problem_exactly_where_parse_and_run_read_the_code_json(r
 
 
 def test_invalid_code_json_names_its_path():
-    (d,) = check('{"run": [{"type": "repeat", "times": 13, "body": []}]}')
-    assert d.rule == "repeat-range"
-    assert d.message.startswith("run[0]: ")
+    src = '{"run": [{"type": "repeat", "times": 13, "body": []}]}'
+    (d,) = check(src)
+    assert (d.rule, d.path, d.message) == (
+        "repeat-range",
+        "run[0]",
+        "repeat count 13 is outside 1..12",
+    )
+    assert d.render(src, "p.json").startswith("p.json: run[0]: repeat count 13")
+
+
+def test_a_code_json_range_error_has_the_hint_a_text_one_has():
+    (from_json,) = check('{"run": [{"type": "repeat", "times": 13, "body": [{"type": "fd"}]}]}')
+    (from_text,) = check("repeat(13){fd}")
+    assert from_json.hint == from_text.hint == "use a count from 1 to 12; nest two repeats for more"
+
+
+def test_an_unknown_code_json_block_is_a_syntax_error_at_its_path():
+    (d,) = check('{"run": [{"type": "fd"}, {"type": "jump"}]}')
+    assert (d.rule, d.path, d.message) == ("syntax", "run[1]", "unknown block type 'jump'")
 
 
 def test_malformed_json_is_a_syntax_error_at_its_position():

@@ -311,6 +311,13 @@ def test_the_exports_name_the_languages_colours_and_counts():
         assert "12" in text and "13" not in text
 
 
+@pytest.mark.parametrize("depth", [True, "3", 2.0])
+def test_a_nesting_bound_that_is_not_an_int_is_a_type_error(depth):
+    """`True` would print "nested at most True deep"; "3" failed inside a comparison."""
+    with pytest.raises(TypeError, match="max_depth must be an int"):
+        export_grammar("gbnf", answer="python", max_depth=depth)
+
+
 def test_unknown_formats_and_answer_forms_are_usage_errors():
     with pytest.raises(UsageError):
         export_grammar("yacc")

@@ -13,6 +13,12 @@ from xlogo_lang.ast import Command, Program, Repeat, SetPenColor
 from xlogo_lang.printer import to_compact, to_text
 
 
+def test_a_tuple_of_blocks_is_written_as_its_program_is():
+    """As the printers take one: `to_text(blocks)` and `to_json(blocks)` agree."""
+    blocks = (Command("fd"), Repeat(3, (Command("rt"),)))
+    assert to_json(blocks) == to_json(Program(blocks))
+
+
 def test_the_canonical_form_is_the_reference_text_form():
     # SEMANTICS.md section 4, the reference solution of task 87
     assert to_text(parse("fd rt repeat(3){fd} rt fd")) == "fd\nrt\nrepeat(3){\n  fd\n}\nrt\nfd\n"

@@ -670,6 +670,11 @@ def test_project_examples_are_solved_by_their_bound(examples_dir):
             assert run(task, sol.program).solved, f.name
 
 
+def test_a_progress_that_is_not_a_function_is_refused_before_the_search(asset_tasks):
+    with pytest.raises(TypeError, match="progress must be a function or None, got int"):
+        solve(asset_tasks["87"], progress=5)
+
+
 def test_progress_reports_the_probe_before_the_search(asset_tasks):
     """The probe's levels are no refutation, so a status line must be able to tell them apart."""
     seen: list[dict] = []

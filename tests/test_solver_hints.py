@@ -9,6 +9,7 @@ from xlogo_lang.solver.hints import closest
 
 from xlogo_lang import load_task, parse, run
 from xlogo_lang.ast import Program
+from xlogo_lang.errors import UsageError
 
 
 def _stairs(examples_dir):
@@ -76,3 +77,19 @@ def test_the_shortest_solutions_must_be_a_solution_not_a_list(examples_dir):
     task = _stairs(examples_dir)
     with pytest.raises(TypeError, match="expects the task's shortest solutions as a Solution"):
         nearest_solution(task, "fd", None)
+
+
+def test_the_shortest_solutions_of_another_task_are_refused(real_tasks):
+    """Task 87's solutions do not solve task 13: a hint built on them would point nowhere."""
+    other = solve(real_tasks["87"], all_solutions=True)
+    with pytest.raises(UsageError, match="task '87''s, not task '13''s"):
+        nearest_solution(real_tasks["13"], "fd", other)
+
+
+def test_the_public_repair_reuses_given_shortest_solutions_and_checks_them(real_tasks):
+    from xlogo_lang.solver import repair
+
+    task = real_tasks["87"]
+    assert repair(task, "rt", shortest=solve(task, timeout=0)).stats["upper_bound"] is None
+    with pytest.raises(UsageError, match="not task '87''s"):
+        repair(task, "rt", shortest=solve(real_tasks["13"]))

@@ -65,6 +65,20 @@ def test_a_missing_file_is_a_task_error(tmp_path):
         load_task(tmp_path / "nope.json")
 
 
+def test_every_task_lister_names_a_missing_path_alike(tmp_path):
+    """`task_ids` lists what `iter_task_loads` yields: for a missing path, not an empty list."""
+    missing = tmp_path / "nope"
+    for lister in (task_ids, load_tasks, lambda p: list(iter_task_loads(p))):
+        with pytest.raises(TaskError, match="no such file or directory"):
+            lister(missing)
+
+
+@pytest.mark.parametrize("fn", [load_task, load_tasks, task_ids])
+def test_a_task_path_that_is_not_a_path_is_a_type_error_naming_the_function(fn):
+    with pytest.raises(TypeError, match=f"{fn.__name__} expects a path .* got NoneType"):
+        fn(None)
+
+
 def test_a_task_file_cut_short_is_an_error_at_the_end_of_its_last_line(tmp_path):
     """Python's JSON reader puts it on the empty line after the final newline, which no editor
     shows."""

@@ -195,6 +195,9 @@ def unknown_colour(colour: str) -> str:
     return f"unknown pen colour {colour}; the colours are {', '.join(PEN_COLORS)}"
 
 
+COUNT_RANGE_HINT = f"use a count from {MIN_TIMES} to {MAX_TIMES}; nest two repeats for more"
+
+
 def count_out_of_range(count: str) -> str:
     """How a repeat count out of range is worded, whichever reader finds it (`count` as it is
     shown: `number_text` or `digits_text`)."""

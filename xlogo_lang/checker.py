@@ -18,6 +18,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from .ast import (
+    COUNT_RANGE_HINT,
     MAX_TIMES,
     MIN_TIMES,
     PEN_COLORS,
@@ -163,9 +164,9 @@ def _from_error(err: ProgramError) -> Diagnostic:
     if err.line is not None:
         col = err.column or 1
         span = Span(err.line, col, err.line, col + 1)
-    message = f"{err.path}: {err.message}" if err.path else err.message
-    # code JSON is validated strictly while it is read: its range errors carry their rule
-    return Diagnostic("error", err.rule or "syntax", message, span, err.hint)
+    # code JSON is validated strictly while it is read: its range errors carry their rule, and
+    # its errors their place as a path (`run[0].body[2]`), which `render` shows before the message
+    return Diagnostic("error", err.rule or "syntax", err.message, span, err.hint, err.path)
 
 
 def _range_diagnostics(prog: Program) -> list[tuple[int, Diagnostic]]:
@@ -180,7 +181,7 @@ def _range_diagnostics(prog: Program) -> list[tuple[int, Diagnostic]]:
                         REPEAT_RANGE,
                         count_out_of_range(number_text(block.times)),
                         block.times_span or block.span,
-                        f"use a count from {MIN_TIMES} to {MAX_TIMES}; nest two repeats for more",
+                        COUNT_RANGE_HINT,
                     ),
                 )
             )

@@ -20,6 +20,7 @@ from typing import Any
 
 from .ast import (
     BASIC,
+    COUNT_RANGE_HINT,
     MAX_DEPTH,
     MAX_TIMES,
     MIN_TIMES,
@@ -119,9 +120,12 @@ def _decode(text: str) -> Any:
     raise json.JSONDecodeError("nested too deeply", text, 0)
 
 
-def to_json(prog: Program) -> dict[str, Any]:
-    """The reference's code JSON of `prog`. A hand-built tree is checked whole, ranges included:
-    what `to_json` writes, `from_json` (and the reference) reads back."""
+def to_json(prog: Program | tuple[Block, ...]) -> dict[str, Any]:
+    """The reference's code JSON of `prog` (a Program, or a tuple of blocks as the printers
+    take). A hand-built tree is checked whole, ranges included: what `to_json` writes,
+    `from_json` (and the reference) reads back."""
+    if isinstance(prog, tuple):
+        prog = Program(prog)
     check_tree(prog)
     return {"run": _blocks_to_json(prog.body)}
 
@@ -173,10 +177,10 @@ def _blocks_from_json(items: Any, path: str, file: str | None, level: int) -> tu
 
 
 def _block_from_json(item: Any, path: str, file: str | None, level: int) -> Block:
-    def bad(msg: str, rule: str | None = None) -> ProgramError:
+    def bad(msg: str, rule: str | None = None, hint: str | None = None) -> ProgramError:
         # a path 64 repeats deep is 900 characters: keep its start and its end
         shown = path if len(path) <= 100 else f"{path[:60]}…{path[-30:]}"
-        return ProgramError(msg, file=file, path=shown, rule=rule)
+        return ProgramError(msg, file=file, path=shown, rule=rule, hint=hint)
 
     if not isinstance(item, dict) or "type" not in item:
         raise bad('a block must be an object with a "type"')
@@ -200,11 +204,11 @@ def _block_from_json(item: Any, path: str, file: str | None, level: int) -> Bloc
             raise bad('a repeat block has exactly the keys "type", "times" and "body"')
         times = item["times"]
         if isinstance(times, LongNumber):
-            raise bad(count_out_of_range(digits_text(times)), REPEAT_RANGE)
+            raise bad(count_out_of_range(digits_text(times)), REPEAT_RANGE, COUNT_RANGE_HINT)
         if isinstance(times, bool) or not isinstance(times, int):
             raise bad("repeat times must be an integer")
         if not MIN_TIMES <= times <= MAX_TIMES:
-            raise bad(count_out_of_range(number_text(times)), REPEAT_RANGE)
+            raise bad(count_out_of_range(number_text(times)), REPEAT_RANGE, COUNT_RANGE_HINT)
         if level >= MAX_DEPTH:
             raise bad(f"repeats nested more than {MAX_DEPTH} deep")
         return Repeat(times, _blocks_from_json(item["body"], f"{path}.body", file, level + 1))

@@ -128,6 +128,8 @@ def build(answer: str = "text", *, max_depth: int = PYTHON_MAX_DEPTH) -> Grammar
     form = FORMS.get(answer)
     if form is None:
         raise UsageError(f"unknown answer form {answer!r}; the forms are {', '.join(FORMS)}")
+    if isinstance(max_depth, bool) or not isinstance(max_depth, int):  # True is an int, too
+        raise TypeError(f"max_depth must be an int, got {type(max_depth).__name__}")
     if form.indentation_sensitive:
         if not 0 <= max_depth <= MAX_DEPTH:  # deeper programs are refused by the parser anyway
             raise UsageError(f"the nesting bound must be 0 to {MAX_DEPTH}, not {max_depth}")

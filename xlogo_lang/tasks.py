@@ -68,9 +68,7 @@ def load_task(path: str | Path, task_id: str | None = None) -> Task:
     files hold is an error naming both. A task file given with an id must hold it, by its `id`
     or its file name.
     """
-    if not isinstance(path, (str, Path)):
-        raise TypeError(f"load_task expects a path (str or Path), got {type(path).__name__}")
-    p = Path(path)
+    p = _path_arg(path, "load_task")
     if _is_records(p):
         return _load_from_records(p, None if task_id is None else str(task_id))
     if p.is_dir():
@@ -88,10 +86,18 @@ def load_task(path: str | Path, task_id: str | None = None) -> Task:
     return task
 
 
+def _path_arg(path: object, fn: str) -> Path:
+    """A path argument as a Path; anything else (None, a Task, a dict) is the caller's slip,
+    named as such rather than left to pathlib's message."""
+    if not isinstance(path, (str, Path)):
+        raise TypeError(f"{fn} expects a path (str or Path), got {type(path).__name__}")
+    return Path(path)
+
+
 def load_tasks(path: str | Path, *, complete_only: bool = False) -> list[Task]:
     """Every task of a directory (asset layout or a folder of task files), in id order; the
     first broken one raises its TaskError (see `iter_task_loads` for which ids are tasks)."""
-    return list(iter_tasks(path, complete_only=complete_only))
+    return list(iter_tasks(_path_arg(path, "load_tasks"), complete_only=complete_only))
 
 
 def iter_tasks(path: str | Path, *, complete_only: bool = False) -> Iterator[Task]:
@@ -118,7 +124,7 @@ def iter_task_loads(
     reference's full data has worlds without goals (unfinished exercises such as 40b and
     120a); `complete_only` leaves out every id without all four records instead.
     """
-    p = Path(path)
+    p = _path_arg(path, "iter_task_loads")
     if _is_records(p):
         yield from _record_loads(p)
         return
@@ -154,8 +160,11 @@ def _load_or_error(tid: str, load: Callable[[], Task]) -> tuple[str, Task | Task
 
 
 def task_ids(path: str | Path, *, complete_only: bool = False) -> list[str]:
-    """The ids `iter_task_loads` yields, in the same order, without loading the tasks."""
-    p = Path(path)
+    """The ids `iter_task_loads` yields, in the same order, without loading the tasks (none for
+    a folder without tasks, which `iter_task_loads` refuses)."""
+    p = _path_arg(path, "task_ids")
+    if not p.exists():
+        raise TaskError("no such file or directory", file=str(p))
     if _is_records(p):
         return [tid for tid, *_ in _records(p)]  # the JSON only: no task is built
     if p.is_file():
