@@ -420,3 +420,10 @@ def test_every_function_name_the_parser_reads_starts_a_command_line(name):
     call = f'{name}("red")' if python_names()[name] == "setpc" else f"{name}()"
     reply = f"My answer:\n{call}\n{call}\nturn_left()\n"
     assert extract_program(reply).program == parse(f"{call}\n{call}\nturn_left()\n")
+
+
+def test_two_extractions_of_one_failing_reply_are_equal():
+    """The error they carry is an exception (compared by identity): it follows from the text."""
+    reply = "```\nfd jump\n```"
+    assert extract_program(reply) == extract_program(reply)
+    assert extract_program(reply) != extract_program("```\nfd fly\n```")

@@ -100,10 +100,17 @@ class Extraction:
     start_line: int | None  # 1-based lines in the reply
     end_line: int | None
     language: str | None  # the fence's language tag, if any
-    error: XlogoError | None  # why the best candidate failed, when nothing parsed
+    # why the best candidate failed, when nothing parsed; an exception compares by identity, so
+    # the error is compared by its JSON form (`_error_key`): two reads of one reply are equal
+    error: XlogoError | None = field(compare=False)
     # characters of fenced blocks and line spans handed to the parser on the way (at most
     # MAX_PARSE_CHARS): what the reply cost to read; no part of the result's identity
     parsed_chars: int = field(default=0, compare=False)
+    _error_key: str | None = field(init=False, repr=False, default=None)
+
+    def __post_init__(self) -> None:
+        key = None if self.error is None else json.dumps(self.error.to_dict(), sort_keys=True)
+        object.__setattr__(self, "_error_key", key)
 
     @property
     def ok(self) -> bool:
