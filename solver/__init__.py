@@ -23,6 +23,8 @@ import time
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
+from xlogo_lang.task_format import check_task
+
 from .search_space import DEFAULT_MAX_SIZE
 from .solution import Solution
 
@@ -348,13 +350,3 @@ def check_shortest(task: Task, shortest: object, fn: str) -> None:
             f"{task.id!r}'s"
         )
 
-
-def check_task(task: object, fn: str) -> None:
-    """The task argument is a loaded Task, not a path or a dict (a common slip)."""
-    from xlogo_lang.tasks import Task
-
-    if not isinstance(task, Task):
-        raise TypeError(
-            f"{fn} expects a Task, got {type(task).__name__} (load one with "
-            "xlogo_lang.load_task(path) or xlogo_lang.tasks.task_from_dict(data))"
-        )

@@ -36,8 +36,9 @@ def solve_each(tasks: Iterable[Task], *, workers: int = 1, **options: Any) -> So
     starts next. Closing the returned `Solutions` (or leaving its `with`, or an error) stops the
     workers at once, searches in progress included."""
     from xlogo_lang.errors import UsageError
+    from xlogo_lang.task_format import check_task
 
-    from . import check_count, check_options, check_task
+    from . import check_count, check_options
 
     check_count("workers", workers, 1)
     if options.get("progress") is not None and workers > 1:

@@ -141,7 +141,9 @@ def repair(
     `shortest` is the task's shortest solutions when the caller has them already (a hint does):
     they are not searched again. `prune=False` grows the full edit layers, with no pruning of
     dying programs (`reached_before_death`): the benchmark's baseline."""
-    from . import check_count, check_shortest, check_task, check_timeout, solve
+    from xlogo_lang.task_format import check_task
+
+    from . import check_count, check_shortest, check_timeout, solve
 
     check_task(task, "repair")
     if shortest is not None:

@@ -138,6 +138,17 @@ class Task:
         return out
 
 
+def check_task(task: object, fn: str) -> None:
+    """The task argument of `fn` is a loaded Task. A path or a task's JSON given instead (a
+    common slip) would otherwise fail far from the call, as an AttributeError on a str; every
+    public function taking a task (the verdict, the solver, the eval harness) checks with this."""
+    if not isinstance(task, Task):
+        raise TypeError(
+            f"{fn} expects a Task, got {type(task).__name__} (load one with "
+            "xlogo_lang.load_task(path) or task_from_dict(data))"
+        )
+
+
 def _kind_name(kind: type | tuple[type, ...]) -> str:
     if isinstance(kind, tuple):
         return " or ".join("None" if k is type(None) else k.__name__ for k in kind)

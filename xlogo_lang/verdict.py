@@ -15,6 +15,7 @@ from .ast import Program
 from .constraints import Violation
 from .goals import GoalResult
 from .interpreter import MAX_CALLS, REFERENCE_CRASH_NAMES, Crash, Execution, Step, execute
+from .task_format import check_task
 from .tasks import Task
 
 CRASH_WORDS = {  # a crash in words, by its kind (the call limit has its own sentence)
@@ -122,8 +123,7 @@ class Verdict:
 
 def run(task: Task, program: Program | str) -> Verdict:
     """Run `program` (an AST, or text in any accepted form) on `task` and judge it."""
-    if not isinstance(task, Task):  # a path or a task's JSON: load_task / task_from_dict first
-        raise TypeError(f"run expects a Task, got {type(task).__name__}")
+    check_task(task, "run")
     from .parser import as_program
 
     return judge(task, as_program(program, "run"))
