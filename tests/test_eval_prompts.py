@@ -96,6 +96,24 @@ def test_a_template_with_an_unknown_placeholder_is_a_usage_error(real_tasks, tmp
         build_prompt(real_tasks["1"], template=tpl)
 
 
+def test_an_unknown_constraint_mode_is_a_usage_error_naming_the_parameter(real_tasks):
+    words = r"\(use grammar or json, or None\)"
+    with pytest.raises(UsageError, match=f"unknown constrain 'regex' {words}"):
+        build_prompt(real_tasks["1"], constrain="regex")
+
+
+def test_an_unknown_answer_format_is_a_usage_error_naming_the_parameter(real_tasks):
+    with pytest.raises(UsageError, match=r"unknown answer_format 'yaml' \(use text or python\)"):
+        build_prompt(real_tasks["1"], answer_format="yaml")
+
+
+@pytest.mark.parametrize("task", ["x.json", None, {"id": "1"}])
+def test_a_task_that_is_not_a_task_is_a_type_error_naming_its_type(task):
+    kind = type(task).__name__
+    with pytest.raises(TypeError, match=f"^build_prompt expects a Task, got {kind} .*load_task"):
+        build_prompt(task)
+
+
 def test_a_missing_template_file_is_a_usage_error(real_tasks, tmp_path):
     with pytest.raises(UsageError, match="cannot read the template"):
         build_prompt(real_tasks["1"], template=tmp_path / "nope.txt")

@@ -319,6 +319,29 @@ def test_a_json_constrained_run_refuses_the_python_answer_format():
     assert config("http://h", constrain="grammar", answer_format="python").constrain == "grammar"
 
 
+def test_an_unknown_mode_is_refused_when_the_config_is_made():
+    with pytest.raises(UsageError, match=r"unknown --mode 'audio' \(use text or vision\)"):
+        config("http://h", mode="audio")
+
+
+def test_an_unknown_answer_format_is_refused_when_the_config_is_made():
+    with pytest.raises(UsageError, match=r"unknown --answer-format 'yaml' \(use text or python\)"):
+        config("http://h", answer_format="yaml")
+
+
+def test_an_unknown_constraint_mode_is_refused_with_the_words_build_prompt_takes():
+    words = r"\(use grammar or json, or None\)"
+    with pytest.raises(UsageError, match=f"unknown --constrain 'regex' {words}"):
+        config("http://h", constrain="regex")
+
+
+@pytest.mark.parametrize("samples", [2.5, 2.0, "3", True])
+def test_a_number_of_samples_that_is_not_an_int_is_a_type_error(samples):
+    kind = type(samples).__name__
+    with pytest.raises(TypeError, match=f"^--samples must be an int, got {kind}$"):
+        config("http://h", samples=samples)
+
+
 def test_a_limit_of_zero_tasks_is_refused(tmp_path, assets_dir, capsys):
     code = cli_main(["eval", "--model", "m", "--tasks", str(assets_dir), "--limit", "0",
                      "--out", str(tmp_path / "r.jsonl"), "--dry-run"])  # fmt: skip

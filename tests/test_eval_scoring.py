@@ -64,6 +64,21 @@ def test_broken_constraints_name_the_rule(real_tasks):
     assert r["violations"] == ["at_most:all"]
 
 
+@pytest.mark.parametrize("reply", [b"fd", None, 5])
+def test_a_reply_that_is_not_a_str_is_a_type_error_as_for_extract_program(real_tasks, reply):
+    # a bytes reply holding a solution would otherwise be scored "no_program", a model failure
+    kind = type(reply).__name__
+    with pytest.raises(TypeError, match=f"^score_response expects a str, got {kind}$"):
+        score_response(real_tasks["1"], reply)
+
+
+@pytest.mark.parametrize("task", [None, "1.json"])
+def test_a_task_that_is_not_a_task_is_a_type_error_naming_its_type(task):
+    kind = type(task).__name__
+    with pytest.raises(TypeError, match=f"^score_response expects a Task, got {kind} .*load_task"):
+        score_response(task, "hello")
+
+
 @settings(max_examples=60, deadline=None)
 @given(reply=st.one_of(
     st.text(max_size=80),

@@ -44,6 +44,17 @@ def test_the_solution_given_decides_loops_and_variables(with_solutions):
     assert "loops_and_variables" in skills(with_solutions["73"])
 
 
+def test_a_task_that_is_not_a_task_is_a_type_error_naming_its_type():
+    with pytest.raises(TypeError, match=r"^skills expects a Task, got str .*load_task"):
+        skills("x.json")
+
+
+def test_a_solution_given_as_text_is_a_type_error_naming_its_type(with_solutions):
+    expected = "^skills expects a Program or None as the solution, got str"
+    with pytest.raises(TypeError, match=expected):
+        skills(with_solutions["1"], "fd")
+
+
 def test_goal_rules_logic_math_draw_and_constraints(with_solutions):
     assert "logic" in skills(with_solutions["22"])  # find the green circle: two literals, forbids
     assert "logic" in skills(with_solutions["24"])  # concat

@@ -128,10 +128,17 @@ class Extraction:
         }
 
 
+def check_reply(reply: object, fn: str) -> None:
+    """A reply is text. Anything else (bytes not yet decoded, None for no reply, a number) is
+    the caller's slip: read as a reply it would hold no program, and a bytes reply with a
+    correct program would be scored a failure. `fn` is the function it was given to."""
+    if not isinstance(reply, str):
+        raise TypeError(f"{fn} expects a str, got {type(reply).__name__}")
+
+
 def extract_program(reply: str) -> Extraction:
     """The program in `reply`, by the rules of the module docstring (source "none": no program)."""
-    if not isinstance(reply, str):
-        raise TypeError(f"extract_program expects a str, got {type(reply).__name__}")
+    check_reply(reply, "extract_program")
     # a byte-order mark is no part of the reply (line numbers stand: it is on line 1)
     text = reply.removeprefix(_BOM).replace("\r\n", "\n").replace("\r", "\n")
     lines = _LineIndex(text)

@@ -28,11 +28,13 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import UsageError
+from ..task_format import check_task
 from ..tasks import Task
 from ..world import LETTERS, World
 
 MODES = ("text", "vision")
 ANSWER_FORMATS = ("text", "python")
+CONSTRAIN = (None, "grammar", "json")  # None: free decoding
 DEFAULT_TEMPLATE = "default"
 _SECTION = "--- {} ---"
 # Bumped when the way `$world` is worded or the picture is drawn changes: part of the hash.
@@ -86,6 +88,18 @@ class Prompt:
         }
 
 
+def check_choice(name: str, value: object, allowed: tuple[str | None, ...]) -> None:
+    """A setting that takes one of a few words (mode, answer format, constraint mode): anything
+    else is a UsageError naming the setting and its words where it is given, not a KeyError or
+    a prompt built for nothing further on. `build_prompt` and `EvalConfig` (under its option
+    names, `--mode`) both check with this, so they accept and word the same things."""
+    if value not in allowed:
+        words = " or ".join(a for a in allowed if a is not None)
+        if None in allowed:
+            words += ", or None"
+        raise UsageError(f"unknown {name} {value!r} (use {words})")
+
+
 # -- templates -----------------------------------------------------------------------------------
 
 
@@ -108,10 +122,8 @@ def answer_format_text(answer_format: str, constrain: str | None = None) -> str:
     schema allows the program and nothing else (no reasoning, no fence; with `json`, code JSON
     whatever the answer format), so the prompt asks for just that (README, "Grammars for
     constrained decoding")."""
-    if answer_format not in ANSWER_FORMATS:
-        raise UsageError(
-            f"unknown answer format {answer_format!r} (use {' or '.join(ANSWER_FORMATS)})"
-        )
+    check_choice("answer_format", answer_format, ANSWER_FORMATS)
+    check_choice("constrain", constrain, CONSTRAIN)
     name = {None: answer_format, "grammar": f"{answer_format}_only", "json": "json_only"}[constrain]
     return files("xlogo_lang.eval").joinpath("templates", f"answer_{name}.txt").read_text("utf-8")
 
@@ -217,15 +229,18 @@ def build_prompt(
     constrain: str | None = None,
 ) -> Prompt:
     """The prompt for `task`: text mode lists the grid in words, vision mode attaches a picture.
-    `constrain` ("grammar" or "json", as `xlogo eval --constrain`) asks for the program alone."""
-    if mode not in MODES:
-        raise UsageError(f"unknown mode {mode!r} (use {' or '.join(MODES)})")
+    `constrain` ("grammar" or "json", as `xlogo eval --constrain`) asks for the program alone.
+    Every argument is checked before the template is read (a task that is not a Task is a
+    TypeError, as for `run`)."""
+    check_task(task, "build_prompt")
+    check_choice("mode", mode, MODES)
+    answer = answer_format_text(answer_format, constrain)  # checks both
     source, name, system_t, user_t = read_template(template)
     world_text = task_text(task) if mode == "text" else vision_text(task)
     values = {
         "world": world_text,
         "description": task.description,
-        "answer_format": answer_format_text(answer_format, constrain).strip("\n"),
+        "answer_format": answer.strip("\n"),
         "task_id": task.id,
         "rows": str(task.world.rows),
         "cols": str(task.world.cols),

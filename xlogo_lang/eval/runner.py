@@ -46,10 +46,17 @@ from .client import (
     endpoint_url,
     resolve_api_key,
 )
-from .prompts import Prompt, build_prompt, read_template
+from .prompts import (
+    ANSWER_FORMATS,
+    CONSTRAIN,
+    MODES,
+    Prompt,
+    build_prompt,
+    check_choice,
+    read_template,
+)
 from .scoring import REQUEST_ERROR, empty_score, score_response
 
-CONSTRAIN = (None, "grammar", "json")
 GRAMMAR_FORMATS = ("gbnf", "lark")
 # How every line the writer appends begins (json.dumps keeps the record's key order): a torn
 # last line that does not begin so was not written by a run, and is never cut off.
@@ -77,6 +84,13 @@ class EvalConfig:
     tasks_source: str | None = None  # where the tasks came from, recorded for `xlogo report`
 
     def __post_init__(self) -> None:
+        # the words build_prompt takes, checked here so that a run fails before any request
+        check_choice("--mode", self.mode, MODES)
+        check_choice("--answer-format", self.answer_format, ANSWER_FORMATS)
+        check_choice("--constrain", self.constrain, CONSTRAIN)
+        # 2.5 samples would fail only in range(), once the results file has been read
+        if isinstance(self.samples, bool) or not isinstance(self.samples, int):
+            raise TypeError(f"--samples must be an int, got {type(self.samples).__name__}")
         if self.samples < 1:
             raise UsageError("--samples must be at least 1")
         # a NaN would be sent (every request refused) and written into records as bare NaN,
@@ -101,8 +115,6 @@ class EvalConfig:
                 f"--constrain json asks for code JSON answers; --answer-format "
                 f"{self.answer_format} does not go with it (use --constrain grammar)"
             )
-        if self.constrain not in CONSTRAIN:
-            raise UsageError(f"unknown --constrain {self.constrain!r} (use grammar or json)")
         if self.grammar_format is not None:
             if self.grammar_format not in GRAMMAR_FORMATS:
                 raise UsageError(

@@ -17,8 +17,9 @@ from __future__ import annotations
 from typing import Any
 
 from ..errors import XlogoError
-from ..extract import Extraction, extract_program
+from ..extract import Extraction, check_reply, extract_program
 from ..printer import to_text
+from ..task_format import check_task
 from ..tasks import Task
 from ..verdict import run
 
@@ -73,8 +74,14 @@ def score_response(task: Task, response: str) -> dict[str, Any]:
     the crash), goal_ok, constraints_ok, goal_failure, violations (["rule:key", ...]), reason,
     extraction ({source, language, start_line, end_line}), failure (a category of FAILURES or
     None when solved), failure_detail, size (blocks in the program).
+
+    A task that is not a Task or a reply that is not a str is a TypeError, as for `run` and
+    `extract_program`: scored, such a reply would be a `no_program` failure that is the
+    caller's, not the model's.
     """
-    ex = extract_program(response if isinstance(response, str) else "")
+    check_task(task, "score_response")
+    check_reply(response, "score_response")
+    ex = extract_program(response)
     out = empty_score("", NO_PROGRAM)
     out["extraction"] = _extraction_info(ex)
     prog = ex.program

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 from ..ast import Program, Repeat, SetPenColor, walk
 from ..errors import XlogoError
+from ..task_format import check_task
 from ..tasks import Task
 
 SKILLS = (
@@ -51,12 +52,24 @@ def shortest_solution(task: Task, timeout: float | None = 30.0) -> Program | Non
     return sol.program
 
 
+def _check_solution(solution: object) -> None:
+    """A solution is a parsed Program (or None): text given instead would otherwise fail as an
+    AttributeError deep in the rules, far from the call."""
+    if solution is not None and not isinstance(solution, Program):
+        raise TypeError(
+            f"skills expects a Program or None as the solution, got {type(solution).__name__} "
+            "(parse text with xlogo_lang.parse)"
+        )
+
+
 def skills(task: Task, solution: Program | None = None, *, use_solver: bool = True) -> list[str]:
     """The skill dimensions `task` exercises, in the order of SKILLS.
 
     Without a solution (given or the task's own), the solver's shortest one is used, unless
     `use_solver` is false; then only the rules that need no solution apply.
     """
+    check_task(task, "skills")
+    _check_solution(solution)
     if solution is None:
         solution = task.solution
     if solution is None and use_solver:
