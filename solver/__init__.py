@@ -349,4 +349,3 @@ def check_shortest(task: Task, shortest: object, fn: str) -> None:
             f"{fn}: the shortest solutions given are task {shortest.task_id!r}'s, not task "
             f"{task.id!r}'s"
         )
-

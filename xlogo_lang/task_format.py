@@ -145,7 +145,7 @@ def check_task(task: object, fn: str) -> None:
     if not isinstance(task, Task):
         raise TypeError(
             f"{fn} expects a Task, got {type(task).__name__} (load one with "
-            "xlogo_lang.load_task(path) or task_from_dict(data))"
+            "xlogo_lang.load_task(path) or xlogo_lang.tasks.task_from_dict(data))"
         )
 
 
