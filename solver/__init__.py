@@ -80,7 +80,7 @@ def solve(
     enumerative engine adds "phase": "probe" while its probe looks for a first solution in a
     smaller language (its "level" is then no refutation) and "search" after."""
     check_task(task, "solve")
-    check_options(engine, max_size, timeout, all_solutions, limit, max_bodies, max_states, progress)
+    _check_options(engine, max_size, timeout, limit, max_bodies, max_states, progress)
     timeout = check_timeout(timeout)
     t0 = time.perf_counter()
     deadline = None if timeout is None else t0 + timeout
@@ -282,18 +282,34 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(name)
 
 
-def check_options(
-    engine: str = "enum",
-    max_size: int | None = None,
-    timeout: float | None = None,
-    all_solutions: bool = False,
-    limit: int = 10,
-    max_bodies: int | None = None,
-    max_states: int | None = None,
-    progress: Callable[[dict[str, Any]], None] | None = None,
+def check_options(**options: Any) -> None:
+    """`solve`'s keyword options, checked as `solve` checks them, for callers that check once
+    before solving many tasks; an option `solve` does not take is a TypeError here too."""
+    import inspect
+
+    bound = inspect.signature(solve).bind(None, **options)
+    bound.apply_defaults()
+    a = bound.arguments
+    _check_options(
+        a["engine"],
+        a["max_size"],
+        a["timeout"],
+        a["limit"],
+        a["max_bodies"],
+        a["max_states"],
+        a["progress"],
+    )
+
+
+def _check_options(
+    engine: str,
+    max_size: int | None,
+    timeout: float | None,
+    limit: int,
+    max_bodies: int | None,
+    max_states: int | None,
+    progress: object,
 ) -> None:
-    """`solve`'s options, checked as `solve` checks them (for callers that check once, before
-    solving many tasks); an option `solve` does not take is a TypeError here too."""
     from xlogo_lang.errors import UsageError
 
     if engine not in ENGINES:
