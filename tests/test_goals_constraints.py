@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import pickle
+
 import pytest
 from core_helpers import lit, make_task, objective
 
-from xlogo_lang import parse, run
+from xlogo_lang import load_task, parse, run
 from xlogo_lang.ast import Span
 from xlogo_lang.constraints import Constraints, count_blocks
 
@@ -283,6 +285,30 @@ def test_constraint_results_appear_in_the_verdict(real_tasks):
     assert verdict.goal_ok is True
     assert verdict.constraints_ok is False
     assert verdict.reason == "7 commands used; this task allows at most 6"
+
+
+# -- constraints: a built one cannot change -------------------------------------------------------
+
+
+def test_constraints_cannot_be_changed_through_their_bounds(tasks_dir):
+    task = load_task(tasks_dir / "87.json")  # its own copy: a shared one must not be changed
+    with pytest.raises(TypeError, match="read-only"):
+        task.constraints.at_most["all"] = 3
+
+
+def test_constraints_keep_a_copy_of_the_bounds_they_are_given():
+    bounds = {"all": 6}
+    c = Constraints(at_most=bounds)
+    bounds["all"] = 3
+    assert c.at_most == {"all": 6}
+
+
+def test_constraints_survive_pickling_equal_hashing_equal_and_read_only():
+    c = Constraints(exactly={"fd": 2}, at_most={"all": 6}, start_by=("fd",))
+    again = pickle.loads(pickle.dumps(c))
+    assert again == c and hash(again) == hash(c)
+    with pytest.raises(TypeError, match="read-only"):
+        again.exactly.clear()
 
 
 @pytest.mark.parametrize(

@@ -5,6 +5,7 @@ x = -1 would wrap round to the last column), and a `Task` names a field of the w
 from __future__ import annotations
 
 import dataclasses
+import pickle
 
 import pytest
 
@@ -82,3 +83,39 @@ def test_a_hand_built_task_names_a_field_of_the_wrong_type(examples_dir, change,
     task = load_task(examples_dir / "tasks" / "find-strawberry.json")
     with pytest.raises(TypeError, match=words):
         dataclasses.replace(task, **change)
+
+
+# -- a built world cannot change ------------------------------------------------------------------
+
+
+def test_a_worlds_items_cannot_be_changed_after_it_is_built(world):
+    with pytest.raises(TypeError, match="read-only"):
+        world.items[0] = Item("strawberry", "red", 1)
+
+
+def test_a_world_keeps_a_copy_of_the_items_it_is_given(world):
+    items = dict(world.items)
+    built = dataclasses.replace(world, items=items)
+    items[99] = Item("strawberry", "red", 1)  # off the grid: would have skipped the checks
+    assert 99 not in built.items
+
+
+def test_a_worlds_picture_cannot_be_changed(tasks_dir):
+    picture = load_task(tasks_dir / "64.json").world.picture  # a drawing
+    with pytest.raises(TypeError, match="read-only"):
+        picture.clear()
+
+
+def test_a_judged_task_cannot_lose_its_items_behind_its_cached_goal(examples_dir):
+    task = load_task(examples_dir / "tasks" / "find-strawberry.json")
+    run(task, "fd")  # compiles and caches the goal
+    with pytest.raises(TypeError, match="read-only"):
+        task.world.items.clear()
+
+
+def test_an_unpickled_task_is_equal_hashes_equal_and_is_still_read_only(real_tasks):
+    task = real_tasks["87"]
+    again = pickle.loads(pickle.dumps(task))
+    assert again == task and hash(again) == hash(task)
+    with pytest.raises(TypeError, match="read-only"):
+        again.constraints.at_most["all"] = 3

@@ -5,15 +5,21 @@ total (SEMANTICS.md section 6). The check reproduces the reference, quirks inclu
 does not appear in the code is never checked against `exactly`. One documented difference: where
 the reference raises IndexError (a `start_by` longer than the program's top level), xlogo reports
 the constraint as violated.
+
+`Constraints` is frozen and hashable, and its bounds are read-only `FrozenDict`s copied from the
+mappings it was given, so a task's rules cannot change after it is built (`check` reads them on
+every verdict).
 """
 
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from itertools import islice
 
 from .ast import Block, Program, Span, walk
+from .frozen import FrozenDict, freeze
 
 KEYS = ("fd", "bk", "lt", "rt", "setpc", "repeat", "all")
 KEY_WORDS = {
@@ -42,21 +48,16 @@ class Violation:
 
 @dataclass(frozen=True)
 class Constraints:
-    exactly: dict[str, int] = field(default_factory=dict)
-    at_most: dict[str, int] = field(default_factory=dict)
+    exactly: Mapping[str, int] = field(default_factory=FrozenDict)
+    at_most: Mapping[str, int] = field(default_factory=FrozenDict)
     start_by: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "exactly", freeze(self.exactly))
+        object.__setattr__(self, "at_most", freeze(self.at_most))
 
     def __bool__(self) -> bool:
         return bool(self.exactly or self.at_most or self.start_by)
-
-    def __hash__(self) -> int:
-        return hash(
-            (
-                tuple(sorted(self.exactly.items())),
-                tuple(sorted(self.at_most.items())),
-                self.start_by,
-            )
-        )
 
     def bounds(self, key: str) -> tuple[int, float]:
         lo = self.exactly.get(key, 0)
@@ -160,7 +161,7 @@ class Constraints:
         return f"Follow these rules: {body}".strip()
 
 
-def _fmt(d: dict[str, int]) -> str:
+def _fmt(d: Mapping[str, int]) -> str:
     parts = []
     for k, v in d.items():
         if k not in KEY_WORDS:

@@ -2,7 +2,9 @@
 
 A `World` is immutable. Besides the records it was built from, it holds flat per-cell arrays
 (wall bits, allowed, exist) and the target picture as a dict of unit segments, which is what the
-interpreter and the goal checker read on their hot paths.
+interpreter and the goal checker read on their hot paths. Its mappings (`items`, `picture`) are
+read-only `FrozenDict`s, `items` copied from the mapping it was given: a world is validated once,
+when it is built, and a task caches what it derives from it, so it must never change after.
 
 Coordinates follow the reference: `x` is the column (east +1), `y` the row (south +1), `(0,0)` is
 the top-left cell, the flat index is `y*cols + x`, directions are 0 north, 1 east, 2 south, 3 west.
@@ -10,7 +12,10 @@ the top-left cell, the flat index is `y*cols + x`, directions are 0 north, 1 eas
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+
+from .frozen import FrozenDict, freeze
 
 NORTH, EAST, SOUTH, WEST = 0, 1, 2, 3
 DIRECTION_NAMES = ("north", "east", "south", "west")
@@ -118,20 +123,21 @@ class World:
     rows: int
     cols: int
     tiles: tuple[Tile, ...]  # one per cell, flat index order (missing cells filled in)
-    items: dict[int, Item]  # flat index -> item
+    items: Mapping[int, Item]  # flat index -> item (kept as a read-only copy)
     lines: tuple[Line, ...]
     turtle: Turtle
     # derived, for the hot paths
     wall_bits: tuple[int, ...] = field(init=False, repr=False, compare=False)
     allowed: tuple[bool, ...] = field(init=False, repr=False, compare=False)
     exist: tuple[bool, ...] = field(init=False, repr=False, compare=False)
-    picture: dict[SegmentKey, str] = field(init=False, repr=False, compare=False)
+    picture: FrozenDict[SegmentKey, str] = field(init=False, repr=False, compare=False)
     # moves[4*i + d]: where a step from cell i in direction d leads (a cell or a MOVE_* code);
     # segments[4*i + d]: the key of the unit segment that step draws
     moves: tuple[int, ...] = field(init=False, repr=False, compare=False)
     segments: tuple[SegmentKey | None, ...] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
+        object.__setattr__(self, "items", freeze(self.items))  # validated as it will stay
         self._validate()
         bits = []
         for tile in self.tiles:
@@ -147,7 +153,7 @@ class World:
         for line in self.lines:
             for a, b in line.unit_segments():
                 picture[self.segment_key(a, b)] = line.color
-        object.__setattr__(self, "picture", picture)
+        object.__setattr__(self, "picture", FrozenDict(picture))
         self._tabulate_moves()
 
     def _validate(self) -> None:
@@ -219,18 +225,6 @@ class World:
                     segments.append((i, j) if i < j else (j, i))
         object.__setattr__(self, "moves", tuple(moves))
         object.__setattr__(self, "segments", tuple(segments))
-
-    def __hash__(self) -> int:
-        return hash(
-            (
-                self.rows,
-                self.cols,
-                self.tiles,
-                tuple(sorted(self.items.items())),
-                self.lines,
-                self.turtle,
-            )
-        )
 
     @property
     def size(self) -> int:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 
 from ..ast import Block, Command, Program, Repeat
 from ..constraints import Constraints
@@ -177,7 +177,7 @@ def transform_task(task: Task, rot: int, mirror: bool) -> Task:
     c = task.constraints
     if mirror:
 
-        def sw(d: dict[str, int]) -> dict[str, int]:
+        def sw(d: Mapping[str, int]) -> dict[str, int]:
             return {_SWAP.get(k, k): v for k, v in d.items()}
 
         c = Constraints(sw(c.exactly), sw(c.at_most), tuple(_SWAP.get(k, k) for k in c.start_by))
