@@ -7,9 +7,10 @@ import pickle
 import pytest
 from core_helpers import lit, make_task, objective
 
-from xlogo_lang import load_task, parse, run
+from xlogo_lang import TaskError, load_task, parse, run
 from xlogo_lang.ast import Span
 from xlogo_lang.constraints import Constraints, count_blocks
+from xlogo_lang.goals import Goal, Literal, Objective
 
 STRAWBERRY = [[lit(name="strawberry")]]
 LEMON = [[lit(name="lemon")]]
@@ -309,6 +310,102 @@ def test_constraints_survive_pickling_equal_hashing_equal_and_read_only():
     assert again == c and hash(again) == hash(c)
     with pytest.raises(TypeError, match="read-only"):
         again.exactly.clear()
+
+
+# -- constraints and goals built by hand ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("fields", "path", "words"),
+    [
+        ({"start_by": ("jump",)}, "start_by[0]", "unknown block type 'jump'"),
+        ({"start_by": ["fd"]}, "start_by", "a tuple of block types, not list"),
+        ({"at_most": {"all": -1}}, "at_most.all", r"-1 is out of range \(>= 0\)"),
+        ({"at_most": {"jump": 1}}, "at_most.jump", "unknown command type"),
+        ({"exactly": {"fd": True}}, "exactly.fd", "expected an integer, found a boolean"),
+        ({"exactly": {"fd": 1}, "at_most": {"fd": 2}}, "at_most.fd", "bounded both"),
+        ({"exactly": [("fd", 1)]}, "exactly", "a mapping of command type to count"),
+    ],
+)
+def test_hand_built_constraints_refuse_what_no_task_file_describes(fields, path, words):
+    with pytest.raises(TaskError, match=words) as info:
+        Constraints(**fields)
+    assert info.value.path == path
+
+
+def test_a_hand_built_constraint_gets_the_hint_a_task_file_gets():
+    with pytest.raises(TaskError) as info:
+        Constraints(at_most={"forward": 2})
+    assert info.value.hint == "did you mean fd?"
+
+
+def test_a_hand_built_constraint_is_refused_in_the_words_a_task_file_gets():
+    with pytest.raises(TaskError) as from_file:
+        row(goal=[], constraints={"at_most": {"all": -1}})
+    with pytest.raises(TaskError) as by_hand:
+        Constraints(at_most={"all": -1})
+    assert by_hand.value.message == from_file.value.message
+    assert from_file.value.path == "constraints.at_most.all"
+
+
+A_SPEC = ((Literal("name", "strawberry"),),)
+
+
+@pytest.mark.parametrize(
+    ("objective", "path", "words"),
+    [
+        (Objective("fly", ()), "objectives[0].name", "unknown objective 'fly'"),
+        (Objective("find", ()), "objectives[0].specs", "find takes exactly one spec, found 0"),
+        (Objective("concat", (A_SPEC,)), "objectives[0].specs", "concat needs at least two"),
+        (Objective("find", [A_SPEC]), "objectives[0].specs", "a tuple of specs, not list"),  # type: ignore[arg-type]
+        (Objective("draw", (A_SPEC,)), "objectives[0].specs", "a draw objective holds no specs"),
+        (Objective("sum", (A_SPEC,)), "objectives[0].total_cnt", "needs total_cnt"),
+        (Objective("find", (A_SPEC,), 3), "objectives[0].total_cnt", "sum objectives only"),
+        (Objective("sum", (A_SPEC,), -1), "objectives[0].total_cnt", "out of range"),
+        (Objective("find", ((),)), "objectives[0].specs[0]", "at least one clause"),
+        (Objective("find", (((),),)), "objectives[0].specs[0][0]", "at least one literal"),
+        (Objective("find", ((("strawberry",),),)), "objectives[0].specs[0][0][0]", "a Literal"),
+        (
+            Objective("find", (((Literal("name", "jump"),),),)),
+            "objectives[0].specs[0][0][0].name",
+            "unknown item name 'jump'",
+        ),
+        (
+            Objective("find", (((Literal("colour", "red"),),),)),
+            "objectives[0].specs[0][0][0].colour",
+            "unknown literal key 'colour'",
+        ),
+        (
+            Objective("find", (((Literal("count", 9),),),)),
+            "objectives[0].specs[0][0][0].count",
+            r"9 is out of range \(1\.\.4\)",
+        ),
+        (
+            Objective("find", (((Literal("name", "lemon", 1),),),)),  # type: ignore[arg-type]
+            "objectives[0].specs[0][0][0].neg",
+            "true or false",
+        ),
+    ],
+)
+def test_a_hand_built_goal_refuses_what_no_task_file_describes(objective, path, words):
+    with pytest.raises(TaskError, match=words) as info:
+        Goal((objective,))
+    assert info.value.path == path
+
+
+def test_a_hand_built_goal_holds_a_tuple_of_objectives():
+    with pytest.raises(TaskError, match="a tuple of Objectives, not list") as info:
+        Goal([Objective("draw", ())])  # type: ignore[arg-type]
+    assert info.value.path == "objectives"
+
+
+def test_a_hand_built_goal_is_refused_in_the_words_a_task_file_gets():
+    with pytest.raises(TaskError) as from_file:
+        row(goal=[objective("find", [[lit(name="jump")]])])
+    with pytest.raises(TaskError) as by_hand:
+        Goal((Objective("find", (((Literal("name", "jump"),),),)),))
+    assert by_hand.value.message == from_file.value.message
+    assert from_file.value.path == "goal[0].specs[0][0][0].name"
 
 
 @pytest.mark.parametrize(

@@ -5,11 +5,13 @@ x = -1 would wrap round to the last column), and a `Task` names a field of the w
 from __future__ import annotations
 
 import dataclasses
+import json
 import pickle
 
 import pytest
 
 from xlogo_lang import TaskError, load_task, parse, run
+from xlogo_lang.task_format import task_from_dict
 from xlogo_lang.world import Item, Line, Tile, Turtle, World
 
 
@@ -34,6 +36,14 @@ def test_a_world_rebuilt_from_its_own_fields_is_the_same_world(world):
         ({"items": {0: "strawberry"}}, "items[0]", "must be an Item"),
         ({"lines": (Line(0, 0, 1, 1, "red"),)}, "lines[0]", "horizontal or vertical"),
         ({"lines": (Line(0, 0, 1, 0, "#D60000"),)}, "lines[0].color", "unknown pen colour"),
+        ({"items": [Item("strawberry", "red", 1)]}, "items", "a mapping of flat cell index"),
+        ({"items": None}, "items", "a mapping of flat cell index"),
+        ({"items": {0: Item("jump", None, None)}}, "items[0].name", "unknown item 'jump'"),
+        ({"items": {0: Item("circle", "teal", 1)}}, "items[0].color", "unknown item colour"),
+        ({"items": {0: Item("strawberry", "red", 9)}}, "items[0].count", r"9 is out of range"),
+        ({"lines": [Line(0, 0, 1, 0, "red")]}, "lines", "a tuple of Lines, not list"),
+        ({"lines": (Line(0, 0, 1.5, 0, "red"),)}, "lines[0].x2", "expected an integer"),  # type: ignore[arg-type]
+        ({"lines": (Line(0, 0, 64, 0, "red"),)}, "lines[0].x2", r"64 is out of range \(0\.\.63\)"),
     ],
 )
 def test_a_world_refuses_what_no_task_file_describes(world, change, path, words):
@@ -57,6 +67,36 @@ def test_a_wall_side_must_be_one_the_interpreter_knows(world):
     with pytest.raises(TaskError, match="wall sides") as info:
         dataclasses.replace(world, tiles=tiles)
     assert info.value.path == "tiles[0].walls"
+
+
+def test_a_wall_list_is_refused_naming_the_walls(world):
+    tiles = (Tile(0, 0, True, walls=["top"]), *world.tiles[1:])  # type: ignore[arg-type]
+    with pytest.raises(TaskError, match="a frozenset of wall sides") as info:
+        dataclasses.replace(world, tiles=tiles)
+    assert info.value.path == "tiles[0].walls"
+
+
+def test_a_tile_flag_must_be_true_or_false(world):
+    tiles = (Tile(0, 0, allowed="no"), *world.tiles[1:])  # type: ignore[arg-type]
+    with pytest.raises(TaskError, match="expected true or false") as info:
+        dataclasses.replace(world, tiles=tiles)
+    assert info.value.path == "tiles[0].allowed"
+
+
+def test_the_tiles_must_be_a_tuple(world):
+    with pytest.raises(TaskError, match="a tuple of Tiles, not list") as info:
+        dataclasses.replace(world, tiles=list(world.tiles))
+    assert info.value.path == "tiles"
+
+
+def test_a_hand_built_item_is_refused_in_the_words_a_task_file_gets(world, examples_dir):
+    data = json.loads((examples_dir / "tasks" / "find-strawberry.json").read_text())
+    data["items"][0]["count"] = 9
+    with pytest.raises(TaskError) as from_file:
+        task_from_dict(data)
+    with pytest.raises(TaskError) as by_hand:
+        dataclasses.replace(world, items={0: Item("strawberry", "red", 9)})
+    assert by_hand.value.message == from_file.value.message
 
 
 def test_a_hand_built_world_runs_from_its_own_start(examples_dir):

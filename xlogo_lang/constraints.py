@@ -8,7 +8,9 @@ the constraint as violated.
 
 `Constraints` is frozen and hashable, and its bounds are read-only `FrozenDict`s copied from the
 mappings it was given, so a task's rules cannot change after it is built (`check` reads them on
-every verdict).
+every verdict). Built by hand or read from a task file, it gets the same checks in the same words
+(the task reader builds it and names the file and JSON path of its TaskError): a key outside
+KEYS would vanish from the description, and a negative bound would crash `check`.
 """
 
 from __future__ import annotations
@@ -18,7 +20,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from itertools import islice
 
-from .ast import Block, Program, Span, walk
+from .ast import BLOCK_TYPES, Block, Program, Span, walk
+from .errors import TaskError, did_you_mean, int_problem, key_path
 from .frozen import FrozenDict, freeze
 
 KEYS = ("fd", "bk", "lt", "rt", "setpc", "repeat", "all")
@@ -30,6 +33,16 @@ KEY_WORDS = {
     "setpc": "set pen color",
     "repeat": "repeat",
     "all": "commands",
+}
+# What people write for the constraint keys: forward for fd, commands for all, ...
+KEY_ALIASES = {
+    "forward": "fd",
+    "backward": "bk",
+    "back": "bk",
+    "left": "lt",
+    "right": "rt",
+    "commands": "all",
+    "total": "all",
 }
 
 
@@ -53,8 +66,17 @@ class Constraints:
     start_by: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "exactly", freeze(self.exactly))
-        object.__setattr__(self, "at_most", freeze(self.at_most))
+        for rule in ("exactly", "at_most"):
+            bounds = getattr(self, rule)
+            if not isinstance(bounds, Mapping):
+                raise TaskError(
+                    f"must be a mapping of command type to count, not {type(bounds).__name__}",
+                    path=rule,
+                )
+            object.__setattr__(self, rule, freeze(bounds))  # checked as it will stay
+            _check_bounds(rule, getattr(self, rule))
+        _check_overlap(self.exactly, self.at_most)
+        _check_start_by(self.start_by)
 
     def __bool__(self) -> bool:
         return bool(self.exactly or self.at_most or self.start_by)
@@ -159,6 +181,40 @@ class Constraints:
             return sentences[0].lower().capitalize()
         body = " ".join(f"({chr(ord('a') + i)}) {s.capitalize()}." for i, s in enumerate(sentences))
         return f"Follow these rules: {body}".strip()
+
+
+def _check_bounds(rule: str, bounds: Mapping[str, int]) -> None:
+    """Each key a command type of KEYS and each bound a whole number >= 0."""
+    for k, v in bounds.items():
+        if k not in KEYS:
+            alias = KEY_ALIASES.get(str(k).lower())
+            raise TaskError(
+                f"unknown command type (use {', '.join(KEYS)})",
+                path=key_path(rule, k),
+                hint=f"did you mean {alias}?" if alias else did_you_mean(k, KEYS),
+            )
+        problem = int_problem(v, 0)
+        if problem:
+            raise TaskError(problem, path=key_path(rule, k))
+
+
+def _check_overlap(exactly: Mapping[str, int], at_most: Mapping[str, int]) -> None:
+    """A type bounded by both rules is the reference's AssertionError: which bound was meant?"""
+    both = set(exactly) & set(at_most)
+    if both:
+        k = sorted(both)[0]
+        raise TaskError(f"{k} is bounded both by exactly and by at_most", path=f"at_most.{k}")
+
+
+def _check_start_by(start_by: tuple[str, ...]) -> None:
+    """A tuple (so the constraints hash) of block types, each compared with the program's."""
+    if type(start_by) is not tuple:
+        raise TaskError(
+            f"must be a tuple of block types, not {type(start_by).__name__}", path="start_by"
+        )
+    for i, t in enumerate(start_by):
+        if t not in BLOCK_TYPES:
+            raise TaskError(f"unknown block type {t!r}", path=f"start_by[{i}]")
 
 
 def _fmt(d: Mapping[str, int]) -> str:

@@ -12,8 +12,13 @@ keeps the excerpt to one screen line, so an error about a 10 MB word is still on
 
 from __future__ import annotations
 
+import difflib
 import json
+import math
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
 
 QUOTE_CHARS = 40
 # Integers with more digits are never converted from text: Python refuses past its limit (4,300
@@ -219,3 +224,92 @@ class TaskError(XlogoError):
 
 class UsageError(XlogoError):
     """Wrong use of the API or the CLI (a missing task id, an unreadable file)."""
+
+
+# -- naming a bad value and where it is: shared by the task reader and the model's own checks ----
+#
+# A task file and a hand-built World, Goal or Constraints get the same checks in the same words:
+# the model modules raise TaskError with a path relative to the object they check, and the
+# reader (task_format) names the file and the JSON path in front of it.
+
+
+def value_kind(v: Any) -> str:
+    """What a value is, in JSON's words (`a string ("3")`, `null`), for "expected X, found Y";
+    a Python value that JSON has no word for (a hand-built field) is named by its type."""
+    if isinstance(v, float) and math.isnan(v):
+        return "NaN"
+    if isinstance(v, float) and math.isinf(v):
+        # 1e999 (or 5,000 digits and a fraction) reads as infinity: "Infinity" is not in the file
+        return "a number too large to read"
+    if isinstance(v, (dict, list)):
+        return "an object" if isinstance(v, dict) else "a list"
+    kind = _VALUE_KINDS.get(type(v))
+    if kind is None:
+        if not isinstance(v, (int, float, str)):
+            return f"a value of type {type(v).__name__}"
+        kind = "a number"
+    return f"{kind} ({json.dumps(v)[:40]})"
+
+
+_VALUE_KINDS = {str: "a string", bool: "a boolean", type(None): "null", int: "a number"}
+
+
+def int_problem(v: Any, lo: int | None = None, hi: int | None = None) -> str | None:
+    """What is wrong with `v` as a whole number in lo..hi (None when nothing is): a bool is not
+    a number here, though Python counts it as one."""
+    if isinstance(v, bool) or not isinstance(v, int):
+        return f"expected an integer, found {value_kind(v)}"
+    if (lo is not None and v < lo) or (hi is not None and v > hi):
+        rng = f"{lo}..{hi}" if hi is not None else f">= {lo}"
+        shown = str(v) if abs(v) < 10**40 else f"an integer of {len(str(abs(v)))} digits"
+        return f"{shown} is out of range ({rng})"
+    return None
+
+
+def bool_problem(v: Any) -> str | None:
+    """What is wrong with `v` as true or false (None when nothing is)."""
+    return None if isinstance(v, bool) else f"expected true or false, found {value_kind(v)}"
+
+
+def join_path(base: str, rest: str) -> str:
+    """Two parts of a path as one: `goal[0]` and `specs[1]` make `goal[0].specs[1]`, and a
+    part that starts with an index follows without a dot (`specs[0]` and `[1]`)."""
+    if not base or not rest:
+        return base or rest
+    return base + rest if rest.startswith("[") else f"{base}.{rest}"
+
+
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def key_path(base: str, k: object) -> str:
+    """The path of key `k` under `base`: `turtle.dir`, or `turtle["a b"]` for an odd key.
+    (The task reader names every key of a file with it, so it is kept cheap.)"""
+    k = str(k)
+    if _NAME.fullmatch(k):
+        return f"{base}.{k}" if base else k
+    return f"{base}[{json.dumps(k, ensure_ascii=False)}]"
+
+
+def did_you_mean(
+    key: object, options: tuple[str, ...] | list[str], cutoff: float = 0.6
+) -> str | None:
+    """A hint naming the option `key` is closest to (its lower case first), if any is close."""
+    key = str(key)
+    if key.lower() in options:
+        return f"did you mean {key.lower()}?"
+    close = difflib.get_close_matches(key.lower(), list(options), n=1, cutoff=cutoff)
+    if not close and len(key) >= 3:  # an abbreviation: `dir` for `direction`
+        close = [o for o in options if o.startswith(key.lower())][:1]
+    return f"did you mean {close[0]}?" if close else None
+
+
+@contextmanager
+def within(path: str) -> Iterator[None]:
+    """Put `path` in front of the path of a TaskError raised inside: a part's check names the
+    field relative to the part (`name`), and the whole names the part (`objectives[0].name`)."""
+    try:
+        yield
+    except TaskError as exc:
+        exc.path = join_path(path, exc.path or "")
+        raise

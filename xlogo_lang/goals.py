@@ -8,16 +8,26 @@ check is a handful of integer operations on the mask of visited cells.
 Documented meanings where the reference raises (see README, "Where xlogo differs"):
 `neg: 1` negates a literal, `{"count": n}` holds on a cell whose item has count n, and a
 multi-clause `findonly` means "find S, and every visited item satisfies S".
+
+A `Goal` checks itself when it is built (`check_goal`): an unknown objective, a wrong number of
+specs or an unknown item would otherwise be an IndexError or a silently false goal deep in a run.
+The task reader runs the same checks on each part (`check_objective_name`, `check_total`,
+`check_spec_count`, `check_spec`), so a task file and a hand-built goal are refused in the same
+words; a TaskError raised here names the field relative to the part checked, and the caller
+puts the part's path in front (`errors.within`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
-from .world import Item, SegmentKey, World
+from .errors import TaskError, bool_problem, did_you_mean, int_problem, key_path, within
+from .world import DECORATIONS, ITEM_COLORS, ITEM_NAMES, Item, SegmentKey, World
 
 OBJECTIVES = ("find", "findonly", "forbid", "collectall", "sum", "concat", "draw")
+LITERAL_KINDS = ("name", "color", "count")
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +82,9 @@ class Objective:
 class Goal:
     objectives: tuple[Objective, ...]
 
+    def __post_init__(self) -> None:
+        check_goal(self)
+
     @property
     def is_draw(self) -> bool:
         return any(o.name == "draw" for o in self.objectives)
@@ -87,6 +100,123 @@ class Goal:
             if o.name not in order:
                 order.append(o.name)
         return [o for name in order for o in self.objectives if o.name == name]
+
+
+# -- the checks a goal gets, built by hand or read from a task file -------------------------------
+
+
+def check_goal(goal: Goal) -> None:
+    """Every objective of `goal` (paths `objectives[i]...`)."""
+    if type(goal.objectives) is not tuple:
+        raise TaskError(_not_a_tuple("Objectives", goal.objectives), path="objectives")
+    for i, obj in enumerate(goal.objectives):
+        if not isinstance(obj, Objective):
+            raise TaskError(
+                f"must be an Objective, not {type(obj).__name__}", path=f"objectives[{i}]"
+            )
+        with within(f"objectives[{i}]"):
+            check_objective(obj)
+
+
+def check_objective(obj: Objective) -> None:
+    """An objective the goal checker can evaluate: a known name, its total, its specs."""
+    check_objective_name(obj.name)
+    if type(obj.specs) is not tuple:
+        raise TaskError(_not_a_tuple("specs", obj.specs), path="specs")
+    check_total(obj.name, obj.total)
+    if obj.name == "draw":
+        if obj.specs:  # a task file's draw specs are its lines, which the world holds
+            raise TaskError(
+                "a draw objective holds no specs: it draws the world's lines", path="specs"
+            )
+        return
+    check_spec_count(obj.name, len(obj.specs))
+    for j, spec in enumerate(obj.specs):
+        with within(f"specs[{j}]"):
+            check_spec(spec)
+
+
+def check_objective_name(name: Any) -> None:
+    if name not in OBJECTIVES:
+        raise TaskError(
+            f"unknown objective {name!r} (objectives are {', '.join(OBJECTIVES)})", path="name"
+        )
+
+
+def check_total(name: str, total: Any) -> None:
+    """A sum needs its total (a whole number >= 0); no other objective has one."""
+    if name != "sum":
+        if total is not None:
+            raise TaskError(
+                f"total_cnt belongs to sum objectives only, not {name}", path="total_cnt"
+            )
+        return
+    if total is None:
+        raise TaskError("a sum objective needs total_cnt", path="total_cnt")
+    problem = int_problem(total, 0)
+    if problem:
+        raise TaskError(problem, path="total_cnt")
+
+
+def check_spec_count(name: str, count: int) -> None:
+    """concat orders two or more specs; every other objective reads exactly one."""
+    if name == "concat" and count < 2:
+        raise TaskError("concat needs at least two specs", path="specs")
+    if name != "concat" and count != 1:
+        raise TaskError(f"{name} takes exactly one spec, found {count}", path="specs")
+
+
+def check_spec(spec: Spec) -> None:
+    """A CNF of literals with no empty part: the reference reads an empty spec as matching every
+    cell and an empty clause as matching none, almost surely a slip (README)."""
+    if type(spec) is not tuple:
+        raise TaskError(_not_a_tuple("clauses", spec), path="")
+    if not spec:
+        raise TaskError("a spec needs at least one clause", path="")
+    for i, clause in enumerate(spec):
+        if type(clause) is not tuple:
+            raise TaskError(_not_a_tuple("Literals", clause), path=f"[{i}]")
+        if not clause:
+            raise TaskError("a clause needs at least one literal", path=f"[{i}]")
+        for j, lit in enumerate(clause):
+            if not isinstance(lit, Literal):
+                raise TaskError(f"must be a Literal, not {type(lit).__name__}", path=f"[{i}][{j}]")
+            with within(f"[{i}][{j}]"):
+                check_literal(lit)
+
+
+def check_literal(lit: Literal) -> None:
+    """A kind of LITERAL_KINDS with a value the task format allows for it."""
+    problem = bool_problem(lit.neg)
+    if problem:
+        raise TaskError(problem, path="neg")
+    if lit.kind not in LITERAL_KINDS:
+        raise TaskError(
+            f"unknown literal key {lit.kind!r} (use name, color or count)",
+            path=key_path("", lit.kind),
+            hint=did_you_mean(lit.kind, LITERAL_KINDS),
+        )
+    problem = _literal_value_problem(lit.kind, lit.value)
+    if problem:
+        raise TaskError(problem, path=lit.kind)
+
+
+def _literal_value_problem(kind: str, v: Any) -> str | None:
+    if kind == "name" and v != "noname" and v not in ITEM_NAMES and v not in DECORATIONS:
+        return f"unknown item name {v!r}"
+    if kind == "color" and v != "nocolor" and v not in ITEM_COLORS:
+        return f"unknown item colour {v!r}"
+    if kind == "count":
+        return int_problem(v, 1, 4)
+    return None
+
+
+def _not_a_tuple(what: str, value: object) -> str:
+    # a list would make the goal unhashable, and could change after the goal is checked
+    return f"must be a tuple of {what}, not {type(value).__name__}"
+
+
+# -- matching ------------------------------------------------------------------------------------
 
 
 def spec_mask(world: World, spec: Spec) -> int:

@@ -5,7 +5,11 @@
 loaders of files, folders and records are `tasks.py`.
 
 Everything is validated; bad input raises `TaskError` naming the file and the JSON path
-(`tiles[3].walls.lft: unknown wall side`), never KeyError or AssertionError. Where the reference
+(`tiles[3].walls.lft: unknown wall side`), never KeyError or AssertionError. The JSON's shape is
+checked here; what its values mean (an item's name, an objective's specs, a constraint's keys) is
+checked by the model's own checks in world.py, goals.py and constraints.py, which a hand-built
+`World`, `Goal` or `Constraints` gets too: one set of checks, so both are refused in the same words
+(`_Ctx.within` puts the file and JSON path in front of the field they name). Where the reference
 raises on input xlogo gives a meaning instead, the choice is documented in the README. In the asset
 layout each part is validated against the file it comes from (`10a.goal` in xlogomini_goals.json).
 
@@ -22,39 +26,51 @@ annotations and the unread keys of an asset record included.
 
 from __future__ import annotations
 
-import difflib
 import json
-import math
-import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .ast import BLOCK_TYPES, Program
+from .ast import Program
 from .codejson import LongNumber, parse_int
 from .codejson import from_json as code_from_json
-from .constraints import KEYS, Constraints
+from .constraints import Constraints
 from .errors import (
     MAX_NUMBER_DIGITS,
     ProgramError,
     TaskError,
+    bool_problem,
+    did_you_mean,
     digits_text,
     has_lone_surrogate,
+    int_problem,
+    join_path,
+    key_path,
+    value_kind,
     within_text,
 )
-from .goals import OBJECTIVES, Goal, Literal, Objective
+from .goals import (
+    Goal,
+    Literal,
+    Objective,
+    check_objective_name,
+    check_spec,
+    check_spec_count,
+    check_total,
+)
 from .world import (
     COLOR_TO_HEX,
-    DECORATIONS,
     HEX_TO_COLOR,
-    ITEM_COLORS,
-    ITEM_NAMES,
+    MAX_COORD,
     WALL_SIDES,
     Item,
     Line,
     Tile,
     Turtle,
     World,
+    check_item,
 )
 
 ASSET_FILES = {
@@ -264,19 +280,19 @@ class _Ctx:
         for k in d:
             if k not in keys:
                 raise self.err(
-                    _key_path(path, k),
+                    key_path(path, k),
                     f"unknown key {k!r} in {what} (the keys are {', '.join(keys)})",
-                    _did_you_mean(k, keys),
+                    did_you_mean(k, keys),
                 )
 
     def obj(self, v: Any, path: str) -> dict[str, Any]:
         if not isinstance(v, dict):
-            raise self.err(path, f"expected an object, found {_jtype(v)}")
+            raise self.err(path, f"expected an object, found {value_kind(v)}")
         return v
 
     def lst(self, v: Any, path: str) -> list[Any]:
         if not isinstance(v, list):
-            raise self.err(path, f"expected a list, found {_jtype(v)}")
+            raise self.err(path, f"expected a list, found {value_kind(v)}")
         return v
 
     def key(self, d: dict[str, Any], k: str, path: str) -> Any:
@@ -285,60 +301,26 @@ class _Ctx:
         return d[k]
 
     def int_(self, v: Any, path: str, lo: int | None = None, hi: int | None = None) -> int:
-        if isinstance(v, bool) or not isinstance(v, int):
-            raise self.err(path, f"expected an integer, found {_jtype(v)}")
-        if (lo is not None and v < lo) or (hi is not None and v > hi):
-            rng = f"{lo}..{hi}" if hi is not None else f">= {lo}"
-            shown = str(v) if abs(v) < 10**40 else f"an integer of {len(str(abs(v)))} digits"
-            raise self.err(path, f"{shown} is out of range ({rng})")
+        problem = int_problem(v, lo, hi)
+        if problem:
+            raise self.err(path, problem)
         return v
 
     def bool_(self, v: Any, path: str) -> bool:
-        if not isinstance(v, bool):
-            raise self.err(path, f"expected true or false, found {_jtype(v)}")
+        problem = bool_problem(v)
+        if problem:
+            raise self.err(path, problem)
         return v
 
-
-def _jtype(v: Any) -> str:
-    if isinstance(v, float) and math.isnan(v):
-        return "NaN"
-    if isinstance(v, float) and math.isinf(v):
-        # 1e999 (or 5,000 digits and a fraction) reads as infinity: "Infinity" is not in the file
-        return "a number too large to read"
-    return {
-        dict: "an object",
-        list: "a list",
-        str: "a string",
-        bool: "a boolean",
-        type(None): "null",
-    }.get(type(v), "a number") + (
-        f" ({json.dumps(v)[:40]})" if not isinstance(v, (dict, list)) else ""
-    )
-
-
-def _join(base: str, k: str) -> str:
-    return f"{base}.{k}" if base else k
-
-
-def _key_path(base: str, k: str) -> str:
-    """The path of key `k` under `base`: `turtle.dir`, or `turtle["a b"]` for an odd key."""
-    k = str(k)
-    if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", k):
-        return _join(base, k)
-    return f"{base}[{json.dumps(k, ensure_ascii=False)}]"
-
-
-def _did_you_mean(
-    key: str, options: tuple[str, ...] | list[str], cutoff: float = 0.6
-) -> str | None:
-    """A hint naming the option `key` is closest to (its lower case first), if any is close."""
-    key = str(key)
-    if key.lower() in options:
-        return f"did you mean {key.lower()}?"
-    close = difflib.get_close_matches(key.lower(), list(options), n=1, cutoff=cutoff)
-    if not close and len(key) >= 3:  # an abbreviation: `dir` for `direction`
-        close = [o for o in options if o.startswith(key.lower())][:1]
-    return f"did you mean {close[0]}?" if close else None
+    @contextmanager
+    def within(self, path: str) -> Iterator[None]:
+        """Name the file and JSON path of a model check's error (goals.py, constraints.py,
+        world.py check a part and name the field relative to it): the one set of checks a task
+        file and a hand-built object share."""
+        try:
+            yield
+        except TaskError as exc:
+            raise self.err(join_path(path, exc.path or ""), exc.message, exc.hint) from None
 
 
 def usable_id(value: Any) -> str | None:
@@ -374,7 +356,7 @@ def _check_values(value: Any, cx: _Ctx, path: str, *, text: bool = True) -> None
                     raise cx.err(
                         p, f"a key is not valid Unicode text (a lone surrogate): {ascii(k)[:60]}"
                     )
-            stack.extend((child, _key_path(p, k)) for k, child in reversed(v.items()))
+            stack.extend((child, key_path(p, k)) for k, child in reversed(v.items()))
         elif isinstance(v, list):
             stack.extend((v[i], f"{p}[{i}]") for i in reversed(range(len(v))))
 
@@ -401,17 +383,6 @@ ITEM_KEYS = ("x", "y", "name", "color", "count")
 LINE_KEYS = ("x1", "y1", "x2", "y2", "color")
 OBJECTIVE_KEYS = ("name", "specs", "total_cnt")
 CONSTRAINT_RULES = ("exactly", "at_most", "start_by")
-LITERAL_KEYS = ("name", "color", "count")
-# What people write for the constraint keys: forward for fd, commands for all, ...
-_KEY_ALIASES = {
-    "forward": "fd",
-    "backward": "bk",
-    "back": "bk",
-    "left": "lt",
-    "right": "rt",
-    "commands": "all",
-    "total": "all",
-}
 
 
 def _check_record_keys(d: dict[str, Any], cx: _Ctx, keys: tuple[str, ...]) -> None:
@@ -425,10 +396,10 @@ def _check_record_keys(d: dict[str, Any], cx: _Ctx, keys: tuple[str, ...]) -> No
         if k in keys:
             continue
         # a hint only for a near miss: annotations such as `solution_text` are not typos
-        hint = _did_you_mean(k, absent, cutoff=0.8)
+        hint = did_you_mean(k, absent, cutoff=0.8)
         if hint:
             raise cx.err(
-                _key_path("", k),
+                key_path("", k),
                 f"unknown key {k!r} in a task (the keys are {', '.join(keys)})",
                 hint,
             )
@@ -534,17 +505,17 @@ def world_from_dict(d: dict[str, Any], cx: _Ctx) -> World:
         p = f"tiles[{i}]"
         t = cx.obj(t, p)
         cx.known_keys(t, TILE_KEYS, p, "a tile")
-        x = cx.int_(cx.key(t, "x", p), f"{p}.x", 0, 63)
-        y = cx.int_(cx.key(t, "y", p), f"{p}.y", 0, 63)
+        x = cx.int_(cx.key(t, "x", p), f"{p}.x", 0, MAX_COORD)
+        y = cx.int_(cx.key(t, "y", p), f"{p}.y", 0, MAX_COORD)
         allowed = cx.bool_(cx.key(t, "allowed", p), f"{p}.allowed")
         walls_raw = cx.obj(cx.key(t, "walls", p), f"{p}.walls")
         walls = set()
         for side, v in walls_raw.items():
             if side not in WALL_SIDES:
                 raise cx.err(
-                    _key_path(f"{p}.walls", side),
+                    key_path(f"{p}.walls", side),
                     f"unknown wall side (the sides are {', '.join(sorted(WALL_SIDES))})",
-                    _did_you_mean(side, WALL_SIDES),
+                    did_you_mean(side, WALL_SIDES),
                 )
             # null is no wall, as a missing side is: the reference's task writer puts null
             # walls on the tiles of a drawing's holes
@@ -575,23 +546,10 @@ def world_from_dict(d: dict[str, Any], cx: _Ctx) -> World:
         cx.known_keys(it, ITEM_KEYS, p, "an item")
         x = cx.int_(cx.key(it, "x", p), f"{p}.x", 0, cols - 1)
         y = cx.int_(cx.key(it, "y", p), f"{p}.y", 0, rows - 1)
-        name = cx.key(it, "name", p)
-        if name not in ITEM_NAMES and name not in DECORATIONS:
-            raise cx.err(
-                f"{p}.name",
-                f"unknown item {name!r} (items are strawberry, lemon, triangle, rectangle, "
-                "cross, circle and the letters A-Z)",
-            )
-        color = cx.key(it, "color", p)
-        if color is not None and color not in ITEM_COLORS:
-            raise cx.err(
-                f"{p}.color",
-                f"unknown item colour {color!r} (the colours are {', '.join(ITEM_COLORS)})",
-            )
-        count = cx.key(it, "count", p)
-        if count is not None:
-            count = cx.int_(count, f"{p}.count", 1, 4)
-        items[y * cols + x] = Item(name, color, count)
+        item = Item(*(cx.key(it, k, p) for k in ("name", "color", "count")))
+        with cx.within(p):
+            check_item(item)
+        items[y * cols + x] = item
 
     lines = []
     for i, ln in enumerate(cx.lst(d.get("lines", []), "lines")):
@@ -599,7 +557,7 @@ def world_from_dict(d: dict[str, Any], cx: _Ctx) -> World:
         ln = cx.obj(ln, p)
         cx.known_keys(ln, LINE_KEYS, p, "a line")
         x1, y1, x2, y2 = (
-            cx.int_(cx.key(ln, k, p), f"{p}.{k}", 0, 63) for k in ("x1", "y1", "x2", "y2")
+            cx.int_(cx.key(ln, k, p), f"{p}.{k}", 0, MAX_COORD) for k in ("x1", "y1", "x2", "y2")
         )
         raw = cx.key(ln, "color", p)
         color = _line_color(raw)
@@ -625,6 +583,8 @@ def _line_color(raw: Any) -> str | None:
 
 
 def goal_from_json(goal: Any, world: World, cx: _Ctx, path: str) -> Goal:
+    """The goal of a task file: the JSON's shape is checked here, its meaning by the goal's own
+    checks (goals.py), in the order the keys are read."""
     if goal is None:
         # The reference's Task loader (and its synthesizer) read a null goal as "draw".
         return Goal((Objective("draw", ()),))
@@ -634,45 +594,38 @@ def goal_from_json(goal: Any, world: World, cx: _Ctx, path: str) -> Goal:
         o = cx.obj(o, p)
         cx.known_keys(o, OBJECTIVE_KEYS, p, "an objective")
         name = cx.key(o, "name", p)
-        if name not in OBJECTIVES:
-            raise cx.err(
-                f"{p}.name", f"unknown objective {name!r} (objectives are {', '.join(OBJECTIVES)})"
-            )
+        with cx.within(p):
+            check_objective_name(name)
         specs_raw = cx.lst(cx.key(o, "specs", p), f"{p}.specs")
         total = o.get("total_cnt")
-        if name == "sum":
-            if total is None:
-                raise cx.err(f"{p}.total_cnt", "a sum objective needs total_cnt")
-            total = cx.int_(total, f"{p}.total_cnt", 0)
-        elif total is not None:
-            raise cx.err(f"{p}.total_cnt", f"total_cnt belongs to sum objectives only, not {name}")
-        if name == "draw":
+        with cx.within(p):
+            check_total(name, total)
+        if name == "draw":  # its specs are the picture's lines, which the world holds
             objs.append(Objective("draw", ()))
             continue
-        if name == "concat" and len(specs_raw) < 2:
-            raise cx.err(f"{p}.specs", "concat needs at least two specs")
-        if name != "concat" and len(specs_raw) != 1:
-            raise cx.err(f"{p}.specs", f"{name} takes exactly one spec, found {len(specs_raw)}")
-        specs = tuple(_spec(s, cx, f"{p}.specs[{j}]") for j, s in enumerate(specs_raw))
-        objs.append(Objective(name, specs, total))
+        with cx.within(p):
+            check_spec_count(name, len(specs_raw))
+        objs.append(
+            Objective(
+                name, tuple(_spec(s, cx, f"{p}.specs[{j}]") for j, s in enumerate(specs_raw)), total
+            )
+        )
     return Goal(tuple(objs))
 
 
 def _spec(s: Any, cx: _Ctx, p: str) -> tuple[tuple[Literal, ...], ...]:
-    clauses = cx.lst(s, p)
-    if not clauses:
-        raise cx.err(p, "a spec needs at least one clause")
-    out = []
-    for i, c in enumerate(clauses):
-        cp = f"{p}[{i}]"
-        lits = cx.lst(c, cp)
-        if not lits:
-            raise cx.err(cp, "a clause needs at least one literal")
-        out.append(tuple(_literal(lit, cx, f"{cp}[{j}]") for j, lit in enumerate(lits)))
-    return tuple(out)
+    spec = tuple(
+        tuple(_literal(lit, cx, f"{p}[{i}][{j}]") for j, lit in enumerate(cx.lst(c, f"{p}[{i}]")))
+        for i, c in enumerate(cx.lst(s, p))
+    )
+    with cx.within(p):
+        check_spec(spec)
+    return spec
 
 
 def _literal(lit: Any, cx: _Ctx, p: str) -> Literal:
+    """A literal's JSON shape (`goals.check_literal` checks its kind and value): `neg` is 0 or
+    1 here, and one other key names the kind."""
     lit = cx.obj(lit, p)
     neg = lit.get("neg", 0)
     if neg not in (0, 1) or isinstance(neg, bool):
@@ -682,23 +635,7 @@ def _literal(lit: Any, cx: _Ctx, p: str) -> Literal:
         raise cx.err(
             p, "a literal has exactly one of the keys name, color, count (and optionally neg)"
         )
-    k = keys[0]
-    v = lit[k]
-    if k == "name":
-        if v != "noname" and v not in ITEM_NAMES and v not in DECORATIONS:
-            raise cx.err(f"{p}.name", f"unknown item name {v!r}")
-    elif k == "color":
-        if v != "nocolor" and v not in ITEM_COLORS:
-            raise cx.err(f"{p}.color", f"unknown item colour {v!r}")
-    elif k == "count":
-        v = cx.int_(v, f"{p}.count", 1, 4)
-    else:
-        raise cx.err(
-            _key_path(p, k),
-            f"unknown literal key {k!r} (use name, color or count)",
-            _did_you_mean(k, LITERAL_KEYS),
-        )
-    return Literal(k, v, bool(neg))
+    return Literal(keys[0], lit[keys[0]], bool(neg))
 
 
 def constraints_from_json(c: Any, cx: _Ctx, path: str) -> Constraints:
@@ -717,29 +654,11 @@ def constraints_from_json(c: Any, cx: _Ctx, path: str) -> Constraints:
             "use exactly for a required count, at_most for a limit",
         )
     cx.known_keys(c, CONSTRAINT_RULES, path, "the constraints")
-    bounds: dict[str, dict[str, int]] = {}
-    for rule in ("exactly", "at_most"):
-        raw = cx.obj(c.get(rule, {}), f"{path}.{rule}")
-        out = {}
-        for k, v in raw.items():
-            if k not in KEYS:
-                alias = _KEY_ALIASES.get(str(k).lower())
-                raise cx.err(
-                    _key_path(f"{path}.{rule}", k),
-                    f"unknown command type (use {', '.join(KEYS)})",
-                    f"did you mean {alias}?" if alias else _did_you_mean(k, KEYS),
-                )
-            out[k] = cx.int_(v, f"{path}.{rule}.{k}", 0)
-        bounds[rule] = out
-    both = set(bounds["exactly"]) & set(bounds["at_most"])
-    if both:
-        k = sorted(both)[0]
-        raise cx.err(f"{path}.at_most.{k}", f"{k} is bounded both by exactly and by at_most")
+    exactly = cx.obj(c.get("exactly", {}), f"{path}.exactly")
+    at_most = cx.obj(c.get("at_most", {}), f"{path}.at_most")
     start = cx.lst(c.get("start_by", []), f"{path}.start_by")
-    for i, t in enumerate(start):
-        if t not in BLOCK_TYPES:
-            raise cx.err(f"{path}.start_by[{i}]", f"unknown block type {t!r}")
-    return Constraints(bounds["exactly"], bounds["at_most"], tuple(start))
+    with cx.within(path):  # the keys, counts and block types: Constraints checks them
+        return Constraints(exactly, at_most, tuple(start))
 
 
 # -- writing -------------------------------------------------------------------------------------

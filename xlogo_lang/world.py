@@ -15,6 +15,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from .ast import unknown_colour
+from .errors import TaskError, bool_problem, int_problem, quoted, within
 from .frozen import FrozenDict, freeze
 
 NORTH, EAST, SOUTH, WEST = 0, 1, 2, 3
@@ -41,6 +43,9 @@ HEX_TO_COLOR = {
     "#FFFFFF": "white",
 }
 COLOR_TO_HEX = {v: k for k, v in HEX_TO_COLOR.items()}
+
+# Tiles and lines: a coordinate is in 0..MAX_COORD (a line may reach past the grid, README).
+MAX_COORD = 63
 
 # What a step from a cell in a direction leads to (`World.moves`): the flat index of the cell
 # entered, or one of these crash codes, checked in the reference's order.
@@ -118,6 +123,63 @@ class Turtle:
     direction: int
 
 
+# -- the checks of a world's parts, shared with the task reader (task_format) ----------------------
+# A TaskError raised here names the field relative to the part; the caller puts the part's path
+# in front (`errors.within`), so a task file and a hand-built world are refused in the same words.
+
+
+def check_item(item: Item) -> None:
+    """An item a task file can hold: a catalogue name or a decoration, an item colour or none, a
+    count 1..4 or none. (Whether the combination is in the catalogue is the goal's business.)"""
+    if item.name not in ITEM_NAMES and item.name not in DECORATIONS:
+        raise TaskError(
+            f"unknown item {item.name!r} (items are strawberry, lemon, triangle, rectangle, "
+            "cross, circle and the letters A-Z)",
+            path="name",
+        )
+    if item.color is not None and item.color not in ITEM_COLORS:
+        raise TaskError(
+            f"unknown item colour {item.color!r} (the colours are {', '.join(ITEM_COLORS)})",
+            path="color",
+        )
+    problem = None if item.count is None else int_problem(item.count, 1, 4)
+    if problem:
+        raise TaskError(problem, path="count")
+
+
+def _check_tile(tile: Tile) -> None:
+    """Walls as a frozenset of known sides (hashable, read as bits), flags as true or false."""
+    if type(tile.walls) is not frozenset:
+        raise TaskError(
+            f"must be a frozenset of wall sides ({', '.join(WALL_SIDES)}), "
+            f"not {type(tile.walls).__name__}",
+            path="walls",
+        )
+    if not tile.walls <= set(WALL_SIDES):
+        raise TaskError(f"wall sides are {', '.join(WALL_SIDES)}", path="walls")
+    for name in ("allowed", "exist"):
+        problem = bool_problem(getattr(tile, name))
+        if problem:
+            raise TaskError(problem, path=name)
+
+
+def _check_line(line: Line) -> None:
+    """Whole-number ends in the task format's range, on one row or column, in a pen colour."""
+    for name in ("x1", "y1", "x2", "y2"):
+        problem = int_problem(getattr(line, name), 0, MAX_COORD)
+        if problem:
+            raise TaskError(problem, path=name)
+    if line.x1 != line.x2 and line.y1 != line.y2:
+        raise TaskError("a line must be horizontal or vertical", path="")
+    if line.color not in COLOR_TO_HEX:
+        raise TaskError(unknown_colour(quoted(line.color)), path="color")
+
+
+def _check_whole(path: str, value: object, lo: int, hi: int) -> None:
+    if type(value) is not int or not lo <= value <= hi:
+        raise TaskError(f"must be a whole number in {lo}..{hi}, not {value!r}", path=path)
+
+
 @dataclass(frozen=True)
 class World:
     rows: int
@@ -137,7 +199,8 @@ class World:
     segments: tuple[SegmentKey | None, ...] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "items", freeze(self.items))  # validated as it will stay
+        self._check_containers()
+        object.__setattr__(self, "items", freeze(self.items))  # checked as it will stay
         self._validate()
         bits = []
         for tile in self.tiles:
@@ -156,49 +219,64 @@ class World:
         object.__setattr__(self, "picture", FrozenDict(picture))
         self._tabulate_moves()
 
+    def _check_containers(self) -> None:
+        """The fields that hold many values, before anything reads them: tuples (a world is
+        hashed, and a list could change after the checks) and a mapping of items (copied)."""
+        for name, what in (("tiles", "Tiles"), ("lines", "Lines")):
+            value = getattr(self, name)
+            if type(value) is not tuple:
+                raise TaskError(f"must be a tuple of {what}, not {type(value).__name__}", path=name)
+        if not isinstance(self.items, Mapping):
+            raise TaskError(
+                f"must be a mapping of flat cell index to Item, not {type(self.items).__name__}",
+                path="items",
+            )
+
     def _validate(self) -> None:
         """A world built by hand gets the checks a task file gets, naming the field: without
         them a turtle at x = -1 would wrap round to the last column, and a missing tile would
         be an IndexError deep in a run."""
-        from .ast import unknown_colour
-        from .errors import TaskError, quoted
-
-        def bad(path: str, message: str) -> TaskError:
-            return TaskError(message, path=path)
-
-        for name in ("rows", "cols"):
-            v = getattr(self, name)
-            if type(v) is not int or not 1 <= v <= 64:
-                raise bad(name, f"must be a whole number in 1..64, not {v!r}")
-        if len(self.tiles) != self.rows * self.cols:
-            raise bad(
-                "tiles", f"needs one tile per cell ({self.rows * self.cols}), not {len(self.tiles)}"
-            )
-        for i, t in enumerate(self.tiles):
-            if not isinstance(t, Tile) or (t.x, t.y) != self.cell(i):
-                x, y = self.cell(i)
-                raise bad(f"tiles[{i}]", f"must be the Tile of cell ({x},{y}) (flat index order)")
-            if not t.walls <= set(WALL_SIDES):
-                raise bad(f"tiles[{i}].walls", f"wall sides are {', '.join(WALL_SIDES)}")
+        _check_whole("rows", self.rows, 1, 64)
+        _check_whole("cols", self.cols, 1, 64)
+        self._check_tiles()
         tr = self.turtle
         if not isinstance(tr, Turtle):
-            raise bad("turtle", "must be a Turtle")
-        for name, hi in (("x", self.cols - 1), ("y", self.rows - 1), ("direction", 3)):
-            v = getattr(tr, name)
-            if type(v) is not int or not 0 <= v <= hi:
-                raise bad(f"turtle.{name}", f"must be a whole number in 0..{hi}, not {v!r}")
-        for index, item in self.items.items():
-            if type(index) is not int or not 0 <= index < self.size:
-                raise bad(f"items[{index!r}]", f"a flat cell index must be in 0..{self.size - 1}")
-            if not isinstance(item, Item):
-                raise bad(f"items[{index}]", "must be an Item")
+            raise TaskError("must be a Turtle", path="turtle")
+        _check_whole("turtle.x", tr.x, 0, self.cols - 1)
+        _check_whole("turtle.y", tr.y, 0, self.rows - 1)
+        _check_whole("turtle.direction", tr.direction, 0, 3)
+        self._check_items()
         for i, line in enumerate(self.lines):
             if not isinstance(line, Line):
-                raise bad(f"lines[{i}]", "must be a Line")
-            if line.x1 != line.x2 and line.y1 != line.y2:
-                raise bad(f"lines[{i}]", "a line must be horizontal or vertical")
-            if line.color not in COLOR_TO_HEX:
-                raise bad(f"lines[{i}].color", unknown_colour(quoted(line.color)))
+                raise TaskError("must be a Line", path=f"lines[{i}]")
+            with within(f"lines[{i}]"):
+                _check_line(line)
+
+    def _check_tiles(self) -> None:
+        if len(self.tiles) != self.size:
+            raise TaskError(
+                f"needs one tile per cell ({self.size}), not {len(self.tiles)}", path="tiles"
+            )
+        for i, t in enumerate(self.tiles):
+            x, y = self.cell(i)
+            whole = isinstance(t, Tile) and type(t.x) is int and type(t.y) is int
+            if not whole or (t.x, t.y) != (x, y):
+                raise TaskError(
+                    f"must be the Tile of cell ({x},{y}) (flat index order)", path=f"tiles[{i}]"
+                )
+            with within(f"tiles[{i}]"):
+                _check_tile(t)
+
+    def _check_items(self) -> None:
+        for index, item in self.items.items():
+            if type(index) is not int or not 0 <= index < self.size:
+                raise TaskError(
+                    f"a flat cell index must be in 0..{self.size - 1}", path=f"items[{index!r}]"
+                )
+            if not isinstance(item, Item):
+                raise TaskError("must be an Item", path=f"items[{index}]")
+            with within(f"items[{index}]"):
+                check_item(item)
 
     def _tabulate_moves(self) -> None:
         """Every step's outcome, decided once per world instead of once per step."""
