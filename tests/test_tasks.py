@@ -136,6 +136,13 @@ def test_a_task_written_back_to_json_loads_to_the_same_task(tasks_dir, task_id):
     )
 
 
+def test_a_task_read_from_elsewhere_is_the_same_task_equal_and_hashing_equal(tasks_dir):
+    task = load_task(tasks_dir / "1.json")
+    again = task_from_dict(task.to_json())  # read from no file: its source differs
+    assert again.source != task.source
+    assert again == task and hash(again) == hash(task)
+
+
 # -- validation ---------------------------------------------------------------------------------
 
 

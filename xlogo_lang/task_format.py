@@ -83,7 +83,15 @@ ASSET_FILES = {
 
 @dataclass(frozen=True)
 class Task:
-    """One task: its world, goal and constraints, and its reference solution when it has one."""
+    """One task: its world, goal and constraints, and its reference solution when it has one.
+
+    Two tasks are equal, and hash equal, when their id, world, goal, constraints, solution and
+    platform description are: `source`, where the task was read from (a file, `<test>`, None),
+    is not compared, so a task read back from its own JSON, from a copy of its file or from a
+    records file is the same task, and tasks can be de-duplicated with `==` or a set. (Nothing
+    keys a cache by a task: the REPL compares tasks by identity, the scorers key by task id and
+    the generator by `gen.canonical.canonical_hash`, of world, goal and constraints only.)
+    """
 
     id: str
     world: World
@@ -91,7 +99,7 @@ class Task:
     constraints: Constraints
     solution: Program | None = None  # the reference solution, when the data has one
     platform_description: str = ""  # the platform's own text; `description` is generated
-    source: str | None = None
+    source: str | None = field(default=None, compare=False)  # where it was read from
     # not an init field, so `dataclasses.replace` (a new goal or world) starts a fresh cache
     _compiled: list[Any] = field(
         default_factory=list, init=False, repr=False, compare=False, hash=False
