@@ -9,7 +9,7 @@ import json
 from pathlib import Path
 
 import pytest
-from openai_server import Reply, ScriptedOpenAI, user_text
+from openai_server import Fail, Reply, ScriptedOpenAI, user_text
 from rich.console import Console
 from test_eval_taskset import BROKEN_FIELD, folder_with_a_broken_task
 
@@ -166,12 +166,12 @@ def test_a_solver_timeout_is_not_counted_as_solved_nor_its_program_as_shortest(
     # but not the proof of its 11 blocks (about 19 s); with no time at all, task 1 has nothing
     by_id = {t.id: t for t in load_tasks(assets_dir)}
     run64 = _relabelled(runs["flaky"], tmp_path / "run64.jsonl", "22", "64")
-    slow = build_report([run64], [by_id["1"], by_id["64"]], solver_timeout=3)
+    slow = build_report([run64], [by_id["1"], by_id["64"]], baseline_timeout=3)
     solver = slow.to_dict()["solver"]
     assert solver["status"] == {"1": "solved", "64": "timeout"}
     assert solver["tasks_solved"] == 1 and solver["sizes"] == {"1": 1}
     assert solver["found_sizes"] == {"64": 15}
-    none = build_report([runs["flaky"]], [by_id["1"]], solver_timeout=0).to_dict()["solver"]
+    none = build_report([runs["flaky"]], [by_id["1"]], baseline_timeout=0).to_dict()["solver"]
     assert none["status"] == {"1": "timeout"} and none["found_sizes"] == {}
 
 
@@ -179,7 +179,7 @@ def test_the_baseline_table_shows_timeouts_apart_from_proved_sizes(runs, assets_
     by_id = {t.id: t for t in load_tasks(assets_dir)}
     con = Console(record=True, width=200)
     run64 = _relabelled(runs["flaky"], tmp_path / "run64.jsonl", "22", "64")
-    build_report([run64], [by_id["1"], by_id["64"]], solver_timeout=3).render(con)
+    build_report([run64], [by_id["1"], by_id["64"]], baseline_timeout=3).render(con)
     text = con.export_text()
     assert "solved, proved shortest" in text and "mean 1.00, max 1" in text  # task 1 only
     assert "timeout: program found, not proved shortest" in text and "64: 15" in text
@@ -197,17 +197,26 @@ def test_the_baseline_covers_the_tasks_the_runs_attempted(runs, assets_dir, tmp_
     assert rep["runs"][0]["tasks_attempted"] == 2
 
 
-def test_cli_solver_timeout_is_opt_in(runs, tmp_path, capsys):
+def test_cli_baseline_timeout_is_opt_in(runs, tmp_path, capsys):
     tasks_dir = _task_dir(tmp_path, [t for t in runs["tasks"] if t.id in ("1", "22")])
     argv = ["report", str(runs["flaky"]), "--tasks", str(tasks_dir), "--json"]
     assert cli_main(argv) == 0
     assert json.loads(capsys.readouterr().out)["solver"]["timeout"] is None
-    assert cli_main([*argv, "--solver-timeout", "2.5"]) == 0
+    assert cli_main([*argv, "--baseline-timeout", "2.5"]) == 0
     assert json.loads(capsys.readouterr().out)["solver"]["timeout"] == 2.5
 
 
+def test_a_repair_time_limit_leaves_the_baseline_without_one(runs, tmp_path, capsys):
+    """--solver-timeout, given to bound repair, no longer makes the baseline machine-bound."""
+    tasks_dir = _task_dir(tmp_path, [t for t in runs["tasks"] if t.id in ("1", "22")])
+    argv = ["report", str(runs["flaky"]), "--tasks", str(tasks_dir), "--json", "--repair"]
+    assert cli_main([*argv, "--solver-timeout", "2"]) == 0
+    rep = json.loads(capsys.readouterr().out)
+    assert rep["solver"]["timeout"] is None and rep["repair_timeout"] == 2
+
+
 def test_repair_gives_the_edit_distance_of_failed_programs(runs):
-    rep = build_report([runs["flaky"]], runs["tasks"], solver=False, repair=True, solver_timeout=2)
+    rep = build_report([runs["flaky"]], runs["tasks"], solver=False, repair=True, repair_timeout=2)
     rep = rep.to_dict()
     assert rep["runs"][0]["mean_edit_distance"] is not None
 
@@ -425,3 +434,181 @@ def test_a_recorded_task_set_that_is_gone_says_where_the_path_came_from(tmp_path
     run = _write_run(tmp_path / "local.jsonl", [{**GOOD_87, "tasks": str(tmp_path / "moved")}])
     with pytest.raises(UsageError, match=r"the task set the runs recorded .* pass --tasks"):
         build_report([run], solver=False)
+
+
+# -- counts over what the runs attempted --------------------------------------------------------
+
+
+def _bare_run(path: Path, samples: dict[str, int]) -> Path:
+    """A run with `samples[task]` failed attempts ("no idea") at each task."""
+    recs = [
+        {**GOOD_87, "task_id": tid, "sample": i} for tid, n in samples.items() for i in range(n)
+    ]
+    return _write_run(path, recs)
+
+
+def _text(report) -> str:
+    con = Console(record=True, width=200)
+    report.render(con)
+    return con.export_text()
+
+
+@pytest.fixture(scope="module")
+def three_of_the_set(tmp_path_factory, assets_dir: Path):
+    """A run of tasks 87, 1 and 64 (`xlogo eval --ids 87,1,64`) against the whole asset set."""
+    run = _bare_run(tmp_path_factory.mktemp("ids") / "ids.jsonl", {"87": 1, "1": 1, "64": 1})
+    return build_report([run], load_tasks(assets_dir), solver=False)
+
+
+def test_the_overall_title_says_how_many_tasks_of_the_set_the_runs_attempted(three_of_the_set):
+    n = len(three_of_the_set.task_ids)
+    assert f"Overall (3 of {n} tasks attempted)" in _text(three_of_the_set)
+
+
+def test_a_skill_row_counts_the_attempted_tasks_with_the_skill_of_those_in_the_set(
+    three_of_the_set,
+):
+    rep = three_of_the_set
+    draw = [t for t in ("87", "1", "64") if "draw" in rep.task_skills[t]]
+    row = next(line for line in _text(rep).splitlines() if line.startswith("│ draw "))
+    assert f"{len(draw)} of {len(rep.skill_ids('draw'))}" in row
+
+
+def test_json_gives_the_attempted_counts_beside_the_task_set_s(three_of_the_set):
+    rep = three_of_the_set.to_dict()
+    assert rep["tasks_attempted"] == 3 and rep["tasks"] > 3
+    draw = [t for t in ("87", "1", "64") if "draw" in three_of_the_set.task_skills[t]]
+    assert rep["skills_attempted"]["draw"] == len(draw) < rep["skills"]["draw"]
+
+
+# -- attempts that got no reply -----------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def dead_run(tmp_path_factory, runs, assets_dir: Path) -> Path:
+    """A run whose endpoint refused every request (400: not retried)."""
+    path = tmp_path_factory.mktemp("dead") / "dead.jsonl"
+    cfg = EvalConfig(
+        model="dead",
+        base_url="",
+        retry=RetryPolicy(max_retries=0),
+        concurrency=1,
+        tasks_source=str(assets_dir),
+    )
+    with ScriptedOpenAI(lambda req, seen: Fail(400)) as srv:
+        cfg = dataclasses.replace(cfg, base_url=srv.url)
+        asyncio.run(run_eval(cfg, runs["tasks"], path, progress=False))
+    return path
+
+
+def test_attempts_without_a_reply_are_named_as_failures_with_how_to_ask_again(runs, dead_run):
+    warnings = build_report([dead_run], runs["tasks"], solver=False).warnings()
+    (warning,) = [w for w in warnings if "no reply" in w]
+    assert warning.startswith("dead: all 6 attempts got no reply (request errors, 6 tasks")
+    assert "they count as failed attempts in pass@k" in warning
+    assert f"--out {dead_run} --retry-errors` asks them again" in warning
+
+
+def test_cli_warns_about_attempts_without_a_reply_on_stderr_and_in_the_html(
+    dead_run, tmp_path, capsys
+):
+    html = tmp_path / "report.html"
+    assert cli_main(["report", str(dead_run), "--no-solver", "--html", str(html)]) == 0
+    assert "warning: dead: all 6 attempts got no reply" in capsys.readouterr().err
+    assert "dead: all 6 attempts got no reply" in html.read_text()
+
+
+def test_json_counts_the_tasks_whose_attempts_got_no_reply(runs, dead_run):
+    run = build_report([dead_run], runs["tasks"], solver=False).to_dict()["runs"][0]
+    assert run["errors"] == 6 and run["error_tasks"] == 6 and run["tasks_without_reply"] == 6
+
+
+# -- pass@k for the samples a run has -----------------------------------------------------------
+
+
+def test_a_run_of_3_samples_is_shown_pass_at_3(runs, tmp_path):
+    run = _bare_run(tmp_path / "three.jsonl", {"1": 3, "87": 3})
+    rep = build_report([run], runs["tasks"], solver=False)
+    assert list(rep.to_dict()["runs"][0]["pass_at_k"]) == ["1", "3"]
+    assert "pass@3" in _text(rep)
+
+
+def test_a_run_of_20_samples_is_shown_pass_at_20_after_pass_at_10(runs, tmp_path):
+    run = _bare_run(tmp_path / "twenty.jsonl", {"87": 20})
+    rep = build_report([run], runs["tasks"], solver=False).to_dict()
+    assert list(rep["runs"][0]["pass_at_k"]) == ["1", "5", "10", "20"]
+
+
+def test_a_k_left_out_for_tasks_with_fewer_samples_names_those_tasks(runs, tmp_path):
+    run = _bare_run(tmp_path / "short.jsonl", {"1": 5, "87": 3})
+    rep = build_report([run], runs["tasks"], solver=False)
+    out = rep.to_dict()["runs"][0]
+    assert list(out["pass_at_k"]) == ["1"] and out["pass_at_k_left_out"] == {"5": ["87"]}
+    assert any(
+        "pass@5 not shown: 1 task has fewer than 5 samples: 87 (3)" in w for w in rep.warnings()
+    )
+
+
+# -- where the skills came from -----------------------------------------------------------------
+
+
+def _without_solution(tasks: list, ids: set[str]) -> list:
+    return [dataclasses.replace(t, solution=None) if t.id in ids else t for t in tasks]
+
+
+def test_skills_read_off_reference_solutions_say_so(runs, tmp_path):
+    run = _bare_run(tmp_path / "run.jsonl", {"1": 1, "87": 1})
+    rep = build_report([run], runs["tasks"], solver=False).to_dict()
+    assert rep["skills_from"] == {
+        "source": "reference",
+        "reference_solutions": 2,
+        "solver_solutions": 0,
+        "no_program": 0,
+    }
+
+
+def test_skills_of_tasks_without_a_reference_solution_come_from_the_solver_and_say_so(
+    runs, tmp_path
+):
+    run = _bare_run(tmp_path / "run.jsonl", {"1": 1, "87": 1})
+    tasks = _without_solution(runs["tasks"], {"1", "87"})
+    rep = build_report([run], tasks).to_dict()
+    assert rep["skills_from"]["source"] == "solver" and rep["skills_from"]["solver_solutions"] == 2
+
+
+def test_a_mixed_skill_source_is_named_under_the_skill_table_and_in_the_html(runs, tmp_path):
+    run = _bare_run(tmp_path / "run.jsonl", {"1": 1, "87": 1})
+    rep = build_report([run], _without_solution(runs["tasks"], {"1"}))
+    words = "from: mixed, 1 reference solution, 1 solver solution"
+    assert words in " ".join(_text(rep).split())
+    rep.write_html(tmp_path / "report.html")
+    assert words in (tmp_path / "report.html").read_text()
+
+
+# -- charts --------------------------------------------------------------------------------------
+
+
+def test_the_failures_chart_plots_the_share_of_attempts_as_the_table_does(
+    runs, tmp_path, monkeypatch
+):
+    from xlogo_lang.eval import report_view
+
+    one = _bare_run(tmp_path / "one.jsonl", {"1": 1, "87": 1})
+    five = _bare_run(tmp_path / "five.jsonl", {"1": 5, "87": 5})
+    figures = []
+    monkeypatch.setattr(report_view, "_png", lambda fig: figures.append(fig) or b"")
+    report_view.charts(build_report([one, five], runs["tasks"], solver=False))
+    (ax,) = figures[1].axes  # the failures chart: every attempt of both runs failed
+    assert [bar.get_width() for bar in ax.patches] == [100.0, 100.0]
+    assert "%" in ax.get_xlabel()
+
+
+def test_a_program_skill_s_count_in_the_task_set_is_not_given_when_unknown(runs, tmp_path):
+    """The baseline solves the attempted tasks only: an unattempted task without a reference
+    solution has no program, so the set's count of a program skill is unknown, not smaller."""
+    run = _bare_run(tmp_path / "run.jsonl", {"1": 1})
+    rep = build_report([run], _without_solution(runs["tasks"], {"87"}), solver=False)
+    counts = rep.to_dict()["skills"]
+    assert counts["loops"] is None and counts["code_constraints"] == 1
+    row = next(line for line in _text(rep).splitlines() if line.startswith("│ loops "))
+    assert " of " not in row

@@ -5,14 +5,25 @@ scorer (`scoring.score_response`, so two runs are always judged by the same code
 file always gives the same report), and compares the runs side by side, always next to the
 symbolic solver as a baseline row (on the tasks the runs attempted). Success of a run is
 pass@1 averaged over the tasks it attempted (with pass@k and a bootstrap interval when there
-are several samples); per-skill
-success averages the same per-task rates over the tasks that carry the skill (`skills.py`).
+are several samples); per-skill success averages the same per-task rates over the attempted
+tasks that carry the skill (`skills.py`). Every count a report shows is of the tasks the runs
+attempted, beside the task set's size where they differ: a run of 3 tasks is not "25 draw
+tasks". pass@k is shown for k = 1, 5, 10 and the run's own sample count, for every k that each
+attempted task has samples for; a k left out because of a task with fewer samples is named.
+
+An attempt whose request failed (no reply) counts as a failed sample, as it always has: the
+pass@k definition does not depend on the endpoint's health. Because a run whose server failed
+looks like a model that fails, such attempts are named in a warning with the command that asks
+them again. The skills read off a program come from the reference solution, else the solver's;
+the report says which, since the two can differ for one task.
 
 The baseline runs the enumerative engine with no time limit by default, its repeat-body budget
 the only bound: a wall-clock limit made the row depend on the machine (a timeout returns an
-unproved, often longer program), and the 62 real tasks are all proved in about 30 s. A task
-counts as solved only when the solver proved its program shortest; a timeout's program is shown
-apart, never as a shortest size.
+unproved, often longer program), and the 62 real tasks are all proved in about 30 s. Its limit
+(`baseline_timeout`) is its own, apart from repair's (`repair_timeout`), so that bounding the
+slow repair search does not make the baseline depend on the machine. A task counts as solved
+only when the solver proved its program shortest; a timeout's program is shown apart, never as
+a shortest size.
 
 A report never trusts a record it cannot read: lines that are not JSON objects, records with a
 missing or wrong-typed field, and records whose task is not in the task set (or cannot be loaded)
@@ -33,6 +44,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..ast import Program
 from ..errors import UsageError, XlogoError, counted, shorten
 from ..tasks import Task, id_sort_key
 from ..verdict import run
@@ -40,7 +52,7 @@ from .failures import FAILURE_WORDS, Repairer, crash_steps, failure_key
 from .passk import bootstrap_ci, pass_at_k_table
 from .runner import read_run
 from .scoring import FAILURES, score_response
-from .skills import SKILLS, skills
+from .skills import PROGRAM_SKILLS, SKILLS, skills
 from .skips import BAD_LINE, BAD_RECORD, BROKEN_TASK, DUPLICATE, UNKNOWN_TASK, describe
 from .taskset import TaskSet, load_task_set
 
@@ -61,6 +73,11 @@ _FIELD_TYPES: dict[str, tuple[type, ...]] = {
     "prompt_tokens": (int, type(None)),
     "completion_tokens": (int, type(None)),
 }
+# The k of pass@k every report shows when the samples allow it; a run's own sample count joins
+# them (`RunStats.candidate_ks`), so that a 3-sample run is not shown pass@1 alone.
+PASS_KS = (1, 5, 10)
+# Where the program a task's program skills (basic actions, loops, variables) were read from.
+SKILL_SOURCES = ("reference", "solver", "none")
 _JSON_TYPE_NAMES = {
     bool: "a boolean",
     int: "an integer",
@@ -93,6 +110,7 @@ class RunStats:
     errors: int = 0
     solved_attempts: int = 0
     per_task: dict[str, tuple[int, int]] = field(default_factory=dict)  # id -> (n, correct)
+    task_errors: Counter[str] = field(default_factory=Counter)  # id -> attempts with no reply
     failures: Counter[str] = field(default_factory=Counter)
     categories: Counter[str] = field(default_factory=Counter)
     mean_crash_step: float | None = None
@@ -123,6 +141,81 @@ class RunStats:
     def success(self, ids: list[str] | None = None) -> float | None:
         rates = self.task_rates(ids)
         return sum(rates) / len(rates) if rates else None
+
+    # -- attempts without a reply -----------------------------------------------------------------
+
+    @property
+    def error_tasks(self) -> int:
+        """Tasks with at least one attempt that got no reply."""
+        return sum(1 for n in self.task_errors.values() if n)
+
+    @property
+    def tasks_without_reply(self) -> int:
+        """Tasks none of whose attempts got a reply: their 0% says nothing about the model."""
+        return sum(1 for t, (n, _) in self.per_task.items() if self.task_errors[t] == n)
+
+    def error_warning(self) -> str | None:
+        """How many attempts got no reply, that they count as failures, and how to ask them
+        again; None when every attempt got one. A server that failed every request otherwise
+        reads as a model that fails every task, with only the errors column to tell."""
+        if not self.errors:
+            return None
+        how_many = (
+            f"all {counted(self.attempts, 'attempt')}"
+            if self.errors == self.attempts
+            else f"{self.errors:,} of {counted(self.attempts, 'attempt')}"
+        )
+        silent = self.tasks_without_reply
+        tasks = f", {counted(silent, 'task')} without any reply" if silent else ""
+        return (
+            f"{self.name}: {how_many} got no reply (request errors{tasks}); they count as failed "
+            "attempts in pass@k, the per-skill rates and the failure types; "
+            f"`xlogo eval ... --out {self.path} --retry-errors` asks them again"
+        )
+
+    # -- pass@k ------------------------------------------------------------------------------------
+
+    def candidate_ks(self, base: tuple[int, ...] = PASS_KS) -> list[int]:
+        """`base` and the run's own sample count (the most samples any task has), in order: a
+        3-sample run gets pass@3, a 20-sample run pass@20, not just what `base` happens to list."""
+        if not self.per_task:
+            return []
+        return sorted({*base, max(n for n, _ in self.per_task.values())})
+
+    def ks(self, base: tuple[int, ...] = PASS_KS) -> list[int]:
+        """The k of pass@k this run is shown with: those every attempted task has samples for."""
+        least = min((n for n, _ in self.per_task.values()), default=0)
+        return [k for k in self.candidate_ks(base) if k <= least]
+
+    def ks_left_out(self, base: tuple[int, ...] = PASS_KS) -> dict[int, list[str]]:
+        """k -> the tasks with fewer than k samples, for each k that some task has samples for
+        but these do not: one short task hides pass@k for the whole run, so they are named."""
+        shown = set(self.ks(base))
+        return {
+            k: [t for t, (n, _) in self.per_task.items() if n < k]
+            for k in self.candidate_ks(base)
+            if k not in shown and any(n >= k for n, _ in self.per_task.values())
+        }
+
+    def pass_at_k(self, base: tuple[int, ...] = PASS_KS) -> dict[int, dict[str, float]]:
+        return pass_at_k_table(self.per_task, self.ks(base))
+
+    def ks_warning(self, base: tuple[int, ...] = PASS_KS) -> str | None:
+        """Which pass@k are left out and the tasks with too few samples that left them out."""
+        left_out = self.ks_left_out(base)
+        if not left_out:
+            return None
+        k = min(left_out)
+        short = left_out[k]
+        named = ", ".join(f"{t} ({self.per_task[t][0]})" for t in short[:5])
+        more = f" and {len(short) - 5:,} more" if len(short) > 5 else ""
+        ks = ", ".join(f"pass@{k}" for k in sorted(left_out))
+        return (
+            f"{self.name}: {ks} not shown: {counted(len(short), 'task')} "
+            f"{'has' if len(short) == 1 else 'have'} fewer than {k} samples: "
+            f"{named}{more} (samples in brackets; a stopped run is finished by running its "
+            "`xlogo eval` command again)"
+        )
 
 
 @dataclass
@@ -165,13 +258,71 @@ class Report:
     baseline: Baseline
     task_ids: list[str]
     task_skills: dict[str, list[str]]
-    ks: tuple[int, ...] = (1, 5, 10)
+    ks: tuple[int, ...] = PASS_KS
     task_warnings: list[str] = field(default_factory=list)  # broken tasks of the task set
+    skill_sources: dict[str, str] = field(default_factory=dict)  # id -> one of SKILL_SOURCES
+    repair_timeout: float | None = None  # seconds per failed program; None: no --repair
 
     # -- numbers ---------------------------------------------------------------------------------
 
     def skill_ids(self, skill: str) -> list[str]:
+        """The tasks of the task set with `skill`."""
         return [t for t in self.task_ids if skill in self.task_skills.get(t, [])]
+
+    def skill_total(self, skill: str) -> int | None:
+        """How many tasks of the set have `skill`, or None when that is not known: a skill read
+        off a program is unknown for a task with neither a reference solution nor a solver
+        program (the baseline solves only the attempted tasks), and a count that left those
+        out would read as the set's."""
+        if skill in PROGRAM_SKILLS and any(
+            self.skill_sources.get(t) == "none" for t in self.task_ids
+        ):
+            return None
+        return len(self.skill_ids(skill))
+
+    @property
+    def attempted_ids(self) -> list[str]:
+        """The tasks some run attempted, in task-set order: what every rate is over."""
+        tried = {t for r in self.runs for t in r.per_task}
+        return [t for t in self.task_ids if t in tried]
+
+    def attempted_skill_ids(self, skill: str) -> list[str]:
+        """The attempted tasks with `skill`: the tasks a per-skill rate is over."""
+        return [t for t in self.attempted_ids if skill in self.task_skills.get(t, [])]
+
+    def runs_differ_in_tasks(self) -> bool:
+        """Whether the runs attempted different tasks (their rates are then over different
+        tasks, each its own)."""
+        return len({frozenset(r.per_task) for r in self.runs}) > 1
+
+    def skills_from(self) -> dict[str, Any]:
+        """Where the program skills of the attempted tasks were read from: `source` is
+        "reference", "solver", "mixed" or "none", with the count of each. The reference
+        solution and the solver's shortest can differ (one with a repeat, one without), so the
+        same run gives other skill rows against a task source without reference solutions."""
+        counts = Counter(self.skill_sources.get(t, "none") for t in self.attempted_ids)
+        used = [s for s in SKILL_SOURCES if counts[s]]
+        return {
+            "source": used[0] if len(used) == 1 else ("mixed" if used else "none"),
+            "reference_solutions": counts["reference"],
+            "solver_solutions": counts["solver"],
+            "no_program": counts["none"],
+        }
+
+    def skills_from_text(self) -> str:
+        """`skills_from` in words, for the per-skill table."""
+        f = self.skills_from()
+        parts = [
+            text
+            for n, text in (
+                (f["reference_solutions"], counted(f["reference_solutions"], "reference solution")),
+                (f["solver_solutions"], counted(f["solver_solutions"], "solver solution")),
+                (f["no_program"], f"{counted(f['no_program'], 'task')} without either"),
+            )
+            if n
+        ]
+        head = "mixed, " if f["source"] == "mixed" else ""
+        return f"program skills (basic_actions, loops, variables) from: {head}{', '.join(parts)}"
 
     def failure_keys(self) -> list[str]:
         keys: Counter[str] = Counter()
@@ -195,12 +346,15 @@ class Report:
                     "attempts": r.attempts,
                     "errors": r.errors,
                     "solved_attempts": r.solved_attempts,
+                    "error_tasks": r.error_tasks,
+                    "tasks_without_reply": r.tasks_without_reply,
                     "tasks_attempted": r.tasks_attempted,
                     "tasks_solved": r.tasks_solved,
                     "success": r.success(),
                     "success_ci": list(ci) if r.per_task else None,
-                    "pass_at_k": {
-                        str(k): v for k, v in pass_at_k_table(r.per_task, self.ks).items()
+                    "pass_at_k": {str(k): v for k, v in r.pass_at_k(self.ks).items()},
+                    "pass_at_k_left_out": {
+                        str(k): ids for k, ids in r.ks_left_out(self.ks).items()
                     },
                     "per_skill": {s: r.success(self.skill_ids(s)) for s in SKILLS},
                     "failures": dict(sorted(r.failures.items())),
@@ -225,7 +379,11 @@ class Report:
         b = self.baseline
         return {
             "tasks": len(self.task_ids),
-            "skills": {s: len(self.skill_ids(s)) for s in SKILLS},
+            "tasks_attempted": len(self.attempted_ids),
+            "skills": {s: self.skill_total(s) for s in SKILLS},
+            "skills_attempted": {s: len(self.attempted_skill_ids(s)) for s in SKILLS},
+            "skills_from": self.skills_from(),
+            "repair_timeout": self.repair_timeout,
             "warnings": self.warnings(),
             "runs": runs,
             "solver": {
@@ -249,8 +407,15 @@ class Report:
         }
 
     def warnings(self) -> list[str]:
-        """Lines for stderr (and `warnings` in JSON): what the report left out, and why."""
-        return self.task_warnings + [w for r in self.runs if (w := r.warning()) is not None]
+        """Lines for stderr (and `warnings` in JSON, the top of the HTML page): what the report
+        left out and why, attempts that got no reply, and pass@k left out for want of samples."""
+        per_run = [
+            w
+            for r in self.runs
+            for w in (r.warning(), r.error_warning(), r.ks_warning(self.ks))
+            if w is not None
+        ]
+        return self.task_warnings + per_run
 
     # -- views (report_view.py) -----------------------------------------------------------------
 
@@ -281,21 +446,25 @@ def build_report(
     *,
     rescore: bool = True,
     solver: bool = True,
-    solver_timeout: float | None = None,
+    baseline_timeout: float | None = None,
     repair: bool = False,
+    repair_timeout: float | None = None,
 ) -> Report:
     """Read runs, rescore them and compute everything the tables and charts show.
 
     `tasks` defaults to the task source recorded in the runs (`tasks` field of each attempt),
     read leniently: a broken task is left out with a warning, and the records of its id are
-    skipped as such. `solver_timeout` (seconds per task) bounds the solver baseline and each
-    repair. None, the default, gives the baseline no time limit, so that it is the same on every
-    machine (the engine's repeat-body budget still bounds it), and repair its own limit (30 s).
+    skipped as such. `baseline_timeout` (seconds per task) bounds the solver baseline: None, the
+    default, gives it no time limit, so that it is the same on every machine (the engine's
+    repeat-body budget still bounds it). `repair_timeout` (seconds per distinct failed program)
+    bounds each repair: None is repair's own limit (30 s). The two are apart so that bounding
+    the slow repair search never turns a baseline task into a machine-dependent timeout.
     Every run is read and checked before the solver starts, so bad input fails at once.
     """
     from ..solver import check_timeout
 
-    solver_timeout = check_timeout(solver_timeout)
+    baseline_timeout = check_timeout(baseline_timeout)
+    repair_timeout = _repair_limit(check_timeout(repair_timeout)) if repair else None
     files = [_read_run_file(Path(p), rescore) for p in paths]
     task_set = _task_set(tasks, files)
     by_id = task_set.by_id()
@@ -324,20 +493,15 @@ def build_report(
     # with like on a run of part of the set (`xlogo eval --ids`), and costs no more than that
     attempted = {str(rec["task_id"]) for _, usable, _ in usable_by_file for rec in usable}
     baseline = (
-        _baseline([t for t in task_set.tasks if t.id in attempted], solver_timeout)
+        _baseline([t for t in task_set.tasks if t.id in attempted], baseline_timeout)
         if solver
         else Baseline(False, note="not run (--no-solver)")
     )
     # the baseline already asked the solver: never ask it again (nor at all with --no-solver)
-    task_skills = {
-        t.id: skills(
-            t,
-            t.solution if t.solution is not None else baseline.programs.get(t.id),
-            use_solver=False,
-        )
-        for t in task_set.tasks
-    }
-    repairer = Repairer(solver_timeout) if repair else None
+    programs = {t.id: _skill_program(t, baseline) for t in task_set.tasks}
+    task_skills = {t.id: skills(t, programs[t.id][0], use_solver=False) for t in task_set.tasks}
+    skill_sources = {tid: source for tid, (_, source) in programs.items()}
+    repairer = Repairer(repair_timeout) if repair else None
     cache: dict[tuple[str, str], dict[str, Any]] = {}
     runs = []
     warnings = task_set.warnings()
@@ -367,7 +531,9 @@ def build_report(
                 scored = {**rec, **cache[key]}
             scored_all.append(scored)
             stats.attempts += 1
-            stats.errors += scored.get("status") == "error"
+            no_reply = scored.get("status") == "error"
+            stats.errors += no_reply
+            stats.task_errors[tid] += no_reply
             ok = scored["solved"] is True  # checked: a boolean, from the scorer or the record
             stats.solved_attempts += ok
             counts[tid][0] += 1
@@ -388,7 +554,7 @@ def build_report(
         stats.mean_crash_step = mean(crash_steps(scored_all))
         stats.mean_edit_distance = mean(distances)
         runs.append(stats)
-    unsolved = [t.id for t in task_set.tasks if t.solution is None]
+    unsolved = [t.id for t in task_set.tasks if t.solution is None and t.id in attempted]
     if unsolved and not solver:
         # their program skills (basic actions, loops, ...) come from a program: the reference
         # one, else the solver's, which --no-solver leaves out
@@ -398,7 +564,33 @@ def build_report(
             "(basic actions, loops, ...) are not known for them, and the per-skill table "
             "leaves them out of those rows"
         )
-    return Report(runs, baseline, task_ids, task_skills, task_warnings=warnings)
+    return Report(
+        runs,
+        baseline,
+        task_ids,
+        task_skills,
+        task_warnings=warnings,
+        skill_sources=skill_sources,
+        repair_timeout=repair_timeout,
+    )
+
+
+def _repair_limit(timeout: float | None) -> float | None:
+    """The time limit each repair gets: the one asked for, else repair's own default, named so
+    that the report can say what bounded the edit distances."""
+    from ..solver.edits import DEFAULT_TIMEOUT
+
+    return DEFAULT_TIMEOUT if timeout is None else timeout
+
+
+def _skill_program(task: Task, baseline: Baseline) -> tuple[Program | None, str]:
+    """The program a task's program skills are read from, and where it came from: the
+    reference solution, else the solver's (proved shortest, or a timeout's program), else none.
+    """
+    if task.solution is not None:
+        return task.solution, "reference"
+    program = baseline.programs.get(task.id)
+    return (program, "solver") if program is not None else (None, "none")
 
 
 _RunLines = tuple[Path, list[tuple[int, dict[str, Any]]], list[Skipped]]

@@ -14,24 +14,45 @@ from typing import Any
 
 from ..errors import UsageError
 from .failures import FAILURE_WORDS
-from .passk import bootstrap_ci, pass_at_k_table
-from .report import Report, mean, sorted_by_id
+from .passk import bootstrap_ci
+from .report import Report, RunStats, mean, sorted_by_id
 from .skills import SKILLS
 
 # -- rich tables -----------------------------------------------------------------------------
 
 
 def tables(report: Report) -> list[Any]:
+    """The overall, runs, solver, per-skill and failure tables, in the order they print."""
+    tables = [
+        overall_table(report),
+        runs_table(report),
+        skills_table(report),
+        failures_table(report),
+    ]
+    if report.baseline.available:
+        tables.insert(2, solver_table(report))
+    return tables
+
+
+def overall_title(report: Report) -> str:
+    """'Overall (62 tasks)', or '(3 of 62 tasks attempted)' for a run of part of the set: the
+    task set's size alone read as the size of what the runs were measured on."""
+    n, tried = len(report.task_ids), len(report.attempted_ids)
+    return f"Overall ({tried} of {n} tasks attempted)" if tried < n else f"Overall ({n} tasks)"
+
+
+def shown_ks(report: Report) -> list[int]:
+    """The k > 1 some run is shown pass@k for (its own sample count among them), in order."""
+    return sorted({k for r in report.runs for k in r.ks(report.ks) if k > 1})
+
+
+def overall_table(report: Report) -> Any:
     from rich.markup import escape  # run names are file names and model ids: `[x]` is text
     from rich.table import Table
 
     n = len(report.task_ids)
-    extra_ks = [
-        k
-        for k in report.ks
-        if k > 1 and any(k in pass_at_k_table(r.per_task, (k,)) for r in report.runs)
-    ]
-    overall = Table(title=f"Overall ({n} tasks)", title_justify="left")
+    extra_ks = shown_ks(report)
+    overall = Table(title=overall_title(report), title_justify="left")
     overall.add_column("run")
     for col in (
         "attempts",
@@ -40,29 +61,40 @@ def tables(report: Report) -> list[Any]:
         "pass@1",
         "95% CI",
         *[f"pass@{k}" for k in extra_ks],
-        "errors",
+        "no reply",
     ):
         overall.add_column(col, justify="right")
     for r in report.runs:
-        s = r.success()
-        lo, hi = bootstrap_ci(r.task_rates())
-        ks = pass_at_k_table(r.per_task, tuple(extra_ks))
-        overall.add_row(
-            escape(r.name), str(r.attempts), f"{r.tasks_attempted}/{n}", str(r.tasks_solved),
-            _pct(s),
-            f"{_pct(lo)}-{_pct(hi)}" if s is not None else "-",
-            *[_pct(ks[k]["value"]) if k in ks else "-" for k in extra_ks], str(r.errors),
-        )  # fmt: skip
+        overall.add_row(escape(r.name), *_overall_cells(r, n, extra_ks))
     b = report.baseline
     dashes = ["-"] * len(extra_ks)
     if b.available:
         overall.add_row(
             "solver (baseline)", "-", f"{len(b.status)}/{n}", str(b.count("solved")),
-            _pct(b.success(report.task_ids)), "-", *dashes, str(b.count("error")),
+            _pct(b.success(report.task_ids)), "-", *dashes, "-",
         )  # fmt: skip
     else:
         overall.add_row("solver (baseline)", "-", "-", "-", "-", "-", *dashes, "-")
+    return overall
 
+
+def _overall_cells(r: RunStats, n: int, extra_ks: list[int]) -> list[str]:
+    """A run's cells after its name: "-" for a pass@k its samples do not allow."""
+    s = r.success()
+    lo, hi = bootstrap_ci(r.task_rates())
+    ks = r.pass_at_k(tuple(extra_ks))
+    return [
+        str(r.attempts), f"{r.tasks_attempted}/{n}", str(r.tasks_solved), _pct(s),
+        f"{_pct(lo)}-{_pct(hi)}" if s is not None else "-",
+        *[_pct(ks[k]["value"]) if k in ks else "-" for k in extra_ks], str(r.errors),
+    ]  # fmt: skip
+
+
+def runs_table(report: Report) -> Any:
+    from rich.markup import escape
+    from rich.table import Table
+
+    b = report.baseline
     about = Table(title="Runs", title_justify="left")
     for col in ("run", "model", "mode", "answer", "template", "tokens in", "tokens out"):
         about.add_column(col, justify="right" if col.startswith("tokens") else "left")
@@ -82,23 +114,46 @@ def tables(report: Report) -> list[Any]:
         )
     else:
         about.add_row("solver (baseline)", b.note or "unavailable", "-", "-", "-", "-", "-")
+    return about
 
+
+def skills_table(report: Report) -> Any:
+    """Success per skill over the attempted tasks with the skill; the caption says where the
+    program skills came from, since reference and solver solutions can label a task apart."""
+    from rich.markup import escape
+    from rich.table import Table
+
+    b = report.baseline
+    notes = [report.skills_from_text()]
+    if report.runs_differ_in_tasks():
+        notes.append("the runs attempted different tasks: each rate is over its run's own")
     per_skill = Table(
-        title="Success per skill (pass@1 over the tasks with the skill)", title_justify="left"
+        title="Success per skill (pass@1 over the attempted tasks with the skill)",
+        title_justify="left",
+        caption="; ".join(notes),
+        caption_justify="left",
     )
     per_skill.add_column("skill")
-    per_skill.add_column("tasks", justify="right")
+    part = len(report.attempted_ids) < len(report.task_ids)
+    per_skill.add_column("tasks attempted" if part else "tasks", justify="right")
     for r in report.runs:
         per_skill.add_column(escape(r.name), justify="right")
     per_skill.add_column("solver", justify="right")
     for skill in SKILLS:
-        ids = report.skill_ids(skill)
+        ids = report.attempted_skill_ids(skill)
+        total = report.skill_total(skill)
         per_skill.add_row(
             skill,
-            str(len(ids)),
+            f"{len(ids)} of {total}" if part and total is not None else str(len(ids)),
             *[_pct(r.success(ids)) for r in report.runs],
             _pct(b.success(ids)) if b.available else "-",
         )
+    return per_skill
+
+
+def failures_table(report: Report) -> Any:
+    from rich.markup import escape
+    from rich.table import Table
 
     fails = Table(title="Failure types (attempts; % of each run's attempts)", title_justify="left")
     fails.add_column("failure")
@@ -107,22 +162,24 @@ def tables(report: Report) -> list[Any]:
     for key in report.failure_keys():
         fails.add_row(
             FAILURE_WORDS.get(key, key),
-            *[
-                f"{r.failures.get(key, 0)} ({_pct(_share(r.failures.get(key, 0), r.attempts))})"
-                for r in report.runs
-            ],
+            *[f"{r.failures.get(key, 0)} ({_pct(failure_share(r, key))})" for r in report.runs],
         )
     fails.add_row(
         "[dim]mean commands before a crash[/dim]", *[_num(r.mean_crash_step) for r in report.runs]
     )
+    limit = report.repair_timeout
+    bound = f" (repair: at most {limit:g} s per program)" if limit is not None else ""
     fails.add_row(
-        "[dim]mean edit distance to a solution[/dim]",
+        f"[dim]mean edit distance to a solution{bound}[/dim]",
         *[_num(r.mean_edit_distance) for r in report.runs],
     )
-    tables = [overall, about, per_skill, fails]
-    if b.available:
-        tables.insert(2, solver_table(report))
-    return tables
+    return fails
+
+
+def failure_share(r: RunStats, key: str) -> float | None:
+    """The share of a run's attempts that failed as `key`: what the table and the chart show,
+    so that runs with 1 and 5 samples per task compare."""
+    return _share(r.failures.get(key, 0), r.attempts)
 
 
 def solver_table(report: Report) -> Any:
@@ -165,7 +222,9 @@ def render(report: Report, console: Any) -> None:
 
 
 def charts(report: Report) -> dict[str, bytes]:
-    """PNG charts: per-skill success and failure types, side by side for every run."""
+    """PNG charts: per-skill success and failure types (shares of each run's attempts, as in
+    the table: raw counts made a 5-sample run's bars five times a 1-sample run's), side by side
+    for every run."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -178,7 +237,7 @@ def charts(report: Report) -> dict[str, bytes]:
     for j, name in enumerate(names):
         vals = []
         for s in SKILLS:
-            ids = report.skill_ids(s)
+            ids = report.attempted_skill_ids(s)
             run = report.runs[j] if j < len(report.runs) else report.baseline
             v = run.success(ids)
             vals.append(100 * v if v is not None else 0)
@@ -201,15 +260,16 @@ def charts(report: Report) -> dict[str, bytes]:
     for j, r in enumerate(report.runs):
         ax.barh(
             [i + j * height for i in range(len(keys))],
-            [r.failures.get(k, 0) for k in keys],
+            [100 * (failure_share(r, k) or 0) for k in keys],
             height,
             label=r.name,
         )
     ax.set_yticks([i + height * (len(report.runs) - 1) / 2 for i in range(len(keys))])
     ax.set_yticklabels([FAILURE_WORDS.get(k, k) for k in keys], fontsize="small")
     ax.invert_yaxis()
-    ax.set_xlabel("attempts")
-    ax.set_title("Failure types")
+    ax.set_xlim(0, 100)
+    ax.set_xlabel("% of the run's attempts")
+    ax.set_title("Failure types (% of each run's attempts)")
     if report.runs:
         ax.legend(fontsize="small")
     fig.tight_layout()
@@ -243,7 +303,8 @@ def _html(report: Report, charts: dict[str, bytes]) -> str:
         "table{border-collapse:collapse;margin-bottom:2em}"
         "td,th{border:1px solid #ccc;padding:.3em .6em}"
         "td{text-align:right}td:first-child{text-align:left}"
-        "caption{text-align:left;font-weight:bold;padding:.4em 0}</style>",
+        "caption{text-align:left;font-weight:bold;padding:.4em 0}"
+        "p.note{margin-top:-1.5em;color:#555}</style>",
         "</head><body><h1>xlogo evaluation report</h1>",
     ]
     parts.extend(f"<p><b>warning:</b> {html.escape(w)}</p>" for w in report.warnings())
@@ -280,7 +341,11 @@ def _table_html(table: Any, console: Any) -> str:
     for i in range(table.row_count):
         cells = "".join(f"<td>{html.escape(plain(list(c.cells)[i]))}</td>" for c in table.columns)
         rows.append(f"<tr>{cells}</tr>")
-    return f"<table><caption>{html.escape(title)}</caption><tr>{head}</tr>{''.join(rows)}</table>"
+    note = f"<p class='note'>{html.escape(plain(table.caption))}</p>" if table.caption else ""
+    return (
+        f"<table><caption>{html.escape(title)}</caption><tr>{head}</tr>{''.join(rows)}</table>"
+        + note
+    )
 
 
 def _share(part: int, whole: int) -> float | None:

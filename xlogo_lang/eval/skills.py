@@ -37,6 +37,9 @@ SKILLS = (
     "loops_and_variables",
     "code_constraints",
 )
+# The skills read off a solution: unknown for a task without one (`variables` then falls back
+# on the picture's colours), so a report does not count them over such tasks.
+PROGRAM_SKILLS = ("basic_actions", "loops", "variables", "loops_and_variables")
 LOGIC_OBJECTIVES = ("findonly", "forbid", "concat")
 
 
