@@ -117,3 +117,45 @@ def test_the_summary_counts_the_skipped_lines_by_why(predictions, capsys):
     assert code == 0 and summary["total"] == 11
     assert (summary["skipped_lines"], summary["unreadable_lines"]) == (2, 1)
     assert (summary["unknown_task_ids"], summary["broken_task_ids"]) == (1, 0)
+
+
+# -- what --out may be: a score results file is replaced, nothing else is ------------------------
+
+
+def _eval_run(path: Path) -> bytes:
+    """An `xlogo eval` results file of two attempts on the example tasks, made over HTTP."""
+    import asyncio
+
+    from openai_server import Reply, ScriptedOpenAI
+
+    from xlogo_lang import load_tasks
+    from xlogo_lang.eval.client import RetryPolicy
+    from xlogo_lang.eval.runner import EvalConfig, run_eval
+
+    tasks = load_tasks(EXAMPLES / "tasks")[:2]
+    with ScriptedOpenAI(lambda req, seen: Reply("fd")) as srv:
+        cfg = EvalConfig(model="m", base_url=srv.url, retry=RetryPolicy(max_retries=0))
+        asyncio.run(run_eval(cfg, tasks, path, progress=False))
+    return path.read_bytes()
+
+
+def test_an_eval_run_given_as_out_is_refused_and_left_byte_for_byte(predictions, capsys):
+    run = predictions.with_name("victim.jsonl")
+    before = _eval_run(run)
+    code, out, err = score(
+        capsys, str(predictions), "--tasks", str(EXAMPLES / "tasks"), "--out", str(run)
+    )
+    assert (code, out) == (2, "")
+    assert f"{run}: " in err and "results file of xlogo eval" in err
+    assert run.read_bytes() == before
+    assert not [p for p in run.parent.iterdir() if ".tmp" in p.name]
+
+
+def test_a_file_that_is_no_score_results_given_as_out_is_refused_untouched(predictions, capsys):
+    notes = predictions.with_name("notes.jsonl")
+    notes.write_text("my notes\n", encoding="utf-8")
+    code, _, err = score(
+        capsys, str(predictions), "--tasks", str(EXAMPLES / "tasks"), "--out", str(notes)
+    )
+    assert code == 2 and f"{notes}: " in err and "not a results file of xlogo score" in err
+    assert notes.read_text(encoding="utf-8") == "my notes\n"

@@ -4,9 +4,12 @@ line per scored prediction out (the input keys plus `scoring.score_response`'s v
 A line that cannot be scored (not JSON, missing keys, a task id the task set does not have, or a
 task that cannot be loaded) is skipped and reported through `on_skip` with its line number.
 
-The results go to a temporary file beside the output and replace it only when at least one
-prediction was scored: a run that scores nothing (an empty file, every line skipped, say because
-`--tasks` is the wrong set) or that is interrupted leaves an earlier results file as it was.
+The output must be a new file or an earlier results file of `xlogo score` (every line a scored
+prediction): anything else, an `xlogo eval` run above all, is refused before any line is scored,
+and left as it was. The results go to a temporary file beside the output and replace it only
+when at least one prediction was scored: a run that scores nothing (an empty file, every line
+skipped, say because `--tasks` is the wrong set) or that is interrupted leaves an earlier
+results file as it was.
 Scoring is fast (100,000 replies in seconds), so an interrupted run loses nothing worth keeping.
 An output that is not a regular file (`/dev/stdout`, a pipe) is written directly.
 
@@ -24,6 +27,7 @@ from typing import Any
 
 from ..errors import UsageError, json_problem
 from ..files import replaced_when_kept
+from .runner import RunFile, is_run_file, read_run
 from .scoring import score_response
 from .skips import BROKEN_TASK, UNKNOWN_TASK, UNREADABLE, describe
 from .taskset import TaskSet
@@ -94,6 +98,7 @@ def score_predictions(
 ) -> ScoreSummary:
     """Score every line of `src` on `task_set` into `out` (replaced only if one was scored)."""
     src, out = require_predictions(src), Path(out)
+    check_replaceable(out)
     summary = ScoreSummary(str(out))
     tasks = task_set.by_id()
     with (
@@ -115,6 +120,46 @@ def score_predictions(
             summary.add(result)
     summary.written = summary.total > 0
     return summary
+
+
+# What every line `score_predictions` writes holds: the prediction's keys and the verdict's.
+RESULT_KEYS = frozenset({"task_id", "response", "parsed", "solved"})
+
+
+def check_replaceable(out: Path) -> None:
+    """Refuse to replace a file that is not an earlier `xlogo score` result: an `xlogo eval` run
+    (recognised as `xlogo eval` recognises its own, `runner.is_run_file`) holds replies that
+    cost requests, and notes or any other file are someone's. An empty file, a missing one and
+    one that is not a regular file (`/dev/stdout`, written directly) lose nothing."""
+    if not out.is_file():
+        return
+    rf = read_run(out)
+    if is_run_file(rf):
+        raise UsageError(
+            "is a results file of xlogo eval (a run), not of xlogo score: it would be replaced; "
+            "choose another --out (nothing was written)",
+            file=str(out),
+        )
+    foreign = _first_foreign_line(rf)
+    if foreign is not None:
+        raise UsageError(
+            f"not a results file of xlogo score: line {foreign[0]} is {foreign[1]}; it would be "
+            "replaced: choose another --out, or remove the file first (nothing was written)",
+            file=str(out),
+        )
+
+
+def _first_foreign_line(rf: RunFile) -> tuple[int, str] | None:
+    """(line, what it is) of the first line of a file that `xlogo score` did not write."""
+    foreign = list(rf.bad)
+    foreign += [
+        (n, "a JSON object without a scored prediction's keys")
+        for n, rec in rf.numbered()
+        if not RESULT_KEYS.issubset(rec)
+    ]
+    if rf.torn:
+        foreign.append((rf.torn_line or 0, "text that is not JSON"))
+    return min(foreign) if foreign else None
 
 
 def require_predictions(src: str | Path) -> Path:

@@ -363,6 +363,17 @@ def check_results_file(rf: RunFile, path: Path) -> None:
         )
 
 
+def is_run_file(rf: RunFile) -> bool:
+    """Whether a file read by `read_run` is the results of an `xlogo eval` run: one that
+    `check_results_file` accepts and that holds an attempt. Other writers (`xlogo score`) use it
+    to keep their hands off a run, which cost requests to make."""
+    try:
+        check_results_file(rf, Path())
+    except UsageError:
+        return False
+    return any(is_run_record(r) for r in rf.records)
+
+
 def latest_attempts(records: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
     """One record per (run_id, task, sample): the last one written wins."""
     latest: dict[tuple[Any, Any, Any], dict[str, Any]] = {}
