@@ -18,7 +18,14 @@ from test_eval_taskset import BROKEN_FIELD, folder_with_a_broken_task
 from xlogo_lang import load_tasks
 from xlogo_lang.cli import main as cli_main
 from xlogo_lang.errors import UsageError
-from xlogo_lang.eval.client import RetryPolicy, retry_after_seconds
+from xlogo_lang.eval.client import (
+    ChatClient,
+    EndpointError,
+    RequestFailed,
+    RetryPolicy,
+    Unreachable,
+    retry_after_seconds,
+)
 from xlogo_lang.eval.prompts import build_prompt
 from xlogo_lang.eval.runner import EvalConfig, read_run, run_eval
 from xlogo_lang.printer import to_text
@@ -622,13 +629,63 @@ def _dead_url() -> str:
 def test_failed_requests_are_explained_with_the_endpoint_and_the_first_cause(
     tmp_path, assets_dir, capsys
 ):
-    url = _dead_url()
-    argv = ["eval", "--model", "m", "--base-url", url, "--tasks", str(assets_dir), "--ids", "1,87"]
-    argv += ["--retries", "0", "--out", str(tmp_path / "r.jsonl"), "--no-progress"]
-    assert cli_main(argv) == 1
+    with ScriptedOpenAI(lambda req, seen: Fail(503, message="overloaded")) as srv:
+        argv = ["eval", "--model", "m", "--base-url", srv.url, "--tasks", str(assets_dir)]
+        argv += ["--ids", "1,87", "--retries", "0", "--out", str(tmp_path / "r.jsonl")]
+        assert cli_main([*argv, "--no-progress"]) == 1
     err = capsys.readouterr().err
-    assert f"2 attempts got no reply from {url}, all with " in err
-    assert '"connection: ' in err and "--retry-errors" in err
+    assert f'2 attempts got no reply from {srv.url}, all with "server: HTTP 503: overloaded"' in err
+    assert "--retry-errors" in err
+
+
+def test_an_endpoint_that_cannot_be_reached_ends_the_run_at_once_naming_it(
+    tmp_path, assets_dir, capsys
+):
+    """With the default retry policy (6 retries, about 50 s per attempt): a refused connection
+    before the endpoint ever answered is not worth waiting for."""
+    url, out = _dead_url(), tmp_path / "dead.jsonl"
+    argv = ["eval", "--model", "m", "--base-url", url, "--tasks", str(assets_dir)]
+    start = time.monotonic()
+    code = cli_main([*argv, "--ids", ",".join(IDS), "--out", str(out), "--no-progress"])
+    assert time.monotonic() - start < 5
+    err = capsys.readouterr().err
+    assert code == 1 and f"cannot reach {url}" in err and "Traceback" not in err
+    assert not out.exists()  # nothing was asked, so nothing is recorded as failed
+
+
+def test_a_run_stopped_by_an_unreachable_endpoint_keeps_its_records_and_resumes(
+    tmp_path, tasks, solutions
+):
+    out = tmp_path / "run.jsonl"
+    with ScriptedOpenAI(lambda req, seen: Reply(f"```\n{solutions[user_text(req)]}```")) as srv:
+        asyncio.run(run_eval(config(srv.url), tasks[:2], out, progress=False))
+        before = out.read_bytes()
+        with pytest.raises(EndpointError, match=r"cannot reach .*run the same command again"):
+            asyncio.run(run_eval(config(_dead_url()), tasks, out, progress=False))
+        assert out.read_bytes() == before
+        summary = asyncio.run(run_eval(config(srv.url), tasks, out, progress=False))
+        assert len(srv.requests) == len(tasks)  # each task asked once, over both runs
+    assert (summary.resumed, summary.finished, summary.errors) == (2, len(tasks) - 2, 0)
+
+
+def test_connection_errors_after_the_endpoint_has_answered_are_retried(tasks):
+    """The endpoint went away during the run: that may pass, so the retry policy holds."""
+    policy = RetryPolicy(max_retries=2, base_delay=0.01, max_delay=0.02, timeout=5.0)
+    messages = build_prompt(tasks[0]).messages()
+
+    async def ask_before_and_after_it_stops(srv: ScriptedOpenAI) -> RequestFailed:
+        chat = ChatClient("m", srv.url, policy=policy)
+        with srv:
+            await chat.complete(messages)
+            await chat.close()  # no kept-alive connection to the stopped server's handler
+        with pytest.raises(RequestFailed) as failed:
+            await chat.complete(messages)
+        await chat.close()
+        return failed.value
+
+    failure = asyncio.run(ask_before_and_after_it_stops(ScriptedOpenAI(lambda r, s: Reply("fd"))))
+    assert not isinstance(failure, Unreachable)
+    assert (failure.kind, failure.retries) == ("connection", 2)
 
 
 @pytest.mark.parametrize("url", ["not-a-url", "ftp://host/v1", "http://"])

@@ -18,7 +18,7 @@ import math
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, ClassVar
 
 QUOTE_CHARS = 40
 # Integers with more digits are never converted from text: Python refuses past its limit (4,300
@@ -153,6 +153,10 @@ def report(location: str, message: str, excerpt: str | None, hint: str | None) -
 
 class XlogoError(Exception):
     """Base class: a message plus where it happened."""
+
+    # The CLI's exit status for this error: 2, the user's input or use, unless a subclass is
+    # something else (an endpoint that failed the run: 1, as requests that failed for good).
+    exit_status: ClassVar[int] = 2
 
     def __init__(
         self,

@@ -4,9 +4,10 @@ Each subcommand lives in its own module of this package with a `register(subpars
 that adds its parser and sets `func`. Command modules import heavy libraries (z3, openai, pillow,
 prompt_toolkit) inside their functions, so `xlogo --help` and `xlogo repl` start fast.
 
-Exit status: 0 = solved / ok, 1 = not solved / diagnostics found, 2 = usage or input error
-(a one-line message on stderr, no traceback; a file or folder that cannot be read or written is
-one too).
+Exit status: 0 = solved / ok, 1 = not solved / diagnostics found / model requests that failed
+(an endpoint that errs or cannot be reached), 2 = usage or input error (a one-line message on
+stderr, no traceback; a file or folder that cannot be read or written is one too). An error
+carries its status (`XlogoError.exit_status`).
 """
 
 from __future__ import annotations
@@ -154,7 +155,7 @@ def _failed(args: argparse.Namespace, exc: XlogoError) -> int:
     print(f"xlogo {args.command}: {exc}", file=sys.stderr)
     if getattr(args, "json", False):
         sys.stdout.write(json_line(exc.to_dict()))
-    return 2
+    return exc.exit_status
 
 
 def _tolerant_output() -> None:

@@ -7,6 +7,13 @@ with a `RequestFailed` that says why. Client errors (400, 401, 404, ...) are not
 would fail the same way again. All the delays and the per-request timeout are parameters, so
 tests can run the whole policy in milliseconds.
 
+One failure is not retried although it looks transient: a connection that cannot be made at all
+(refused, an unknown host) before the endpoint has answered once in this client's life. That is
+a server that is not there (not started, a wrong port), and retrying it would only wait out the
+whole backoff (about 50 s per attempt with the default policy) before every attempt failed the
+same way; `Unreachable` says so at once, so the runner can stop the run. Once the endpoint has
+answered, a refused connection is a server restarting, and the policy holds.
+
 The openai client's own retries are switched off (`max_retries=0`) so that this module is the
 one place that decides. This module never scores anything and never writes files.
 """
@@ -16,13 +23,14 @@ from __future__ import annotations
 import asyncio
 import os
 import random
+import socket
 import time
 from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
 from typing import Any
 from urllib.parse import urlsplit
 
-from ..errors import UsageError, shorten
+from ..errors import UsageError, XlogoError, shorten
 
 
 @dataclass(frozen=True)
@@ -62,6 +70,41 @@ class RequestFailed(Exception):
         self.message = message
         self.status = status
         self.retries = retries
+
+
+class Unreachable(RequestFailed):
+    """No connection could be made to an endpoint that has not answered yet: nothing is
+    listening there, or the host is unknown. Not retried (see the module docstring)."""
+
+    def __init__(self, url: str, cause: str) -> None:
+        super().__init__("unreachable", f"cannot reach {url} ({cause})")
+        self.url = url
+        self.cause = cause
+
+
+class EndpointError(XlogoError):
+    """The endpoint failed the run, not the user's input: the CLI exits 1, as for requests that
+    failed for good (an endpoint that cannot be reached, a round whose requests failed)."""
+
+    exit_status = 1
+
+
+def connect_failure(exc: BaseException) -> str | None:
+    """Why no connection could be made, when that is what `exc` (an openai connection error)
+    comes from: a refused connection, an unknown host, or the HTTP library's ConnectError (httpx
+    or its successors, by name, as the openai client wraps whichever it uses); None for a
+    connection that was made and then dropped, which is retried as any transient error."""
+    found = None
+    seen: set[int] = set()
+    cause: BaseException | None = exc
+    while cause is not None and id(cause) not in seen:
+        seen.add(id(cause))
+        if isinstance(cause, (ConnectionRefusedError, socket.gaierror)):
+            return str(cause)
+        if type(cause).__name__ == "ConnectError":
+            found = str(cause) or "connection failed"
+        cause = cause.__cause__ or cause.__context__
+    return found
 
 
 def retry_after_seconds(headers: Any) -> float | None:
@@ -129,6 +172,8 @@ class ChatClient:
     seed: int | None = None  # for the jitter, so tests are reproducible
     _client: Any = field(default=None, init=False, repr=False)
     _rng: random.Random = field(init=False, repr=False)
+    # whether the endpoint has sent any HTTP reply (an error status too) in this client's life
+    answered: bool = field(default=False, init=False)
 
     def __post_init__(self) -> None:
         self._rng = random.Random(self.seed)
@@ -167,14 +212,17 @@ class ChatClient:
                 resp = await client.chat.completions.create(
                     model=self.model, messages=messages, **params
                 )
+                self.answered = True
                 return _completion(resp, time.monotonic() - start, retries)
             except openai.APITimeoutError as exc:
                 failure = RequestFailed("timeout", str(exc) or "request timed out", None, retries)
             except openai.APIConnectionError as exc:
+                self._check_reachable(exc)
                 failure = RequestFailed(
                     "connection", str(exc) or "connection failed", None, retries
                 )
             except openai.APIStatusError as exc:
+                self.answered = True
                 status = exc.status_code
                 kind = (
                     "rate_limit"
@@ -195,6 +243,7 @@ class ChatClient:
                 IndexError,
                 TypeError,
             ) as exc:
+                self.answered = True  # a reply came, just not a usable one
                 raise RequestFailed(
                     "bad_response", f"unusable reply: {exc}", None, retries
                 ) from None
@@ -205,6 +254,15 @@ class ChatClient:
                 delay = max(delay, min(retry_after, self.policy.max_retry_after))
             retries += 1
             await asyncio.sleep(delay)
+
+    def _check_reachable(self, exc: BaseException) -> None:
+        """Raise `Unreachable` for a connection that could not be made to an endpoint that has
+        never answered this client; any other connection error goes to the retry policy."""
+        if self.answered:
+            return
+        cause = connect_failure(exc)
+        if cause is not None:
+            raise Unreachable(endpoint_url(self.base_url), cause) from None
 
 
 def _status_message(exc: Any) -> str:

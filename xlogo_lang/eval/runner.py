@@ -14,7 +14,9 @@ more samples, an interrupted attempt) are. A file holding another configuration'
 refused rather than mixed, naming the settings that differ. An attempt whose request kept
 failing is recorded with `status: "error"` and is final too, unless `retry_errors` is set; then
 a new record is appended and readers take the last record of each (task, sample) (see
-`latest_attempts`).
+`latest_attempts`). An endpoint that cannot be reached at all (`client.Unreachable`) stops the
+run with an `EndpointError` instead: what was written stays, the attempts not made are not
+recorded, and the same call resumes with them.
 
 This module never decides success itself: `scoring.score_response` does, on top of the core.
 """
@@ -40,8 +42,10 @@ from ..files import cannot_write
 from ..tasks import Task
 from .client import (
     ChatClient,
+    EndpointError,
     RequestFailed,
     RetryPolicy,
+    Unreachable,
     check_base_url,
     endpoint_url,
     resolve_api_key,
@@ -595,27 +599,19 @@ async def _run_eval(
         queue.put_nowait(item)
     bar = _Progress(len(todo), summary) if progress else None
     start = time.monotonic()
+    unreachable: list[Unreachable] = []  # set by the first worker that finds no server
 
     async def worker() -> None:
-        while True:
+        while not unreachable:
             try:
                 task, sample = queue.get_nowait()
             except asyncio.QueueEmpty:
                 return
-            prompt = prompts[task.id]
             try:
-                c = await client.complete(prompt.messages(), **params)
-                rec = attempt_record(
-                    config, task, sample, prompt, c.text,
-                    finish_reason=c.finish_reason,
-                    usage=(c.prompt_tokens, c.completion_tokens, c.total_tokens),
-                    latency=c.latency, retries=c.retries,
-                )  # fmt: skip
-            except RequestFailed as exc:
-                rec = attempt_record(
-                    config, task, sample, prompt, None,
-                    request_error=str(exc), retries=exc.retries,
-                )  # fmt: skip
+                rec = await _attempt(config, client, task, sample, prompts[task.id], params)
+            except Unreachable as exc:  # no record: the attempt was never made, a rerun makes it
+                unreachable.append(exc)
+                return
             writer.write(rec)
             summary.finished += 1
             _count(summary, rec)
@@ -631,7 +627,48 @@ async def _run_eval(
         if bar is not None:
             bar.stop()
         await client.close()
+    if unreachable:
+        raise EndpointError(_stopped_text(unreachable[0], summary))
     return summary
+
+
+async def _attempt(
+    config: EvalConfig,
+    client: ChatClient,
+    task: Task,
+    sample: int,
+    prompt: Prompt,
+    params: dict[str, Any],
+) -> dict[str, Any]:
+    """One attempt's record: the reply scored, or the request's failure (retries exhausted, or
+    an error not worth retrying). `Unreachable` is not a failure of the attempt and is raised."""
+    try:
+        c = await client.complete(prompt.messages(), **params)
+    except Unreachable:
+        raise
+    except RequestFailed as exc:
+        return attempt_record(
+            config, task, sample, prompt, None, request_error=str(exc), retries=exc.retries
+        )
+    return attempt_record(
+        config, task, sample, prompt, c.text,
+        finish_reason=c.finish_reason,
+        usage=(c.prompt_tokens, c.completion_tokens, c.total_tokens),
+        latency=c.latency, retries=c.retries,
+    )  # fmt: skip
+
+
+def _stopped_text(exc: Unreachable, summary: EvalSummary) -> str:
+    """Why a run stopped early, and that it lost nothing: what it wrote stays, and the same
+    command resumes with the attempts it did not make."""
+    left = summary.requested - summary.finished
+    done = summary.finished
+    written = f"; {counted(done, 'new attempt')} recorded in {summary.out}" if done else ""
+    return (
+        f"{exc.message}: is the server running there? The run stopped with "
+        f"{counted(left, 'attempt')} not asked and not recorded{written}; "
+        "run the same command again to resume"
+    )
 
 
 def _count(summary: EvalSummary, rec: dict[str, Any]) -> None:
