@@ -688,6 +688,44 @@ def test_connection_errors_after_the_endpoint_has_answered_are_retried(tasks):
     assert (failure.kind, failure.retries) == ("connection", 2)
 
 
+def _run_with_errors_from(url: str, out: Path, assets_dir: Path) -> list[str]:
+    """`xlogo eval` argv (without --base-url) of a run on tasks 1 and 87, whose two attempts
+    the endpoint at `url` answered with HTTP 500 (recorded as errors in `out`)."""
+    argv = ["eval", "--model", "m", "--tasks", str(assets_dir), "--ids", "1,87", "--retries", "0"]
+    argv += ["--out", str(out), "--no-progress"]
+    assert cli_main([*argv, "--base-url", url]) == 1
+    return argv
+
+
+def test_errors_recorded_by_an_earlier_run_are_not_blamed_on_this_endpoint(
+    tmp_path, assets_dir, capsys
+):
+    out = tmp_path / "run.jsonl"
+    with ScriptedOpenAI(lambda req, seen: Fail(500)) as old:
+        argv = _run_with_errors_from(old.url, out, assets_dir)
+    capsys.readouterr()
+    with ScriptedOpenAI(lambda req, seen: Reply("fd")) as healthy:
+        code = cli_main([*argv, "--base-url", healthy.url])
+        assert healthy.requests == []
+    err = capsys.readouterr().err
+    assert "2 attempts from an earlier run got no reply, all with " in err
+    assert "--retry-errors asks them again" in err and healthy.url not in err
+    assert code == 1  # the results still lack those replies (README: exit status)
+
+
+def test_the_json_summary_counts_the_errors_of_an_earlier_run_apart(tmp_path, assets_dir, capsys):
+    out = tmp_path / "run.jsonl"
+    with ScriptedOpenAI(lambda req, seen: Fail(500, message="down")) as old:
+        argv = _run_with_errors_from(old.url, out, assets_dir)
+    capsys.readouterr()
+    with ScriptedOpenAI(lambda req, seen: Reply("fd")) as healthy:
+        cli_main([*argv, "--base-url", healthy.url, "--json"])
+    summary = json.loads(capsys.readouterr().out)
+    assert (summary["errors"], summary["earlier_errors"]) == (2, 2)
+    assert summary["error_causes"] == {}
+    assert summary["earlier_error_causes"] == {"server: HTTP 500: down": 2}
+
+
 @pytest.mark.parametrize("url", ["not-a-url", "ftp://host/v1", "http://"])
 def test_a_base_url_that_is_not_an_http_url_is_a_usage_error(tmp_path, assets_dir, capsys, url):
     argv = ["eval", "--model", "m", "--base-url", url, "--tasks", str(assets_dir)]

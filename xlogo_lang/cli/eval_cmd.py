@@ -179,6 +179,8 @@ def main(args: argparse.Namespace) -> int:
             f"{summary.errors} request errors; "
             f"tokens {summary.prompt_tokens}+{summary.completion_tokens}; results in {out}"
         )
-    if (why := summary.error_text()) is not None:  # on stderr, so --json stays one document
+    for why in summary.error_lines():  # on stderr, so --json stays one document
         print(f"xlogo eval: {why}", file=sys.stderr)
+    # the state of the results, as the README says: 1 while an attempt of the run has no reply,
+    # whether this call's request failed or an earlier run's error was not asked again
     return 1 if summary.errors else 0

@@ -200,8 +200,13 @@ class EvalSummary:
     finished: int = 0  # written in this call
     solved: int = 0  # over all attempts of this run in the file
     attempts: int = 0
-    errors: int = 0
-    error_causes: dict[str, int] = field(default_factory=dict)  # request_error -> how many
+    errors: int = 0  # attempts without a reply, of this call and earlier ones
+    # request_error -> how many, of the requests this call made (to `endpoint`)
+    error_causes: dict[str, int] = field(default_factory=dict)
+    # the errors an earlier call recorded and this one did not ask again: their endpoint may
+    # have been another, so they are never put down to this one's
+    earlier_errors: int = 0
+    earlier_error_causes: dict[str, int] = field(default_factory=dict)
     prompt_tokens: int = 0
     completion_tokens: int = 0
     elapsed: float = 0.0
@@ -210,26 +215,39 @@ class EvalSummary:
     def success_rate(self) -> float:
         return self.solved / self.attempts if self.attempts else 0.0
 
-    def error_text(self) -> str | None:
-        """Why attempts got no reply, in one line: the count, the endpoint, the first cause and
-        how many share it (the rest are in the results file). None when every attempt has one."""
-        n = self.errors
-        if not n:
-            return None
-        cause, same = next(iter(self.error_causes.items()), ("unknown", n))
-        if n == 1:
-            why = f': "{cause}"'
-        elif same == n:
-            why = f', all with "{cause}"'
-        else:
-            why = f'; {same} with "{cause}", {n - same} with other causes'
-        return (
-            f"{counted(n, 'attempt')} got no reply from {self.endpoint}{why}; "
-            f"the errors are recorded in {self.out} (--retry-errors asks again)"
-        )
+    def error_lines(self) -> list[str]:
+        """Why attempts have no reply, one line for this call's failed requests (the count, the
+        endpoint, the first cause and how many share it; the rest are in the results file) and
+        one for the errors an earlier run recorded. Empty when every attempt has a reply."""
+        lines = []
+        new = self.errors - self.earlier_errors
+        if new:
+            lines.append(
+                f"{counted(new, 'attempt')} got no reply from {self.endpoint}"
+                f"{_causes(new, self.error_causes)}; "
+                f"the errors are recorded in {self.out} (--retry-errors asks again)"
+            )
+        if self.earlier_errors:
+            n = self.earlier_errors
+            lines.append(
+                f"{counted(n, 'attempt')} from an earlier run got no reply"
+                f"{_causes(n, self.earlier_error_causes)}; "
+                f"--retry-errors asks {'it' if n == 1 else 'them'} again"
+            )
+        return lines
 
     def to_dict(self) -> dict[str, Any]:
         return {**asdict(self), "success_rate": self.success_rate}
+
+
+def _causes(n: int, causes: dict[str, int]) -> str:
+    """The first cause of `n` errors and how many share it: `, all with "server: HTTP 500"`."""
+    cause, same = next(iter(causes.items()), ("unknown", n))
+    if n == 1:
+        return f': "{cause}"'
+    if same == n:
+        return f', all with "{cause}"'
+    return f'; {same} with "{cause}", {n - same} with other causes'
 
 
 # -- the results file ----------------------------------------------------------------------------
@@ -582,7 +600,7 @@ async def _run_eval(
     for rec in existing.latest:
         key = (str(rec.get("task_id")), rec.get("sample"))
         if key in wanted and key not in pending:
-            _count(summary, rec)
+            _count(summary, rec, earlier=True)
     if not todo:
         return summary
 
@@ -671,13 +689,16 @@ def _stopped_text(exc: Unreachable, summary: EvalSummary) -> str:
     )
 
 
-def _count(summary: EvalSummary, rec: dict[str, Any]) -> None:
+def _count(summary: EvalSummary, rec: dict[str, Any], *, earlier: bool = False) -> None:
+    """Add an attempt to the summary: one this call made, or one an `earlier` call recorded."""
     summary.attempts += 1
     summary.solved += bool(rec.get("solved"))
     if rec.get("status") == "error":
         summary.errors += 1
+        summary.earlier_errors += earlier
+        causes = summary.earlier_error_causes if earlier else summary.error_causes
         cause = str(rec.get("request_error"))
-        summary.error_causes[cause] = summary.error_causes.get(cause, 0) + 1
+        causes[cause] = causes.get(cause, 0) + 1
     summary.prompt_tokens += rec.get("prompt_tokens") or 0
     summary.completion_tokens += rec.get("completion_tokens") or 0
 
