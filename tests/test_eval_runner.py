@@ -613,6 +613,57 @@ def test_every_setting_of_the_run_id_is_recorded_so_a_new_seed_is_named(tmp_path
     assert (rec["seed"], rec["top_p"], rec["grammar_format"]) == (1, 0.9, None)
 
 
+# -- which tasks the file's attempts answer --------------------------------------------------------
+
+
+def _another_task_87(tmp_path: Path, tasks_dir: Path) -> Path:
+    """A folder whose task 87 is another task (task 1's world and goal under the id 87)."""
+    folder = tmp_path / "other_tasks"
+    folder.mkdir()
+    task = json.loads((tasks_dir / "1.json").read_text(encoding="utf-8"))
+    (folder / "87.json").write_text(json.dumps({**task, "id": "87"}), encoding="utf-8")
+    return folder
+
+
+def test_resuming_with_another_task_under_a_recorded_id_is_refused_before_any_request(
+    tmp_path, assets_dir, tasks_dir, capsys
+):
+    out = tmp_path / "run.jsonl"
+    with ScriptedOpenAI(lambda req, seen: Reply("fd")) as srv:
+        argv = ["eval", "--model", "m", "--base-url", srv.url, "--ids", "87"]
+        argv += ["--out", str(out), "--no-progress"]
+        assert cli_main([*argv, "--tasks", str(assets_dir)]) == 0
+        before, asked = out.read_bytes(), len(srv.requests)
+        code = cli_main([*argv, "--tasks", str(_another_task_87(tmp_path, tasks_dir))])
+        assert len(srv.requests) == asked
+    err = capsys.readouterr().err
+    assert code == 2 and f"{out}: task '87'" in err and "mix task sets" in err
+    assert out.read_bytes() == before
+
+
+def test_a_dry_run_on_another_task_under_a_recorded_id_is_refused_too(
+    tmp_path, tasks, tasks_dir, capsys
+):
+    out = tmp_path / "run.jsonl"
+    with ScriptedOpenAI(lambda req, seen: Reply("fd")) as srv:
+        asyncio.run(run_eval(config(srv.url), [tasks[IDS.index("87")]], out, progress=False))
+    argv = ["eval", "--model", "scripted", "--tasks", str(_another_task_87(tmp_path, tasks_dir))]
+    assert cli_main([*argv, "--out", str(out), "--dry-run"]) == 2
+    assert "task '87'" in capsys.readouterr().err
+
+
+def test_the_same_tasks_read_from_another_place_resume(tmp_path, assets_dir, tasks_dir, capsys):
+    """The prompts are compared, not the paths: the folder form of the assets is the same set."""
+    out = tmp_path / "run.jsonl"
+    with ScriptedOpenAI(lambda req, seen: Reply("fd")) as srv:
+        argv = ["eval", "--model", "m", "--base-url", srv.url, "--ids", "1,87"]
+        argv += ["--out", str(out), "--no-progress", "--json"]
+        assert cli_main([*argv, "--tasks", str(assets_dir)]) == 0
+        assert cli_main([*argv, "--tasks", str(tasks_dir)]) == 0
+        assert len(srv.requests) == 2
+    assert json.loads(capsys.readouterr().out.splitlines()[-1])["resumed"] == 2
+
+
 # -- the endpoint ----------------------------------------------------------------------------------
 
 

@@ -11,12 +11,13 @@ mid-write; it begins as every record does) is cut off; every complete line is ke
 Attempts already in the file for the same configuration (`run_id`: model, mode, template, answer
 format, sampling parameters, constraint mode) are never requested again; the others (new tasks,
 more samples, an interrupted attempt) are. A file holding another configuration's attempts is
-refused rather than mixed, naming the settings that differ. An attempt whose request kept
-failing is recorded with `status: "error"` and is final too, unless `retry_errors` is set; then
-a new record is appended and readers take the last record of each (task, sample) (see
-`latest_attempts`). An endpoint that cannot be reached at all (`client.Unreachable`) stops the
-run with an `EndpointError` instead: what was written stays, the attempts not made are not
-recorded, and the same call resumes with them.
+refused rather than mixed, naming the settings that differ, and so is a file whose attempt of a
+task id was asked another prompt than the task of that id gives now (another task set). An
+attempt whose request kept failing is recorded with `status: "error"` and is final too, unless
+`retry_errors` is set; then a new record is appended and readers take the last record of each
+(task, sample) (see `latest_attempts`). An endpoint that cannot be reached at all
+(`client.Unreachable`) stops the run with an `EndpointError` instead: what was written stays,
+the attempts not made are not recorded, and the same call resumes with them.
 
 This module never decides success itself: `scoring.score_response` does, on top of the core.
 """
@@ -547,12 +548,57 @@ def plan(
             "use the same arguments to resume, or another --out",
             file=str(out),
         )
+    check_same_tasks(config, tasks, existing.latest, out)
     done = set()
     for rec in existing.latest:
         if rec.get("status") == "ok" or not config.retry_errors:
             done.add((str(rec.get("task_id")), rec.get("sample")))
     todo = [(t, s) for t in tasks for s in range(config.samples) if (t.id, s) not in done]
     return todo, existing
+
+
+def check_same_tasks(
+    config: EvalConfig, tasks: list[Task], records: list[dict[str, Any]], out: Path
+) -> None:
+    """Refuse to resume when a recorded attempt of a task id was asked another prompt than the
+    task of that id gives now: the file was made with another task set (or the task changed),
+    and its old reply would be counted as this task's answer.
+
+    The prompts are compared, not the task source the records name: a task set copied or moved
+    elsewhere, or the folder form of the assets, is the same tasks and resumes. (The source is
+    not part of the configuration either: adding it would change the run id of every file
+    already written.) Records of ids not in `tasks` are not this run's concern, as before."""
+    by_id = {t.id: t for t in tasks}
+    stored = [r for r in records if str(r.get("task_id")) in by_id and "prompt_user" in r]
+    prompts = build_prompts(config, (by_id[str(r["task_id"])] for r in stored))
+    for rec in stored:
+        tid = str(rec["task_id"])
+        if _asked(rec) != _asked_now(prompts[tid]):
+            raise UsageError(
+                f"task {tid!r}: its attempt in the file was asked another prompt than this "
+                f"task gives{_sources(rec.get('tasks'), config.tasks_source)}; resuming would "
+                "mix task sets. Give the tasks the file was made with, or another --out "
+                "(nothing was asked)",
+                file=str(out),
+            )
+
+
+def _asked(rec: dict[str, Any]) -> tuple[Any, Any, Any]:
+    """What a recorded attempt was asked: system text, user text, the picture's hash."""
+    return rec.get("prompt_system"), rec.get("prompt_user"), rec.get("image_sha256")
+
+
+def _asked_now(prompt: Prompt) -> tuple[Any, Any, Any]:
+    return prompt.system, prompt.user, prompt.image_sha256
+
+
+def _sources(then: Any, now: str | None) -> str:
+    """Where the file's tasks and these came from, when the records say and it differs."""
+    if not then or not now:
+        return ""
+    if then == now:
+        return f" (both read from {now}: the task changed since)"
+    return f" (the file's tasks were read from {then}, these from {now})"
 
 
 def build_prompts(config: EvalConfig, tasks: Iterable[Task]) -> dict[str, Prompt]:
