@@ -303,6 +303,15 @@ def test_dry_run_as_json_refuses_a_bad_template_as_a_run_does(tmp_path, assets_d
     assert code == 2 and "nosuch" in capsys.readouterr().err
 
 
+def test_several_greedy_samples_are_warned_about_not_refused(tmp_path, assets_dir, capsys):
+    argv = ["eval", "--model", "m", "--tasks", str(assets_dir), "--limit", "1", "--samples", "5"]
+    code = cli_main([*argv, "--out", str(tmp_path / "r.jsonl"), "--dry-run", "--json"])
+    out, err = capsys.readouterr()
+    assert code == 0 and json.loads(out)["requests"] == 5
+    assert err.startswith("xlogo eval: warning: --samples 5 with --temperature 0")
+    assert "identical" in err and "--temperature" in err
+
+
 @pytest.mark.parametrize("value", [float("nan"), float("inf"), -1.0])
 def test_a_temperature_that_is_no_sampling_setting_is_refused(value):
     with pytest.raises(UsageError, match="--temperature must be"):

@@ -30,7 +30,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--template", help="a prompt template file (default: the shipped template)")
     p.add_argument("--answer-format", choices=("text", "python"), default="text")
     p.add_argument(
-        "--samples", type=int, default=1, metavar="K", help="samples per task (for pass@k)"
+        "--samples",
+        type=int,
+        default=1,
+        metavar="K",
+        help="samples per task (for pass@k; with a --temperature above 0)",
     )
     p.add_argument("--temperature", type=float, default=0.0)
     p.add_argument("--top-p", type=float)
@@ -132,6 +136,7 @@ def main(args: argparse.Namespace) -> int:
 
     tasks = select_tasks(args)
     config = config_from_args(args)
+    warn(config.warnings())  # in a dry run too: that is where a plan gets checked
     if args.dry_run and Path(args.out).is_dir():  # it only reads --out: a run's message
         raise UsageError("--out is a folder, not a file", file=args.out)
     out = Path(args.out) if args.dry_run else output_file(args.out, reads=(Path(args.tasks),))

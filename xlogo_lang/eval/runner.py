@@ -129,6 +129,18 @@ class EvalConfig:
                 raise UsageError("--grammar-format goes with --constrain grammar")
         check_base_url(self.base_url)
 
+    def warnings(self) -> list[str]:
+        """Settings that are allowed but probably not meant, for the CLI to print: several
+        samples at temperature 0 are greedy decoding asked K times, usually K identical replies,
+        so pass@k would only repeat pass@1 while looking like a sampled estimate."""
+        if self.samples > 1 and self.temperature == 0:
+            return [
+                f"--samples {self.samples} with --temperature 0 asks for {self.samples} greedy "
+                "replies, which are usually identical (pass@k then says no more than pass@1); "
+                "give a --temperature above 0 (e.g. 0.8) for distinct samples"
+            ]
+        return []
+
     @property
     def grammar(self) -> str | None:
         """The grammar notation requests carry: None unless decoding is grammar-constrained."""
