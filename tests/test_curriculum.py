@@ -227,7 +227,7 @@ def test_a_round_with_failed_requests_is_not_finished_until_a_rerun_answers_them
         return answer(request, seen)
 
     with ScriptedOpenAI(script) as server:
-        assert _curriculum(server, pool, out, 1, "--retries", "0") == 2
+        assert _curriculum(server, pool, out, 1, "--retries", "0") == 1
         err = capsys.readouterr().err
         assert "of 24 requests" in err and "not finished" in err
         assert not (out / "round-001" / "mix.json").exists()
@@ -238,6 +238,14 @@ def test_a_round_with_failed_requests_is_not_finished_until_a_rerun_answers_them
     report = json.loads(capsys.readouterr().out)["rounds"][0]
     assert 0 < again < 24  # only the failed requests are asked again
     assert report["evaluated"] == 24
+
+
+def test_a_round_whose_requests_failed_exits_1_as_eval_does(pool: Path, tmp_path: Path, capsys):
+    """The endpoint failed, not the user's input (README: eval's exit status)."""
+    with ScriptedOpenAI(lambda request, seen: Fail(500)) as server:
+        code = _curriculum(server, pool, tmp_path / "rounds", 1, "--retries", "0")
+    assert code == 1
+    assert "the endpoint answered none of 24 requests" in capsys.readouterr().err
 
 
 def test_rounds_of_another_model_are_not_taken_as_this_ones(

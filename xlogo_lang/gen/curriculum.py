@@ -207,9 +207,10 @@ def evaluate(
 
     The round is finished only when every chosen task has an answer: estimates from a sample
     the endpoint thinned out would weight the next training set on what happened to get
-    through. Failed requests (the endpoint, not the model) stop the round with an error; the
-    answers stay in `RUN.jsonl`, so a rerun asks only the failed ones again."""
-    from ..eval.client import RetryPolicy
+    through. Failed requests (the endpoint, not the model) stop the round with an
+    `EndpointError` (exit status 1, as in `xlogo eval`; so does an endpoint that cannot be
+    reached); the answers stay in `RUN.jsonl`, so a rerun asks only the failed ones again."""
+    from ..eval.client import EndpointError, RetryPolicy
     from ..eval.runner import EvalConfig, latest_attempts, read_run, run_eval
 
     ecfg = EvalConfig(
@@ -245,7 +246,7 @@ def evaluate(
             else f"{len(chosen) - unanswered} of {len(chosen)} requests"
         )
         first = f" ({errors[0]})" if errors else ""
-        raise UsageError(
+        raise EndpointError(  # exit status 1, as `xlogo eval` when requests failed
             f"the endpoint answered {what}{first}; the round is not finished: "
             "run the command again to ask the failed ones again",
             file=str(run_file),
