@@ -786,6 +786,21 @@ def test_the_json_summary_counts_the_errors_of_an_earlier_run_apart(tmp_path, as
     assert summary["earlier_error_causes"] == {"server: HTTP 500: down": 2}
 
 
+def test_a_key_variable_named_but_unset_is_an_error_naming_it_with_a_base_url_too(
+    tmp_path, assets_dir, capsys, monkeypatch
+):
+    monkeypatch.delenv("XLOGO_TEST_UNSET_KEY", raising=False)
+    out = tmp_path / "r.jsonl"
+    with ScriptedOpenAI(lambda req, seen: Reply("fd")) as srv:
+        argv = ["eval", "--model", "m", "--base-url", srv.url, "--tasks", str(assets_dir)]
+        argv += ["--api-key-env", "XLOGO_TEST_UNSET_KEY", "--limit", "1", "--out", str(out)]
+        code = cli_main([*argv, "--no-progress"])
+        assert srv.requests == []
+    err = capsys.readouterr().err
+    assert code == 2 and "no API key: set XLOGO_TEST_UNSET_KEY (named by --api-key-env" in err
+    assert not out.exists()
+
+
 @pytest.mark.parametrize("url", ["not-a-url", "ftp://host/v1", "http://"])
 def test_a_base_url_that_is_not_an_http_url_is_a_usage_error(tmp_path, assets_dir, capsys, url):
     argv = ["eval", "--model", "m", "--base-url", url, "--tasks", str(assets_dir)]

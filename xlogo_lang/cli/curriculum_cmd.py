@@ -25,7 +25,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--model", required=True, help="model name at the endpoint")
     p.add_argument("--base-url", help="OpenAI-compatible endpoint, e.g. http://127.0.0.1:8000/v1")
-    p.add_argument("--api-key-env", default="OPENAI_API_KEY", help="variable holding the key")
+    p.add_argument(
+        "--api-key-env",
+        metavar="VAR",
+        help="variable holding the key (default OPENAI_API_KEY; one named here must be set)",
+    )
     p.add_argument("--pool", required=True, help="a folder from `xlogo gen` (or a records .jsonl)")
     p.add_argument("--out", required=True, help="the rounds folder")
     p.add_argument("--rounds", type=int, default=1, help="finish rounds 1..R (default 1)")

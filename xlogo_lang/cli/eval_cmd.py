@@ -17,7 +17,10 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--base-url", help="endpoint base URL, e.g. http://localhost:8000/v1 (default: OpenAI)"
     )
     p.add_argument(
-        "--api-key-env", default="OPENAI_API_KEY", help="environment variable holding the key"
+        "--api-key-env",
+        metavar="VAR",
+        help="environment variable holding the key (default OPENAI_API_KEY; a variable named "
+        "here must be set, even with --base-url)",
     )
     p.add_argument(
         "--tasks",

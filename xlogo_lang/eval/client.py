@@ -153,14 +153,27 @@ def endpoint_url(base_url: str | None) -> str:
     return base_url or os.environ.get("OPENAI_BASE_URL") or OPENAI_URL
 
 
-def resolve_api_key(env: str, base_url: str | None) -> str:
-    """The API key from `env`; a custom endpoint (vLLM, a local server) may need none."""
-    key = os.environ.get(env)
+DEFAULT_KEY_ENV = "OPENAI_API_KEY"
+
+
+def resolve_api_key(env: str | None, base_url: str | None) -> str:
+    """The API key from the variable `env` (None: OPENAI_API_KEY). A custom endpoint (vLLM, a
+    local server) may need none, but only when no variable was named: a variable named with
+    --api-key-env and unset is a mistake (a typo, an unexported key), and sending no key would
+    only surface as a 401 on every request, or not at all."""
+    key = os.environ.get(env or DEFAULT_KEY_ENV)
     if key:
         return key
+    if env is not None:
+        raise UsageError(
+            f"no API key: set {env} (named by --api-key-env; without --api-key-env an endpoint "
+            "given with --base-url may need none)"
+        )
     if base_url:
         return "EMPTY"
-    raise UsageError(f"no API key: set {env} (or pass --base-url for an endpoint that needs none)")
+    raise UsageError(
+        f"no API key: set {DEFAULT_KEY_ENV} (or pass --base-url for an endpoint that needs none)"
+    )
 
 
 @dataclass

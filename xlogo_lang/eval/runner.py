@@ -72,7 +72,7 @@ RECORD_START = '{"run_id": '
 class EvalConfig:
     model: str
     base_url: str | None = None
-    api_key_env: str = "OPENAI_API_KEY"
+    api_key_env: str | None = None  # None: OPENAI_API_KEY, which a base_url may do without
     mode: str = "text"
     template: str | None = None
     answer_format: str = "text"
@@ -648,6 +648,8 @@ async def _run_eval(
     config: EvalConfig, tasks: list[Task], out: Path, progress: bool, writer: _Appender
 ) -> EvalSummary:
     todo, existing = plan(config, tasks, out)
+    # a missing key fails before the file is touched, and only when there is something to ask
+    api_key = resolve_api_key(config.api_key_env, config.base_url) if todo else ""
     repair_tail(out, existing)  # a torn last line is cut off (and redone) before appending
     summary = EvalSummary(str(out), config.run_id, endpoint_url(config.base_url))
     summary.planned = len(tasks) * config.samples
@@ -664,12 +666,7 @@ async def _run_eval(
 
     params = config.request_params()
     prompts = build_prompts(config, [t for t, _ in todo])
-    client = ChatClient(
-        config.model,
-        config.base_url,
-        resolve_api_key(config.api_key_env, config.base_url),
-        config.retry,
-    )
+    client = ChatClient(config.model, config.base_url, api_key, config.retry)
     queue: asyncio.Queue[tuple[Task, int]] = asyncio.Queue()
     for item in todo:
         queue.put_nowait(item)

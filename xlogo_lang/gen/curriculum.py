@@ -70,7 +70,7 @@ class CurriculumConfig:
     max_tokens: int | None = 1024
     concurrency: int = 8
     retries: int = 6  # per request, with exponential backoff (the eval client's policy)
-    api_key_env: str = "OPENAI_API_KEY"
+    api_key_env: str | None = None  # None: OPENAI_API_KEY (see eval.client.resolve_api_key)
 
     def __post_init__(self) -> None:
         if self.rounds < 1 or self.size < 1 or self.sample < 1:
