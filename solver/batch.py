@@ -10,10 +10,12 @@ re-imports a script's main module: such a script needs the `if __name__ == "__ma
 
 from __future__ import annotations
 
-import signal
 import threading
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any
+
+from xlogo_lang.errors import XlogoError
+from xlogo_lang.workers import start_worker
 
 if TYPE_CHECKING:
     from concurrent.futures import ProcessPoolExecutor
@@ -54,9 +56,17 @@ def solve_each(tasks: Iterable[Task], *, workers: int = 1, **options: Any) -> So
 
     method = "fork" if threading.active_count() == 1 else "forkserver"
     pool = ProcessPoolExecutor(
-        min(workers, len(todo)), mp_context=multiprocessing.get_context(method), initializer=_quiet
+        min(workers, len(todo)),
+        mp_context=multiprocessing.get_context(method),
+        initializer=start_worker,
     )
     return Solutions(todo, options, pool)
+
+
+class WorkerDied(XlogoError):
+    """A worker process ended without an answer: no fault of the input (exit status 1)."""
+
+    exit_status = 1
 
 
 class Solutions(Iterator["Solution"]):
@@ -80,28 +90,22 @@ class Solutions(Iterator["Solution"]):
         if self._closed or self._next == len(self._todo):
             self.close()
             raise StopIteration
-        task = self._todo[self._next]
-        sol = self._solved(task) if self._pool else _solve(task, self._options)
-        self._next += 1
-        return sol
-
-    def _solved(self, task: Task) -> Solution:
         from concurrent.futures.process import BrokenProcessPool
 
-        from xlogo_lang.errors import XlogoError
-
+        task = self._todo[self._next]
         try:
-            sol: Solution = self._futures[self._next].result()
+            sol = self._futures[self._next].result() if self._pool else _solve(task, self._options)
         except BrokenProcessPool:
             self.close()
-            raise XlogoError(
+            raise WorkerDied(
                 f"a solver worker process ended abruptly (killed, or out of memory?) while "
                 f"task {task.id} or one after it was being solved; the solutions before it "
                 "were given"
             ) from None
-        except BaseException:  # Ctrl-C while waiting, or an error raised by a search
-            self.close()
+        except BaseException:  # Ctrl-C while waiting, or an error raised by a search: the set
+            self.close()  # ends here, with one worker as with many (not the same task again)
             raise
+        self._next += 1
         return sol
 
     def close(self) -> None:
@@ -129,9 +133,3 @@ def _solve(task: Task, options: dict[str, Any]) -> Solution:
     from . import solve
 
     return solve(task, **options)
-
-
-def _quiet() -> None:
-    """Ctrl-C is the caller's to handle (it stops the workers): without this, every worker
-    would print its own KeyboardInterrupt traceback."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)

@@ -32,9 +32,14 @@ def test_workers_give_the_answers_of_solve_in_the_tasks_order(quick_tasks):
     assert [answer(s) for s in solve_each(quick_tasks, workers=2)] == alone
 
 
-def test_leaving_with_stops_the_workers(quick_tasks):
-    with solve_each(quick_tasks, workers=2) as sols:
+def test_leaving_with_stops_the_workers_at_their_search(tasks_dir):
+    """Terminated (exit code -SIGTERM), not waited for: task 15 keeps z3 busy for tens of
+    seconds, and shutting down alone would wait for it."""
+    quick, slow = load_task(tasks_dir / "1.json"), load_task(tasks_dir / "15.json")
+    with solve_each([quick, slow, slow], workers=2, engine="z3", timeout=120) as sols:
         assert next(sols).task_id == "1"
+        workers = multiprocessing.active_children()
+    assert [w.exitcode for w in workers] == [-signal.SIGTERM] * 2
     assert multiprocessing.active_children() == []
     assert list(sols) == []
 
@@ -76,8 +81,10 @@ def test_breaking_off_stops_the_searches_in_progress(tasks_dir):
     """Task 15 takes z3 tens of seconds: closing the iterator must not wait for it."""
     slow = [load_task(tasks_dir / "15.json")] * 2
     sols = solve_each(slow, workers=2, engine="z3", timeout=120)
-    assert len(multiprocessing.active_children()) == 2
+    workers = multiprocessing.active_children()
+    assert len(workers) == 2
     sols.close()
+    assert [w.exitcode for w in workers] == [-signal.SIGTERM] * 2
     assert multiprocessing.active_children() == []
 
 
@@ -91,3 +98,44 @@ def test_a_killed_worker_is_an_error_naming_the_task_after_the_answers_given(tas
     with pytest.raises(XlogoError, match=r"worker process ended abruptly .* task 15 "):
         next(sols)
     assert multiprocessing.active_children() == []
+
+
+def test_a_worker_ends_itself_when_its_run_is_killed(tmp_path, tasks_dir):
+    """SIGTERM (or kill -9) gives the run no chance to stop its workers: they must not be
+    left blocked on a queue no one writes to."""
+    import subprocess
+    import sys
+    import time
+
+    script = tmp_path / "run.py"
+    script.write_text(
+        "import sys\n"
+        "from xlogo_lang import load_task\n"
+        "from xlogo_lang.solver import solve_each\n"
+        "if __name__ == '__main__':\n"
+        f"    slow = load_task({str(tasks_dir / '15.json')!r})\n"
+        "    sols = solve_each([slow, slow], workers=2, engine='z3', timeout=120)\n"
+        "    import multiprocessing\n"
+        "    print(*[p.pid for p in multiprocessing.active_children()], flush=True)\n"
+        "    next(sols)\n"
+    )
+    run = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, text=True)
+    assert run.stdout is not None
+    pids = [int(p) for p in run.stdout.readline().split()]
+    assert len(pids) == 2
+    run.kill()
+    run.wait()
+    for _ in range(100):  # each worker looks every second; allow a slow machine ten
+        if not any(os.path.exists(f"/proc/{p}") and _running(p) for p in pids):
+            break
+        time.sleep(0.1)
+    assert not any(os.path.exists(f"/proc/{p}") and _running(p) for p in pids)
+
+
+def _running(pid: int) -> bool:
+    """Not a zombie: an exited child of a dead run waits for init to reap it."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().split(") ")[1][0] != "Z"
+    except FileNotFoundError:
+        return False

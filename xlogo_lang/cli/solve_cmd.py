@@ -285,9 +285,18 @@ def _solve_dir(args: argparse.Namespace) -> int:
     from rich.markup import escape
 
     from ..errors import TaskError
+    from ..solver.batch import WorkerDied
 
     con = console(stderr=args.json)
-    rows = _solve_each(args, con)
+    rows: list[Row] = []
+    try:
+        _solve_each(args, con, rows)
+    except WorkerDied:
+        # the answers so far are worth their table (JSON lines are printed as they come)
+        if not args.json and rows:
+            con.print(_dir_table(args, rows))
+            con.print(_dir_summary(rows))
+        raise
     broken = [sol for _, sol, _ in rows if isinstance(sol, TaskError)]
     all_ok = all(sol.solved for _, sol, _ in rows if not isinstance(sol, TaskError))
     status = 2 if broken else (0 if all_ok else 1)
@@ -300,8 +309,9 @@ def _solve_dir(args: argparse.Namespace) -> int:
     return status
 
 
-def _solve_each(args: argparse.Namespace, con: Any) -> list[Row]:
-    """Solve the tasks in order under a progress bar, printing each JSON line as it comes.
+def _solve_each(args: argparse.Namespace, con: Any, rows: list[Row]) -> None:
+    """Solve the tasks in order under a progress bar into `rows`, printing each JSON line as it
+    comes (a failure part way leaves the rows so far).
 
     Every task is loaded first (a broken one is reported in its place), then the loaded ones
     are solved, in --workers processes; the workers start before the progress bar's thread."""
@@ -315,7 +325,6 @@ def _solve_each(args: argparse.Namespace, con: Any) -> list[Row]:
     loads = list(iter_task_loads(args.task))
     tasks = [task for _, task in loads if not isinstance(task, TaskError)]
     sols = solve_each(tasks, workers=args.workers or 1, **_solve_options(args))
-    rows: list[Row] = []
     with (
         sols,
         Progress(
@@ -346,7 +355,6 @@ def _solve_each(args: argparse.Namespace, con: Any) -> list[Row]:
                 print_json(sol.to_dict() | {"reference_size": ref})
             rows.append((task.id, sol, ref))
             bar.advance(job)
-    return rows
 
 
 def _dir_table(args: argparse.Namespace, rows: list[Row]) -> Any:

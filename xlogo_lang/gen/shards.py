@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import json
 import os
-import threading
 import time
 from collections import Counter
 from collections.abc import Iterable
@@ -39,6 +38,7 @@ from typing import Any
 from ..errors import UsageError
 from ..files import make_folder, write_whole
 from ..tasks import Task, load_tasks
+from ..workers import start_worker
 from .dataset import (
     check_out_folder,
     dataset_hashes,
@@ -338,17 +338,8 @@ def _init_worker(
         sources=sources,
         parent=parent,
     )
-    if parent is not None:
-        threading.Thread(target=_exit_with, args=(parent,), daemon=True).start()
-
-
-def _exit_with(parent: int) -> None:
-    """A pool worker's watch on the run that started it. Killed with `kill -9`, the run cannot
-    stop its pool, and a worker left behind would go on making shards, into the folder of a
-    later run too (reparented, its parent pid changes): it ends itself within a second."""
-    while os.getppid() == parent:
-        time.sleep(1.0)
-    os._exit(1)
+    if parent is not None:  # a pool worker, not this process making the shards itself
+        start_worker(parent)
 
 
 def _run_one(i: int) -> dict[str, Any]:
@@ -357,7 +348,7 @@ def _run_one(i: int) -> dict[str, Any]:
         w["plan"], i, exclude=w["exclude"], solver=w["solver"], sources=w["sources"]
     )
     if w["parent"] is not None and os.getppid() != w["parent"]:
-        os._exit(1)  # the run is gone (`_exit_with`): its shard is no one's to write
+        os._exit(1)  # the run is gone (`workers.start_worker`): its shard is no one's to write
     write_shard(w["out"], i, records, stats)
     return {"shard": i, "tasks": stats.tasks, "attempts": stats.attempts, "wall": stats.wall}
 
