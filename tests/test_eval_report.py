@@ -207,12 +207,33 @@ def test_cli_baseline_timeout_is_opt_in(runs, tmp_path, capsys):
 
 
 def test_a_repair_time_limit_leaves_the_baseline_without_one(runs, tmp_path, capsys):
-    """--solver-timeout, given to bound repair, no longer makes the baseline machine-bound."""
+    """--repair-timeout bounds repair alone: the baseline stays the same on every machine."""
     tasks_dir = _task_dir(tmp_path, [t for t in runs["tasks"] if t.id in ("1", "22")])
     argv = ["report", str(runs["flaky"]), "--tasks", str(tasks_dir), "--json", "--repair"]
-    assert cli_main([*argv, "--solver-timeout", "2"]) == 0
+    assert cli_main([*argv, "--repair-timeout", "2"]) == 0
     rep = json.loads(capsys.readouterr().out)
     assert rep["solver"]["timeout"] is None and rep["repair_timeout"] == 2
+
+
+def test_the_older_solver_timeout_still_bounds_the_baseline_and_repair(runs, tmp_path, capsys):
+    """Command lines written for it keep their meaning; the newer options override it."""
+    tasks_dir = _task_dir(tmp_path, [t for t in runs["tasks"] if t.id in ("1", "22")])
+    argv = ["report", str(runs["flaky"]), "--tasks", str(tasks_dir), "--json"]
+    assert cli_main([*argv, "--solver-timeout", "2.5"]) == 0
+    assert json.loads(capsys.readouterr().out)["solver"]["timeout"] == 2.5
+    assert cli_main([*argv, "--repair", "--solver-timeout", "2", "--baseline-timeout", "9"]) == 0
+    rep = json.loads(capsys.readouterr().out)
+    assert rep["solver"]["timeout"] == 9 and rep["repair_timeout"] == 2
+
+
+def test_a_repair_time_limit_without_repair_is_a_usage_error(runs, capsys):
+    assert cli_main(["report", str(runs["flaky"]), "--repair-timeout", "2"]) == 2
+    assert "--repair-timeout is for --repair" in capsys.readouterr().err
+
+
+def test_tasks_given_as_a_path_are_named_a_slip(runs, tasks_dir):
+    with pytest.raises(TypeError, match="build_report takes the tasks themselves"):
+        build_report([runs["flaky"]], str(tasks_dir))
 
 
 def test_repair_gives_the_edit_distance_of_failed_programs(runs):

@@ -9,6 +9,7 @@ import signal
 import subprocess
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -240,6 +241,21 @@ def test_vision_mode_sends_the_picture_as_a_data_url(tmp_path, tasks):
     assert parts["image_url"]["image_url"]["url"].startswith("data:image/png;base64,")
     assert "Map (" not in parts["text"]["text"]
     assert lines(tmp_path / "r.jsonl")[0]["image_sha256"]
+
+
+def test_a_vision_run_drawn_by_another_pillow_build_still_resumes(tmp_path, tasks):
+    """The picture's bytes depend on the Pillow, FreeType and zlib that drew it: resuming
+    compares the prompt's text, never the hash of the picture."""
+    out = tmp_path / "r.jsonl"
+    with ScriptedOpenAI(lambda req, seen: Reply("fd")) as srv:
+        cfg = config(srv.url, mode="vision", samples=1)
+        asyncio.run(run_eval(cfg, tasks[:1], out, progress=False))
+        rec = lines(out)[0]
+        rec["image_sha256"] = "0" * 64  # as another build would have drawn it
+        out.write_text(json.dumps(rec) + "\n")
+        more = replace(cfg, samples=2)
+        asyncio.run(run_eval(more, tasks[:1], out, progress=False))
+    assert [r["sample"] for r in lines(out)] == [0, 1]
 
 
 def test_grammar_constraint_is_sent_and_python_answers_score(tmp_path, tasks):

@@ -6,6 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from ..errors import UsageError
 from .common import console, output_file, print_json
 
 
@@ -33,17 +34,22 @@ def register(sub: argparse._SubParsersAction) -> None:
         action="store_true",
         help="edit distance of failed programs to a solution (solver)",
     )
-    # --solver-timeout is the older name: it bounded repair and the baseline at once, so that
-    # bounding repair made the baseline depend on the machine; now it bounds repair alone
     p.add_argument(
         "--repair-timeout",
-        "--solver-timeout",
-        dest="repair_timeout",
         type=float,
         default=None,
         metavar="SECONDS",
-        help="time limit per failed program for --repair (default: 30 s); --solver-timeout is "
-        "its older name and no longer bounds the baseline (see --baseline-timeout)",
+        help="time limit per failed program for --repair (default: 30 s)",
+    )
+    # the older option, kept with its meaning: one limit for the baseline and repair at once
+    # (which made bounding repair turn slow baseline tasks into machine-dependent timeouts)
+    p.add_argument(
+        "--solver-timeout",
+        type=float,
+        default=None,
+        metavar="SECONDS",
+        help="older option: --baseline-timeout and --repair-timeout at once, where those are "
+        "not given",
     )
     p.add_argument("--json", action="store_true", help="print the report as JSON")
     p.set_defaults(func=main)
@@ -53,6 +59,11 @@ def main(args: argparse.Namespace) -> int:
     from ..eval.report import build_report
     from ..eval.taskset import load_task_set
 
+    if args.repair_timeout is not None and not args.repair:
+        raise UsageError("--repair-timeout is for --repair: xlogo report RUN.jsonl --repair")
+    either = args.solver_timeout  # the older option fills in what the newer ones leave
+    baseline_timeout = either if args.baseline_timeout is None else args.baseline_timeout
+    repair_timeout = either if args.repair_timeout is None else args.repair_timeout
     tasks = load_task_set(args.tasks) if args.tasks else None  # broken tasks: in the warnings
     if args.html:  # checked before the report (and its solver baseline) is built
         output_file(args.html, reads=tuple(Path(r) for r in args.runs), option="--html")
@@ -61,9 +72,9 @@ def main(args: argparse.Namespace) -> int:
         tasks,
         rescore=not args.no_rescore,
         solver=not args.no_solver,
-        baseline_timeout=args.baseline_timeout,
+        baseline_timeout=baseline_timeout,
         repair=args.repair,
-        repair_timeout=args.repair_timeout,
+        repair_timeout=repair_timeout,
     )
     for warning in report.warnings():  # on stderr, so that --json output stays one document
         print(f"xlogo report: warning: {warning}", file=sys.stderr)

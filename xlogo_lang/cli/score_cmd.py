@@ -4,7 +4,7 @@ Each input line is `{"task_id": ..., "response": ...}`; each output line keeps t
 adds the verdict fields (`eval.predictions`, which also says when the results file is replaced).
 A malformed input line, or one whose task is unknown or cannot be loaded, is reported with its
 number and skipped; a broken task file in TASKS is warned about once. A file with no line to
-score is an input error (exit status 2) after the summary, and leaves the results file alone.
+score is an input error (exit status 2), printed alone, and leaves the results file alone.
 An --out that is not an earlier score results file (an `xlogo eval` run, notes) is refused
 (exit status 2) before anything is scored, and left as it was.
 """

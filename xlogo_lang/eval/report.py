@@ -449,6 +449,7 @@ def build_report(
     baseline_timeout: float | None = None,
     repair: bool = False,
     repair_timeout: float | None = None,
+    solver_timeout: float | None = None,
 ) -> Report:
     """Read runs, rescore them and compute everything the tables and charts show.
 
@@ -459,9 +460,20 @@ def build_report(
     repeat-body budget still bounds it). `repair_timeout` (seconds per distinct failed program)
     bounds each repair: None is repair's own limit (30 s). The two are apart so that bounding
     the slow repair search never turns a baseline task into a machine-dependent timeout.
-    Every run is read and checked before the solver starts, so bad input fails at once.
+    `solver_timeout` is the older parameter, one limit for both: it fills in whichever of the
+    two is not given. Every run is read and checked before the solver starts, so bad input
+    fails at once.
     """
     from ..solver import check_timeout
+
+    if isinstance(tasks, (str, Path)):  # a path where the tasks go: a common slip
+        raise TypeError(
+            "build_report takes the tasks themselves (a list of Task, or "
+            f"load_task_set(path)), got {type(tasks).__name__}"
+        )
+    if solver_timeout is not None:
+        baseline_timeout = solver_timeout if baseline_timeout is None else baseline_timeout
+        repair_timeout = solver_timeout if repair_timeout is None else repair_timeout
 
     baseline_timeout = check_timeout(baseline_timeout)
     repair_timeout = _repair_limit(check_timeout(repair_timeout)) if repair else None

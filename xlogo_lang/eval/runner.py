@@ -595,13 +595,15 @@ def check_same_tasks(
             )
 
 
-def _asked(rec: dict[str, Any]) -> tuple[Any, Any, Any]:
-    """What a recorded attempt was asked: system text, user text, the picture's hash."""
-    return rec.get("prompt_system"), rec.get("prompt_user"), rec.get("image_sha256")
+def _asked(rec: dict[str, Any]) -> tuple[Any, Any]:
+    """What a recorded attempt was asked: its system and user text. Not the picture's hash:
+    a PNG's bytes depend on the Pillow, FreeType and zlib builds that drew it, and a vision
+    run resumed on another machine, or after an upgrade, would be refused for nothing."""
+    return rec.get("prompt_system"), rec.get("prompt_user")
 
 
-def _asked_now(prompt: Prompt) -> tuple[Any, Any, Any]:
-    return prompt.system, prompt.user, prompt.image_sha256
+def _asked_now(prompt: Prompt) -> tuple[Any, Any]:
+    return prompt.system, prompt.user
 
 
 def _sources(then: Any, now: str | None) -> str:
