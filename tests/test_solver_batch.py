@@ -139,3 +139,21 @@ def _running(pid: int) -> bool:
             return f.read().split(") ")[1][0] != "Z"
     except FileNotFoundError:
         return False
+
+
+def test_a_caller_with_threads_gets_workers_from_a_forkserver(quick_tasks):
+    """A fork would copy this process with another thread's locks taken; the answers are the
+    same either way."""
+    import threading
+
+    stop = threading.Event()
+    waiter = threading.Thread(target=stop.wait, daemon=True)
+    waiter.start()
+    try:
+        with solve_each(quick_tasks, workers=2) as sols:
+            kinds = {type(p).__name__ for p in multiprocessing.active_children()}
+            got = [answer(s) for s in sols]
+    finally:
+        stop.set()
+    assert kinds == {"ForkServerProcess"}
+    assert got == [answer(solve(t)) for t in quick_tasks]
