@@ -257,7 +257,7 @@ def _help(shell: Shell, arg: str) -> Reply:
         render.highlight_text("fd bk lt rt setpc(red) repeat(3){fd rt}"),
         ("\nAn open { or [ (a def/for block: up to an empty line) ", "dim"),
         ("continues on the next line. ", "dim"),
-        ("Tab completes; ", "dim"),
+        ("Tab completes; F8/F7 step the run forward/back; Esc Enter runs an open block; ", "dim"),
         ("↑/↓ history, Ctrl-C cancels the input, Ctrl-D quits.", "dim"),
     )
     return Reply([table, code], {"commands": [c.name for c in META.values()]})

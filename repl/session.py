@@ -22,6 +22,7 @@ from typing import Any
 
 from xlogo_lang.ast import Block, Program
 from xlogo_lang.constraints import KEY_WORDS, count_blocks
+from xlogo_lang.errors import ParseError, XlogoError, source_lines
 from xlogo_lang.interpreter import Execution, Step
 from xlogo_lang.parser import parse
 from xlogo_lang.printer import to_compact, to_text
@@ -66,7 +67,8 @@ def needs_more(text: str) -> bool:
     True while a `{` or `[` is open, or when the input ends in a repeat head (`repeat(3)`) whose
     body has not started; in the Python-style form, from a `def` or `for` header until an empty
     line, as in Python's own REPL (an indented body has no closing bracket to wait for).
-    Meta-commands (`:...`) are always complete.
+    Meta-commands (`:...`) are always complete, and so is an input with a mistake before its
+    end (`repeat(3){fd)`): no more lines can mend it, and waiting for them looked stuck.
     """
     if text.lstrip().startswith(":"):
         return False
@@ -81,7 +83,21 @@ def needs_more(text: str) -> bool:
             depth -= 1
             if depth < 0:
                 return False  # an unmatched close: let the parser say so
-    return depth > 0 or bool(_REPEAT_HEAD.search(code))
+    if depth > 0 or _REPEAT_HEAD.search(code):
+        return not _wrong_before_the_end(text)
+    return False
+
+
+def _wrong_before_the_end(text: str) -> bool:
+    """The parser stops before the end of `text`: a mistake, not a block still being typed."""
+    try:
+        parse(text)
+    except ParseError as exc:
+        lines = source_lines(text) or [""]
+        return (exc.line, exc.column) != (len(lines), len(lines[-1]) + 1)
+    except XlogoError:  # a complete program with another problem: let the run say so
+        return True
+    return True
 
 
 @dataclass(frozen=True)
@@ -292,7 +308,13 @@ class Session:
             if khi == 0:
                 limits.append(f"no {KEY_WORDS[key]}")
             elif khi != float("inf"):
-                limits.append(f"{key} {counts.get(key, 0)}/{int(khi)}")
+                n = counts.get(key, 0)
+                # the benchmark's rule: `exactly` holds for a type the program does not use, so
+                # `fd 0/2` beside "solved" needs saying why (a learner would think it a slip)
+                unchecked = key in cons.exactly and n == 0
+                limits.append(
+                    f"{key} {n}/{int(khi)}" + (f" (checked once {key} is used)" * unchecked)
+                )
         if cons.start_by:
             limits.append("start with " + " ".join(cons.start_by))
         step = self.current_step

@@ -184,6 +184,18 @@ def test_a_missing_closing_parenthesis_is_named(text, message, column):
     assert (err.message, err.column) == (message, column)
 
 
+@pytest.mark.parametrize("text", ["fd 100", "rt 90", "repeat 4 [forward 50 right 90]"])
+def test_a_number_after_a_move_or_turn_says_they_take_none(text):
+    """Classic Logo's `fd 100`: the hint says what one fd does."""
+    err = parse_error(text)
+    assert "fd, bk, lt and rt take no number" in err.message
+    assert "each fd or bk moves one square" in err.hint
+
+
+def test_a_stray_number_elsewhere_is_just_unexpected():
+    assert parse_error("repeat(3){fd} 3").message == "unexpected '3'"
+
+
 def test_an_unmatched_closing_bracket_is_named():
     err = parse_error("fd }")
     assert err.message.startswith("unmatched '}'")

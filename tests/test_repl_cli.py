@@ -46,6 +46,16 @@ def test_a_missing_task_file_is_a_task_error(tmp_path):
         start_session(str(tmp_path / "nope.json"), None, None)
 
 
+def test_a_bare_id_without_a_directory_says_how_to_name_one(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(TaskError) as caught:
+        start_session("87", None, None)
+    assert (
+        caught.value.hint
+        == "for task 87 of a folder: xlogo repl 87 --tasks DIR (or xlogo repl DIR --id 87)"
+    )
+
+
 def test_a_broken_task_file_exits_2_with_one_line_naming_the_field(tasks_dir, tmp_path, capsys):
     data = json.loads((tasks_dir / "87.json").read_text())
     data["items"][0]["count"] = 9

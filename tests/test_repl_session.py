@@ -196,6 +196,17 @@ def test_forbidden_command_types_are_listed_as_limits(tasks_dir):
     assert "no backward" in s.status().limits
 
 
+def test_an_exact_count_of_an_unused_type_says_it_is_not_checked_yet(tasks_dir):
+    """Task 11 asks for exactly 2 fd and 1 rt; as the benchmark checks, a program with neither
+    solves it, and "solved · fd 0/2" alone would look like a slip of the checker."""
+    s = Session(load_task(tasks_dir / "11.json"))
+    s.feed("lt repeat(2){bk}")
+    st = s.status()
+    assert st.solved and "fd 0/2 (checked once fd is used)" in st.limits
+    s.feed("fd")
+    assert "fd 1/2" in s.status().limits
+
+
 def test_a_task_without_limits_counts_commands_only(tasks_dir):
     s = Session(load_task(tasks_dir / "63.json"))
     s.feed("fd")
@@ -248,6 +259,14 @@ def test_an_open_block_continues_on_the_next_line(text):
     ["fd", "repeat(3){fd}", "repeat 2 [fd]\n", "fd }", "fd # {", "fd // [", ":load {", "setpc red"],
 )
 def test_a_complete_input_runs_at_once(text):
+    assert not needs_more(text)
+
+
+@pytest.mark.parametrize(
+    "text", ["repeat(3){fd)", "repeat(3){fd jump", "repeat(3){\nfd 100", "repeat 2 [fd ) rt"]
+)
+def test_an_open_block_with_a_mistake_before_its_end_runs_at_once(text):
+    """No more lines can mend it: waiting for them looked stuck (Enter only added `...`)."""
     assert not needs_more(text)
 
 

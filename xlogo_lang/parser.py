@@ -525,12 +525,13 @@ def _parse_error(exc: UnexpectedInput, text: str, filename: str | None) -> Parse
         expected = _expected_words(exc.allowed or set())
         # lark declares pos_in_stream = None on the base class; UnexpectedCharacters sets an int
         word = _word_at(text, exc.pos_in_stream)  # type: ignore[arg-type]
-        msg, hint = _classify(word, expected)
+        msg, hint = _classify(word, expected, _word_before(text, exc.pos_in_stream))
         msg, hint = _foreign_letter(text, exc.pos_in_stream) or (msg, hint)  # type: ignore[arg-type]
     else:
         assert isinstance(exc, UnexpectedToken)
         expected = _expected_words(exc.accepts or exc.expected)
-        msg, hint = _classify(str(exc.token.value), expected)
+        before = _word_before(text, exc.token.start_pos)
+        msg, hint = _classify(str(exc.token.value), expected, before)
         if exc.token.start_pos is not None:
             msg, hint = _foreign_letter(text, exc.token.start_pos) or (msg, hint)
     return ParseError(
@@ -591,13 +592,32 @@ def _foreign_letter(text: str, pos: int) -> tuple[str, str | None] | None:
     return f"{quoted(word)} has a letter that is not ASCII: {odd!r} ({name})", hint
 
 
-def _classify(found: str, expected: list[str]) -> tuple[str, str | None]:
-    """Name the error from what was found and what could have come, with a one-line hint."""
+_MOVES = frozenset({"fd", "bk", "lt", "rt", "forward", "back", "backward", "left", "right"})
+_WORD_BEFORE = re.compile(r"([A-Za-z]+)\s*$")
+
+
+def _word_before(text: str, pos: int | None) -> str:
+    """The word just before `pos` (lower case), or "" (for `fd 100`: the `fd`)."""
+    if pos is None:
+        return ""
+    m = _WORD_BEFORE.search(text, max(0, pos - QUOTE_CHARS), pos)
+    return m.group(1).lower() if m else ""
+
+
+def _classify(found: str, expected: list[str], before: str = "") -> tuple[str, str | None]:
+    """Name the error from what was found, the word before it and what could have come, with
+    a one-line hint."""
     shown = quoted(found)
     if expected == ["')'"]:  # `repeat(3{`, `setpc(red fd`: the word is fine, the ')' is not there
         return f"missing ')' before {shown}", None
     if "a number" in expected:
         return f"missing repeat count before {shown}", "write repeat(3){...} or repeat 3 [...]"
+    if found[:1].isdigit() and before in _MOVES:  # classic Logo's `fd 100`, `rt 90`
+        return (
+            f"unexpected number {shown}: fd, bk, lt and rt take no number",
+            "each fd or bk moves one square and each lt or rt turns a quarter: "
+            "fd fd fd (or repeat(3){fd}) goes three squares",
+        )
     if "a colour name" in expected:
         return f"missing pen colour before {shown}", f"one of {', '.join(PEN_COLORS)}"
     if found in ("}", "]"):

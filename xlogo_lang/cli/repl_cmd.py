@@ -73,6 +73,15 @@ def start_session(task: str | None, task_id: str | None, tasks: str | None) -> S
         return Session(tasks_dir=pinned or path)  # the playground, with the tasks at hand
     if not path.exists() and pinned is not None and task_id is None:
         return Session(load_task(pinned, task), tasks_dir=pinned)  # `xlogo repl 87 --tasks DIR`
+    if not path.exists() and pinned is None and task_id is None and "/" not in task:
+        from ..errors import TaskError  # a bare id, given as the tasks' folder would take it
+
+        raise TaskError(
+            "no such file or directory",
+            file=task,
+            hint=f"for task {task} of a folder: xlogo repl {task} --tasks DIR "
+            f"(or xlogo repl DIR --id {task})",
+        )
     return Session(load_task(path, task_id), tasks_dir=pinned)
 
 
