@@ -392,7 +392,7 @@ def _back(shell: Shell, arg: str) -> Reply:
 
 @meta("goto", "N|end")
 def _goto(shell: Shell, arg: str) -> Reply:
-    """Show the state after N commands (0 = the start; :goto end for all)."""
+    """Show the state after N steps of the run (0 = the start; :goto end for all)."""
     s = shell.session
     if arg.lower() in ("end", "$"):
         s.follow()

@@ -31,7 +31,7 @@ def test_run_prints_solved_and_exits_0(capsys, tasks_dir):
 def test_run_reports_a_wall_crash_with_cell_and_line(capsys, tasks_dir):
     code, out, _ = xlogo(capsys, "run", str(tasks_dir / "87.json"), "-e", "fd\nfd")
     assert code == 1
-    assert "crashed into a wall at (0,1) on command 2 (line 2)" in out
+    assert "crashed into a wall at (0,1) on step 2 (line 2)" in out
 
 
 def test_run_reads_a_task_from_an_asset_directory_by_id(capsys, assets_dir):

@@ -79,12 +79,14 @@ class Verdict:
         return "; ".join(parts) if parts else "solved"
 
     def _step_where(self, n: int) -> str:
+        """`step 12 (line 8)`: the 12th command the run executed (the REPL's `step 12/20`), not
+        the 12th block of the program (a repeat runs its blocks many times)."""
         raw = self.execution._raw
         if 1 <= n <= len(raw):
             span = raw[n - 1][0].span
             if span is not None:
-                return f"command {n} (line {span.line})"
-        return f"command {n}"
+                return f"step {n} (line {span.line})"
+        return f"step {n}"
 
     def reference_dict(self) -> dict[str, Any]:
         """The reference executor's fields: crashed, crash_type, crash_pos, goal_ok, cons_ok."""
