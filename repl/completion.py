@@ -99,7 +99,12 @@ class ReplCompleter(Completer):
             yield from self._task_ids(arg)
         if cmd.paths:
             sub = Document(arg, len(arg))
-            yield from self.paths.get_completions(sub, event)
+            for c in self.paths.get_completions(sub, event):
+                # prompt_toolkit shows a folder with its "/" but inserts the name alone, so the
+                # next name typed ran into it (`../work` + `p1.xlogo`): insert the "/" too
+                if c.display_text.endswith("/") and not c.text.endswith("/"):
+                    c = Completion(c.text + "/", c.start_position, c.display, c.display_meta)
+                yield c
 
     def _engines(self, arg: str) -> Iterable[Completion]:
         try:

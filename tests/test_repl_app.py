@@ -243,6 +243,12 @@ def test_tab_completes_task_ids_after_load(shell):
     assert completions(shell, ":load 8")[:5] == ["8", "80", "81", "82", "84"]
 
 
+def test_tab_completes_a_folder_with_its_slash(shell, tmp_path):
+    """Without it the next name typed ran into the folder's (`../work` + `p1.xlogo`)."""
+    (tmp_path / "programs").mkdir()
+    assert completions(shell, f":run {tmp_path}/prog") == ["rams/"]
+
+
 def test_tab_completes_file_paths_after_run_and_save(shell, tmp_path):
     (tmp_path / "square.xlogo").write_text("fd\n")
     assert completions(shell, f":run {tmp_path}/sq") == ["uare.xlogo"]
