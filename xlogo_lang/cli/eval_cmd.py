@@ -135,7 +135,7 @@ def config_from_args(args: argparse.Namespace):
 
 
 def main(args: argparse.Namespace) -> int:
-    from ..eval.runner import build_prompts, plan, run_eval
+    from ..eval.runner import plan, run_eval
 
     tasks = select_tasks(args)
     config = config_from_args(args)
@@ -144,10 +144,10 @@ def main(args: argparse.Namespace) -> int:
         raise UsageError("--out is a folder, not a file", file=args.out)
     out = Path(args.out) if args.dry_run else output_file(args.out, reads=(Path(args.tasks),))
     if args.dry_run:
-        todo, _ = plan(config, tasks, out)
+        # the prompts are built for --json too: a bad template fails a dry run as it fails a run
+        todo, _, built = plan(config, tasks, out)
         config.request_params()  # fails now, not later, if --constrain cannot be honoured
-        # built for --json too: a bad template fails a dry run as it fails a run
-        prompts = build_prompts(config, [t for t, _ in todo])
+        prompts = {t.id: built[t.id] for t, _ in todo}  # the ones still to ask, in order
         if args.json:
             print_json(
                 {

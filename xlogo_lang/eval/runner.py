@@ -546,9 +546,11 @@ def _value(v: Any) -> str:
 
 def plan(
     config: EvalConfig, tasks: list[Task], out: Path
-) -> tuple[list[tuple[Task, int]], RunFile]:
-    """The attempts still to make, and what the results file already holds. A file that is
-    not a results file, or holds another configuration's attempts, is refused untouched."""
+) -> tuple[list[tuple[Task, int]], RunFile, dict[str, Prompt]]:
+    """The attempts still to make, what the results file already holds, and every task's
+    prompt (built once: resuming compares the recorded ones, the attempts ask the rest). A
+    file that is not a results file, or holds another configuration's attempts or another
+    task set's, is refused untouched."""
     existing = read_run(out)
     check_results_file(existing, out)
     # every run id of the file stands in `latest` (the last record of each of its attempts)
@@ -560,17 +562,18 @@ def plan(
             "use the same arguments to resume, or another --out",
             file=str(out),
         )
-    check_same_tasks(config, tasks, existing.latest, out)
+    prompts = build_prompts(config, tasks)
+    check_same_tasks(config, prompts, existing.latest, out)
     done = set()
     for rec in existing.latest:
         if rec.get("status") == "ok" or not config.retry_errors:
             done.add((str(rec.get("task_id")), rec.get("sample")))
     todo = [(t, s) for t in tasks for s in range(config.samples) if (t.id, s) not in done]
-    return todo, existing
+    return todo, existing, prompts
 
 
 def check_same_tasks(
-    config: EvalConfig, tasks: list[Task], records: list[dict[str, Any]], out: Path
+    config: EvalConfig, prompts: dict[str, Prompt], records: list[dict[str, Any]], out: Path
 ) -> None:
     """Refuse to resume when a recorded attempt of a task id was asked another prompt than the
     task of that id gives now: the file was made with another task set (or the task changed),
@@ -579,10 +582,9 @@ def check_same_tasks(
     The prompts are compared, not the task source the records name: a task set copied or moved
     elsewhere, or the folder form of the assets, is the same tasks and resumes. (The source is
     not part of the configuration either: adding it would change the run id of every file
-    already written.) Records of ids not in `tasks` are not this run's concern, as before."""
-    by_id = {t.id: t for t in tasks}
-    stored = [r for r in records if str(r.get("task_id")) in by_id and "prompt_user" in r]
-    prompts = build_prompts(config, (by_id[str(r["task_id"])] for r in stored))
+    already written.) Records of ids without a prompt in `prompts` (the tasks of this run) are
+    not this run's concern, as before."""
+    stored = [r for r in records if str(r.get("task_id")) in prompts and "prompt_user" in r]
     for rec in stored:
         tid = str(rec["task_id"])
         if _asked(rec) != _asked_now(prompts[tid]):
@@ -649,7 +651,7 @@ async def run_eval(
 async def _run_eval(
     config: EvalConfig, tasks: list[Task], out: Path, progress: bool, writer: _Appender
 ) -> EvalSummary:
-    todo, existing = plan(config, tasks, out)
+    todo, existing, prompts = plan(config, tasks, out)
     # a missing key fails before the file is touched, and only when there is something to ask
     api_key = resolve_api_key(config.api_key_env, config.base_url) if todo else ""
     repair_tail(out, existing)  # a torn last line is cut off (and redone) before appending
@@ -667,7 +669,6 @@ async def _run_eval(
         return summary
 
     params = config.request_params()
-    prompts = build_prompts(config, [t for t, _ in todo])
     client = ChatClient(config.model, config.base_url, api_key, config.retry)
     queue: asyncio.Queue[tuple[Task, int]] = asyncio.Queue()
     for item in todo:
