@@ -14,7 +14,7 @@ import threading
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
-from xlogo_lang.errors import XlogoError
+from xlogo_lang.errors import UsageError, XlogoError
 from xlogo_lang.workers import start_worker
 
 if TYPE_CHECKING:
@@ -37,7 +37,6 @@ def solve_each(tasks: Iterable[Task], *, workers: int = 1, **options: Any) -> So
     is read, with more they start at once, in workers started before any thread the caller
     starts next. Closing the returned `Solutions` (or leaving its `with`, or an error) stops the
     workers at once, searches in progress included."""
-    from xlogo_lang.errors import UsageError
     from xlogo_lang.task_format import check_task
 
     from . import check_count, check_options
