@@ -10,6 +10,7 @@ re-imports a script's main module: such a script needs the `if __name__ == "__ma
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any
@@ -58,6 +59,7 @@ def solve_each(tasks: Iterable[Task], *, workers: int = 1, **options: Any) -> So
         min(workers, len(todo)),
         mp_context=multiprocessing.get_context(method),
         initializer=start_worker,
+        initargs=(os.getpid(),),
     )
     return Solutions(todo, options, pool)
 

@@ -4,30 +4,63 @@ started it, and end itself when that run is gone.
 A run stops its workers when it can (Ctrl-C, an error, the end of its work). Killed outright
 (`kill`, `kill -9`, the out-of-memory killer), it cannot, and a worker left behind blocks for
 ever on a queue no one writes to, or goes on with work no one reads (making shards, into the
-folder of a later run too). So each worker watches its parent and exits within a second of
-losing it; without this a SIGTERM to `xlogo solve DIR --workers 2` left both workers running.
+folder of a later run too). So each worker ends with its run: on Linux the kernel sends it
+SIGTERM when its parent ends (`PR_SET_PDEATHSIG`: the run, or the forkserver that ends with the
+run), whatever the worker is doing; elsewhere, and as a second guard, a thread checks the run
+every second. Without this a SIGTERM to `xlogo solve DIR --workers 2` left both workers running.
+(The kernel's signal follows the parent *thread* that started the worker: a pool is started
+from the thread that keeps using it.)
 """
 
 from __future__ import annotations
 
 import os
 import signal
+import sys
 import threading
 import time
 
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
 
-def start_worker(parent: int | None = None) -> None:
-    """Call first thing in a worker process (a pool's initializer). `parent` is the pid of the
-    process whose end ends this one, by default this worker's parent now (a forkserver's child
-    is reparented when the forkserver ends with its run)."""
+
+def start_worker(run: int) -> None:
+    """Call first thing in a worker process (a pool's initializer, given `os.getpid()` of the
+    run that starts the pool as `run`). The run's pid is passed, not read here as the parent's:
+    a run killed while the worker starts has already handed it to init, and a forkserver's
+    worker has the forkserver as its parent."""
     # Ctrl-C reaches the whole process group: the run handles it (and stops its workers);
     # without this every worker would print its own KeyboardInterrupt traceback as well
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    watched = os.getppid() if parent is None else parent
-    threading.Thread(target=_exit_with, args=(watched,), daemon=True).start()
+    _signal_on_parent_death()
+    if not _alive(run):  # it ended before the kernel was asked to tell us
+        os._exit(1)
+    threading.Thread(target=_exit_with, args=(run,), daemon=True).start()
 
 
-def _exit_with(parent: int) -> None:
-    while os.getppid() == parent:
+def _signal_on_parent_death() -> None:
+    """Linux only: SIGTERM (its default action, which no Python code delays) when the parent
+    ends. Elsewhere, or if the call fails, the watching thread is the guard."""
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
+    except (OSError, AttributeError):
+        pass
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process: the pid lives on
+        return True
+    return True
+
+
+def _exit_with(run: int) -> None:
+    while _alive(run):
         time.sleep(1.0)
     os._exit(1)
