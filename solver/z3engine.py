@@ -33,6 +33,8 @@ This module never imports the CLI.
 from __future__ import annotations
 
 import itertools
+import signal
+import threading
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -46,6 +48,7 @@ from .solution import Status
 from .tracing import trace_program
 
 REP = 15  # the op code of a repeat slot (basic codes are 0..10)
+INTERRUPT_MARGIN_S = 0.05  # a check that ends this long before the deadline did not time out
 MIN_RUNS_CAP = 100_000  # states `Space.min_moves` and `min_turns` may explore (under a second)
 
 
@@ -70,12 +73,52 @@ def z3_search(
             max_size = grown = len(known)
         else:
             known = None  # beyond the caller's bound: it answers nothing asked
-    res = _search(space, max_size, timeout, all_solutions, limit, progress)
+    with _Interrupts() as interrupts:
+        res = _search(space, max_size, timeout, all_solutions, limit, progress, interrupts)
     if res.status == "timeout" and not res.programs and known is not None:
         res = SearchResult("timeout", [known], len(known), False, res.stats)
         res.stats["traced"] = {"size": len(known)}
     res.max_size = grown
     return res
+
+
+class _Interrupts:
+    """Ctrl-C reaches a z3 search in two ways, and neither raises where the search would see it.
+    During a check z3 takes the signal itself: it cancels the check, which answers `unknown`
+    with the reason "canceled", as a timeout does. Between checks Python raises
+    KeyboardInterrupt wherever the program is, often in a z3 object's `__del__`, where it is
+    printed and dropped. So while a search runs (in the main thread, with Python's own
+    handler in place) Ctrl-C is also noted here, and `check` raises it: a caller must hear it
+    as Ctrl-C, not get the best program so far as a timeout."""
+
+    def __init__(self) -> None:
+        self.noted = False
+        self._previous: Any = None
+
+    def __enter__(self) -> _Interrupts:
+        if (
+            threading.current_thread() is threading.main_thread()
+            and signal.getsignal(signal.SIGINT) is signal.default_int_handler
+        ):
+            self._previous = signal.signal(signal.SIGINT, self._note)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._previous is not None:
+            signal.signal(signal.SIGINT, self._previous)
+
+    def _note(self, signum: int, frame: object) -> None:
+        self.noted = True
+        raise KeyboardInterrupt
+
+    def check(self, deadline: float | None = None, *, canceled: bool = False) -> None:
+        """Raise KeyboardInterrupt if Ctrl-C was noted, or if a check was canceled with time
+        left (or with no time limit): that was z3 taking the signal."""
+        if self.noted:
+            raise KeyboardInterrupt
+        if canceled and (deadline is None or time.perf_counter() < deadline - INTERRUPT_MARGIN_S):
+            self.noted = True
+            raise KeyboardInterrupt
 
 
 def _search(
@@ -85,6 +128,7 @@ def _search(
     all_solutions: bool,
     limit: int,
     progress: Progress | None,
+    interrupts: _Interrupts,
 ) -> SearchResult:
     t0 = time.perf_counter()
     deadline = t0 + timeout if timeout is not None else None
@@ -104,6 +148,7 @@ def _search(
         import z3
 
         def tick() -> None:
+            interrupts.check()
             check_deadline(deadline)
 
         start_alive, _ = space.alive_states(PRECHECK_CAP, tick)
@@ -134,6 +179,7 @@ def _search(
         stats.setdefault("shapes", {})[k] = len(shapes)
         reported = tk
         for n, shape in enumerate(shapes):
+            interrupts.check()
             if deadline is not None and time.perf_counter() >= deadline:
                 return _out_of_time(found, k, stats, t0)
             if progress is not None and time.perf_counter() - reported > 0.5:
@@ -150,7 +196,7 @@ def _search(
                 )
             enc = _Encoding(space, k, z3, shape, runs, shared)
             stats["states"] += enc.terms
-            if _solve_shape(enc, stats, found, deadline, all_solutions, limit):
+            if _solve_shape(enc, stats, found, deadline, all_solutions, limit, interrupts):
                 return _out_of_time(found, k, stats, t0)
             if found and (not all_solutions or len(found) >= limit):
                 break
@@ -167,11 +213,13 @@ def _solve_shape(
     deadline: float | None,
     all_solutions: bool,
     limit: int,
+    interrupts: _Interrupts,
 ) -> bool:
     """The refinement loop for the programs of one encoding (a size and a nesting); True when
     the time is up."""
     z3, task = enc.z3, enc.space.task
     while True:
+        interrupts.check()
         if deadline is not None:
             left = deadline - time.perf_counter()
             if left <= 0:
@@ -180,6 +228,7 @@ def _solve_shape(
         stats["solver_calls"] += 1
         res = enc.solver.check()
         if res == z3.unknown:
+            interrupts.check(deadline, canceled=True)
             return True
         if res == z3.unsat:
             break

@@ -479,3 +479,22 @@ def test_a_one_block_solution_is_one_block(capsys, tasks_dir):
     code, out, _ = xlogo(capsys, "solve", str(tasks_dir / "1.json"))
     assert code == 0
     assert "shortest solution: 1 block (proved minimal)" in out
+
+
+def test_ctrl_c_stops_a_z3_search_as_an_interruption_not_a_timeout(tasks_dir):
+    """z3 takes Ctrl-C itself during a check and answers `unknown`, as for a timeout: the
+    search must still end as interrupted (exit 130), not print its best program as a timeout."""
+    import signal
+    import subprocess
+    import time
+
+    task = str(tasks_dir / "64.json")  # z3 needs hours to prove it: still searching at 3 s
+    argv = [sys.executable, "-m", "xlogo_lang", "solve", task, "--engine", "z3", "--json"]
+    proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    time.sleep(3)
+    t0 = time.monotonic()
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=60)
+    assert (proc.returncode, out) == (130, "")
+    assert "interrupted" in err and "Traceback" not in err
+    assert time.monotonic() - t0 < 10
