@@ -25,7 +25,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--tasks",
         required=True,
-        help="an asset directory, a folder of task files, or one task file",
+        help="an asset directory, a folder of task files, a task file, or task records (a "
+        ".jsonl file or an `xlogo gen` folder)",
     )
     p.add_argument("--ids", action="append", help="task ids to run (comma-separated; may repeat)")
     p.add_argument("--limit", type=int, help="run only the first N tasks")
