@@ -26,7 +26,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--image",
         metavar="FILE.png",
-        help="with --mode vision: also write the attached PNG here (xlogo render draws SVG)",
+        help="with --mode vision: also write the attached PNG here (for SVG: xlogo render)",
     )
     p.add_argument("--json", action="store_true", help="print the chat messages as JSON")
     p.set_defaults(func=main)
