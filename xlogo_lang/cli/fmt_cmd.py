@@ -24,7 +24,9 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="output form (default: text)",
     )
     p.add_argument(
-        "--check", action="store_true", help="exit 1 if the input is not already canonical"
+        "--check",
+        action="store_true",
+        help="exit 1 if the input is not already canonical (-e needs no final newline)",
     )
     p.add_argument(
         "--color", action="store_true", help="highlight the output (text and python forms)"
@@ -47,6 +49,10 @@ def main(args: argparse.Namespace) -> int:
     text, name = program_source(args, usage=USAGE)
     prog = read_program(text, name)
     out = render(prog, args.to)
+    if name == "<expr>" and not text.endswith("\n"):
+        # A shell argument (or `$(...)`) cannot easily end in a newline: `-e 'fd'` is the
+        # one-line program `fd`, not a file missing its last line end.
+        text += "\n"
     canonical = text == out
     if args.json:
         print_json({"program": out, "form": args.to, "canonical": canonical})
