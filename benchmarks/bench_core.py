@@ -23,7 +23,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
-import os
 import platform
 import sys
 import time
@@ -35,6 +34,8 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:  # run as a script from a checkout, installed or not
     sys.path.insert(0, str(ROOT))
 
+from shared_data import SHARED  # noqa: E402
+
 from xlogo_lang import Program, Task, load_tasks, parse, run  # noqa: E402
 from xlogo_lang.ast import Command, Repeat, SetPenColor  # noqa: E402
 from xlogo_lang.parser import _lark  # noqa: E402
@@ -42,7 +43,7 @@ from xlogo_lang.printer import to_text  # noqa: E402
 
 REFERENCE_VERDICTS_PER_SECOND = 95  # quoted from the issue; NOT measured here
 TARGET_PARSED, TARGET_TEXT = 20_000, 5_000
-DEFAULT_DATA = Path(os.environ.get("XLOGO_SHARED", ROOT.parent / "shared" / "xlogomini"))
+DEFAULT_DATA = SHARED
 
 
 # -- the naive baseline ----------------------------------------------------------------------------

@@ -24,6 +24,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from shared_data import SHARED  # noqa: E402
 from xlogo_lang.solver.edits import repair  # noqa: E402
 
 from xlogo_lang import load_task, parse  # noqa: E402
@@ -36,7 +37,7 @@ PIECES = ["fd", "bk", "lt", "rt", "repeat(2){fd}", "repeat(3){fd rt}", "repeat(4
 def main() -> int:
     fmt = argparse.RawDescriptionHelpFormatter
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=fmt)
-    ap.add_argument("--tasks", default=str(ROOT.parent / "shared" / "xlogomini" / "tasks"))
+    ap.add_argument("--tasks", default=str(SHARED / "tasks"))
     ap.add_argument("--timeout", type=float, default=3.0, help="seconds per repair (default 3)")
     ap.add_argument("--per-task", type=int, default=3, help="programs per task (default 3)")
     ap.add_argument("--seed", type=int, default=7)

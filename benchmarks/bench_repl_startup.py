@@ -20,10 +20,11 @@ import time
 from pathlib import Path
 
 import pexpect
+from shared_data import SHARED
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
-DEFAULT_TASK = ROOT.parent / "shared" / "xlogomini" / "tasks" / "87.json"
+DEFAULT_TASK = SHARED / "tasks" / "87.json"
 TARGET = 0.5
 
 

@@ -27,6 +27,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from shared_data import SHARED  # noqa: E402
+
 from xlogo_lang import load_tasks, parse  # noqa: E402
 from xlogo_lang.eval.report import build_report  # noqa: E402
 from xlogo_lang.eval.scoring import score_response  # noqa: E402
@@ -56,7 +58,7 @@ def replies(task, rng: random.Random) -> str:
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--attempts", type=int, default=100_000)
-    ap.add_argument("--tasks", default=str(ROOT.parent / "shared" / "xlogomini" / "assets"))
+    ap.add_argument("--tasks", default=str(SHARED / "assets"))
     args = ap.parse_args()
     tasks = load_tasks(args.tasks)
     rng = random.Random(0)

@@ -23,6 +23,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from shared_data import SHARED  # noqa: E402
 from xlogo_lang.solver import solve  # noqa: E402
 
 from xlogo_lang import load_tasks, run  # noqa: E402
@@ -32,7 +33,7 @@ from xlogo_lang.printer import to_compact  # noqa: E402
 def main() -> int:
     fmt = argparse.RawDescriptionHelpFormatter
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=fmt)
-    ap.add_argument("--assets", default=str(ROOT.parent / "shared" / "xlogomini" / "assets"))
+    ap.add_argument("--assets", default=str(SHARED / "assets"))
     ap.add_argument("--engine", choices=("enum", "z3", "both"), default="both")
     ap.add_argument("--enum-timeout", type=float, default=120.0, help="seconds per task")
     ap.add_argument("--z3-timeout", type=float, default=60.0, help="seconds per task (default 60)")
