@@ -46,6 +46,7 @@ from .enumerative import PRECHECK_CAP
 from .search_space import (
     BLACK,
     CODE_PEN,
+    UNREACHABLE,
     Infeasible,
     OutOfTime,
     Space,
@@ -189,7 +190,7 @@ def repair(
         stats["timeout"] = True
         return done(None, False)
     if not start_alive:
-        stats["reason"] = "no run of any length reaches the goal"
+        stats["reason"] = UNREACHABLE
         return done(None, True)
     layers = _EditLayers(space, program, stats, prune=prune)
     quick = QUICK_LAYERS if max_distance is None else min(QUICK_LAYERS, max_distance)

@@ -27,7 +27,7 @@ from xlogo_lang.ast import Program
 from xlogo_lang.verdict import judge
 
 from .bodies import MenuSet
-from .search_space import Effect, Space, type_of
+from .search_space import UNREACHABLE, Effect, Space, type_of
 from .solution import Status
 from .tracing import trace_program
 
@@ -256,7 +256,11 @@ class _Search:
         space = self.space
         try:
             if not self._precheck():
-                return self._result("no_solution", [], None, True)
+                # the proof is the reachability pass, not the levels (none was searched): say
+                # so, as the Z3 engine and repair do (`stats.reason`, printed after the message)
+                res = self._result("no_solution", [], None, True)
+                res.stats["reason"] = UNREACHABLE
+                return res
             start = self._key(
                 space.start_pose, _start_pen(space), space.initial_summary(), self._zero(), 0, 0
             )

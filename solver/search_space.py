@@ -42,6 +42,8 @@ BLACK = PEN_CODE["black"]
 # Basic block codes: 0 fd, 1 bk, 2 lt, 3 rt, 4 + pen code = setpc(colour).
 FD, BK, LT, RT, SETPC0 = 0, 1, 2, 3, 4
 DEFAULT_MAX_SIZE = 20
+# `stats.reason` of a task whose start `alive_states` finds dead, in every engine and in repair
+UNREACHABLE = "no run of any length reaches the goal"
 
 # An effect: (exit pose, cells entered mask, concat hits, clear, fixed, entry, pen, calls).
 # `clear` has 3 one-bits per drawn picture segment, `fixed` the colour codes drawn with a known

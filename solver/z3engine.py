@@ -43,7 +43,18 @@ from xlogo_lang.ast import Block, Program, Repeat
 from xlogo_lang.verdict import run
 
 from .enumerative import PRECHECK_CAP, Progress, SearchResult
-from .search_space import BK, FD, LT, RT, SETPC0, OutOfTime, Space, check_deadline, type_of
+from .search_space import (
+    BK,
+    FD,
+    LT,
+    RT,
+    SETPC0,
+    UNREACHABLE,
+    OutOfTime,
+    Space,
+    check_deadline,
+    type_of,
+)
 from .solution import Status
 from .tracing import trace_program
 
@@ -153,7 +164,7 @@ def _search(
 
         start_alive, _ = space.alive_states(PRECHECK_CAP, tick)
         if not start_alive:
-            stats["reason"] = "no run of any length reaches the goal"
+            stats["reason"] = UNREACHABLE
             return _result("no_solution", [], None, True, stats, t0)
         runs: dict[int, int | None] = {}
         if not space.bounds.padding:  # the bounds need a fixed nesting, which padding never has

@@ -445,6 +445,14 @@ def test_a_walled_off_goal_is_proved_impossible_for_any_size(asset_tasks):
     assert sol.message == f"no solution within {DEFAULT_MAX_SIZE} blocks"
 
 
+@pytest.mark.parametrize("engine", ["enum", "z3"])
+def test_a_walled_off_goal_says_why_with_either_engine(asset_tasks, engine):
+    """The proof is the goal-reachability pass, not the sizes searched: `stats.reason` says so
+    (the CLI prints it after `no solution within 20 blocks`), with the default engine too."""
+    sol = solve(_walled_in(asset_tasks), engine=engine)
+    assert sol.stats["reason"] == "no run of any length reaches the goal"
+
+
 def test_too_small_a_bound_is_a_proof_not_a_timeout(asset_tasks):
     sol = solve(asset_tasks["13"], max_size=3)
     assert (sol.status, sol.program) == ("no_solution", None)
