@@ -302,6 +302,35 @@ def test_a_person_waiting_in_a_terminal_sees_which_size_is_being_refuted(tasks_d
     assert child.exitstatus == 1  # a timeout is not a proof
 
 
+@pytest.mark.skipif(sys.platform == "win32", reason="pexpect needs a POSIX pty")
+def test_ctrl_c_on_a_directory_keeps_the_table_of_the_tasks_answered(tasks_dir, tmp_path):
+    """The progress bar goes with the interruption; the answers before it stay (with z3 they
+    may be minutes of searches), with how many tasks were not reached."""
+    import pexpect
+
+    for name in ("1.json", "64.json"):  # task 64 takes the enumerative engine 20 s or more
+        shutil.copy(tasks_dir / name, tmp_path / name)
+    child = pexpect.spawn(
+        str(Path(sys.executable).with_name("xlogo")),
+        ["solve", str(tmp_path)],
+        dimensions=(24, 120),
+        encoding="utf-8",
+        timeout=60,
+        env={**os.environ, "TERM": "xterm-256color"},
+    )
+    try:
+        child.expect("task 64")  # the progress bar is at task 64: task 1 is answered
+        child.sendintr()
+        child.expect(r"│ 1 +│ +1 │")
+        child.expect(r"1/2 solved \(1 proved minimal\)")
+        child.expect("1 not reached")
+        child.expect("interrupted")
+        child.expect(pexpect.EOF)
+    finally:
+        child.close()
+    assert child.exitstatus == 130
+
+
 def test_json_output_carries_no_status_line(capsys, tasks_dir):
     code, out, err = xlogo(capsys, "solve", str(tasks_dir / "64.json"), "--timeout", "1", "--json")
     assert code == 1

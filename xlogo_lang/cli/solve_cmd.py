@@ -286,16 +286,19 @@ def _solve_dir(args: argparse.Namespace) -> int:
 
     from ..errors import TaskError
     from ..solver.batch import WorkerDied
+    from ..tasks import iter_task_loads
 
     con = console(stderr=args.json)
     rows: list[Row] = []
+    loads = list(iter_task_loads(args.task))
     try:
-        _solve_each(args, con, rows)
-    except WorkerDied:
-        # the answers so far are worth their table (JSON lines are printed as they come)
+        _solve_each(args, con, loads, rows)
+    except (WorkerDied, KeyboardInterrupt):
+        # the answers so far are worth their table (JSON lines are printed as they come): a
+        # Ctrl-C after minutes of z3 searches must not throw them away with the progress bar
         if not args.json and rows:
             con.print(_dir_table(args, rows))
-            con.print(_dir_summary(rows))
+            con.print(_dir_summary(rows, total=len(loads)))
         raise
     broken = [sol for _, sol, _ in rows if isinstance(sol, TaskError)]
     all_ok = all(sol.solved for _, sol, _ in rows if not isinstance(sol, TaskError))
@@ -309,20 +312,21 @@ def _solve_dir(args: argparse.Namespace) -> int:
     return status
 
 
-def _solve_each(args: argparse.Namespace, con: Any, rows: list[Row]) -> None:
+def _solve_each(
+    args: argparse.Namespace, con: Any, loads: list[tuple[str, Any]], rows: list[Row]
+) -> None:
     """Solve the tasks in order under a progress bar into `rows`, printing each JSON line as it
     comes (a failure part way leaves the rows so far).
 
-    Every task is loaded first (a broken one is reported in its place), then the loaded ones
-    are solved, in --workers processes; the workers start before the progress bar's thread."""
+    Every task is loaded first, by the caller (`loads`: a broken one is reported in its
+    place), then the loaded ones are solved, in --workers processes; the workers start before
+    the progress bar's thread."""
     from rich.markup import escape
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from ..errors import TaskError
     from ..solver import solve_each
-    from ..tasks import iter_task_loads
 
-    loads = list(iter_task_loads(args.task))
     tasks = [task for _, task in loads if not isinstance(task, TaskError)]
     sols = solve_each(tasks, workers=args.workers or 1, **_solve_options(args))
     with (
@@ -404,8 +408,9 @@ def _dir_table(args: argparse.Namespace, rows: list[Row]) -> Any:
     return table
 
 
-def _dir_summary(rows: list[Row]) -> str:
-    """How the tasks ended, the tasks shorter than their reference, and the tasks not loaded."""
+def _dir_summary(rows: list[Row], total: int | None = None) -> str:
+    """How the tasks ended, the tasks shorter than their reference, and the tasks not loaded;
+    with `total`, of how many tasks (a run stopped part way answered only `rows`)."""
     from rich.markup import escape
 
     from ..errors import TaskError
@@ -419,7 +424,7 @@ def _dir_summary(rows: list[Row]) -> str:
     # a claim about a comparison never made.
     compared = any(ref is not None for _, _, ref in sols)
     return (
-        _summary([sol for _, sol, _ in sols], len(rows))
+        _summary([sol for _, sol, _ in sols], len(rows) if total is None else total)
         + "; "
         + (
             f"shorter than the reference: {escape(', '.join(shorter)) or 'none'}"
@@ -427,6 +432,7 @@ def _dir_summary(rows: list[Row]) -> str:
             else "no reference solutions to compare with"
         )
         + (f"; [red]{broken} task(s) could not be loaded[/]" if broken else "")
+        + (f"; {total - len(rows)} not reached" if total is not None and total > len(rows) else "")
     )
 
 
