@@ -21,9 +21,10 @@ class Solution:
     """A shortest solution of a task, or a proof that none exists within `max_size` blocks.
 
     `status` is "solved" (program is a shortest solution when `proved_minimal`), "no_solution"
-    (a proof over the whole space of programs of at most `max_size` blocks), or "timeout" (the
-    best program found so far, if any, with `proved_minimal` false). `size` counts blocks as the
-    constraints do: every fd/bk/lt/rt/setpc and every repeat counts 1.
+    (a proof over the whole space of programs of at most `max_size` blocks; `proved_minimal`
+    is true, as for every proof, so a count of minimal solutions keeps to "solved"), or
+    "timeout" (the best program found so far, if any, with `proved_minimal` false). `size`
+    counts blocks as the constraints do: every fd/bk/lt/rt/setpc and every repeat counts 1.
     """
 
     task_id: str
