@@ -305,6 +305,15 @@ def test_score_skips_a_line_with_an_integer_too_long_to_read(capsys, tmp_path, t
     assert "line 1: not valid JSON (an integer with too many digits); skipped" in err
 
 
+def test_score_names_a_line_cut_inside_a_string(capsys, tmp_path, tasks_dir):
+    preds = tmp_path / "preds.jsonl"
+    good = json.dumps({"task_id": "87", "response": "fd"})
+    _write_predictions(preds, ['{"task_id": "87", "response": "fd', good])
+    code, _, err = xlogo(capsys, "score", str(preds), "--tasks", str(tasks_dir))
+    assert code == 0
+    assert "line 1: not valid JSON (a string not closed before the end of the line)" in err
+
+
 def test_score_refuses_to_write_its_results_over_its_predictions(capsys, tmp_path, tasks_dir):
     preds = tmp_path / "preds.jsonl"
     line = json.dumps({"task_id": "1", "response": "fd"})

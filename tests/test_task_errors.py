@@ -433,3 +433,15 @@ def test_two_task_files_with_one_id_are_an_error_naming_both(tmp_path, tasks_dir
         "2 task files hold the id 'same': 4.json, 87.json",
     )
     assert str(load_error(folder, "same")) == str(err)
+
+
+# -- JSON syntax ----------------------------------------------------------------------------------
+
+
+def test_a_tab_typed_inside_a_string_is_named_with_how_json_writes_it(tmp_path, tasks_dir):
+    """`json` says only "Invalid control character at", and a tab cannot be seen."""
+    f = tmp_path / "task.json"
+    f.write_text((tasks_dir / "87.json").read_text().replace('"87"', '"8\t7"', 1))
+    err = load_error(f)
+    assert err.message == "not valid JSON: a tab inside a string, which JSON writes as \\t"
+    assert err.line is not None and err.column is not None

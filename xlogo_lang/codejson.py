@@ -41,6 +41,7 @@ from .errors import (
     ProgramError,
     caret_excerpt,
     digits_text,
+    json_message,
     number_text,
     quoted,
     shorten,
@@ -74,7 +75,7 @@ def loads(text: str, *, file: str | None = None) -> Program:
     except json.JSONDecodeError as exc:
         line, column = within_text(text, exc.lineno, exc.colno)
         raise ParseError(
-            f"not valid JSON: {exc.msg}",
+            f"not valid JSON: {json_message(exc)}",
             file=file,
             line=line,
             column=column,

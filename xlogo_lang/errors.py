@@ -45,10 +45,28 @@ def json_problem(exc: ValueError, *, at_column: bool = False) -> str:
     ValueError, not a JSONDecodeError, so a reader that catches only the latter lets a model's
     5,000-digit number end the run in a traceback)."""
     if isinstance(exc, json.JSONDecodeError):
-        return f"{exc.msg} at column {exc.colno}" if at_column else exc.msg
+        msg = json_message(exc)
+        return f"{msg} at column {exc.colno}" if at_column else msg
     if isinstance(exc, UnicodeDecodeError):  # bytes that are not UTF-8: binary, or Latin-1 text
         return not_utf8(exc)
     return "an integer with too many digits"
+
+
+_CONTROL_NAMES = {"\t": "a tab", "\n": "a line break", "\r": "a carriage return"}
+
+
+def json_message(exc: json.JSONDecodeError) -> str:
+    """`json`'s message in words that stand alone. Its C scanner says "Invalid control character
+    at" and leaves the place to the position: the character, which a reader cannot see (a tab or
+    a line break typed inside a string), is named instead, with how JSON writes it."""
+    if exc.msg.startswith("Invalid control character"):
+        char = exc.doc[exc.pos] if 0 <= exc.pos < len(exc.doc) else ""
+        if char in ("\n", "\r") and not exc.doc[exc.pos :].strip():
+            return "a string not closed before the end of the line"  # a JSON Lines line cut
+        name = _CONTROL_NAMES.get(char, f"U+{ord(char):04X}" if char else "a control character")
+        escape = json.dumps(char)[1:-1] if char else ""
+        return f"{name} inside a string, which JSON writes as {escape}" if escape else name
+    return exc.msg
 
 
 def not_utf8(exc: UnicodeDecodeError) -> str:

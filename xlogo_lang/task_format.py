@@ -47,6 +47,7 @@ from .errors import (
     has_lone_surrogate,
     int_problem,
     join_path,
+    json_message,
     key_path,
     value_kind,
     within_text,
@@ -248,7 +249,7 @@ def read_json_file(p: Path) -> Any:
     except json.JSONDecodeError as exc:
         line, column = within_text(text, exc.lineno, exc.colno)
         raise TaskError(
-            f"not valid JSON: {exc.msg}",
+            f"not valid JSON: {json_message(exc)}",
             file=str(p),
             line=line,
             column=column,
