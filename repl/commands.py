@@ -29,7 +29,14 @@ from rich.text import Text
 
 from xlogo_lang.ast import Program, Repeat
 from xlogo_lang.codejson import to_json
-from xlogo_lang.errors import ParseError, ProgramError, TaskError, UsageError, XlogoError
+from xlogo_lang.errors import (
+    ParseError,
+    ProgramError,
+    TaskError,
+    UsageError,
+    XlogoError,
+    not_utf8,
+)
 from xlogo_lang.files import write_whole
 from xlogo_lang.interpreter import MAX_CALLS
 from xlogo_lang.parser import parse
@@ -220,8 +227,10 @@ class Shell:
         path = Path(arg).expanduser()
         try:
             text = path.read_text(encoding="utf-8")
+        except FileNotFoundError:  # worded as the command line words it
+            raise UsageError(f"{path}: no such file or directory") from None
         except (OSError, UnicodeDecodeError) as exc:
-            why = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+            why = not_utf8(exc) if isinstance(exc, UnicodeDecodeError) else exc.strerror or exc
             raise UsageError(f"cannot read {path}: {why}") from None
         return parse(text, filename=str(path)), str(path)
 

@@ -270,7 +270,9 @@ def _xlogo_strict_utf8(*argv: str | bytes, stdin: bytes = b"") -> subprocess.Com
 def test_a_program_on_stdin_that_is_not_utf8_is_an_error_naming_stdin():
     out = _xlogo_strict_utf8("check", "-", stdin=b"fd\xff\n")
     assert out.returncode == 2
-    assert out.stderr.decode().startswith("xlogo check: cannot read <stdin>: 'utf-8' codec")
+    assert out.stderr.decode().startswith(
+        "xlogo check: cannot read <stdin>: not UTF-8 text (byte 0xff at offset 2)"
+    )
 
 
 def test_an_argument_that_is_not_utf8_is_quoted_escaped_not_a_traceback():

@@ -310,7 +310,7 @@ def test_a_program_file_that_cannot_be_read_is_named_in_the_file_field(
     task = str(examples_dir / "tasks" / "find-strawberry.json")
     bad = tmp_path / "bad.xlogo"
     bad.write_bytes(b"fd\xff\n")
-    for path, why in ((tmp_path / "none.xlogo", "No such file"), (bad, "not UTF-8 text")):
+    for path, why in ((tmp_path / "none.xlogo", "no such file"), (bad, "not UTF-8 text")):
         code, out, _ = xlogo(capsys, "run", task, str(path), "--json")
         doc = _one_json_document(out)
         assert code == 2 and doc["file"] == str(path) and why in doc["message"]

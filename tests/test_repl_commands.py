@@ -214,7 +214,14 @@ def test_run_of_a_bad_file_names_the_file_and_changes_nothing(shell, tmp_path):
 
 def test_run_of_a_missing_file_is_a_clear_error(shell, tmp_path):
     reply = shell.handle(f":run {tmp_path / 'nope.xlogo'}")
-    assert not reply.ok and "cannot read" in shown(reply)
+    assert not reply.ok and f"{tmp_path / 'nope.xlogo'}: no such file or directory" in said(reply)
+
+
+def test_run_of_a_file_that_is_not_utf8_names_the_byte(shell, tmp_path):
+    bad = tmp_path / "bad.xlogo"
+    bad.write_bytes(b"fd\xff\n")
+    reply = shell.handle(f":run {bad}")
+    assert not reply.ok and "not UTF-8 text (byte 0xff at offset 2)" in said(reply)
 
 
 def test_run_of_code_json_reads_it_as_every_other_command_does(shell, tmp_path):

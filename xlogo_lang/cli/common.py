@@ -84,11 +84,13 @@ def _read_program_file(program: str) -> tuple[str, str]:
         try:
             return raw.read().decode("utf-8"), "<stdin>"
         except UnicodeDecodeError as exc:
-            raise UsageError(f"cannot read <stdin>: {exc}") from None
+            raise UsageError(f"cannot read <stdin>: {not_utf8(exc)}") from None
     path = Path(program)
     try:
         # bytes decoded as they are, line ends included (`fmt --check` compares them)
         return path.read_bytes().decode("utf-8"), str(path)
+    except FileNotFoundError:  # worded as a missing task file is
+        raise UsageError("no such file or directory", file=str(path)) from None
     except OSError as exc:
         raise UsageError(f"cannot read: {exc.strerror or exc}", file=str(path)) from None
     except UnicodeDecodeError as exc:
