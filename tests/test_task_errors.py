@@ -445,3 +445,23 @@ def test_a_tab_typed_inside_a_string_is_named_with_how_json_writes_it(tmp_path, 
     err = load_error(f)
     assert err.message == "not valid JSON: a tab inside a string, which JSON writes as \\t"
     assert err.line is not None and err.column is not None
+
+
+# -- one tile and one item per cell --------------------------------------------------------------
+
+
+def test_a_second_item_on_a_cell_is_an_error_naming_both_entries(tmp_path, examples_dir):
+    # the reference keeps the later item, so the strawberry the task asks for would vanish
+    data = json.loads((examples_dir / "tasks" / "find-strawberry.json").read_text())
+    data["items"].append({"x": 1, "y": 0, "name": "lemon", "color": "yellow", "count": 1})
+    err = load_error(write(tmp_path, data))
+    assert (err.file, err.path) == (str(tmp_path / "task.json"), "items[1]")
+    assert "a second item on cell (1,0), where items[0] is already" in err.message
+
+
+def test_a_second_tile_on_a_cell_is_an_error_naming_both_entries(tmp_path, examples_dir):
+    data = json.loads((examples_dir / "tasks" / "find-strawberry.json").read_text())
+    data["tiles"].append({"x": 1, "y": 1, "allowed": True, "walls": {}})  # its walls would vanish
+    err = load_error(write(tmp_path, data))
+    assert err.path == "tiles[9]"
+    assert "a second tile on cell (1,1), where tiles[4] is already" in err.message

@@ -510,6 +510,7 @@ def world_from_dict(d: dict[str, Any], cx: _Ctx) -> World:
     if not tiles_raw:
         raise cx.err("tiles", "a world needs at least one tile")
     parsed: dict[tuple[int, int], Tile] = {}
+    tile_at: dict[tuple[int, int], str] = {}
     for i, t in enumerate(tiles_raw):
         p = f"tiles[{i}]"
         t = cx.obj(t, p)
@@ -531,6 +532,7 @@ def world_from_dict(d: dict[str, Any], cx: _Ctx) -> World:
             if v is not None and cx.bool_(v, f"{p}.walls.{side}"):
                 walls.add(side)
         exist = cx.bool_(t["exist"], f"{p}.exist") if "exist" in t else True
+        _check_free_cell(cx, p, (x, y), tile_at, "tile")
         parsed[(x, y)] = Tile(x, y, allowed, exist, frozenset(walls))
     rows = 1 + max(y for _, y in parsed)
     cols = 1 + max(x for x, _ in parsed)
@@ -549,6 +551,7 @@ def world_from_dict(d: dict[str, Any], cx: _Ctx) -> World:
     )
 
     items: dict[int, Item] = {}
+    item_at: dict[tuple[int, int], str] = {}
     for i, it in enumerate(cx.lst(d.get("items", []), "items")):
         p = f"items[{i}]"
         it = cx.obj(it, p)
@@ -558,6 +561,7 @@ def world_from_dict(d: dict[str, Any], cx: _Ctx) -> World:
         item = Item(*(cx.key(it, k, p) for k in ("name", "color", "count")))
         with cx.within(p):
             check_item(item)
+        _check_free_cell(cx, p, (x, y), item_at, "item")
         items[y * cols + x] = item
 
     lines = []
@@ -579,6 +583,21 @@ def world_from_dict(d: dict[str, Any], cx: _Ctx) -> World:
         if (x1, y1) != (x2, y2):
             lines.append(Line(x1, y1, x2, y2, color))
     return World(rows, cols, tiles, items, tuple(lines), turtle)
+
+
+def _check_free_cell(
+    cx: _Ctx, path: str, cell: tuple[int, int], taken: dict[tuple[int, int], str], what: str
+) -> None:
+    """A cell holds one tile and one item. The reference keeps the later entry and silently
+    drops the earlier one (no real task has two), so a second entry is almost surely a slip
+    (a copied entry whose x or y was not changed): the lemon a teacher placed would vanish."""
+    if cell in taken:
+        raise cx.err(
+            path,
+            f"a second {what} on cell ({cell[0]},{cell[1]}), where {taken[cell]} is already",
+            f"a cell holds one {what}: change this one's x and y, or remove one of them",
+        )
+    taken[cell] = path
 
 
 def _line_color(raw: Any) -> str | None:
