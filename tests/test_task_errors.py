@@ -465,3 +465,14 @@ def test_a_second_tile_on_a_cell_is_an_error_naming_both_entries(tmp_path, examp
     err = load_error(write(tmp_path, data))
     assert err.path == "tiles[9]"
     assert "a second tile on cell (1,1), where tiles[4] is already" in err.message
+
+
+def test_a_constraints_list_of_two_objects_is_an_error_not_a_task_without_rules(
+    tmp_path, examples_dir
+):
+    # the reference reads any list but a one-element one as "no constraints"
+    data = json.loads((examples_dir / "tasks" / "start-by-turning.json").read_text())
+    data["constraints"] = [{"start_by": ["rt", "fd"]}, {"exactly": {"bk": 0}}]
+    err = load_error(write(tmp_path, data))
+    assert (err.file, err.path) == (str(tmp_path / "task.json"), "constraints[1]")
+    assert "holds at most one object, found 2" in err.message

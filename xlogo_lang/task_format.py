@@ -668,8 +668,18 @@ def _literal(lit: Any, cx: _Ctx, p: str) -> Literal:
 
 def constraints_from_json(c: Any, cx: _Ctx, path: str) -> Constraints:
     if isinstance(c, list):
-        # The reference: a one-element list stands for its element; any other list means none.
-        if len(c) != 1:
+        # The reference: a one-element list stands for its element, and `[]` means none. A longer
+        # list means none too, so every rule in it would be dropped without a word (as an unknown
+        # key would be); no real task has one, and it reads as "all of these", so it is an error.
+        if len(c) > 1:
+            raise cx.err(
+                f"{path}[1]",
+                f"a constraints list holds at most one object, found {len(c)} "
+                "(the reference ignores a longer list, dropping all its rules)",
+                "merge them into one object: "
+                '{"at_most": {...}, "exactly": {...}, "start_by": [...]}',
+            )
+        if not c:
             return Constraints()
         c, path = c[0], f"{path}[0]"
     if c is None:
