@@ -266,9 +266,11 @@ def test_start_by_looks_at_the_top_level_only():
     assert violated(c, "fd repeat(2){fd} rt") == ["start_by"]
 
 
-def test_start_by_is_checked_only_when_the_counts_pass():
+def test_a_wrong_start_is_reported_beside_a_count_violation():
+    # the reference stops at the first failed rule (only the boolean matters to it); a learner
+    # told only "2 commands used" would fix that and then meet the start rule
     c = Constraints(at_most={"all": 1}, start_by=("fd",))
-    assert violated(c, "rt rt") == ["at_most"]
+    assert violated(c, "rt rt") == ["at_most", "start_by"]
 
 
 def test_a_violation_points_at_the_code():

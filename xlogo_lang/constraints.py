@@ -115,7 +115,7 @@ class Constraints:
         lo, hi = self.bounds("all")
         if total > hi or total < lo:
             out.append(self._violation(prog, "all", total, lo, hi))
-        if not out and self.start_by:
+        if self.start_by:  # reported with any count violation: a learner fixes both at once
             for i, want in enumerate(self.start_by):
                 got = prog.body[i].type if i < len(prog.body) else None
                 if got != want:
