@@ -201,6 +201,19 @@ def test_draw_fails_on_a_wrong_colour_and_says_which():
     assert "wrong colour" in verdict.reason
 
 
+def test_the_wrong_colour_reason_counts_segments_and_names_cells_as_other_reasons_do():
+    verdict = run(draw_task(), "setpc(red) fd rt fd")
+    assert "1 segment in the wrong colour (e.g. (0,0)-(1,0) is red, should be blue)" in (
+        verdict.reason
+    )
+
+
+def test_a_sum_reason_gives_its_total_in_the_plural_as_the_description_does(examples_dir):
+    task = load_task(examples_dir / "tasks" / "collect-five-strawberries.json")
+    verdict = run(task, "fd")  # onto the strawberry worth 3
+    assert verdict.reason == "collected 3 strawberries in total; the goal asks for exactly 5"
+
+
 def test_draw_fails_on_an_extra_segment():
     verdict = run(draw_task(), "setpc(red) fd rt setpc(blue) fd rt fd")
     assert verdict.goal_ok is False

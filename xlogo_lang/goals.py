@@ -374,6 +374,8 @@ class CompiledGoal:
             return GoalResult(False, f"collected {got} of the {total} {want} items", "count")
         if target.name == "sum":
             total = sum(self.counts[c] for c in _distinct(cells) if (m >> c) & 1)
+            if total != 1:  # "5 strawberries", as the description pluralises its count
+                want = want.replace("strawberry", "strawberries").replace("lemon", "lemons")
             return GoalResult(
                 False,
                 f"collected {total} {want} in total; the goal asks for exactly {target.total}",
@@ -407,9 +409,10 @@ class CompiledGoal:
         if extra:
             parts.append(f"{len(extra)} extra segment{'s' * (len(extra) != 1)}")
         if recolor:
-            a, b = self.world.segment_cells(recolor[0])
+            (ax, ay), (bx, by) = self.world.segment_cells(recolor[0])
             parts.append(
-                f"{len(recolor)} in the wrong colour (e.g. {a}-{b} is {drawn[recolor[0]]}, "
+                f"{len(recolor)} segment{'s' * (len(recolor) != 1)} in the wrong colour "
+                f"(e.g. ({ax},{ay})-({bx},{by}) is {drawn[recolor[0]]}, "
                 f"should be {target[recolor[0]]})"
             )
         return GoalResult(
