@@ -476,3 +476,12 @@ def test_a_constraints_list_of_two_objects_is_an_error_not_a_task_without_rules(
     err = load_error(write(tmp_path, data))
     assert (err.file, err.path) == (str(tmp_path / "task.json"), "constraints[1]")
     assert "holds at most one object, found 2" in err.message
+
+
+def test_an_unknown_line_colour_lists_the_pen_colours_by_name_and_hex_code(tmp_path, examples_dir):
+    # a name is accepted too (README), so the message offers both forms
+    data = json.loads((examples_dir / "tasks" / "draw-flag.json").read_text())
+    data["lines"][0]["color"] = "purple"
+    err = load_error(write(tmp_path, data))
+    assert err.path == "lines[0].color"
+    assert "red #D60000" in err.message and "white #FFFFFF" in err.message

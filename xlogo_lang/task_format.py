@@ -576,7 +576,10 @@ def world_from_dict(d: dict[str, Any], cx: _Ctx) -> World:
         color = _line_color(raw)
         if color is None:
             raise cx.err(
-                f"{p}.color", f"unknown line colour {raw!r} (use one of {', '.join(HEX_TO_COLOR)})"
+                f"{p}.color",
+                f"unknown line colour {raw!r} (a pen colour, by name or hex code: "
+                + ", ".join(f"{name} {code}" for code, name in HEX_TO_COLOR.items())
+                + ")",
             )
         if x1 != x2 and y1 != y2:
             raise cx.err(p, "a line must be horizontal or vertical")
