@@ -162,7 +162,6 @@ class Canvas:
         self.m = reach
         self.w = 2 * reach + 1
         self.draw = draw
-        self.ordered = concat
         self.empty = (0, 0, 0, 0, (0,) * 8 if draw else None, 0, () if concat else None)
         # bit index -> the bit index turned k quarter turns, filled lazily
         self._move_turns: list[dict[int, int]] = [{} for _ in range(4)]

@@ -227,7 +227,6 @@ class _Search:
         b = space.bounds
         self.bounds = b
         self.L = len(b.start_by)
-        self.tracked_index = {t: i for i, t in enumerate(b.tracked)}
         self.code_counts = self.menus.code_counts
         self.repeat_counts = self.menus.repeat_counts
         self.candidates = 0

@@ -86,11 +86,6 @@ class Constraints:
         hi: float = self.exactly.get(key, self.at_most.get(key, float("inf")))
         return lo, hi
 
-    @property
-    def max_blocks(self) -> float:
-        """The most blocks a solution may have (infinite when unconstrained)."""
-        return self.bounds("all")[1]
-
     def to_json(self) -> dict[str, object]:
         out: dict[str, object] = {}
         if self.exactly:

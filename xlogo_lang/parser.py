@@ -136,11 +136,6 @@ def _lark() -> _LarkReader:
     return _LarkReader(lark)
 
 
-def grammar_text() -> str:
-    """The Lark grammar source, as shipped in the package."""
-    return files("xlogo_lang.grammar").joinpath("xlogo.lark").read_text(encoding="utf-8")
-
-
 _CODE_JSON = re.compile(r'\s*\{\s*["}]')
 
 

@@ -19,8 +19,7 @@ from .ast import unknown_colour
 from .errors import TaskError, bool_problem, int_problem, quoted, within
 from .frozen import FrozenDict, freeze
 
-NORTH, EAST, SOUTH, WEST = 0, 1, 2, 3
-DIRECTION_NAMES = ("north", "east", "south", "west")
+DIRECTION_NAMES = ("north", "east", "south", "west")  # indexed by direction: 0 is north
 DX = (0, 1, 0, -1)
 DY = (-1, 0, 1, 0)
 WALL_SIDES = ("top", "right", "bottom", "left")  # indexed by the direction a step goes through
