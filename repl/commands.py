@@ -236,12 +236,8 @@ class Shell:
 
 
 def _solver() -> Any:
-    try:
-        from xlogo_lang import solver
-    except ImportError as exc:  # pragma: no cover - the solver ships with the package
-        raise UsageError(f"the solver is not available: {exc}") from None
-    if not hasattr(solver, "solve"):
-        raise UsageError("the solver is not available in this installation")
+    from xlogo_lang import solver  # the solver ships with the package; imported when used
+
     return solver
 
 

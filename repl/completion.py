@@ -107,10 +107,8 @@ class ReplCompleter(Completer):
                 yield c
 
     def _engines(self, arg: str) -> Iterable[Completion]:
-        try:
-            from xlogo_lang.solver import ENGINES  # light: the engines load when used
-        except ImportError:
-            return
+        from xlogo_lang.solver import ENGINES  # light: the engines load when used
+
         for engine in ENGINES:
             if engine.startswith(arg):
                 yield Completion(engine, -len(arg), display_meta="solver engine")

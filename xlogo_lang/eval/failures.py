@@ -3,7 +3,7 @@
 Every scored attempt carries `failure` (a category, see `scoring.FAILURES`) and
 `failure_detail`; `failure_key` joins them into one label such as `crash:wall`,
 `goal:picture` or `constraints:at_most`. The edit distance to the nearest solution comes from
-the solver's `repair` (imported lazily: without the solver, distances are None) and is cached
+the solver's `repair` (imported when a `Repairer` is made) and is cached
 per (task, program), since many replies repeat the same wrong program.
 
 This module reads scores; it never calls a model and never changes a verdict.
@@ -51,19 +51,12 @@ class Repairer:
     def __init__(self, timeout: float | None = 5.0) -> None:
         self.timeout = timeout  # per distinct program; a timeout gives the best distance found
         self._cache: dict[tuple[str, str], int | None] = {}
-        try:
-            from ..solver import repair
-        except ImportError:
-            self._repair = None
-        else:
-            self._repair = repair
+        from ..solver import repair
 
-    @property
-    def available(self) -> bool:
-        return self._repair is not None
+        self._repair = repair
 
     def distance(self, task: Task, program_text: str | None) -> int | None:
-        if self._repair is None or program_text is None:
+        if program_text is None:
             return None
         key = (task.id, program_text)
         if key not in self._cache:
