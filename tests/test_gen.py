@@ -206,6 +206,14 @@ def test_a_rerun_skips_finished_shards_and_redoes_missing_ones(
     assert _files(copy) == _files(pool)
 
 
+def test_a_run_in_this_process_leaves_no_worker_state_behind(tmp_path: Path) -> None:
+    from xlogo_lang.gen import shards
+
+    plan = GenPlan(n=2, seed=1, shard_size=2, kinds=("draw",))
+    shards.run(tmp_path / "out", plan, workers=1)
+    assert shards._WORKER == {}  # the plan, solver and excluded hashes are not kept alive
+
+
 def test_a_rerun_with_other_settings_is_refused(pool: Path, tmp_path: Path, capsys) -> None:
     copy = tmp_path / "copy"
     shutil.copytree(pool, copy)

@@ -394,8 +394,11 @@ def run(
     if todo:
         if workers <= 1 or len(todo) == 1:
             _init_worker(plan, exclude, str(outp), sources)
-            for i in todo:
-                finished(_run_one(i))
+            try:
+                for i in todo:
+                    finished(_run_one(i))
+            finally:  # this process is no worker: hold no plan, solver or hash set after the run
+                _WORKER.clear()
         else:
             import multiprocessing as mp
 
