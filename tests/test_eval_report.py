@@ -624,6 +624,24 @@ def test_the_failures_chart_plots_the_share_of_attempts_as_the_table_does(
     assert "%" in ax.get_xlabel()
 
 
+def test_charts_leave_the_callers_matplotlib_backend_and_pyplot_alone(runs, tmp_path):
+    import matplotlib
+    import matplotlib.pyplot as plt
+
+    from xlogo_lang.eval import report_view
+
+    run = _bare_run(tmp_path / "run.jsonl", {"1": 1, "87": 1})
+    before = matplotlib.get_backend()
+    matplotlib.use("svg")  # a caller's choice, as a notebook makes one
+    try:
+        pictures = report_view.charts(build_report([run], runs["tasks"], solver=False))
+        assert matplotlib.get_backend() == "svg"
+        assert plt.get_fignums() == []
+    finally:
+        matplotlib.use(before)
+    assert all(png.startswith(b"\x89PNG") for png in pictures.values())
+
+
 def test_a_program_skill_s_count_in_the_task_set_is_not_given_when_unknown(runs, tmp_path):
     """The baseline solves the attempted tasks only: an unattempted task without a reference
     solution has no program, so the set's count of a program skill is unknown, not smaller."""

@@ -1,7 +1,8 @@
 """A report shown: rich tables for the terminal, PNG charts and a self-contained HTML page.
 
-Everything here reads a built `Report` (`report.py`) and changes nothing; matplotlib (Agg back
-end) is imported only for the charts.
+Everything here reads a built `Report` (`report.py`) and changes nothing; matplotlib is imported
+only for the charts, which are drawn on Figures of their own (not pyplot: the backend a caller
+chose is left alone).
 """
 
 from __future__ import annotations
@@ -225,14 +226,14 @@ def charts(report: Report) -> dict[str, bytes]:
     """PNG charts: per-skill success and failure types (shares of each run's attempts, as in
     the table: raw counts made a 5-sample run's bars five times a 1-sample run's), side by side
     for every run."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    # a Figure of its own, not pyplot: no global backend to switch (a caller's notebook keeps
+    # its own) and no figure left in pyplot's registry when a chart fails half-way
+    from matplotlib.figure import Figure
 
     out = {}
     names = [r.name for r in report.runs] + (["solver"] if report.baseline.available else [])
-    fig, ax = plt.subplots(figsize=(max(7, 1.1 * len(SKILLS) * max(1, len(names)) / 2), 4))
+    fig = Figure(figsize=(max(7, 1.1 * len(SKILLS) * max(1, len(names)) / 2), 4))
+    ax = fig.subplots()
     width = 0.8 / max(1, len(names))
     for j, name in enumerate(names):
         vals = []
@@ -250,12 +251,10 @@ def charts(report: Report) -> dict[str, bytes]:
     ax.legend(fontsize="small")
     fig.tight_layout()
     out["skills"] = _png(fig)
-    plt.close(fig)
 
     keys = report.failure_keys()
-    fig, ax = plt.subplots(
-        figsize=(8, max(2.5, 0.35 * max(1, len(keys)) * max(1, len(report.runs)) + 1))
-    )
+    fig = Figure(figsize=(8, max(2.5, 0.35 * max(1, len(keys)) * max(1, len(report.runs)) + 1)))
+    ax = fig.subplots()
     height = 0.8 / max(1, len(report.runs))
     for j, r in enumerate(report.runs):
         ax.barh(
@@ -274,7 +273,6 @@ def charts(report: Report) -> dict[str, bytes]:
         ax.legend(fontsize="small")
     fig.tight_layout()
     out["failures"] = _png(fig)
-    plt.close(fig)
     return out
 
 
