@@ -435,6 +435,46 @@ def test_killed_run_resumes_without_losing_or_repeating_attempts(
     assert all(asked.count(u) == 1 for u in done_first)
 
 
+# `python -m xlogo_lang ARGS` where writes past 3,000 bytes fail with EFBIG (no privilege needed)
+SMALL_FILES = (
+    "import resource, runpy, signal, sys\n"
+    "signal.signal(signal.SIGXFSZ, signal.SIG_IGN)\n"
+    "resource.setrlimit(resource.RLIMIT_FSIZE, (3000, 3000))\n"
+    "sys.argv[0] = 'xlogo'\n"
+    "runpy.run_module('xlogo_lang', run_name='__main__')\n"
+)
+
+
+def test_a_results_file_that_cannot_grow_stops_the_run_naming_it(tmp_path, solutions, assets_dir):
+    """A full disk (here a file-size limit) ends the run with an error naming the file, the
+    other workers stopped with it; the same command resumes once there is room."""
+
+    def script(req, seen):
+        return Reply(f"```\n{solutions[user_text(req)]}```", delay=0.05)
+
+    out = tmp_path / "run.jsonl"
+    with ScriptedOpenAI(script) as srv:
+        argv = ["eval", "--model", "scripted", "--base-url", srv.url, "--tasks", str(assets_dir)]
+        argv += ["--ids", ",".join(IDS), "--concurrency", "3", "--out", str(out), "--no-progress"]
+        env = {**os.environ, "OPENAI_API_KEY": "test"}
+        full = subprocess.run(
+            [sys.executable, "-c", SMALL_FILES, *argv],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert full.returncode == 2
+        assert f"{out}: cannot write: File too large" in full.stderr
+        assert "Traceback" not in full.stderr and "never retrieved" not in full.stderr
+        assert len(srv.requests) <= 3  # no attempt was asked after the first failed write
+        again = subprocess.run(
+            [sys.executable, "-m", "xlogo_lang", *argv], env=env, capture_output=True, timeout=120
+        )
+    assert again.returncode == 0
+    assert sorted(r["task_id"] for r in lines(out)) == sorted(IDS)
+
+
 def test_ok_and_error_records_share_keys_and_types_so_datasets_can_load_them(tmp_path, tasks):
     bad = build_prompt(tasks[0]).user
 

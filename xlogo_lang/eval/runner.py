@@ -422,6 +422,7 @@ class _Appender:
     which it holds an exclusive lock on (where the system has `flock`) while it is open."""
 
     def __init__(self, path: Path) -> None:
+        self._path = path
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             self._fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
@@ -444,7 +445,10 @@ class _Appender:
     def write(self, record: dict[str, Any]) -> None:
         data = (json.dumps(record, ensure_ascii=False) + "\n").encode("utf-8")
         while data:  # one write() for a normal line; loop in case the OS writes less
-            n = os.write(self._fd, data)
+            try:
+                n = os.write(self._fd, data)
+            except OSError as exc:  # a full disk, a quota: the run stops naming its file (a
+                raise cannot_write(self._path, exc) from None  # torn line is redone on resume)
             data = data[n:]
 
     def close(self) -> None:
@@ -694,11 +698,18 @@ async def _run_eval(
             if bar is not None:
                 bar.advance()
 
+    workers = [asyncio.ensure_future(worker()) for _ in range(min(config.concurrency, len(todo)))]
     try:
         if bar is not None:
             bar.start()
-        await asyncio.gather(*(worker() for _ in range(min(config.concurrency, len(todo)))))
+        await asyncio.gather(*workers)
     finally:
+        # one worker's error (the file could not be written) stops the others before the client
+        # closes under them: their replies could not be written either, and a request cut short
+        # by the close must not be recorded as the endpoint's failure
+        for w in workers:
+            w.cancel()
+        await asyncio.gather(*workers, return_exceptions=True)
         summary.elapsed = time.monotonic() - start
         if bar is not None:
             bar.stop()
