@@ -96,11 +96,11 @@ def z3_search(
 class _Interrupts:
     """Ctrl-C reaches a z3 search in two ways, and neither raises where the search would see it.
     During a check z3 takes the signal itself: it cancels the check, which answers `unknown`
-    with the reason "canceled", as a timeout does. Between checks Python raises
+    with the reason "canceled", as a timeout does. Between checks Python would raise
     KeyboardInterrupt wherever the program is, often in a z3 object's `__del__`, where it is
-    printed and dropped. So while a search runs (in the main thread, with Python's own
-    handler in place) Ctrl-C is also noted here, and `check` raises it: a caller must hear it
-    as Ctrl-C, not get the best program so far as a timeout."""
+    printed and dropped. So while a search runs (in the main thread, with Python's own handler
+    in place) Ctrl-C is only noted, and the search raises it at its next step (`check`), or on
+    leaving: a caller must hear it as Ctrl-C, not get the best program so far as a timeout."""
 
     def __init__(self) -> None:
         self.noted = False
@@ -114,13 +114,14 @@ class _Interrupts:
             self._previous = signal.signal(signal.SIGINT, self._note)
         return self
 
-    def __exit__(self, *exc: object) -> None:
+    def __exit__(self, exc_type: object, *exc: object) -> None:
         if self._previous is not None:
             signal.signal(signal.SIGINT, self._previous)
+        if self.noted and exc_type is None:
+            raise KeyboardInterrupt
 
     def _note(self, signum: int, frame: object) -> None:
         self.noted = True
-        raise KeyboardInterrupt
 
     def check(self, deadline: float | None = None, *, canceled: bool = False) -> None:
         """Raise KeyboardInterrupt if Ctrl-C was noted, or if a check was canceled with time
