@@ -228,7 +228,6 @@ def test_a_diagonal_or_badly_coloured_line_names_the_line(tasks_dir, task_id):
         ("goal", None),
         ("goal.0.specs.0.0.0.neg", 1),
         ("constraints", []),
-        ("constraints", [{}, {}]),
         ("items", []),
     ],
 )
