@@ -315,10 +315,10 @@ def _lines(stream: IO[str], *, prompt: bool, typing: _Typing | None = None) -> I
     a block is open), where Ctrl-C drops the input being typed (as in the full REPL), a None to
     `read_inputs`, instead of ending the session."""
     while True:
-        if prompt:
-            sys.stderr.write("... " if typing is not None and typing.open else "> ")
-            sys.stderr.flush()
-        try:
+        try:  # the prompt too: a Ctrl-C just before the read must not end the session
+            if prompt:
+                sys.stderr.write("... " if typing is not None and typing.open else "> ")
+                sys.stderr.flush()
             line = stream.readline()
         except KeyboardInterrupt:
             if not prompt:
@@ -344,16 +344,21 @@ def run_plain(
     if not json_mode:
         show(console, shell.handle(":show"))
     typing = _Typing()
-    for text in read_inputs(_lines(stream, prompt=stream.isatty(), typing=typing), typing):
+    terminal = stream.isatty()
+    for text in read_inputs(_lines(stream, prompt=terminal, typing=typing), typing):
         try:
             reply = shell.handle(text)
+            if json_mode:
+                out.write(json_line(reply.data))
+                out.flush()
+            else:
+                show(console, reply)
         except KeyboardInterrupt:
-            break
-        if json_mode:
-            out.write(json_line(reply.data))
-            out.flush()
-        else:
-            show(console, reply)
+            if not terminal:  # a script's run: Ctrl-C ends it
+                break
+            # at a terminal, as in the full REPL: stop this input's work, keep the session
+            sys.stderr.write("\ninterrupted\n")
+            continue
         if reply.quit:
             break
     return 0

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import re
 import sys
+import time
 from pathlib import Path
 
 import pexpect
@@ -116,6 +117,31 @@ def test_edit_on_a_dumb_terminal_says_it_cannot_and_keeps_the_program(tasks_dir,
         child.expect(pexpect.EOF)
     finally:
         child.close()
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="pexpect needs a POSIX pty")
+def test_plain_mode_ctrl_c_stops_a_long_solve_and_keeps_the_session(tasks_dir, new_user):
+    """z3 needs hours to prove task 64: Ctrl-C stops the search, says so, and the session goes
+    on (it used to end the plain session, and z3 took the signal as a timeout)."""
+    child = repl_in_a_terminal(new_user, str(tasks_dir / "64.json"), "--plain")
+    try:
+        child.expect("> ")
+        child.send("fd\r")
+        child.expect("> ")
+        child.send(":solve z3\r")
+        time.sleep(3)
+        child.sendintr()
+        child.expect("interrupted")
+        child.expect("> ")
+        assert "timeout" not in child.before
+        child.send(":program\r")
+        child.expect("1 fd")
+        child.expect("> ")
+        child.sendeof()
+        child.expect(pexpect.EOF)
+    finally:
+        child.close()
+    assert child.exitstatus == 0
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="pexpect needs a POSIX pty")
