@@ -32,7 +32,7 @@ if TYPE_CHECKING:
     from xlogo_lang.ast import Program
     from xlogo_lang.tasks import Task
 
-    from .batch import Solutions
+    from .batch import Solutions, WorkerDied
     from .edits import Edit, Repair
     from .hints import Nearest
     from .search_space import Infeasible, OutOfTime, Space
@@ -46,6 +46,8 @@ __all__ = [
     "Nearest",
     "Repair",
     "Solution",
+    "Solutions",
+    "WorkerDied",
     "nearest_solution",
     "repair",
     "solve",
@@ -279,7 +281,16 @@ def __getattr__(name: str) -> Any:
         from .hints import Nearest as _n
 
         return _n
+    if name in ("Solutions", "WorkerDied"):
+        from . import batch as _b
+
+        return getattr(_b, name)
     raise AttributeError(name)
+
+
+def __dir__() -> list[str]:
+    """The lazily loaded names too: `dir()` and completion list what `__all__` promises."""
+    return sorted(set(globals()) | set(__all__))
 
 
 def check_options(**options: Any) -> None:

@@ -667,6 +667,16 @@ def test_importing_the_solver_does_not_import_z3():
     assert out.stdout.strip() == "False"
 
 
+def test_every_name_the_solver_exports_is_there_and_listed():
+    """The loaded-when-used names (Repair, Nearest, Solutions, WorkerDied ...) included: a
+    caller catching WorkerDied or completing names in a notebook finds them all."""
+    import xlogo_lang.solver as solver
+
+    for name in solver.__all__:
+        assert getattr(solver, name) is not None, name
+    assert set(solver.__all__) <= set(dir(solver))
+
+
 def test_project_examples_are_solved_by_their_bound(examples_dir):
     files = (
         sorted((examples_dir / "tasks").glob("*.json")) if (examples_dir / "tasks").is_dir() else []

@@ -10,7 +10,7 @@ The public API: parse programs, load tasks, run programs on them and judge the r
 from .ast import Command, Program, Repeat, SetPenColor
 from .checker import Diagnostic, check
 from .codejson import from_json, to_json
-from .errors import ParseError, ProgramError, TaskError, XlogoError
+from .errors import ParseError, ProgramError, TaskError, UsageError, XlogoError
 from .extract import Extraction, extract_program
 from .parser import parse
 from .printer import to_text
@@ -30,6 +30,7 @@ __all__ = [
     "SetPenColor",
     "Task",
     "TaskError",
+    "UsageError",
     "Verdict",
     "XlogoError",
     "__version__",

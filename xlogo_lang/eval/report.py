@@ -254,6 +254,10 @@ class Baseline:
 
 @dataclass
 class Report:
+    """The comparison `build_report` makes of one or more runs on one task set: per run the
+    overall and per-skill scores, pass@k and failure types, beside the solver's baseline row.
+    It holds numbers only; `report_view` shows it as tables, charts and HTML."""
+
     runs: list[RunStats]
     baseline: Baseline
     task_ids: list[str]

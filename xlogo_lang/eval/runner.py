@@ -70,6 +70,11 @@ RECORD_START = '{"run_id": '
 
 @dataclass(frozen=True)
 class EvalConfig:
+    """Everything that decides what a run asks and of whom: the model and endpoint, the prompt
+    (mode, template, answer format, constrained decoding), the sampling and the retry policy.
+    Frozen and checked when made, so a bad option fails before any request; its `run_id` names
+    the settings in every record, which is how a resumed run finds its own attempts."""
+
     model: str
     base_url: str | None = None
     api_key_env: str | None = None  # None: OPENAI_API_KEY, which a base_url may do without
@@ -204,6 +209,9 @@ class EvalConfig:
 
 @dataclass
 class EvalSummary:
+    """How a run went, counted as it goes: what was planned, resumed from the file, asked,
+    answered and solved, and the request errors, told apart from those an earlier run left."""
+
     out: str
     run_id: str
     endpoint: str = ""  # where the requests went (the base URL, or the client's default)

@@ -120,6 +120,8 @@ def canonical_form(task: Task) -> str:
 
 
 def canonical_hash(task: Task) -> str:
+    """A short hash of `canonical_form`: equal for a task and its rotations and mirror images,
+    so a generated task that is a real one turned or flipped is caught by `--exclude`."""
     return hashlib.sha256(canonical_form(task).encode()).hexdigest()[:HASH_CHARS]
 
 

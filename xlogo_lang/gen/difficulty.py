@@ -27,6 +27,8 @@ def constraint_entries(c: Constraints) -> int:
 
 
 def score(solution: Program, constraints: Constraints) -> int:
+    """The points of the module's formula: a pure function of the shortest solution and the
+    constraints, so any task record's level can be recomputed (and the formula changed) later."""
     blocks = list(walk(solution.body))
     repeats = sum(1 for b in blocks if isinstance(b, Repeat))
     pens = sum(1 for b in blocks if isinstance(b, SetPenColor))
@@ -43,4 +45,5 @@ def level(points: int) -> str:
 
 
 def difficulty(solution: Program, constraints: Constraints) -> str:
+    """ "easy", "medium" or "hard": the level of `score`'s points (the cuts are the module's)."""
     return level(score(solution, constraints))
