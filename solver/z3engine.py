@@ -33,6 +33,7 @@ This module never imports the CLI.
 from __future__ import annotations
 
 import itertools
+import os
 import signal
 import threading
 import time
@@ -94,41 +95,76 @@ def z3_search(
 
 
 class _Interrupts:
-    """Ctrl-C reaches a z3 search in two ways, and neither raises where the search would see it.
-    During a check z3 takes the signal itself: it cancels the check, which answers `unknown`
-    with the reason "canceled", as a timeout does. Between checks Python would raise
+    """Ctrl-C during a z3 search, heard as Ctrl-C: a caller must not get the best program so far
+    as a timeout. Left to themselves, neither z3 nor Python delivers it where the search sees
+    it: during a check z3 takes the signal and cancels the check, which answers `unknown` as a
+    timeout does (and a check that finishes anyway loses it); between checks Python raises
     KeyboardInterrupt wherever the program is, often in a z3 object's `__del__`, where it is
-    printed and dropped. So while a search runs (in the main thread, with Python's own handler
-    in place) Ctrl-C is only noted, and the search raises it at its next step (`check`), or on
-    leaving: a caller must hear it as Ctrl-C, not get the best program so far as a timeout."""
+    printed and dropped.
+
+    So while a search runs in the main thread with Python's own handler in place, Ctrl-C is
+    only noted, z3 is told to leave the signal alone (`ctrl_c` false), and a thread woken by
+    the signal (`signal.set_wakeup_fd`) interrupts the check in progress, which then answers
+    `unknown` with the reason "interrupted". The search raises KeyboardInterrupt at its next
+    step (`check`) or on leaving. Elsewhere (a worker process, another thread) z3 keeps its own
+    handling, and a check canceled with time left is taken for Ctrl-C."""
 
     def __init__(self) -> None:
         self.noted = False
+        self.installed = False
         self._previous: Any = None
+        self._wakeup: tuple[int, int] | None = None  # (read, write) ends of the signal's pipe
+        self._old_wakeup_fd = -1
+        self._watcher: threading.Thread | None = None
 
     def __enter__(self) -> _Interrupts:
         if (
             threading.current_thread() is threading.main_thread()
             and signal.getsignal(signal.SIGINT) is signal.default_int_handler
         ):
+            read, write = os.pipe()
+            os.set_blocking(write, False)
+            self._old_wakeup_fd = signal.set_wakeup_fd(write, warn_on_full_buffer=False)
+            self._wakeup = (read, write)
             self._previous = signal.signal(signal.SIGINT, self._note)
+            self._watcher = threading.Thread(target=self._watch, args=(read,), daemon=True)
+            self._watcher.start()
+            self.installed = True
         return self
 
     def __exit__(self, exc_type: object, *exc: object) -> None:
-        if self._previous is not None:
+        if self.installed:
             signal.signal(signal.SIGINT, self._previous)
+            signal.set_wakeup_fd(self._old_wakeup_fd)
+            assert self._wakeup is not None and self._watcher is not None
+            read, write = self._wakeup
+            os.close(write)  # the watcher reads the end of the pipe and stops
+            self._watcher.join()
+            os.close(read)
         if self.noted and exc_type is None:
             raise KeyboardInterrupt
 
     def _note(self, signum: int, frame: object) -> None:
         self.noted = True
 
+    def _watch(self, read: int) -> None:
+        import z3
+
+        while data := os.read(read, 64):
+            if signal.SIGINT in data:
+                self.noted = True
+                z3.main_ctx().interrupt()  # thread-safe; a check in progress answers `unknown`
+
     def check(self, deadline: float | None = None, *, canceled: bool = False) -> None:
         """Raise KeyboardInterrupt if Ctrl-C was noted, or if a check was canceled with time
-        left (or with no time limit): that was z3 taking the signal."""
+        left (or with no time limit) while z3 kept its own handling: that was z3 taking it."""
         if self.noted:
             raise KeyboardInterrupt
-        if canceled and (deadline is None or time.perf_counter() < deadline - INTERRUPT_MARGIN_S):
+        if (
+            canceled
+            and not self.installed
+            and (deadline is None or time.perf_counter() < deadline - INTERRUPT_MARGIN_S)
+        ):
             self.noted = True
             raise KeyboardInterrupt
 
@@ -230,6 +266,7 @@ def _solve_shape(
     """The refinement loop for the programs of one encoding (a size and a nesting); True when
     the time is up."""
     z3, task = enc.z3, enc.space.task
+    enc.solver.set("ctrl_c", not interrupts.installed)  # Ctrl-C is the search's (`_Interrupts`)
     while True:
         interrupts.check()
         if deadline is not None:
