@@ -4,9 +4,11 @@ skills the model fails, keep a floor of the ones it solves, and report the mix p
 
 from __future__ import annotations
 
+import asyncio
 import json
 import random
 import zlib
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -16,7 +18,13 @@ from test_gen_fixtures import generated_pool
 from xlogo_lang.cli import main as xlogo
 from xlogo_lang.errors import XlogoError
 from xlogo_lang.eval.prompts import build_prompt
-from xlogo_lang.gen.curriculum import Pool, weighted_sample, weights
+from xlogo_lang.gen.curriculum import (
+    CurriculumConfig,
+    Pool,
+    run_curriculum,
+    weighted_sample,
+    weights,
+)
 from xlogo_lang.gen.dataset import iter_records, record_task
 
 FAILING = "draw"  # the scripted model fails every drawing and solves everything else
@@ -86,6 +94,25 @@ def test_the_next_round_moves_towards_the_failing_skill(
     assert next_share > pool_share + 0.2  # e.g. 14% of the pool -> about half of the next set
     assert report["train_mix"]["skill"]["math"] < report["pool_mix"]["skill"]["math"]
     assert report["train_mix"]["skill"]["math"] > 0  # the floor keeps solved skills in the mix
+
+
+def test_the_python_api_runs_inside_a_running_event_loop(
+    pool: Path, answers: dict, tmp_path: Path, monkeypatch
+) -> None:
+    """A notebook runs its cells in an event loop, where `asyncio.run` refuses to start."""
+    monkeypatch.setenv("OPENAI_API_KEY", "test")
+    with ScriptedOpenAI(_script(answers)) as server:
+        cfg = CurriculumConfig(
+            model="scripted", pool=str(pool), out=str(tmp_path / "rounds"), base_url=server.url
+        )
+        cfg = replace(cfg, size=20, sample=6)
+
+        async def cell() -> list[dict]:
+            return run_curriculum(cfg)
+
+        reports = asyncio.run(cell())
+        asked = len(server.requests)
+    assert asked == reports[0]["evaluated"] == 6
 
 
 def test_a_round_writes_its_run_tasks_training_set_and_mix(

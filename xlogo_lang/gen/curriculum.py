@@ -38,15 +38,17 @@ import math
 import os
 import random
 from collections import Counter, defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from ..errors import UsageError
 from ..files import make_folder, write_whole
 from .dataset import read_jsonl, record_task
 from .generate import task_seed
+
+T = TypeVar("T")
 
 PRIOR = 1.0  # Laplace pseudo-counts for a cell's failures and successes
 MIX = "mix.json"
@@ -228,7 +230,7 @@ def evaluate(
         tasks_source=str(Path(cfg.pool).resolve()),  # for `xlogo report` run anywhere
     )
     tasks = [record_task(pool.record(e), file=e.file) for e in chosen]
-    asyncio.run(run_eval(ecfg, tasks, run_file, progress=False))
+    _run_to_end(run_eval(ecfg, tasks, run_file, progress=False))
     solved: dict[str, bool] = {}
     errors: list[str] = []
     for rec in latest_attempts(read_run(run_file).records):
@@ -252,6 +254,20 @@ def evaluate(
             file=str(run_file),
         )
     return [(e, solved[e.id]) for e in chosen]
+
+
+def _run_to_end(coro: Coroutine[Any, Any, T]) -> T:
+    """Run `coro` to its end from synchronous code. `asyncio.run` refuses to start in a thread
+    whose event loop is running, as a notebook's is, so there the coroutine gets a loop of its
+    own in a helper thread, and the caller still gets its result (or its error)."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(coro)
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(1, thread_name_prefix="xlogo-eval") as ex:
+        return ex.submit(asyncio.run, coro).result()
 
 
 def run_round(cfg: CurriculumConfig, pool: Pool, r: int) -> dict[str, Any]:
