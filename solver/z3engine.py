@@ -123,8 +123,13 @@ class _Interrupts:
             and signal.getsignal(signal.SIGINT) is signal.default_int_handler
         ):
             read, write = os.pipe()
-            os.set_blocking(write, False)
-            self._old_wakeup_fd = signal.set_wakeup_fd(write, warn_on_full_buffer=False)
+            try:
+                os.set_blocking(write, False)
+                self._old_wakeup_fd = signal.set_wakeup_fd(write, warn_on_full_buffer=False)
+            except (OSError, ValueError):  # Windows takes only a socket: z3 keeps Ctrl-C there
+                os.close(read)
+                os.close(write)
+                return self
             self._wakeup = (read, write)
             self._previous = signal.signal(signal.SIGINT, self._note)
             self._watcher = threading.Thread(target=self._watch, args=(read,), daemon=True)
