@@ -316,6 +316,15 @@ def test_score_names_a_line_cut_inside_a_string(capsys, tmp_path, tasks_dir):
     assert "line 1: not valid JSON (a string not closed before the end of the line)" in err
 
 
+def test_score_writes_a_response_with_a_lone_surrogate(capsys, tmp_path, tasks_dir):
+    preds = tmp_path / "preds.jsonl"
+    _write_predictions(preds, [json.dumps({"task_id": "87", "response": "fd \ud800"})])
+    out = tmp_path / "scored.jsonl"
+    code, _, err = xlogo(capsys, "score", str(preds), "--tasks", str(tasks_dir), "--out", str(out))
+    assert code == 0 and "Traceback" not in err
+    assert json.loads(out.read_bytes().decode("utf-8"))["response"] == "fd \ud800"
+
+
 def test_score_refuses_to_write_its_results_over_its_predictions(capsys, tmp_path, tasks_dir):
     preds = tmp_path / "preds.jsonl"
     line = json.dumps({"task_id": "1", "response": "fd"})

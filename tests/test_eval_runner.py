@@ -81,6 +81,21 @@ def summary_hash(task) -> str:
     return build_prompt(task).template_hash
 
 
+def test_a_reply_with_lone_surrogates_is_recorded_as_it_came(tmp_path, tasks, solutions):
+    """A JSON `\\ud800` escape in a reply gives Python a lone surrogate, which UTF-8 cannot
+    write: the run stopped at it, and every resume asked for the same reply and stopped again."""
+
+    def script(req, seen):
+        return Reply(f"```\n{solutions[user_text(req)]}```\n\ud800 \udcff")
+
+    out = tmp_path / "run.jsonl"
+    with ScriptedOpenAI(script) as srv:
+        summary = asyncio.run(run_eval(config(srv.url), tasks[:2], out, progress=False))
+    assert summary.solved == 2
+    out.read_bytes().decode("utf-8")  # strict UTF-8 throughout
+    assert all(r["response"].endswith("\ud800 \udcff") for r in lines(out))
+
+
 def test_garbage_and_prose_replies_are_scored_not_fatal(tmp_path, tasks):
     replies = {
         0: "I cannot do this.",

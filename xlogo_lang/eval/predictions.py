@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import UsageError, json_problem
-from ..files import replaced_when_kept
+from ..files import json_line, replaced_when_kept
 from .runner import RunFile, is_run_file, read_run
 from .scoring import score_response
 from .skips import BROKEN_TASK, UNKNOWN_TASK, UNREADABLE, describe
@@ -116,7 +116,7 @@ def score_predictions(
                     on_skip(lineno, why)
                 continue
             result = {**record, **score_response(tasks[str(record["task_id"])], record["response"])}
-            fout.write(json.dumps(result, ensure_ascii=False) + "\n")
+            fout.write(json_line(result))
             summary.add(result)
     summary.written = summary.total > 0
     return summary

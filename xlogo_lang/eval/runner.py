@@ -39,7 +39,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import UsageError, counted, json_problem
-from ..files import cannot_write
+from ..files import cannot_write, json_line
 from ..tasks import Task
 from .client import (
     ChatClient,
@@ -451,7 +451,7 @@ class _Appender:
             ) from None
 
     def write(self, record: dict[str, Any]) -> None:
-        data = (json.dumps(record, ensure_ascii=False) + "\n").encode("utf-8")
+        data = json_line(record).encode("utf-8")
         while data:  # one write() for a normal line; loop in case the OS writes less
             try:
                 n = os.write(self._fd, data)
