@@ -216,7 +216,7 @@ def test_render_gives_file_line_message_then_the_source_line_and_a_caret(real_ta
     source = "fd\nrt\nrepeat(3){fd}\nrt fd\nfd\n"
     (d,) = check(source, real_tasks["87"], filename="prog.txt")
     lines = d.render(source, "prog.txt").splitlines()
-    assert lines[0] == "prog.txt: line 5: 7 commands used; this task allows at most 6"
+    assert lines[0] == "prog.txt: line 5, column 1: 7 commands used; this task allows at most 6"
     assert lines[1:3] == ["fd", "^^"]
     assert lines[3].startswith("hint: ")
 

@@ -375,7 +375,7 @@ def test_check_reports_the_constraint_the_program_breaks(shell):
     shell.handle("fd rt fd fd fd rt fd")
     reply = shell.handle(":check")
     assert not reply.ok and [d["rule"] for d in reply.data["diagnostics"]] == ["at-most"]
-    assert "line 7: 7 commands used; this task allows at most 6" in shown(reply)
+    assert "line 7, column 1: 7 commands used; this task allows at most 6" in said(reply)
 
 
 def test_check_labels_each_diagnostic_with_its_severity_and_rule_as_xlogo_check_does(shell):

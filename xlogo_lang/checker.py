@@ -72,10 +72,11 @@ class Diagnostic:
         }
 
     def render(self, source: str | None = None, filename: str | None = None) -> str:
-        """`prog.txt: line 3: <message>`, then the source line with a caret, then the hint."""
+        """`prog.txt: line 3, column 5: <message>`, then the source line with a caret, then the
+        hint: the place worded as every other error's (`XlogoError`), column included."""
         where = [filename] if filename else []
         if self.span is not None:
-            where.append(f"line {self.span.line}")
+            where.append(f"line {self.span.line}, column {self.span.column}")
         elif self.path is not None:
             where.append(self.path)
         excerpt = None
