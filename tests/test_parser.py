@@ -404,6 +404,46 @@ def test_a_word_with_a_letter_outside_ascii_is_named_whole_with_the_letter(text,
 
 
 @pytest.mark.parametrize(
+    ("text", "hint"),
+    [
+        ("repeat(\uff13){fd}", "write it with ASCII digits: 3"),
+        ("repeat(\u0663){fd}", "write it with ASCII digits: 3"),
+    ],
+)
+def test_a_count_with_a_digit_outside_ascii_says_which_digits_to_write(text, hint):
+    with pytest.raises(ParseError) as info:
+        parse(text)
+    assert "has a digit that is not ASCII" in info.value.message
+    assert info.value.hint == hint
+
+
+@pytest.mark.parametrize("char", ["\u200b", "\u202e", "\u2060"])
+def test_an_invisible_character_is_named_and_shown_as_a_replacement_mark(char):
+    """A zero-width space cannot be seen, and a right-to-left override printed as it is turns the
+    rest of the excerpt around."""
+    with pytest.raises(ParseError) as info:
+        parse(f"fd rt{char}fd")
+    err = info.value
+    assert err.message.startswith(f"invisible character {char!r} (U+{ord(char):04X} ")
+    assert err.excerpt == "fd rt\ufffdfd\n     ^"
+
+
+def test_typographic_quotes_around_a_colour_are_named_with_the_straight_ones():
+    with pytest.raises(ParseError) as info:
+        parse("setpc(\u201cred\u201d) fd")
+    assert info.value.message == "typographic quote '\u201c' (LEFT DOUBLE QUOTATION MARK)"
+    assert info.value.hint == 'write straight quotes, setpc("red"), or none, setpc(red)'
+
+
+def test_the_caret_stays_under_its_place_after_wide_characters():
+    """Full-width letters take two columns on a terminal (here in a code JSON note)."""
+    with pytest.raises(ParseError) as info:
+        parse('{"note": "\uff46\uff44", "run": [1,]}')
+    src, caret = info.value.excerpt.split("\n")
+    assert caret == " " * (len(src[: info.value.column - 1]) + 2) + "^"
+
+
+@pytest.mark.parametrize(
     ("text", "line"), [("fd\rrt\rjump", 3), ("fd\r\nrt\r\njump", 3), ("fd\x0cfd\njump", 2)]
 )
 def test_errors_are_placed_on_the_line_an_editor_shows(text, line):

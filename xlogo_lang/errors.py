@@ -153,9 +153,33 @@ def caret_excerpt(text: str, line: int, column: int, width: int = 1) -> str:
         start = max(0, column - 60)
         src = src[start : start + 120]
         column -= start
-    pad = "".join("\t" if ch == "\t" else " " for ch in src[: max(column - 1, 0)])
+    src = "".join(_visible(ch) for ch in src)
+    pad = "".join(_pad(ch) for ch in src[: max(column - 1, 0)])
     width = min(width, len(src) - column + 1)  # a long token: underline what is shown of it
     return f"{src}\n{pad}{'^' * max(width, 1)}"
+
+
+def _visible(ch: str) -> str:
+    """A character as an excerpt shows it: an invisible one (a zero-width space, a byte-order
+    mark) or a control one as U+FFFD, one column wide, so that the caret stays under its
+    place and a right-to-left override cannot turn the rest of the line around."""
+    import unicodedata
+
+    if ch != "\t" and not ch.isprintable() and unicodedata.category(ch) in ("Cf", "Cc"):
+        return "\ufffd"
+    return ch
+
+
+def _pad(ch: str) -> str:
+    """The blank that takes `ch`'s place under an excerpt: a tab for a tab, two spaces for a
+    wide character (full-width forms, CJK), else a space."""
+    if ch == "\t":
+        return "\t"
+    if ch.isascii():
+        return " "
+    import unicodedata
+
+    return "  " if unicodedata.east_asian_width(ch) in ("W", "F") else " "
 
 
 def report(location: str, message: str, excerpt: str | None, hint: str | None) -> str:

@@ -521,14 +521,16 @@ def _parse_error(exc: UnexpectedInput, text: str, filename: str | None) -> Parse
         # lark declares pos_in_stream = None on the base class; UnexpectedCharacters sets an int
         word = _word_at(text, exc.pos_in_stream)  # type: ignore[arg-type]
         msg, hint = _classify(word, expected, _word_before(text, exc.pos_in_stream))
-        msg, hint = _foreign_letter(text, exc.pos_in_stream) or (msg, hint)  # type: ignore[arg-type]
+        pos: int = exc.pos_in_stream  # type: ignore[assignment]
+        msg, hint = _odd_character(text, pos) or _foreign_letter(text, pos) or (msg, hint)
     else:
         assert isinstance(exc, UnexpectedToken)
         expected = _expected_words(exc.accepts or exc.expected)
         before = _word_before(text, exc.token.start_pos)
         msg, hint = _classify(str(exc.token.value), expected, before)
         if exc.token.start_pos is not None:
-            msg, hint = _foreign_letter(text, exc.token.start_pos) or (msg, hint)
+            at = exc.token.start_pos
+            msg, hint = _odd_character(text, at) or _foreign_letter(text, at) or (msg, hint)
     return ParseError(
         msg,
         expected=expected,
@@ -582,9 +584,39 @@ def _foreign_letter(text: str, pos: int) -> tuple[str, str | None] | None:
     plain = "".join(
         ch for ch in unicodedata.normalize("NFKD", word.translate(_LOOKALIKES)) if ch.isascii()
     )
+    if odd.isdigit():  # a full-width or Arabic-Indic digit: a count typed on another keyboard
+        digits = "".join(str(unicodedata.digit(c, "?")) if c.isdigit() else c for c in word)
+        hint = f"write it with ASCII digits: {digits}" if digits.isdigit() else "use ASCII digits"
+        return f"{quoted(word)} has a digit that is not ASCII: {odd!r} ({name})", hint
     known = plain.lower() in TEXT_WORDS
     hint = f"did you mean {quoted(plain)}?" if known else "the language's words are ASCII letters"
     return f"{quoted(word)} has a letter that is not ASCII: {odd!r} ({name})", hint
+
+
+_TYPOGRAPHIC_QUOTES = frozenset("“”„‟‘’‚‛«»‹›")
+
+
+def _odd_character(text: str, pos: int) -> tuple[str, str | None] | None:
+    """The error for a character a reader cannot tell from an allowed one, named with what to
+    do: an invisible one (a zero-width space, a right-to-left mark: text copied from a web page
+    or a document carries them) or a typographic quote (a word processor's, around a colour)."""
+    if not 0 <= pos < len(text):
+        return None
+    ch = text[pos]
+    import unicodedata
+
+    name = unicodedata.name(ch, f"U+{ord(ch):04X}")
+    if ch in _TYPOGRAPHIC_QUOTES:
+        return (
+            f"typographic quote {ch!r} ({name})",
+            'write straight quotes, setpc("red"), or none, setpc(red)',
+        )
+    if ch != "\t" and unicodedata.category(ch) in ("Cf", "Cc", "Zs", "Zl", "Zp"):
+        return (
+            f"invisible character {ch!r} (U+{ord(ch):04X} {name})",
+            "delete it (text copied from a web page or a document often carries one)",
+        )
+    return None
 
 
 _MOVES = frozenset({"fd", "bk", "lt", "rt", "forward", "back", "backward", "left", "right"})
