@@ -153,10 +153,10 @@ def broken_among_good(tasks_dir: Path, tmp_path: Path) -> Path:
 def test_a_broken_task_in_a_directory_is_reported_and_the_others_are_solved(
     capsys, tasks_dir, tmp_path
 ):
-    code, out, _ = xlogo(capsys, "solve", str(broken_among_good(tasks_dir, tmp_path)))
+    code, out, err = xlogo(capsys, "solve", str(broken_among_good(tasks_dir, tmp_path)))
     assert code == 2
     assert "2/3 solved" in out
-    assert "1a.json: line 1, column 12: not valid JSON" in out.replace("\n", "")
+    assert "1a.json: line 1, column 12: not valid JSON" in err.replace("\n", "")
 
 
 def test_a_broken_task_in_a_directory_is_a_json_error_line(capsys, tasks_dir, tmp_path):

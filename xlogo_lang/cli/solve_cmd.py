@@ -307,8 +307,9 @@ def _solve_dir(args: argparse.Namespace) -> int:
         return status
     con.print(_dir_table(args, rows))
     con.print(_dir_summary(rows))
+    err = console(stderr=True)  # errors where a script looks for them; the table is the output
     for exc in broken:
-        con.print(f"[red]error:[/] {escape(str(exc))}", highlight=False)
+        err.print(f"[red]error:[/] {escape(str(exc))}", highlight=False)
     return status
 
 
