@@ -297,6 +297,17 @@ def test_a_base_url_that_is_not_an_http_url_is_refused_before_any_round(
     assert not out.exists()
 
 
+@pytest.mark.parametrize(("option", "value"), [("--floor", "nan"), ("--retries", "-1")])
+def test_a_floor_or_retries_out_of_range_is_refused_before_any_round(
+    option: str, value: str, pool: Path, tmp_path: Path, capsys
+) -> None:
+    out = tmp_path / "rounds"
+    args = ["curriculum", "--model", "m", "--base-url", "http://127.0.0.1:9/v1"]
+    assert xlogo([*args, "--pool", str(pool), "--out", str(out), option, value]) == 2
+    assert f"{option} must be" in capsys.readouterr().err
+    assert not out.exists()
+
+
 def test_an_out_that_is_a_file_is_named_as_a_json_error(pool: Path, tmp_path: Path, capsys) -> None:
     out = tmp_path / "p.jsonl"
     out.write_text("")

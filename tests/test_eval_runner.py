@@ -194,6 +194,40 @@ def test_backoff_doubles_with_jitter_and_is_capped():
     assert all(0.5 * min(5.0, 2**n) <= d <= min(5.0, 2**n) for n, d in enumerate(delays))
 
 
+@pytest.mark.parametrize(
+    ("option", "value"),
+    [
+        ("--timeout", "nan"),
+        ("--timeout", "inf"),
+        ("--timeout", "0"),
+        ("--backoff", "nan"),
+        ("--backoff", "inf"),
+        ("--backoff", "-1"),
+        ("--max-backoff", "nan"),
+        ("--max-backoff", "-1"),
+        ("--retries", "-1"),
+    ],
+)
+def test_a_retry_setting_that_is_no_number_of_seconds_is_refused_naming_it(
+    option, value, tmp_path, assets_dir, capsys
+):
+    # NaN passed `x <= 0`: with --timeout nan every request failed and was recorded as an error
+    out = tmp_path / "r.jsonl"
+    code = cli_main(["eval", "--model", "m", "--tasks", str(assets_dir), "--limit", "1",
+                     "--base-url", "http://127.0.0.1:9/v1", "--out", str(out),
+                     option, value])  # fmt: skip
+    assert code == 2 and f"{option} must be" in capsys.readouterr().err
+    assert not out.exists()
+
+
+def test_an_infinite_backoff_cap_is_no_cap_and_many_retries_do_not_overflow():
+    import random
+
+    p = RetryPolicy(base_delay=1.0, max_delay=float("inf"), jitter=0.0)
+    assert p.backoff(3, random.Random(0)) == 8.0
+    assert RetryPolicy(max_delay=5.0, jitter=0.0).backoff(5000, random.Random(0)) == 5.0
+
+
 def test_resume_skips_finished_attempts_and_adds_more_samples(tmp_path, tasks, solutions):
     def script(req, seen):
         return Reply(f"```\n{solutions[user_text(req)]}```")

@@ -105,10 +105,6 @@ def config_from_args(args: argparse.Namespace):
     from ..eval.client import RetryPolicy
     from ..eval.runner import EvalConfig
 
-    if args.timeout <= 0 or args.retries < 0 or args.backoff < 0 or args.max_backoff < 0:
-        raise UsageError(
-            "--timeout must be positive; --retries, --backoff and --max-backoff at least 0"
-        )
     return EvalConfig(
         model=args.model,
         base_url=args.base_url,
@@ -124,7 +120,7 @@ def config_from_args(args: argparse.Namespace):
         concurrency=args.concurrency,
         constrain=args.constrain,
         grammar_format=args.grammar_format,
-        retry=RetryPolicy(
+        retry=RetryPolicy(  # checks --timeout, --retries, --backoff and --max-backoff
             max_retries=args.retries,
             base_delay=args.backoff,
             max_delay=args.max_backoff,

@@ -21,6 +21,7 @@ one place that decides. This module never scores anything and never writes files
 from __future__ import annotations
 
 import asyncio
+import math
 import os
 import random
 import socket
@@ -42,8 +43,32 @@ class RetryPolicy:
     jitter: float = 0.5  # each delay is scaled by a random factor in [1 - jitter, 1]
     timeout: float = 120.0  # per request, seconds
 
+    def __post_init__(self) -> None:
+        """Checked when made, naming the eval option each field comes from: NaN fails every
+        comparison, so `x <= 0` let `--timeout nan` through and every request then failed (and
+        was recorded as an error). An infinite timeout or first delay would let one request or
+        one backoff wait forever; an infinite cap is no cap, which the doubling keeps finite."""
+        if isinstance(self.max_retries, bool) or not isinstance(self.max_retries, int):
+            raise TypeError(f"--retries must be an int, got {type(self.max_retries).__name__}")
+        if self.max_retries < 0:
+            raise UsageError(f"--retries must be at least 0 (got {self.max_retries})")
+        if not (math.isfinite(self.timeout) and self.timeout > 0):
+            raise UsageError(
+                f"--timeout must be a finite number of seconds, more than 0 (got {self.timeout})"
+            )
+        if not (math.isfinite(self.base_delay) and self.base_delay >= 0):
+            raise UsageError(
+                f"--backoff must be a finite number of seconds, 0 or more (got {self.base_delay})"
+            )
+        if not self.max_delay >= 0:
+            raise UsageError(
+                f"--max-backoff must be a number of seconds, 0 or more (got {self.max_delay})"
+            )
+
     def backoff(self, retry: int, rng: random.Random) -> float:
-        delay = min(self.max_delay, self.base_delay * (2**retry))
+        # 2.0 ** 1023 is the largest power a float holds: the int 2**retry of a `--retries 2000`
+        # would not convert (OverflowError) where the cap makes the delay max_delay anyway
+        delay = min(self.max_delay, self.base_delay * 2.0 ** min(retry, 1023))
         return delay * (1 - self.jitter * rng.random())
 
 

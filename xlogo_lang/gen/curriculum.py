@@ -77,8 +77,12 @@ class CurriculumConfig:
     def __post_init__(self) -> None:
         if self.rounds < 1 or self.size < 1 or self.sample < 1:
             raise UsageError("--rounds, --size and --sample must be at least 1")
-        if not 0.0 <= self.floor <= 1.0:
+        if not 0.0 <= self.floor <= 1.0:  # NaN too: it fails both comparisons
             raise UsageError("--floor must be between 0 and 1")
+        from ..eval.client import RetryPolicy
+
+        # the round's retry policy checks this too, but only once the pool is read and sampled
+        RetryPolicy(max_retries=self.retries)
 
 
 @dataclass
