@@ -123,6 +123,10 @@ def test_the_output_folder_cannot_exclude_itself(copy: Path, capsys) -> None:
         (["--timeout", "nan"], "--timeout must be more than 0 seconds"),
         (["--kinds", "maze"], "unknown kind maze"),
         (["--kinds", ","], "expected a comma-separated list"),
+        # looked for every planned shard file before any work: 10**30 tasks never started
+        (["--n", "9" * 30], "--n must be at most 10,000,000 (got 999"),
+        (["--n", "10000001"], "--n must be at most 10,000,000"),
+        (["--n", "100001", "--shard-size", "1"], "makes 100,001 shards, more than 100,000"),
         (["--difficulty", " , "], "expected a comma-separated list"),
     ],
 )
@@ -134,6 +138,13 @@ def test_an_invalid_invocation_leaves_no_folder_behind(
     assert xlogo(argv) == 2
     err = capsys.readouterr().err
     assert message in err and "Traceback" not in err
+    assert not out.exists()
+
+
+def test_a_held_out_set_too_large_is_refused_naming_eval(tmp_path: Path, capsys) -> None:
+    out = tmp_path / "gx"
+    assert xlogo(["gen", "--eval", "10000001", "--out", str(out)]) == 2
+    assert "--eval must be at most 10,000,000 (got 10000001)" in capsys.readouterr().err
     assert not out.exists()
 
 

@@ -35,7 +35,7 @@ from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
-from ..errors import UsageError
+from ..errors import UsageError, number_text
 from ..files import make_folder, write_whole
 from ..tasks import Task, load_tasks
 from ..workers import start_worker
@@ -353,6 +353,27 @@ def _run_one(i: int) -> dict[str, Any]:
     return {"shard": i, "tasks": stats.tasks, "attempts": stats.attempts, "wall": stats.wall}
 
 
+# Shard files are numbered with five digits (`shard_name`), and readers take them in name order:
+# a 100,001st shard would sort before the 10,001st. Ten million tasks is far above any training
+# set this generator is for (hours of work at the default shard size), and a count far above it
+# is a typo that would only show as a start that never comes (every planned shard is looked for).
+MAX_TASKS = 10_000_000
+MAX_SHARDS = 100_000
+
+
+def check_size(plan: GenPlan) -> None:
+    """Refuse a plan larger than `MAX_TASKS` tasks or `MAX_SHARDS` shards, naming the option
+    (--n, or --eval for a held-out set), before the folder is made."""
+    option = "--eval" if plan.split == "eval" else "--n"
+    if plan.n > MAX_TASKS:
+        raise UsageError(f"{option} must be at most {MAX_TASKS:,} (got {number_text(plan.n)})")
+    if plan.shards > MAX_SHARDS:
+        raise UsageError(
+            f"{option} {plan.n:,} with --shard-size {plan.shard_size:,} makes {plan.shards:,} "
+            f"shards, more than {MAX_SHARDS:,}: give a larger --shard-size"
+        )
+
+
 def run(
     out: str | Path,
     plan: GenPlan,
@@ -371,6 +392,7 @@ def run(
     as `damaged` in its progress entry."""
     from .generate import default_solver
 
+    check_size(plan)
     outp = Path(out)
     check_out_folder(outp)
     exclude = frozenset(h for d in exclude_dirs for h in _excluded(d, outp))
