@@ -96,6 +96,26 @@ def test_a_template_with_an_unknown_placeholder_is_a_usage_error(real_tasks, tmp
         build_prompt(real_tasks["1"], template=tpl)
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "--- system ---\nhi\n--- user ---\nno placeholders {nope} {{\n",
+        "--- user ---\nTask $task_id, ${rows}x$cols. Price $$world.\n$answer_format\n",
+    ],
+)
+def test_a_template_that_names_neither_world_nor_description_is_refused_naming_it(
+    real_tasks, tasks_dir, tmp_path, text, capsys
+):
+    # accepted before: every task got the same prompt, and eval exited 0
+    tpl = tmp_path / "fixed.txt"
+    tpl.write_text(text)
+    with pytest.raises(UsageError, match=r"names neither \$world nor \$description") as err:
+        build_prompt(real_tasks["87"], template=tpl)
+    assert err.value.file == str(tpl)
+    assert cli_main(["prompt", str(tasks_dir / "1.json"), "--template", str(tpl)]) == 2
+    assert str(tpl) in capsys.readouterr().err
+
+
 def test_an_unknown_constraint_mode_is_a_usage_error_naming_the_parameter(real_tasks):
     words = r"\(use grammar or json, or None\)"
     with pytest.raises(UsageError, match=f"unknown constrain 'regex' {words}"):

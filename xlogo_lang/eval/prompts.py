@@ -10,6 +10,9 @@ A prompt is a plain template file with `--- system ---` and `--- user ---` secti
 * `$answer_format`: how to write the answer (`answer_text.txt` or `answer_python.txt`);
 * also `$task_id`, `$rows`, `$cols`, `$goal_kind`, `$constraints`.
 
+A template must use `$world` or `$description` (or both): one with neither sends every task the
+same prompt, and is a usage error naming the file.
+
 The templates ship with the package (`xlogo_lang/eval/templates/`) and any other file can be
 passed instead. `template_hash` identifies template + answer format + mode, so results from
 different prompts are never mixed up (the eval runner keys its resume logic on it).
@@ -209,6 +212,24 @@ def _check_placeholders(source: str, values: dict[str, str], name: str) -> None:
             )
 
 
+# A template must show the model the task: its world or its goal. Without either (a file of
+# fixed text, or one naming only $task_id) every task gets the same prompt, and a run "works"
+# while measuring nothing.
+TASK_PLACEHOLDERS = ("world", "description")
+
+
+def _check_names_the_task(source: str, name: str) -> None:
+    """Refuse a template in which neither `$world` nor `$description` occurs (`$$world` is a
+    literal dollar, not the placeholder)."""
+    used = {m.group("named") or m.group("braced") for m in string.Template.pattern.finditer(source)}
+    if not used.intersection(TASK_PLACEHOLDERS):
+        raise UsageError(
+            "the template names neither $world nor $description, so every task would get the "
+            "same prompt (the placeholders are listed in xlogo_lang/eval/README.md)",
+            file=name,
+        )
+
+
 def _fill(text: str, values: dict[str, str], name: str) -> str:
     try:
         return string.Template(text).substitute(values)
@@ -248,6 +269,7 @@ def build_prompt(
         "constraints": task.constraints.text(),
     }
     _check_placeholders(source, values, name)
+    _check_names_the_task(source, name)
     image = None
     if mode == "vision":
         from .render import render_png
