@@ -231,6 +231,24 @@ def test_a_repair_time_limit_without_repair_is_a_usage_error(runs, capsys):
     assert "--repair-timeout is for --repair" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize("option", ["--baseline-timeout", "--repair-timeout", "--solver-timeout"])
+@pytest.mark.parametrize("value", ["nan", "-1"])
+def test_a_time_limit_that_is_no_number_of_seconds_is_named_by_its_option(
+    runs, option, value, capsys
+):
+    # the solver's message said "timeout must be ..." without saying which of the three
+    assert cli_main(["report", str(runs["flaky"]), "--repair", option, value]) == 2
+    assert f"{option} must be a number of seconds" in capsys.readouterr().err
+
+
+def test_records_that_do_not_say_where_their_tasks_are_name_their_file(tmp_path, capsys):
+    # a predictions file (`xlogo score` input): "pass --tasks" did not say for which file
+    run = _write_run(tmp_path / "preds.jsonl", [{"task_id": "87", "response": "fd"}])
+    assert cli_main(["report", str(run), "--no-solver"]) == 2
+    err = capsys.readouterr().err
+    assert f"the records of {run} do not say where their tasks are" in err and "--tasks" in err
+
+
 def test_tasks_given_as_a_path_are_named_a_slip(runs, tasks_dir):
     with pytest.raises(TypeError, match="build_report takes the tasks themselves"):
         build_report([runs["flaky"]], str(tasks_dir))

@@ -165,3 +165,18 @@ def test_a_broken_record_line_is_named_and_no_training_file_is_written(
     assert xlogo(["sft", str(records), "--out", str(out)]) == 2
     assert f"{records}: line 2" in capsys.readouterr().err
     assert not out.exists()
+
+
+def test_a_record_without_a_solution_is_named_by_file_and_line(
+    pool: Path, tmp_path: Path, capsys
+) -> None:
+    # the message was "1.solution: the record has no solution", with no file or line
+    first, second = [r for r, _ in zip(iter_records(pool), range(2), strict=False)]
+    second = {k: v for k, v in second.items() if k != "solution"}
+    records = tmp_path / "records.jsonl"
+    records.write_text(json.dumps(first) + "\n" + json.dumps(second) + "\n")
+    out = tmp_path / "train.jsonl"
+    assert xlogo(["sft", str(records), "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert f"{records}: line 2" in err and "the record has no solution" in err
+    assert not out.exists()

@@ -61,9 +61,6 @@ def main(args: argparse.Namespace) -> int:
 
     if args.repair_timeout is not None and not args.repair:
         raise UsageError("--repair-timeout is for --repair: xlogo report RUN.jsonl --repair")
-    either = args.solver_timeout  # the older option fills in what the newer ones leave
-    baseline_timeout = either if args.baseline_timeout is None else args.baseline_timeout
-    repair_timeout = either if args.repair_timeout is None else args.repair_timeout
     tasks = load_task_set(args.tasks) if args.tasks else None  # broken tasks: in the warnings
     if args.html:  # checked before the report (and its solver baseline) is built
         output_file(args.html, reads=tuple(Path(r) for r in args.runs), option="--html")
@@ -72,9 +69,11 @@ def main(args: argparse.Namespace) -> int:
         tasks,
         rescore=not args.no_rescore,
         solver=not args.no_solver,
-        baseline_timeout=baseline_timeout,
+        baseline_timeout=args.baseline_timeout,
         repair=args.repair,
-        repair_timeout=repair_timeout,
+        repair_timeout=args.repair_timeout,
+        # the older option fills in what the newer ones leave there, each checked by its name
+        solver_timeout=args.solver_timeout,
     )
     for warning in report.warnings():  # on stderr, so that --json output stays one document
         print(f"xlogo report: warning: {warning}", file=sys.stderr)

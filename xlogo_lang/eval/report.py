@@ -475,6 +475,19 @@ def build_report(
             "build_report takes the tasks themselves (a list of Task, or "
             f"load_task_set(path)), got {type(tasks).__name__}"
         )
+    # each limit is checked under its own option's name (the solver's own message says only
+    # "timeout", which of three), before the older one fills in the newer ones
+    for option, limit in (
+        ("--baseline-timeout", baseline_timeout),
+        ("--repair-timeout", repair_timeout),
+        ("--solver-timeout", solver_timeout),
+    ):
+        try:
+            check_timeout(limit)
+        except UsageError:
+            raise UsageError(
+                f"{option} must be a number of seconds, 0 or more, or inf (got {limit})"
+            ) from None
     if solver_timeout is not None:
         baseline_timeout = solver_timeout if baseline_timeout is None else baseline_timeout
         repair_timeout = solver_timeout if repair_timeout is None else repair_timeout
@@ -642,6 +655,7 @@ def _task_set(tasks: list[Task] | TaskSet | None, files: list[_RunLines]) -> Tas
     if tasks is not None:
         return TaskSet.of(tasks)
     sources = {r["tasks"] for _, good, _ in files for _, r in good if r.get("tasks")}
+    runs = ", ".join(str(path) for path, _, _ in files[:3]) + (", ..." if len(files) > 3 else "")
     if len(sources) > 1:
         named = ", ".join(sorted(map(str, sources))[:3])
         raise UsageError(
@@ -649,7 +663,11 @@ def _task_set(tasks: list[Task] | TaskSet | None, files: list[_RunLines]) -> Tas
             "that holds all their tasks"
         )
     if not sources:
-        raise UsageError("the runs do not say where their tasks are; pass --tasks")
+        # a predictions file (`xlogo score` input) has no task source: name the file meant
+        raise UsageError(
+            f"the records of {runs} do not say where their tasks are (a predictions file, or "
+            "records written before runs recorded it); pass --tasks"
+        )
     source = sources.pop()
     try:
         return load_task_set(source)

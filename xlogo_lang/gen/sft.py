@@ -85,7 +85,13 @@ def conversation(
 
     task = record_task(rec)
     if "solution" not in rec:
-        raise TaskError("the record has no solution", path=f"{task.id}.solution")
+        # named by the file and line it was read from, as record_task names its other errors
+        raise TaskError(
+            "the record has no solution (`xlogo sft` trains on generated records, which hold one)",
+            file=getattr(rec, "file", None),
+            line=getattr(rec, "line", None),
+            path="solution",
+        )
     prompt = build_prompt(task, mode, template, answer_format)
     messages: list[dict[str, Any]] = []
     if prompt.system:
