@@ -334,3 +334,17 @@ def test_a_key_variable_named_but_unset_is_refused_before_a_round_folder_is_made
     assert xlogo([*args, *more, "--out", str(out)]) == 2
     assert said in capsys.readouterr().err
     assert not out.exists()
+
+
+def test_a_rounds_report_nested_too_deeply_is_named_before_any_request(
+    pool: Path, tmp_path: Path, capsys
+) -> None:
+    out = tmp_path / "rounds"
+    mix = out / "round-001" / "mix.json"
+    mix.parent.mkdir(parents=True)
+    mix.write_text("[" * 100_000 + "]" * 100_000, encoding="utf-8")
+    with ScriptedOpenAI(lambda request, seen: Reply("fd")) as server:
+        assert _curriculum(server, pool, out, 1) == 2
+        assert server.requests == []
+    err = capsys.readouterr().err
+    assert f"{mix}: not valid JSON (nested too deeply)" in err and "Traceback" not in err

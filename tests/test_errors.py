@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from xlogo_lang.errors import json_problem
+from xlogo_lang.errors import json_problem, load_json
 
 
 def _refusal(raw: bytes | str) -> ValueError:
@@ -25,3 +25,12 @@ def test_bytes_that_are_not_utf8_are_named_as_such():
 
 def test_an_integer_past_pythons_limit_is_named_as_such():
     assert json_problem(_refusal("9" * 5000)) == "an integer with too many digits"
+
+
+def test_json_nested_too_deeply_is_a_value_error_worded_as_the_others() -> None:
+    """A RecursionError is no ValueError: a reader catching ValueError for bad JSON would let
+    `[[[[…` end in a traceback, so `load_json` raises it as one that `json_problem` words."""
+    with pytest.raises(ValueError) as caught:
+        load_json("[" * 100_000 + "]" * 100_000)
+    assert json_problem(caught.value) == "nested too deeply"
+    assert load_json('{"a": [1]}') == {"a": [1]}

@@ -939,3 +939,11 @@ def test_eval_of_only_a_broken_task_says_it_cannot_be_loaded(tmp_path, capsys):
     argv = ["eval", "--model", "m", "--tasks", str(folder), "--ids", "k5"]
     assert cli_main([*argv, "--out", str(tmp_path / "r.jsonl"), "--dry-run"]) == 2
     assert "task 'k5' cannot be loaded" in capsys.readouterr().err
+
+
+def test_a_run_line_nested_too_deeply_is_a_bad_line_not_a_traceback(tmp_path):
+    out = tmp_path / "run.jsonl"
+    rec = {"run_id": "r", "task_id": "87", "sample": 0}
+    out.write_text(f"{json.dumps(rec)}\n{'[' * 100_000}{']' * 100_000}\n", encoding="utf-8")
+    run = read_run(out)
+    assert run.bad == [(2, "not JSON (nested too deeply)")] and len(run.records) == 1

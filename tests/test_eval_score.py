@@ -159,3 +159,13 @@ def test_a_file_that_is_no_score_results_given_as_out_is_refused_untouched(predi
     )
     assert code == 2 and f"{notes}: " in err and "not a results file of xlogo score" in err
     assert notes.read_text(encoding="utf-8") == "my notes\n"
+
+
+def test_a_prediction_line_nested_too_deeply_is_skipped_as_unreadable(tmp_path, capsys):
+    preds = tmp_path / "p.jsonl"
+    good = (EXAMPLES / "predictions.jsonl").read_text(encoding="utf-8").splitlines()[0]
+    preds.write_text(f"{good}\n{'[' * 100_000}{']' * 100_000}\n{good}\n", encoding="utf-8")
+    code, _, err = score(capsys, str(preds), "--tasks", str(EXAMPLES / "tasks"))
+    assert code == 0 and "line 2" in err and "nested too deeply" in err
+    assert "Traceback" not in err
+    assert len(preds.with_name("p_results.jsonl").read_text().splitlines()) == 2

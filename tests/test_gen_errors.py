@@ -396,3 +396,21 @@ def test_a_search_the_time_limit_cuts_stops_the_run_and_a_larger_limit_resumes_i
     assert xlogo(["gen", "--n", "30", "--shard-size", "10", "--out", str(reference)]) == 0
     for i in range(3):
         assert (out / shard_name(i)).read_bytes() == (reference / shard_name(i)).read_bytes()
+
+
+DEEP = "[" * 100_000 + "]" * 100_000
+
+
+@pytest.mark.parametrize("command", [["gen", "stats"], ["gen", *POOL_ARGS, "--out"]])
+def test_settings_nested_too_deeply_are_named(copy: Path, capsys, command) -> None:
+    cfg = _edit_settings(copy, "n", DEEP)
+    assert xlogo([*command, str(copy)]) == 2
+    err = capsys.readouterr().err
+    assert f"{cfg}: cannot read the run's settings: not valid JSON (nested too deeply)" in err
+
+
+def test_statistics_nested_too_deeply_make_their_shard_damaged(copy: Path, capsys) -> None:
+    (copy / stats_name(1)).write_text(DEEP, encoding="utf-8")
+    assert xlogo(["gen", "stats", str(copy), "--json"]) == 1
+    (bad,) = json.loads(capsys.readouterr().out)["shards"]["damaged"]
+    assert bad == {"file": shard_name(1), "why": f"{stats_name(1)} cannot be read"}

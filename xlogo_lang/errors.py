@@ -39,11 +39,28 @@ def digits_value(digits: str) -> int:
     return int(digits.lstrip("0") or "0")
 
 
+class NestedTooDeeply(ValueError):
+    """JSON nested deeper than Python's recursion limit lets `json.loads` read: raised by
+    `load_json` in place of the RecursionError, which is no ValueError, so that a reader
+    catching ValueError for bad JSON catches this too instead of ending in a traceback."""
+
+
+def load_json(text: str | bytes, **kw: Any) -> Any:
+    """`json.loads(text, **kw)`, the one way xlogo decodes JSON it reads: every failure is a
+    ValueError (`NestedTooDeeply` for `[[[[…`), which `json_problem` words."""
+    try:
+        return json.loads(text, **kw)
+    except RecursionError:
+        raise NestedTooDeeply("nested too deeply") from None
+
+
 def json_problem(exc: ValueError, *, at_column: bool = False) -> str:
     """What `json.loads` refused in a line: its syntax (`at_column`: with where), bytes that are
-    not UTF-8 (a binary file read as lines), or an integer longer than Python converts (a plain
-    ValueError, not a JSONDecodeError, so a reader that catches only the latter lets a model's
-    5,000-digit number end the run in a traceback)."""
+    not UTF-8 (a binary file read as lines), JSON nested too deeply (`load_json`), or an integer
+    longer than Python converts (a plain ValueError, not a JSONDecodeError, so a reader that
+    catches only the latter lets a model's 5,000-digit number end the run in a traceback)."""
+    if isinstance(exc, NestedTooDeeply):
+        return "nested too deeply"
     if isinstance(exc, json.JSONDecodeError):
         msg = json_message(exc)
         return f"{msg} at column {exc.colno}" if at_column else msg

@@ -39,6 +39,7 @@ from .codejson import from_json as code_from_json
 from .constraints import Constraints
 from .errors import (
     MAX_NUMBER_DIGITS,
+    NestedTooDeeply,
     ProgramError,
     TaskError,
     bool_problem,
@@ -49,6 +50,7 @@ from .errors import (
     join_path,
     json_message,
     key_path,
+    load_json,
     value_kind,
     within_text,
 )
@@ -245,7 +247,7 @@ def read_json_file(p: Path) -> Any:
     try:
         # The hook code JSON is read with: an integer too long to convert stays its digits (a
         # LongNumber), which `_check_values` reports at its JSON path.
-        return json.loads(text, parse_int=parse_int)
+        return load_json(text, parse_int=parse_int)
     except json.JSONDecodeError as exc:
         line, column = within_text(text, exc.lineno, exc.colno)
         raise TaskError(
@@ -255,7 +257,7 @@ def read_json_file(p: Path) -> Any:
             column=column,
             hint=_program_hint(text),
         ) from None
-    except RecursionError:
+    except NestedTooDeeply:
         raise TaskError("not valid JSON: nested too deeply", file=str(p)) from None
 
 

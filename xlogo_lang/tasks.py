@@ -24,7 +24,6 @@ The format of one task (the `Task` type, reading and writing its JSON) is `task_
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable, Iterator
 from functools import partial
@@ -36,6 +35,7 @@ from .errors import (
     TaskError,
     json_column,
     json_problem,
+    load_json,
 )
 from .task_format import (
     ASSET_FILES,
@@ -258,18 +258,15 @@ def record_lines(f: Path, *, long_numbers: bool = True) -> Iterator[tuple[int, i
                 continue
             try:
                 text = raw.decode("utf-8-sig")
-                data = json.loads(text, parse_int=parse_int) if long_numbers else json.loads(text)
-            except (ValueError, RecursionError) as exc:
-                if isinstance(exc, RecursionError):
-                    data = TaskError("not valid JSON: nested too deeply", file=str(f), line=n)
-                else:
-                    data = TaskError(
-                        f"not valid JSON: {json_problem(exc)}",
-                        file=str(f),
-                        line=n,
-                        column=json_column(exc),
-                        hint=_one_document_hint(f) if n == 1 else None,
-                    )
+                data = load_json(text, parse_int=parse_int) if long_numbers else load_json(text)
+            except ValueError as exc:
+                data = TaskError(
+                    f"not valid JSON: {json_problem(exc)}",
+                    file=str(f),
+                    line=n,
+                    column=json_column(exc),
+                    hint=_one_document_hint(f) if n == 1 else None,
+                )
             yield n, here, data
 
 
@@ -279,8 +276,8 @@ def _one_document_hint(f: Path) -> str | None:
     try:
         if f.stat().st_size > 10_000_000:
             return None
-        json.loads(f.read_bytes())
-    except (OSError, ValueError, RecursionError):
+        load_json(f.read_bytes())
+    except (OSError, ValueError):
         return None
     return ONE_DOCUMENT
 

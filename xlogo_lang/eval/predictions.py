@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..errors import UsageError, json_problem
+from ..errors import UsageError, json_problem, load_json
 from ..files import json_line, replaced_when_kept
 from .runner import RunFile, is_run_file, read_run
 from .scoring import score_response
@@ -178,7 +178,7 @@ def _read_record(
 ) -> tuple[dict[str, Any] | None, tuple[str, str]]:
     """(the prediction, _) of a line that can be scored, else (None, (skip kind, why))."""
     try:
-        record = json.loads(line)
+        record = load_json(line)
     except ValueError as exc:
         return None, (UNREADABLE, f"not valid JSON ({json_problem(exc)})")
     if not isinstance(record, dict):

@@ -38,7 +38,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from ..errors import UsageError, counted, json_problem
+from ..errors import UsageError, counted, json_problem, load_json
 from ..files import cannot_write, json_line
 from ..tasks import Task
 from .client import (
@@ -333,7 +333,7 @@ def read_run(path: str | Path) -> RunFile:
         if not line.strip():
             continue
         try:
-            rec = json.loads(line)
+            rec = load_json(line)
         except ValueError as exc:
             bad.append((n, f"not JSON ({json_problem(exc, at_column=True)})"))
             continue
@@ -348,7 +348,7 @@ def read_run(path: str | Path) -> RunFile:
 
 def _is_json(data: bytes) -> bool:
     try:
-        json.loads(data)
+        load_json(data)
     except ValueError:
         return False
     return True

@@ -43,7 +43,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
-from ..errors import UsageError
+from ..errors import UsageError, json_problem, load_json
 from ..files import make_folder, write_whole
 from .dataset import read_jsonl, record_task
 from .generate import task_seed
@@ -135,7 +135,23 @@ class Pool:
     def record(self, e: PoolEntry) -> dict[str, Any]:
         with open(e.file, "rb") as fh:
             fh.seek(e.offset)
-            return json.loads(fh.readline())
+            return load_json(fh.readline())
+
+
+def _read_mix(mix: Path) -> dict[str, Any]:
+    """A finished round's report, as written; a damaged one (cut short, hand-edited) is a
+    UsageError naming it, not a traceback in the middle of a resume."""
+    try:
+        rep = load_json(mix.read_bytes())
+    except OSError as exc:
+        raise UsageError(f"cannot read: {exc.strerror or exc}", file=str(mix)) from None
+    except ValueError as exc:
+        raise UsageError(
+            f"not valid JSON ({json_problem(exc, at_column=True)})", file=str(mix)
+        ) from None
+    if not isinstance(rep, dict):
+        raise UsageError("a round's report must be a JSON object", file=str(mix))
+    return rep
 
 
 # -- the weighting ---------------------------------------------------------------------------
@@ -343,7 +359,7 @@ def run_curriculum(
     for r in range(1, cfg.rounds + 1):
         mix = round_dir(cfg.out, r) / MIX
         if mix.exists():
-            rep = json.loads(mix.read_text(encoding="utf-8"))
+            rep = _read_mix(mix)
             # a finished round stands for this run only if it was made with the same model and
             # floor: another model's failures would steer this model's training mix
             other = [k for k in ("model", "floor") if rep.get(k) != getattr(cfg, k)]

@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from ..errors import TaskError, UsageError
+from ..errors import TaskError, UsageError, load_json
 from ..files import cannot_write, make_folder, write_whole
 from ..tasks import Task, load_tasks, record_lines
 from .difficulty import LEVELS
@@ -46,7 +46,7 @@ def shard_damage(out: Path, i: int) -> str | None:
     the plan, so making it again loses nothing."""
     sf, f = out / stats_name(i), out / shard_name(i)
     try:
-        st = json.loads(sf.read_text(encoding="utf-8"))
+        st = load_json(sf.read_text(encoding="utf-8"))
         expected_bytes, tasks = st.get("bytes"), int(st["tasks"])
     except FileNotFoundError:
         return f"{sf.name} is missing"
@@ -178,7 +178,7 @@ def dataset_hashes(path: str | Path) -> set[str]:
         for f in shard_files(p):
             sf = p / f.name.replace(".jsonl", ".stats.json")
             try:  # the index holds every hash of the shard as it was made, even if damaged since
-                hashes.update(row[0] for row in json.loads(sf.read_text(encoding="utf-8"))["index"])
+                hashes.update(row[0] for row in load_json(sf.read_text(encoding="utf-8"))["index"])
             except (OSError, ValueError, KeyError, TypeError, IndexError):
                 hashes.update(
                     rec.get("hash") or canonical_hash(record_task(rec, str(f)))
@@ -221,7 +221,7 @@ def manifest_and_shard_tasks(p: Path) -> tuple[dict[str, Any], dict[int, int]]:
         if why:
             damaged.append({"file": f.name, "why": why})
             continue
-        st = json.loads((p / stats_name(i)).read_text(encoding="utf-8"))
+        st = load_json((p / stats_name(i)).read_text(encoding="utf-8"))
         finished.append(i)
         shard_tasks[i] = st["tasks"]
         attempts += st["attempts"]

@@ -7,14 +7,13 @@ with other settings is refused, one with the same settings resumes (`shards.prep
 from __future__ import annotations
 
 import hashlib
-import json
 import math
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from ..errors import UsageError, json_problem
+from ..errors import UsageError, json_problem, load_json
 from .difficulty import LEVELS
 from .generate import SOLVER_TIMEOUT
 from .goals import KINDS
@@ -112,7 +111,7 @@ def read_settings(cfg: Path) -> dict[str, Any]:
     """A run's settings (config.json) as written, or a UsageError naming the file: a damaged or
     hand-edited one (bad JSON, a 5,000-digit number, not an object) must not end in a traceback."""
     try:
-        old = json.loads(cfg.read_text(encoding="utf-8"))
+        old = load_json(cfg.read_text(encoding="utf-8"))
     except OSError as exc:
         raise UsageError(
             f"cannot read the run's settings: {exc.strerror or exc}", file=str(cfg)
