@@ -51,6 +51,7 @@ from .errors import (
     json_message,
     key_path,
     load_json,
+    not_utf8,
     value_kind,
     within_text,
 )
@@ -63,6 +64,7 @@ from .goals import (
     check_spec_count,
     check_total,
 )
+from .reading import MAX_TASK_FILE_BYTES, read_capped
 from .world import (
     COLOR_TO_HEX,
     HEX_TO_COLOR,
@@ -240,10 +242,19 @@ def _missing_record_error(kind: str, tid: str, file: str | None) -> TaskError:
 
 
 def read_json_file(p: Path) -> Any:
+    """The JSON of a task or asset file: a regular file of at most `MAX_TASK_FILE_BYTES`
+    (`reading`: a FIFO or `/dev/zero` is refused, not waited on or read for ever)."""
+    raw = read_capped(
+        p,
+        MAX_TASK_FILE_BYTES,
+        TaskError,
+        too_long=f"too large for a task file: more than {MAX_TASK_FILE_BYTES:,} bytes",
+    )
     try:
-        text = p.read_text(encoding="utf-8-sig")  # a byte-order mark (Notepad's) is no error
-    except (OSError, UnicodeDecodeError) as exc:
-        raise TaskError(f"cannot read: {exc}", file=str(p)) from None
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise TaskError(f"cannot read: {not_utf8(exc)}", file=str(p)) from None
+    text = text.removeprefix("\ufeff")  # a byte-order mark (Notepad's) is no error
     try:
         # The hook code JSON is read with: an integer too long to convert stays its digits (a
         # LongNumber), which `_check_values` reports at its JSON path.

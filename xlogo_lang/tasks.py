@@ -37,6 +37,7 @@ from .errors import (
     json_problem,
     load_json,
 )
+from .reading import open_input
 from .task_format import (
     ASSET_FILES,
     Task,
@@ -75,11 +76,9 @@ def load_task(path: str | Path, task_id: str | None = None) -> Task:
         if task_id is None:
             raise TaskError("a task directory needs a task id (--id)", file=str(p))
         return _load_from_dir(p, str(task_id))
-    if not p.exists():
-        if str(path) == "-":  # stdin holds programs; a task is read from a file
-            raise TaskError("a task is read from a file or directory, not from stdin (-)")
-        raise TaskError("no such file or directory", file=str(p))
-    data = read_json_file(p)
+    if str(path) == "-" and not p.exists():  # stdin holds programs; a task is read from a file
+        raise TaskError("a task is read from a file or directory, not from stdin (-)")
+    data = read_json_file(p)  # a missing path, a FIFO or a device is refused naming it
     task = task_from_dict(data, file=str(p), default_id=p.stem)
     if task_id is not None and str(task_id) not in (task.id, p.stem):
         raise TaskError(f"the file holds task {task.id!r}, not {task_id!r}", file=str(p))
@@ -132,7 +131,7 @@ def iter_task_loads(
         yield _load_or_error(_file_task_id(p), partial(load_task, p))
         return
     if not p.is_dir():
-        raise TaskError("no such file or directory", file=str(p))
+        raise _not_a_task_path(p)
     if _is_asset_dir(p):
         records = _asset_records(p)
         for tid in _asset_ids(records, complete_only):
@@ -151,6 +150,16 @@ def iter_task_loads(
             yield _load_or_error(tid, partial(load_task, files[0]))
 
 
+def _not_a_task_path(p: Path) -> TaskError:
+    """The error for a path that is neither a file nor a folder, saying what it is: missing, a
+    loop of symbolic links (which `exists()` calls missing too), a FIFO or a device."""
+    try:
+        open_input(p, TaskError).close()
+    except TaskError as exc:
+        return exc
+    return TaskError("no such file or directory", file=str(p))  # a file just made: read again
+
+
 def _load_or_error(tid: str, load: Callable[[], Task]) -> tuple[str, Task | TaskError]:
     try:
         task = load()
@@ -163,8 +172,8 @@ def task_ids(path: str | Path, *, complete_only: bool = False) -> list[str]:
     """The ids `iter_task_loads` yields, in the same order, without loading the tasks (none for
     a folder without tasks, which `iter_task_loads` refuses)."""
     p = _path_arg(path, "task_ids")
-    if not p.exists():
-        raise TaskError("no such file or directory", file=str(p))
+    if not p.is_file() and not p.is_dir():
+        raise _not_a_task_path(p)
     if _is_records(p):
         return [tid for tid, *_ in _records(p)]  # the JSON only: no task is built
     if p.is_file():

@@ -14,6 +14,7 @@ from ..ast import Program
 from ..errors import UsageError, not_utf8
 from ..files import json_line, make_folder
 from ..parser import MAX_PROGRAM_CHARS, parse
+from ..reading import read_capped
 from ..tasks import Task, load_task
 
 
@@ -81,20 +82,30 @@ def _read_program_file(program: str) -> tuple[str, str]:
         raw = getattr(sys.stdin, "buffer", None)  # bytes, decoded as files are, not by the locale
         if raw is None:
             return sys.stdin.read(), "<stdin>"
+        data = raw.read(MAX_PROGRAM_BYTES + 1)
+        if len(data) > MAX_PROGRAM_BYTES:
+            raise UsageError(f"cannot read <stdin>: {_TOO_LONG}")
         try:
-            return raw.read().decode("utf-8"), "<stdin>"
+            return data.decode("utf-8"), "<stdin>"
         except UnicodeDecodeError as exc:
             raise UsageError(f"cannot read <stdin>: {not_utf8(exc)}") from None
     path = Path(program)
+    # bytes decoded as they are, line ends included (`fmt --check` compares them); a pipe
+    # (`<(cmd)`) is read as a stream, but never more than a program can be
+    data = read_capped(path, MAX_PROGRAM_BYTES, UsageError, too_long=_TOO_LONG, regular_only=False)
     try:
-        # bytes decoded as they are, line ends included (`fmt --check` compares them)
-        return path.read_bytes().decode("utf-8"), str(path)
-    except FileNotFoundError:  # worded as a missing task file is
-        raise UsageError("no such file or directory", file=str(path)) from None
-    except OSError as exc:
-        raise UsageError(f"cannot read: {exc.strerror or exc}", file=str(path)) from None
+        return data.decode("utf-8"), str(path)
     except UnicodeDecodeError as exc:
         raise UsageError(f"cannot read: {not_utf8(exc)}", file=str(path)) from None
+
+
+# The most bytes a program the parser takes can be (4 a character in UTF-8): a longer file is
+# refused having read one byte more, where reading it whole could take all memory (/dev/zero).
+MAX_PROGRAM_BYTES = 4 * MAX_PROGRAM_CHARS
+_TOO_LONG = (
+    f"more than {MAX_PROGRAM_BYTES:,} bytes; xlogo reads programs of at most "
+    f"{MAX_PROGRAM_CHARS:,} characters"
+)
 
 
 # Keys only a task has: a program's code JSON has the one key "run".

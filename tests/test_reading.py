@@ -1,0 +1,110 @@
+"""Bounded reading of input files: only regular files are read as tasks (a FIFO is refused, not
+waited on), no file is read past what its reader can use, and a path that cannot be read says
+why (a loop of links, bytes that are not UTF-8)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from xlogo_lang import TaskError, load_task
+from xlogo_lang.cli import main as xlogo
+from xlogo_lang.cli.common import MAX_PROGRAM_BYTES
+from xlogo_lang.reading import MAX_TASK_FILE_BYTES
+from xlogo_lang.tasks import iter_task_loads, task_ids
+
+needs_fifo = pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no named pipes here")
+
+
+def finishes(fn: Callable[[], Any], seconds: float = 10) -> Any:
+    """What `fn` returns or raises, run in a thread that a blocked read cannot hold for ever:
+    without the check, opening a FIFO waits for a writer that never comes."""
+    out: list[Any] = []
+
+    def call() -> None:
+        try:
+            out.append(fn())
+        except BaseException as exc:  # handed back to the test
+            out.append(exc)
+
+    t = threading.Thread(target=call, daemon=True)
+    t.start()
+    t.join(seconds)
+    assert out, f"still reading after {seconds} s"
+    return out[0]
+
+
+def sparse(path: Path, size: int) -> Path:
+    """A file of `size` zero bytes that takes no room on disk."""
+    with path.open("wb") as f:
+        f.truncate(size)
+    return path
+
+
+@needs_fifo
+def test_a_fifo_given_as_a_task_is_refused_naming_it_without_waiting(tmp_path):
+    fifo = tmp_path / "task.json"
+    os.mkfifo(fifo)
+    for read in (load_task, task_ids, lambda p: list(iter_task_loads(p))):
+        err = finishes(lambda read=read: read(fifo))
+        assert isinstance(err, TaskError)
+        assert str(err) == f"{fifo}: not a regular file: a named pipe (FIFO)"
+
+
+@needs_fifo
+def test_a_fifo_in_a_task_folder_is_reported_and_the_others_load_by_id(tmp_path, tasks_dir):
+    shutil.copy(tasks_dir / "87.json", tmp_path / "87.json")
+    os.mkfifo(tmp_path / "fifo.json")
+    assert finishes(lambda: load_task(tmp_path, "87")).id == "87"
+    loads = dict(finishes(lambda: list(iter_task_loads(tmp_path))))
+    assert "not a regular file" in str(loads["fifo"])
+
+
+def test_a_task_file_over_the_cap_is_refused_without_being_read(tmp_path):
+    big = sparse(tmp_path / "big.json", MAX_TASK_FILE_BYTES + 1)
+    with pytest.raises(TaskError, match=f"too large for a task file: more than {64 * 2**20:,}"):
+        load_task(big)
+
+
+def test_the_task_file_cap_leaves_a_wide_margin_over_the_reference_data(assets_dir):
+    largest = max(f.stat().st_size for f in assets_dir.glob("*.json"))
+    assert largest * 100 < MAX_TASK_FILE_BYTES
+
+
+def test_a_loop_of_symbolic_links_as_a_task_is_named_as_one(tmp_path):
+    (tmp_path / "a.json").symlink_to("b.json")
+    (tmp_path / "b.json").symlink_to("a.json")
+    with pytest.raises(TaskError, match="a loop of symbolic links"):
+        load_task(tmp_path / "a.json")
+
+
+def test_a_task_file_that_is_not_utf8_names_the_byte_and_where(tmp_path, tasks_dir):
+    f = tmp_path / "latin1.json"
+    f.write_bytes(b'{"id": "caf\xe9"}')
+    with pytest.raises(TaskError) as info:
+        load_task(f)
+    assert str(info.value) == f"{f}: cannot read: not UTF-8 text (byte 0xe9 at offset 11)"
+
+
+def test_a_program_file_over_what_a_program_can_be_is_refused(tmp_path, capsys):
+    """A program is at most 1,000,000 characters, 4 bytes each at the most: a longer file is
+    refused having read one byte more (the file could be /dev/zero)."""
+    big = sparse(tmp_path / "big.xlogo", MAX_PROGRAM_BYTES + 1)
+    assert xlogo(["check", str(big)]) == 2
+    err = capsys.readouterr().err
+    assert f"{big}: more than 4,000,000 bytes; xlogo reads programs of at most 1,000,000" in err
+
+
+def test_a_program_of_four_bytes_a_character_at_the_limit_is_read(tmp_path, capsys):
+    """1,000,000 characters of 4 bytes each reach the parser (which says what it thinks)."""
+    f = tmp_path / "wide.xlogo"
+    f.write_bytes("\U0001f600".encode() * (MAX_PROGRAM_BYTES // 4))
+    assert xlogo(["check", str(f)]) == 1
+    out, err = capsys.readouterr()
+    assert "more than" not in out + err and "unexpected" in out
