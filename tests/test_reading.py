@@ -4,6 +4,7 @@ why (a loop of links, bytes that are not UTF-8)."""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import threading
@@ -16,7 +17,8 @@ import pytest
 from xlogo_lang import TaskError, load_task
 from xlogo_lang.cli import main as xlogo
 from xlogo_lang.cli.common import MAX_PROGRAM_BYTES
-from xlogo_lang.reading import MAX_TASK_FILE_BYTES
+from xlogo_lang.eval.runner import read_run
+from xlogo_lang.reading import BOM, MAX_LINE_BYTES, MAX_TASK_FILE_BYTES, Line, capped_lines
 from xlogo_lang.tasks import iter_task_loads, task_ids
 
 needs_fifo = pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no named pipes here")
@@ -108,3 +110,81 @@ def test_a_program_of_four_bytes_a_character_at_the_limit_is_read(tmp_path, caps
     assert xlogo(["check", str(f)]) == 1
     out, err = capsys.readouterr()
     assert "more than" not in out + err and "unexpected" in out
+
+
+# -- JSON Lines: a cap per line, a byte-order mark on the first line ----------------------------
+
+
+def test_capped_lines_pass_over_a_line_past_the_cap_and_go_on(tmp_path):
+    f = tmp_path / "lines.jsonl"
+    f.write_bytes(BOM + b"12345\n" + b"x" * 9 + b"\n\xef\xbb\xbf1\n" + b"y" * 9)
+    with f.open("rb") as fh:
+        lines = list(capped_lines(fh, limit=8))
+    assert lines == [
+        Line(b"12345", 9, True),  # the mark is left out of the first line, counted in its size
+        Line(None, 10, True),
+        Line(BOM + b"1", 5, True),  # only the first line may start with one
+        Line(None, 9, False),
+    ]
+
+
+def over_the_line_cap(path: Path, after: bytes) -> Path:
+    """A file whose first line is one byte past MAX_LINE_BYTES (zeros, sparse), then `after`."""
+    with path.open("wb") as f:
+        f.seek(MAX_LINE_BYTES + 1)
+        f.write(b"\n" + after)
+    return path
+
+
+PREDICTION = b'{"task_id": "find-strawberry", "response": "fd"}\n'
+
+
+def test_a_prediction_line_past_the_cap_is_skipped_by_its_number(tmp_path, examples_dir, capsys):
+    preds = over_the_line_cap(tmp_path / "p.jsonl", PREDICTION)
+    assert xlogo(["score", str(preds), "--tasks", str(examples_dir / "tasks")]) == 0
+    err = capsys.readouterr().err
+    assert f"line 1: a line longer than {MAX_LINE_BYTES:,} bytes" in err
+    assert len(preds.with_name("p_results.jsonl").read_text().splitlines()) == 1
+
+
+def test_a_predictions_file_starting_with_a_byte_order_mark_keeps_its_first_line(
+    tmp_path, examples_dir, capsys
+):
+    preds = tmp_path / "p.jsonl"
+    preds.write_bytes(BOM + PREDICTION)
+    assert xlogo(["score", str(preds), "--tasks", str(examples_dir / "tasks")]) == 0
+    assert "skipped" not in capsys.readouterr().err
+    assert len(preds.with_name("p_results.jsonl").read_text().splitlines()) == 1
+
+
+@needs_fifo
+def test_predictions_from_a_pipe_are_read_as_a_stream(tmp_path, examples_dir, capsys):
+    """`xlogo score /dev/stdin` or `<(cmd)`: a pipe is no regular file, but it exists."""
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    writer = threading.Thread(target=fifo.write_bytes, args=(PREDICTION,), daemon=True)
+    writer.start()
+    out = tmp_path / "out.jsonl"
+    args = ["score", str(fifo), "--tasks", str(examples_dir / "tasks"), "--out", str(out)]
+    assert finishes(lambda: xlogo(args)) == 0
+    assert len(out.read_text().splitlines()) == 1
+
+
+def test_a_run_line_past_the_cap_is_a_bad_line_and_a_mark_is_no_damage(tmp_path):
+    rec = b'{"run_id": "r", "task_id": "87", "sample": 0}\n'
+    run = read_run(over_the_line_cap(tmp_path / "run.jsonl", rec))
+    assert run.bad == [
+        (1, f"a line longer than {MAX_LINE_BYTES:,} bytes (the limit of a line), not read")
+    ]
+    assert run.lines == [2] and not run.torn
+    marked = tmp_path / "marked.jsonl"
+    marked.write_bytes(BOM + rec)
+    assert read_run(marked).records == [json.loads(rec)]
+
+
+def test_a_task_record_past_the_cap_is_that_lines_error(tmp_path, tasks_dir):
+    task = json.dumps(json.loads((tasks_dir / "87.json").read_text())).encode()
+    records = over_the_line_cap(tmp_path / "tasks.jsonl", task + b"\n")
+    loads = list(iter_task_loads(records))
+    assert [tid for tid, _ in loads] == ["line 1", "87"]
+    assert str(loads[0][1]).startswith(f"{records}: line 1: a line longer than")

@@ -23,7 +23,7 @@ import os
 import stat
 from collections.abc import Iterator
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, NamedTuple
 
 from .errors import XlogoError
 
@@ -103,24 +103,40 @@ def read_capped(
     return data
 
 
-def capped_lines(fh: BinaryIO, limit: int = MAX_LINE_BYTES) -> Iterator[tuple[bytes | None, int]]:
-    """(line, its length in bytes) for each line of `fh`, its newline included; the line is
-    None when it holds more than `limit` bytes before its newline: it is passed over a chunk at
-    a time, never held whole, and the reader reports it by its number and goes on."""
+BOM = b"\xef\xbb\xbf"
+
+
+class Line(NamedTuple):
+    """A line of a JSON Lines file as `capped_lines` reads it."""
+
+    data: bytes | None  # its bytes (newline and a first line's BOM left out); None: too long
+    size: int  # its length in the file, newline included: where the next line starts
+    ended: bool  # whether a newline ends it (only the last line of a file can lack one)
+
+
+def capped_lines(fh: BinaryIO, limit: int = MAX_LINE_BYTES) -> Iterator[Line]:
+    """Each line of `fh`, split at "\\n" only (a reply's U+2028 is no line end). A line holding
+    more than `limit` bytes comes with no data: it is passed over a chunk at a time, never held
+    whole, and the reader reports it by its number and goes on. A UTF-8 byte-order mark in front
+    of the first line (Notepad's) is left out, as the task reader leaves it out of a task file."""
+    first = True
     while True:
-        line = fh.readline(limit + 1)
-        if not line:
+        raw = fh.readline(limit + 1)
+        if not raw:
             return
-        if len(line) <= limit or line.endswith(b"\n"):
-            yield line, len(line)
-            continue
-        size = len(line)
-        while not line.endswith(b"\n"):
-            line = fh.readline(_SKIP_CHUNK)
-            if not line:
-                break
-            size += len(line)
-        yield None, size
+        size, ended = len(raw), raw.endswith(b"\n")
+        if not ended and size > limit:
+            while not ended:
+                more = fh.readline(_SKIP_CHUNK)
+                if not more:
+                    break
+                size, ended = size + len(more), more.endswith(b"\n")
+            yield Line(None, size, ended)
+        else:
+            if first and raw.startswith(BOM):
+                raw = raw[len(BOM) :]
+            yield Line(raw[:-1] if ended else raw, size, ended)
+        first = False
 
 
 def line_too_long(limit: int = MAX_LINE_BYTES) -> str:

@@ -37,7 +37,7 @@ from .errors import (
     json_problem,
     load_json,
 )
-from .reading import open_input
+from .reading import capped_lines, line_too_long, open_input
 from .task_format import (
     ASSET_FILES,
     Task,
@@ -255,14 +255,13 @@ def record_lines(f: Path, *, long_numbers: bool = True) -> Iterator[tuple[int, i
     holds one; with `long_numbers=False` an integer longer than Python converts (4,300 digits)
     makes its line no JSON (the generator never writes one, so a shard holding one is damaged,
     and is refused where it is read)."""
-    try:
-        fh = f.open("rb")
-    except OSError as exc:
-        raise TaskError(f"cannot read: {exc.strerror or exc}", file=str(f)) from None
-    with fh:
+    with open_input(f, TaskError) as fh:
         offset = 0
-        for n, raw in enumerate(fh, start=1):
-            here, offset = offset, offset + len(raw)
+        for n, (raw, size, _) in enumerate(capped_lines(fh), start=1):
+            here, offset = offset, offset + size
+            if raw is None:  # past MAX_LINE_BYTES: passed over, never held whole
+                yield n, here, TaskError(line_too_long(), file=str(f), line=n)
+                continue
             if not raw.strip():
                 continue
             try:

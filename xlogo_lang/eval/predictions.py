@@ -18,7 +18,6 @@ This module never calls a model and never prints.
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -27,6 +26,7 @@ from typing import Any
 
 from ..errors import UsageError, json_problem, load_json
 from ..files import json_line, replaced_when_kept
+from ..reading import cannot_open, capped_lines, line_too_long, open_input
 from .runner import RunFile, is_run_file, read_run
 from .scoring import score_response
 from .skips import BROKEN_TASK, UNKNOWN_TASK, UNREADABLE, describe
@@ -102,13 +102,13 @@ def score_predictions(
     summary = ScoreSummary(str(out))
     tasks = task_set.by_id()
     with (
-        src.open(encoding="utf-8", errors="replace") as fin,
+        open_input(src, UsageError, regular_only=False) as fin,  # a pipe too: /dev/stdin, <(cmd)
         replaced_when_kept(out, lambda: summary.total > 0) as fout,
     ):
-        for lineno, line in enumerate(fin, start=1):
-            if not line.strip():
+        for lineno, line in enumerate(capped_lines(fin), start=1):
+            if line.data is not None and not line.data.strip():
                 continue
-            record, skip = _read_record(line, tasks, task_set)
+            record, skip = _read_record(line.data, tasks, task_set)
             if record is None:
                 kind, why = skip
                 summary.skipped[kind] += 1
@@ -163,22 +163,31 @@ def _first_foreign_line(rf: RunFile) -> tuple[int, str] | None:
 
 
 def require_predictions(src: str | Path) -> Path:
-    """`src` if it is a file to read predictions from; a folder or a missing file is an error
-    that says which (before anything is loaded or written)."""
+    """`src` if it is a file to read predictions from; a folder, a missing file or a loop of
+    symbolic links is an error that says which (before anything is loaded or written). A pipe
+    (`/dev/stdin`, `<(cmd)`) is read as a stream."""
     p = Path(src)
     if p.is_dir():
         raise UsageError("is a folder, not a predictions file (JSONL)", file=str(p))
-    if not p.is_file():
-        raise UsageError("no such predictions file", file=str(p))
+    try:
+        p.stat()
+    except OSError as exc:
+        why = cannot_open(exc)
+        missing = why == "no such file or directory"
+        raise UsageError("no such predictions file" if missing else why, file=str(p)) from None
     return p
 
 
 def _read_record(
-    line: str, tasks: dict[str, Any], task_set: TaskSet
+    line: bytes | None, tasks: dict[str, Any], task_set: TaskSet
 ) -> tuple[dict[str, Any] | None, tuple[str, str]]:
-    """(the prediction, _) of a line that can be scored, else (None, (skip kind, why))."""
+    """(the prediction, _) of a line that can be scored (None: one too long to read), else
+    (None, (skip kind, why)). Bytes that are not UTF-8 are read as U+FFFD: a reply in Latin-1
+    is still scored."""
+    if line is None:
+        return None, (UNREADABLE, line_too_long())
     try:
-        record = load_json(line)
+        record = load_json(line.decode("utf-8", errors="replace"))
     except ValueError as exc:
         return None, (UNREADABLE, f"not valid JSON ({json_problem(exc)})")
     if not isinstance(record, dict):

@@ -36,10 +36,11 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from ..errors import UsageError, counted, json_problem, load_json
 from ..files import cannot_write, json_line
+from ..reading import capped_lines, line_too_long, open_input
 from ..tasks import Task
 from .client import (
     ChatClient,
@@ -309,41 +310,45 @@ def read_run(path: str | Path) -> RunFile:
     p = Path(path)
     if not p.exists():
         return RunFile([], [], False)
-    try:
-        data = p.read_bytes()
-    except OSError as exc:
-        raise UsageError(f"cannot read: {exc.strerror or exc}", file=str(p)) from None
-    torn, torn_text, tail_fix = False, "", None
-    if data and not data.endswith(b"\n"):
-        cut = data.rfind(b"\n") + 1
-        tail = data[cut:]
-        if _is_json(tail):
-            tail_fix = ("newline", len(data))
-        else:
-            torn, torn_text, tail_fix = True, tail[:80].decode("utf-8", "replace"), ("cut", cut)
-            data = data[:cut]
-    records: list[dict[str, Any]] = []
-    numbers: list[int] = []
-    bad: list[tuple[int, str]] = []
-    text = data.decode("utf-8", errors="replace")
-    pieces = text.split("\n")
-    if pieces and pieces[-1] == "":
-        pieces.pop()  # the newline that ends the last line
-    for n, line in enumerate(pieces, start=1):
-        if not line.strip():
+    rf = RunFile([], [], False)
+    with open_input(p, UsageError) as fh:  # a regular file: a FIFO would block, /dev/zero never end
+        try:
+            _read_run_lines(fh, rf)
+        except OSError as exc:
+            raise UsageError(f"cannot read: {exc.strerror or exc}", file=str(p)) from None
+    return rf
+
+
+def _read_run_lines(fh: BinaryIO, rf: RunFile) -> None:
+    """`read_run`'s reading, a line at a time (`reading.capped_lines`: none held past 64 MiB).
+    A last line without its newline is complete JSON (the newline is added before appending) or
+    a torn one (cut off before appending, and left out here)."""
+    offset = 0
+    for n, line in enumerate(capped_lines(fh), start=1):
+        here, offset = offset, offset + line.size
+        if not line.ended and line.size:
+            if line.data is not None and _is_json(line.data):
+                rf.tail_fix = ("newline", offset)
+            else:
+                rf.torn, rf.torn_line, rf.tail_fix = True, n, ("cut", here)
+                rf.torn_text = (line.data or b"")[:80].decode("utf-8", "replace")
+                return
+        if line.data is None:
+            rf.bad.append((n, line_too_long()))
+            continue
+        text = line.data.decode("utf-8", errors="replace")
+        if not text.strip():
             continue
         try:
-            rec = load_json(line)
+            rec = load_json(text)
         except ValueError as exc:
-            bad.append((n, f"not JSON ({json_problem(exc, at_column=True)})"))
+            rf.bad.append((n, f"not JSON ({json_problem(exc, at_column=True)})"))
             continue
         if isinstance(rec, dict):
-            records.append(rec)
-            numbers.append(n)
+            rf.records.append(rec)
+            rf.lines.append(n)
         else:
-            bad.append((n, f"a JSON {type(rec).__name__}, not an object"))
-    torn_line = len(pieces) + 1 if torn else None
-    return RunFile(records, bad, torn, numbers, torn_line, torn_text, tail_fix)
+            rf.bad.append((n, f"a JSON {type(rec).__name__}, not an object"))
 
 
 def _is_json(data: bytes) -> bool:
