@@ -83,7 +83,11 @@ def json_message(exc: json.JSONDecodeError) -> str:
         name = _CONTROL_NAMES.get(char, f"U+{ord(char):04X}" if char else "a control character")
         escape = json.dumps(char)[1:-1] if char else ""
         return f"{name} inside a string, which JSON writes as {escape}" if escape else name
-    return exc.msg
+    if exc.msg.startswith("Unterminated string"):  # "... starting at": the text ends in it
+        return "a string not closed before the end of the " + (
+            "file" if "\n" in exc.doc else "line"
+        )
+    return exc.msg.removesuffix(" at")
 
 
 def not_utf8(exc: UnicodeDecodeError) -> str:
