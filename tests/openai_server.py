@@ -7,7 +7,8 @@ play a slow reply past the client's timeout), fail with a status (`Fail`, e.g. 4
 Retry-After header or a 500), answer 200 with a body that is not JSON (`NotJson`), or drop the
 connection without answering (`Drop`). `seen` counts how many times the same prompt has been
 asked, so "fail once, then answer" is easy to script.
-Every request body is kept in `server.requests` for assertions.
+Every request body is kept in `server.requests` for assertions. A `port` of a server stopped
+before brings it back where clients look for it (a server restarting).
 """
 
 from __future__ import annotations
@@ -71,7 +72,7 @@ def user_text(request: dict[str, Any]) -> str:
 
 
 class ScriptedOpenAI:
-    def __init__(self, script: Script) -> None:
+    def __init__(self, script: Script, port: int = 0) -> None:
         self.script = script
         self.requests: list[dict[str, Any]] = []
         self._seen: Counter[str] = Counter()
@@ -163,7 +164,7 @@ class ScriptedOpenAI:
                 except OSError:  # the client gave up (timeout) before the reply
                     self.close_connection = True
 
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._httpd = ThreadingHTTPServer(("127.0.0.1", port), Handler)
         self._httpd.daemon_threads = True
         self._httpd.block_on_close = False
         self._thread = threading.Thread(
@@ -171,9 +172,12 @@ class ScriptedOpenAI:
         )
 
     @property
+    def port(self) -> int:
+        return int(self._httpd.server_address[1])
+
+    @property
     def url(self) -> str:
-        host, port = self._httpd.server_address[:2]
-        return f"http://{host}:{port}/v1"
+        return f"http://127.0.0.1:{self.port}/v1"
 
     def __enter__(self) -> ScriptedOpenAI:
         self._thread.start()

@@ -8,9 +8,11 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pytest
 from openai_server import Drop, Fail, NotJson, RawJson, Reply, ScriptedOpenAI, user_text
@@ -21,8 +23,8 @@ from xlogo_lang.cli import main as cli_main
 from xlogo_lang.errors import UsageError
 from xlogo_lang.eval.client import (
     ChatClient,
+    Completion,
     EndpointError,
-    RequestFailed,
     RetryPolicy,
     Unreachable,
     retry_after_seconds,
@@ -833,24 +835,117 @@ def test_a_run_stopped_by_an_unreachable_endpoint_keeps_its_records_and_resumes(
     assert (summary.resumed, summary.finished, summary.errors) == (2, len(tasks) - 2, 0)
 
 
-def test_connection_errors_after_the_endpoint_has_answered_are_retried(tasks):
-    """The endpoint went away during the run: that may pass, so the retry policy holds."""
-    policy = RetryPolicy(max_retries=2, base_delay=0.01, max_delay=0.02, timeout=5.0)
-    messages = build_prompt(tasks[0]).messages()
+def _restart_later(port: int, delay: float, servers: list[ScriptedOpenAI]) -> threading.Timer:
+    """Start a server answering "fd" on `port` after `delay` seconds (a server restarting), made
+    only then: a server bound earlier would accept connections before it serves them."""
 
-    async def ask_before_and_after_it_stops(srv: ScriptedOpenAI) -> RequestFailed:
-        chat = ChatClient("m", srv.url, policy=policy)
-        with srv:
+    def start() -> None:
+        servers.append(ScriptedOpenAI(lambda r, s: Reply("fd"), port=port).__enter__())
+
+    timer = threading.Timer(delay, start)
+    timer.start()
+    return timer
+
+
+def test_a_server_that_comes_back_within_the_retry_policy_is_waited_for(tasks):
+    """The endpoint went away after answering and came back before the attempt's retries ran
+    out (a restart): the refused connections were retried, and the attempt got its reply."""
+    policy = RetryPolicy(max_retries=6, base_delay=0.2, max_delay=0.2, jitter=0.0, timeout=5.0)
+    messages = build_prompt(tasks[0]).messages()
+    servers: list[ScriptedOpenAI] = []
+
+    async def ask_across_a_restart(first: ScriptedOpenAI) -> Completion:
+        chat = ChatClient("m", first.url, policy=policy)
+        with first:
             await chat.complete(messages)
             await chat.close()  # no kept-alive connection to the stopped server's handler
-        with pytest.raises(RequestFailed) as failed:
+        timer = _restart_later(first.port, 0.5, servers)
+        try:
+            return await chat.complete(messages)
+        finally:
+            await chat.close()
+            timer.join()
+            servers[-1].__exit__()
+
+    reply = asyncio.run(ask_across_a_restart(ScriptedOpenAI(lambda r, s: Reply("fd"))))
+    assert reply.text == "fd" and reply.retries >= 1 and len(servers[0].requests) == 1
+
+
+def test_an_endpoint_gone_for_a_whole_attempt_is_unreachable_until_it_answers_again(tasks):
+    """An attempt whose retries all ran out on refused connections after the endpoint answered
+    waited out the policy for a server that is gone: `Unreachable`, saying it answered before.
+    The next refused connection is not waited for; a reply makes the policy hold again."""
+    policy = RetryPolicy(max_retries=2, base_delay=0.5, max_delay=0.5, jitter=0.0, timeout=5.0)
+    messages = build_prompt(tasks[0]).messages()
+    servers: list[ScriptedOpenAI] = []
+
+    async def refused(chat: ChatClient) -> tuple[Unreachable, float]:
+        start = time.monotonic()
+        with pytest.raises(Unreachable) as failed:
             await chat.complete(messages)
         await chat.close()
-        return failed.value
+        return failed.value, time.monotonic() - start
 
-    failure = asyncio.run(ask_before_and_after_it_stops(ScriptedOpenAI(lambda r, s: Reply("fd"))))
-    assert not isinstance(failure, Unreachable)
-    assert (failure.kind, failure.retries) == ("connection", 2)
+    async def ask(first: ScriptedOpenAI) -> list[tuple[Unreachable, float]]:
+        chat = ChatClient("m", first.url, policy=policy)
+        with first:
+            await chat.complete(messages)
+            await chat.close()
+        gone = [await refused(chat), await refused(chat)]
+        _restart_later(first.port, 0, servers).join()
+        try:
+            await chat.complete(messages)  # back: the policy holds again
+            await chat.close()
+        finally:
+            servers[0].__exit__()
+        return [*gone, await refused(chat)]
+
+    first = ScriptedOpenAI(lambda r, s: Reply("fd"))
+    (waited, t1), (at_once, t2), (again, t3) = asyncio.run(ask(first))
+    assert f"cannot reach {first.url} (it answered earlier in this run" in waited.message
+    assert "not after 3 tries" in waited.message and "not after 3 tries" in again.message
+    assert "answered earlier" in at_once.message
+    assert t1 >= 1.0 and t2 < 0.5 and t3 >= 1.0  # 2 backoffs of 0.5 s, none, 2 again
+
+
+def test_a_server_that_dies_mid_run_ends_it_after_one_attempts_retries_and_it_resumes(
+    tmp_path, tasks, solutions
+):
+    """Before, each pending attempt waited out the whole retry policy (1.5 s here, about 50 s
+    with the defaults) and was recorded as an error: 16 attempts at concurrency 3 took 9 s."""
+    policy = RetryPolicy(max_retries=3, base_delay=0.5, max_delay=0.5, jitter=0.0, timeout=5.0)
+    out, answered, lock, count = tmp_path / "run.jsonl", 2, threading.Lock(), [0]
+
+    def answer_twice_then_die(req: dict, seen: int) -> Any:
+        with lock:
+            count[0] += 1
+            n = count[0]
+        if n <= answered:
+            return Reply(f"```\n{solutions[user_text(req)]}```")
+        if n == answered + 1:
+            threading.Thread(target=dying.__exit__).start()  # stops listening
+        return Drop()  # and every connection still open dies with it
+
+    dying = ScriptedOpenAI(answer_twice_then_die).__enter__()
+    cfg = config(dying.url, samples=3, temperature=0.7, retry=policy)
+    start = time.monotonic()
+    try:
+        with pytest.raises(EndpointError) as stopped:
+            asyncio.run(run_eval(cfg, tasks, out, progress=False))
+    finally:
+        dying.__exit__()
+    assert time.monotonic() - start < 4
+    message = str(stopped.value)
+    assert f"cannot reach {dying.url} (it answered earlier in this run" in message
+    assert "16 attempts not asked and not recorded" in message
+    assert "run the same command again" in message
+    assert [r["status"] for r in lines(out)] == ["ok", "ok"]  # the answered ones, no errors
+    with ScriptedOpenAI(lambda req, seen: Reply(f"```\n{solutions[user_text(req)]}```")) as srv:
+        summary = asyncio.run(run_eval(replace(cfg, base_url=srv.url), tasks, out, False))
+    assert (summary.resumed, summary.finished, summary.errors) == (2, 16, 0)
+    assert len(srv.requests) == 16
+    keys = [(r["task_id"], r["sample"]) for r in lines(out)]
+    assert len(keys) == len(set(keys)) == 18
 
 
 def _run_with_errors_from(url: str, out: Path, assets_dir: Path) -> list[str]:

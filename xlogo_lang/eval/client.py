@@ -12,7 +12,13 @@ One failure is not retried although it looks transient: a connection that cannot
 a server that is not there (not started, a wrong port), and retrying it would only wait out the
 whole backoff (about 50 s per attempt with the default policy) before every attempt failed the
 same way; `Unreachable` says so at once, so the runner can stop the run. Once the endpoint has
-answered, a refused connection is a server restarting, and the policy holds.
+answered, a refused connection may be a server restarting, and the policy holds, but for one
+attempt only: an attempt whose retries all run out on connections that cannot be made (the last
+one too) has waited out the whole policy for a server that is gone, so it raises `Unreachable`
+as well ("it answered earlier"), and every other attempt then stops at its next connection that
+cannot be made (its backoff cut short) instead of waiting out the policy again. Otherwise a
+server that died mid-run cost each pending attempt the whole policy, one after another. Any
+reply (an error status too) means the endpoint is back, and the policy holds again.
 
 The openai client's own retries are switched off (`max_retries=0`) so that this module is the
 one place that decides. This module never scores anything and never writes files.
@@ -26,6 +32,7 @@ import os
 import random
 import socket
 import time
+from contextlib import suppress
 from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
 from typing import Any
@@ -98,8 +105,9 @@ class RequestFailed(Exception):
 
 
 class Unreachable(RequestFailed):
-    """No connection could be made to an endpoint that has not answered yet: nothing is
-    listening there, or the host is unknown. Not retried (see the module docstring)."""
+    """No connection could be made to an endpoint that has not answered yet, or no longer
+    after a whole attempt's retries: nothing is listening there, or the host is unknown. Not
+    retried (see the module docstring)."""
 
     def __init__(self, url: str, cause: str) -> None:
         super().__init__("unreachable", f"cannot reach {url} ({cause})")
@@ -212,9 +220,13 @@ class ChatClient:
     _rng: random.Random = field(init=False, repr=False)
     # whether the endpoint has sent any HTTP reply (an error status too) in this client's life
     answered: bool = field(default=False, init=False)
+    # set when an attempt's retries all ran out on connections that could not be made, after
+    # the endpoint had answered; cleared by any reply (see the module docstring)
+    _gone: asyncio.Event = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         self._rng = random.Random(self.seed)
+        self._gone = asyncio.Event()
 
     def _openai(self) -> Any:
         if self._client is None:
@@ -236,6 +248,11 @@ class ChatClient:
         if self._client is not None:
             await self._client.close()
             self._client = None
+        # an Event belongs to the event loop that first waited on it: a client used again under
+        # another loop (another asyncio.run) gets a new one, keeping whether the endpoint is gone
+        gone, self._gone = self._gone.is_set(), asyncio.Event()
+        if gone:
+            self._gone.set()
 
     async def complete(self, messages: list[dict[str, Any]], **params: Any) -> Completion:
         """One chat completion; `params` go to the API (temperature, max_tokens, extra_body...)."""
@@ -250,17 +267,17 @@ class ChatClient:
                 resp = await client.chat.completions.create(
                     model=self.model, messages=messages, **params
                 )
-                self.answered = True
+                self._replied()
                 return _completion(resp, time.monotonic() - start, retries)
             except openai.APITimeoutError as exc:
                 failure = RequestFailed("timeout", str(exc) or "request timed out", None, retries)
             except openai.APIConnectionError as exc:
-                self._check_reachable(exc)
+                self._check_reachable(exc, retries)
                 failure = RequestFailed(
                     "connection", str(exc) or "connection failed", None, retries
                 )
             except openai.APIStatusError as exc:
-                self.answered = True
+                self._replied()
                 status = exc.status_code
                 kind = (
                     "rate_limit"
@@ -281,7 +298,7 @@ class ChatClient:
                 IndexError,
                 TypeError,
             ) as exc:
-                self.answered = True  # a reply came, just not a usable one
+                self._replied()  # a reply came, just not a usable one
                 raise RequestFailed(
                     "bad_response", f"unusable reply: {exc}", None, retries
                 ) from None
@@ -291,16 +308,38 @@ class ChatClient:
             if retry_after is not None:
                 delay = max(delay, min(retry_after, self.policy.max_retry_after))
             retries += 1
-            await asyncio.sleep(delay)
+            await self._backoff(delay)
 
-    def _check_reachable(self, exc: BaseException) -> None:
+    def _replied(self) -> None:
+        """The endpoint sent a reply: it is there (again), so the retry policy holds."""
+        self.answered = True
+        self._gone.clear()
+
+    async def _backoff(self, delay: float) -> None:
+        """Wait `delay` seconds before a retry, or less once the endpoint is found gone: then
+        the retry finds out at once whether it is back, instead of the run waiting out the
+        backoffs of every attempt in flight."""
+        with suppress(TimeoutError):
+            await asyncio.wait_for(self._gone.wait(), delay)
+
+    def _check_reachable(self, exc: BaseException, retries: int) -> None:
         """Raise `Unreachable` for a connection that could not be made to an endpoint that has
-        never answered this client; any other connection error goes to the retry policy."""
-        if self.answered:
-            return
+        never answered this client, that is found gone, or that refused the last retry of this
+        attempt (then it is found gone); any other connection error goes to the retry policy."""
         cause = connect_failure(exc)
-        if cause is not None:
-            raise Unreachable(endpoint_url(self.base_url), cause) from None
+        if cause is None:
+            return
+        url = endpoint_url(self.base_url)
+        if not self.answered:
+            raise Unreachable(url, cause) from None
+        if self._gone.is_set():
+            raise Unreachable(url, f"it answered earlier in this run, then: {cause}") from None
+        if retries >= self.policy.max_retries:
+            self._gone.set()
+            tries = f"{retries + 1} tries" if retries else "1 try"
+            raise Unreachable(
+                url, f"it answered earlier in this run, then not after {tries}: {cause}"
+            ) from None
 
 
 def _status_message(exc: Any) -> str:
