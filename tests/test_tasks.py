@@ -48,6 +48,14 @@ def test_a_task_of_an_asset_directory_loads_by_id_with_its_solution(assets_dir):
     assert task.solution == parse("fd rt repeat(3){fd} rt fd")
 
 
+def test_an_unknown_task_id_is_quoted_short(assets_dir, tasks_dir):
+    """An id of 100,000 characters (a script's mistake) made a 100 KB error message."""
+    for source in (assets_dir, tasks_dir):
+        with pytest.raises(TaskError) as info:
+            load_task(source, "x" * 100_000)
+        assert len(str(info.value)) < 300
+
+
 def test_a_directory_without_a_task_id_is_a_task_error(tasks_dir):
     with pytest.raises(TaskError, match="needs a task id"):
         load_task(tasks_dir)

@@ -36,6 +36,8 @@ from .errors import (
     json_column,
     json_problem,
     load_json,
+    quoted,
+    shorten,
 )
 from .reading import capped_lines, line_too_long, open_input
 from .task_format import (
@@ -196,7 +198,9 @@ def _load_from_dir(p: Path, task_id: str) -> Task:
     if _is_asset_dir(p):
         records = _asset_records(p)
         if task_id not in records["worlds"] and task_id not in records["goals"]:
-            raise TaskError(f"no task with id {task_id!r}", file=str(p / ASSET_FILES["worlds"]))
+            raise TaskError(
+                f"no task with id {quoted(task_id)}", file=str(p / ASSET_FILES["worlds"])
+            )
         return task_from_assets(records, task_id, p)
     return load_task(_folder_file(p, task_id))
 
@@ -318,7 +322,7 @@ def _load_from_records(p: Path, task_id: str | None) -> Task:
     else:
         match = next((loaded for tid, loaded in loads if tid == task_id), None)
         if match is None:
-            raise TaskError(f"no task with id {task_id!r}", file=str(p))
+            raise TaskError(f"no task with id {quoted(task_id)}", file=str(p))
         found = match
     if isinstance(found, TaskError):
         raise found
@@ -352,7 +356,8 @@ def _folder_file(p: Path, task_id: str) -> Path:
         raise _shared_id_error(p, task_id, files)
     if not files:
         raise TaskError(
-            f"no task with id {task_id!r} (no task file holds it or is named {task_id}.json)",
+            f"no task with id {quoted(task_id)} "
+            f"(no task file holds it or is named {shorten(task_id)}.json)",
             file=str(p),
         )
     return files[0]

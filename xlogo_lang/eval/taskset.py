@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..errors import TaskError, UsageError
+from ..errors import TaskError, UsageError, quoted
 from ..tasks import Task, iter_task_loads
 
 
@@ -54,7 +54,9 @@ class TaskSet:
             by_id = self.by_id()
             missing = [i for i in ids if i not in by_id and i not in self.broken]
             if missing:
-                names = ", ".join(repr(m) for m in missing)
+                names = ", ".join(quoted(m) for m in missing[:5])
+                if len(missing) > 5:
+                    names += f" and {len(missing) - 5:,} more"
                 raise UsageError(f"no task with id {names} in {self.source}")
             tasks = [by_id[i] for i in dict.fromkeys(ids) if i in by_id]
             if not tasks:
