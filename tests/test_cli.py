@@ -201,6 +201,18 @@ def _write_predictions(path: Path, lines: list[str]) -> None:
     path.write_text("\n".join(lines) + "\n")
 
 
+def test_score_names_the_first_skipped_lines_and_counts_the_rest(capsys, tmp_path, tasks_dir):
+    """A binary or wrong file: a warning for each of its lines said nothing the first ones do
+    not, in kilobytes of stderr."""
+    preds = tmp_path / "preds.jsonl"
+    good = json.dumps({"task_id": "87", "response": "fd"})
+    _write_predictions(preds, ["not json"] * 100 + [good])
+    code, _, err = xlogo(capsys, "score", str(preds), "--tasks", str(tasks_dir))
+    assert code == 0
+    assert err.count("; skipped") == 20 and "line 20: not valid JSON" in err
+    assert f"{preds}: 80 more lines skipped" in err
+
+
 def test_score_writes_one_result_per_valid_line_and_skips_malformed_ones(
     capsys, tmp_path, tasks_dir
 ):

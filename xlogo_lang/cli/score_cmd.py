@@ -3,8 +3,9 @@
 Each input line is `{"task_id": ..., "response": ...}`; each output line keeps the input keys and
 adds the verdict fields (`eval.predictions`, which also says when the results file is replaced).
 A malformed input line, or one whose task is unknown or cannot be loaded, is reported with its
-number and skipped; a broken task file in TASKS is warned about once. A file with no line to
-score is an input error (exit status 2), printed alone, and leaves the results file alone.
+number and skipped (the first 20 of them; the rest are counted); a broken task file in TASKS is
+warned about once. A file with no line to score is an input error (exit status 2), printed
+alone, and leaves the results file alone.
 An --out that is not an earlier score results file (an `xlogo eval` run, notes) is refused
 (exit status 2) before anything is scored, and left as it was.
 """
@@ -18,6 +19,8 @@ from typing import TYPE_CHECKING
 
 from ..errors import UsageError
 from .common import console, output_file, print_json
+
+SKIPS_SHOWN = 20  # skipped lines named one by one; a file of garbage is counted after them
 
 if TYPE_CHECKING:
     from ..eval.predictions import ScoreSummary
@@ -53,10 +56,17 @@ def main(args: argparse.Namespace) -> int:
         print(f"xlogo score: warning: {warning}", file=sys.stderr)
     out_path = output_file(args.out or default_out(src), reads=(src, Path(args.tasks)))
 
+    said = 0
+
     def skipped(lineno: int, why: str) -> None:
-        print(f"{src}: line {lineno}: {why}; skipped", file=sys.stderr)
+        nonlocal said
+        said += 1
+        if said <= SKIPS_SHOWN:
+            print(f"{src}: line {lineno}: {why}; skipped", file=sys.stderr)
 
     summary = score_predictions(src, task_set, out_path, on_skip=skipped)
+    if said > SKIPS_SHOWN:  # a binary or wrong file: its first lines say why, the count the rest
+        print(f"{src}: {said - SKIPS_SHOWN:,} more lines skipped", file=sys.stderr)
     if summary.total == 0:  # the error alone: a table of zeros (or a JSON of them) says nothing
         raise UsageError(f"no prediction scored: {summary.nothing_scored()}", file=str(src))
     if args.json:
