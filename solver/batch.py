@@ -16,7 +16,7 @@ from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from xlogo_lang.errors import UsageError, XlogoError
-from xlogo_lang.workers import start_worker
+from xlogo_lang.workers import check_workers, start_worker
 
 if TYPE_CHECKING:
     from concurrent.futures import ProcessPoolExecutor
@@ -40,9 +40,9 @@ def solve_each(tasks: Iterable[Task], *, workers: int = 1, **options: Any) -> So
     workers at once, searches in progress included."""
     from xlogo_lang.task_format import check_task
 
-    from . import check_count, check_options
+    from . import check_options
 
-    check_count("workers", workers, 1)
+    check_workers(workers)
     if options.get("progress") is not None and workers > 1:
         raise UsageError("progress callbacks need workers=1 (a worker cannot call back)")
     check_options(**options)

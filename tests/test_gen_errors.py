@@ -414,3 +414,12 @@ def test_statistics_nested_too_deeply_make_their_shard_damaged(copy: Path, capsy
     assert xlogo(["gen", "stats", str(copy), "--json"]) == 1
     (bad,) = json.loads(capsys.readouterr().out)["shards"]["damaged"]
     assert bad == {"file": shard_name(1), "why": f"{stats_name(1)} cannot be read"}
+
+
+@pytest.mark.parametrize("workers", ["0", "257"])
+def test_gen_refuses_a_worker_count_it_could_not_run(tmp_path: Path, workers: str, capsys) -> None:
+    """A mistyped `--workers 1000` would start a process per shard before any could fail."""
+    out = tmp_path / "out"
+    assert xlogo(["gen", "--n", "4", "--out", str(out), "--workers", workers]) == 2
+    assert f"--workers must be from 1 to 256 (got {workers})" in capsys.readouterr().err
+    assert not out.exists()

@@ -485,7 +485,8 @@ def test_no_solution_says_why_when_the_search_knows(capsys, examples_dir, tmp_pa
     ("argv", "message"),
     [
         (["--max-size", "-1"], "--max-size must be at least 0 (got -1)"),
-        (["--workers", "0"], "--workers must be at least 1 (got 0)"),
+        (["--workers", "0"], "--workers must be from 1 to 256 (got 0)"),
+        (["--workers", "257"], "--workers must be from 1 to 256 (got 257)"),
         (["--timeout", "-1"], "--timeout must be a number of seconds, 0 or more, or inf (got -1)"),
         (
             ["--timeout", "nan"],

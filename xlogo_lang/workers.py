@@ -21,6 +21,22 @@ import threading
 import time
 
 PR_SET_PDEATHSIG = 1  # linux/prctl.h
+# Worker processes a run may start. Each holds a search's or a shard's memory (up to a few GB),
+# so a mistyped `--workers 1000` would start a thousand processes before any could fail.
+MAX_WORKERS = 256
+
+
+def check_workers(workers: int, name: str = "workers") -> None:
+    """A worker count: an int from 1 to MAX_WORKERS (a UsageError naming `name` otherwise)."""
+    from .errors import UsageError
+
+    if isinstance(workers, bool) or not isinstance(workers, int):
+        raise TypeError(f"{name} must be an int, got {type(workers).__name__}")
+    if not 1 <= workers <= MAX_WORKERS:
+        raise UsageError(
+            f"{name} must be from 1 to {MAX_WORKERS} (got {workers}): each worker is a process "
+            "holding one search's memory"
+        )
 
 
 def start_worker(run: int) -> None:

@@ -17,6 +17,7 @@ import argparse
 from typing import Any
 
 from ..errors import UsageError
+from ..workers import check_workers
 from .common import console, print_json
 
 
@@ -83,8 +84,7 @@ def main(args: argparse.Namespace) -> int:
         raise UsageError("--out DIR is required")
     if (args.n is None) == (args.eval is None):
         raise UsageError("give either --n N (training tasks) or --eval N (held-out tasks)")
-    if args.workers < 1:
-        raise UsageError("--workers must be at least 1")
+    check_workers(args.workers, "--workers")
     for option, given in (("--kinds", args.kinds), ("--difficulty", args.difficulty)):
         if given is not None and not given:  # `--kinds ,`: not the default "all" it would read as
             raise UsageError(f"{option}: expected a comma-separated list, got none")

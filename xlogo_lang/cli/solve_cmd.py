@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import counted
 from ..printer import to_compact, to_text
+from ..workers import check_workers
 from .common import add_task_args, console, print_json, program_source, read_program, task_from_args
 
 if TYPE_CHECKING:
@@ -164,10 +165,11 @@ def _check_options(args: argparse.Namespace) -> None:
         ("--max-bodies", args.max_bodies, 1),
         ("--max-states", args.max_states, 1),
         ("--max-distance", args.max_distance, 0),
-        ("--workers", args.workers, 1),
     ):
         if value is not None and value < least:
             raise UsageError(f"{flag} must be at least {least} (got {value})")
+    if args.workers is not None:
+        check_workers(args.workers, "--workers")
     if args.timeout is not None and not args.timeout >= 0:  # NaN fails every comparison
         raise UsageError(
             f"--timeout must be a number of seconds, 0 or more, or inf (got {args.timeout:g})"
