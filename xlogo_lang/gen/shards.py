@@ -38,7 +38,7 @@ from typing import Any
 from ..errors import UsageError, number_text
 from ..files import make_folder, write_whole
 from ..tasks import Task, load_tasks
-from ..workers import start_worker
+from ..workers import check_workers, start_worker
 from .dataset import (
     check_out_folder,
     dataset_hashes,
@@ -393,6 +393,7 @@ def run(
     from .generate import default_solver
 
     check_size(plan)
+    check_workers(workers)
     outp = Path(out)
     check_out_folder(outp)
     exclude = frozenset(h for d in exclude_dirs for h in _excluded(d, outp))
