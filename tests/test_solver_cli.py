@@ -280,19 +280,25 @@ def test_engine_both_says_when_enum_left_z3_no_time(capsys, tasks_dir):
     assert code == 1 and "z3 not run (no time left)" in out and "z3/enum" not in out
 
 
-@pytest.mark.skipif(sys.platform == "win32", reason="pexpect needs a POSIX pty")
-def test_a_person_waiting_in_a_terminal_sees_which_size_is_being_refuted(tasks_dir):
+def solve_in_a_terminal(*args: str):  # type: ignore[no-untyped-def]
+    """`xlogo solve ARGS` in a 120x24 pseudo-terminal, where the progress display is shown."""
     import pexpect
 
-    xlogo_bin = Path(sys.executable).with_name("xlogo")
-    child = pexpect.spawn(
-        str(xlogo_bin),
-        ["solve", str(tasks_dir / "64.json"), "--timeout", "4"],
+    return pexpect.spawn(
+        str(Path(sys.executable).with_name("xlogo")),
+        ["solve", *args],
         dimensions=(24, 120),
         encoding="utf-8",
         timeout=60,
         env={**os.environ, "TERM": "xterm-256color"},
     )
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="pexpect needs a POSIX pty")
+def test_a_person_waiting_in_a_terminal_sees_which_size_is_being_refuted(tasks_dir):
+    import pexpect
+
+    child = solve_in_a_terminal(str(tasks_dir / "64.json"), "--timeout", "4")
     try:
         child.expect(r"solving task 64 \(enum\): no solution of fewer than \d+ blocks")
         child.expect("best found has 15 blocks, not proved minimal")
@@ -310,14 +316,7 @@ def test_ctrl_c_on_a_directory_keeps_the_table_of_the_tasks_answered(tasks_dir, 
 
     for name in ("1.json", "64.json"):  # task 64 takes the enumerative engine 20 s or more
         shutil.copy(tasks_dir / name, tmp_path / name)
-    child = pexpect.spawn(
-        str(Path(sys.executable).with_name("xlogo")),
-        ["solve", str(tmp_path)],
-        dimensions=(24, 120),
-        encoding="utf-8",
-        timeout=60,
-        env={**os.environ, "TERM": "xterm-256color"},
-    )
+    child = solve_in_a_terminal(str(tmp_path))
     try:
         child.expect("task 64")  # the progress bar is at task 64: task 1 is answered
         child.sendintr()
