@@ -46,8 +46,9 @@ def _kind(mode: int) -> str:
 
 
 def cannot_open(exc: OSError) -> str:
-    """Why a path could not be opened, in words: a missing file, a loop of symbolic links
-    (which pathlib's `exists()` reports as missing) or the system's reason."""
+    """Why a path could not be opened or read, in words: a missing file, a loop of symbolic
+    links (which pathlib's `exists()` reports as missing) or the system's reason. Every reader
+    words its OSError through this, so the same failure reads the same in every command."""
     if exc.errno == errno.ENOENT:
         return "no such file or directory"
     if exc.errno == errno.ELOOP:
@@ -97,7 +98,7 @@ def read_capped(
         try:
             data = fh.read(limit + 1)
         except OSError as exc:
-            raise error(f"cannot read: {exc.strerror or exc}", file=str(path)) from None
+            raise error(cannot_open(exc), file=str(path)) from None
     if len(data) > limit:
         raise error(too_long, file=str(path))
     return data

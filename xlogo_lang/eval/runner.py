@@ -40,7 +40,7 @@ from typing import Any, BinaryIO
 
 from ..errors import UsageError, counted, json_problem, load_json
 from ..files import cannot_write, json_line
-from ..reading import capped_lines, line_too_long, open_input
+from ..reading import cannot_open, capped_lines, line_too_long, open_input
 from ..tasks import Task
 from .client import (
     ChatClient,
@@ -315,7 +315,7 @@ def read_run(path: str | Path) -> RunFile:
         try:
             _read_run_lines(fh, rf)
         except OSError as exc:
-            raise UsageError(f"cannot read: {exc.strerror or exc}", file=str(p)) from None
+            raise UsageError(cannot_open(exc), file=str(p)) from None
     return rf
 
 

@@ -45,6 +45,7 @@ from typing import Any, TypeVar
 
 from ..errors import UsageError, json_problem, load_json
 from ..files import make_folder, write_whole
+from ..reading import cannot_open
 from .dataset import read_jsonl, record_task
 from .generate import task_seed
 
@@ -144,7 +145,7 @@ def _read_mix(mix: Path) -> dict[str, Any]:
     try:
         rep = load_json(mix.read_bytes())
     except OSError as exc:
-        raise UsageError(f"cannot read: {exc.strerror or exc}", file=str(mix)) from None
+        raise UsageError(cannot_open(exc), file=str(mix)) from None
     except ValueError as exc:
         raise UsageError(
             f"not valid JSON ({json_problem(exc, at_column=True)})", file=str(mix)
