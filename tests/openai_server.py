@@ -47,9 +47,11 @@ class Drop:
 
 @dataclass
 class NotJson:
-    """Answer 200 with a body that is not JSON (a proxy's HTML page, say)."""
+    """Answer 200 with a body that is not JSON (a proxy's HTML page, say), or that a JSON
+    `content_type` claims is (a body cut short, JSON nested deeper than Python reads)."""
 
     body: str = "<html><body>502 Bad Gateway</body></html>"
+    content_type: str = "text/html"
 
 
 @dataclass
@@ -114,7 +116,7 @@ class ScriptedOpenAI:
                 if isinstance(action, NotJson):
                     data = action.body.encode()
                     self.send_response(200)
-                    self.send_header("content-type", "text/html")
+                    self.send_header("content-type", action.content_type)
                     self.send_header("content-length", str(len(data)))
                     self.end_headers()
                     self.wfile.write(data)

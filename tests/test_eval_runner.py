@@ -583,6 +583,23 @@ def test_a_reply_that_is_not_json_is_recorded_as_a_bad_response(tmp_path, tasks)
     assert all("not a chat completion" in r["request_error"] for r in recs)
 
 
+@pytest.mark.parametrize(
+    "body",
+    ['{"choices": [{"message": {"content": "fd"', "[" * 100_000 + "]" * 100_000],
+    ids=["cut_short", "nested_too_deeply"],
+)
+def test_a_json_reply_that_cannot_be_read_is_recorded_as_a_bad_response(tmp_path, tasks, body):
+    """Sent as JSON, not readable as JSON: a body cut short (ValueError) or nested deeper than
+    Python's reader goes (RecursionError, which ended the run with a traceback)."""
+    out = tmp_path / "run.jsonl"
+    reply = NotJson(body, content_type="application/json")
+    with ScriptedOpenAI(lambda req, seen: reply) as srv:
+        summary = asyncio.run(run_eval(config(srv.url), tasks[:2], out, progress=False))
+    recs = lines(out)
+    assert summary.errors == 2 and len(recs) == 2
+    assert all(r["request_error"].startswith("bad_response: unusable reply: ") for r in recs)
+
+
 MALFORMED = [
     {"choices": [{"finish_reason": "content_filter"}]},
     {"choices": [{"message": None}]},

@@ -20,6 +20,12 @@ cannot be made (its backoff cut short) instead of waiting out the policy again. 
 server that died mid-run cost each pending attempt the whole policy, one after another. Any
 reply (an error status too) means the endpoint is back, and the policy holds again.
 
+A reply that came back and cannot be read as a completion is a `bad_response`, not retried. A
+request the openai client refuses to send (a parameter it does not take, a value it cannot
+encode) is no reply at all: a `UsageError` naming the caller's parameter, or, when no parameter
+is at fault, the error itself (a bug). The request and the reading of its reply are kept apart
+(`with_raw_response`, then `parse`) so that the two cannot be confused.
+
 The openai client's own retries are switched off (`max_retries=0`) so that this module is the
 one place that decides. This module never scores anything and never writes files.
 """
@@ -27,6 +33,8 @@ one place that decides. This module never scores anything and never writes files
 from __future__ import annotations
 
 import asyncio
+import inspect
+import json
 import math
 import os
 import random
@@ -255,20 +263,26 @@ class ChatClient:
             self._gone.set()
 
     async def complete(self, messages: list[dict[str, Any]], **params: Any) -> Completion:
-        """One chat completion; `params` go to the API (temperature, max_tokens, extra_body...)."""
+        """One chat completion; `params` go to the API (temperature, max_tokens, extra_body...).
+
+        The request and the reading of its reply fail apart: a reply that came back and is no
+        usable completion is a `bad_response`, but a request the openai client refuses to send
+        (a parameter it does not take, a value it cannot encode) is the caller's mistake or a
+        bug, and recording it as the model's unusable reply for every attempt would hide it."""
         import openai
 
+        if params.get("stream"):
+            raise UsageError(
+                "request parameter 'stream': the eval client reads whole replies, not streams"
+            )
         client = self._openai()
+        create = client.chat.completions.with_raw_response.create  # read apart: see `_read`
         start = time.monotonic()
         retries = 0
         while True:
             retry_after: float | None = None
             try:
-                resp = await client.chat.completions.create(
-                    model=self.model, messages=messages, **params
-                )
-                self._replied()
-                return _completion(resp, time.monotonic() - start, retries)
+                raw = await create(model=self.model, messages=messages, **params)
             except openai.APITimeoutError as exc:
                 failure = RequestFailed("timeout", str(exc) or "request timed out", None, retries)
             except openai.APIConnectionError as exc:
@@ -290,18 +304,16 @@ class ChatClient:
                 if kind == "client":
                     raise failure from None
                 retry_after = retry_after_seconds(getattr(exc.response, "headers", None))
-            except (
-                openai.APIResponseValidationError,
-                ValueError,
-                AttributeError,
-                KeyError,
-                IndexError,
-                TypeError,
-            ) as exc:
-                self._replied()  # a reply came, just not a usable one
-                raise RequestFailed(
-                    "bad_response", f"unusable reply: {exc}", None, retries
-                ) from None
+            except (TypeError, ValueError) as exc:
+                # nothing was sent: the openai client checks and encodes a request before it
+                # sends it, and what goes wrong from sending on is one of its own errors above
+                problem = _param_problem(create, params)
+                if problem is None:
+                    raise  # our bug (the messages, say), with its traceback
+                raise UsageError(problem) from exc
+            else:
+                self._replied()
+                return await _read(raw, start, retries)
             if retries >= self.policy.max_retries:
                 raise failure
             delay = self.policy.backoff(retries, self._rng)
@@ -351,6 +363,52 @@ def _status_message(exc: Any) -> str:
     return f"HTTP {exc.status_code}"
 
 
+# the parameters of `create` that are not sent in the JSON body
+_NOT_IN_BODY = ("extra_headers", "extra_query", "timeout")
+
+
+def _param_problem(create: Any, params: dict[str, Any]) -> str | None:
+    """Which of the caller's request parameters made the openai client refuse to send a
+    request, in words naming it; None when none did (then the refusal is a bug of ours).
+    Looked for only after a refusal, so a value the openai client can send is never refused."""
+    for name in ("model", "messages"):
+        if name in params:
+            return f"request parameter {name!r} is the client's own, not one to pass"
+    known = inspect.signature(create).parameters
+    unknown = [name for name in params if name not in known]
+    if unknown:
+        names = ", ".join(repr(name) for name in unknown)
+        return (
+            f"unknown request parameter {names}: the openai client's chat.completions.create "
+            f"does not take {'it' if len(unknown) == 1 else 'them'} (what an endpoint takes "
+            "beyond the OpenAI API goes in extra_body)"
+        )
+    for name, value in params.items():
+        if name in _NOT_IN_BODY:
+            continue
+        try:
+            json.dumps(value, allow_nan=False)  # as the openai client encodes the body
+        except (TypeError, ValueError, RecursionError) as exc:
+            return f"request parameter {name!r} cannot be sent as JSON: {exc}"
+    return None
+
+
+async def _read(raw: Any, start: float, retries: int) -> Completion:
+    """The completion in a reply that came back (`raw`, read but not parsed), or a
+    `bad_response`: a body that is not JSON (ValueError), nested too deeply for Python's JSON
+    reader (RecursionError), refused by a strict openai client, or JSON that is no chat
+    completion (`_completion`'s ValueError). Any other error is a bug, and surfaces."""
+    import openai
+
+    try:
+        parsed = raw.parse()
+        if inspect.isawaitable(parsed):  # a coroutine in later openai clients, they say
+            parsed = await parsed
+        return _completion(parsed, time.monotonic() - start, retries)
+    except (openai.APIResponseValidationError, ValueError, RecursionError) as exc:
+        raise RequestFailed("bad_response", f"unusable reply: {exc}", None, retries) from None
+
+
 def _completion(resp: Any, latency: float, retries: int) -> Completion:
     if isinstance(resp, (str, bytes)):  # the openai client hands back a body that is not JSON
         text = resp if isinstance(resp, str) else resp.decode("utf-8", "replace")
@@ -363,17 +421,26 @@ def _completion(resp: Any, latency: float, retries: int) -> Completion:
     finish = _field(choice, "finish_reason")
     if message is None:
         raise ValueError(f"a choice without a message (finish_reason {finish!r})")
-    usage = getattr(resp, "usage", None)
+    usage = _field(resp, "usage")
     return Completion(
         text=_content_text(_field(message, "content")),
         finish_reason=finish if isinstance(finish, str) else None,
-        prompt_tokens=getattr(usage, "prompt_tokens", None),
-        completion_tokens=getattr(usage, "completion_tokens", None),
-        total_tokens=getattr(usage, "total_tokens", None),
+        prompt_tokens=_token_count(usage, "prompt_tokens"),
+        completion_tokens=_token_count(usage, "completion_tokens"),
+        total_tokens=_token_count(usage, "total_tokens"),
         latency=latency,
         retries=retries,
         model=getattr(resp, "model", None),
     )
+
+
+def _token_count(usage: Any, name: str) -> int | None:
+    """A token count of the reply's usage, None when it is no count: the openai client passes
+    on whatever the server sent, and the usage is only a note beside a reply that may be good,
+    so "many" or 1.5 there is not worth losing the reply for (nor a record whose counts the
+    run's totals cannot add up, as RUN.jsonl promises integers)."""
+    n = _field(usage, name)
+    return n if isinstance(n, int) and not isinstance(n, bool) and n >= 0 else None
 
 
 def _field(obj: Any, name: str) -> Any:

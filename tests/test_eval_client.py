@@ -1,0 +1,133 @@
+"""The eval client on its own, against the local OpenAI-compatible server: a request the openai
+client refuses to send is the caller's mistake or a bug, never a model's unusable reply; any
+reply that comes back is a completion or a `bad_response`, never a traceback."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from openai_server import RawJson, Reply, ScriptedOpenAI
+
+from xlogo_lang.errors import UsageError
+from xlogo_lang.eval.client import ChatClient, Completion, RequestFailed, RetryPolicy
+
+MESSAGES = [{"role": "user", "content": "Draw a square."}]
+ONCE = RetryPolicy(max_retries=0, timeout=5.0)
+
+
+def ask(url: str, messages: Any = MESSAGES, **params: Any) -> Completion:
+    async def go() -> Completion:
+        chat = ChatClient("m", url, policy=ONCE)
+        try:
+            return await chat.complete(messages, **params)
+        finally:
+            await chat.close()
+
+    return asyncio.run(go())
+
+
+@pytest.fixture
+def server():  # type: ignore[no-untyped-def]
+    with ScriptedOpenAI(lambda req, seen: Reply("fd")) as srv:
+        yield srv
+
+
+def test_a_parameter_the_openai_client_does_not_take_is_a_usage_error_naming_it(server):
+    """It was a TypeError caught as the model's "unusable reply", on every attempt of a run."""
+    with pytest.raises(UsageError, match=r"unknown request parameter 'temprature'.*extra_body"):
+        ask(server.url, temprature=0.7)
+    assert server.requests == []
+
+
+@pytest.mark.parametrize(
+    ("params", "named"),
+    [
+        ({"extra_body": {"stop_ids": {1, 2}}}, "'extra_body' cannot be sent as JSON"),
+        ({"temperature": float("nan")}, "'temperature' cannot be sent as JSON"),
+        ({"model": "other"}, "'model' is the client's own"),
+        ({"stream": True}, "'stream': the eval client reads whole replies"),
+    ],
+)
+def test_a_parameter_that_cannot_be_sent_is_a_usage_error_naming_it(server, params, named):
+    with pytest.raises(UsageError, match=named):
+        ask(server.url, **params)
+    assert server.requests == []
+
+
+def test_a_request_refused_for_no_parameter_of_the_caller_surfaces_as_it_is(server):
+    """Messages the openai client cannot encode are our bug, not the caller's parameter nor
+    the model's reply: the error surfaces with its traceback."""
+    with pytest.raises(TypeError, match="not JSON serializable"):
+        ask(server.url, messages=[{"role": "user", "content": object()}])
+    assert server.requests == []
+
+
+def test_the_parameters_the_openai_client_takes_are_sent(server):
+    reply = ask(server.url, temperature=0.5, seed=3, extra_body={"guided_grammar": "g"})
+    assert reply.text == "fd"
+    (sent,) = server.requests
+    assert (sent["temperature"], sent["seed"], sent["guided_grammar"]) == (0.5, 3, "g")
+
+
+# -- any reply ------------------------------------------------------------------------------------
+
+json_values = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(max_size=8),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=6), inner, max_size=3)
+    ),
+    max_leaves=8,
+)
+
+
+def _maybe(**fields: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
+    """A dict holding any of `fields`, or any JSON value instead."""
+    return st.fixed_dictionaries({}, optional=fields) | json_values
+
+
+parts = _maybe(type=st.sampled_from(["text", "image_url"]) | json_values, text=json_values)
+messages = _maybe(content=st.text(max_size=8) | st.lists(parts, max_size=3) | json_values)
+choices = _maybe(message=messages, finish_reason=json_values)
+tokens = st.integers(min_value=0) | json_values
+usages = _maybe(prompt_tokens=tokens, completion_tokens=tokens, total_tokens=tokens)
+bodies = _maybe(
+    choices=st.lists(choices, max_size=2) | json_values, usage=usages, model=json_values
+)
+# a reply that reads well, so that what comes beside it (the usage) gets tried too
+readable = st.fixed_dictionaries(
+    {"choices": st.just([{"message": {"content": "fd"}, "finish_reason": "stop"}])},
+    optional={"usage": usages, "model": json_values},
+)
+
+
+@pytest.fixture(scope="module")
+def raw_server():  # type: ignore[no-untyped-def]
+    """A server answering each request with the body last put in `srv.body`."""
+    srv = ScriptedOpenAI(lambda req, seen: RawJson(srv.body))  # type: ignore[attr-defined]
+    with srv:
+        yield srv
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(body=bodies | readable)
+def test_any_json_reply_is_a_completion_or_a_bad_response(raw_server, body):
+    """Whatever JSON a server sends, the attempt gets a reply whose text is a string and whose
+    token counts are counts or nothing, or it is a `bad_response`: nothing else escapes."""
+    raw_server.body = body
+    try:
+        reply = ask(raw_server.url)
+    except RequestFailed as exc:
+        assert exc.kind == "bad_response" and exc.message.startswith("unusable reply: ")
+        return
+    assert isinstance(reply.text, str)
+    assert reply.finish_reason is None or isinstance(reply.finish_reason, str)
+    for n in (reply.prompt_tokens, reply.completion_tokens, reply.total_tokens):
+        assert n is None or (type(n) is int and n >= 0)
