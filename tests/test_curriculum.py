@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import json
 import random
+import threading
 import zlib
 from dataclasses import replace
 from pathlib import Path
@@ -17,6 +18,7 @@ from test_gen_fixtures import generated_pool
 
 from xlogo_lang.cli import main as xlogo
 from xlogo_lang.errors import XlogoError
+from xlogo_lang.eval import client as eval_client
 from xlogo_lang.eval.prompts import build_prompt
 from xlogo_lang.gen.curriculum import (
     CurriculumConfig,
@@ -273,6 +275,33 @@ def test_a_round_whose_requests_failed_exits_1_as_eval_does(pool: Path, tmp_path
         code = _curriculum(server, pool, tmp_path / "rounds", 1, "--retries", "0")
     assert code == 1
     assert "the endpoint answered none of 24 requests" in capsys.readouterr().err
+
+
+def test_a_long_wait_for_a_rate_limit_is_said_once_on_stderr(
+    pool: Path, answers: dict, tmp_path: Path, capsys, monkeypatch
+) -> None:
+    """As in `xlogo eval`: a round waiting out a Retry-After says so instead of looking hung
+    (notice_after lowered from 5 s, so the test waits 1 s), once for the 4 requests in flight
+    that the rate limit stopped together; stdout stays one JSON document."""
+    monkeypatch.setattr(eval_client, "NOTICE_AFTER", 0.5)
+    answer = _script(answers)
+    lock, asked = threading.Lock(), [0]
+
+    def first_4_rate_limited(request: dict, seen: int):  # type: ignore[no-untyped-def]
+        with lock:
+            asked[0] += 1
+            n = asked[0]
+        return Fail(429, {"Retry-After": "1"}) if n <= 4 else answer(request, seen)
+
+    with ScriptedOpenAI(first_4_rate_limited) as server:
+        rounds = tmp_path / "rounds"
+        assert _curriculum(server, pool, rounds, 1, "--concurrency", "4") == 0
+    out, err = capsys.readouterr()
+    assert err.splitlines() == [
+        f"xlogo curriculum: rate limited by {server.url}: waiting 1.0 s (Retry-After) "
+        "before retry 1 of 6"
+    ]
+    assert json.loads(out)["rounds"][0]["evaluated"] == 24
 
 
 def test_rounds_of_another_model_are_not_taken_as_this_ones(

@@ -1,6 +1,7 @@
 """The eval client on its own, against the local OpenAI-compatible server: a request the openai
 client refuses to send is the caller's mistake or a bug, never a model's unusable reply; any
-reply that comes back is a completion or a `bad_response`, never a traceback."""
+reply that comes back is a completion or a `bad_response`, never a traceback; a long wait for a
+retry is told to the caller, once for the attempts that wait together."""
 
 from __future__ import annotations
 
@@ -10,10 +11,10 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from openai_server import RawJson, Reply, ScriptedOpenAI
+from openai_server import Fail, RawJson, Reply, ScriptedOpenAI, user_text
 
 from xlogo_lang.errors import UsageError
-from xlogo_lang.eval.client import ChatClient, Completion, RequestFailed, RetryPolicy
+from xlogo_lang.eval.client import ChatClient, Completion, RequestFailed, RetryPolicy, Wait
 
 MESSAGES = [{"role": "user", "content": "Draw a square."}]
 ONCE = RetryPolicy(max_retries=0, timeout=5.0)
@@ -131,3 +132,72 @@ def test_any_json_reply_is_a_completion_or_a_bad_response(raw_server, body):
     assert reply.finish_reason is None or isinstance(reply.finish_reason, str)
     for n in (reply.prompt_tokens, reply.completion_tokens, reply.total_tokens):
         assert n is None or (type(n) is int and n >= 0)
+
+
+# -- long waits -----------------------------------------------------------------------------------
+
+
+def ask_all(url: str, prompts: list[str], policy: RetryPolicy) -> list[Wait]:
+    """Ask about every prompt at once; the waits the client told of."""
+    waits: list[Wait] = []
+
+    async def go() -> None:
+        chat = ChatClient("m", url, policy=policy, on_wait=waits.append)
+        try:
+            await asyncio.gather(
+                *(chat.complete([{"role": "user", "content": p}]) for p in prompts)
+            )
+        finally:
+            await chat.close()
+
+    asyncio.run(go())
+    return waits
+
+
+def rate_limited(times: int, retry_after: str):  # type: ignore[no-untyped-def]
+    """A script: the first `times` requests about each prompt get a 429 with Retry-After."""
+    return lambda req, seen: (
+        Fail(429, {"Retry-After": retry_after}) if seen <= times else Reply(user_text(req))
+    )
+
+
+def test_a_long_wait_is_told_once_for_the_attempts_that_wait_together():
+    """Four attempts rate limited at once wait until about the same time: one line, not four;
+    their next round of retries waits past that, and is told again."""
+    policy = RetryPolicy(max_retries=3, base_delay=0.01, max_delay=0.02, notice_after=0.5)
+    with ScriptedOpenAI(rate_limited(2, "1")) as srv:
+        waits = ask_all(srv.url, ["a", "b", "c", "d"], policy)
+    assert [(w.retry, w.delay, w.retry_after) for w in waits] == [(1, 1.0, 1.0), (2, 1.0, 1.0)]
+    assert str(waits[0]) == (
+        f"rate limited by {srv.url}: waiting 1.0 s (Retry-After) before retry 1 of 3"
+    )
+
+
+def test_a_short_wait_is_not_told():
+    policy = RetryPolicy(max_retries=3, base_delay=0.01, max_delay=0.02, notice_after=0.5)
+    with ScriptedOpenAI(rate_limited(2, "0")) as srv:
+        assert ask_all(srv.url, ["a", "b"], policy) == []
+
+
+@pytest.mark.parametrize(
+    ("failure", "policy", "said"),
+    [
+        (
+            Fail(429, {"Retry-After": "900"}),
+            RetryPolicy(max_retries=1, base_delay=0.01, max_retry_after=0.6, notice_after=0.3),
+            "rate limited by {url}: waiting 0.6 s (Retry-After asked 900 s; 0.6 s at most) "
+            "before retry 1 of 1",
+        ),
+        (
+            Fail(503, message="overloaded"),
+            RetryPolicy(max_retries=1, base_delay=0.6, jitter=0.0, notice_after=0.3),
+            "server error from {url} (HTTP 503: overloaded): waiting 0.6 s (backoff) "
+            "before retry 1 of 1",
+        ),
+    ],
+    ids=["retry_after_capped", "backoff"],
+)
+def test_a_wait_says_what_set_its_length(failure, policy, said):
+    with ScriptedOpenAI(lambda req, seen: failure if seen == 1 else Reply("fd")) as srv:
+        (wait,) = ask_all(srv.url, ["a"], policy)
+    assert str(wait) == said.format(url=srv.url)

@@ -21,6 +21,7 @@ from test_eval_taskset import BROKEN_FIELD, folder_with_a_broken_task
 from xlogo_lang import load_tasks
 from xlogo_lang.cli import main as cli_main
 from xlogo_lang.errors import UsageError
+from xlogo_lang.eval import client as eval_client
 from xlogo_lang.eval.client import (
     ChatClient,
     Completion,
@@ -820,6 +821,33 @@ def test_failed_requests_are_explained_with_the_endpoint_and_the_first_cause(
     err = capsys.readouterr().err
     assert f'2 attempts got no reply from {srv.url}, all with "server: HTTP 503: overloaded"' in err
     assert "--retry-errors" in err
+
+
+@pytest.mark.parametrize("view", [[], ["--json"]], ids=["progress", "json"])
+def test_a_long_wait_for_a_rate_limit_is_said_once_on_stderr(
+    view, tmp_path, assets_dir, capsys, monkeypatch
+):
+    """A 429 with a long Retry-After left a frozen progress bar for minutes. The waits of the
+    attempts it stopped together are said in one line (notice_after lowered from 5 s, so the
+    test waits 1 s); stdout stays the output, one JSON document with --json."""
+    monkeypatch.setattr(eval_client, "NOTICE_AFTER", 0.5)
+
+    def first_429(req: dict, seen: int) -> Any:
+        return Fail(429, {"Retry-After": "1"}) if seen == 1 else Reply("fd")
+
+    with ScriptedOpenAI(first_429) as srv:
+        argv = ["eval", "--model", "m", "--base-url", srv.url, "--tasks", str(assets_dir)]
+        argv += ["--ids", "1,5,87", "--backoff", "0.1", "--out", str(tmp_path / "r.jsonl")]
+        assert cli_main([*argv, *view]) == 0
+    out, err = capsys.readouterr()
+    said = [line for line in err.splitlines() if "waiting" in line]
+    assert said == [
+        f"xlogo eval: rate limited by {srv.url}: waiting 1.0 s (Retry-After) before retry 1 of 6"
+    ]
+    if view:
+        assert json.loads(out)["finished"] == 3
+    else:
+        assert "3 new attempts" in out
 
 
 def test_an_endpoint_that_cannot_be_reached_ends_the_run_at_once_naming_it(

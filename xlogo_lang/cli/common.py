@@ -5,8 +5,9 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Literal, overload
+from typing import TYPE_CHECKING, Any, Literal, overload
 
 from rich.console import Console
 
@@ -17,9 +18,23 @@ from ..parser import MAX_PROGRAM_CHARS, parse
 from ..reading import read_capped
 from ..tasks import Task, load_task
 
+if TYPE_CHECKING:
+    from ..eval.client import Wait
+
 
 def console(stderr: bool = False) -> Console:
     return Console(stderr=stderr, highlight=False)
+
+
+def waits_told_on(err: Console, command: str) -> Callable[[Wait], None]:
+    """What `on_wait` does for a command: one line on stderr (through `err`, the console a
+    progress bar is drawn on, so the line goes above it), `--json` or not, as stdout is the
+    output: `xlogo eval: rate limited by URL: waiting 120 s (Retry-After) before retry 2 of 6`."""
+
+    def told(wait: Wait) -> None:
+        err.print(f"{command}: {wait}", markup=False, highlight=False, soft_wrap=True)
+
+    return told
 
 
 def add_task_args(p: argparse.ArgumentParser) -> None:

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from ..errors import UsageError
-from .common import console, output_file, print_json
+from .common import console, output_file, print_json, waits_told_on
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -170,8 +170,16 @@ def main(args: argparse.Namespace) -> int:
         return 0
     import asyncio
 
+    err = console(stderr=True)  # the progress bar's: lines printed on it go above the bar
     summary = asyncio.run(
-        run_eval(config, tasks, out, progress=not args.no_progress and not args.json)
+        run_eval(
+            config,
+            tasks,
+            out,
+            progress=not args.no_progress and not args.json,
+            on_wait=waits_told_on(err, "xlogo eval"),
+            console=err,
+        )
     )
     if args.json:
         print_json(summary.to_dict())

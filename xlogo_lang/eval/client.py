@@ -7,6 +7,12 @@ with a `RequestFailed` that says why. Client errors (400, 401, 404, ...) are not
 would fail the same way again. All the delays and the per-request timeout are parameters, so
 tests can run the whole policy in milliseconds.
 
+A wait longer than a few seconds (`RetryPolicy.notice_after`, 5 s) is told to the client's
+`on_wait` as a `Wait` before it starts: a Retry-After of minutes, or the later backoffs, would
+otherwise look like a run that hangs. The attempts that one rate limit stops together wait
+until about the same time, so a wait that ends within `notice_after` of one already told is not
+told again. This module never prints; the caller says it (`xlogo eval`, `xlogo curriculum`).
+
 One failure is not retried although it looks transient: a connection that cannot be made at all
 (refused, an unknown host) before the endpoint has answered once in this client's life. That is
 a server that is not there (not started, a wrong port), and retrying it would only wait out the
@@ -40,6 +46,7 @@ import os
 import random
 import socket
 import time
+from collections.abc import Callable
 from contextlib import suppress
 from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
@@ -47,6 +54,10 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from ..errors import UsageError, XlogoError, shorten
+
+# Seconds: a retry's wait longer than this is told to the client's `on_wait`. The default of
+# `RetryPolicy.notice_after`, read when a policy is made (the CLI's tests lower it).
+NOTICE_AFTER = 5.0
 
 
 @dataclass(frozen=True)
@@ -57,6 +68,8 @@ class RetryPolicy:
     max_retry_after: float = 300.0  # never wait longer than this, whatever Retry-After says
     jitter: float = 0.5  # each delay is scaled by a random factor in [1 - jitter, 1]
     timeout: float = 120.0  # per request, seconds
+    # a wait longer than this (seconds) is told to `ChatClient.on_wait`; inf: none is
+    notice_after: float = field(default_factory=lambda: NOTICE_AFTER)
 
     def __post_init__(self) -> None:
         """Checked when made, naming the eval option each field comes from: NaN fails every
@@ -78,6 +91,10 @@ class RetryPolicy:
         if not self.max_delay >= 0:
             raise UsageError(
                 f"--max-backoff must be a number of seconds, 0 or more (got {self.max_delay})"
+            )
+        if not self.notice_after >= 0:
+            raise UsageError(
+                f"notice_after must be a number of seconds, 0 or more (got {self.notice_after})"
             )
 
     def backoff(self, retry: int, rng: random.Random) -> float:
@@ -121,6 +138,43 @@ class Unreachable(RequestFailed):
         super().__init__("unreachable", f"cannot reach {url} ({cause})")
         self.url = url
         self.cause = cause
+
+
+@dataclass(frozen=True)
+class Wait:
+    """A retry about to wait long enough that someone watching would take the run for stuck:
+    what `ChatClient.on_wait` is told before the wait starts. `str()` says it in one line,
+    the same for every command that shows it."""
+
+    url: str  # where the requests go
+    failure: RequestFailed  # what the retry is for: its kind, status and message
+    delay: float  # seconds about to be waited
+    retry: int  # the retry it waits for, from 1
+    max_retries: int
+    retry_after: float | None = None  # what a Retry-After header asked, when it set the delay
+
+    def __str__(self) -> str:
+        f = self.failure
+        cause = {
+            "rate_limit": f"rate limited by {self.url}",
+            "server": f"server error from {self.url} ({f.message})",
+            "timeout": f"no reply from {self.url} in time",
+            "connection": f"connection to {self.url} failed",
+        }.get(f.kind, f"{self.url}: {f.message}")
+        if self.retry_after is None:
+            why = "backoff"
+        elif self.retry_after > self.delay:  # capped by the policy's max_retry_after
+            why = f"Retry-After asked {_seconds(self.retry_after)}; {_seconds(self.delay)} at most"
+        else:
+            why = "Retry-After"
+        return (
+            f"{cause}: waiting {_seconds(self.delay)} ({why}) "
+            f"before retry {self.retry} of {self.max_retries}"
+        )
+
+
+def _seconds(t: float) -> str:
+    return f"{t:.0f} s" if t >= 10 else f"{t:.1f} s"
 
 
 class EndpointError(XlogoError):
@@ -224,7 +278,11 @@ class ChatClient:
     api_key: str = "EMPTY"
     policy: RetryPolicy = field(default_factory=RetryPolicy)
     seed: int | None = None  # for the jitter, so tests are reproducible
+    # told of each wait longer than the policy's notice_after, before it starts (see `_tell`)
+    on_wait: Callable[[Wait], None] | None = None
     _client: Any = field(default=None, init=False, repr=False)
+    # when the last wait told of ends (time.monotonic)
+    _told_until: float = field(default=-math.inf, init=False, repr=False)
     _rng: random.Random = field(init=False, repr=False)
     # whether the endpoint has sent any HTTP reply (an error status too) in this client's life
     answered: bool = field(default=False, init=False)
@@ -317,10 +375,28 @@ class ChatClient:
             if retries >= self.policy.max_retries:
                 raise failure
             delay = self.policy.backoff(retries, self._rng)
-            if retry_after is not None:
-                delay = max(delay, min(retry_after, self.policy.max_retry_after))
+            asked = None  # the Retry-After that sets the delay, if one does
+            if retry_after is not None and min(retry_after, self.policy.max_retry_after) >= delay:
+                delay, asked = min(retry_after, self.policy.max_retry_after), retry_after
             retries += 1
+            url = endpoint_url(self.base_url)
+            self._tell(Wait(url, failure, delay, retries, self.policy.max_retries, asked))
             await self._backoff(delay)
+
+    def _tell(self, wait: Wait) -> None:
+        """Tell `on_wait` of a wait longer than the policy's `notice_after`, once for the waits
+        that end together: every attempt in flight that one rate limit stopped waits until about
+        the same time, and one line for each would flood the screen. A wait that would end more
+        than `notice_after` after every wait told of so far is told (the next round of retries,
+        a longer backoff); the others are not."""
+        limit = self.policy.notice_after
+        if self.on_wait is None or wait.delay <= limit:
+            return
+        end = time.monotonic() + wait.delay
+        new = end > self._told_until + limit
+        self._told_until = max(self._told_until, end)
+        if new:
+            self.on_wait(wait)
 
     def _replied(self) -> None:
         """The endpoint sent a reply: it is there (again), so the retry policy holds."""

@@ -30,13 +30,13 @@ import json
 import math
 import os
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from contextlib import suppress
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from functools import cached_property
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from ..errors import UsageError, counted, json_problem, load_json
 from ..files import cannot_write, json_line
@@ -48,6 +48,7 @@ from .client import (
     RequestFailed,
     RetryPolicy,
     Unreachable,
+    Wait,
     check_base_url,
     endpoint_url,
     resolve_api_key,
@@ -62,6 +63,9 @@ from .prompts import (
     read_template,
 )
 from .scoring import REQUEST_ERROR, empty_score, score_response
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 GRAMMAR_FORMATS = ("gbnf", "lark")
 # How every line the writer appends begins (json.dumps keeps the record's key order): a torn
@@ -647,9 +651,20 @@ def build_prompts(config: EvalConfig, tasks: Iterable[Task]) -> dict[str, Prompt
 
 
 async def run_eval(
-    config: EvalConfig, tasks: list[Task], out: Path, progress: bool = True
+    config: EvalConfig,
+    tasks: list[Task],
+    out: Path,
+    progress: bool = True,
+    *,
+    on_wait: Callable[[Wait], None] | None = None,
+    console: Console | None = None,
 ) -> EvalSummary:
     """Run every pending attempt of `config` on `tasks`, appending results to `out`.
+
+    `on_wait` is told of each long wait for a retry (`client.Wait`: a rate limit's Retry-After,
+    a late backoff), so that the caller can say why nothing moves. The progress bar is drawn on
+    `console` (default: a new one on stderr); a caller that prints while the run goes prints
+    through the same console, and its lines appear above the bar instead of through it.
 
     The file is locked from the first read to the last write: a second run on it (the same
     command started twice) is a UsageError, not every attempt asked and paid for twice."""
@@ -657,7 +672,7 @@ async def run_eval(
     existed = out.exists()
     writer = _Appender(out)
     try:
-        return await _run_eval(config, tasks, out, progress, writer)
+        return await _run_eval(config, tasks, out, writer, progress, on_wait, console)
     finally:
         writer.close()
         with suppress(OSError):
@@ -666,7 +681,13 @@ async def run_eval(
 
 
 async def _run_eval(
-    config: EvalConfig, tasks: list[Task], out: Path, progress: bool, writer: _Appender
+    config: EvalConfig,
+    tasks: list[Task],
+    out: Path,
+    writer: _Appender,
+    progress: bool,
+    on_wait: Callable[[Wait], None] | None,
+    console: Console | None,
 ) -> EvalSummary:
     todo, existing, prompts = plan(config, tasks, out)
     # a missing key fails before the file is touched, and only when there is something to ask
@@ -686,11 +707,11 @@ async def _run_eval(
         return summary
 
     params = config.request_params()
-    client = ChatClient(config.model, config.base_url, api_key, config.retry)
+    client = ChatClient(config.model, config.base_url, api_key, config.retry, on_wait=on_wait)
     queue: asyncio.Queue[tuple[Task, int]] = asyncio.Queue()
     for item in todo:
         queue.put_nowait(item)
-    bar = _Progress(len(todo), summary) if progress else None
+    bar = _Progress(len(todo), summary, console) if progress else None
     start = time.monotonic()
     unreachable: list[Unreachable] = []  # set by the first worker that finds no server
 
@@ -788,7 +809,7 @@ def _count(summary: EvalSummary, rec: dict[str, Any], *, earlier: bool = False) 
 class _Progress:
     """A rich progress bar on stderr: attempts, success rate so far, tokens, ETA."""
 
-    def __init__(self, total: int, summary: EvalSummary) -> None:
+    def __init__(self, total: int, summary: EvalSummary, console: Console | None) -> None:
         from rich.console import Console
         from rich.progress import (
             BarColumn,
@@ -805,7 +826,7 @@ class _Progress:
             MofNCompleteColumn(),
             TextColumn("{task.fields[stats]}"),
             TimeRemainingColumn(),
-            console=Console(stderr=True),
+            console=console or Console(stderr=True),
             transient=False,
         )
         self.task = self.progress.add_task("eval", total=total, stats=self._stats())

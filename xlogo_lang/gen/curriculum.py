@@ -41,13 +41,16 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from ..errors import UsageError, json_problem, load_json
 from ..files import make_folder, write_whole
 from ..reading import cannot_open
 from .dataset import read_jsonl, record_task
 from .generate import task_seed
+
+if TYPE_CHECKING:
+    from ..eval.client import Wait
 
 T = TypeVar("T")
 
@@ -224,9 +227,14 @@ def round_dir(out: str | Path, r: int) -> Path:
 
 
 def evaluate(
-    cfg: CurriculumConfig, pool: Pool, chosen: list[PoolEntry], run_file: Path
+    cfg: CurriculumConfig,
+    pool: Pool,
+    chosen: list[PoolEntry],
+    run_file: Path,
+    on_wait: Callable[[Wait], None] | None = None,
 ) -> list[tuple[PoolEntry, bool]]:
     """Ask the model about `chosen` through the eval harness; (entry, solved) per task.
+    `on_wait` is told of each long wait for a retry, as `run_eval` tells it.
 
     The round is finished only when every chosen task has an answer: estimates from a sample
     the endpoint thinned out would weight the next training set on what happened to get
@@ -251,7 +259,7 @@ def evaluate(
         tasks_source=str(Path(cfg.pool).resolve()),  # for `xlogo report` run anywhere
     )
     tasks = [record_task(pool.record(e), file=e.file) for e in chosen]
-    _run_to_end(run_eval(ecfg, tasks, run_file, progress=False))
+    _run_to_end(run_eval(ecfg, tasks, run_file, progress=False, on_wait=on_wait))
     solved: dict[str, bool] = {}
     errors: list[str] = []
     for rec in latest_attempts(read_run(run_file).records):
@@ -291,8 +299,11 @@ def _run_to_end(coro: Coroutine[Any, Any, T]) -> T:
         return ex.submit(asyncio.run, coro).result()
 
 
-def run_round(cfg: CurriculumConfig, pool: Pool, r: int) -> dict[str, Any]:
-    """Evaluate, weight, resample and write round `r` (1-based); returns its mix report."""
+def run_round(
+    cfg: CurriculumConfig, pool: Pool, r: int, on_wait: Callable[[Wait], None] | None = None
+) -> dict[str, Any]:
+    """Evaluate, weight, resample and write round `r` (1-based); returns its mix report.
+    `on_wait`: see `evaluate`."""
     from ..eval.client import resolve_api_key
     from .sft import write_sft
 
@@ -303,7 +314,7 @@ def run_round(cfg: CurriculumConfig, pool: Pool, r: int) -> dict[str, Any]:
     rng = random.Random(task_seed("curriculum", cfg.seed, r))
     n_eval = min(cfg.sample, len(pool.entries))
     chosen = [pool.entries[i] for i in sorted(rng.sample(range(len(pool.entries)), n_eval))]
-    outcomes = evaluate(cfg, pool, chosen, rd / "RUN.jsonl")
+    outcomes = evaluate(cfg, pool, chosen, rd / "RUN.jsonl", on_wait)
     w = weights(pool, outcomes, cfg.floor)
     picked = [pool.entries[i] for i in weighted_sample(rng, w, cfg.size)]
 
@@ -352,9 +363,13 @@ def run_round(cfg: CurriculumConfig, pool: Pool, r: int) -> dict[str, Any]:
 
 
 def run_curriculum(
-    cfg: CurriculumConfig, progress: Callable[[dict[str, Any]], None] | None = None
+    cfg: CurriculumConfig,
+    progress: Callable[[dict[str, Any]], None] | None = None,
+    on_wait: Callable[[Wait], None] | None = None,
 ) -> list[dict[str, Any]]:
-    """Run rounds 1..cfg.rounds, skipping finished ones; the reports of all rounds."""
+    """Run rounds 1..cfg.rounds, skipping finished ones; the reports of all rounds. `progress`
+    gets each round's report as it is done; `on_wait` is told of each long wait for a retry
+    (`eval.client.Wait`), which would otherwise look like a round that hangs."""
     pool = Pool.load(cfg.pool)
     reports = []
     for r in range(1, cfg.rounds + 1):
@@ -373,7 +388,7 @@ def run_curriculum(
                 )
             rep["resumed"] = True
         else:
-            rep = run_round(cfg, pool, r)
+            rep = run_round(cfg, pool, r, on_wait)
         reports.append(rep)
         if progress:
             progress(rep)
