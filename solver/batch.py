@@ -6,17 +6,17 @@ are forks of the caller when it runs one thread, which works from any script or 
 caller with more threads (a progress bar's refresh, an evaluation's client) could hand a fork
 their locks taken, so its workers come from a fresh `forkserver` process instead, which
 re-imports a script's main module: such a script needs the `if __name__ == "__main__":` guard.
+(`xlogo_lang.workers.worker_context` makes that choice, for the generator's workers too.)
 """
 
 from __future__ import annotations
 
 import os
-import threading
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from xlogo_lang.errors import UsageError, XlogoError
-from xlogo_lang.workers import check_workers, start_worker
+from xlogo_lang.workers import check_workers, start_worker, worker_context
 
 if TYPE_CHECKING:
     from concurrent.futures import ProcessPoolExecutor
@@ -51,13 +51,11 @@ def solve_each(tasks: Iterable[Task], *, workers: int = 1, **options: Any) -> So
         check_task(t, "solve_each")
     if workers == 1 or len(todo) <= 1:
         return Solutions(todo, options)
-    import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
-    method = "fork" if threading.active_count() == 1 else "forkserver"
     pool = ProcessPoolExecutor(
         min(workers, len(todo)),
-        mp_context=multiprocessing.get_context(method),
+        mp_context=worker_context(),
         initializer=start_worker,
         initargs=(os.getpid(),),
     )

@@ -214,6 +214,58 @@ def test_a_run_in_this_process_leaves_no_worker_state_behind(tmp_path: Path) -> 
     assert shards._WORKER == {}  # the plan, solver and excluded hashes are not kept alive
 
 
+_TIMINGS = ("seconds", "worker_seconds", "tasks_per_worker_second", "cpu_seconds",
+            "tasks_per_cpu_second")  # fmt: skip
+
+
+def _run_with_two_workers(pool: Path, out: Path) -> tuple[dict, set[str]]:
+    """`shards.run` of the pool's plan with two workers: its manifest without the timings, and
+    the kinds of worker process it started (seen as each shard comes back)."""
+    import multiprocessing
+
+    from xlogo_lang.gen import shards
+
+    plan = GenPlan.from_json(json.loads((pool / "config.json").read_text()))
+    kinds: set[str] = set()
+
+    def seen(_: dict) -> None:
+        kinds.update(type(p).__name__ for p in multiprocessing.active_children())
+
+    manifest = shards.run(out, plan, workers=2, progress=seen)
+    return {k: v for k, v in manifest.items() if k not in (*_TIMINGS, "this_run")}, kinds
+
+
+def _manifest(folder: Path) -> dict:
+    manifest = json.loads((folder / "manifest.json").read_text())
+    return {k: v for k, v in manifest.items() if k not in _TIMINGS}
+
+
+def test_two_workers_make_the_shards_and_manifest_of_one(pool: Path, tmp_path: Path) -> None:
+    manifest, _ = _run_with_two_workers(pool, tmp_path / "out")
+    assert _files(tmp_path / "out") == _files(pool)
+    assert manifest == _manifest(tmp_path / "out") == _manifest(pool)
+
+
+def test_a_caller_with_threads_gets_gen_workers_from_a_forkserver(
+    pool: Path, tmp_path: Path
+) -> None:
+    """A fork would copy this process with another thread's locks taken (an evaluation's
+    client, a progress bar); the forkserver's workers get everything they use pickled, and
+    make the same shards."""
+    import threading
+
+    stop = threading.Event()
+    waiter = threading.Thread(target=stop.wait, daemon=True)
+    waiter.start()
+    try:
+        manifest, kinds = _run_with_two_workers(pool, tmp_path / "out")
+    finally:
+        stop.set()
+    assert kinds == {"ForkServerProcess"}
+    assert _files(tmp_path / "out") == _files(pool)
+    assert manifest == _manifest(pool)
+
+
 def test_a_rerun_with_other_settings_is_refused(pool: Path, tmp_path: Path, capsys) -> None:
     copy = tmp_path / "copy"
     shutil.copytree(pool, copy)

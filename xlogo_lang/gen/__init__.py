@@ -8,6 +8,9 @@ sharded JSONL -> chat-format training lines -> curriculum rounds. See README.md 
     >>> manifest = generate_dataset("data/train", GenPlan(n=1000, seed=0), workers=2)
     >>> tasks = [record_task(r) for r in iter_records("data/train")]
 
+(In a script, call `generate_dataset` with workers under `if __name__ == "__main__":`: a caller
+with threads gets its workers from a forkserver, which imports the script again; README.md.)
+
 This package never imports the CLI; it uses the core, the solver and the eval harness's prompts,
 scoring, skills and runner, and never a second copy of any of them.
 """

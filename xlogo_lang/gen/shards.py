@@ -38,7 +38,7 @@ from typing import Any
 from ..errors import UsageError, number_text
 from ..files import make_folder, write_whole
 from ..tasks import Task, load_tasks
-from ..workers import check_workers, start_worker
+from ..workers import check_workers, start_worker, worker_context
 from .dataset import (
     check_out_folder,
     dataset_hashes,
@@ -328,6 +328,9 @@ _WORKER: dict[str, Any] = {}
 def _init_worker(
     plan: GenPlan, exclude: frozenset[str], out: str, sources: _Sources, parent: int | None = None
 ) -> None:
+    """A pool worker's start (`parent`: the run's pid), or this process's when it makes the
+    shards itself. Everything a worker reads comes in these arguments, which a forkserver's
+    worker gets pickled (`workers.worker_context`): no module state of the run is assumed."""
     from .generate import default_solver
 
     _WORKER.update(
@@ -339,7 +342,7 @@ def _init_worker(
         parent=parent,
     )
     if parent is not None:  # a pool worker, not this process making the shards itself
-        start_worker(parent)
+        _WORKER["started_under"] = start_worker(parent)
 
 
 def _run_one(i: int) -> dict[str, Any]:
@@ -347,7 +350,7 @@ def _run_one(i: int) -> dict[str, Any]:
     records, stats = generate_shard(
         w["plan"], i, exclude=w["exclude"], solver=w["solver"], sources=w["sources"]
     )
-    if w["parent"] is not None and os.getppid() != w["parent"]:
+    if w["parent"] is not None and os.getppid() != w["started_under"]:
         os._exit(1)  # the run is gone (`workers.start_worker`): its shard is no one's to write
     write_shard(w["out"], i, records, stats)
     return {"shard": i, "tasks": stats.tasks, "attempts": stats.attempts, "wall": stats.wall}
@@ -423,12 +426,8 @@ def run(
             finally:  # this process is no worker: hold no plan, solver or hash set after the run
                 _WORKER.clear()
         else:
-            import multiprocessing as mp
-
             initargs = (plan, exclude, str(outp), sources, os.getpid())
-            with mp.get_context("fork").Pool(
-                min(workers, len(todo)), _init_worker, initargs
-            ) as pool:
+            with worker_context().Pool(min(workers, len(todo)), _init_worker, initargs) as pool:
                 for res in pool.imap_unordered(_run_one, todo):
                     finished(res)
     manifest, shard_tasks = manifest_and_shard_tasks(outp)
