@@ -1,4 +1,5 @@
-"""Shared by the core's tests: a hypothesis strategy for programs and a small task builder.
+"""Shared by the core's tests: a hypothesis strategy for programs, a small task builder, and
+the example task file of docs/task-format.md.
 
 The builder writes tasks in the single-file layout (as a user would) and loads them through
 `task_from_dict`, so tests exercise the real loader rather than constructing worlds by hand.
@@ -6,6 +7,8 @@ The builder writes tasks in the single-file layout (as a user would) and loads t
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Any
 
 from hypothesis import strategies as st
@@ -104,3 +107,29 @@ def objective(
     if total is not None:
         out["total_cnt"] = total
     return out
+
+
+def lemon_behind_wall(folder: Path, *, left_wall_on_1_1: bool) -> Path:
+    """docs/task-format.md's example: the lemon at (1,1) behind a wall on both tiles, or with
+    the wall written on (0,1) only, as a hand-written task often has it."""
+    tiles = [
+        {"x": x, "y": y, "allowed": (x, y) != (1, 2), "walls": {}}
+        for y in range(3)
+        for x in range(2)
+    ]
+    tiles[2]["walls"] = {"right": True}
+    if left_wall_on_1_1:
+        tiles[3]["walls"] = {"left": True}
+    f = folder / "lemon.json"
+    f.write_text(
+        json.dumps(
+            {
+                "id": "lemon-behind-wall",
+                "turtle": {"x": 0, "y": 2, "direction": 0},
+                "tiles": tiles,
+                "items": [{"x": 1, "y": 1, "name": "lemon", "color": "yellow", "count": 1}],
+                "goal": [{"name": "find", "specs": [[[{"name": "lemon"}]]]}],
+            }
+        )
+    )
+    return f

@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 
 from xlogo_lang import parse, run
 from xlogo_lang.ast import call_count
+from xlogo_lang.errors import TaskWarning
 from xlogo_lang.interpreter import (
     CALL_LIMIT,
     FORBIDDEN,
@@ -72,14 +73,16 @@ def test_every_basic_action_counts_one_call_and_repeats_count_nothing():
 
 
 def test_a_wall_crash_is_reported_at_the_cell_being_left():
-    task = make_task(turtle=(0, 0, 1), walls={(0, 0): ["right"]})
+    with pytest.warns(TaskWarning, match="one-way wall"):  # legal, and run as written
+        task = make_task(turtle=(0, 0, 1), walls={(0, 0): ["right"]})
     crash = go(task, "fd").crash
     assert (crash.kind, crash.x, crash.y, crash.step) == (WALL, 0, 0, 1)
 
 
 def test_only_the_wall_of_the_tile_being_left_counts():
     # a wall written only on the far side does not stop the turtle
-    task = make_task(turtle=(0, 0, 1), walls={(1, 0): ["left"]})
+    with pytest.warns(TaskWarning, match="one-way wall"):
+        task = make_task(turtle=(0, 0, 1), walls={(1, 0): ["left"]})
     assert go(task, "fd").crash is None
     assert go(task, "fd bk").crash.kind == WALL
 

@@ -9,9 +9,10 @@ import shutil
 from pathlib import Path
 
 import pytest
-from core_helpers import lit, make_task, objective
+from core_helpers import lemon_behind_wall, lit, make_task, objective
 
 from xlogo_lang import TaskError, load_task, load_tasks, parse, run
+from xlogo_lang.errors import TaskWarning
 from xlogo_lang.extract import extract_program
 from xlogo_lang.tasks import iter_task_loads, task_from_dict, task_ids
 
@@ -333,6 +334,93 @@ def test_the_grid_is_the_bounding_box_of_the_listed_tiles_and_holes_are_missing_
     assert (world.rows, world.cols) == (2, 3)
     hole = world.tiles[world.index(1, 0)]
     assert (hole.allowed, hole.exist) == (False, False)
+
+
+# -- one-way walls: legal, loaded as written, and warned about -----------------------------------
+
+NO_TASK_WARNING = "error::xlogo_lang.errors.TaskWarning"
+
+
+@pytest.mark.filterwarnings("error")
+def test_every_real_task_loads_without_a_warning(tasks_dir, assets_dir):
+    assert load_tasks(tasks_dir) and load_tasks(assets_dir)
+
+
+def test_a_wall_written_on_one_tile_only_warns_naming_file_tile_and_side(tmp_path):
+    f = lemon_behind_wall(tmp_path, left_wall_on_1_1=False)
+    with pytest.warns(TaskWarning) as caught:
+        load_task(f)
+    (warning,) = caught
+    assert str(warning.message) == (
+        f"{f}: task 'lemon-behind-wall' has a one-way wall: tile (0,1) has a wall on its right "
+        "side, but its neighbour (1,1) has none on its left side, so the wall stops moves from "
+        "(0,1) to (1,1) and not back\n"
+        'hint: a wall between two tiles is written on both: add "left": true to the walls of '
+        "(1,1), or remove this one"
+    )
+
+
+def test_a_one_way_wall_keeps_its_meaning(tmp_path):
+    with pytest.warns(TaskWarning):
+        task = load_task(lemon_behind_wall(tmp_path, left_wall_on_1_1=False))
+    assert run(task, parse("fd rt fd")).crash.kind == "wall"  # from (0,1): stopped
+    back = run(task, parse("fd fd rt fd rt fd rt fd"))  # round to (1,1), then west: through
+    assert back.crash is None and back.execution.cells[-1] == task.world.index(0, 1)
+
+
+@pytest.mark.filterwarnings(NO_TASK_WARNING)
+def test_the_wall_written_on_both_tiles_loads_without_a_warning(tmp_path):
+    assert load_task(lemon_behind_wall(tmp_path, left_wall_on_1_1=True))
+
+
+def test_a_one_way_wall_of_an_asset_record_names_the_worlds_file_and_the_record(
+    tmp_path, assets_dir
+):
+    out = tmp_path / "assets"
+    shutil.copytree(assets_dir, out)
+    worlds = json.loads((out / "xlogomini_worlds.json").read_text())
+    tiles = worlds["15"]["world_json"]["tiles"]
+    (upper,) = (t for t in tiles if (t["x"], t["y"]) == (1, 0))
+    assert upper["walls"].pop("bottom")  # (1,1) keeps its top wall
+    (out / "xlogomini_worlds.json").write_text(json.dumps(worlds))
+    with pytest.warns(TaskWarning) as caught:
+        load_task(out, "15")
+    (warning,) = caught
+    assert str(warning.message).startswith(
+        f"{out / 'xlogomini_worlds.json'}: 15.world_json: task '15' has a one-way wall: "
+        "tile (1,1) has a wall on its top side"
+    )
+
+
+@pytest.mark.filterwarnings(NO_TASK_WARNING)
+@pytest.mark.parametrize(
+    "walls",
+    [
+        {(0, 1): ["right"], (1, 1): ["left"]},  # written on both tiles
+        {(0, 0): ["top", "left"], (2, 2): ["right", "bottom"]},  # on the grid's edge
+        {(0, 1): ["bottom"], (1, 2): ["left"]},  # facing the forbidden cell (0,2)
+        {(1, 0): ["right"]},  # facing the hole (2,0)
+    ],
+)
+def test_a_wall_no_run_can_pass_the_other_way_does_not_warn(walls):
+    task = make_task(turtle=(1, 1, 0), walls=walls, forbidden=((0, 2),), missing=((2, 0),))
+    assert task.world.one_way_walls() == []
+
+
+def test_a_wall_facing_the_turtles_start_warns_even_on_a_forbidden_cell():
+    """The turtle stands on its start cell whatever the cell is, so it can move out that way."""
+    with pytest.warns(TaskWarning, match=r"tile \(1,0\) has a wall on its left side"):
+        make_task(turtle=(0, 0, 1), walls={(1, 0): ["left"]}, forbidden=((0, 0),))
+
+
+def test_many_one_way_walls_make_one_warning_that_names_a_few_and_counts_the_rest():
+    every_right = {(x, y): ["right"] for x in range(63) for y in range(2)}
+    with pytest.warns(TaskWarning) as caught:
+        make_task(rows=2, cols=64, walls=every_right)
+    (warning,) = caught
+    message = str(warning.message)
+    assert "has 126 one-way walls: (0,0) right, (1,0) right, " in message
+    assert " and 121 more; " in message and len(message) < 500
 
 
 # -- the examples -------------------------------------------------------------------------------

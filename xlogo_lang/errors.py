@@ -3,7 +3,8 @@
 Every error that bad input can cause is an `XlogoError` that knows where it happened (file,
 line/column or JSON path) and can render itself with a caret excerpt. Callers at the edges (CLI,
 REPL, eval harness) catch `XlogoError` and print `str(err)`; nothing else should escape the core
-for bad input.
+for bad input. Input that is legal but most likely a slip (a wall written on one tile only) is no
+error: it loads, with a `TaskWarning` through `warnings.warn`, worded and located the same way.
 
 Messages quote what they found, and what they found may be anything a model wrote: `shorten`
 and `number_text` keep quoted tokens and numbers to a few dozen characters, and `caret_excerpt`
@@ -214,6 +215,20 @@ def report(location: str, message: str, excerpt: str | None, hint: str | None) -
     return "\n".join(out)
 
 
+def where(
+    file: str | None, line: int | None = None, column: int | None = None, path: str | None = None
+) -> str:
+    """`file: line L, column C: path`, with the parts that are known: where a problem is."""
+    parts = []
+    if file:
+        parts.append(file)
+    if line is not None:
+        parts.append(f"line {line}" + (f", column {column}" if column else ""))
+    if path:
+        parts.append(path)
+    return ": ".join(parts)
+
+
 class XlogoError(Exception):
     """Base class: a message plus where it happened."""
 
@@ -243,14 +258,7 @@ class XlogoError(Exception):
 
     @property
     def location(self) -> str:
-        parts = []
-        if self.file:
-            parts.append(self.file)
-        if self.line is not None:
-            parts.append(f"line {self.line}" + (f", column {self.column}" if self.column else ""))
-        if self.path:
-            parts.append(self.path)
-        return ": ".join(parts)
+        return where(self.file, self.line, self.column, self.path)
 
     def __str__(self) -> str:
         return report(self.location, self.message, self.excerpt, self.hint)
@@ -291,6 +299,36 @@ class TaskError(XlogoError):
 
 class UsageError(XlogoError):
     """Wrong use of the API or the CLI (a missing task id, an unreadable file)."""
+
+
+class TaskWarning(UserWarning):
+    """A task that loads and means what the reference's format says, but most likely not what
+    its author meant: a wall written on one tile only, which stops moves one way (the format
+    allows it, so refusing the task would change what a task file means). It goes through
+    `warnings.warn`, so the caller decides: Python shows it once per message, a filter silences
+    it or makes it an error, and the CLI prints it on stderr as `xlogo CMD: warning: ...`. It
+    names the file (and the JSON path of an asset record) as an error does."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        file: str | None = None,
+        path: str | None = None,
+        hint: str | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.file = file
+        self.path = path
+        self.hint = hint
+
+    @property
+    def location(self) -> str:
+        return where(self.file, path=self.path)
+
+    def __str__(self) -> str:
+        return report(self.location, self.message, None, self.hint)
 
 
 # -- naming a bad value and where it is: shared by the task reader and the model's own checks ----

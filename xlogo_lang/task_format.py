@@ -27,6 +27,7 @@ annotations and the unread keys of an asset record included.
 from __future__ import annotations
 
 import json
+import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -42,6 +43,7 @@ from .errors import (
     NestedTooDeeply,
     ProgramError,
     TaskError,
+    TaskWarning,
     bool_problem,
     did_you_mean,
     digits_text,
@@ -52,6 +54,7 @@ from .errors import (
     key_path,
     load_json,
     not_utf8,
+    quoted,
     value_kind,
     within_text,
 )
@@ -67,6 +70,8 @@ from .goals import (
 from .reading import MAX_TASK_FILE_BYTES, read_capped
 from .world import (
     COLOR_TO_HEX,
+    DX,
+    DY,
     HEX_TO_COLOR,
     MAX_COORD,
     WALL_SIDES,
@@ -507,7 +512,7 @@ def _build_task(
     if key_id is not None:
         tid = key_id
     desc = d.get("description", "")
-    return Task(
+    task = Task(
         id=str(tid),
         world=world,
         goal=goal_,
@@ -516,6 +521,46 @@ def _build_task(
         platform_description=desc if isinstance(desc, str) else "",
         source=cx.file,
     )
+    _warn_one_way_walls(task, cx)
+    return task
+
+
+# One-way walls a warning names; the rest are counted (a 64 x 64 grid could have thousands).
+ONE_WAY_LISTED = 5
+
+
+def _warn_one_way_walls(task: Task, cx: _Ctx) -> None:
+    """One `TaskWarning` for a task whose walls stop moves one way only (`World.one_way_walls`):
+    legal, so the task keeps its meaning, but a teacher writing a wall between two tiles by hand
+    most often writes it on one of them only, and nothing else would tell."""
+    walls = task.world.one_way_walls()
+    if not walls:
+        return
+    x, y, side = walls[0]
+    d = WALL_SIDES.index(side)
+    nx, ny, facing = x + DX[d], y + DY[d], WALL_SIDES[(d + 2) % 4]
+    if len(walls) == 1:
+        message = (
+            f"task {quoted(task.id)} has a one-way wall: tile ({x},{y}) has a wall on its "
+            f"{side} side, but its neighbour ({nx},{ny}) has none on its {facing} side, so the "
+            f"wall stops moves from ({x},{y}) to ({nx},{ny}) and not back"
+        )
+    else:
+        listed = ", ".join(f"({wx},{wy}) {ws}" for wx, wy, ws in walls[:ONE_WAY_LISTED])
+        more = len(walls) - ONE_WAY_LISTED
+        message = (
+            f"task {quoted(task.id)} has {len(walls)} one-way walls: "
+            f"{listed}{f' and {more} more' if more > 0 else ''}; the neighbour across each "
+            "has no wall on the facing side, so each stops moves in one direction only"
+        )
+    which = (
+        ", or remove this one" if len(walls) == 1 else " for the first, and so on, or remove them"
+    )
+    hint = (
+        f'a wall between two tiles is written on both: add "{facing}": true to the walls of '
+        f"({nx},{ny}){which}"
+    )
+    warnings.warn(TaskWarning(message, file=cx.file, path=cx.base or None, hint=hint), stacklevel=2)
 
 
 def world_from_dict(d: dict[str, Any], cx: _Ctx) -> World:

@@ -303,6 +303,31 @@ class World:
         object.__setattr__(self, "moves", tuple(moves))
         object.__setattr__(self, "segments", tuple(segments))
 
+    def one_way_walls(self) -> list[tuple[int, int, str]]:
+        """(x, y, side) of every wall a run can pass one way: the cell beyond it has no wall on
+        the facing side, and the turtle can stand on both cells (allowed tiles, or its start).
+        Only the wall of the tile being left is checked (`moves`), so such a wall stops the
+        moves out of (x, y) and lets the moves back in. A wall on the grid's edge, or facing a
+        forbidden cell or a hole, needs no partner: no run stands beyond it to move back."""
+        start = self.index(self.turtle.x, self.turtle.y)
+
+        def stands(i: int) -> bool:
+            return (self.allowed[i] and self.exist[i]) or i == start
+
+        out = []
+        for i, bits in enumerate(self.wall_bits):
+            if not bits or not stands(i):
+                continue
+            x, y = self.cell(i)
+            for d, side in enumerate(WALL_SIDES):
+                nx, ny = x + DX[d], y + DY[d]
+                if not bits >> d & 1 or not self.inside(nx, ny):
+                    continue
+                j = self.index(nx, ny)
+                if stands(j) and not self.wall_bits[j] >> (d + 2) % 4 & 1:
+                    out.append((x, y, side))
+        return out
+
     @property
     def size(self) -> int:
         return self.rows * self.cols
