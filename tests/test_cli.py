@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from core_helpers import lemon_behind_wall
 
 from xlogo_lang.cli import main
 
@@ -92,6 +93,46 @@ def test_broken_task_file_names_the_json_path(capsys, tmp_path, tasks_dir):
     code, _, err = xlogo(capsys, "run", str(bad), "-e", "fd")
     assert code == 2
     assert "tiles[3].walls.lft: unknown wall side" in err
+
+
+ONE_WAY = (
+    "warning: {file}: task 'lemon-behind-wall' has a one-way wall: tile (0,1) has a wall on its "
+    "right side, but its neighbour (1,1) has none on its left side"
+)
+
+
+@pytest.mark.parametrize(
+    "command",
+    [["show"], ["run", "-e", "fd rt fd"], ["check", "-e", "fd"], ["solve"], ["prompt"]],
+    ids=lambda c: c[0],
+)
+def test_a_task_with_a_one_way_wall_is_warned_about_once_on_stderr(capsys, tmp_path, command):
+    """The command's own warning line (Python's `file.py:LINE: TaskWarning:` form would point
+    into xlogo), and the JSON on stdout unharmed."""
+    f = lemon_behind_wall(tmp_path, left_wall_on_1_1=False)
+    name, *rest = command
+    args = [name, str(f), *rest, "--json"] if name != "check" else [name, "--json", str(f), *rest]
+    _, out, err = xlogo(capsys, *args)
+    assert err.startswith(f"xlogo {name}: " + ONE_WAY.format(file=f))
+    assert err.count("one-way wall") == 1 and "TaskWarning" not in err and ".py:" not in err
+    lines = out.splitlines()
+    assert lines and all(json.loads(line) for line in lines)
+
+
+def test_a_task_with_its_walls_on_both_tiles_loads_in_silence(capsys, tmp_path):
+    f = lemon_behind_wall(tmp_path, left_wall_on_1_1=True)
+    code, _, err = xlogo(capsys, "show", str(f))
+    assert code == 0 and err == ""
+
+
+def test_a_one_way_wall_is_warned_about_once_however_often_the_task_is_loaded(tmp_path):
+    """The REPL loads a task to list it (`:tasks`) and again at each `:load`."""
+    lemon_behind_wall(tmp_path, left_wall_on_1_1=False)
+    session = ":tasks\n:load lemon-behind-wall\n:load lemon-behind-wall\n"
+    cmd = [sys.executable, "-m", "xlogo_lang", "repl", "--tasks", str(tmp_path)]
+    done = subprocess.run(cmd, input=session, capture_output=True, text=True, check=True)
+    assert done.stderr.count("one-way wall") == 1
+    assert done.stderr.startswith("xlogo repl: warning: ")
 
 
 def test_fmt_prints_the_canonical_text_form(capsys, tmp_path):

@@ -16,10 +16,13 @@ import argparse
 import difflib
 import importlib
 import sys
-from typing import NoReturn
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import NoReturn, TextIO
 
 from .. import __version__
-from ..errors import UsageError, XlogoError
+from ..errors import TaskWarning, UsageError, XlogoError
 from ..files import json_line
 
 # module name in this package, in the order `xlogo --help` lists them
@@ -136,7 +139,8 @@ def main(argv: list[str] | None = None) -> int:
             sys.stdout.write(json_line(UsageError(exc.message).to_dict()))
         raise SystemExit(2) from None
     try:
-        return int(args.func(args) or 0)
+        with _task_warnings(args.command):
+            return int(args.func(args) or 0)
     except XlogoError as exc:
         return _failed(args, exc)
     except KeyboardInterrupt:
@@ -147,6 +151,35 @@ def main(argv: list[str] | None = None) -> int:
     except OSError as exc:  # a path the command cannot read or write: the user's to fix
         name = str(exc.filename) if exc.filename is not None else None
         return _failed(args, UsageError(str(exc.strerror or exc), file=name))
+
+
+@contextmanager
+def _task_warnings(command: str) -> Iterator[None]:
+    """A task that loads but warns (`TaskWarning`: a one-way wall) is reported on stderr as the
+    command's own message, `xlogo CMD: warning: FILE: ...`, once however often the command
+    loads the task, and without Python's `module.py:LINE: TaskWarning:` form and source line,
+    which point into xlogo, not at the task. Other warnings keep Python's handling."""
+    shown: set[str] = set()
+    python_shows = warnings.showwarning
+
+    def show(
+        message: Warning | str,
+        category: type[Warning],
+        filename: str,
+        lineno: int,
+        file: TextIO | None = None,
+        line: str | None = None,
+    ) -> None:
+        if not issubclass(category, TaskWarning):
+            python_shows(message, category, filename, lineno, file, line)
+        elif str(message) not in shown:
+            shown.add(str(message))
+            print(f"xlogo {command}: warning: {message}", file=sys.stderr)
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("always", TaskWarning)  # each one reaches `show`, which dedupes
+        warnings.showwarning = show
+        yield
 
 
 def _failed(args: argparse.Namespace, exc: XlogoError) -> int:
