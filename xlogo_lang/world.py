@@ -304,29 +304,41 @@ class World:
         object.__setattr__(self, "segments", tuple(segments))
 
     def one_way_walls(self) -> list[tuple[int, int, str]]:
-        """(x, y, side) of every wall a run can pass one way: the cell beyond it has no wall on
-        the facing side, and the turtle can stand on both cells (allowed tiles, or its start).
-        Only the wall of the tile being left is checked (`moves`), so such a wall stops the
-        moves out of (x, y) and lets the moves back in. A wall on the grid's edge, or facing a
-        forbidden cell or a hole, needs no partner: no run stands beyond it to move back."""
-        start = self.index(self.turtle.x, self.turtle.y)
-
-        def stands(i: int) -> bool:
-            return (self.allowed[i] and self.exist[i]) or i == start
-
+        """(x, y, side) of every wall a run can cross the other way: only the wall of the tile
+        being left is checked (`moves`), so a wall whose neighbour has none on the facing side
+        stops the moves out of (x, y) and lets a turtle on the neighbour step in. That needs a
+        run to reach the neighbour and the step to succeed: a wall on the grid's edge, facing a
+        forbidden cell or a hole, or between cells no run reaches (a turtle walled in on its
+        own tile) stops every move a run can make, and is not listed."""
+        reached = self._reachable()
         out = []
         for i, bits in enumerate(self.wall_bits):
-            if not bits or not stands(i):
-                continue
-            x, y = self.cell(i)
             for d, side in enumerate(WALL_SIDES):
+                if not bits >> d & 1:
+                    continue
+                x, y = self.cell(i)
                 nx, ny = x + DX[d], y + DY[d]
-                if not bits >> d & 1 or not self.inside(nx, ny):
+                if not self.inside(nx, ny):
                     continue
                 j = self.index(nx, ny)
-                if stands(j) and not self.wall_bits[j] >> (d + 2) % 4 & 1:
+                if reached[j] and self.moves[4 * j + (d + 2) % 4] == i:
                     out.append((x, y, side))
         return out
+
+    def _reachable(self) -> list[bool]:
+        """Which cells some run reaches from the start (a turtle turns freely, so a cell leads
+        to every cell a step from it enters)."""
+        start = self.index(self.turtle.x, self.turtle.y)
+        reached = [False] * self.size
+        reached[start] = True
+        todo = [start]
+        while todo:
+            i = todo.pop()
+            for j in self.moves[4 * i : 4 * i + 4]:
+                if j >= 0 and not reached[j]:
+                    reached[j] = True
+                    todo.append(j)
+        return reached
 
     @property
     def size(self) -> int:
