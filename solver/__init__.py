@@ -232,7 +232,8 @@ def _solve_both(
 
 def solve_each(tasks: Iterable[Task], *, workers: int = 1, **options: Any) -> Solutions:
     """`solve(task, **options)` for each task, in order, in `workers` processes at once (see
-    `batch.py`): a set of tasks solved on every core."""
+    `batch.py`): a set of tasks solved on every core. A worker's death costs the set only the
+    task whose search killed it, given with status "failed"."""
     from .batch import solve_each as _each
 
     return _each(tasks, workers=workers, **options)

@@ -7,10 +7,18 @@ caller with more threads (a progress bar's refresh, an evaluation's client) coul
 their locks taken, so its workers come from a fresh `forkserver` process instead, which
 re-imports a script's main module: such a script needs the `if __name__ == "__main__":` guard.
 (`xlogo_lang.workers.worker_context` makes that choice, for the generator's workers too.)
+
+A worker that dies (the out-of-memory killer, a user's `kill`) breaks the whole pool: every
+task not yet answered fails with it, those running fine in the other workers included. A set
+solved overnight must not lose hours of work to one dead process, so the answers the pool gave
+before it broke are kept, the tasks that were running are run again one at a time, each in a
+worker of its own (where a death can only be its search's), and the pool starts again for the
+rest. A task whose worker dies a second time, alone, is answered `failed` and the set goes on.
 """
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any
@@ -18,12 +26,13 @@ from typing import TYPE_CHECKING, Any
 from xlogo_lang.errors import UsageError, XlogoError
 from xlogo_lang.workers import check_workers, start_worker, worker_context
 
+from .solution import Solution
+
 if TYPE_CHECKING:
-    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures import Future, ProcessPoolExecutor
+    from multiprocessing.process import BaseProcess
 
     from xlogo_lang.tasks import Task
-
-    from .solution import Solution
 
 
 def solve_each(tasks: Iterable[Task], *, workers: int = 1, **options: Any) -> Solutions:
@@ -37,7 +46,8 @@ def solve_each(tasks: Iterable[Task], *, workers: int = 1, **options: Any) -> So
     one raised) by the call itself; with one worker the searches run as the returned iterator
     is read, with more they start at once, in workers started before any thread the caller
     starts next. Closing the returned `Solutions` (or leaving its `with`, or an error) stops the
-    workers at once, searches in progress included."""
+    workers at once, searches in progress included. A worker that dies costs the set only the
+    task whose search it was, if any (see `Solutions`)."""
     from xlogo_lang.task_format import check_task
 
     from . import check_options
@@ -49,63 +59,147 @@ def solve_each(tasks: Iterable[Task], *, workers: int = 1, **options: Any) -> So
     todo = list(tasks)
     for t in todo:
         check_task(t, "solve_each")
-    if workers == 1 or len(todo) <= 1:
-        return Solutions(todo, options)
-    from concurrent.futures import ProcessPoolExecutor
-
-    pool = ProcessPoolExecutor(
-        min(workers, len(todo)),
-        mp_context=worker_context(),
-        initializer=start_worker,
-        initargs=(os.getpid(),),
-    )
-    return Solutions(todo, options, pool)
+    return Solutions(todo, options, min(workers, len(todo)))
 
 
 class WorkerDied(XlogoError):
-    """A worker process ended without an answer: no fault of the input (exit status 1)."""
+    """Worker processes kept dying, with no answer between the deaths: the set was given up (no
+    fault of the input, exit status 1)."""
 
     exit_status = 1
 
 
-class Solutions(Iterator["Solution"]):
+class Solutions(Iterator[Solution]):
     """The solutions of a set of tasks, in the tasks' order, solved here as they are asked for
     (one worker) or by worker processes already at work. Closing it (explicitly, by `with`, or
     when it is collected) before the last one stops the workers: `shutdown` alone would wait
     for the searches running now, minutes with z3. (A generator could not: closed before its
-    first answer was asked for, it runs no cleanup.)"""
+    first answer was asked for, it runs no cleanup.)
 
-    def __init__(
-        self, todo: list[Task], options: dict[str, Any], pool: ProcessPoolExecutor | None = None
-    ) -> None:
+    When a worker dies, the pool keeps the answers it gave, runs the tasks that were running
+    again one at a time, alone, and starts again for the rest; a task whose lone worker dies too
+    is given as a `Solution` with status "failed". Each task runs at most twice, and the set is
+    given up (`WorkerDied`, at the first task without an answer) when workers die more than
+    `workers + 1` times with no answer between: a machine that kills every worker."""
+
+    def __init__(self, todo: list[Task], options: dict[str, Any], workers: int = 1) -> None:
         self._todo = todo
         self._options = options
-        self._pool = pool
-        self._futures = [pool.submit(_solve, t, options) for t in todo] if pool else []
+        self._workers = workers  # 1: solved in this process, as they are asked for
+        self._pool: ProcessPoolExecutor | None = None
+        self._futures: dict[int, Future[Solution]] = {}
+        # done ahead of the one asked for: its solution, or the error its search raised
+        self._answers: dict[int, Solution | BaseException] = {}
+        self._deaths = 0  # worker deaths since the last answer
         self._next = 0
         self._closed = False
+        self._started: Any = None  # which tasks a worker has begun: flags shared with them
+        if workers > 1:
+            self._started = multiprocessing.RawArray("b", len(todo))
+            self._start(list(range(len(todo))), workers)
 
     def __next__(self) -> Solution:
         if self._closed or self._next == len(self._todo):
             self.close()
             raise StopIteration
-        from concurrent.futures.process import BrokenProcessPool
-
-        task = self._todo[self._next]
         try:
-            sol = self._futures[self._next].result() if self._pool else _solve(task, self._options)
-        except BrokenProcessPool:
-            self.close()
-            raise WorkerDied(
-                f"a solver worker process ended abruptly (killed, or out of memory?) while "
-                f"task {task.id} or one after it was being solved; the solutions before it "
-                "were given"
-            ) from None
-        except BaseException:  # Ctrl-C while waiting, or an error raised by a search: the set
-            self.close()  # ends here, with one worker as with many (not the same task again)
+            sol = self._answer(self._next)
+        except BaseException:  # Ctrl-C while waiting, an error raised by a search, or workers
+            self.close()  # that keep dying: the set ends here, with one worker as with many
             raise
         self._next += 1
         return sol
+
+    def _answer(self, i: int) -> Solution:
+        if self._workers == 1:
+            return _solve(i, self._todo[i], self._options)
+        from concurrent.futures.process import BrokenProcessPool
+
+        while i not in self._answers:
+            if self._pool is None:  # given up (`_recover`): the answers held were given
+                raise WorkerDied(
+                    f"solver worker processes died {self._deaths} times with no answer between "
+                    f"(killed, or out of memory?): the set stopped at task {self._todo[i].id}; "
+                    "the solutions before it were given"
+                )
+            fut = self._futures.pop(i, None)
+            try:
+                if fut is None:  # the pool broke before the task could be handed to it
+                    raise BrokenProcessPool
+                self._answers[i] = fut.result()
+                self._deaths = 0
+            except BrokenProcessPool:
+                self._recover()
+        answer = self._answers.pop(i)
+        if isinstance(answer, BaseException):
+            raise answer
+        return answer
+
+    def _start(self, todo: list[int], workers: int) -> None:
+        """A pool of `workers` processes at work on `todo` (it may break at once)."""
+        from concurrent.futures.process import BrokenProcessPool
+
+        self._pool = _pool(workers, self._started)
+        self._futures = {}
+        for j in todo:
+            try:
+                self._futures[j] = self._pool.submit(_solve, j, self._todo[j], self._options)
+            except BrokenProcessPool:
+                return
+
+    def _recover(self) -> None:
+        """After a worker's death: keep the answers the pool gave, run the tasks it was running
+        again one at a time, alone, and start the pool again for the tasks it had not begun."""
+        pool, self._pool = self._pool, None
+        assert pool is not None
+        from concurrent.futures.process import BrokenProcessPool
+
+        pool.shutdown(wait=True)  # broken: its workers are ended; then every future is done
+        for j, fut in self._futures.items():
+            if fut.done() and not fut.cancelled():
+                error = fut.exception()
+                if not isinstance(error, BrokenProcessPool):  # an answer, or a search's error
+                    self._answers[j] = fut.result() if error is None else error
+                    self._deaths = 0
+        self._futures = {}
+        left = [j for j in range(self._next, len(self._todo)) if j not in self._answers]
+        if self._died():
+            return
+        for j in (j for j in left if self._started[j]):
+            if not self._alone(j):
+                return
+        if rest := [j for j in left if j not in self._answers]:
+            self._start(rest, min(self._workers, len(rest)))
+
+    def _alone(self, j: int) -> bool:
+        """Task `j` run again in a worker of its own: its answer, or `failed` when that worker
+        dies too (the search is the culprit). False when deaths give the set up."""
+        from concurrent.futures.process import BrokenProcessPool
+
+        self._pool = pool = _pool(1, self._started)
+        fut = pool.submit(_solve, j, self._todo[j], self._options)
+        procs = _processes(pool)
+        died = False
+        try:
+            self._answers[j] = fut.result()
+            self._deaths = 0
+        except BrokenProcessPool:
+            died = True
+        except Exception as exc:  # the search's own error, raised in its turn
+            self._answers[j] = exc
+        self._pool = None
+        pool.shutdown(wait=True)  # after a death, its worker is joined: its exit code is known
+        if died:
+            code = procs[0].exitcode if procs else None
+            self._answers[j] = _failed(self._todo[j], self._options, code)
+        return not (died and self._died())
+
+    def _died(self) -> bool:
+        """Count a death; True when the set is given up. Every task running when a pool broke
+        may be a search that kills its worker, each then dying once more alone: past
+        `workers + 1` deaths with no answer between, it is the machine that kills them."""
+        self._deaths += 1
+        return self._deaths > self._workers + 1
 
     def close(self) -> None:
         self._closed = True
@@ -113,8 +207,7 @@ class Solutions(Iterator["Solution"]):
         if pool is None:
             return
         if self._next < len(self._todo):
-            procs = getattr(pool, "_processes", None) or {}  # private, but public only in 3.14
-            for proc in list(procs.values()):
+            for proc in _processes(pool):
                 proc.terminate()
         pool.shutdown(wait=True, cancel_futures=True)
 
@@ -128,7 +221,44 @@ class Solutions(Iterator["Solution"]):
         self.close()
 
 
-def _solve(task: Task, options: dict[str, Any]) -> Solution:
+def _pool(workers: int, started: Any) -> ProcessPoolExecutor:
+    from concurrent.futures import ProcessPoolExecutor
+
+    return ProcessPoolExecutor(
+        workers,
+        mp_context=worker_context(),
+        initializer=_start_worker,
+        initargs=(os.getpid(), started),
+    )
+
+
+def _processes(pool: ProcessPoolExecutor) -> list[BaseProcess]:
+    procs = getattr(pool, "_processes", None) or {}  # private, but public only in 3.14
+    return list(procs.values())
+
+
+_STARTED: Any = None  # in a worker: the run's flags of the tasks begun
+
+
+def _start_worker(run: int, started: Any) -> None:
+    global _STARTED
+    _STARTED = started
+    start_worker(run)
+
+
+def _solve(j: int, task: Task, options: dict[str, Any]) -> Solution:
     from . import solve
 
+    if _STARTED is not None:
+        _STARTED[j] = 1
     return solve(task, **options)
+
+
+def _failed(task: Task, options: dict[str, Any], exitcode: int | None) -> Solution:
+    from . import _bound
+
+    engine = options.get("engine", "enum")
+    n = _bound(task, options.get("max_size"))
+    return Solution(
+        task.id, "failed", None, [], None, engine, False, n, {"worker_exitcode": exitcode}
+    )

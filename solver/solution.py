@@ -13,7 +13,7 @@ from xlogo_lang.ast import Program
 from xlogo_lang.errors import counted
 from xlogo_lang.printer import to_compact, to_text
 
-Status = Literal["solved", "no_solution", "timeout"]
+Status = Literal["solved", "no_solution", "timeout", "failed"]
 
 
 @dataclass
@@ -25,6 +25,10 @@ class Solution:
     is true, as for every proof, so a count of minimal solutions keeps to "solved"), or
     "timeout" (the best program found so far, if any, with `proved_minimal` false). `size`
     counts blocks as the constraints do: every fd/bk/lt/rt/setpc and every repeat counts 1.
+    Only `solve_each` gives "failed": no answer, the worker process died under the search
+    twice, the second time running it alone (`stats["worker_exitcode"]`: how it ended, e.g.
+    -9 for SIGKILL, the out-of-memory killer's signal). A status of its own, not an exception,
+    so that the set goes on, and a loop over it needs no try around each answer.
     """
 
     task_id: str
@@ -44,6 +48,11 @@ class Solution:
     @property
     def message(self) -> str:
         """One line for people: what was found or proved."""
+        if self.status == "failed":
+            return (
+                "failed: the worker process died under the search twice, the second time "
+                f"running it alone ({_ended(self.stats.get('worker_exitcode'))})"
+            )
         if self.status == "no_solution":
             return f"no solution within {counted(self.max_size, 'block')}"
         if self.status == "timeout":
@@ -79,3 +88,20 @@ class Solution:
             "message": self.message,
             "stats": self.stats,
         }
+
+
+def _ended(exitcode: int | None) -> str:
+    """How a worker process ended, from its exit code (-N: signal N)."""
+    import signal
+
+    if exitcode is None:
+        return "its end unknown"
+    if exitcode >= 0:
+        return f"exit status {exitcode}"
+    try:
+        name = signal.Signals(-exitcode).name
+    except ValueError:
+        name = f"signal {-exitcode}"
+    if name == "SIGKILL":
+        return f"killed by {name}: out of memory, or kill -9?"
+    return f"killed by {name}"
