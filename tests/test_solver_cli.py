@@ -143,6 +143,61 @@ def test_workers_with_one_task_is_a_usage_error(capsys, tasks_dir):
     assert "--workers is for a set of tasks" in err
 
 
+def solve_under_cpu_limit(tasks_dir: Path, tmp_path: Path, *more: str):  # type: ignore[no-untyped-def]
+    """`xlogo solve DIR --workers 2` on tasks 1, 13 and 64, each of its processes allowed one
+    second of CPU (the run itself uses a fraction of one): task 64's search (20 s) kills its
+    worker by SIGXCPU, in the pool and again alone."""
+    import resource
+    import subprocess
+
+    def limit_cpu() -> None:
+        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+        resource.setrlimit(resource.RLIMIT_CPU, (1, resource.RLIM_INFINITY))
+
+    for tid in ("1", "13", "64"):
+        shutil.copy(tasks_dir / f"{tid}.json", tmp_path)
+    return subprocess.run(
+        [
+            str(Path(sys.executable).with_name("xlogo")),
+            "solve",
+            str(tmp_path),
+            "--workers",
+            "2",
+            *more,
+        ],
+        preexec_fn=limit_cpu,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_a_failed_search_in_a_directory_is_named_and_the_others_are_answered(tasks_dir, tmp_path):
+    run = solve_under_cpu_limit(tasks_dir, tmp_path)
+    assert run.returncode == 1
+    out = " ".join(run.stdout.split())
+    assert "│ 1 │ 1 │" in out and "│ 13 │ 4 │" in out and "│ 64 │ failed │" in out
+    assert (
+        "2/3 solved (2 proved minimal), 1 failed (a worker died under its search twice): 64" in out
+    )
+    assert " ".join(run.stderr.split()) == (
+        "error: task 64: failed: the worker process died under the search twice, the second "
+        "time running it alone (killed by SIGXCPU)"
+    )
+
+
+def test_a_failed_search_is_a_json_line_of_its_own(tasks_dir, tmp_path):
+    run = solve_under_cpu_limit(tasks_dir, tmp_path, "--json")
+    lines = [json.loads(line) for line in run.stdout.splitlines()]
+    assert run.returncode == 1
+    assert [(d["task_id"], d["status"]) for d in lines] == [
+        ("1", "solved"),
+        ("13", "solved"),
+        ("64", "failed"),
+    ]
+    assert lines[2]["stats"] == {"worker_exitcode": -24}  # SIGXCPU
+
+
 def broken_among_good(tasks_dir: Path, tmp_path: Path) -> Path:
     for tid in ("1", "2"):
         shutil.copy(tasks_dir / f"{tid}.json", tmp_path)

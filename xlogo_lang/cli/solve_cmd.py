@@ -5,10 +5,10 @@
     xlogo solve DIR [--workers W] [...]   every task of a directory (any layout) or a .jsonl file
     xlogo solve TASK --repair PROGRAM     the solution nearest to PROGRAM (or --repair -e 'fd rt')
 
-Exit status: 0 solved, 1 no solution / timeout / nothing to repair to, 2 bad input. The solver
-itself lives in `xlogo_lang.solver`; this module only parses arguments and renders. Every piece
-of task-supplied text (ids, descriptions, reasons, paths) is escaped before it meets rich markup:
-a task id such as "[/bold]" is data, not a style.
+Exit status: 0 solved, 1 no solution / timeout / a failed search / nothing to repair to, 2 bad
+input. The solver itself lives in `xlogo_lang.solver`; this module only parses arguments and
+renders. Every piece of task-supplied text (ids, descriptions, reasons, paths) is escaped before
+it meets rich markup: a task id such as "[/bold]" is data, not a style.
 """
 
 from __future__ import annotations
@@ -304,7 +304,7 @@ def _solve_dir(args: argparse.Namespace) -> int:
         raise
     broken = [sol for _, sol, _ in rows if isinstance(sol, TaskError)]
     all_ok = all(sol.solved for _, sol, _ in rows if not isinstance(sol, TaskError))
-    status = 2 if broken else (0 if all_ok else 1)
+    status = 2 if broken else (0 if all_ok else 1)  # a failed search is not solved: 1
     if args.json:
         return status
     con.print(_dir_table(args, rows))
@@ -312,6 +312,9 @@ def _solve_dir(args: argparse.Namespace) -> int:
     err = console(stderr=True)  # errors where a script looks for them; the table is the output
     for exc in broken:
         err.print(f"[red]error:[/] {escape(str(exc))}", highlight=False)
+    for tid, sol, _ in rows:
+        if not isinstance(sol, TaskError) and sol.status == "failed":
+            err.print(f"[red]error:[/] task {escape(tid)}: {escape(sol.message)}", highlight=False)
     return status
 
 
@@ -396,7 +399,7 @@ def _dir_table(args: argparse.Namespace, rows: list[Row]) -> Any:
         size = (
             str(sol.size)
             if sol.size is not None
-            else ("none" if sol.status == "no_solution" else "?")
+            else {"no_solution": "none", "failed": "[red]failed[/]"}.get(sol.status, "?")
         )
         if ref is not None and sol.size is not None and sol.size < ref:
             size = f"[cyan]{size}[/]"
@@ -449,11 +452,19 @@ def _summary(sols: list[Solution], total: int) -> str:
     proved = sum(1 for s in solved if s.proved_minimal)
     none = sum(1 for s in sols if s.status == "no_solution")
     stopped = sum(1 for s in sols if s.status == "timeout")
+    failed = [s.task_id for s in sols if s.status == "failed"]
     parts = [f"{len(solved)}/{total} solved ({proved} proved minimal)"]
     if none:
         parts.append(f"{none} with no solution within the size bound")
     if stopped:
         parts.append(f"{stopped} stopped before an answer (time or budget)")
+    if failed:
+        from rich.markup import escape
+
+        parts.append(
+            f"[red]{len(failed)} failed (a worker died under its search twice): "
+            f"{escape(', '.join(failed))}[/]"
+        )
     return ", ".join(parts)
 
 
