@@ -7,6 +7,8 @@ caller with more threads (a progress bar's refresh, an evaluation's client) coul
 their locks taken, so its workers come from a fresh `forkserver` process instead, which
 re-imports a script's main module: such a script needs the `if __name__ == "__main__":` guard.
 (`xlogo_lang.workers.worker_context` makes that choice, for the generator's workers too.)
+A pool started again after a worker's death (below) chooses anew: a caller that had one
+thread when the set began may have more by then.
 
 A worker that dies (the out-of-memory killer, a user's `kill`) breaks the whole pool: every
 task not yet answered fails with it, those running fine in the other workers included. A set
