@@ -223,6 +223,9 @@ def repair(
     if max_distance is not None:
         limit = min(limit, max_distance)
     found = layers.grow(limit, deadline)
+    # what the layers checked proves too: none of them holds a solution (found or not, the
+    # timed-out report of a far program then says how near none is)
+    stats["lower_bound"] = max(lower, layers.checked + 1)
     if found is not None:
         return done(found[0], True, found[1])
     if upper is not None and (max_distance is None or upper[0] <= max_distance):

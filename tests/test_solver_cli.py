@@ -494,6 +494,17 @@ def test_a_repair_that_runs_out_of_time_says_so(capsys, tasks_dir):
     assert "within reach" not in line
 
 
+def test_a_repair_out_of_time_says_how_near_no_solution_is(capsys, tasks_dir):
+    far = "repeat(12){fd lt fd rt setpc(red) bk bk} repeat(7){lt fd fd fd}"
+    code, out, _ = xlogo(
+        capsys, "solve", str(tasks_dir / "87.json"), "--repair", "-e", far, "--timeout", "3"
+    )
+    assert code == 0
+    line = " ".join(out.split())
+    assert "(not proved nearest: no solution within " in line
+    assert "timed out after" in line
+
+
 def test_a_repair_beyond_max_distance_names_the_distance(capsys, tasks_dir):
     code, out, _ = xlogo(
         capsys,

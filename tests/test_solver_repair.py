@@ -163,6 +163,19 @@ def test_a_program_short_of_the_shortest_size_is_repaired_at_the_lower_bound(rea
     assert rep.stats["lower_bound"] == 5
 
 
+FAR_FROM_87 = "repeat(12){fd lt fd rt setpc(red) bk bk} repeat(7){lt fd fd fd}"
+
+
+def test_a_repair_out_of_time_counts_the_layers_it_exhausted_in_its_lower_bound(real_tasks):
+    """Thirteen blocks far from task 87's six-block solutions: the size argument proves
+    nothing (a lower bound of 0), but the first layer (a few hundred programs) was searched,
+    so no solution is within 1 edit; the report said lower_bound 0 after 30 s of layers."""
+    rep = repair(real_tasks["87"], parse(FAR_FROM_87), timeout=3)
+    assert rep.program is not None and not rep.proved and rep.stats.get("timeout")
+    assert rep.stats["lower_bound"] >= 2
+    assert rep.distance is not None and rep.distance >= rep.stats["lower_bound"]
+
+
 def test_a_distance_limit_below_the_lower_bound_is_a_proof_that_nothing_is_that_near(real_tasks):
     rep = repair(real_tasks["87"], Program(), max_distance=4)
     assert rep.program is None and rep.proved

@@ -497,9 +497,14 @@ def _repair(args: argparse.Namespace) -> int:
     if rep.distance == 0:
         con.print("[green]the program already solves the task[/]")
         return 0
-    proof = "nearest" if rep.proved else "not proved nearest"
-    if not rep.proved and rep.stats.get("timeout"):
-        proof += f": {_timed_out(rep, args)}"
+    proof = "nearest"
+    if not rep.proved:  # what is known instead: how near no solution is, and why it stopped
+        known = []
+        if (bound := rep.stats.get("lower_bound", 0)) > 1:
+            known.append(f"no solution within {counted(bound - 1, 'edit')}")
+        if rep.stats.get("timeout"):
+            known.append(_timed_out(rep, args))
+        proof = "not proved nearest" + (f": {'; '.join(known)}" if known else "")
     con.print(f"[bold]{counted(len(rep.edits), 'edit')}[/] ({proof}):")
     for e in rep.edits:
         con.print(f"  • {e.text}", markup=False, highlight=False)
