@@ -29,18 +29,12 @@ from rich.text import Text
 
 from xlogo_lang.ast import Program, Repeat
 from xlogo_lang.codejson import to_json
-from xlogo_lang.errors import (
-    ParseError,
-    ProgramError,
-    TaskError,
-    UsageError,
-    XlogoError,
-    not_utf8,
-)
+from xlogo_lang.errors import ParseError, ProgramError, TaskError, UsageError, XlogoError
 from xlogo_lang.files import write_whole
 from xlogo_lang.interpreter import MAX_CALLS
 from xlogo_lang.parser import parse
 from xlogo_lang.printer import to_compact, to_text
+from xlogo_lang.program_files import looks_like_task, read_program_file
 from xlogo_lang.tasks import load_task, task_ids
 from xlogo_lang.verdict import run
 from xlogo_lang.view import legend
@@ -223,15 +217,17 @@ class Shell:
 
     def _read_program(self, arg: str) -> tuple[Program, str]:
         if not arg:
-            raise UsageError("give a file name")
+            raise UsageError("usage: :run FILE")
         path = Path(arg).expanduser()
-        try:
-            text = path.read_text(encoding="utf-8")
-        except FileNotFoundError:  # worded as the command line words it
-            raise UsageError(f"{path}: no such file or directory") from None
-        except (OSError, UnicodeDecodeError) as exc:
-            why = not_utf8(exc) if isinstance(exc, UnicodeDecodeError) else exc.strerror or exc
-            raise UsageError(f"cannot read {path}: {why}") from None
+        # read as `xlogo run` reads it (capped, UTF-8), but only from a regular file: a named
+        # pipe would wait for a writer, and no one types `:run <(cmd)`
+        text = read_program_file(path, regular_only=True)
+        if looks_like_task(text):
+            raise UsageError(
+                "this looks like a task file, not a program",
+                file=str(path),
+                hint=f":load {arg} opens it",
+            )
         return parse(text, filename=str(path)), str(path)
 
 

@@ -1,5 +1,5 @@
-"""Shared by the core's tests: a hypothesis strategy for programs, a small task builder, and
-the example task file of docs/task-format.md.
+"""Shared by the core's tests: a hypothesis strategy for programs, a small task builder, the
+example task file of docs/task-format.md, and a guard for reads that could block for ever.
 
 The builder writes tasks in the single-file layout (as a user would) and loads them through
 `task_from_dict`, so tests exercise the real loader rather than constructing worlds by hand.
@@ -8,6 +8,8 @@ The builder writes tasks in the single-file layout (as a user would) and loads t
 from __future__ import annotations
 
 import json
+import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -133,3 +135,21 @@ def lemon_behind_wall(folder: Path, *, left_wall_on_1_1: bool) -> Path:
         )
     )
     return f
+
+
+def finishes(fn: Callable[[], Any], seconds: float = 10) -> Any:
+    """What `fn` returns or raises, run in a thread that a blocked read cannot hold for ever:
+    without the check, opening a FIFO waits for a writer that never comes."""
+    out: list[Any] = []
+
+    def call() -> None:
+        try:
+            out.append(fn())
+        except BaseException as exc:  # handed back to the test
+            out.append(exc)
+
+    t = threading.Thread(target=call, daemon=True)
+    t.start()
+    t.join(seconds)
+    assert out, f"still reading after {seconds} s"
+    return out[0]

@@ -8,38 +8,19 @@ import json
 import os
 import shutil
 import threading
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import pytest
+from core_helpers import finishes
 
 from xlogo_lang import TaskError, load_task
 from xlogo_lang.cli import main as xlogo
-from xlogo_lang.cli.common import MAX_PROGRAM_BYTES
 from xlogo_lang.eval.runner import read_run
+from xlogo_lang.program_files import MAX_PROGRAM_BYTES
 from xlogo_lang.reading import BOM, MAX_LINE_BYTES, MAX_TASK_FILE_BYTES, Line, capped_lines
 from xlogo_lang.tasks import iter_task_loads, task_ids
 
 needs_fifo = pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no named pipes here")
-
-
-def finishes(fn: Callable[[], Any], seconds: float = 10) -> Any:
-    """What `fn` returns or raises, run in a thread that a blocked read cannot hold for ever:
-    without the check, opening a FIFO waits for a writer that never comes."""
-    out: list[Any] = []
-
-    def call() -> None:
-        try:
-            out.append(fn())
-        except BaseException as exc:  # handed back to the test
-            out.append(exc)
-
-    t = threading.Thread(target=call, daemon=True)
-    t.start()
-    t.join(seconds)
-    assert out, f"still reading after {seconds} s"
-    return out[0]
 
 
 def sparse(path: Path, size: int) -> Path:

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import shutil
 
 import pytest
+from core_helpers import finishes
 from rich.console import Console
 from xlogo_lang.repl.commands import META, Shell, edit_hint, lookup, next_command
 from xlogo_lang.repl.session import Session
 
 from xlogo_lang import load_task, parse
+from xlogo_lang.cli import main as xlogo
 
 
 def shown(reply) -> str:
@@ -222,6 +225,40 @@ def test_run_of_a_file_that_is_not_utf8_names_the_byte(shell, tmp_path):
     bad.write_bytes(b"fd\xff\n")
     reply = shell.handle(f":run {bad}")
     assert not reply.ok and "not UTF-8 text (byte 0xff at offset 2)" in said(reply)
+
+
+def test_run_of_a_task_file_says_it_is_a_task_and_that_load_opens_it(shell, tasks_dir):
+    """A teacher's slip (`:run` for `:load`) was "code JSON must have exactly one key"."""
+    shell.handle("fd")
+    reply = shell.handle(f":run {tasks_dir / '63.json'}")
+    assert not reply.ok and shell.session.compact == "fd" and shell.session.task.id == "87"
+    text = said(reply)
+    assert f"{tasks_dir / '63.json'}: this looks like a task file, not a program" in text
+    assert f"hint: :load {tasks_dir / '63.json'} opens it" in text
+
+
+def test_run_of_a_folder_is_worded_as_the_command_line_words_it(shell, tmp_path, capsys):
+    reply = shell.handle(f":run {tmp_path}")
+    assert not reply.ok and f"{tmp_path}: not a regular file: a folder" in said(reply)
+    xlogo(["run", shell.session.task.source, str(tmp_path)])
+    assert f"{tmp_path}: not a regular file: a folder" in capsys.readouterr().err
+
+
+def test_run_of_a_file_longer_than_any_program_is_refused_unread(shell, tmp_path):
+    """`:run` read a file whole: /dev/zero was a MemoryError after filling the memory."""
+    big = tmp_path / "big.xlogo"
+    with big.open("wb") as f:
+        f.truncate(4_000_001)  # sparse: no room on disk
+    reply = shell.handle(f":run {big}")
+    assert not reply.ok and "more than 4,000,000 bytes" in said(reply)
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no named pipes here")
+def test_run_of_a_named_pipe_is_refused_not_waited_on(shell, tmp_path):
+    fifo = tmp_path / "prog.xlogo"
+    os.mkfifo(fifo)
+    reply = finishes(lambda: shell.handle(f":run {fifo}"))  # the open waited for a writer
+    assert not reply.ok and "not a regular file: a named pipe (FIFO)" in said(reply)
 
 
 def test_run_of_code_json_reads_it_as_every_other_command_does(shell, tmp_path):

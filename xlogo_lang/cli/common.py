@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -14,8 +13,8 @@ from rich.console import Console
 from ..ast import Program
 from ..errors import UsageError, not_utf8
 from ..files import json_line, make_folder
-from ..parser import MAX_PROGRAM_CHARS, parse
-from ..reading import read_capped
+from ..parser import parse
+from ..program_files import MAX_PROGRAM_BYTES, TOO_LONG, looks_like_task, read_program_file
 from ..tasks import Task, load_task
 
 if TYPE_CHECKING:
@@ -99,43 +98,14 @@ def _read_program_file(program: str) -> tuple[str, str]:
             return sys.stdin.read(), "<stdin>"
         data = raw.read(MAX_PROGRAM_BYTES + 1)
         if len(data) > MAX_PROGRAM_BYTES:
-            raise UsageError(f"cannot read <stdin>: {_TOO_LONG}")
+            raise UsageError(f"cannot read <stdin>: {TOO_LONG}")
         try:
             return data.decode("utf-8"), "<stdin>"
         except UnicodeDecodeError as exc:
             raise UsageError(f"cannot read <stdin>: {not_utf8(exc)}") from None
     path = Path(program)
-    # bytes decoded as they are, line ends included (`fmt --check` compares them); a pipe
-    # (`<(cmd)`) is read as a stream, but never more than a program can be
-    data = read_capped(path, MAX_PROGRAM_BYTES, UsageError, too_long=_TOO_LONG, regular_only=False)
-    try:
-        return data.decode("utf-8"), str(path)
-    except UnicodeDecodeError as exc:
-        raise UsageError(f"cannot read: {not_utf8(exc)}", file=str(path)) from None
-
-
-# The most bytes a program the parser takes can be (4 a character in UTF-8): a longer file is
-# refused having read one byte more, where reading it whole could take all memory (/dev/zero).
-MAX_PROGRAM_BYTES = 4 * MAX_PROGRAM_CHARS
-_TOO_LONG = (
-    f"more than {MAX_PROGRAM_BYTES:,} bytes; xlogo reads programs of at most "
-    f"{MAX_PROGRAM_CHARS:,} characters"
-)
-
-
-# Keys only a task has: a program's code JSON has the one key "run".
-_TASK_MARKS = frozenset({"turtle", "tiles", "items", "lines", "goal", "constraints"})
-
-
-def looks_like_task(text: str) -> bool:
-    """Whether program text is a task file: a JSON object with a task's keys and no "run"."""
-    if len(text) > MAX_PROGRAM_CHARS or not text.lstrip().startswith("{"):
-        return False  # too long to be either: the parser refuses it without decoding it
-    try:
-        data = json.loads(text)
-    except (ValueError, RecursionError):  # not JSON at all: the parser says what is wrong
-        return False
-    return isinstance(data, dict) and "run" not in data and not _TASK_MARKS.isdisjoint(data)
+    # line ends as they are (`fmt --check` compares them); a pipe (`<(cmd)`) is read as a stream
+    return read_program_file(path), str(path)
 
 
 def read_program(text: str, name: str, *, strict: bool = True) -> Program:
