@@ -181,6 +181,15 @@ def test_show_draws_the_grid_and_the_description(capsys, tasks_dir):
     assert "░" in out  # forbidden cells
 
 
+def test_show_shades_a_missing_tile_as_a_cell_the_turtle_cannot_enter(capsys, tasks_dir):
+    """Task 64 has no tile in its middle: drawn blank, it looked like any free cell, and a run
+    into it said "entered a forbidden cell" about a cell the picture did not mark."""
+    _code, out, _ = xlogo(capsys, "show", str(tasks_dir / "64.json"))
+    rows = out.splitlines()
+    middle = rows[rows.index(next(r for r in rows if r.startswith("·───"))) + 3]
+    assert middle.startswith("│    ░░░    │")  # (1,1) shaded, (0,1) and (2,1) free
+
+
 def test_show_of_a_draw_task_shows_the_target_beside(capsys, tasks_dir):
     _code, out, _ = xlogo(capsys, "show", str(tasks_dir / "64.json"), "-e", "setpc(blue) fd")
     assert "target" in out and "now" in out

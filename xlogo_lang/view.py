@@ -2,8 +2,8 @@
 
 One renderable serves `xlogo show`, `xlogo run --trace` and the REPL, and prints well in a
 recording console for tests. Each cell is three characters wide; walls are thick lines on cell
-edges; drawn segments are lines through cell centres in their pen colours; forbidden cells are
-shaded; visited cells are marked; the turtle is an arrow pointing where it faces.
+edges; drawn segments are lines through cell centres in their pen colours; forbidden and missing
+cells are shaded; visited cells are marked; the turtle is an arrow pointing where it faces.
 
 This module renders only: it never runs programs itself (it is handed an `Execution`).
 """
@@ -51,6 +51,7 @@ TERM_COLOR = {
 WALL = Style(color="bright_yellow", bold=True)
 GRID = Style(color="grey35")
 FORBIDDEN = Style(color="red3", dim=True)
+MISSING = Style(color="grey35")  # no tile at all: the grid's own colour
 TURTLE = Style(color="bright_green", bold=True)
 VISITED = Style(color="cyan")
 CRASH = Style(color="bright_red", bold=True, reverse=True)
@@ -110,12 +111,12 @@ def grid_text(
     # tiles: forbidden / missing, walls
     for t in world.tiles:
         r, c = 2 * t.y + 1, 4 * t.x + 2
-        if not t.exist and not t.allowed:
+        if not t.allowed or not t.exist:
+            # a missing tile (a hole in a draw task's floor) is shaded as a forbidden one: the
+            # turtle cannot enter it either, and a run that tries says "entered a forbidden
+            # cell"; left blank, it looked like any free cell
             for k in (-1, 0, 1):
-                cv.put(r, c + k, " ")
-        elif not t.allowed:
-            for k in (-1, 0, 1):
-                cv.put(r, c + k, "░", FORBIDDEN)
+                cv.put(r, c + k, "░", FORBIDDEN if t.exist else MISSING)
         if "top" in t.walls:
             for k in (-1, 0, 1):
                 cv.put(r - 1, c + k, "━", WALL)
