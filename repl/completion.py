@@ -5,6 +5,7 @@
 * After a `:` at the start of the input: the meta-command names, with their help as meta text.
 * After `:load`, `:run` and `:save`: file paths; after `:load` also the task ids of the session's
   task directory; after `:solve`, the solver's engines; after `:help`, the meta-command names.
+  A command named by a short name or a prefix (`:l 8`) completes as its full name does.
 
 The completer reads the session (for the task directory) but never changes it.
 """
@@ -19,10 +20,10 @@ from prompt_toolkit.completion import CompleteEvent, Completer, Completion, Path
 from prompt_toolkit.document import Document
 
 from xlogo_lang.ast import PEN_COLORS
-from xlogo_lang.errors import XlogoError
+from xlogo_lang.errors import UsageError, XlogoError
 from xlogo_lang.tasks import task_ids
 
-from .commands import META, Shell
+from .commands import META, Shell, lookup
 
 CODE_WORDS = {
     "fd": "move forward",
@@ -84,8 +85,9 @@ class ReplCompleter(Completer):
                         display_meta=candidate.help,
                     )
             return
-        cmd = META.get(name.lower())
-        if cmd is None:
+        try:  # the command as `handle` reads it: `:l 8` is `:load 8`, `:h s` is `:help s`
+            cmd = lookup(name)
+        except UsageError:
             return
         arg = arg.lstrip()
         if cmd.name == "help":

@@ -243,6 +243,13 @@ def test_tab_completes_task_ids_after_load(shell):
     assert completions(shell, ":load 8")[:5] == ["8", "80", "81", "82", "84"]
 
 
+def test_tab_completes_the_argument_of_a_command_named_by_a_prefix(shell):
+    """`:l 87` runs `:load 87` (README: `:l` for `:load`), so Tab completes it as it would."""
+    assert completions(shell, ":l 8")[:5] == ["8", "80", "81", "82", "84"]
+    assert completions(shell, ":so ") == ["enum", "z3", "both"]
+    assert "solve" in completions(shell, ":h so")
+
+
 def test_tab_completes_a_folder_with_its_slash(shell, tmp_path):
     """Without it the next name typed ran into the folder's (`../work` + `p1.xlogo`)."""
     (tmp_path / "programs").mkdir()
