@@ -442,7 +442,8 @@ def _save(shell: Shell, arg: str) -> Reply:
     text = json.dumps(to_json(s.program), indent=2) + "\n" if path.suffix == ".json" else s.source
     write_whole(path, text.encode("utf-8"))  # a failed write leaves the old file whole
     shell._own_file = resolved
-    return shell.note(f"saved {len(s.program)} blocks to {path}", file=str(path))
+    n = len(s.program)
+    return shell.note(f"saved {n} block{'s' * (n != 1)} to {path}", file=str(path))
 
 
 @meta("check")

@@ -162,6 +162,15 @@ def test_save_writes_canonical_text_and_run_reads_it_back(shell, tmp_path):
     assert shell.session.compact == "fd rt repeat(3){fd}"
 
 
+def test_save_says_how_many_blocks_it_wrote_in_words_that_agree(shell, tmp_path):
+    shell.handle("fd")
+    assert f"saved 1 block to {tmp_path / 'one.xlogo'}" in said(
+        shell.handle(f":save {tmp_path}/one.xlogo")
+    )
+    shell.handle("repeat(2){rt}")
+    assert "saved 3 blocks" in said(shell.handle(f":save {tmp_path}/three.xlogo"))
+
+
 def test_save_as_json_writes_code_json(shell, tmp_path):
     shell.handle("fd setpc(red)")
     path = tmp_path / "prog.json"
