@@ -507,13 +507,20 @@ def _hint(shell: Shell, arg: str) -> Reply:
     if near.program is None:
         message = Text("no solution found near your program", style="yellow")
         return Reply([message], {"hint": None}, ok=False)
+    out: list[RenderableType] = []
     if near.edits:
         hint, data = edit_hint(s.program, near.edits[0])
+        # what is typed goes at the end: "start with: fd" typed as `fd` made it worse
+        out = [
+            hint,
+            Text("(:edit changes the program; what you type is added at its end)", style="dim"),
+        ]
     else:
         hint, data = next_command(s.program, near.program)
+        out = [hint]
     data["solution"] = to_compact(near.program)
     data["found_by"] = near.found_by
-    return Reply([hint], data)
+    return Reply(out, data)
 
 
 def edit_hint(current: Program, edit: Any) -> tuple[Text, dict[str, Any]]:

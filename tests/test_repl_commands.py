@@ -583,6 +583,19 @@ def test_hint_names_the_line_of_a_wrong_command(shell):
     assert reply.data["hint"] == "line 7: change fd to bk"  # the repeat takes lines 3-5
 
 
+def test_a_hint_to_change_a_line_says_how_to_change_it(shell):
+    """Typed code is appended: a learner told "start with: fd" who types fd makes it worse."""
+    shell.handle("rt rt")
+    reply = shell.handle(":hint")
+    assert reply.data["hint"].startswith("start with")
+    assert "(:edit changes the program; what you type is added at its end)" in shown(reply)
+
+
+def test_a_hint_of_the_next_command_needs_no_word_on_editing(shell):
+    shell.handle("fd")
+    assert "(:edit" not in shown(shell.handle(":hint"))
+
+
 def test_a_hint_for_a_program_far_from_any_solution_still_comes_in_time(tasks_dir):
     from xlogo_lang import run
 
