@@ -3,9 +3,10 @@
 On a terminal, input goes through a `PromptSession` with the xlogo lexer for highlighting, the
 completer, history in the user's state directory (platformdirs; `XLOGO_HISTORY` or `--history`
 overrides it, `-` keeps none), a bottom toolbar with the status, and key bindings: Enter runs the
-input unless a `{`/`[` is still open (then it continues on the next line, indented), Esc Enter
-runs it anyway, F8/F7 step forward/back through the run, Ctrl-C cancels the input, Ctrl-D
-leaves. Output is printed with rich between prompts.
+input unless a `{`/`[` is still open (then it continues on the next line, indented, and a `}`
+typed there lines up with its block's head), Esc Enter runs it anyway, F8/F7 step
+forward/back through the run, Ctrl-C cancels the input, Ctrl-D leaves. Output is printed with
+rich between prompts.
 
 When stdin or stdout is not a terminal the REPL reads lines (joining unbalanced ones) and prints
 plain text, or one JSON object per input with `--json`. Both loops call the same `Shell`.
@@ -28,6 +29,7 @@ from prompt_toolkit.formatted_text import FormattedText
 from prompt_toolkit.history import FileHistory, History, InMemoryHistory
 from prompt_toolkit.input import Input
 from prompt_toolkit.key_binding import KeyBindings, KeyPressEvent
+from prompt_toolkit.layout.processors import TabsProcessor
 from prompt_toolkit.lexers import PygmentsLexer
 from prompt_toolkit.output import Output
 from prompt_toolkit.styles import Style, merge_styles, style_from_pygments_cls
@@ -136,8 +138,23 @@ def indent_after(text: str) -> str:
     return "  " * max(depth, 0)
 
 
+def _close_block(kb: KeyBindings) -> None:
+    """`}` or `]` typed on a line of indentation alone takes one level of it back, so the
+    bracket lines up with the head of the block it closes (`repeat(3){` ... `}`)."""
+
+    @kb.add("}")
+    @kb.add("]")
+    def _close(event: KeyPressEvent) -> None:
+        buf = event.current_buffer
+        line = buf.document.current_line_before_cursor
+        if line and not line.strip(" ") and not python_block(buf.text):
+            buf.delete_before_cursor(min(2, len(line)))
+        buf.insert_text(event.data)
+
+
 def key_bindings() -> KeyBindings:
     kb = KeyBindings()
+    _close_block(kb)
 
     @kb.add("enter")
     def _enter(event: KeyPressEvent) -> None:
@@ -171,6 +188,7 @@ def key_bindings() -> KeyBindings:
 
 def editor_key_bindings() -> KeyBindings:
     kb = KeyBindings()
+    _close_block(kb)
 
     @kb.add("enter")
     def _newline(event: KeyPressEvent) -> None:
@@ -212,6 +230,8 @@ def run_interactive(
         "complete_while_typing": True,
         "multiline": True,
         "prompt_continuation": _continuation,
+        # a pasted tab is shown as the indentation it is, not as prompt_toolkit's `^I`
+        "input_processors": [TabsProcessor(tabstop=2, char1=" ", char2=" ")],
         "style": style,
         "include_default_pygments_style": False,
         "input": input,

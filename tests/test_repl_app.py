@@ -90,6 +90,21 @@ def test_a_multi_line_repeat_is_one_input(shell):
     assert shell.session.compact == "repeat(3){fd}" and shell.session.undo_depth == 1
 
 
+def test_a_closing_bracket_lines_up_with_the_head_of_its_block(shell):
+    """Enter indents the next line of an open block; the `}` typed there took that indent."""
+    history = InMemoryHistory()
+    keys = "repeat(2){" + ENTER + "repeat 2 [" + ENTER + "fd" + ENTER + "]" + ENTER + "}" + ENTER
+    drive(shell, keys, history=history)
+    assert list(history.get_strings()) == ["repeat(2){\n  repeat 2 [\n    fd\n  ]\n}"]
+
+
+def test_a_closing_bracket_in_the_editor_lines_up_too(shell):
+    edit = ENTER + "repeat(3){" + ENTER + "fd" + ENTER + "}" + " jump" + ACCEPT  # kept: a mistake
+    drive(shell, "fd" + ENTER + ":edit" + ENTER + edit)
+    assert shell.session.draft is not None
+    assert shell.session.draft[1] == "fd\nrepeat(3){\n  fd\n} jump"
+
+
 def test_a_parse_error_shows_the_caret_and_the_session_goes_on(shell):
     screen = drive(shell, "fd" + ENTER + "rt setpc(pink)" + ENTER + "rt" + ENTER)
     assert "unknown pen colour 'pink'" in screen

@@ -164,3 +164,21 @@ def test_ctrl_d_ends_the_session_on_a_dumb_terminal(tasks_dir, new_user):
     finally:
         child.close()
     assert child.exitstatus == 0
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="pexpect needs a POSIX pty")
+def test_a_pasted_program_shows_its_tabs_as_indentation(tasks_dir, new_user):
+    """A program pasted from a file indented with tabs showed each tab as `^I`."""
+    child = repl_in_a_terminal(new_user, str(tasks_dir / "87.json"))
+    try:
+        child.expect("87> ")
+        child.send("\x1b[200~repeat(3){\r\n\tfd\r\n}\x1b[201~")  # a bracketed paste
+        child.expect(r"\}")
+        assert "^I" not in child.before
+        child.send("\r")
+        child.expect("2/6 commands")  # it ran as typed
+        child.expect("87> ")
+        child.sendcontrol("d")
+        child.expect(pexpect.EOF)
+    finally:
+        child.close()
