@@ -29,7 +29,14 @@ from rich.text import Text
 
 from xlogo_lang.ast import Program, Repeat
 from xlogo_lang.codejson import to_json
-from xlogo_lang.errors import ParseError, ProgramError, TaskError, UsageError, XlogoError
+from xlogo_lang.errors import (
+    ParseError,
+    ProgramError,
+    TaskError,
+    UsageError,
+    XlogoError,
+    counted,
+)
 from xlogo_lang.files import write_whole
 from xlogo_lang.interpreter import MAX_CALLS
 from xlogo_lang.parser import parse
@@ -183,7 +190,7 @@ class Shell:
             try:
                 added = self.session.feed(text)
             except XlogoError as exc:
-                reply = self.error(exc)
+                reply = self.error(_colon_forgotten(stripped, exc))
             else:
                 reply = self.board()
                 reply.data["added"] = to_compact(Program(added))
@@ -229,6 +236,17 @@ class Shell:
                 hint=f":load {arg} opens it",
             )
         return parse(text, filename=str(path)), str(path)
+
+
+def _colon_forgotten(text: str, exc: XlogoError) -> XlogoError:
+    """A meta-command typed without its colon (`help`, `quit`, `load 87`), as one would in
+    another REPL, is no code: its error says how to type it, where the parser's hint listed
+    the turtle's commands."""
+    word = text.split(None, 1)[0].lower() if text else ""
+    name = ALIASES.get(word, word)
+    if isinstance(exc, ParseError) and exc.line == 1 and exc.column == 1 and name in META:
+        exc.hint = f"meta-commands start with a colon: type :{text}"
+    return exc
 
 
 def _solver() -> Any:
@@ -442,8 +460,7 @@ def _save(shell: Shell, arg: str) -> Reply:
     text = json.dumps(to_json(s.program), indent=2) + "\n" if path.suffix == ".json" else s.source
     write_whole(path, text.encode("utf-8"))  # a failed write leaves the old file whole
     shell._own_file = resolved
-    n = len(s.program)
-    return shell.note(f"saved {n} block{'s' * (n != 1)} to {path}", file=str(path))
+    return shell.note(f"saved {counted(len(s.program), 'block')} to {path}", file=str(path))
 
 
 @meta("check")

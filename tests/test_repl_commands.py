@@ -53,6 +53,20 @@ def test_a_parse_error_shows_the_caret_excerpt_and_changes_nothing(shell):
     assert reply.data["error"]["line"] == 1 and reply.data["error"]["column"] == 4
 
 
+@pytest.mark.parametrize("typed", ["help", "quit", "exit", "Undo", "load 63", "?"])
+def test_a_meta_command_typed_without_its_colon_says_how_to_type_it(shell, typed):
+    """`help` or `exit` is what one types in another REPL: the hint listed fd, bk, lt ..."""
+    reply = shell.handle(typed)
+    assert not reply.ok and reply.data["error"]["hint"] == (
+        f"meta-commands start with a colon: type :{typed}"
+    )
+    assert shell.session.compact == "" and shell.session.task.id == "87"
+
+
+def test_a_mistake_in_code_keeps_the_parsers_hint(shell):
+    assert shell.handle("fd help").data["error"]["hint"].startswith("commands are fd, bk")
+
+
 def test_every_reply_carries_the_state_for_machines(shell):
     data = shell.handle("fd rt").data
     json.dumps(data)  # JSON-able
