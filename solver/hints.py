@@ -25,7 +25,7 @@ from typing import Literal
 
 from xlogo_lang.ast import Program
 from xlogo_lang.errors import ProgramError
-from xlogo_lang.printer import to_compact
+from xlogo_lang.printer import to_compact, to_text
 from xlogo_lang.tasks import Task
 
 from .edits import Edit, edit_script, repair
@@ -69,14 +69,20 @@ def nearest_solution(
 
 def closest(programs: list[Program], current: Program) -> Program:
     """The program most like `current`: the longest common start of top-level blocks, then
-    the most blocks in common (the first on ties)."""
+    the most blocks in common, then the most lines of canonical text in common (the first on
+    ties). The lines see inside a repeat, which a block compares whole: for `repeat(3){fd} fd
+    rt` on task 87, `fd rt repeat(3){fd} rt fd` keeps the repeat, where `fd lt repeat(3){bk}
+    rt bk` (as many blocks in common) changes it, and `:solve` shows the smaller diff."""
     mine = [to_compact(Program((b,))) for b in current.body]
+    my_lines = to_text(current).splitlines()
 
-    def likeness(prog: Program) -> tuple[int, float]:
+    def likeness(prog: Program) -> tuple[int, float, float]:
         theirs = [to_compact(Program((b,))) for b in prog.body]
         start = 0
         while start < min(len(mine), len(theirs)) and mine[start] == theirs[start]:
             start += 1
-        return start, difflib.SequenceMatcher(a=mine, b=theirs, autojunk=False).ratio()
+        blocks = difflib.SequenceMatcher(a=mine, b=theirs, autojunk=False).ratio()
+        lines = to_text(prog).splitlines()
+        return start, blocks, difflib.SequenceMatcher(a=my_lines, b=lines, autojunk=False).ratio()
 
     return max(programs, key=likeness)

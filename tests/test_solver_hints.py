@@ -56,6 +56,12 @@ def test_the_closest_program_shares_the_longest_start_then_the_most_blocks():
     assert closest([a, b], parse("")) == a  # ties: the first
 
 
+def test_of_programs_with_as_many_blocks_in_common_the_closest_shares_the_most_lines():
+    """A block compares a repeat whole; its lines show what `:solve`'s diff would change."""
+    far, near = parse("fd lt repeat(3){bk} rt bk"), parse("fd rt repeat(3){fd} rt fd")
+    assert closest([far, near], parse("repeat(3){fd} fd rt")) == near
+
+
 def test_a_repair_given_the_shortest_solutions_does_not_search_them_again(real_tasks):
     """A hint hands repair the solutions it has; repair's own search for them took the whole
     hint budget on a big drawing. Given none (a search stopped at once), repair has no bound."""
