@@ -365,7 +365,11 @@ def _edit(shell: Shell, arg: str) -> Reply:
     """Edit the whole program in a multi-line editor; it runs when you accept (Esc Enter)."""
     s = shell.session
     if shell.editor is None:
-        raise UsageError(":edit needs a terminal", hint="type code, or use :run FILE")
+        # said of --plain on a terminal too, where "needs a terminal" read as nonsense
+        raise UsageError(
+            ":edit needs the line editor, which runs on a terminal without --plain or --json",
+            hint="type code, or use :run FILE",
+        )
     draft = s.draft[1] if s.draft is not None and s.draft[0] == s.program else None
     new = shell.editor(draft if draft is not None else s.source)
     if new is None:

@@ -425,6 +425,10 @@ def test_a_cancelled_edit_changes_nothing(shell):
 def test_edit_without_a_terminal_explains_the_alternatives(shell):
     reply = shell.handle(":edit")
     assert not reply.ok and ":run FILE" in shown(reply)
+    # the plain loop has no editor on a terminal too (--plain): "needs a terminal" was wrong
+    assert "needs the line editor, which runs on a terminal without --plain or --json" in said(
+        reply
+    )
 
 
 def test_undo_with_nothing_to_undo_says_so(shell):
