@@ -270,14 +270,20 @@ def _help(shell: Shell, arg: str) -> Reply:
     for cmd in META.values():
         table.add_row(f":{cmd.name} {cmd.usage}".rstrip(), cmd.help)
     short = ", ".join(f":{a} = :{n}" for a, n in ALIASES.items())
+    if shell.editor is not None:  # the line editor's keys
+        keys = (
+            "Tab completes; F8/F7 step the run forward/back; Esc Enter runs an open block; "
+            "↑/↓ history, Ctrl-C cancels the input, Ctrl-D quits."
+        )
+    else:  # the plain loop (--plain, --json, piped input) reads lines: no keys of its own
+        keys = "Ctrl-C drops the input being typed, Ctrl-D quits."
     code = Text.assemble(
         (f"Short names: {short}; any unique prefix works too.\n", "dim"),
         ("Type code to run it at once: ", "dim"),
         render.highlight_text("fd bk lt rt setpc(red) repeat(3){fd rt}"),
         ("\nAn open { or [ (a def/for block: up to an empty line) ", "dim"),
         ("continues on the next line. ", "dim"),
-        ("Tab completes; F8/F7 step the run forward/back; Esc Enter runs an open block; ", "dim"),
-        ("↑/↓ history, Ctrl-C cancels the input, Ctrl-D quits.", "dim"),
+        (keys, "dim"),
     )
     return Reply([table, code], {"commands": [c.name for c in META.values()]})
 

@@ -102,6 +102,15 @@ def test_help_names_the_short_names_that_come_before_prefixes(shell):
     assert ":s = :step" in text and ":h = :help" in text and ":b = :back" in text
 
 
+def test_help_names_the_keys_of_the_front_end_it_runs_in(shell):
+    """The plain loop (--plain) reads lines: it has no F8, Tab or history to offer."""
+    plain = " ".join(shown(shell.handle(":help")).split())
+    assert "F8" not in plain and "Tab" not in plain and "Ctrl-D quits" in plain
+    shell.editor = lambda text: None  # what the line editor's front end sets
+    full = " ".join(shown(shell.handle(":help")).split())
+    assert "F8/F7 step the run forward/back" in full and "Tab completes" in full
+
+
 # -- walking the run ----------------------------------------------------------------------------
 
 
