@@ -241,7 +241,7 @@ def run_interactive(
         history=history or InMemoryHistory(),
         auto_suggest=AutoSuggestFromHistory(),
         key_bindings=key_bindings(),
-        bottom_toolbar=lambda: " " + toolbar_text(shell.session.status()) + " ",
+        bottom_toolbar=lambda: " " + toolbar_text(shell.session.status(), console.width - 2) + " ",
         **common,
     )
     # The editor has its own session, so whole programs do not land in the input history.

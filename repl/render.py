@@ -86,14 +86,28 @@ def status_line(st: Status) -> Text:
     return out
 
 
-def toolbar_text(st: Status) -> str:
-    """The status in one plain line, for prompt_toolkit's bottom toolbar."""
+def toolbar_text(st: Status, width: int | None = None) -> str:
+    """The status in one plain line, for prompt_toolkit's bottom toolbar.
+
+    Within `width` columns, the parts that say least go first (`:help`, then the task name,
+    which the prompt shows, then the limits from the last): cut at the edge, the toolbar of a
+    40-column terminal lost the step being shown."""
     name = "playground" if st.playground else f"task {st.task_id}"
-    parts = [name, st.verdict_word, st.budget, *st.limits]
-    if st.steps and st.position != st.steps:
-        parts.append(f"step {st.position}/{st.steps}")
-    parts.append(":help")
-    return " │ ".join(parts)
+    step = [f"step {st.position}/{st.steps}"] if st.steps and st.position != st.steps else []
+    limits = list(st.limits)
+
+    def line(with_help: bool, named: bool) -> str:
+        parts = [st.verdict_word, st.budget, *limits, *step]
+        return " │ ".join([name] * named + parts + [":help"] * with_help)
+
+    if width is None:
+        return line(True, True)
+    for with_help, named in ((True, True), (False, True), (False, False)):
+        if len(line(with_help, named)) <= width:
+            return line(with_help, named)
+    while limits and len(line(False, False)) > width:
+        limits.pop()
+    return line(False, False)
 
 
 def listing(

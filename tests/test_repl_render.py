@@ -88,6 +88,21 @@ def test_the_toolbar_shows_the_step_while_walking_the_run(tasks_dir):
     assert "step 1/3" in toolbar_text(s.status())
 
 
+def test_a_narrow_toolbar_keeps_the_step_and_drops_what_the_prompt_says(tasks_dir):
+    s = Session(load_task(tasks_dir / "87.json"))
+    s.feed("fd rt fd")
+    s.goto(1)
+    assert toolbar_text(s.status(), 38) == "not yet │ 3/6 commands │ step 1/3"
+    assert toolbar_text(s.status(), 80) == toolbar_text(s.status())  # room for everything
+
+
+def test_a_narrow_toolbar_drops_the_limits_from_the_last(examples_dir):
+    s = Session(load_task(examples_dir / "tasks" / "start-by-turning.json"))
+    s.feed("rt fd")
+    assert toolbar_text(s.status()).endswith("no backward │ start with rt fd │ :help")
+    assert toolbar_text(s.status(), 40) == "not yet │ 2 commands │ no backward"
+
+
 def test_the_diff_marks_added_and_removed_lines():
     text = diff_text("fd\nlt\n", "fd\nrt\nfd\n").plain
     assert "  fd\n- lt\n+ rt\n+ fd" in text
