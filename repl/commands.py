@@ -36,6 +36,7 @@ from xlogo_lang.errors import (
     UsageError,
     XlogoError,
     counted,
+    fit_excerpt,
 )
 from xlogo_lang.files import write_whole
 from xlogo_lang.interpreter import MAX_CALLS
@@ -205,12 +206,12 @@ class Shell:
         return Reply([*notes, render.board(self.session, self.width())])
 
     def error(self, exc: XlogoError) -> Reply:
-        """The error as `str(exc)` shows it, with the caret excerpt kept unwrapped."""
+        """The error as `str(exc)` shows it, with the caret excerpt cut to the terminal."""
         head = Text("error: ", style="bold red")
         head.append(f"{exc.location}: {exc.message}" if exc.location else exc.message)
         out: list[RenderableType] = [head]
-        if exc.excerpt:
-            out.append(Text(exc.excerpt, no_wrap=True, overflow="crop"))
+        if exc.excerpt:  # cut around the caret to the terminal: wrapped, it points amiss
+            out.append(Text(fit_excerpt(exc.excerpt, self.width() - 1)))
         if exc.hint:
             out.append(Text(f"hint: {exc.hint}", style="cyan"))
         if isinstance(exc, ProgramError):

@@ -1,4 +1,5 @@
-"""How a JSON line that cannot be read is named in messages (`errors.json_problem`)."""
+"""How a JSON line that cannot be read is named in messages (`errors.json_problem`), and how a
+caret excerpt is cut to a narrow terminal (`errors.fit_excerpt`)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import json
 
 import pytest
 
-from xlogo_lang.errors import json_problem, load_json
+from xlogo_lang.errors import caret_excerpt, fit_excerpt, json_problem, load_json
 
 
 def _refusal(raw: bytes | str) -> ValueError:
@@ -34,3 +35,18 @@ def test_json_nested_too_deeply_is_a_value_error_worded_as_the_others() -> None:
         load_json("[" * 100_000 + "]" * 100_000)
     assert json_problem(caught.value) == "nested too deeply"
     assert load_json('{"a": [1]}') == {"a": [1]}
+
+
+def test_an_excerpt_wider_than_the_room_is_cut_around_its_caret():
+    excerpt = caret_excerpt("fd " * 30 + "jump fd fd", 1, 91, 4)
+    assert (
+        fit_excerpt(excerpt, 40) == "fd fd fd fd fd fd fd fd fd fd jump fd fd\n" + " " * 30 + "^^^^"
+    )
+    assert fit_excerpt(excerpt, 200) == excerpt  # it fits: as it is
+
+
+def test_an_excerpt_of_wide_characters_is_cut_by_the_columns_they_take():
+    excerpt = caret_excerpt("ｆｄ " * 20 + "x", 1, 61, 1)  # full-width letters: 2 columns each
+    src, marks = fit_excerpt(excerpt, 40).split("\n")
+    assert src.endswith("x") and 2 * len(src.replace(" ", "")) + src.count(" ") <= 40
+    assert marks.index("^") == 2 * src.index("x") - src[: src.index("x")].count(" ")

@@ -67,6 +67,19 @@ def test_a_mistake_in_code_keeps_the_parsers_hint(shell):
     assert shell.handle("fd help").data["error"]["hint"].startswith("commands are fd, bk")
 
 
+def test_on_a_narrow_terminal_the_caret_stays_under_the_mistake(tasks_dir):
+    """A line longer than the terminal wrapped, and the caret went under the wrong word."""
+    narrow = Shell(Session(load_task(tasks_dir / "87.json")), width=lambda: 40)
+    reply = narrow.handle("repeat(4){fd fd rt fd fd rt fd fd} setpc(purple) fd")
+    console = Console(file=io.StringIO(), width=40, record=True)
+    for item in reply.out:
+        console.print(item)
+    lines = console.export_text().splitlines()
+    src = next(i for i, line in enumerate(lines) if "setpc(purple)" in line)
+    assert lines[src + 1].index("^") == lines[src].index("purple")
+    assert reply.data["error"]["column"] == 42  # machines get the whole line's column
+
+
 def test_every_reply_carries_the_state_for_machines(shell):
     data = shell.handle("fd rt").data
     json.dumps(data)  # JSON-able

@@ -181,6 +181,39 @@ def caret_excerpt(text: str, line: int, column: int, width: int = 1) -> str:
     return f"{src}\n{pad}{'^' * max(width, 1)}"
 
 
+def fit_excerpt(excerpt: str, room: int) -> str:
+    """`caret_excerpt`'s two lines cut to at most `room` columns around the caret. A terminal
+    narrower than the source line wraps both lines, and the caret lands under the wrong
+    character; cut at the terminal's edge instead, a caret past it is not shown at all."""
+    src, _, marks = excerpt.partition("\n")
+    if "^" not in marks or sum(_columns(ch) for ch in src) <= room:
+        return excerpt
+    pad, carets = marks[: marks.index("^")], marks.count("^")
+    column, taken = 0, 0  # the caret's character in `src`: walk `src` as its pad was made
+    while taken < len(pad) and column < len(src):
+        taken += len(_pad(src[column]))
+        column += 1
+    start, used = column, 0  # half the room before the caret, the rest from there on
+    while start > 0 and used + _columns(src[start - 1]) <= room // 2:
+        start -= 1
+        used += _columns(src[start])
+    end, used = start, 0
+    while end < len(src) and used + _columns(src[end]) <= room:
+        used += _columns(src[end])
+        end += 1
+    while start > 0 and used + _columns(src[start - 1]) <= room:  # the line ended: fill back
+        start -= 1
+        used += _columns(src[start])
+    shown = src[start:end]
+    carets = max(1, min(carets, len(shown) - (column - start)))
+    return f"{shown}\n{''.join(_pad(ch) for ch in shown[: column - start])}{'^' * carets}"
+
+
+def _columns(ch: str) -> int:
+    """The columns `ch` takes on a terminal, at the most (a tab: up to 8)."""
+    return 8 if ch == "\t" else len(_pad(ch))
+
+
 def _visible(ch: str) -> str:
     """A character as an excerpt shows it: an invisible one (a zero-width space, a byte-order
     mark) or a control one as U+FFFD, one column wide, so that the caret stays under its
