@@ -45,7 +45,7 @@ from xlogo_lang.lexer import XlogoLexer, XlogoStyle
 
 from .commands import Reply, Shell
 from .completion import ReplCompleter
-from .render import toolbar_text
+from .render import editor_toolbar, toolbar_text
 from .session import Session, needs_more, python_block
 
 HISTORY_ENV = "XLOGO_HISTORY"
@@ -247,7 +247,7 @@ def run_interactive(
     # The editor has its own session, so whole programs do not land in the input history.
     editor: PromptSession[str] = PromptSession(
         key_bindings=editor_key_bindings(),
-        bottom_toolbar=" :edit │ Enter: new line │ Esc Enter: run it │ Ctrl-C: cancel ",
+        bottom_toolbar=lambda: " " + editor_toolbar(console.width - 2) + " ",
         **common,
     )
 

@@ -110,6 +110,19 @@ def toolbar_text(st: Status, width: int | None = None) -> str:
     return line(False, False)
 
 
+EDITOR_KEYS = (":edit", "Enter: new line", "Esc Enter: run it", "Ctrl-C: cancel")
+
+
+def editor_toolbar(width: int | None = None) -> str:
+    """The `:edit` toolbar: its keys, within `width` columns without the name, then without
+    Enter's (which a learner tries first anyway); cut at the edge, a 40-column terminal lost
+    how to run the edit."""
+    keys = list(EDITOR_KEYS)
+    while width is not None and len(" │ ".join(keys)) > width and len(keys) > 2:
+        keys.pop(0)
+    return " │ ".join(keys)
+
+
 def listing(
     session: Session,
     *,

@@ -6,7 +6,14 @@ import io
 
 import pytest
 from rich.console import Console
-from xlogo_lang.repl.render import board, diff_text, listing, status_line, toolbar_text
+from xlogo_lang.repl.render import (
+    board,
+    diff_text,
+    editor_toolbar,
+    listing,
+    status_line,
+    toolbar_text,
+)
 from xlogo_lang.repl.session import Session
 
 from xlogo_lang import load_task, load_tasks, parse
@@ -101,6 +108,11 @@ def test_a_narrow_toolbar_drops_the_limits_from_the_last(examples_dir):
     s.feed("rt fd")
     assert toolbar_text(s.status()).endswith("no backward │ start with rt fd │ :help")
     assert toolbar_text(s.status(), 40) == "not yet │ 2 commands │ no backward"
+
+
+def test_the_editor_toolbar_keeps_how_to_run_and_cancel_on_a_narrow_terminal():
+    assert editor_toolbar() == ":edit │ Enter: new line │ Esc Enter: run it │ Ctrl-C: cancel"
+    assert editor_toolbar(38) == "Esc Enter: run it │ Ctrl-C: cancel"
 
 
 def test_the_diff_marks_added_and_removed_lines():
