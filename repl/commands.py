@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -239,14 +240,19 @@ class Shell:
         return parse(text, filename=str(path)), str(path)
 
 
+_BARE_META = re.compile(r"([A-Za-z]+|\?)(?:\(\))?(\s.*)?", re.DOTALL)
+
+
 def _colon_forgotten(text: str, exc: XlogoError) -> XlogoError:
-    """A meta-command typed without its colon (`help`, `quit`, `load 87`), as one would in
+    """A meta-command typed without its colon (`help`, `quit()`, `load 87`), as one would in
     another REPL, is no code: its error says how to type it, where the parser's hint listed
     the turtle's commands."""
-    word = text.split(None, 1)[0].lower() if text else ""
-    name = ALIASES.get(word, word)
-    if isinstance(exc, ParseError) and exc.line == 1 and exc.column == 1 and name in META:
-        exc.hint = f"meta-commands start with a colon: type :{text}"
+    m = _BARE_META.fullmatch(text)
+    if m is None or not isinstance(exc, ParseError) or (exc.line, exc.column) != (1, 1):
+        return exc
+    word, rest = m.group(1), m.group(2) or ""
+    if ALIASES.get(word.lower(), word.lower()) in META:
+        exc.hint = f"meta-commands start with a colon: type :{word}{rest}"
     return exc
 
 
@@ -535,14 +541,11 @@ def _hint(shell: Shell, arg: str) -> Reply:
     if near.program is None:
         message = Text("no solution found near your program", style="yellow")
         return Reply([message], {"hint": None}, ok=False)
-    out: list[RenderableType] = []
     if near.edits:
         hint, data = edit_hint(s.program, near.edits[0])
         # what is typed goes at the end: "start with: fd" typed as `fd` made it worse
-        out = [
-            hint,
-            Text("(:edit changes the program; what you type is added at its end)", style="dim"),
-        ]
+        how = Text("(:edit changes the program; what you type is added at its end)", style="dim")
+        out: list[RenderableType] = [hint, how]
     else:
         hint, data = next_command(s.program, near.program)
         out = [hint]

@@ -53,13 +53,22 @@ def test_a_parse_error_shows_the_caret_excerpt_and_changes_nothing(shell):
     assert reply.data["error"]["line"] == 1 and reply.data["error"]["column"] == 4
 
 
-@pytest.mark.parametrize("typed", ["help", "quit", "exit", "Undo", "load 63", "?"])
-def test_a_meta_command_typed_without_its_colon_says_how_to_type_it(shell, typed):
-    """`help` or `exit` is what one types in another REPL: the hint listed fd, bk, lt ..."""
+@pytest.mark.parametrize(
+    ("typed", "meant"),
+    [
+        ("help", ":help"),
+        ("quit", ":quit"),
+        ("exit()", ":exit"),  # Python's REPL
+        ("Undo", ":Undo"),
+        ("load 63", ":load 63"),
+        ("?", ":?"),
+    ],
+)
+def test_a_meta_command_typed_without_its_colon_says_how_to_type_it(shell, typed, meant):
+    """`help` or `exit()` is what one types in another REPL: the hint listed fd, bk, lt ..."""
     reply = shell.handle(typed)
-    assert not reply.ok and reply.data["error"]["hint"] == (
-        f"meta-commands start with a colon: type :{typed}"
-    )
+    assert not reply.ok
+    assert reply.data["error"]["hint"] == f"meta-commands start with a colon: type {meant}"
     assert shell.session.compact == "" and shell.session.task.id == "87"
 
 
