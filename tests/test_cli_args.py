@@ -216,6 +216,15 @@ def test_a_program_where_the_task_goes_is_named_a_program(capsys, strawberry):
     assert "hint: this file holds a Mini program, not a task" in err
 
 
+def test_a_program_in_code_json_where_the_task_goes_is_named_a_program(capsys, tmp_path):
+    """As a task it only lacked 'tiles'; the slip is the order, or :load for :run."""
+    program = tmp_path / "p.json"
+    program.write_text('{"run": [{"type": "fd"}]}')
+    code, _, err = xlogo(capsys, "show", str(program))
+    assert code == 2
+    assert "hint: this file holds a Mini program (code JSON), not a task" in err
+
+
 def test_sft_of_a_task_file_says_it_is_one_json_document_not_json_lines(
     capsys, tmp_path, strawberry
 ):

@@ -448,18 +448,23 @@ def task_from_dict(
     cx = _Ctx(file, base_path)
     d = cx.obj(data, "")
     _check_record_keys(d, cx, TASK_KEYS)
-    return _build_task(
-        d,
-        cx,
-        goal=_Part(d.get("goal", _NO_GOAL), cx, "goal"),
-        constraints=_Part(d.get("constraints", []), cx, "constraints"),
-        solution=_Part(
-            d.get("solution", d.get("code")),
+    try:
+        return _build_task(
+            d,
             cx,
-            "code" if "code" in d and "solution" not in d else "solution",
-        ),
-        default_id=default_id,
-    )
+            goal=_Part(d.get("goal", _NO_GOAL), cx, "goal"),
+            constraints=_Part(d.get("constraints", []), cx, "constraints"),
+            solution=_Part(
+                d.get("solution", d.get("code")),
+                cx,
+                "code" if "code" in d and "solution" not in d else "solution",
+            ),
+            default_id=default_id,
+        )
+    except TaskError as exc:
+        if set(d) == {"run"} and exc.hint is None:  # code JSON: `xlogo show prog.json`
+            exc.hint = "this file holds a Mini program (code JSON), not a task"
+        raise
 
 
 # A task file must state its goal: `null` means a drawing (README), but an absent key is more
