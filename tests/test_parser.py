@@ -149,6 +149,19 @@ def test_a_parse_error_carries_a_hint():
     assert parse_error("fd jump").hint
 
 
+@pytest.mark.parametrize(
+    ("typo", "meant"),
+    [("foward", "forward"), ("rigth", "right"), ("repet", "repeat"), ("stepc", "setpc")],
+)
+def test_a_command_with_a_letter_wrong_is_named_in_the_hint(typo, meant):
+    assert parse_error(f"fd {typo}").hint.startswith(f"did you mean '{meant}'? (commands are fd")
+
+
+@pytest.mark.parametrize("word", ["fw", "reset", "jump"])
+def test_a_word_merely_like_a_command_gets_the_list_alone(word):
+    assert parse_error(word).hint == "commands are fd, bk, lt, rt, setpc(colour), repeat(n){...}"
+
+
 def test_the_file_name_is_part_of_the_message():
     err = parse_error("jump", filename="prog.txt")
     assert str(err).startswith("prog.txt: line 1, column 1:")

@@ -17,6 +17,7 @@ errors, repeats nested past `MAX_DEPTH` stop the reading at once, and quoted tok
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Iterable
 from functools import cache
@@ -67,6 +68,8 @@ _CANONICAL_KIND = {
     "lt": "lt", "left": "lt",
     "rt": "rt", "right": "rt",
 }  # fmt: skip
+
+_COMMAND_WORDS = (*_CANONICAL_KIND, "setpc", "setpencolor", "repeat")  # as the grammar spells them
 
 _TOKEN_WORDS = {
     "FD": "fd", "BK": "bk", "LT": "lt", "RT": "rt", "SETPC": "setpc", "REPEAT": "repeat",
@@ -654,10 +657,11 @@ def _classify(found: str, expected: list[str], before: str = "") -> tuple[str, s
     if "'{'" in expected or "'['" in expected:
         return f"missing repeat body before {shown}", "write repeat(3){fd rt} or repeat 3 [fd rt]"
     if found[:1].isalpha():
-        return (
-            f"unknown command {shown}",
-            "commands are fd, bk, lt, rt, setpc(colour), repeat(n){...}",
-        )
+        hint = "commands are fd, bk, lt, rt, setpc(colour), repeat(n){...}"
+        # a slip of one letter (`foward`, `rigth`, `repet`); a word merely like one (`reset`
+        # and repeat) gets the list alone
+        close = difflib.get_close_matches(found.lower(), _COMMAND_WORDS, n=1, cutoff=0.75)
+        return f"unknown command {shown}", f"did you mean {close[0]!r}? ({hint})" if close else hint
     return f"unexpected {shown}", None
 
 
