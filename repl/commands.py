@@ -544,8 +544,11 @@ def _hint(shell: Shell, arg: str) -> Reply:
     if near.edits:
         hint, data = edit_hint(s.program, near.edits[0])
         # what is typed goes at the end: "start with: fd" typed as `fd` made it worse
-        how = Text("(:edit changes the program; what you type is added at its end)", style="dim")
-        out: list[RenderableType] = [hint, how]
+        if shell.editor is not None:
+            how = "(:edit changes the program; what you type is added at its end)"
+        else:  # the plain loop has no editor
+            how = "(what you type is added at the end: :reset, then type the program changed)"
+        out: list[RenderableType] = [hint, Text(how, style="dim")]
     else:
         hint, data = next_command(s.program, near.program)
         out = [hint]

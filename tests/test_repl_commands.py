@@ -634,10 +634,17 @@ def test_hint_names_the_line_of_a_wrong_command(shell):
 
 def test_a_hint_to_change_a_line_says_how_to_change_it(shell):
     """Typed code is appended: a learner told "start with: fd" who types fd makes it worse."""
+    shell.editor = lambda text: None  # the line editor's front end
     shell.handle("rt rt")
     reply = shell.handle(":hint")
     assert reply.data["hint"].startswith("start with")
     assert "(:edit changes the program; what you type is added at its end)" in shown(reply)
+
+
+def test_a_hint_to_change_a_line_without_the_editor_names_what_there_is(shell):
+    shell.handle("rt rt")
+    text = said(shell.handle(":hint"))
+    assert ":edit" not in text and "added at the end: :reset, then type" in text
 
 
 def test_a_hint_of_the_next_command_needs_no_word_on_editing(shell):
