@@ -137,7 +137,9 @@ class _Interrupts:
             self.installed = True
         return self
 
-    def __exit__(self, exc_type: object, *exc: object) -> None:
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, *tb: object
+    ) -> None:
         if self.installed:
             signal.signal(signal.SIGINT, self._previous)
             signal.set_wakeup_fd(self._old_wakeup_fd)
@@ -146,8 +148,10 @@ class _Interrupts:
             os.close(write)  # the watcher reads the end of the pipe and stops
             self._watcher.join()
             os.close(read)
-        if self.noted and exc_type is None:
-            raise KeyboardInterrupt
+        if self.noted and (exc is None or _z3_canceled(exc)):
+            # an interrupt that came between checks cancels the z3 call running then (building
+            # a constraint, reading a model), which raises Z3Exception("canceled"): Ctrl-C too
+            raise KeyboardInterrupt from None
 
     def _note(self, signum: int, frame: object) -> None:
         self.noted = True
@@ -172,6 +176,13 @@ class _Interrupts:
         ):
             self.noted = True
             raise KeyboardInterrupt
+
+
+def _z3_canceled(exc: BaseException) -> bool:
+    """Whether `exc` is z3 saying that a call was canceled (by `interrupt`)."""
+    import z3
+
+    return isinstance(exc, z3.Z3Exception) and "canceled" in str(exc.value)
 
 
 def _search(

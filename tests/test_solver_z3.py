@@ -209,3 +209,47 @@ def test_z3_progress_says_how_far_through_a_sizes_nestings_it_is(real_tasks):
     for level in {p["level"] for p in within}:
         counts = [p["nesting"] for p in within if p["level"] == level]
         assert counts == sorted(counts)
+
+
+def test_ctrl_c_at_any_moment_of_a_z3_search_is_an_interruption(real_tasks):
+    """Ctrl-C between two checks cancels the z3 call running then (a constraint being built, a
+    model being read), which raises z3's own "canceled" error: the REPL printed it as a
+    traceback and ended. Whenever it comes, a search in the main thread raises
+    KeyboardInterrupt, neither z3's error nor a solution."""
+    import os
+    import signal
+    import threading
+
+    for i in range(12):
+        timer = threading.Timer(0.02 + 0.033 * i, os.kill, (os.getpid(), signal.SIGINT))
+        timer.start()
+        try:
+            with pytest.raises(KeyboardInterrupt):
+                solve(real_tasks["64"], engine="z3")
+        finally:
+            timer.cancel()
+
+
+def test_a_z3_call_canceled_by_ctrl_c_between_checks_is_an_interruption():
+    """The moment the test above hits only now and then, made certain: Ctrl-C is noted, then
+    the z3 call running raises its "canceled" error."""
+    import os
+    import signal
+    import time
+
+    import z3
+    from xlogo_lang.solver.z3engine import _Interrupts
+
+    with pytest.raises(KeyboardInterrupt), _Interrupts() as interrupts:
+        os.kill(os.getpid(), signal.SIGINT)
+        while not interrupts.noted:
+            time.sleep(0.001)
+        raise z3.Z3Exception(b"canceled")
+
+
+def test_a_z3_error_without_ctrl_c_is_not_taken_for_one():
+    import z3
+    from xlogo_lang.solver.z3engine import _Interrupts
+
+    with pytest.raises(z3.Z3Exception), _Interrupts():
+        raise z3.Z3Exception(b"canceled")
