@@ -14,6 +14,7 @@ import time
 from pathlib import Path
 
 import pytest
+from openai_server import Reply, ScriptedOpenAI
 from test_gen_fixtures import POOL_ARGS, generated_pool
 
 from xlogo_lang.cli import main as xlogo
@@ -322,6 +323,22 @@ def test_sft_and_export_refuse_a_shard_cut_short_at_a_line_end(
     assert not (tmp_path / "sft.jsonl").exists()
     assert xlogo(["gen", "export", str(copy), "--out", str(tmp_path / "tasks")]) == 2
     assert "damaged shard" in capsys.readouterr().err
+
+
+def test_the_curriculum_refuses_a_shard_cut_short_before_it_asks_the_model(
+    copy: Path, tmp_path: Path, capsys, monkeypatch
+) -> None:
+    """As `sft` and `export` do: a pool that silently lost tasks would steer the rounds."""
+    monkeypatch.setenv("OPENAI_API_KEY", "test")
+    shard = copy / shard_name(1)
+    shard.write_text("".join(shard.read_text().splitlines(keepends=True)[:5]))
+    out = tmp_path / "rounds"
+    with ScriptedOpenAI(lambda request, seen: Reply("fd")) as server:
+        args = ["curriculum", "--model", "m", "--base-url", server.url, "--pool", str(copy)]
+        assert xlogo([*args, "--out", str(out), "--size", "5", "--sample", "3"]) == 2
+        assert server.requests == []
+    assert "damaged shard" in capsys.readouterr().err
+    assert not (out / "round-001").exists()
 
 
 def test_shards_without_their_config_are_not_claimed_by_new_settings(copy: Path, capsys) -> None:

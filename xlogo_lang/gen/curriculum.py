@@ -38,7 +38,7 @@ import math
 import os
 import random
 from collections import Counter, defaultdict
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -46,7 +46,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from ..errors import UsageError, json_problem, load_json
 from ..files import make_folder, write_whole
 from ..reading import cannot_open
-from .dataset import read_jsonl, record_task
+from .dataset import Record, iter_records, read_jsonl, record_task, shard_files
 from .generate import task_seed
 
 if TYPE_CHECKING:
@@ -107,31 +107,35 @@ class Pool:
 
     @classmethod
     def load(cls, path: str | Path) -> Pool:
-        """Index a generated folder (duplicates across shards skipped) or a records .jsonl."""
+        """Index a generated folder (duplicates across shards skipped) or a records .jsonl.
+        A folder is read as `xlogo sft` reads it (`dataset.iter_records`), so a shard cut short
+        is refused here too, rather than weighting the rounds on a pool that lost tasks."""
         p = Path(path)
-        files = [p] if p.is_file() else sorted(p.glob("tasks-*.jsonl")) if p.is_dir() else []
-        if not files:
+        if p.is_file():
+            records: Iterator[Record] = read_jsonl(p)
+        elif p.is_dir() and shard_files(p):
+            records = iter_records(p)
+        else:
             raise UsageError(
                 "the pool is neither a folder from `xlogo gen` nor a .jsonl", file=str(p)
             )
         pool = cls()
         seen: set[str | None] = set()  # a record with neither hash nor id counts as None
-        for f in files:
-            for rec in read_jsonl(f):
-                h = rec.get("hash") or rec.get("id")
-                if h in seen:
-                    continue
-                seen.add(h)
-                pool.entries.append(
-                    PoolEntry(
-                        str(rec.get("id")),
-                        str(rec.get("kind", "?")),
-                        str(rec.get("difficulty", "?")),
-                        tuple(rec.get("skills") or ()),
-                        str(f),
-                        rec.offset,
-                    )
+        for rec in records:
+            h = rec.get("hash") or rec.get("id")
+            if h in seen:
+                continue
+            seen.add(h)
+            pool.entries.append(
+                PoolEntry(
+                    str(rec.get("id")),
+                    str(rec.get("kind", "?")),
+                    str(rec.get("difficulty", "?")),
+                    tuple(rec.get("skills") or ()),
+                    str(rec.file),
+                    rec.offset,
                 )
+            )
         if not pool.entries:
             raise UsageError("the pool holds no tasks", file=str(p))
         return pool

@@ -119,9 +119,10 @@ def read_jsonl(f: Path) -> Iterator[Record]:
         yield located
 
 
-def iter_records(out: str | Path, *, dedup: bool = True) -> Iterator[dict[str, Any]]:
+def iter_records(out: str | Path, *, dedup: bool = True) -> Iterator[Record]:
     """Every record of a generated folder in shard order; a task found in an earlier shard
-    (same canonical hash) is skipped."""
+    (same canonical hash) is skipped. A shard cut short is an error once its lines are read
+    (`_check_whole`)."""
     seen: set[str] = set()
     for f in shard_files(out):
         for rec in read_jsonl(f):
