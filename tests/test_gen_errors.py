@@ -341,6 +341,44 @@ def test_the_curriculum_refuses_a_shard_cut_short_before_it_asks_the_model(
     assert not (out / "round-001").exists()
 
 
+def _unfinish(copy: Path) -> None:
+    """The folder of a run stopped before shard 1 was made (Ctrl-C, not run again)."""
+    (copy / shard_name(1)).unlink()
+    (copy / stats_name(1)).unlink()
+
+
+def test_sft_and_export_of_an_unfinished_run_warn_and_use_the_shards_made(
+    copy: Path, tmp_path: Path, capsys
+) -> None:
+    _unfinish(copy)
+    assert xlogo(["sft", str(copy), "--out", str(tmp_path / "sft.jsonl"), "--json"]) == 0
+    out, err = capsys.readouterr()
+    summary = json.loads(out)
+    assert summary["written"] == 28
+    (warning,) = summary["warnings"]
+    assert "1 of its 3 shards not made yet (tasks-00001.jsonl)" in warning
+    assert f"xlogo sft: warning: {warning}" in err
+    assert xlogo(["gen", "export", str(copy), "--out", str(tmp_path / "t"), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["warnings"] == [warning]
+
+
+def test_the_curriculum_warns_of_a_pool_whose_run_is_unfinished(
+    copy: Path, tmp_path: Path, capsys, monkeypatch
+) -> None:
+    monkeypatch.setenv("OPENAI_API_KEY", "test")
+    _unfinish(copy)
+    with ScriptedOpenAI(lambda request, seen: Reply("fd")) as server:
+        args = ["curriculum", "--model", "m", "--base-url", server.url, "--pool", str(copy)]
+        assert xlogo([*args, "--out", str(tmp_path / "r"), "--size", "5", "--sample", "3"]) == 0
+    assert "xlogo curriculum: warning: " in capsys.readouterr().err
+
+
+def test_a_finished_run_gets_no_warning(pool: Path, tmp_path: Path, capsys) -> None:
+    assert xlogo(["sft", str(pool), "--out", str(tmp_path / "sft.jsonl"), "--json"]) == 0
+    out, err = capsys.readouterr()
+    assert json.loads(out)["warnings"] == [] and "warning" not in err
+
+
 def test_shards_without_their_config_are_not_claimed_by_new_settings(copy: Path, capsys) -> None:
     """Without config.json the settings that made the shards are unknown: a run with others
     would write a config.json claiming shards it did not make."""

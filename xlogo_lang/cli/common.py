@@ -36,6 +36,20 @@ def waits_told_on(err: Console, command: str) -> Callable[[Wait], None]:
     return told
 
 
+def unfinished_warnings(command: str, source: str) -> list[str]:
+    """The warning for a generated folder whose run is not finished (`gen.dataset.unfinished`),
+    printed on stderr as `xlogo CMD: warning: DIR: ...` and returned for a `--json` summary's
+    `warnings`; none for a finished folder or a records file."""
+    from ..gen.dataset import unfinished
+
+    why = unfinished(source)
+    if why is None:
+        return []
+    warning = f"{source}: {why}"
+    print(f"xlogo {command}: warning: {warning}", file=sys.stderr)
+    return [warning]
+
+
 def add_task_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("task", metavar="TASK", help="a task file, or a task directory with --id")
     p.add_argument("--id", dest="task_id", help="task id, when TASK is a directory")

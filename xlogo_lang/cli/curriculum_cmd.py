@@ -15,7 +15,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from .common import console, print_json, waits_told_on
+from .common import console, print_json, unfinished_warnings, waits_told_on
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -72,10 +72,11 @@ def main(args: argparse.Namespace) -> int:
         concurrency=args.concurrency,
         retries=args.retries,
     )
+    warnings = unfinished_warnings("curriculum", args.pool)
     on_wait = waits_told_on(console(stderr=True), "xlogo curriculum")
     reports = run_curriculum(cfg, progress=None if args.json else render_round, on_wait=on_wait)
     if args.json:
-        print_json({"rounds": reports})
+        print_json({"rounds": reports, "warnings": warnings})
     return 0
 
 

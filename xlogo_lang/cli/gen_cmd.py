@@ -18,7 +18,7 @@ from typing import Any
 
 from ..errors import UsageError
 from ..workers import check_workers
-from .common import console, print_json
+from .common import console, print_json, unfinished_warnings
 
 
 def _csv(text: str) -> tuple[str, ...]:
@@ -136,6 +136,7 @@ def _stats(out: str, as_json: bool) -> int:
     from ..gen.dataset import build_manifest, require_shards
 
     require_shards(out)
+    unfinished_warnings("gen", out)
     manifest = build_manifest(out)
     if as_json:
         print_json(manifest)
@@ -150,9 +151,10 @@ def _export(src: str, dest: str | None, as_json: bool) -> int:
     if dest is None:
         raise UsageError("export needs --out FOLDER")
     require_shards(src)
+    warnings = unfinished_warnings("gen", src)
     n = export_tasks(src, dest)
     if as_json:
-        print_json({"exported": n, "out": dest})
+        print_json({"exported": n, "out": dest, "warnings": warnings})
     else:
         console().print(f"wrote {n} task files to {dest}")
     return 0

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import UsageError
-from .common import console, output_file, print_json
+from .common import console, output_file, print_json, unfinished_warnings
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -47,6 +47,7 @@ def main(args: argparse.Namespace) -> int:
         raise UsageError(f"--limit must be at least 1 (got {args.limit})")
     records = read_records(args.source)
     check_out(args.source, args.out)
+    warnings = unfinished_warnings("sft", args.source)
     summary = write_sft(
         records,
         args.out,
@@ -58,7 +59,7 @@ def main(args: argparse.Namespace) -> int:
         source=args.source,
     )
     if args.json:
-        print_json(summary.to_dict())
+        print_json({**summary.to_dict(), "warnings": warnings})
     else:
         con = console()
         pics = f" and {summary.images} pictures" if summary.images else ""

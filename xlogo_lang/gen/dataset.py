@@ -168,6 +168,31 @@ def record_task(rec: dict[str, Any], file: str | None = None) -> Task:
         raise
 
 
+def unfinished(out: str | Path) -> str | None:
+    """Why a generated folder holds fewer tasks than its run asked for: the shards its
+    `config.json` plans that have no file yet (an interrupted `xlogo gen` not run again, or
+    `--shard K/M` jobs still running), as a sentence for a warning; None when all are there or
+    no `config.json` says how many there should be. The readers (`xlogo sft`, `gen export`, the
+    curriculum's pool) read what is there, so that part of a run can be used while the rest is
+    made, and warn with this: the same command gives more data once the run is finished."""
+    p = Path(out)
+    cfg = p / CONFIG
+    if not p.is_dir() or not cfg.exists():
+        return None
+    try:
+        total = GenPlan.from_json(read_settings(cfg)).shards
+    except UsageError:  # a damaged config.json is its own error, where a run reads it
+        return None
+    missing = [shard_name(i) for i in range(total) if not (p / shard_name(i)).exists()]
+    if not missing:
+        return None
+    names = ", ".join(missing[:3]) + (f" and {len(missing) - 3} more" if len(missing) > 3 else "")
+    return (
+        f"the run is not finished: {len(missing)} of its {total} shards not made yet ({names}); "
+        "the same `xlogo gen` command makes them (or its other --shard jobs are still running)"
+    )
+
+
 def dataset_hashes(path: str | Path) -> set[str]:
     """The canonical hashes of a generated folder (read from its shard statistics), or of any
     task file or task folder (real tasks: hashed here), for `--exclude`."""
