@@ -271,7 +271,20 @@ def test_a_rerun_with_other_settings_is_refused(pool: Path, tmp_path: Path, caps
     shutil.copytree(pool, copy)
     assert xlogo(["gen", "--n", "42", "--shard-size", "14", "--seed", "8", "--out", str(copy)]) == 2
     err = capsys.readouterr().err
-    assert "other settings (seed)" in err and "Traceback" not in err
+    assert "other settings (--seed 7 in the folder, 8 now)" in err and "Traceback" not in err
+
+
+def test_a_refused_rerun_names_each_setting_with_both_values(
+    pool: Path, tmp_path: Path, capsys
+) -> None:
+    """An option left out takes its default, which is seldom what made the folder: the message
+    says what to type, as `xlogo eval` does for a run file made with other settings."""
+    copy = tmp_path / "copy"
+    shutil.copytree(pool, copy)
+    assert xlogo(["gen", "--eval", "42", "--seed", "7", "--out", str(copy)]) == 2
+    err = capsys.readouterr().err
+    assert "--shard-size 14 in the folder, 1000 now" in err
+    assert "--n in the folder, --eval now" in err
 
 
 # -- held-out evaluation set, variants, filters ---------------------------------------------------

@@ -283,9 +283,8 @@ def prepare(out: Path, plan: GenPlan) -> None:
         # A setting added since the folder was made reads as its default (e.g. `exclude`: none).
         old = {**{f.name: f.default for f in fields(GenPlan) if f.name in _DEFAULTED}, **old}
         if _binding(old) != _binding(new):
-            diff = sorted(k for k in set(old) | set(new) if old.get(k) != new.get(k))
             raise UsageError(
-                f"the folder holds a run with other settings ({', '.join(diff)}); "
+                f"the folder holds a run with other settings ({settings_difference(old, new)}); "
                 "use the same settings to resume, or another --out",
                 file=str(out),
             )
@@ -304,6 +303,38 @@ def prepare(out: Path, plan: GenPlan) -> None:
 
 
 _DEFAULTED = ("exclude",)  # plan keys older config.json files lack
+
+# config.json keys as the command line spells them (the others are no option)
+_OPTIONS = {
+    "seed": "--seed",
+    "shard_size": "--shard-size",
+    "kinds": "--kinds",
+    "levels": "--difficulty",
+    "like": "--like",
+    "split": "",  # its values are the options: `--n in the folder, --eval now`
+    "exclude": "--exclude",
+}
+
+
+def settings_difference(old: dict[str, Any], new: dict[str, Any]) -> str:
+    """What differs between the folder's settings and this command's, in the user's terms, as
+    `xlogo eval` words a changed configuration: `--seed 1 in the folder, 0 now`. An option left
+    out takes its default, which is seldom what made the folder, so both values are named."""
+
+    def shown(key: str, v: Any) -> str:
+        if v is None:
+            return "none"
+        if key == "split":
+            return "--eval" if v == "eval" else "--n"
+        return ",".join(map(str, v)) if isinstance(v, list) else str(v)
+
+    count = "--eval" if new.get("split") == "eval" else "--n"
+    diff = sorted(k for k in set(old) | set(new) if k != "timeout" and old.get(k) != new.get(k))
+    named = {k: _OPTIONS.get(k, count if k == "n" else k) for k in diff}
+    return "; ".join(
+        f"{named[k]} {shown(k, old.get(k))} in the folder, {shown(k, new.get(k))} now".lstrip()
+        for k in diff
+    )
 
 
 def _binding(settings: dict[str, Any]) -> dict[str, Any]:
