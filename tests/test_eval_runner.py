@@ -487,6 +487,33 @@ def test_killed_run_resumes_without_losing_or_repeating_attempts(
     assert all(asked.count(u) == 1 for u in done_first)
 
 
+def test_ctrl_c_says_what_was_kept_and_how_to_resume(tmp_path, tasks, solutions, assets_dir):
+    """A bare "interrupted" left the user to guess whether the replies were lost."""
+
+    def script(req, seen):
+        return Reply(f"```\n{solutions[user_text(req)]}```", delay=0.25)
+
+    out = tmp_path / "run.jsonl"
+    with ScriptedOpenAI(script) as srv:
+        args = [sys.executable, "-m", "xlogo_lang", "eval", "--model", "scripted"]
+        args += ["--base-url", srv.url, "--tasks", str(assets_dir), "--ids", ",".join(IDS)]
+        args += ["--concurrency", "1", "--out", str(out), "--no-progress"]
+        env = {**os.environ, "OPENAI_API_KEY": "test"}
+        proc = subprocess.Popen(args, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and (not out.exists() or not out.read_text()):
+            if proc.poll() is not None:
+                break
+            time.sleep(0.05)
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=30)
+    assert proc.returncode == 130
+    assert "interrupted: every reply received so far is in --out; run the same command again" in (
+        err.decode()
+    )
+    assert "Traceback" not in err.decode()
+
+
 # `python -m xlogo_lang ARGS` where writes past 3,000 bytes fail with EFBIG (no privilege needed)
 SMALL_FILES = (
     "import resource, runpy, signal, sys\n"

@@ -144,7 +144,9 @@ def main(argv: list[str] | None = None) -> int:
     except XlogoError as exc:
         return _failed(args, exc)
     except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
+        # a command that resumes says what was kept and how to go on (`interrupted` default)
+        resume = getattr(args, "interrupted", None)
+        print(f"interrupted: {resume}" if resume else "interrupted", file=sys.stderr)
         return 130
     except BrokenPipeError:
         return 0

@@ -45,7 +45,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--concurrency", type=int, default=8)
     p.add_argument("--retries", type=int, default=6, help="retries per failed request")
     p.add_argument("--json", action="store_true", help="print the round reports as JSON")
-    p.set_defaults(func=main)
+    p.set_defaults(
+        func=main,
+        interrupted="the finished rounds and this round's replies so far are kept; run the same "
+        "command again to go on",
+    )
 
 
 def main(args: argparse.Namespace) -> int:

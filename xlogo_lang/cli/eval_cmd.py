@@ -81,7 +81,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.add_argument("--json", action="store_true", help="print the summary as JSON")
-    p.set_defaults(func=main)
+    p.set_defaults(
+        func=main,
+        interrupted="every reply received so far is in --out; run the same command again to "
+        "ask only the rest",
+    )
 
 
 def select_tasks(args: argparse.Namespace) -> list:

@@ -62,11 +62,15 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="solver seconds per call, a safety net (default 60; far above what a task needs)",
     )
     p.add_argument("--json", action="store_true", help="print the manifest as JSON")
-    p.set_defaults(func=main)
+    p.set_defaults(
+        func=main,
+        interrupted="the finished shards are kept; run the same command again to make the rest",
+    )
 
 
 def main(args: argparse.Namespace) -> int:
     if args.action:
+        args.interrupted = None  # stats and export resume nothing: they simply run again
         if args.action[0] not in ("stats", "export") or len(args.action) != 2:
             raise UsageError(
                 "use `xlogo gen --n N --out DIR`, `xlogo gen stats DIR` "
