@@ -146,9 +146,24 @@ def test_an_eval_run_given_as_out_is_refused_and_left_byte_for_byte(predictions,
         capsys, str(predictions), "--tasks", str(EXAMPLES / "tasks"), "--out", str(run)
     )
     assert (code, out) == (2, "")
-    assert f"{run}: " in err and "results file of xlogo eval" in err
+    assert f"{run}: " in err and "holds run records" in err and "an xlogo eval run" in err
     assert run.read_bytes() == before
     assert not [p for p in run.parent.iterdir() if ".tmp" in p.name]
+
+
+def test_scoring_a_run_again_says_its_own_results_are_refused_and_why(tmp_path, capsys):
+    """The first `xlogo score RUN.jsonl` writes results that keep the run's keys; the second is
+    refused, and must not call the file it wrote itself an `xlogo eval` run alone."""
+    run = tmp_path / "run.jsonl"
+    _eval_run(run)
+    tasks = str(EXAMPLES / "tasks")
+    assert score(capsys, str(run), "--tasks", tasks)[0] == 0
+    results = tmp_path / "run_results.jsonl"
+    before = results.read_bytes()
+    code, _, err = score(capsys, str(run), "--tasks", tasks)
+    assert code == 2 and f"{results}: " in err
+    assert "the results of one scored by xlogo score" in err and "remove it first" in err
+    assert results.read_bytes() == before
 
 
 def test_a_file_that_is_no_score_results_given_as_out_is_refused_untouched(predictions, capsys):

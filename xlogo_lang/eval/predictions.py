@@ -129,15 +129,18 @@ RESULT_KEYS = frozenset({"task_id", "response", "parsed", "solved"})
 def check_replaceable(out: Path) -> None:
     """Refuse to replace a file that is not an earlier `xlogo score` result: an `xlogo eval` run
     (recognised as `xlogo eval` recognises its own, `runner.is_run_file`) holds replies that
-    cost requests, and notes or any other file are someone's. An empty file, a missing one and
-    one that is not a regular file (`/dev/stdout`, written directly) lose nothing."""
+    cost requests, and notes or any other file are someone's. The results of a run scored here
+    keep its run records' keys, so they cannot be told from the run and are refused too: the
+    message says so, as the second `xlogo score RUN.jsonl` meets it. An empty file, a missing
+    one and one that is not a regular file (`/dev/stdout`, written directly) lose nothing."""
     if not out.is_file():
         return
     rf = read_run(out)
     if is_run_file(rf):
         raise UsageError(
-            "is a results file of xlogo eval (a run), not of xlogo score: it would be replaced; "
-            "choose another --out (nothing was written)",
+            "holds run records (run_id, task_id, sample): an xlogo eval run, or the results of "
+            "one scored by xlogo score, which keep its run_id and sample; it would be replaced: "
+            "remove it first, or choose another --out (nothing was written)",
             file=str(out),
         )
     foreign = _first_foreign_line(rf)
