@@ -181,6 +181,19 @@ def test_the_rich_view_reports_the_mix(pool: Path, answers: dict, tmp_path: Path
     assert "round 1" in text and "next share" in text and FAILING in text
 
 
+def test_a_round_shows_its_evaluation_progress_unless_asked_not_to(
+    pool: Path, answers: dict, tmp_path: Path, capsys
+) -> None:
+    """A round of 500 requests takes minutes: it draws the bar `xlogo eval` draws, on stderr."""
+    with ScriptedOpenAI(_script(answers)) as server:
+        args = ["curriculum", "--model", "m", "--base-url", server.url, "--pool", str(pool)]
+        args += ["--size", "30", "--sample", "10"]
+        assert xlogo([*args, "--out", str(tmp_path / "a")]) == 0
+        assert "eval" in (err := capsys.readouterr().err) and "10/10" in err
+        assert xlogo([*args, "--out", str(tmp_path / "b"), "--no-progress"]) == 0
+        assert "10/10" not in capsys.readouterr().err
+
+
 def test_weights_follow_the_documented_rule(pool: Path) -> None:
     p = Pool.load(pool)
     evaluated = [(e, FAILING not in e.skills) for e in p.entries[:10]]
@@ -212,7 +225,7 @@ def test_an_endpoint_that_cannot_be_reached_stops_the_round_with_one_line_naming
         "--pool",
         str(pool),
     ]
-    code = xlogo([*args, "--out", str(out), "--size", "5", "--sample", "2"])
+    code = xlogo([*args, "--out", str(out), "--size", "5", "--sample", "2", "--no-progress"])
     err = capsys.readouterr().err
     assert code == 1  # the endpoint failed, as in `xlogo eval`: not the user's input
     assert err.count("\n") == 1 and "Traceback" not in err

@@ -33,10 +33,14 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--pool", required=True, help="a folder from `xlogo gen` (or a records .jsonl)")
     p.add_argument("--out", required=True, help="the rounds folder")
     p.add_argument("--rounds", type=int, default=1, help="finish rounds 1..R (default 1)")
-    p.add_argument("--size", type=int, default=1000, help="training tasks per round")
-    p.add_argument("--sample", type=int, default=200, help="pool tasks evaluated per round")
-    p.add_argument("--floor", type=float, default=0.1, help="weight floor for solved tasks")
-    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--size", type=int, default=1000, help="training tasks per round (default 1000)")
+    p.add_argument(
+        "--sample", type=int, default=200, help="pool tasks evaluated per round (default 200)"
+    )
+    p.add_argument(
+        "--floor", type=float, default=0.1, help="weight floor for solved tasks (default 0.1)"
+    )
+    p.add_argument("--seed", type=int, default=0, help="sampling seed (default 0)")
     p.add_argument("--mode", choices=("text", "vision"), default="text")
     p.add_argument("--template", help="prompt template file (default: the shipped one)")
     p.add_argument("--answer-format", choices=("text", "python"), default="text")
@@ -44,6 +48,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--max-tokens", type=int, default=1024)
     p.add_argument("--concurrency", type=int, default=8)
     p.add_argument("--retries", type=int, default=6, help="retries per failed request")
+    p.add_argument(
+        "--no-progress", action="store_true", help="no progress bar while a round is evaluated"
+    )
     p.add_argument("--json", action="store_true", help="print the round reports as JSON")
     p.set_defaults(
         func=main,
@@ -77,8 +84,14 @@ def main(args: argparse.Namespace) -> int:
         retries=args.retries,
     )
     warnings = unfinished_warnings("curriculum", args.pool)
-    on_wait = waits_told_on(console(stderr=True), "xlogo curriculum")
-    reports = run_curriculum(cfg, progress=None if args.json else render_round, on_wait=on_wait)
+    err = console(stderr=True)  # the progress bar's: lines printed on it go above the bar
+    on_wait = waits_told_on(err, "xlogo curriculum")
+    reports = run_curriculum(
+        cfg,
+        progress=None if args.json else render_round,
+        on_wait=on_wait,
+        console=None if args.json or args.no_progress else err,
+    )
     if args.json:
         print_json({"rounds": reports, "warnings": warnings})
     return 0

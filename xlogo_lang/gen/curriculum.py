@@ -50,6 +50,8 @@ from .dataset import Record, iter_records, read_jsonl, record_task, shard_files
 from .generate import task_seed
 
 if TYPE_CHECKING:
+    from rich.console import Console
+
     from ..eval.client import Wait
 
 T = TypeVar("T")
@@ -236,9 +238,11 @@ def evaluate(
     chosen: list[PoolEntry],
     run_file: Path,
     on_wait: Callable[[Wait], None] | None = None,
+    console: Console | None = None,
 ) -> list[tuple[PoolEntry, bool]]:
     """Ask the model about `chosen` through the eval harness; (entry, solved) per task.
-    `on_wait` is told of each long wait for a retry, as `run_eval` tells it.
+    `on_wait` is told of each long wait for a retry, as `run_eval` tells it; with a `console`,
+    `run_eval`'s progress bar is drawn on it (a round of 500 requests takes minutes).
 
     The round is finished only when every chosen task has an answer: estimates from a sample
     the endpoint thinned out would weight the next training set on what happened to get
@@ -263,7 +267,10 @@ def evaluate(
         tasks_source=str(Path(cfg.pool).resolve()),  # for `xlogo report` run anywhere
     )
     tasks = [record_task(pool.record(e), file=e.file) for e in chosen]
-    _run_to_end(run_eval(ecfg, tasks, run_file, progress=False, on_wait=on_wait))
+    progress = console is not None
+    _run_to_end(
+        run_eval(ecfg, tasks, run_file, progress=progress, on_wait=on_wait, console=console)
+    )
     solved: dict[str, bool] = {}
     errors: list[str] = []
     for rec in latest_attempts(read_run(run_file).records):
@@ -304,10 +311,14 @@ def _run_to_end(coro: Coroutine[Any, Any, T]) -> T:
 
 
 def run_round(
-    cfg: CurriculumConfig, pool: Pool, r: int, on_wait: Callable[[Wait], None] | None = None
+    cfg: CurriculumConfig,
+    pool: Pool,
+    r: int,
+    on_wait: Callable[[Wait], None] | None = None,
+    console: Console | None = None,
 ) -> dict[str, Any]:
     """Evaluate, weight, resample and write round `r` (1-based); returns its mix report.
-    `on_wait`: see `evaluate`."""
+    `on_wait`, `console`: see `evaluate`."""
     from ..eval.client import resolve_api_key
     from .sft import write_sft
 
@@ -318,7 +329,7 @@ def run_round(
     rng = random.Random(task_seed("curriculum", cfg.seed, r))
     n_eval = min(cfg.sample, len(pool.entries))
     chosen = [pool.entries[i] for i in sorted(rng.sample(range(len(pool.entries)), n_eval))]
-    outcomes = evaluate(cfg, pool, chosen, rd / "RUN.jsonl", on_wait)
+    outcomes = evaluate(cfg, pool, chosen, rd / "RUN.jsonl", on_wait, console)
     w = weights(pool, outcomes, cfg.floor)
     picked = [pool.entries[i] for i in weighted_sample(rng, w, cfg.size)]
 
@@ -370,10 +381,12 @@ def run_curriculum(
     cfg: CurriculumConfig,
     progress: Callable[[dict[str, Any]], None] | None = None,
     on_wait: Callable[[Wait], None] | None = None,
+    console: Console | None = None,
 ) -> list[dict[str, Any]]:
     """Run rounds 1..cfg.rounds, skipping finished ones; the reports of all rounds. `progress`
     gets each round's report as it is done; `on_wait` is told of each long wait for a retry
-    (`eval.client.Wait`), which would otherwise look like a round that hangs."""
+    (`eval.client.Wait`), which would otherwise look like a round that hangs; with a `console`,
+    each round's evaluation draws its progress bar there (without one nothing is printed)."""
     pool = Pool.load(cfg.pool)
     reports = []
     for r in range(1, cfg.rounds + 1):
@@ -392,7 +405,7 @@ def run_curriculum(
                 )
             rep["resumed"] = True
         else:
-            rep = run_round(cfg, pool, r, on_wait)
+            rep = run_round(cfg, pool, r, on_wait, console)
         reports.append(rep)
         if progress:
             progress(rep)
