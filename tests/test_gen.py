@@ -287,6 +287,19 @@ def test_a_refused_rerun_names_each_setting_with_both_values(
     assert "--n in the folder, --eval now" in err
 
 
+def test_more_workers_than_shards_is_warned_with_a_shard_size_that_uses_them(
+    tmp_path: Path, capsys
+) -> None:
+    """`--n 300 --workers 2` is one shard at the default --shard-size: one worker works."""
+    args = ["gen", "--n", "2", "--kinds", "find", "--difficulty", "easy", "--workers", "2"]
+    assert xlogo([*args, "--out", str(tmp_path / "a"), "--json"]) == 0
+    err = capsys.readouterr().err
+    assert "xlogo gen: warning: --workers 2, but --n 2 at --shard-size 1000 is 1 shard" in err
+    assert "--shard-size 1 would give each worker one" in err
+    assert xlogo([*args, "--shard-size", "1", "--out", str(tmp_path / "b"), "--json"]) == 0
+    assert "warning" not in capsys.readouterr().err
+
+
 # -- held-out evaluation set, variants, filters ---------------------------------------------------
 
 

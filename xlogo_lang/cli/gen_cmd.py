@@ -82,7 +82,7 @@ def main(args: argparse.Namespace) -> int:
     from ..gen.generate import SOLVER_TIMEOUT
     from ..gen.goals import KINDS
     from ..gen.plan import GenPlan, parse_shard
-    from ..gen.shards import run
+    from ..gen.shards import idle_workers, run
 
     if args.out is None:
         raise UsageError("--out DIR is required")
@@ -104,6 +104,9 @@ def main(args: argparse.Namespace) -> int:
     )
     shard = parse_shard(args.shard) if args.shard else None
     err = console(stderr=True)
+    idle = idle_workers(plan, args.workers, shard)
+    if idle is not None:
+        err.print(f"xlogo gen: warning: {idle}", markup=False, soft_wrap=True)
 
     def progress(res: dict[str, Any]) -> None:
         rate = res["tasks"] / res["wall"] if res["wall"] else 0.0

@@ -27,6 +27,7 @@ export) is `dataset.py`. This module never chooses what a task looks like: `gene
 from __future__ import annotations
 
 import json
+import math
 import os
 import time
 from collections import Counter
@@ -406,6 +407,32 @@ def check_size(plan: GenPlan) -> None:
             f"{option} {plan.n:,} with --shard-size {plan.shard_size:,} makes {plan.shards:,} "
             f"shards, more than {MAX_SHARDS:,}: give a larger --shard-size"
         )
+
+
+def idle_workers(plan: GenPlan, workers: int, shard: tuple[int, int] | None = None) -> str | None:
+    """Why some of `workers` would have nothing to do: a shard is one worker's job, and this
+    process's share may hold fewer shards than workers (`--n 300 --workers 2` is one shard at
+    the default --shard-size 1000), as a sentence for a warning; None when each has a shard.
+    Not corrected here: the shard size is a setting of the run, and another one makes other
+    tasks."""
+    k, m = shard or (0, 1)
+    mine = max(0, (plan.shards - k + m - 1) // m)  # the i < shards with i % m == k, counted
+    if workers <= mine or mine == 0:  # no share at all is not a matter of workers
+        return None
+    option = "--eval" if plan.split == "eval" else "--n"
+    share = f"this --shard {k}/{m}'s share of " if shard else ""
+    split = math.ceil(plan.n / (workers * m))
+    said = (
+        f"--workers {workers}, but {share}{option} {plan.n} at --shard-size {plan.shard_size} "
+        f"is {mine} shard{'s' if mine != 1 else ''}, and a shard is one worker's job: "
+        f"{mine} worker{'s' if mine != 1 else ''} will work"
+    )
+    if split >= plan.shard_size:  # too few tasks to give every worker a shard
+        return said
+    return (
+        f"{said}. --shard-size {split} would give each worker one (it is a setting of the run: "
+        "other shards hold other tasks)"
+    )
 
 
 def run(
