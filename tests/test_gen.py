@@ -24,7 +24,7 @@ from xlogo_lang.gen.generate import generate_one
 from xlogo_lang.gen.goals import KINDS, constraint_style_of, kind_of_task
 from xlogo_lang.gen.plan import GenPlan
 from xlogo_lang.gen.programs import ProgramSpec, mutate, sample, wasteful
-from xlogo_lang.gen.shards import generate_shard
+from xlogo_lang.gen.shards import generate_shard, idle_workers
 from xlogo_lang.gen.worlds import block_shortcut, place_for_items, trace_of
 from xlogo_lang.goals import Goal
 from xlogo_lang.interpreter import execute
@@ -298,6 +298,25 @@ def test_more_workers_than_shards_is_warned_with_a_shard_size_that_uses_them(
     assert "--shard-size 1 would give each worker one" in err
     assert xlogo([*args, "--shard-size", "1", "--out", str(tmp_path / "b"), "--json"]) == 0
     assert "warning" not in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("n", "workers", "shard"), [(5, 4, None), (9, 4, None), (300, 2, None), (300, 2, (0, 2))]
+)
+def test_the_shard_size_the_idle_workers_warning_names_leaves_no_worker_idle(
+    n: int, workers: int, shard: tuple[int, int] | None
+) -> None:
+    """--n 5 --workers 4: ceil(5/4) = 2 tasks a shard is only 3 shards; 1 is the size that works."""
+    said = idle_workers(GenPlan(n=n, seed=0), workers, shard)
+    assert said is not None
+    size = int(said.split("--shard-size ")[-1].split()[0])
+    assert idle_workers(GenPlan(n=n, seed=0, shard_size=size), workers, shard) is None
+
+
+def test_fewer_tasks_than_workers_names_no_shard_size() -> None:
+    """--n 2 over 4 workers: even shards of one task leave two workers idle."""
+    said = idle_workers(GenPlan(n=2, seed=0), 4)
+    assert said is not None and "would give" not in said
 
 
 # -- held-out evaluation set, variants, filters ---------------------------------------------------

@@ -421,13 +421,18 @@ def idle_workers(plan: GenPlan, workers: int, shard: tuple[int, int] | None = No
         return None
     option = "--eval" if plan.split == "eval" else "--n"
     share = f"this --shard {k}/{m}'s share of " if shard else ""
+    # the largest size that makes a shard for every worker of every share: ceil(n / W) alone
+    # may not (--n 5 over 4 workers at 2 a shard is 3 shards)
     split = math.ceil(plan.n / (workers * m))
+    while split > 1 and math.ceil(plan.n / split) < workers * m:
+        split -= 1
     said = (
         f"--workers {workers}, but {share}{option} {plan.n} at --shard-size {plan.shard_size} "
         f"is {mine} shard{'s' if mine != 1 else ''}, and a shard is one worker's job: "
         f"{mine} worker{'s' if mine != 1 else ''} will work"
     )
-    if split >= plan.shard_size:  # too few tasks to give every worker a shard
+    if split >= plan.shard_size or math.ceil(plan.n / split) < workers * m:
+        # too few tasks to give every worker a shard
         return said
     return (
         f"{said}. --shard-size {split} would give each worker one (it is a setting of the run: "
