@@ -1073,6 +1073,24 @@ def test_a_key_variable_named_but_unset_is_an_error_naming_it_with_a_base_url_to
     assert not out.exists()
 
 
+@pytest.mark.parametrize("key", ["sk-abc\u2026", "sk-abc\nsk-def"])
+def test_a_key_no_http_header_can_carry_is_an_error_naming_its_variable(
+    tmp_path, assets_dir, capsys, monkeypatch, key
+):
+    """A key pasted with a typographic character or two lines of a key file: the HTTP client
+    cannot encode it, and the run ended in a UnicodeEncodeError traceback."""
+    monkeypatch.setenv("XLOGO_TEST_KEY", key)
+    out = tmp_path / "r.jsonl"
+    with ScriptedOpenAI(lambda req, seen: Reply("fd")) as srv:
+        argv = ["eval", "--model", "m", "--base-url", srv.url, "--tasks", str(assets_dir)]
+        argv += ["--api-key-env", "XLOGO_TEST_KEY", "--limit", "1", "--out", str(out)]
+        code = cli_main([*argv, "--no-progress"])
+        assert srv.requests == []
+    err = capsys.readouterr().err
+    assert code == 2 and "the API key in XLOGO_TEST_KEY" in err and "Traceback" not in err
+    assert not out.exists()
+
+
 @pytest.mark.parametrize("url", ["not-a-url", "ftp://host/v1", "http://"])
 def test_a_base_url_that_is_not_an_http_url_is_a_usage_error(tmp_path, assets_dir, capsys, url):
     argv = ["eval", "--model", "m", "--base-url", url, "--tasks", str(assets_dir)]

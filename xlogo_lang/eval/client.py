@@ -256,8 +256,16 @@ def resolve_api_key(env: str | None, base_url: str | None) -> str:
     local server) may need none, but only when no variable was named: a variable named with
     --api-key-env and unset is a mistake (a typo, an unexported key), and sending no key would
     only surface as a 401 on every request, or not at all."""
-    key = os.environ.get(env or DEFAULT_KEY_ENV)
+    name = env or DEFAULT_KEY_ENV
+    key = os.environ.get(name)
     if key:
+        # sent as an HTTP header, which the HTTP client encodes as ASCII before any request: a
+        # pasted '…' or a second line of a key file ended the run in a UnicodeEncodeError
+        if not (key.isascii() and key.isprintable()):
+            raise UsageError(
+                f"the API key in {name} holds a character an HTTP header cannot carry "
+                "(not printable ASCII: a pasted typographic character, or a line break?)"
+            )
         return key
     if env is not None:
         raise UsageError(
