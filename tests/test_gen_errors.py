@@ -362,6 +362,16 @@ def test_sft_and_export_of_an_unfinished_run_warn_and_use_the_shards_made(
     assert json.loads(capsys.readouterr().out)["warnings"] == [warning]
 
 
+def test_stats_of_an_unfinished_run_gives_the_warning_in_its_json_too(copy: Path, capsys) -> None:
+    """As the gen README says of sft, export and stats: on stderr and in `warnings`."""
+    _unfinish(copy)
+    assert xlogo(["gen", "stats", str(copy), "--json"]) == 0
+    out, err = capsys.readouterr()
+    (warning,) = json.loads(out)["warnings"]
+    assert "1 of its 3 shards not made yet" in warning
+    assert f"xlogo gen: warning: {warning}" in err
+
+
 def test_the_curriculum_warns_of_a_pool_whose_run_is_unfinished(
     copy: Path, tmp_path: Path, capsys, monkeypatch
 ) -> None:

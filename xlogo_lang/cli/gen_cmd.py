@@ -143,10 +143,10 @@ def _stats(out: str, as_json: bool) -> int:
     from ..gen.dataset import build_manifest, require_shards
 
     require_shards(out)
-    unfinished_warnings("gen", out)
+    warnings = unfinished_warnings("gen", out)
     manifest = build_manifest(out)
     if as_json:
-        print_json(manifest)
+        print_json({**manifest, "warnings": warnings})
     else:
         render_manifest(manifest)
     return 1 if manifest["shards"]["damaged"] else 0
