@@ -330,7 +330,8 @@ def settings_difference(old: dict[str, Any], new: dict[str, Any]) -> str:
         return ",".join(map(str, v)) if isinstance(v, list) else str(v)
 
     count = "--eval" if new.get("split") == "eval" else "--n"
-    diff = sorted(k for k in set(old) | set(new) if k != "timeout" and old.get(k) != new.get(k))
+    old, new = _binding(old), _binding(new)  # what a rerun may change is no difference
+    diff = sorted(k for k in set(old) | set(new) if old.get(k) != new.get(k))
     named = {k: _OPTIONS.get(k, count if k == "n" else k) for k in diff}
     return "; ".join(
         f"{named[k]} {shown(k, old.get(k))} in the folder, {shown(k, new.get(k))} now".lstrip()
