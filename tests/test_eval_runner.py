@@ -1098,6 +1098,14 @@ def test_a_base_url_that_is_not_an_http_url_is_a_usage_error(tmp_path, assets_di
     assert "--base-url must be an http:// or https:// URL" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize("url", ["http://127.0.0.1:99999/v1", "http://[::1/v1"])
+def test_a_base_url_that_cannot_be_read_is_a_usage_error(tmp_path, assets_dir, capsys, url):
+    """A port past 65535 or an unclosed IPv6 bracket: a traceback at the first request."""
+    argv = ["eval", "--model", "m", "--base-url", url, "--tasks", str(assets_dir)]
+    assert cli_main([*argv, "--out", str(tmp_path / "r.jsonl"), "--dry-run"]) == 2
+    assert "--base-url is no valid URL" in capsys.readouterr().err
+
+
 def test_a_grammar_format_without_grammar_constraints_is_a_usage_error(
     tmp_path, assets_dir, capsys
 ):

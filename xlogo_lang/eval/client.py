@@ -235,7 +235,13 @@ def check_base_url(base_url: str | None) -> None:
     client's default endpoint."""
     if not base_url:
         return
-    parts = urlsplit(base_url)
+    # `http://[::1/v1` and `http://host:99999` raise ValueError (the port only when read), which
+    # would otherwise be a traceback at the first request
+    try:
+        parts = urlsplit(base_url)
+        parts.port  # noqa: B018
+    except ValueError as exc:
+        raise UsageError(f"--base-url is no valid URL: {exc} (got {base_url!r})") from None
     if parts.scheme not in ("http", "https") or not parts.netloc:
         raise UsageError(
             f"--base-url must be an http:// or https:// URL with a host, "
