@@ -176,7 +176,9 @@ def _task_warnings(command: str) -> Iterator[None]:
             python_shows(message, category, filename, lineno, file, line)
         elif str(message) not in shown:
             shown.add(str(message))
-            print(f"xlogo {command}: warning: {message}", file=sys.stderr)
+            from .common import warn
+
+            warn(command, str(message))
 
     with warnings.catch_warnings():
         warnings.simplefilter("always", TaskWarning)  # each one reaches `show`, which dedupes

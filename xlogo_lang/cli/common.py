@@ -36,6 +36,12 @@ def waits_told_on(err: Console, command: str) -> Callable[[Wait], None]:
     return told
 
 
+def warn(command: str, text: str) -> None:
+    """A warning of `xlogo COMMAND` on stderr, where `--json` output on stdout stays clean: one
+    form, `xlogo CMD: warning: ...`, for every command and every kind of warning."""
+    print(f"xlogo {command}: warning: {text}", file=sys.stderr)
+
+
 def unfinished_warnings(command: str, source: str) -> list[str]:
     """The warning for a generated folder whose run is not finished (`gen.dataset.unfinished`),
     printed on stderr as `xlogo CMD: warning: DIR: ...` and returned for a `--json` summary's
@@ -46,7 +52,7 @@ def unfinished_warnings(command: str, source: str) -> list[str]:
     if why is None:
         return []
     warning = f"{source}: {why}"
-    print(f"xlogo {command}: warning: {warning}", file=sys.stderr)
+    warn(command, warning)
     return [warning]
 
 

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from ..errors import UsageError
-from .common import console, output_file, print_json, waits_told_on
+from .common import console, output_file, print_json, waits_told_on, warn
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -94,15 +94,15 @@ def select_tasks(args: argparse.Namespace) -> list:
     from ..eval.taskset import load_task_set
 
     task_set = load_task_set(args.tasks)
-    warn(task_set.warnings())
+    _warn_all(task_set.warnings())
     wanted = [i.strip() for chunk in args.ids or [] for i in chunk.split(",") if i.strip()]
     return task_set.select(wanted, args.limit)
 
 
-def warn(lines: list[str]) -> None:
+def _warn_all(lines: list[str]) -> None:
     """Warnings go to stderr, so that --json and --dry-run output stay clean."""
     for line in lines:
-        print(f"xlogo eval: warning: {line}", file=sys.stderr)
+        warn("eval", line)
 
 
 def config_from_args(args: argparse.Namespace):
@@ -140,7 +140,7 @@ def main(args: argparse.Namespace) -> int:
 
     tasks = select_tasks(args)
     config = config_from_args(args)
-    warn(config.warnings())  # in a dry run too: that is where a plan gets checked
+    _warn_all(config.warnings())  # in a dry run too: that is where a plan gets checked
     if args.dry_run and Path(args.out).is_dir():  # it only reads --out: a run's message
         raise UsageError("--out is a folder, not a file", file=args.out)
     out = Path(args.out) if args.dry_run else output_file(args.out, reads=(Path(args.tasks),))

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 
 from ..errors import UsageError
-from .common import console, output_file, print_json
+from .common import console, output_file, print_json, warn
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -76,7 +75,7 @@ def main(args: argparse.Namespace) -> int:
         solver_timeout=args.solver_timeout,
     )
     for warning in report.warnings():  # on stderr, so that --json output stays one document
-        print(f"xlogo report: warning: {warning}", file=sys.stderr)
+        warn("report", warning)
     written = report.write_html(args.html) if args.html else []
     if args.json:
         out = report.to_dict()

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..errors import UsageError
-from .common import console, output_file, print_json
+from .common import console, output_file, print_json, warn
 
 SKIPS_SHOWN = 20  # skipped lines named one by one; a file of garbage is counted after them
 
@@ -53,7 +53,7 @@ def main(args: argparse.Namespace) -> int:
     src = require_predictions(args.predictions)
     task_set = load_task_set(args.tasks)
     for warning in task_set.warnings():
-        print(f"xlogo score: warning: {warning}", file=sys.stderr)
+        warn("score", warning)
     out_path = output_file(args.out or default_out(src), reads=(src, Path(args.tasks)))
 
     said = 0
