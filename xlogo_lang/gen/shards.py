@@ -36,7 +36,7 @@ from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
-from ..errors import UsageError, number_text
+from ..errors import UsageError, counted, number_text
 from ..files import make_folder, write_whole
 from ..tasks import Task, load_tasks
 from ..workers import check_workers, start_worker, worker_context
@@ -317,6 +317,11 @@ _OPTIONS = {
 }
 
 
+def count_option(split: str | None) -> str:
+    """The option that gives a run's task count: `--eval` for a held-out set, else `--n`."""
+    return "--eval" if split == "eval" else "--n"
+
+
 def settings_difference(old: dict[str, Any], new: dict[str, Any]) -> str:
     """What differs between the folder's settings and this command's, in the user's terms, as
     `xlogo eval` words a changed configuration: `--seed 1 in the folder, 0 now`. An option left
@@ -326,10 +331,10 @@ def settings_difference(old: dict[str, Any], new: dict[str, Any]) -> str:
         if v is None:
             return "none"
         if key == "split":
-            return "--eval" if v == "eval" else "--n"
+            return count_option(v)
         return ",".join(map(str, v)) if isinstance(v, list) else str(v)
 
-    count = "--eval" if new.get("split") == "eval" else "--n"
+    count = count_option(new.get("split"))
     old, new = _binding(old), _binding(new)  # what a rerun may change is no difference
     diff = sorted(k for k in set(old) | set(new) if old.get(k) != new.get(k))
     named = {k: _OPTIONS.get(k, count if k == "n" else k) for k in diff}
@@ -400,7 +405,7 @@ MAX_SHARDS = 100_000
 def check_size(plan: GenPlan) -> None:
     """Refuse a plan larger than `MAX_TASKS` tasks or `MAX_SHARDS` shards, naming the option
     (--n, or --eval for a held-out set), before the folder is made."""
-    option = "--eval" if plan.split == "eval" else "--n"
+    option = count_option(plan.split)
     if plan.n > MAX_TASKS:
         raise UsageError(f"{option} must be at most {MAX_TASKS:,} (got {number_text(plan.n)})")
     if plan.shards > MAX_SHARDS:
@@ -420,7 +425,7 @@ def idle_workers(plan: GenPlan, workers: int, shard: tuple[int, int] | None = No
     mine = max(0, (plan.shards - k + m - 1) // m)  # the i < shards with i % m == k, counted
     if workers <= mine or mine == 0:  # no share at all is not a matter of workers
         return None
-    option = "--eval" if plan.split == "eval" else "--n"
+    option = count_option(plan.split)
     share = f"this --shard {k}/{m}'s share of " if shard else ""
     # the largest size that makes a shard for every worker of every share: ceil(n / W) alone
     # may not (--n 5 over 4 workers at 2 a shard is 3 shards)
@@ -429,8 +434,8 @@ def idle_workers(plan: GenPlan, workers: int, shard: tuple[int, int] | None = No
         split -= 1
     said = (
         f"--workers {workers}, but {share}{option} {plan.n} at --shard-size {plan.shard_size} "
-        f"is {mine} shard{'s' if mine != 1 else ''}, and a shard is one worker's job: "
-        f"{mine} worker{'s' if mine != 1 else ''} will work"
+        f"is {counted(mine, 'shard')}, and a shard is one worker's job: "
+        f"{counted(mine, 'worker')} will work"
     )
     if split >= plan.shard_size or math.ceil(plan.n / split) < workers * m:
         # too few tasks to give every worker a shard
