@@ -310,8 +310,7 @@ class World:
         run to reach the neighbour and the step to succeed: a wall on the grid's edge, facing a
         forbidden cell or a hole, or between cells no run reaches (a turtle walled in on its
         own tile) stops every move a run can make, and is not listed."""
-        reached = self._reachable()
-        out = []
+        crossable = []  # (x, y, side, the neighbour's cell): a step from it back succeeds
         for i, bits in enumerate(self.wall_bits):
             for d, side in enumerate(WALL_SIDES):
                 if not bits >> d & 1:
@@ -321,9 +320,12 @@ class World:
                 if not self.inside(nx, ny):
                     continue
                 j = self.index(nx, ny)
-                if reached[j] and self.moves[4 * j + (d + 2) % 4] == i:
-                    out.append((x, y, side))
-        return out
+                if self.moves[4 * j + (d + 2) % 4] == i:
+                    crossable.append((x, y, side, j))
+        if not crossable:  # every task loaded asks: the walk over the grid only when it can tell
+            return []
+        reached = self._reachable()
+        return [(x, y, side) for x, y, side, j in crossable if reached[j]]
 
     def _reachable(self) -> list[bool]:
         """Which cells some run reaches from the start (a turtle turns freely, so a cell leads
