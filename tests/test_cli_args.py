@@ -91,6 +91,28 @@ def test_every_command_takes_options_between_its_positionals(argv, expected):
     assert {key: args[key] for key in expected} == expected
 
 
+def test_every_command_that_writes_takes_o_for_out():
+    """`-o` is short for `--out` wherever a command writes a file or a folder, so one spelling
+    works across eval, score, gen, sft, curriculum, export, render and grammar."""
+    parser = build_parser()
+    sub = next(a for a in parser._actions if a.dest == "command")
+    writers = {
+        name: action
+        for name, command in sub.choices.items()
+        for action in command._actions
+        if "--out" in action.option_strings
+    }
+    assert len(writers) >= 8
+    assert {name: action.option_strings[:2] for name, action in writers.items()} == {
+        name: ["-o", "--out"] for name in writers
+    }
+
+
+def test_o_is_out_for_a_run_file_and_a_folder():
+    assert parsed("eval", "--tasks", "T", "--model", "m", "-o", "run.jsonl")["out"] == "run.jsonl"
+    assert parsed("gen", "--n", "5", "-o", "pool")["out"] == "pool"
+
+
 def test_a_double_dash_still_ends_the_options():
     assert parsed("check", "T", "--", "-odd-name.xlogo")["paths"] == ["T", "-odd-name.xlogo"]
 

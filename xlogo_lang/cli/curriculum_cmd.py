@@ -31,7 +31,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="variable holding the key (default OPENAI_API_KEY; one named here must be set)",
     )
     p.add_argument("--pool", required=True, help="a folder from `xlogo gen` (or a records .jsonl)")
-    p.add_argument("--out", required=True, help="the rounds folder")
+    p.add_argument("-o", "--out", required=True, help="the rounds folder")
     p.add_argument("--rounds", type=int, default=1, help="finish rounds 1..R (default 1)")
     p.add_argument("--size", type=int, default=1000, help="training tasks per round (default 1000)")
     p.add_argument(

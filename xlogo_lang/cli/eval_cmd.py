@@ -72,7 +72,11 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="on resume, retry attempts recorded as request errors",
     )
     p.add_argument(
-        "--out", required=True, metavar="RUN.jsonl", help="results file (appended to; resumes)"
+        "-o",
+        "--out",
+        required=True,
+        metavar="RUN.jsonl",
+        help="results file (appended to; resumes)",
     )
     p.add_argument(
         "--dry-run",

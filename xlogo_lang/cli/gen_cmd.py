@@ -40,7 +40,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--n", type=int, help="number of training tasks to generate")
     p.add_argument("--eval", type=int, metavar="N", help="make N held-out evaluation tasks instead")
-    p.add_argument("--out", help="output folder (resumable: finished shards are skipped)")
+    p.add_argument("-o", "--out", help="output folder (resumable: finished shards are skipped)")
     p.add_argument("--seed", type=int, default=0, help="run seed (default 0)")
     p.add_argument("--workers", type=int, default=1, help="worker processes (default 1)")
     p.add_argument("--shard", help="K/M: make only shards i with i %% M == K (0 <= K < M)")

@@ -36,7 +36,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         "records (a .jsonl file or an `xlogo gen` folder)",
     )
     p.add_argument(
-        "--out", help="results file (default: <PREDICTIONS>_results.jsonl beside the input)"
+        "-o", "--out", help="results file (default: <PREDICTIONS>_results.jsonl beside the input)"
     )
     p.add_argument("--json", action="store_true", help="print the summary as JSON")
     p.set_defaults(func=main)
