@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import BinaryIO
 
 from .errors import UsageError, not_utf8
 from .parser import MAX_PROGRAM_CHARS
@@ -37,10 +38,25 @@ def read_program_file(path: Path, *, regular_only: bool = False) -> str:
     data = read_capped(
         path, MAX_PROGRAM_BYTES, UsageError, too_long=TOO_LONG, regular_only=regular_only
     )
+    return _decoded(data, file=str(path), prefix="cannot read: ")
+
+
+def read_program_stream(fh: BinaryIO, name: str = "<stdin>") -> str:
+    """The text of a program read from an open stream (`-` for stdin) under the same cap and
+    decoding as a file's: a stream has no path for `UsageError` to name, so its messages start
+    `cannot read <stdin>:`."""
+    data = fh.read(MAX_PROGRAM_BYTES + 1)
+    if len(data) > MAX_PROGRAM_BYTES:
+        raise UsageError(f"cannot read {name}: {TOO_LONG}")
+    return _decoded(data, file=None, prefix=f"cannot read {name}: ")
+
+
+def _decoded(data: bytes, *, file: str | None, prefix: str) -> str:
+    """UTF-8 whatever the locale, so a program reads the same on every machine."""
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise UsageError(f"cannot read: {not_utf8(exc)}", file=str(path)) from None
+        raise UsageError(prefix + not_utf8(exc), file=file) from None
 
 
 def looks_like_task(text: str) -> bool:

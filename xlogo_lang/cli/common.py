@@ -11,10 +11,10 @@ from typing import TYPE_CHECKING, Any, Literal, overload
 from rich.console import Console
 
 from ..ast import Program
-from ..errors import UsageError, not_utf8
+from ..errors import UsageError
 from ..files import json_line, make_folder
 from ..parser import parse
-from ..program_files import MAX_PROGRAM_BYTES, TOO_LONG, looks_like_task, read_program_file
+from ..program_files import looks_like_task, read_program_file, read_program_stream
 from ..tasks import Task, load_task
 
 if TYPE_CHECKING:
@@ -116,13 +116,7 @@ def _read_program_file(program: str) -> tuple[str, str]:
         raw = getattr(sys.stdin, "buffer", None)  # bytes, decoded as files are, not by the locale
         if raw is None:
             return sys.stdin.read(), "<stdin>"
-        data = raw.read(MAX_PROGRAM_BYTES + 1)
-        if len(data) > MAX_PROGRAM_BYTES:
-            raise UsageError(f"cannot read <stdin>: {TOO_LONG}")
-        try:
-            return data.decode("utf-8"), "<stdin>"
-        except UnicodeDecodeError as exc:
-            raise UsageError(f"cannot read <stdin>: {not_utf8(exc)}") from None
+        return read_program_stream(raw), "<stdin>"
     path = Path(program)
     # line ends as they are (`fmt --check` compares them); a pipe (`<(cmd)`) is read as a stream
     return read_program_file(path), str(path)
