@@ -441,6 +441,26 @@ def test_an_invisible_character_is_named_and_shown_as_a_replacement_mark(char):
     assert err.excerpt == "fd rt\ufffdfd\n     ^"
 
 
+def test_a_nul_byte_is_named_by_its_code_point_once():
+    """A control character has no name in Unicode: its code point is not repeated for one."""
+    with pytest.raises(ParseError) as info:
+        parse("fd\0rt")
+    assert info.value.message == "invisible character '\\x00' (U+0000)"
+    assert (info.value.line, info.value.column) == (1, 3)
+
+
+def test_a_lone_surrogate_is_named_where_it_is_and_its_error_can_be_printed():
+    """JSON's `\\ud800` escape puts one in a model's reply; shown as it is in the excerpt, it
+    made `print(err)` raise UnicodeEncodeError, as no UTF-8 writer takes it."""
+    with pytest.raises(ParseError) as info:
+        parse("fd \ud800 rt")
+    err = info.value
+    assert err.message.startswith("lone surrogate '\\ud800' (U+D800)")
+    assert (err.line, err.column) == (1, 4)
+    assert err.excerpt == "fd \ufffd rt\n   ^"
+    str(err).encode("utf-8")
+
+
 def test_typographic_quotes_around_a_colour_are_named_with_the_straight_ones():
     with pytest.raises(ParseError) as info:
         parse("setpc(\u201cred\u201d) fd")

@@ -592,6 +592,26 @@ def test_a_bad_string_escape_in_a_reply_is_an_error_not_a_python_warning():
     assert not caught
 
 
+@pytest.mark.parametrize(
+    ("char", "message"),
+    [
+        ("\0", "invisible character '\\x00' (U+0000)"),
+        ("\ud800", "lone surrogate '\\ud800' (U+D800), which is no character of any text"),
+    ],
+)
+def test_a_character_cpython_cannot_read_is_named_at_its_line_and_column(char, message):
+    """CPython refuses a NUL byte (at line 1, column 1, wherever it is) and a lone surrogate (a
+    codec error with no position at all); the error names the character where it is, as the
+    text form does, and can be printed."""
+    with pytest.raises(ParseError) as info:
+        parse(f"def Run():\n  move_forward(){char}\n")
+    err = info.value
+    assert err.message == message
+    assert (err.line, err.column) == (2, 17)
+    assert err.excerpt == "  move_forward()\ufffd\n                ^"
+    str(err).encode("utf-8")
+
+
 def test_an_error_after_a_final_crlf_is_placed_on_the_last_line_with_its_excerpt():
     """CPython puts it on the empty line it reads after a final CRLF, which no editor shows."""
     err = error_of("def Run():\r\n")

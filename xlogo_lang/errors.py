@@ -142,6 +142,36 @@ def digits_text(digits: str) -> str:
     return f"{digits[:20]}… ({len(digits.lstrip('-+')):,} digits)"
 
 
+_TYPOGRAPHIC_QUOTES = frozenset("“”„‟‘’‚‛«»‹›")
+
+
+def odd_character(ch: str) -> tuple[str, str] | None:
+    """The error (message, hint) for a character a reader cannot tell from an allowed one, or
+    None: an invisible one (a zero-width space, a right-to-left mark: text copied from a web
+    page or a document carries them, and a NUL byte), a typographic quote (a word processor's,
+    around a colour), or a lone surrogate, which is no character of any text (JSON's `\\ud800`
+    escape, or bytes that were not UTF-8, make one). Every reader of program text names them
+    so, where they are."""
+    import unicodedata
+
+    name = unicodedata.name(ch, "")  # a control character has none: its code point alone
+    code = f"U+{ord(ch):04X} {name}".strip()
+    if ch in _TYPOGRAPHIC_QUOTES:
+        return f"typographic quote {ch!r} ({name})", (
+            'write straight quotes, setpc("red"), or none, setpc(red)'
+        )
+    category = unicodedata.category(ch)
+    if category == "Cs":
+        return f"lone surrogate {ch!r} ({code}), which is no character of any text", (
+            "delete it (a JSON \\ud800 escape, or bytes that are not UTF-8, make one)"
+        )
+    if ch != "\t" and category in ("Cf", "Cc", "Zs", "Zl", "Zp"):
+        return f"invisible character {ch!r} ({code})", (
+            "delete it (text copied from a web page or a document often carries one)"
+        )
+    return None
+
+
 _NEWLINE = re.compile(r"\r\n|\r|\n")
 
 
@@ -216,11 +246,13 @@ def _columns(ch: str) -> int:
 
 def _visible(ch: str) -> str:
     """A character as an excerpt shows it: an invisible one (a zero-width space, a byte-order
-    mark) or a control one as U+FFFD, one column wide, so that the caret stays under its
-    place and a right-to-left override cannot turn the rest of the line around."""
+    mark), a control one or a lone surrogate as U+FFFD, one column wide, so that the caret
+    stays under its place, a right-to-left override cannot turn the rest of the line around,
+    and the error can be printed (no UTF-8 writer takes a lone surrogate: `print(err)` raised
+    UnicodeEncodeError on a reply holding one, as JSON's `\\ud800` escape makes)."""
     import unicodedata
 
-    if ch != "\t" and not ch.isprintable() and unicodedata.category(ch) in ("Cf", "Cc"):
+    if ch != "\t" and not ch.isprintable() and unicodedata.category(ch) in ("Cf", "Cc", "Cs"):
         return "\ufffd"
     return ch
 

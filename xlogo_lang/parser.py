@@ -52,6 +52,7 @@ from .errors import (
     digits_text,
     digits_value,
     number_text,
+    odd_character,
     quoted,
     source_lines,
     too_many_digits,
@@ -596,30 +597,9 @@ def _foreign_letter(text: str, pos: int) -> tuple[str, str | None] | None:
     return f"{quoted(word)} has a letter that is not ASCII: {odd!r} ({name})", hint
 
 
-_TYPOGRAPHIC_QUOTES = frozenset("“”„‟‘’‚‛«»‹›")
-
-
 def _odd_character(text: str, pos: int) -> tuple[str, str | None] | None:
-    """The error for a character a reader cannot tell from an allowed one, named with what to
-    do: an invisible one (a zero-width space, a right-to-left mark: text copied from a web page
-    or a document carries them) or a typographic quote (a word processor's, around a colour)."""
-    if not 0 <= pos < len(text):
-        return None
-    ch = text[pos]
-    import unicodedata
-
-    name = unicodedata.name(ch, f"U+{ord(ch):04X}")
-    if ch in _TYPOGRAPHIC_QUOTES:
-        return (
-            f"typographic quote {ch!r} ({name})",
-            'write straight quotes, setpc("red"), or none, setpc(red)',
-        )
-    if ch != "\t" and unicodedata.category(ch) in ("Cf", "Cc", "Zs", "Zl", "Zp"):
-        return (
-            f"invisible character {ch!r} (U+{ord(ch):04X} {name})",
-            "delete it (text copied from a web page or a document often carries one)",
-        )
-    return None
+    """The error for a character a reader cannot tell from an allowed one (`odd_character`)."""
+    return odd_character(text[pos]) if 0 <= pos < len(text) else None
 
 
 _MOVES = frozenset({"fd", "bk", "lt", "rt", "forward", "back", "backward", "left", "right"})

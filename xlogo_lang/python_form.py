@@ -61,6 +61,7 @@ import re
 import warnings
 from dataclasses import dataclass, field
 from keyword import iskeyword
+from typing import NoReturn
 
 from .ast import (
     MAX_DEPTH,
@@ -78,6 +79,7 @@ from .errors import (
     ParseError,
     caret_excerpt,
     digits_text,
+    odd_character,
     quoted,
     shorten,
     within_text,
@@ -103,6 +105,7 @@ _LOOKS_LIKE_PYTHON = re.compile(
     re.MULTILINE,
 )
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
+_UNREADABLE = re.compile("[\0\ud800-\udfff]")  # what CPython's parser cannot read
 _LINE_BREAKS = re.compile(r"(\r\n|\r|\n)")  # to split text into lines and their breaks
 # an integer literal longer than Python converts (its SyntaxError names no position)
 _LONG_NUMBER = re.compile(rf"(?<![\w.])[0-9]{{{MAX_NUMBER_DIGITS + 1},}}")
@@ -244,19 +247,24 @@ class _Reader:
     # -- entry ---------------------------------------------------------------------------------
 
     def read(self) -> Program:
-        try:
-            self.source.encode()
-        except UnicodeEncodeError as exc:  # lone surrogates: CPython cannot read the text
-            raise ParseError(f"not a Python-style program: {exc}", file=self.filename) from None
-        if "\0" in self.source:
-            null = SyntaxError("source code string cannot contain null bytes")
-            raise self._syntax_error(null, 1, 1, self._line_text(1))
+        unreadable = _UNREADABLE.search(self.text)
+        if unreadable is not None:  # CPython reads neither: named where it is, as `parse` does
+            self._unreadable(unreadable.start())
         try:
             return self._read()
         except ParseError:
             if self.before is not None and self.def_name is None:
                 raise self.before.error from None  # the earlier problem
             raise
+
+    def _unreadable(self, offset: int) -> NoReturn:
+        """A NUL or a lone surrogate at `offset` of the text, which CPython's parser refuses
+        (as "source code string cannot contain null bytes" at line 1, or a codec error with no
+        position at all): the error names the character at its line and column instead."""
+        breaks = list(_LINE_BREAK.finditer(self.text, 0, offset))
+        line_start = breaks[-1].end() if breaks else 0
+        message, hint = odd_character(self.text[offset]) or ("unreadable character", None)
+        raise self._make(message, len(breaks) + 1, offset - line_start + 1, 1, hint)
 
     def _read(self) -> Program:
         src, n = self.source, len(self.source)
