@@ -364,8 +364,11 @@ def check_count(name: str, value: int | None, least: int) -> None:
 
 def check_shortest(task: Task, shortest: object, fn: str) -> None:
     """`shortest` is this task's `solve(task, all_solutions=True)` answer: a Solution of another
-    task would hand back programs that do not solve this one."""
+    task would hand back programs that do not solve this one. Its id is not proof enough (a
+    generated task, an edited copy and a real one may share an id), so its programs are run on
+    the task too: a few runs, against a repair or a hint that points nowhere."""
     from xlogo_lang.errors import UsageError
+    from xlogo_lang.verdict import run
 
     if not isinstance(shortest, Solution):
         raise TypeError(
@@ -374,6 +377,15 @@ def check_shortest(task: Task, shortest: object, fn: str) -> None:
         )
     if shortest.task_id != task.id:
         raise UsageError(
-            f"{fn}: the shortest solutions given are task {shortest.task_id!r}'s, not task "
-            f"{task.id!r}'s"
+            f"{fn}: the shortest solutions given are those of task {shortest.task_id!r}, not "
+            f"of task {task.id!r}"
         )
+    programs = shortest.programs or ([shortest.program] if shortest.program else [])
+    for i, program in enumerate(programs):
+        verdict = run(task, program)
+        if not verdict.solved:
+            raise UsageError(
+                f"{fn}: the shortest solutions given do not solve task {task.id!r} (programs[{i}]: "
+                f"{verdict.reason}); they are another task's with the same id",
+                hint="pass solve(task, all_solutions=True) of this very task",
+            )

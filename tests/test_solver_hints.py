@@ -88,8 +88,23 @@ def test_the_shortest_solutions_must_be_a_solution_not_a_list(examples_dir):
 def test_the_shortest_solutions_of_another_task_are_refused(real_tasks):
     """Task 87's solutions do not solve task 13: a hint built on them would point nowhere."""
     other = solve(real_tasks["87"], all_solutions=True)
-    with pytest.raises(UsageError, match="task '87''s, not task '13''s"):
+    with pytest.raises(UsageError, match="those of task '87', not of task '13'"):
         nearest_solution(real_tasks["13"], "fd", other)
+
+
+@pytest.mark.parametrize("fn", ["repair", "nearest_solution"])
+def test_the_shortest_solutions_of_another_task_with_the_same_id_are_refused(examples_dir, fn):
+    """An edited copy of a task keeps its id: its solutions, given as the task's, made repair
+    and the hint hand back a program that does not solve the task, as proved nearest."""
+    import dataclasses
+
+    from xlogo_lang import solver
+
+    task = load_task(examples_dir / "tasks" / "find-strawberry.json")
+    lemon = load_task(examples_dir / "tasks" / "find-only-lemon.json")
+    other = solve(dataclasses.replace(lemon, id=task.id), all_solutions=True)
+    with pytest.raises(UsageError, match="do not solve task 'find-strawberry'"):
+        getattr(solver, fn)(task, "fd", shortest=other)
 
 
 def test_the_public_repair_reuses_given_shortest_solutions_and_checks_them(real_tasks):
@@ -97,5 +112,5 @@ def test_the_public_repair_reuses_given_shortest_solutions_and_checks_them(real_
 
     task = real_tasks["87"]
     assert repair(task, "rt", shortest=solve(task, timeout=0)).stats["upper_bound"] is None
-    with pytest.raises(UsageError, match="not task '87''s"):
+    with pytest.raises(UsageError, match="not of task '87'"):
         repair(task, "rt", shortest=solve(real_tasks["13"]))
