@@ -9,7 +9,16 @@ from hypothesis import strategies as st
 from lark.exceptions import UnexpectedInput
 
 from xlogo_lang import ParseError, parse
-from xlogo_lang.ast import MAX_DEPTH, Command, Program, Repeat, SetPenColor, Span, walk
+from xlogo_lang.ast import (
+    COUNT_RANGE_HINT,
+    MAX_DEPTH,
+    Command,
+    Program,
+    Repeat,
+    SetPenColor,
+    Span,
+    walk,
+)
 from xlogo_lang.parser import _fast_parse, _lark, _parse_error, _parse_text
 from xlogo_lang.printer import to_compact, to_text
 
@@ -258,6 +267,20 @@ def test_a_repeat_count_outside_1_to_12_is_an_error_naming_the_range(times):
     err = parse_error(f"fd\nrepeat({times}){{fd}}")
     assert err.message == f"repeat count {times} is outside 1..12"
     assert (err.line, err.column) == (2, 8)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "repeat(13){fd}",
+        "def Run():\n  for i in range(13):\n    move_forward()",
+        '{"run": [{"type": "repeat", "times": 13, "body": []}]}',
+    ],
+)
+def test_a_count_out_of_range_gets_the_same_hint_in_every_form(text):
+    """Code JSON's error and `check`'s diagnostic said how to count past 12; the text and
+    Python-style forms' errors said nothing."""
+    assert parse_error(text).hint == COUNT_RANGE_HINT
 
 
 def test_an_unknown_pen_colour_is_an_error_naming_the_colours():

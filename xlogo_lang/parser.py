@@ -28,6 +28,7 @@ from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput
 from lark.tree import Meta
 
 from .ast import (
+    COUNT_RANGE_HINT,
     MAX_DEPTH,
     MAX_TIMES,
     MIN_TIMES,
@@ -488,13 +489,22 @@ def validate(prog: Program, *, text: str | None = None, filename: str | None = N
 def _range_error(
     msg: str, span: Span | None, text: str | None, filename: str | None, rule: str | None = None
 ) -> ParseError:
+    # a count gets the hint code JSON's error and `check`'s diagnostic give; a colour's message
+    # lists the colours already
+    hint = COUNT_RANGE_HINT if rule == REPEAT_RANGE else None
     if span is None:
-        return ParseError(msg, file=filename, rule=rule)
+        return ParseError(msg, file=filename, rule=rule, hint=hint)
     excerpt = (
         caret_excerpt(text, span.line, span.column, span.end_column - span.column) if text else None
     )
     return ParseError(
-        msg, file=filename, line=span.line, column=span.column, excerpt=excerpt or None, rule=rule
+        msg,
+        file=filename,
+        line=span.line,
+        column=span.column,
+        excerpt=excerpt or None,
+        hint=hint,
+        rule=rule,
     )
 
 
