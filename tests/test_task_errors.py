@@ -199,6 +199,23 @@ def test_a_long_integer_in_one_asset_record_leaves_the_other_tasks_loading(tmp_p
     assert loads and not any(isinstance(t, TaskError) for t in loads.values())
 
 
+@pytest.mark.parametrize("value", [5, ["Find the lemon."], {"en": "Find the lemon."}])
+def test_a_description_that_is_not_text_is_a_task_error_naming_it(tmp_path, tasks_dir, value):
+    """It was dropped without a word (the task loaded with no description), and so lost when
+    the task was written back."""
+    data = task_json(tasks_dir)
+    data["description"] = value
+    err = load_error(write(tmp_path, data))
+    assert err.path == "description"
+    assert err.message.startswith("expected a string, found ")
+
+
+def test_a_null_description_is_no_description(tmp_path, tasks_dir):
+    data = task_json(tasks_dir)
+    data["description"] = None
+    assert load_task(write(tmp_path, data)).platform_description == ""
+
+
 # -- text that is not Unicode --------------------------------------------------------------------
 
 

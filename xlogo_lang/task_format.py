@@ -516,14 +516,16 @@ def _build_task(
         raise cx.err("id", "expected a string id")
     if key_id is not None:
         tid = key_id
-    desc = d.get("description", "")
+    desc = d.get("description")
+    if desc is not None and not isinstance(desc, str):  # kept and written back: never dropped
+        raise cx.err("description", f"expected a string, found {value_kind(desc)}")
     task = Task(
         id=str(tid),
         world=world,
         goal=goal_,
         constraints=constraints_,
         solution=program,
-        platform_description=desc if isinstance(desc, str) else "",
+        platform_description=desc or "",
         source=cx.file,
     )
     _warn_one_way_walls(task, cx)
