@@ -1,12 +1,22 @@
 """The symbolic synthesizer: shortest programs for tasks, proofs that none exist, and repairs.
 
-    >>> from xlogo_lang.solver import solve, repair
+    >>> from xlogo_lang import load_task, load_tasks
+    >>> from xlogo_lang.solver import nearest_solution, repair, solve, solve_each
+    >>> task = load_task("examples/tasks/find-strawberry.json")
     >>> sol = solve(task)                      # enumerative engine, default size bound
-    >>> sol.status, sol.size, sol.proved_minimal, str(sol.program)
-    >>> solve(task, engine="z3")               # the SMT engine: same minimal size, proved by UNSAT
-    >>> repair(task, program).edits            # the nearest solution to a given program
-    >>> nearest_solution(task, program, solve(task, all_solutions=True))  # a hint's: fast
-    >>> for sol in solve_each(tasks, workers=2, engine="z3"): ...  # a set, on two cores
+    >>> sol.status, sol.size, sol.proved_minimal, sol.to_dict()["compact"]
+    ('solved', 4, True, 'repeat(2){fd rt} bk')
+    >>> solve(task, engine="z3").size          # the SMT engine: same minimal size, proved by UNSAT
+    4
+    >>> [edit.text for edit in repair(task, "fd rt fd").edits]  # the nearest solution to a program
+    ['insert fd at block 1']
+    >>> nearest_solution(task, "fd", solve(task, all_solutions=True)).found_by  # a hint's: fast
+    'prefix'
+    >>> with solve_each(load_tasks("examples/tasks")[-2:], workers=2) as sols:  # on two cores
+    ...     [sol.status for sol in sols]
+    ['solved', 'solved']
+
+(The paths are the checkout's `examples/`: run from its root.)
 
 Size counts blocks as the constraints do (every fd/bk/lt/rt/setpc and every repeat counts 1).
 The default bound is the task's `all` bound (at_most or exactly) when it has one, else

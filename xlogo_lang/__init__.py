@@ -5,6 +5,11 @@ The public API: parse programs, load tasks, run programs on them and judge the r
     >>> from xlogo_lang import load_task, parse, run
     >>> verdict = run(load_task("examples/tasks/find-strawberry.json"), parse("fd fd rt fd"))
     >>> verdict.solved, verdict.reason
+    (True, 'solved')
+    >>> run(load_task("examples/tasks/find-strawberry.json"), "rt fd lt fd").reason
+    'crashed into a wall at (1,2) on step 4 (line 1)'
+
+(The paths are the checkout's `examples/`: run from its root.)
 """
 
 from .ast import Command, Program, Repeat, SetPenColor
