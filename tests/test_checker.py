@@ -256,3 +256,10 @@ def test_a_range_error_a_reader_raises_carries_its_rule(source, rule):
     with pytest.raises(ProgramError) as info:
         parse(source)
     assert info.value.rule == rule
+
+
+def test_a_diagnostic_renders_a_file_name_given_as_a_path():
+    from pathlib import Path
+
+    (diag,) = check("jump", filename=Path("a.xlogo"))
+    assert diag.render("jump", filename=Path("a.xlogo")).startswith("a.xlogo: line 1, column 1: ")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from core_helpers import programs
 from hypothesis import given, settings
@@ -135,6 +137,20 @@ def parse_error(text: str, **kw) -> ParseError:
     with pytest.raises(ParseError) as info:
         parse(text, **kw)
     return info.value
+
+
+@pytest.mark.parametrize("text", ["jump", "def Run():\n  jump()", '{"run": 5}'])
+def test_a_path_given_as_the_file_name_is_named_in_the_error(text):
+    """`load_task` takes a Path, and so the caller's `parse(text, filename=path)`: its error's
+    own `str()` failed (`": ".join` of a PosixPath), in every form."""
+    err = parse_error(text, filename=Path("answers") / "a.xlogo")
+    assert err.file == str(Path("answers") / "a.xlogo")
+    assert str(err).startswith(f"{Path('answers') / 'a.xlogo'}: ")
+
+
+def test_a_file_name_that_is_no_path_is_a_type_error_naming_the_argument():
+    with pytest.raises(TypeError, match="filename must be a str or a path, got int"):
+        parse("fd", filename=5)
 
 
 def test_an_unknown_command_is_named_with_its_position():

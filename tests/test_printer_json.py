@@ -143,3 +143,11 @@ def test_a_decoded_count_too_long_for_python_is_a_program_error():
     """A count that is a Python int already (json.loads of a dict built in code), not text."""
     with pytest.raises(ProgramError, match=r"repeat count .*digits.* is outside 1\.\.12"):
         from_json({"run": [{"type": "repeat", "times": 10**5000, "body": []}]})
+
+
+def test_from_json_names_a_file_given_as_a_path():
+    from pathlib import Path
+
+    with pytest.raises(ProgramError) as info:
+        from_json({"run": 5}, file=Path("a.json"))
+    assert str(info.value) == "a.json: run: expected a list of blocks"

@@ -33,7 +33,17 @@ from .ast import (
     count_out_of_range,
     walk,
 )
-from .errors import ProgramError, caret_excerpt, number_text, quoted, report, shorten, source_lines
+from .errors import (
+    FileName,
+    ProgramError,
+    caret_excerpt,
+    file_name,
+    number_text,
+    quoted,
+    report,
+    shorten,
+    source_lines,
+)
 from .parser import parse
 from .tasks import Task
 
@@ -71,10 +81,11 @@ class Diagnostic:
             "hint": self.hint,
         }
 
-    def render(self, source: str | None = None, filename: str | None = None) -> str:
+    def render(self, source: str | None = None, filename: FileName | None = None) -> str:
         """`prog.txt: line 3, column 5: <message>`, then the source line with a caret, then the
         hint: the place worded as every other error's (`XlogoError`), column included."""
-        where = [filename] if filename else []
+        name = file_name(filename)
+        where = [name] if name else []
         if self.span is not None:
             where.append(f"line {self.span.line}, column {self.span.column}")
         elif self.path is not None:
@@ -104,7 +115,7 @@ class Diagnostic:
 
 
 def check(
-    source: str | Program, task: Task | None = None, *, filename: str | None = None
+    source: str | Program, task: Task | None = None, *, filename: FileName | None = None
 ) -> list[Diagnostic]:
     """Every static problem of `source` (program text, code JSON text, or a parsed Program).
 

@@ -37,10 +37,12 @@ from .ast import (
     unknown_colour,
 )
 from .errors import (
+    FileName,
     ParseError,
     ProgramError,
     caret_excerpt,
     digits_text,
+    file_name,
     json_message,
     number_text,
     quoted,
@@ -145,8 +147,9 @@ def _blocks_to_json(blocks: tuple[Block, ...]) -> list[dict[str, Any]]:
     return out
 
 
-def from_json(obj: Any, *, file: str | None = None) -> Program:
+def from_json(obj: Any, *, file: FileName | None = None) -> Program:
     """The program of decoded code JSON; ProgramError naming the JSON path of the first problem."""
+    file = file_name(file, "file")
     if not isinstance(obj, dict):
         raise ProgramError(f"code JSON must be an object, not {_kind(obj)}", file=file)
     if list(obj) != ["run"]:

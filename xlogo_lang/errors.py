@@ -16,10 +16,15 @@ from __future__ import annotations
 import difflib
 import json
 import math
+import os
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeAlias
+
+# A file name as the readers take it: what an error names (`load_task` takes a Path too, so a
+# caller hands the same Path on to `parse(text, filename=path)`)
+FileName: TypeAlias = "str | os.PathLike[str]"
 
 QUOTE_CHARS = 40
 # Integers with more digits are never converted from text: Python refuses past its limit (4,300
@@ -278,6 +283,17 @@ def report(location: str, message: str, excerpt: str | None, hint: str | None) -
     if hint:
         out.append(f"hint: {hint}")
     return "\n".join(out)
+
+
+def file_name(value: object, argument: str = "filename") -> str | None:
+    """A file name argument as the text an error shows: a str, or a path as its str. Anything
+    else is a TypeError naming the argument, here rather than later as an error whose own
+    `str()` fails (`": ".join` of a PosixPath)."""
+    if value is None or isinstance(value, str):
+        return value
+    if isinstance(value, os.PathLike):
+        return os.fsdecode(value)
+    raise TypeError(f"{argument} must be a str or a path, got {type(value).__name__}")
 
 
 def where(

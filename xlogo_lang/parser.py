@@ -48,10 +48,12 @@ from .ast import (
 )
 from .errors import (
     QUOTE_CHARS,
+    FileName,
     ParseError,
     caret_excerpt,
     digits_text,
     digits_value,
+    file_name,
     number_text,
     odd_character,
     quoted,
@@ -144,7 +146,7 @@ def _lark() -> _LarkReader:
 _CODE_JSON = re.compile(r'\s*\{\s*["}]')
 
 
-def parse(text: str, *, filename: str | None = None, strict: bool = True) -> Program:
+def parse(text: str, *, filename: FileName | None = None, strict: bool = True) -> Program:
     """Parse a program in any accepted form (text, Logo style, Python style or code JSON).
 
     With `strict` (the default) a repeat count outside 1..12 or an unknown pen colour is a
@@ -157,6 +159,7 @@ def parse(text: str, *, filename: str | None = None, strict: bool = True) -> Pro
     if not isinstance(text, str):
         extra = " (for decoded code JSON, use from_json)" if isinstance(text, dict) else ""
         raise TypeError(f"parse expects a str, got {type(text).__name__}{extra}")
+    filename = file_name(filename)
     # A byte-order mark (Windows Notepad saves UTF-8 with one) is not part of the program; the
     # columns reported are then those an editor shows, where the mark takes no room.
     text = text.removeprefix("\ufeff")

@@ -76,9 +76,11 @@ from .ast import (
 )
 from .errors import (
     MAX_NUMBER_DIGITS,
+    FileName,
     ParseError,
     caret_excerpt,
     digits_text,
+    file_name,
     odd_character,
     quoted,
     shorten,
@@ -175,7 +177,7 @@ def to_python(prog: Program) -> str:
     return render(prog, PYTHON)
 
 
-def parse_python(text: str, *, filename: str | None = None) -> Program:
+def parse_python(text: str, *, filename: FileName | None = None) -> Program:
     """Read a Python-style program, with or without its `def Run():` header.
 
     Raises ParseError with line, column, caret excerpt and hint for syntax errors (bad
@@ -183,7 +185,7 @@ def parse_python(text: str, *, filename: str | None = None) -> Program:
     second call of Run(), and repeats nested more than MAX_DEPTH deep. Repeat counts and colours
     are not range-checked here (see the module docstring).
     """
-    return _Reader(text, filename).read()
+    return _Reader(text, file_name(filename)).read()
 
 
 @dataclass(slots=True)
