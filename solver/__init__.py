@@ -92,7 +92,9 @@ def solve(
     enumerative engine adds "phase": "probe" while its probe looks for a first solution in a
     smaller language (its "level" is then no refutation) and "search" after."""
     check_task(task, "solve")
-    _check_options(engine, max_size, timeout, limit, max_bodies, max_states, progress)
+    _check_options(
+        engine, max_size, timeout, limit, max_bodies, max_states, progress, all_solutions
+    )
     timeout = check_timeout(timeout)
     t0 = time.perf_counter()
     deadline = None if timeout is None else t0 + timeout
@@ -309,7 +311,11 @@ def check_options(**options: Any) -> None:
     before solving many tasks; an option `solve` does not take is a TypeError here too."""
     import inspect
 
-    bound = inspect.signature(solve).bind(None, **options)
+    try:
+        bound = inspect.signature(solve).bind(None, **options)
+    except TypeError as exc:  # "got an unexpected keyword argument 'bogus'": whose, and which are
+        names = ", ".join(list(inspect.signature(solve).parameters)[1:])
+        raise TypeError(f"solve_each: {exc} (solve's options are {names})") from None
     bound.apply_defaults()
     a = bound.arguments
     _check_options(
@@ -320,6 +326,7 @@ def check_options(**options: Any) -> None:
         a["max_bodies"],
         a["max_states"],
         a["progress"],
+        a["all_solutions"],
     )
 
 
@@ -331,9 +338,12 @@ def _check_options(
     max_bodies: int | None,
     max_states: int | None,
     progress: object,
+    all_solutions: object = False,
 ) -> None:
     from xlogo_lang.errors import UsageError
 
+    if not isinstance(all_solutions, bool):  # "false" is true: a list silently made, or not
+        raise TypeError(f"all_solutions must be True or False, got {type(all_solutions).__name__}")
     if engine not in ENGINES:
         raise UsageError(f"unknown engine {engine!r} (choose from {', '.join(ENGINES)})")
     check_count("max_size", max_size, 0)

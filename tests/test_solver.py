@@ -838,6 +838,13 @@ def test_solve_names_an_option_given_as_text(asset_tasks, option):
         solve(asset_tasks["87"], **{option: "5"})
 
 
+@pytest.mark.parametrize("value", ["false", 0, None])
+def test_all_solutions_that_is_not_a_bool_is_a_type_error_naming_it(asset_tasks, value):
+    """ "false" is true: the list was made (or not) without a word about the slip."""
+    with pytest.raises(TypeError, match="all_solutions must be True or False"):
+        solve(asset_tasks["87"], all_solutions=value)
+
+
 @pytest.mark.parametrize("limit", [0, -3])
 def test_a_limit_below_one_is_a_usage_error_not_one_solution(asset_tasks, limit):
     with pytest.raises(UsageError, match="limit must be at least 1"):

@@ -62,7 +62,9 @@ def test_the_options_reach_every_worker(quick_tasks):
 def test_a_bad_option_is_refused_by_the_call_before_any_worker_starts(quick_tasks):
     with pytest.raises(UsageError, match="unknown engine 'smt'"):
         solve_each(quick_tasks, workers=2, engine="smt")
-    with pytest.raises(TypeError, match="unexpected keyword argument 'max_depth'"):
+    with pytest.raises(
+        TypeError, match="solve_each: got an unexpected keyword argument 'max_depth'"
+    ):
         solve_each(quick_tasks, workers=2, max_depth=3)
     with pytest.raises(UsageError, match=r"workers must be from 1 to 256 \(got 0\)"):
         solve_each(quick_tasks, workers=0)
