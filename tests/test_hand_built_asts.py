@@ -7,6 +7,7 @@ import pytest
 
 from xlogo_lang import ProgramError, check, load_task, parse, run, to_json
 from xlogo_lang.ast import Command, Program, Repeat, SetPenColor
+from xlogo_lang.printer import to_compact, to_text
 from xlogo_lang.python_form import to_python
 
 
@@ -133,10 +134,9 @@ def test_to_json_writes_nothing_from_json_would_refuse(prog):
 
 
 @pytest.mark.parametrize("value", [None, "fd", [Command("fd")]], ids=["None", "str", "list"])
-@pytest.mark.parametrize("printer", [str, to_python], ids=["to_text", "to_python"])
-def test_a_printer_given_no_program_is_a_type_error(printer, value):
-    from xlogo_lang.printer import to_compact, to_text
-
-    for p in (to_text, to_compact) if printer is str else (printer,):
-        with pytest.raises(TypeError, match="expected a Program"):
-            p(value)
+@pytest.mark.parametrize(
+    "printer", [to_text, to_compact, to_python, to_json], ids=lambda p: p.__name__
+)
+def test_a_printer_given_no_program_is_a_type_error_naming_the_printer(printer, value):
+    with pytest.raises(TypeError, match=f"^{printer.__name__} expects a Program"):
+        printer(value)

@@ -147,16 +147,17 @@ def program(*blocks: Block) -> Program:
     return Program(tuple(blocks))
 
 
-def check_tree(prog: object, *, ranges: bool = True) -> None:
+def check_tree(prog: object, *, ranges: bool = True, who: str | None = None) -> None:
     """Raise ProgramError, naming the node's path (`body[0].body[2].times`), at the first node of
     a hand-built AST that the parser could never have built: a node of another type, a command
     other than fd/bk/lt/rt, repeats nested past MAX_DEPTH and, with `ranges`, a repeat count
     outside 1..12 or an unknown pen colour (the checker reports those two as diagnostics
     instead). Text and code JSON are checked while they are read; this is for the ASTs that
     tools and generators build themselves, so that running one is never silently wrong or a
-    traceback. Iterative and linear: the tree may be hostile."""
+    traceback. Iterative and linear: the tree may be hostile. `who`, the public function it
+    was given to, names the caller's slip when `prog` is no Program at all."""
     if not isinstance(prog, Program):
-        raise TypeError(f"expected a Program, got {type(prog).__name__}")
+        raise TypeError(f"{who or 'check_tree'} expects a Program, got {type(prog).__name__}")
     # the path of a body is the indexes of the repeats around it, joined only for an error
     stack: list[tuple[object, tuple[int, ...]]] = [(prog.body, ())]
     while stack:
@@ -179,12 +180,13 @@ def check_tree(prog: object, *, ranges: bool = True) -> None:
                 stack.append((block.body, (*where, i)))
 
 
-def printable_blocks(prog: Program | tuple[Block, ...]) -> tuple[Block, ...]:
+def printable_blocks(prog: Program | tuple[Block, ...], who: str) -> tuple[Block, ...]:
     """The blocks to print, once `check_tree` has made sure a recursive printer can walk them (a
     hand-built tree may hold anything, nested any depth); counts and colours out of range are
-    printed as they are, for `check` to report."""
+    printed as they are, for `check` to report. `who` is the printer, named in a TypeError."""
     if not isinstance(prog, (Program, tuple)):
-        raise TypeError(f"expected a Program (or a tuple of blocks), got {type(prog).__name__}")
+        kind = type(prog).__name__
+        raise TypeError(f"{who} expects a Program (or a tuple of blocks), got {kind}")
     check_tree(prog if isinstance(prog, Program) else Program(prog), ranges=False)
     return prog.body if isinstance(prog, Program) else prog
 

@@ -129,7 +129,7 @@ def to_json(prog: Program | tuple[Block, ...]) -> dict[str, Any]:
     `from_json` (and the reference) reads back."""
     if isinstance(prog, tuple):
         prog = Program(prog)
-    check_tree(prog)
+    check_tree(prog, who="to_json")
     return {"run": _blocks_to_json(prog.body)}
 
 

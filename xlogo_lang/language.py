@@ -128,9 +128,10 @@ def python_names() -> dict[str, str]:
     return names
 
 
-def render(prog: Program | tuple[Block, ...], form: Form) -> str:
-    """The program written in `form`: one block per line, every line ending in a newline."""
-    blocks = printable_blocks(prog)
+def render(prog: Program | tuple[Block, ...], form: Form, who: str = "render") -> str:
+    """The program written in `form`: one block per line, every line ending in a newline
+    (`who`, the printer called, is named if `prog` is no program)."""
+    blocks = printable_blocks(prog, who)
     lines: list[str] = []
     if form.header is not None:
         lines.append(form.header + "\n")

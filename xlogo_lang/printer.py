@@ -14,7 +14,7 @@ from .ast import Block, Program, Repeat, SetPenColor, printable_blocks
 
 def to_text(prog: Program | tuple[Block, ...]) -> str:
     """The canonical text form (what `xlogo fmt` prints), one block per line."""
-    blocks = printable_blocks(prog)
+    blocks = printable_blocks(prog, "to_text")
     out: list[str] = []
     _emit(blocks, 0, out)
     return "".join(out)
@@ -35,7 +35,7 @@ def _emit(blocks: tuple[Block, ...], level: int, out: list[str]) -> None:
 
 def to_compact(prog: Program | tuple[Block, ...]) -> str:
     """One-line form for tables and logs: `fd rt repeat(3){fd} setpc(red)`."""
-    return _compact(printable_blocks(prog))
+    return _compact(printable_blocks(prog, "to_compact"))
 
 
 def _compact(blocks: tuple[Block, ...]) -> str:

@@ -168,13 +168,13 @@ def looks_like_python(text: str) -> bool:
     return _LOOKS_LIKE_PYTHON.search(text) is not None
 
 
-def to_python(prog: Program) -> str:
+def to_python(prog: Program | tuple[Block, ...]) -> str:
     """The canonical Python-style print, as in the paper's Figure 1.
 
     `def Run():` header, two spaces of indent per level, `setpc("red")`, `for i in range(n):`,
     `pass` for an empty body (and for the empty program); every line ends in a newline.
     """
-    return render(prog, PYTHON)
+    return render(prog, PYTHON, "to_python")
 
 
 def parse_python(text: str, *, filename: FileName | None = None) -> Program:
