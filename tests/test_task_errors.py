@@ -42,6 +42,14 @@ def asset_copy(tmp_path: Path, assets_dir: Path, kind: str, task_id: str, record
     return out
 
 
+@pytest.mark.parametrize("load", [load_task, load_tasks])
+def test_an_empty_path_is_a_task_error_not_the_working_directory(load):
+    """`Path("")` is ".": `load_tasks(os.environ.get("TASKS", ""))` read the working directory
+    as a folder of tasks, and `load_task("")` asked for a task id."""
+    with pytest.raises(TaskError, match="the task path is empty"):
+        load("")
+
+
 # -- integers too long to convert ---------------------------------------------------------------
 
 LONG = "1" + "7" * 5000  # more digits than Python converts from text (4,300 by default)

@@ -92,6 +92,8 @@ def _path_arg(path: object, fn: str) -> Path:
     named as such rather than left to pathlib's message."""
     if not isinstance(path, (str, Path)):
         raise TypeError(f"{fn} expects a path (str or Path), got {type(path).__name__}")
+    if path == "":  # Path("") is ".": an unset variable would read the working directory
+        raise TaskError("the task path is empty: name a task file or directory ('.' for this one)")
     return Path(path)
 
 
