@@ -50,6 +50,14 @@ def test_an_empty_path_is_a_task_error_not_the_working_directory(load):
         load("")
 
 
+def test_a_null_where_an_object_belongs_is_named_once():
+    from xlogo_lang.tasks import task_from_dict
+
+    with pytest.raises(TaskError) as info:
+        task_from_dict(None)
+    assert info.value.message == "expected an object, found null"
+
+
 # -- integers too long to convert ---------------------------------------------------------------
 
 LONG = "1" + "7" * 5000  # more digits than Python converts from text (4,300 by default)

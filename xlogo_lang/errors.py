@@ -429,6 +429,8 @@ def value_kind(v: Any) -> str:
         return "a number too large to read"
     if isinstance(v, (dict, list)):
         return "an object" if isinstance(v, dict) else "a list"
+    if v is None:  # the word is the value: not "null (null)"
+        return "null"
     kind = _VALUE_KINDS.get(type(v))
     if kind is None:
         if not isinstance(v, (int, float, str)):
