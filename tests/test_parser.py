@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from lark.exceptions import UnexpectedInput
 
-from xlogo_lang import ParseError, parse
+from xlogo_lang import ParseError, check, parse
 from xlogo_lang.ast import (
     COUNT_RANGE_HINT,
     MAX_DEPTH,
@@ -297,6 +297,30 @@ def test_a_count_out_of_range_gets_the_same_hint_in_every_form(text):
     """Code JSON's error and `check`'s diagnostic said how to count past 12; the text and
     Python-style forms' errors said nothing."""
     assert parse_error(text).hint == COUNT_RANGE_HINT
+
+
+@pytest.mark.parametrize(
+    ("text", "message", "column"),
+    [
+        ("repeat(-1){fd}", "repeat count -1 is outside 1..12", 8),
+        ("fd repeat -12 [fd]", "repeat count -12 is outside 1..12", 11),
+        ("repeat(+0){fd}", "repeat count 0 is outside 1..12", 8),
+        ("repeat(2.5){fd}", "the repeat count must be a whole number", 8),
+        ("repeat(+3){fd}", "repeat count '+3' has a sign", 8),
+    ],
+)
+def test_a_count_with_a_sign_or_a_fraction_is_named_as_such_not_as_missing(text, message, column):
+    """The grammar reads no count there, and said "missing repeat count before '-'" (or "missing
+    ')' before '.'") of a count that is plainly there; the Python-style form and code JSON name
+    the same counts as out of range or not whole."""
+    err = parse_error(text)
+    assert err.message == message
+    assert (err.line, err.column) == (1, column)
+
+
+def test_a_negative_count_is_a_range_diagnostic_for_check():
+    (diag,) = check("repeat(-1){fd}")
+    assert diag.rule == "repeat-range"
 
 
 def test_an_unknown_pen_colour_is_an_error_naming_the_colours():

@@ -490,11 +490,16 @@ def validate(prog: Program, *, text: str | None = None, filename: str | None = N
 
 
 def _range_error(
-    msg: str, span: Span | None, text: str | None, filename: str | None, rule: str | None = None
+    msg: str,
+    span: Span | None,
+    text: str | None,
+    filename: str | None,
+    rule: str | None = None,
+    hint: str | None = None,
 ) -> ParseError:
     # a count gets the hint code JSON's error and `check`'s diagnostic give; a colour's message
     # lists the colours already
-    hint = COUNT_RANGE_HINT if rule == REPEAT_RANGE else None
+    hint = hint or (COUNT_RANGE_HINT if rule == REPEAT_RANGE else None)
     if span is None:
         return ParseError(msg, file=filename, rule=rule, hint=hint)
     excerpt = (
@@ -539,7 +544,12 @@ def _parse_error(exc: UnexpectedInput, text: str, filename: str | None) -> Parse
         word = _word_at(text, exc.pos_in_stream)  # type: ignore[arg-type]
         msg, hint = _classify(word, expected, _word_before(text, exc.pos_in_stream))
         pos: int = exc.pos_in_stream  # type: ignore[assignment]
-        msg, hint = _odd_character(text, pos) or _foreign_letter(text, pos) or (msg, hint)
+        odd = _odd_character(text, pos) or _foreign_letter(text, pos)
+        if odd is None:
+            count = _odd_count(text, pos, filename)
+            if count is not None:
+                return count
+        msg, hint = odd or (msg, hint)
     else:
         assert isinstance(exc, UnexpectedToken)
         expected = _expected_words(exc.accepts or exc.expected)
@@ -557,6 +567,51 @@ def _parse_error(exc: UnexpectedInput, text: str, filename: str | None) -> Parse
         excerpt=caret_excerpt(text, line, column) or None,
         hint=hint or (f"expected {_join_or(expected)}" if expected else None),
     )
+
+
+_COUNT_BEFORE = re.compile(r"\brepeat\s*\(?\s*\Z", re.I)
+_SIGNED_COUNT = re.compile(r"[-+]\s*(\d+)")
+_DECIMAL_COUNT = re.compile(r"\brepeat\s*\(?\s*(\d+)\Z", re.I)
+
+
+def _odd_count(text: str, pos: int, filename: str | None) -> ParseError | None:
+    """The error for a repeat count written with a sign or a fraction (`repeat(-1)`,
+    `repeat(2.5)`), which the grammar reads as no count, or a count cut short at the '.':
+    "missing repeat count before '-'" said the count was not there. Worded as the Python-style
+    form and code JSON word the same counts: a count below 1 is out of range, a fraction is no
+    whole number."""
+    head = text[max(0, pos - QUOTE_CHARS) : pos]
+    signed = _SIGNED_COUNT.match(text, pos) if _COUNT_BEFORE.search(head) else None
+    if signed is not None:
+        sign, digits = text[pos], signed.group(1).lstrip("0") or "0"
+        if sign == "+" and digits != "0":
+            message, hint, rule = f"repeat count {quoted(signed.group())} has a sign", None, None
+            hint = f"write it without one: repeat({digits_text(digits)}){{...}}"
+        else:
+            shown = digits_text(("-" if sign == "-" and digits != "0" else "") + digits)
+            message, hint, rule = count_out_of_range(shown), COUNT_RANGE_HINT, REPEAT_RANGE
+        where = Span(*_line_column(text, pos), *_line_column(text, signed.end()))
+        return _range_error(message, where, text, filename, rule, hint)
+    whole = _DECIMAL_COUNT.search(head)
+    if whole is not None and text.startswith(".", pos) and text[pos + 1 : pos + 2].isdigit():
+        start = pos - len(whole.group(1))
+        end = pos + 1
+        while end < len(text) and text[end].isdigit():
+            end += 1
+        where = Span(*_line_column(text, start), *_line_column(text, end))
+        message, hint = (
+            "the repeat count must be a whole number",
+            "write repeat(3){...}; counts are 1..12",
+        )
+        return _range_error(message, where, text, filename, None, hint)
+    return None
+
+
+def _line_column(text: str, pos: int) -> tuple[int, int]:
+    """The 1-based line and column of offset `pos`, lines counted as `source_lines` counts them
+    (the parser has turned a lone \r into \n)."""
+    line_start = text.rfind("\n", 0, pos) + 1
+    return text.count("\n", 0, pos) + 1, pos - line_start + 1
 
 
 def _word_at(text: str, pos: int) -> str:
