@@ -36,3 +36,12 @@ def test_the_readme_python_api_example_runs_and_prints_what_its_comments_say(mon
     assert out[2] == "1 fd 0 1 0 black ((0, 2), (0, 1))"  # the first step of the trace
     assert "fenced fd" in out  # the last fenced block of the reply
     assert "line 1, column 8: repeat count 13 is outside 1..12" in out
+
+
+def test_the_solver_readme_python_example_runs_as_written(monkeypatch):
+    (block,) = _python_blocks(ROOT / "solver" / "README.md")
+    monkeypatch.chdir(ROOT)
+    names: dict[str, object] = {}
+    exec(compile(block, "solver/README.md", "exec"), names)
+    assert names["sol"].status == "solved"  # the last of the set, solved by z3
+    assert names["near"].found_by in ("prefix", "repair", "shortest", "none")
