@@ -507,6 +507,15 @@ def test_to_python_writes_colours_in_double_quotes_and_empty_bodies_as_pass():
     assert to_python(prog) == 'def Run():\n  setpc("red")\n  for i in range(2):\n    pass\n'
 
 
+@pytest.mark.parametrize("colour", ['a"b', "back\\slash", "two\nlines", "nul\0", "\ud800"])
+def test_to_python_writes_any_colour_a_lenient_parse_keeps_so_that_it_reads_back(colour):
+    """A colour outside the six is printed as written (for `check` to report); written between
+    bare double quotes, one holding a quote, a backslash or a newline made a print that is no
+    Python at all."""
+    prog = Program((SetPenColor(colour), Command("fd")))
+    assert parse(to_python(prog), strict=False) == prog
+
+
 def test_to_python_of_the_empty_program_is_a_run_that_passes():
     assert to_python(Program(())) == "def Run():\n  pass\n"
 

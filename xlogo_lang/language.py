@@ -81,6 +81,9 @@ class Form:
     loop_open: tuple[str, str]  # prefix and suffix around the repeat count
     loop_close: str | None  # the line that ends a loop body, or None: bodies end by indentation
     empty_body: str | None  # the line standing for an empty body, or None: it is just empty
+    # a colour is written as a string literal's contents, escaped (a colour outside the six,
+    # kept by a lenient parse or built by hand, may hold a quote, a backslash or a newline)
+    escape_colour: bool = False
 
     @property
     def indentation_sensitive(self) -> bool:
@@ -112,6 +115,7 @@ PYTHON = Form(
     loop_open=("for i in range(", "):"),
     loop_close=None,
     empty_body="pass",
+    escape_colour=True,
 )
 
 FORMS: dict[str, Form] = {TEXT.name: TEXT, PYTHON.name: PYTHON}
@@ -155,6 +159,18 @@ def _lines(
             if form.loop_close is not None:
                 yield f"{pad}{form.loop_close}\n"
         elif isinstance(block, SetPenColor):
-            yield f"{pad}{form.setpc[0]}{block.color}{form.setpc[1]}\n"
+            colour = _escaped(block.color) if form.escape_colour else block.color
+            yield f"{pad}{form.setpc[0]}{colour}{form.setpc[1]}\n"
         else:
             yield f"{pad}{actions[block.kind]}\n"
+
+
+def _escaped(colour: str) -> str:
+    """`colour` as the inside of a double-quoted Python string that reads back as it: a quote
+    and a backslash escaped, and anything not printable (a newline, a NUL, a line separator, a
+    lone surrogate) as Python's own escape, which the Python-style reader decodes."""
+    if colour.isprintable() and '"' not in colour and "\\" not in colour:
+        return colour
+    return "".join(
+        "\\" + ch if ch in '"\\' else ch if ch.isprintable() else repr(ch)[1:-1] for ch in colour
+    )
