@@ -58,6 +58,20 @@ def test_a_null_where_an_object_belongs_is_named_once():
     assert info.value.message == "expected an object, found null"
 
 
+def test_an_empty_id_is_a_task_error_naming_it(tmp_path, tasks_dir):
+    """It loaded as the task '', which no command can name and every table shows blank."""
+    data = task_json(tasks_dir)
+    data["id"] = ""
+    err = load_error(write(tmp_path, data))
+    assert (err.path, err.message) == ("id", "an empty id names no task")
+
+
+def test_a_record_with_an_empty_id_is_listed_by_its_line(tmp_path, tasks_dir):
+    (tmp_path / "t.jsonl").write_text(json.dumps({**task_json(tasks_dir), "id": ""}) + "\n")
+    ((tid, err),) = iter_task_loads(tmp_path / "t.jsonl")
+    assert tid == "line 1" and isinstance(err, TaskError)
+
+
 # -- integers too long to convert ---------------------------------------------------------------
 
 LONG = "1" + "7" * 5000  # more digits than Python converts from text (4,300 by default)

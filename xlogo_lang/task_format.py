@@ -356,7 +356,7 @@ def usable_id(value: Any) -> str | None:
     if isinstance(value, int) and not isinstance(value, bool):
         return str(value)
     text = isinstance(value, str) and not isinstance(value, LongNumber)
-    if text and not has_lone_surrogate(value):
+    if text and value and not has_lone_surrogate(value):  # "" names no task
         return value
     return None
 
@@ -514,6 +514,8 @@ def _build_task(
     tid = d.get("id", default_id)
     if not isinstance(tid, (str, int)) or isinstance(tid, bool):
         raise cx.err("id", "expected a string id")
+    if tid == "":  # no command could name it (`--id ''`), and every table shows it blank
+        raise cx.err("id", "an empty id names no task", "leave the key out to use the file name")
     if key_id is not None:
         tid = key_id
     desc = d.get("description")
