@@ -190,6 +190,13 @@ def source_lines(text: str) -> list[str]:
     return [] if lines == [""] else lines
 
 
+def line_column(text: str, offset: int) -> tuple[int, int]:
+    """The 1-based line and column of the character at `offset`, lines split as `source_lines`
+    splits them (at `\\n`, `\\r\\n` and a lone `\\r`)."""
+    line = len(_NEWLINE.findall(text, 0, offset)) + 1
+    return line, offset - max(text.rfind("\n", 0, offset), text.rfind("\r", 0, offset))
+
+
 def within_text(text: str, line: int, column: int) -> tuple[int, int]:
     """A position inside `text`: Python's JSON reader puts an error at the end of a text ending
     in a newline on the empty line after it, which no editor shows; that is the end of the last

@@ -54,6 +54,7 @@ from .errors import (
     digits_text,
     digits_value,
     file_name,
+    line_column,
     number_text,
     odd_character,
     quoted,
@@ -585,12 +586,12 @@ def _odd_count(text: str, pos: int, filename: str | None) -> ParseError | None:
     if signed is not None:
         sign, digits = text[pos], signed.group(1).lstrip("0") or "0"
         if sign == "+" and digits != "0":
-            message, hint, rule = f"repeat count {quoted(signed.group())} has a sign", None, None
+            message, rule = f"repeat count {quoted(signed.group())} has a sign", None
             hint = f"write it without one: repeat({digits_text(digits)}){{...}}"
         else:
             shown = digits_text(("-" if sign == "-" and digits != "0" else "") + digits)
             message, hint, rule = count_out_of_range(shown), COUNT_RANGE_HINT, REPEAT_RANGE
-        where = Span(*_line_column(text, pos), *_line_column(text, signed.end()))
+        where = Span(*line_column(text, pos), *line_column(text, signed.end()))
         return _range_error(message, where, text, filename, rule, hint)
     whole = _DECIMAL_COUNT.search(head)
     if whole is not None and text.startswith(".", pos) and text[pos + 1 : pos + 2].isdigit():
@@ -598,20 +599,13 @@ def _odd_count(text: str, pos: int, filename: str | None) -> ParseError | None:
         end = pos + 1
         while end < len(text) and text[end].isdigit():
             end += 1
-        where = Span(*_line_column(text, start), *_line_column(text, end))
+        where = Span(*line_column(text, start), *line_column(text, end))
         message, hint = (
             "the repeat count must be a whole number",
             "write repeat(3){...}; counts are 1..12",
         )
         return _range_error(message, where, text, filename, None, hint)
     return None
-
-
-def _line_column(text: str, pos: int) -> tuple[int, int]:
-    """The 1-based line and column of offset `pos`, lines counted as `source_lines` counts them
-    (the parser has turned a lone \r into \n)."""
-    line_start = text.rfind("\n", 0, pos) + 1
-    return text.count("\n", 0, pos) + 1, pos - line_start + 1
 
 
 def _word_at(text: str, pos: int) -> str:

@@ -81,6 +81,7 @@ from .errors import (
     caret_excerpt,
     digits_text,
     file_name,
+    line_column,
     odd_character,
     quoted,
     shorten,
@@ -263,10 +264,8 @@ class _Reader:
         """A NUL or a lone surrogate at `offset` of the text, which CPython's parser refuses
         (as "source code string cannot contain null bytes" at line 1, or a codec error with no
         position at all): the error names the character at its line and column instead."""
-        breaks = list(_LINE_BREAK.finditer(self.text, 0, offset))
-        line_start = breaks[-1].end() if breaks else 0
         message, hint = odd_character(self.text[offset]) or ("unreadable character", None)
-        raise self._make(message, len(breaks) + 1, offset - line_start + 1, 1, hint)
+        raise self._make(message, *line_column(self.text, offset), 1, hint)
 
     def _read(self) -> Program:
         src, n = self.source, len(self.source)
