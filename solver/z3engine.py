@@ -148,9 +148,10 @@ class _Interrupts:
             os.close(write)  # the watcher reads the end of the pipe and stops
             self._watcher.join()
             os.close(read)
-        if self.noted and (exc is None or _z3_canceled(exc)):
+        if self.noted and (exc is None or _z3_error(exc)):
             # an interrupt that came between checks cancels the z3 call running then (building
-            # a constraint, reading a model), which raises Z3Exception("canceled"): Ctrl-C too
+            # a constraint, reading a model), which raises a Z3Exception ("canceled", or "model
+            # is not available" from a model read as a check ends): Ctrl-C too
             raise KeyboardInterrupt from None
 
     def _note(self, signum: int, frame: object) -> None:
@@ -178,11 +179,12 @@ class _Interrupts:
             raise KeyboardInterrupt
 
 
-def _z3_canceled(exc: BaseException) -> bool:
-    """Whether `exc` is z3 saying that a call was canceled (by `interrupt`)."""
+def _z3_error(exc: BaseException) -> bool:
+    """Whether `exc` is z3's: after Ctrl-C, whatever call `interrupt` cut short says so in its
+    own words, and none of them is a fault of the search."""
     import z3
 
-    return isinstance(exc, z3.Z3Exception) and "canceled" in str(exc.value)
+    return isinstance(exc, z3.Z3Exception)
 
 
 def _search(

@@ -247,6 +247,23 @@ def test_a_z3_call_canceled_by_ctrl_c_between_checks_is_an_interruption():
         raise z3.Z3Exception(b"canceled")
 
 
+def test_a_model_z3_cannot_give_after_ctrl_c_is_an_interruption():
+    """A model read just as an interrupted check ends fails in other words than "canceled"
+    (seen under load in the REPL's `:solve z3`)."""
+    import os
+    import signal
+    import time
+
+    import z3
+    from xlogo_lang.solver.z3engine import _Interrupts
+
+    with pytest.raises(KeyboardInterrupt), _Interrupts() as interrupts:
+        os.kill(os.getpid(), signal.SIGINT)
+        while not interrupts.noted:
+            time.sleep(0.001)
+        raise z3.Z3Exception(b"model is not available")
+
+
 def test_a_z3_error_without_ctrl_c_is_not_taken_for_one():
     import z3
     from xlogo_lang.solver.z3engine import _Interrupts
