@@ -36,6 +36,17 @@ def test_impossible_arguments_are_refused():
         pass_at_k(3, 1, 4)
 
 
+def test_a_count_that_is_not_a_whole_number_is_named():
+    with pytest.raises(TypeError, match=r"k must be a whole number, got 5\.5"):
+        pass_at_k(10, 3, 5.5)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(("option", "value"), [("iters", 0), ("alpha", 0.0), ("alpha", 2)])
+def test_a_bootstrap_that_can_give_no_interval_is_refused(option, value):
+    with pytest.raises(ValueError, match=f"{option} must be"):
+        bootstrap_ci([0.5, 1.0], **{option: value})
+
+
 @given(st.lists(st.floats(0, 1), min_size=1, max_size=30))
 def test_the_bootstrap_interval_holds_the_mean_and_is_reproducible(values):
     lo, hi = bootstrap_ci(values, iters=300)

@@ -18,6 +18,9 @@ from math import comb
 
 def pass_at_k(n: int, c: int, k: int) -> float:
     """The unbiased estimate of pass@k for one task with `c` correct out of `n` samples."""
+    for name, value in (("n", n), ("c", c), ("k", k)):
+        if not isinstance(value, int) or isinstance(value, bool):  # comb() would say less
+            raise TypeError(f"pass_at_k: {name} must be a whole number, got {value!r}")
     if not 0 <= c <= n:
         raise ValueError(f"need 0 <= c <= n, got c={c}, n={n}")
     if k < 1 or k > n:
@@ -35,6 +38,10 @@ def bootstrap_ci(
     values: Sequence[float], *, iters: int = 2000, alpha: float = 0.05, seed: int = 0
 ) -> tuple[float, float]:
     """A (1 - alpha) percentile bootstrap interval for the mean of `values`."""
+    if not isinstance(iters, int) or iters < 1:  # no resample: no interval (an IndexError)
+        raise ValueError(f"bootstrap_ci: iters must be a whole number of at least 1, got {iters!r}")
+    if not 0 < alpha < 1:  # outside it the percentiles index past the resamples, or say nothing
+        raise ValueError(f"bootstrap_ci: alpha must be between 0 and 1, got {alpha!r}")
     if not values:
         return (0.0, 0.0)
     rng = random.Random(seed)
