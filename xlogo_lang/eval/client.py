@@ -54,6 +54,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from ..errors import UsageError, XlogoError, shorten
+from .arguments import number
 
 # Seconds: a retry's wait longer than this is told to the client's `on_wait`. The default of
 # `RetryPolicy.notice_after`, read when a policy is made (the CLI's tests lower it).
@@ -78,6 +79,16 @@ class RetryPolicy:
         one backoff wait forever; an infinite cap is no cap, which the doubling keeps finite."""
         if isinstance(self.max_retries, bool) or not isinstance(self.max_retries, int):
             raise TypeError(f"--retries must be an int, got {type(self.max_retries).__name__}")
+        # "5" would fail the comparisons below as a TypeError that names no field
+        for name, value in (
+            ("--timeout", self.timeout),
+            ("--backoff", self.base_delay),
+            ("--max-backoff", self.max_delay),
+            ("max_retry_after", self.max_retry_after),
+            ("jitter", self.jitter),
+            ("notice_after", self.notice_after),
+        ):
+            number(name, value)
         if self.max_retries < 0:
             raise UsageError(f"--retries must be at least 0 (got {self.max_retries})")
         if not (math.isfinite(self.timeout) and self.timeout > 0):
@@ -233,6 +244,8 @@ def check_base_url(base_url: str | None) -> None:
     """Refuse an endpoint that is not an http(s) URL now: the client would only fail at the
     first request, after all its retries, with a bare "Connection error". None or "" is the
     client's default endpoint."""
+    if base_url is not None and not isinstance(base_url, str):  # a URL object, bytes: not sent
+        raise TypeError(f"--base-url must be a str, got {type(base_url).__name__}")
     if not base_url:
         return
     # `http://[::1/v1` and `http://host:99999` raise ValueError (the port only when read), which
@@ -305,6 +318,11 @@ class ChatClient:
     _gone: asyncio.Event = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
+        # checked where the client is made: unchecked, a policy of None or an endpoint without
+        # a scheme failed at the first request, as an AttributeError or a "Connection error"
+        if not isinstance(self.policy, RetryPolicy):
+            raise TypeError(f"policy must be a RetryPolicy, got {type(self.policy).__name__}")
+        check_base_url(self.base_url)
         self._rng = random.Random(self.seed)
         self._gone = asyncio.Event()
 

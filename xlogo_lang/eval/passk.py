@@ -12,7 +12,7 @@ Pure arithmetic: no I/O, no model, no numpy needed.
 from __future__ import annotations
 
 import random
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from math import comb
 
 
@@ -37,11 +37,22 @@ def mean(values: Sequence[float]) -> float:
 def bootstrap_ci(
     values: Sequence[float], *, iters: int = 2000, alpha: float = 0.05, seed: int = 0
 ) -> tuple[float, float]:
-    """A (1 - alpha) percentile bootstrap interval for the mean of `values`."""
-    if not isinstance(iters, int) or iters < 1:  # no resample: no interval (an IndexError)
+    """A (1 - alpha) percentile bootstrap interval for the mean of `values` (numbers; none
+    gives (0.0, 0.0))."""
+    # True is an int to Python: one resample, an interval of nothing
+    if isinstance(iters, bool) or not isinstance(iters, int) or iters < 1:
+        # no resample: no interval (an IndexError)
         raise ValueError(f"bootstrap_ci: iters must be a whole number of at least 1, got {iters!r}")
+    if isinstance(alpha, bool) or not isinstance(alpha, (int, float)):
+        raise TypeError(f"bootstrap_ci: alpha must be a number, got {alpha!r}")
     if not 0 < alpha < 1:  # outside it the percentiles index past the resamples, or say nothing
         raise ValueError(f"bootstrap_ci: alpha must be between 0 and 1, got {alpha!r}")
+    if isinstance(values, (str, bytes)) or not isinstance(values, Sequence):
+        # None read as "no values" hid a caller's bug; a str is no list of rates
+        raise TypeError(f"bootstrap_ci: values must be a list of numbers, got {values!r:.40}")
+    for i, v in enumerate(values):
+        if isinstance(v, bool) or not isinstance(v, (int, float)):
+            raise TypeError(f"bootstrap_ci: values[{i}] must be a number, got {v!r:.40}")
     if not values:
         return (0.0, 0.0)
     rng = random.Random(seed)
@@ -53,12 +64,26 @@ def bootstrap_ci(
 
 
 def pass_at_k_table(
-    per_task: dict[str, tuple[int, int]], ks: Sequence[int] = (1, 5, 10), **boot: float
+    per_task: Mapping[str, tuple[int, int]], ks: Sequence[int] = (1, 5, 10), **boot: float
 ) -> dict[int, dict[str, float]]:
     """{k: {value, lo, hi, tasks}} for every k that all tasks have enough samples for.
 
-    `per_task` maps a task id to (samples n, correct c).
+    `per_task` maps a task id to (samples n, correct c); each pair is checked by `pass_at_k`.
     """
+    if not isinstance(per_task, Mapping):  # a list of pairs: an AttributeError on .values()
+        raise TypeError(
+            f"pass_at_k_table: per_task must map task ids to (n, c), got {type(per_task).__name__}"
+        )
+    for tid, pair in per_task.items():
+        if not (
+            isinstance(pair, tuple | list)
+            and len(pair) == 2
+            and all(isinstance(x, int) and not isinstance(x, bool) for x in pair)
+        ):
+            raise TypeError(
+                f"pass_at_k_table: per_task[{tid!r}] must be (n, c), two whole numbers, "
+                f"got {pair!r:.40}"
+            )
     out: dict[int, dict[str, float]] = {}
     if not per_task:
         return out

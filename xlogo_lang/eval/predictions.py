@@ -19,7 +19,7 @@ This module never calls a model and never prints.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -27,6 +27,8 @@ from typing import Any
 from ..errors import UsageError, json_problem, load_json
 from ..files import json_line, replaced_when_kept
 from ..reading import cannot_open, capped_lines, line_too_long, open_input
+from ..tasks import Task
+from . import arguments as args
 from .runner import RunFile, is_run_file, read_run
 from .scoring import score_response
 from .skips import BROKEN_TASK, UNKNOWN_TASK, UNREADABLE, describe
@@ -94,10 +96,16 @@ SkipHandler = Callable[[int, str], None]
 
 
 def score_predictions(
-    src: str | Path, task_set: TaskSet, out: str | Path, on_skip: SkipHandler | None = None
+    src: str | Path,
+    task_set: TaskSet | Iterable[Task],
+    out: str | Path,
+    on_skip: SkipHandler | None = None,
 ) -> ScoreSummary:
-    """Score every line of `src` on `task_set` into `out` (replaced only if one was scored)."""
-    src, out = require_predictions(src), Path(out)
+    """Score every line of `src` on `task_set` into `out` (replaced only if one was scored).
+    `task_set` is a `load_task_set(path)`, or a list of loaded tasks."""
+    if not isinstance(task_set, TaskSet):
+        task_set = TaskSet.of(args.tasks("score_predictions", task_set))
+    src, out = require_predictions(src), Path(args.path_text("out", out))
     check_replaceable(out)
     summary = ScoreSummary(str(out))
     tasks = task_set.by_id()
@@ -169,7 +177,7 @@ def require_predictions(src: str | Path) -> Path:
     """`src` if it is a file to read predictions from; a folder, a missing file or a loop of
     symbolic links is an error that says which (before anything is loaded or written). A pipe
     (`/dev/stdin`, `<(cmd)`) is read as a stream."""
-    p = Path(src)
+    p = Path(args.path_text("src", src))
     if p.is_dir():
         raise UsageError("is a folder, not a predictions file (JSONL)", file=str(p))
     try:

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import os
 import string
 from dataclasses import dataclass
 from importlib.resources import files
@@ -107,9 +108,15 @@ def check_choice(name: str, value: object, allowed: tuple[str | None, ...]) -> N
 
 
 def template_source(template: str | Path | None = None) -> tuple[str, str]:
-    """(source text, name) of a template: a shipped name (`default`) or a file path."""
+    """(source text, name) of a template: a shipped name (`default`) or a file path. Anything
+    else (a number, bytes) is a TypeError naming the argument, and an empty name a UsageError:
+    as a path, "" is the current folder, "cannot read the template: Is a directory"."""
     if template is None:
         template = DEFAULT_TEMPLATE
+    if not isinstance(template, (str, os.PathLike)):
+        raise TypeError(f"template must be a str or a path, got {type(template).__name__}")
+    if template == "":
+        raise UsageError("the template name is empty (None: the shipped template)")
     shipped = files("xlogo_lang.eval").joinpath("templates", f"{template}.txt")
     if isinstance(template, str) and "/" not in template and shipped.is_file():
         return shipped.read_text(encoding="utf-8"), str(template)

@@ -18,11 +18,13 @@ from dataclasses import dataclass, field
 from html import escape
 from pathlib import Path
 
-from ..ast import Program
+from ..ast import Program, check_tree
 from ..errors import UsageError
 from ..files import write_file
+from ..task_format import check_task
 from ..tasks import Task
 from ..world import COLOR_TO_HEX, LETTERS, World
+from .arguments import path_text
 
 CELL = 64  # pixels per cell
 MARGIN = 26  # room for the coordinates on the top and left
@@ -71,8 +73,13 @@ def _centre(x: int, y: int) -> tuple[float, float]:
     return MARGIN + x * CELL + CELL / 2, MARGIN + y * CELL + CELL / 2
 
 
-def scene(task: Task, program: Program | None = None) -> Scene:
-    """Lay out the picture of `task` (and of `program`'s run when given)."""
+def scene(task: Task, program: Program | None = None, who: str = "scene") -> Scene:
+    """Lay out the picture of `task` (and of `program`'s run when given). A task that is not a
+    Task, or a program that is not a Program (text: parse it first), is a TypeError naming `who`,
+    the public function it was given to, as in `run`."""
+    check_task(task, who)
+    if program is not None:
+        check_tree(program, who=who)
     w = task.world
     sc = Scene(MARGIN + w.cols * CELL + PAD, MARGIN + w.rows * CELL + PAD)
     sc.add("rect", 0, 0, sc.width, sc.height, fill="#FFFFFF")
@@ -273,7 +280,7 @@ def render_png(task: Task, program: Program | None = None) -> bytes:
         from PIL import Image, ImageDraw, ImageFont
     except ImportError:
         raise UsageError("rendering PNG needs Pillow: pip install 'xlogo-lang[eval]'") from None
-    sc = scene(task, program)
+    sc = scene(task, program, "render_png")
     img = Image.new("RGB", (sc.width, sc.height), "#FFFFFF")
     draw = ImageDraw.Draw(img)
     fonts: dict[int, object] = {}
@@ -302,7 +309,7 @@ def render_png(task: Task, program: Program | None = None) -> bytes:
 
 def render_svg(task: Task, program: Program | None = None) -> str:
     """The same picture as an SVG document."""
-    sc = scene(task, program)
+    sc = scene(task, program, "render_svg")
     out = [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{sc.width}" height="{sc.height}" '
         f'viewBox="0 0 {sc.width} {sc.height}">'
@@ -349,7 +356,7 @@ def render_svg(task: Task, program: Program | None = None) -> str:
 
 def write_picture(task: Task, path: str | Path, program: Program | None = None) -> Path:
     """Write the picture to `path`; the suffix (.png or .svg) chooses the format."""
-    p = Path(path)
+    p = Path(path_text("path", path))
     suffix = p.suffix.lower()
     if suffix == ".png":
         data = render_png(task, program)

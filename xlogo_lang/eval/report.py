@@ -38,8 +38,9 @@ charts. This module never calls a model.
 from __future__ import annotations
 
 import json
+import os
 from collections import Counter, defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -48,6 +49,7 @@ from ..ast import Program
 from ..errors import UsageError, XlogoError, counted, shorten
 from ..tasks import Task, id_sort_key
 from ..verdict import run
+from . import arguments as args
 from .failures import FAILURE_WORDS, Repairer, crash_steps, failure_key
 from .passk import bootstrap_ci, pass_at_k_table
 from .runner import read_run
@@ -118,6 +120,9 @@ class RunStats:
     prompt_tokens: int = 0
     completion_tokens: int = 0
     skipped: list[Skipped] = field(default_factory=list)
+    # made by `xlogo eval` (records with a run id), not predictions scored by `xlogo score`:
+    # only a run has an eval command that gives its tasks their missing samples
+    from_eval: bool = True
 
     def skipped_count(self, kind: str) -> int:
         return sum(1 for s in self.skipped if s.kind == kind)
@@ -210,11 +215,15 @@ class RunStats:
         named = ", ".join(f"{t} ({self.per_task[t][0]})" for t in short[:5])
         more = f" and {len(short) - 5:,} more" if len(short) > 5 else ""
         ks = ", ".join(f"pass@{k}" for k in sorted(left_out))
+        remedy = (
+            "a stopped run is finished by running its `xlogo eval` command again"
+            if self.from_eval
+            else "the predictions file holds fewer replies for them"
+        )
         return (
             f"{self.name}: {ks} not shown: {counted(len(short), 'task')} "
             f"{'has' if len(short) == 1 else 'have'} fewer than {k} samples: "
-            f"{named}{more} (samples in brackets; a stopped run is finished by running its "
-            "`xlogo eval` command again)"
+            f"{named}{more} (samples in brackets; {remedy})"
         )
 
 
@@ -445,8 +454,8 @@ class Report:
 
 
 def build_report(
-    paths: list[str | Path],
-    tasks: list[Task] | TaskSet | None = None,
+    paths: Iterable[str | Path],
+    tasks: Iterable[Task] | TaskSet | None = None,
     *,
     rescore: bool = True,
     solver: bool = True,
@@ -466,15 +475,21 @@ def build_report(
     the slow repair search never turns a baseline task into a machine-dependent timeout.
     `solver_timeout` is the older parameter, one limit for both: it fills in whichever of the
     two is not given. Every run is read and checked before the solver starts, so bad input
-    fails at once.
+    fails at once: `paths` is a list of results files (one run: `[path]`; a str alone would be
+    read as its characters), and must name at least one.
     """
     from ..solver import check_timeout
 
-    if isinstance(tasks, (str, Path)):  # a path where the tasks go: a common slip
+    if isinstance(tasks, (str, os.PathLike)):  # a path where the tasks go: a common slip
         raise TypeError(
             "build_report takes the tasks themselves (a list of Task, or "
             f"load_task_set(path)), got {type(tasks).__name__}"
         )
+    run_paths = args.paths("build_report's paths", paths)
+    if not run_paths:
+        raise UsageError("build_report needs at least one results file (paths is empty)")
+    if tasks is not None and not isinstance(tasks, TaskSet):
+        tasks = args.tasks("build_report", tasks)
     # each limit is checked under its own option's name (the solver's own message says only
     # "timeout", which of three), before the older one fills in the newer ones
     for option, limit in (
@@ -482,6 +497,8 @@ def build_report(
         ("--repair-timeout", repair_timeout),
         ("--solver-timeout", solver_timeout),
     ):
+        if limit is not None:
+            args.number(option, limit)
         try:
             check_timeout(limit)
         except UsageError:
@@ -494,7 +511,7 @@ def build_report(
 
     baseline_timeout = check_timeout(baseline_timeout)
     repair_timeout = _repair_limit(check_timeout(repair_timeout)) if repair else None
-    files = [_read_run_file(Path(p), rescore) for p in paths]
+    files = [_read_run_file(p, rescore) for p in run_paths]
     task_set = _task_set(tasks, files)
     by_id = task_set.by_id()
     task_ids = [t.id for t in task_set.tasks]
@@ -545,6 +562,7 @@ def build_report(
             answer_format=str(first.get("answer_format", "?")),
             template_hash=str(first.get("template_hash", "?")),
             skipped=skipped,
+            from_eval=first.get("run_id") is not None,
         )
         counts: dict[str, list[int]] = defaultdict(lambda: [0, 0])
         distances = []
@@ -665,8 +683,9 @@ def _task_set(tasks: list[Task] | TaskSet | None, files: list[_RunLines]) -> Tas
     if not sources:
         # a predictions file (`xlogo score` input) has no task source: name the file meant
         raise UsageError(
-            f"the records of {runs} do not say where their tasks are (a predictions file, or "
-            "records written before runs recorded it); pass --tasks"
+            f"the records of {runs} do not say where their tasks are (a predictions file, "
+            "records written before runs recorded it, or a run_eval whose EvalConfig had no "
+            "tasks_source); pass --tasks (from Python: build_report(paths, tasks))"
         )
     source = sources.pop()
     try:

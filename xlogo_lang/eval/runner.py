@@ -42,6 +42,7 @@ from ..errors import UsageError, counted, json_problem, load_json
 from ..files import cannot_write, json_line
 from ..reading import cannot_open, capped_lines, line_too_long, open_input
 from ..tasks import Task
+from . import arguments as args
 from .client import (
     ChatClient,
     EndpointError,
@@ -84,7 +85,7 @@ class EvalConfig:
     base_url: str | None = None
     api_key_env: str | None = None  # None: OPENAI_API_KEY, which a base_url may do without
     mode: str = "text"
-    template: str | None = None
+    template: str | Path | None = None  # a shipped template's name or a file; kept as a str
     answer_format: str = "text"
     samples: int = 1
     temperature: float = 0.0
@@ -96,9 +97,18 @@ class EvalConfig:
     grammar_format: str | None = None  # "gbnf" (the default) or "lark"; constrain="grammar" only
     retry: RetryPolicy = field(default_factory=RetryPolicy)
     retry_errors: bool = False
-    tasks_source: str | None = None  # where the tasks came from, recorded for `xlogo report`
+    # where the tasks came from, recorded for `xlogo report` (a str or a path; kept as a str)
+    tasks_source: str | Path | None = None
 
     def __post_init__(self) -> None:
+        # From Python every field can hold anything: a type the request or the records cannot
+        # carry ("0.8", a seed of 1.5, 2.5 workers, an empty model name) is named here, not
+        # sent with every request or met as a TypeError deep in the run (arguments.py).
+        args.text("--model", self.model)
+        check_base_url(self.base_url)
+        args.optional_text("--api-key-env", self.api_key_env)
+        if self.template is not None:  # read (and so checked) by `template_hash` and the prompts
+            object.__setattr__(self, "template", args.path_text("--template", self.template))
         # the words build_prompt takes, checked here so that a run fails before any request
         check_choice("--mode", self.mode, MODES)
         check_choice("--answer-format", self.answer_format, ANSWER_FORMATS)
@@ -110,19 +120,27 @@ class EvalConfig:
             raise UsageError("--samples must be at least 1")
         # a NaN would be sent (every request refused) and written into records as bare NaN,
         # which strict JSON readers reject; -0.0 is 0.0, not another configuration
-        if not (math.isfinite(self.temperature) and self.temperature >= 0):
+        temperature = args.number("--temperature", self.temperature)
+        if not (math.isfinite(temperature) and temperature >= 0):
             raise UsageError(
                 f"--temperature must be a number of at least 0, not {self.temperature}"
             )
-        object.__setattr__(self, "temperature", self.temperature + 0.0)
+        object.__setattr__(self, "temperature", temperature + 0.0)
         if self.top_p is not None:
-            if not (math.isfinite(self.top_p) and 0 <= self.top_p <= 1):
+            top_p = args.number("--top-p", self.top_p)
+            if not (math.isfinite(top_p) and 0 <= top_p <= 1):
                 raise UsageError(f"--top-p must be between 0 and 1, not {self.top_p}")
-            object.__setattr__(self, "top_p", self.top_p + 0.0)
-        if self.concurrency < 1:
-            raise UsageError("--concurrency must be at least 1")
-        if self.max_tokens is not None and self.max_tokens < 1:  # every request would be refused
-            raise UsageError(f"--max-tokens must be at least 1, not {self.max_tokens}")
+            object.__setattr__(self, "top_p", top_p + 0.0)
+        args.whole("--concurrency", self.concurrency, 1)
+        args.optional_whole("--max-tokens", self.max_tokens, 1)  # 0: every request refused
+        args.optional_whole("--seed", self.seed)
+        if not isinstance(self.retry, RetryPolicy):
+            raise TypeError(f"retry must be a RetryPolicy, got {type(self.retry).__name__}")
+        args.flag("--retry-errors", self.retry_errors)
+        if self.tasks_source is not None:
+            object.__setattr__(
+                self, "tasks_source", args.path_text("tasks_source", self.tasks_source)
+            )
         if self.constrain == "json" and self.answer_format != "text":
             # the schema admits code JSON only, and the prompt asks for it: the answer format
             # would be silently unused
@@ -137,7 +155,6 @@ class EvalConfig:
                 )
             if self.constrain != "grammar":  # silently unused otherwise
                 raise UsageError("--grammar-format goes with --constrain grammar")
-        check_base_url(self.base_url)
 
     def warnings(self) -> list[str]:
         """Settings that are allowed but probably not meant, for the CLI to print: several
@@ -307,11 +324,12 @@ class RunFile:
 
 def read_run(path: str | Path) -> RunFile:
     """Read a results file, changing nothing: the writer mends its end with `repair_tail`, and
-    only after `check_results_file` has accepted the file.
+    only after `check_results_file` has accepted the file. A file that does not exist reads as
+    empty (a run not started yet), as `run_eval` reads a new `out`.
 
     Lines end at "\n" only: the writer's JSON leaves U+2028 and NEL in replies unescaped, and
     `str.splitlines` would cut a record at them."""
-    p = Path(path)
+    p = Path(args.path_text("read_run's path", path))
     if not p.exists():
         return RunFile([], [], False)
     rf = RunFile([], [], False)
@@ -565,13 +583,41 @@ def _value(v: Any) -> str:
     return "none" if v is None else repr(v) if isinstance(v, str) else str(v)
 
 
+def check_tasks(tasks: Iterable[Task]) -> list[Task]:
+    """The tasks of a run as a list, each a Task and each id once. An id twice would be asked
+    twice per sample and recorded twice as one attempt, or, for two tasks that share an id,
+    scored with the other task's prompt; a path or a dict given as the tasks is a TypeError
+    (`arguments.tasks`), not an AttributeError on a character."""
+    checked = args.tasks("run_eval", tasks)
+    first: dict[str, int] = {}
+    for i, t in enumerate(checked):
+        if t.id in first:
+            raise UsageError(
+                f"tasks: task id {t.id!r} appears twice (at [{first[t.id]}] and [{i}]); a run "
+                "asks each task once per sample"
+            )
+        first[t.id] = i
+    return checked
+
+
+# A run planned beyond this many attempts is a typo (`samples=10**9`): building its plan alone
+# would take all memory before any request, where `xlogo gen` refuses counts past 10,000,000.
+MAX_ATTEMPTS = 10_000_000
+
+
 def plan(
     config: EvalConfig, tasks: list[Task], out: Path
 ) -> tuple[list[tuple[Task, int]], RunFile, dict[str, Prompt]]:
     """The attempts still to make, what the results file already holds, and every task's
     prompt (built once: resuming compares the recorded ones, the attempts ask the rest). A
     file that is not a results file, or holds another configuration's attempts or another
-    task set's, is refused untouched."""
+    task set's, is refused untouched, and so is a plan of more than `MAX_ATTEMPTS`."""
+    if len(tasks) * config.samples > MAX_ATTEMPTS:
+        raise UsageError(
+            f"{counted(len(tasks), 'task')} x --samples {config.samples:,} is "
+            f"{len(tasks) * config.samples:,} attempts, more than {MAX_ATTEMPTS:,}: "
+            "ask for fewer samples or tasks"
+        )
     existing = read_run(out)
     check_results_file(existing, out)
     # every run id of the file stands in `latest` (the last record of each of its attempts)
@@ -629,11 +675,11 @@ def _asked_now(prompt: Prompt) -> tuple[Any, Any]:
     return prompt.system, prompt.user
 
 
-def _sources(then: Any, now: str | None) -> str:
+def _sources(then: Any, now: str | Path | None) -> str:
     """Where the file's tasks and these came from, when the records say and it differs."""
     if not then or not now:
         return ""
-    if then == now:
+    if then == str(now):
         return f" (both read from {now}: the task changed since)"
     return f" (the file's tasks were read from {then}, these from {now})"
 
@@ -652,8 +698,8 @@ def build_prompts(config: EvalConfig, tasks: Iterable[Task]) -> dict[str, Prompt
 
 async def run_eval(
     config: EvalConfig,
-    tasks: list[Task],
-    out: Path,
+    tasks: Iterable[Task],
+    out: str | Path,
     progress: bool = True,
     *,
     on_wait: Callable[[Wait], None] | None = None,
@@ -667,8 +713,14 @@ async def run_eval(
     through the same console, and its lines appear above the bar instead of through it.
 
     The file is locked from the first read to the last write: a second run on it (the same
-    command started twice) is a UsageError, not every attempt asked and paid for twice."""
-    out = Path(out)
+    command started twice) is a UsageError, not every attempt asked and paid for twice.
+
+    `tasks` is any iterable of loaded tasks, each id once (`check_tasks`); `out` a str or a
+    path. Both are checked before the file is opened."""
+    if not isinstance(config, EvalConfig):
+        raise TypeError(f"run_eval takes an EvalConfig, got {type(config).__name__}")
+    tasks = check_tasks(tasks)
+    out = Path(args.path_text("out", out))
     existed = out.exists()
     writer = _Appender(out)
     try:

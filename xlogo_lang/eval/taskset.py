@@ -13,11 +13,13 @@ Only a source with no usable task left is an error. This module never prints: ca
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import TaskError, UsageError, quoted
 from ..tasks import Task, iter_task_loads
+from . import arguments as args
 
 
 @dataclass(frozen=True)
@@ -27,9 +29,10 @@ class TaskSet:
     broken: dict[str, TaskError] = field(default_factory=dict)  # task id -> why it cannot load
 
     @classmethod
-    def of(cls, tasks: list[Task]) -> TaskSet:
-        """A task set of tasks already loaded (none broken)."""
-        return cls("<tasks>", list(tasks))
+    def of(cls, tasks: Iterable[Task]) -> TaskSet:
+        """A task set of tasks already loaded (none broken); anything but Task objects (a path,
+        task ids) is a TypeError here rather than an AttributeError when the set is used."""
+        return cls("<tasks>", args.tasks("TaskSet.of", tasks))
 
     def by_id(self) -> dict[str, Task]:
         return {t.id: t for t in self.tasks}
@@ -49,6 +52,10 @@ class TaskSet:
         """The tasks to run: those of `ids` (in that order, duplicates once) or all, then the
         first `limit`. An id the source does not have is an error; a broken one is skipped
         (its warning says why), and an error only when nothing is left to run."""
+        if isinstance(ids, str):  # "87" would be the ids "8" and "7"
+            raise TypeError(f"select takes a list of task ids, got a str (write [{ids!r}])")
+        if limit is not None:
+            args.whole("--limit", limit)
         tasks = self.tasks
         if ids:
             by_id = self.by_id()
