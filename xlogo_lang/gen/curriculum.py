@@ -44,6 +44,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from ..errors import UsageError, json_problem, load_json
+from ..eval import arguments as args
 from ..files import make_folder, write_whole
 from ..reading import cannot_open
 from .dataset import Record, iter_records, read_jsonl, record_task, shard_files
@@ -53,6 +54,7 @@ if TYPE_CHECKING:
     from rich.console import Console
 
     from ..eval.client import Wait
+    from ..eval.runner import EvalConfig
 
 T = TypeVar("T")
 
@@ -63,8 +65,8 @@ MIX = "mix.json"
 @dataclass(frozen=True)
 class CurriculumConfig:
     model: str
-    pool: str
-    out: str
+    pool: str | Path  # a str or a path; kept as a str, as curriculum.json records it
+    out: str | Path
     base_url: str | None = None
     rounds: int = 1
     size: int = 1000  # tasks in each round's training set
@@ -72,7 +74,7 @@ class CurriculumConfig:
     floor: float = 0.1
     seed: int = 0
     mode: str = "text"
-    template: str | None = None
+    template: str | Path | None = None
     answer_format: str = "text"
     temperature: float = 0.0
     max_tokens: int | None = 1024
@@ -81,14 +83,42 @@ class CurriculumConfig:
     api_key_env: str | None = None  # None: OPENAI_API_KEY (see eval.client.resolve_api_key)
 
     def __post_init__(self) -> None:
+        # Paths are kept as str: curriculum.json records the settings, and a Path in them was a
+        # TypeError after every round had been run and paid for.
+        for name in ("pool", "out"):
+            object.__setattr__(self, name, args.path_text(name, getattr(self, name)))
+        for name in ("rounds", "size", "sample", "seed"):
+            args.whole(f"--{name}", getattr(self, name))
         if self.rounds < 1 or self.size < 1 or self.sample < 1:
             raise UsageError("--rounds, --size and --sample must be at least 1")
-        if not 0.0 <= self.floor <= 1.0:  # NaN too: it fails both comparisons
+        if not 0.0 <= args.number("--floor", self.floor) <= 1.0:  # NaN fails both comparisons
             raise UsageError("--floor must be between 0 and 1")
-        from ..eval.client import RetryPolicy
+        # every setting of the rounds' evaluations, checked now: they were checked only when a
+        # round was evaluated, after its folder had been made
+        config = eval_config(self)
+        object.__setattr__(self, "template", config.template)
 
-        # the round's retry policy checks this too, but only once the pool is read and sampled
-        RetryPolicy(max_retries=self.retries)
+
+def eval_config(cfg: CurriculumConfig) -> EvalConfig:
+    """The evaluation settings of every round: `xlogo eval`'s, with the round's retries, and
+    failed requests asked again on a rerun (a round needs every sampled task answered)."""
+    from ..eval.client import RetryPolicy
+    from ..eval.runner import EvalConfig
+
+    return EvalConfig(
+        model=cfg.model,
+        base_url=cfg.base_url,
+        api_key_env=cfg.api_key_env,
+        mode=cfg.mode,
+        template=cfg.template,
+        answer_format=cfg.answer_format,
+        temperature=cfg.temperature,
+        max_tokens=cfg.max_tokens,
+        concurrency=cfg.concurrency,
+        retry=RetryPolicy(max_retries=cfg.retries),
+        retry_errors=True,
+        tasks_source=str(Path(cfg.pool).resolve()),  # for `xlogo report` run anywhere
+    )
 
 
 @dataclass
@@ -249,23 +279,10 @@ def evaluate(
     through. Failed requests (the endpoint, not the model) stop the round with an
     `EndpointError` (exit status 1, as in `xlogo eval`; so does an endpoint that cannot be
     reached); the answers stay in `RUN.jsonl`, so a rerun asks only the failed ones again."""
-    from ..eval.client import EndpointError, RetryPolicy
-    from ..eval.runner import EvalConfig, latest_attempts, read_run, run_eval
+    from ..eval.client import EndpointError
+    from ..eval.runner import latest_attempts, read_run, run_eval
 
-    ecfg = EvalConfig(
-        model=cfg.model,
-        base_url=cfg.base_url,
-        api_key_env=cfg.api_key_env,
-        mode=cfg.mode,
-        template=cfg.template,
-        answer_format=cfg.answer_format,
-        temperature=cfg.temperature,
-        max_tokens=cfg.max_tokens,
-        concurrency=cfg.concurrency,
-        retry=RetryPolicy(max_retries=cfg.retries),
-        retry_errors=True,
-        tasks_source=str(Path(cfg.pool).resolve()),  # for `xlogo report` run anywhere
-    )
+    ecfg = eval_config(cfg)
     tasks = [record_task(pool.record(e), file=e.file) for e in chosen]
     progress = console is not None
     _run_to_end(

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import TaskError, UsageError, load_json
+from ..eval.arguments import path_text
 from ..files import cannot_write, make_folder, write_whole
 from ..tasks import Task, load_tasks, record_lines
 from .difficulty import LEVELS
@@ -81,7 +82,7 @@ def check_out_folder(out: Path, option: str = "--out") -> None:
 
 
 def shard_files(out: str | Path) -> list[Path]:
-    p = Path(out)
+    p = Path(path_text("the folder", out))
     if not p.is_dir():
         raise UsageError("not a folder of generated tasks", file=str(p))
     return sorted(p.glob("tasks-*.jsonl"))
@@ -155,8 +156,15 @@ def _check_whole(f: Path) -> None:
 
 def record_task(rec: dict[str, Any], file: str | None = None) -> Task:
     """A record as a core Task (the loader ignores the generator's extra keys). Errors name the
-    file and line the record was read from, when it was read by `read_jsonl`."""
+    file and line the record was read from, when it was read by `read_jsonl`. A record that is
+    not a dict (a path, a shard's line not yet decoded) is a TypeError naming it."""
     from ..tasks import task_from_dict
+
+    if not isinstance(rec, dict):
+        raise TypeError(
+            f"record_task takes a task record (a dict, as iter_records yields), "
+            f"got {type(rec).__name__}"
+        )
 
     line = getattr(rec, "line", None)
     where = file or getattr(rec, "file", None)
@@ -198,7 +206,7 @@ def dataset_hashes(path: str | Path) -> set[str]:
     task file or task folder (real tasks: hashed here), for `--exclude`."""
     from .canonical import canonical_hash
 
-    p = Path(path)
+    p = Path(path_text("path", path))
     if p.is_dir() and any(p.glob("tasks-*.jsonl")):
         hashes: set[str] = set()
         for f in shard_files(p):
@@ -221,7 +229,7 @@ def build_manifest(out: str | Path) -> dict[str, Any]:
     shards, plus rejection reasons and time per phase; written to manifest.json. A damaged shard
     (`shard_damage`) is not counted as finished but listed under `shards.damaged` with the
     reason, so `xlogo gen stats` says what a rerun will make again."""
-    return manifest_and_shard_tasks(Path(out))[0]
+    return manifest_and_shard_tasks(Path(path_text("out", out)))[0]
 
 
 def manifest_and_shard_tasks(p: Path) -> tuple[dict[str, Any], dict[int, int]]:
@@ -318,7 +326,7 @@ def export_tasks(out: str | Path, dest: str | Path) -> int:
     beside `dest`, and the files move into `dest` only when all of them were written. A broken
     record (its error names file and line) or an interruption leaves `dest` as it was, so the
     export can simply be run again once the shard is mended."""
-    d = Path(dest)
+    d = Path(path_text("dest", dest))
     check_out_folder(d)
     if d.exists() and any(f for f in d.glob("*.json")):
         raise UsageError(

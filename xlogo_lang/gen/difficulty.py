@@ -15,7 +15,7 @@ This module never generates, loads or solves anything.
 
 from __future__ import annotations
 
-from ..ast import Program, Repeat, SetPenColor, depth, walk
+from ..ast import Program, Repeat, SetPenColor, check_tree, depth, walk
 from ..constraints import Constraints
 
 LEVELS = ("easy", "medium", "hard")
@@ -28,12 +28,23 @@ def constraint_entries(c: Constraints) -> int:
 
 def score(solution: Program, constraints: Constraints) -> int:
     """The points of the module's formula: a pure function of the shortest solution and the
-    constraints, so any task record's level can be recomputed (and the formula changed) later."""
+    constraints, so any task record's level can be recomputed (and the formula changed) later.
+    A solution that is no Program (text: parse it; a task: pass `task.solution`) or constraints
+    that are none are a TypeError naming them, not an AttributeError."""
+    _check(solution, constraints, "score")
     blocks = list(walk(solution.body))
     repeats = sum(1 for b in blocks if isinstance(b, Repeat))
     pens = sum(1 for b in blocks if isinstance(b, SetPenColor))
     nesting = max(depth(solution.body) - 1, 0)
     return len(blocks) + 2 * repeats + 3 * nesting + pens + 2 * constraint_entries(constraints)
+
+
+def _check(solution: object, constraints: object, who: str) -> None:
+    check_tree(solution, ranges=False, who=who)
+    if not isinstance(constraints, Constraints):
+        raise TypeError(
+            f"{who} expects Constraints (task.constraints), got {type(constraints).__name__}"
+        )
 
 
 def level(points: int) -> str:
@@ -46,4 +57,5 @@ def level(points: int) -> str:
 
 def difficulty(solution: Program, constraints: Constraints) -> str:
     """ "easy", "medium" or "hard": the level of `score`'s points (the cuts are the module's)."""
+    _check(solution, constraints, "difficulty")
     return level(score(solution, constraints))

@@ -29,14 +29,16 @@ from typing import Any
 from ..ast import Program, Repeat, SetPenColor, call_count, depth, walk
 from ..constraints import Constraints, count_blocks
 from ..errors import UsageError
+from ..eval import arguments as args
 from ..goals import Goal
 from ..interpreter import execute
 from ..printer import to_compact, to_text
+from ..task_format import check_task
 from ..tasks import Task, task_from_dict
 from ..verdict import run
 from . import goals as G
 from .canonical import canonical_hash
-from .difficulty import difficulty, score
+from .difficulty import LEVELS, difficulty, score
 from .programs import ProgramSpec, mutate, picture, sample
 from .worlds import add_obstacles, block_shortcut, place_for_drawing, place_for_items, trace_of
 
@@ -181,7 +183,19 @@ def generate_one(
 
     The steps draw from one random stream in a fixed order (the same seed gives the same task):
     the intended program, the world around its trace, the goal, the shortest solution (closing
-    shortcuts), the constraints, the record."""
+    shortcuts), the constraints, the record.
+
+    A seed that is not an int (random.Random takes "1" as another stream than 1, so a record's
+    task would not be remade), a kind or a level the generator has no recipe for, or a `like`
+    that is no Task is named here, not returned as a rejection or met as a KeyError."""
+    args.whole("seed", seed)
+    if kind not in G.KINDS:
+        raise UsageError(f"unknown kind {kind!r} (kinds are {', '.join(G.KINDS)})")
+    if level not in LEVELS:
+        raise UsageError(f"unknown difficulty {level!r} (levels are {', '.join(LEVELS)})")
+    if like is not None:
+        check_task(like, "generate_one")
+    args.text("task_id", task_id)
     solve = clock_free(solver or default_solver(), task_id, timeout)
     rng = random.Random(seed)
     clock = _Clock()

@@ -14,12 +14,14 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import UsageError, json_problem, load_json
+from ..eval import arguments as args
 from .difficulty import LEVELS
 from .generate import SOLVER_TIMEOUT
 from .goals import KINDS
 
 FORMAT = 1
 CONFIG = "config.json"
+SPLITS = ("train", "eval")  # separate seed streams and id prefixes (`syn...`, `eval...`)
 
 
 @dataclass(frozen=True)
@@ -29,9 +31,9 @@ class GenPlan:
     n: int
     seed: int = 0
     shard_size: int = 1000
-    kinds: tuple[str, ...] = KINDS
+    kinds: tuple[str, ...] = KINDS  # a list is taken as its tuple
     levels: tuple[str, ...] = LEVELS
-    like: str | None = None  # a task file or folder whose tasks are varied
+    like: str | Path | None = None  # a task file or folder whose tasks are varied; kept as a str
     split: str = "train"  # "train" or "eval": separate seed streams and id prefixes
     timeout: float = SOLVER_TIMEOUT
     max_attempts: int = 60
@@ -42,6 +44,27 @@ class GenPlan:
     format: int = FORMAT
 
     def __post_init__(self) -> None:
+        # From Python a field can hold anything, and config.json records it as given: a seed of
+        # "1" made the same tasks as 1 but bound the folder to "1" ("--seed 1 in the folder, 1
+        # now"), a Path for `like` could not be written at all, 2.5 tasks failed in range() and
+        # "find" as the kinds was read as the kinds f, i, n, d. Each is named here.
+        for name, value in (("n", self.n), ("seed", self.seed), ("shard_size", self.shard_size)):
+            args.whole(name, value)
+        args.whole("max_attempts", self.max_attempts)
+        args.number("timeout", self.timeout)
+        for name, one in (("kinds", "draw"), ("levels", "hard")):
+            value = getattr(self, name)
+            if isinstance(value, str) or not isinstance(value, (tuple, list)):
+                raise TypeError(
+                    f"{name} must be a tuple of names, got {type(value).__name__} {value!r:.40} "
+                    f"(one of them: {name}=({one!r},))"
+                )
+            object.__setattr__(self, name, tuple(value))
+        if self.like is not None:
+            object.__setattr__(self, "like", args.path_text("like", self.like))
+        if self.split not in SPLITS:  # another word made ids and seed streams of its own
+            raise UsageError(f"unknown split {self.split!r} (use train or eval)")
+        args.optional_text("exclude", self.exclude)  # set by the run from its --exclude folders
         if self.n < 1:
             raise UsageError("the number of tasks must be at least 1")
         if self.shard_size < 1:
@@ -98,12 +121,31 @@ def exclude_fingerprint(hashes: Iterable[str]) -> str | None:
 
 def parse_shard(text: str) -> tuple[int, int]:
     """`K/M` -> (K, M): this process makes the shards i with i % M == K (0 <= K < M)."""
+    if not isinstance(text, str):
+        raise TypeError(f"parse_shard takes the text K/M, got {type(text).__name__}")
     try:
         k, m = (int(p) for p in text.split("/"))
     except ValueError:
         raise UsageError(f"--shard takes K/M with 0 <= K < M, e.g. 0/4, not {text!r}") from None
     if m < 1 or not 0 <= k < m:
         raise UsageError(f"--shard takes K/M with 0 <= K < M, e.g. 0/4, not {text!r}")
+    return k, m
+
+
+def check_shard(shard: object) -> tuple[int, int]:
+    """A share (K, M) given from Python, held to what `parse_shard` accepts: (3, 2) made no
+    shard at all and reported a run, and "0/2" failed as a bare unpacking error."""
+    if isinstance(shard, str):
+        raise TypeError(f"shard takes (K, M), got the str {shard!r} (parse_shard reads K/M)")
+    if not (
+        isinstance(shard, tuple)
+        and len(shard) == 2
+        and all(isinstance(x, int) and not isinstance(x, bool) for x in shard)
+    ):
+        raise TypeError(f"shard takes (K, M), two ints, got {shard!r:.40}")
+    k, m = shard
+    if m < 1 or not 0 <= k < m:
+        raise UsageError(f"shard takes (K, M) with 0 <= K < M, e.g. (0, 4), not {shard!r}")
     return k, m
 
 

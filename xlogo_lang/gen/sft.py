@@ -28,6 +28,7 @@ from typing import Any
 
 from ..codejson import from_json
 from ..errors import TaskError, UsageError
+from ..eval import arguments as args
 from ..files import replaced_when_kept, write_whole
 from ..printer import to_text
 from .dataset import record_task
@@ -74,7 +75,7 @@ def conversation(
     rec: dict[str, Any],
     *,
     mode: str = "text",
-    template: str | None = None,
+    template: str | Path | None = None,
     answer_format: str = "text",
     image_dir: Path | None = None,
     base: Path | None = None,
@@ -140,7 +141,7 @@ def write_sft(
     out: str | Path,
     *,
     mode: str = "text",
-    template: str | None = None,
+    template: str | Path | None = None,
     answer_format: str = "text",
     inline_images: bool = False,
     limit: int | None = None,
@@ -152,12 +153,21 @@ def write_sft(
     1, and records that run out before the first line (an empty records file, named by `source`)
     are an error, as a folder without shards is; no trainer accepts an empty training file.
     `inline_images` is for vision mode only (text prompts have no pictures to embed). Errors
-    name `out`, never the temporary file."""
-    if limit is not None and limit < 1:
+    name `out`, never the temporary file. `records` is an iterable of task records
+    (`dataset.iter_records(folder)`, `read_jsonl(file)`): a folder's path given instead is a
+    TypeError naming them, not its characters read as records."""
+    if isinstance(records, (str, bytes, os.PathLike)):
+        raise TypeError(
+            f"write_sft takes task records, got a path ({type(records).__name__}): "
+            "read a generated folder with xlogo_lang.gen.iter_records(path)"
+        )
+    if isinstance(records, dict):  # one record: its keys would be read as records
+        raise TypeError("write_sft takes an iterable of task records, got one record (a dict)")
+    if limit is not None and args.whole("limit", limit) < 1:
         raise UsageError(f"the limit must be at least 1 (got {limit})")
     if inline_images and mode != "vision":
         raise UsageError("--inline-images is for --mode vision: text prompts have no pictures")
-    outp = Path(out)
+    outp = Path(args.path_text("out", out))
     summary = SftSummary(str(outp))
     images = image_dir_for(outp) if mode == "vision" and not inline_images else None
     make = partial(
@@ -170,9 +180,14 @@ def write_sft(
         inline_images=inline_images,
     )
     with replaced_when_kept(outp, lambda: summary.written > 0) as f:
-        for rec in records:
+        for i, rec in enumerate(records):
             if limit is not None and summary.written >= limit:
                 break
+            if not isinstance(rec, dict):
+                kind = type(rec).__name__
+                raise TypeError(
+                    f"write_sft: records[{i}] must be a task record (a dict), got {kind}"
+                )
             line, summary.template_hash = make(rec)
             f.write(json.dumps(line, ensure_ascii=False) + "\n")
             summary.count(rec, picture=images is not None)

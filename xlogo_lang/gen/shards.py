@@ -37,6 +37,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import UsageError, counted, number_text
+from ..eval import arguments as args
 from ..files import make_folder, write_whole
 from ..tasks import Task, load_tasks
 from ..workers import check_workers, start_worker, worker_context
@@ -59,7 +60,7 @@ from .generate import (
     task_seed,
 )
 from .goals import kind_of_task
-from .plan import CONFIG, GenPlan, exclude_fingerprint, read_settings
+from .plan import CONFIG, GenPlan, check_shard, exclude_fingerprint, read_settings
 
 RETARGET_AFTER = 4  # attempts before a slot takes a task of another (allowed) level
 STASH_MAX = 20  # candidates of one (kind, level) kept for later slots
@@ -461,14 +462,20 @@ def run(
     the `--like` tasks) is checked before the folder is made or config.json written, so a
     mistaken invocation never binds the folder to settings nobody ran. The plan's `exclude` is
     set here from `exclude_dirs`. A damaged shard (`shard_damage`) is made again and reported
-    as `damaged` in its progress entry."""
+    as `damaged` in its progress entry. `shard` is (K, M) as `plan.parse_shard` reads `K/M`;
+    `exclude_dirs` a list of folders (or task files), not one path alone."""
     from .generate import default_solver
 
+    if not isinstance(plan, GenPlan):
+        raise TypeError(f"generate_dataset takes a GenPlan, got {type(plan).__name__}")
     check_size(plan)
     check_workers(workers)
-    outp = Path(out)
+    if shard is not None:
+        check_shard(shard)
+    outp = Path(args.path_text("out", out))
     check_out_folder(outp)
-    exclude = frozenset(h for d in exclude_dirs for h in _excluded(d, outp))
+    excluded = args.paths("exclude_dirs", exclude_dirs)
+    exclude = frozenset(h for d in excluded for h in _excluded(d, outp))
     plan = replace(plan, exclude=exclude_fingerprint(exclude))
     sources = _Sources(plan, default_solver())
     prepare(outp, plan)
