@@ -5,11 +5,14 @@ verification -> solver (shortest solution, shortcut closing) -> constraints -> t
 sharded JSONL -> chat-format training lines -> curriculum rounds. See README.md in this folder.
 
     >>> from xlogo_lang.gen import GenPlan, generate_dataset, iter_records, record_task
-    >>> manifest = generate_dataset("data/train", GenPlan(n=1000, seed=0), workers=2)
+    >>> manifest = generate_dataset("data/train", GenPlan(n=20, seed=0))
     >>> tasks = [record_task(r) for r in iter_records("data/train")]
+    >>> len(tasks), tasks[0].id
+    (20, 'syn0-00000-00000')
 
-(In a script, call `generate_dataset` with workers under `if __name__ == "__main__":`: a caller
-with threads gets its workers from a forkserver, which imports the script again; README.md.)
+(With `workers=W`, give the plan at least W shards (`shard_size`), and in a script call
+`generate_dataset` under `if __name__ == "__main__":`: a caller with threads gets its workers
+from a forkserver, which imports the script again; README.md.)
 
 This package never imports the CLI; it uses the core, the solver and the eval harness's prompts,
 scoring, skills and runner, and never a second copy of any of them.
