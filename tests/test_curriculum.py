@@ -212,6 +212,14 @@ def test_weighted_sampling_without_replacement_prefers_heavy_items() -> None:
     assert len(weighted_sample(rng, [1.0, 1.0], 5)) == 5  # more than the pool: with replacement
 
 
+def test_a_pool_of_weights_all_zero_is_drawn_uniformly_not_refused() -> None:
+    # --floor 0, and the model solved every task of a pool small enough to be evaluated whole
+    rng = random.Random(0)
+    picks = weighted_sample(rng, [0.0] * 4, 400)  # more than the pool: with replacement
+    assert len(picks) == 400 and set(picks) == {0, 1, 2, 3}
+    assert sorted(weighted_sample(rng, [0.0] * 4, 4)) == [0, 1, 2, 3]
+
+
 def test_an_endpoint_that_cannot_be_reached_stops_the_round_with_one_line_naming_it(
     pool: Path, tmp_path: Path, capsys
 ) -> None:

@@ -231,7 +231,11 @@ def weights(pool: Pool, outcomes: list[tuple[PoolEntry, bool]], floor: float) ->
 
 def weighted_sample(rng: random.Random, w: list[float], k: int) -> list[int]:
     """k indices drawn proportionally to w: without replacement (Efraimidis-Spirakis) when the
-    pool is large enough, otherwise with replacement."""
+    pool is large enough, otherwise with replacement. Weights that are all 0 (`--floor 0` and
+    every pool task evaluated and solved) are all equal: the draw is uniform, the limit of a
+    floor going to 0, where `random.choices` refused them after the whole evaluation."""
+    if not any(wi > 0 for wi in w):
+        w = [1.0] * len(w)
     if k > len(w):
         return rng.choices(range(len(w)), weights=w, k=k)
     keys = []
