@@ -334,3 +334,18 @@ def test_the_type_hints_take_what_a_script_passes(tmp_path):
     )
     # the package's own modules are checked by .ci/mypy.py under its settings, not --strict
     assert [line for line in proc.stdout.splitlines() if "typed_script" in line] == []
+
+
+def test_an_html_report_given_a_folder_writes_nothing_beside_it(tmp_path, run_file, tasks):
+    report = build_report([run_file], tasks, solver=False)
+    folder = tmp_path / "reports"
+    folder.mkdir()
+    with pytest.raises(UsageError, match="is a folder: give the page's file name"):
+        report.write_html(folder)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["reports"]  # no reports_skills.png
+
+
+def test_an_html_report_makes_its_folder(tmp_path, run_file, tasks):
+    page = tmp_path / "new" / "report.html"
+    written = build_report([run_file], tasks, solver=False).write_html(str(page))
+    assert written[0] == page and all(p.exists() for p in written)

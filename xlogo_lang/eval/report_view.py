@@ -14,6 +14,8 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import UsageError
+from ..files import make_folder
+from .arguments import path_text
 from .failures import FAILURE_WORDS
 from .passk import bootstrap_ci
 from .report import Report, RunStats, mean, sorted_by_id
@@ -277,8 +279,17 @@ def charts(report: Report) -> dict[str, bytes]:
 
 
 def write_html(report: Report, path: str | Path) -> list[Path]:
-    """The HTML page (charts embedded) plus the charts as PNG files beside it."""
-    p = Path(path)
+    """The HTML page (charts embedded) plus the charts as PNG files beside it. `path` is the
+    page's file, its folder made if missing; a folder given instead is refused before anything
+    is drawn (its charts went beside it, `/tmp` giving `/tmp_skills.png`, before the page
+    failed)."""
+    p = Path(path_text("path", path))
+    if p.is_dir():
+        raise UsageError(
+            "is a folder: give the page's file name (its charts are written beside it)",
+            file=str(p),
+        )
+    make_folder(p.parent, p, "the folder for the report")
     pictures = charts(report)
     written = []
     try:
