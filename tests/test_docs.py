@@ -111,3 +111,24 @@ def test_the_python_examples_type_check_as_a_script_would(tmp_path):
     # the package's own modules are checked by .ci/mypy.py under its settings, not --strict
     errors = [line for line in proc.stdout.splitlines() if "example_" in line]
     assert errors == []
+
+
+def test_every_public_name_of_the_eval_and_gen_apis_has_a_docstring():
+    """`help()` is the first thing a notebook user reads: a dataclass without a docstring
+    shows only its generated signature."""
+    import xlogo_lang.eval as ev
+    from xlogo_lang.eval import client, predictions, runner, taskset
+    from xlogo_lang.gen import curriculum, sft
+
+    names = [(m, n) for m in (ev, xlogo_lang.gen, curriculum) for n in m.__all__]
+    names += [(client, "ChatClient"), (client, "RetryPolicy"), (client, "Wait")]
+    names += [(taskset, "TaskSet"), (taskset, "load_task_set"), (runner, "latest_attempts")]
+    names += [(predictions, "score_predictions"), (sft, "write_sft")]
+    missing = []
+    for module, name in names:
+        obj = getattr(module, name)
+        doc = getattr(obj, "__doc__", None) or ""
+        generated = isinstance(obj, type) and doc.startswith(f"{obj.__name__}(")
+        if callable(obj) and (not doc.strip() or generated):
+            missing.append(f"{module.__name__}.{name}")
+    assert missing == []

@@ -63,6 +63,10 @@ NOTICE_AFTER = 5.0
 
 @dataclass(frozen=True)
 class RetryPolicy:
+    """How a request is retried (`xlogo eval --retries --backoff --max-backoff --timeout`): every
+    delay and the per-request timeout are parameters, so a test runs the whole policy in
+    milliseconds. Checked when made, naming the option of each field."""
+
     max_retries: int = 6
     base_delay: float = 1.0  # seconds before the first retry, doubled each time
     max_delay: float = 60.0  # cap of one backoff delay
@@ -300,6 +304,10 @@ def resolve_api_key(env: str | None, base_url: str | None) -> str:
 
 @dataclass
 class ChatClient:
+    """An OpenAI-compatible chat endpoint: `await complete(messages, **params)` is one
+    attempt's request, retried by `policy`; `await close()` when done. The openai client is made
+    on first use, in the event loop that uses it."""
+
     model: str
     base_url: str | None = None
     api_key: str = "EMPTY"

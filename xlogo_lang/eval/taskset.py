@@ -24,6 +24,9 @@ from . import arguments as args
 
 @dataclass(frozen=True)
 class TaskSet:
+    """The tasks of a source that load, and the error of each that does not (by id), so that a
+    broken task is warned about once and named when a prediction or `--ids` refers to it."""
+
     source: str
     tasks: list[Task]
     broken: dict[str, TaskError] = field(default_factory=dict)  # task id -> why it cannot load

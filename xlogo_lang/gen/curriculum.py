@@ -64,6 +64,13 @@ MIX = "mix.json"
 
 @dataclass(frozen=True)
 class CurriculumConfig:
+    """The settings of a curriculum run (`xlogo curriculum`'s options): the model and endpoint
+    evaluated, the pool and the rounds folder, how many tasks each round evaluates (`sample`)
+    and trains on (`size`), the `floor` weight of a solved task, and the evaluation's prompt and
+    sampling. Checked when made, every evaluation setting included, so that a bad one fails
+    before a round folder is made or a model asked; a finished round is bound to its `model`
+    and `floor`."""
+
     model: str
     pool: str | Path  # a str or a path; kept as a str, as curriculum.json records it
     out: str | Path
@@ -135,6 +142,9 @@ class PoolEntry:
 
 @dataclass
 class Pool:
+    """The tasks a curriculum draws from, indexed once (`Pool.load`): what the weighting needs
+    of each, and where its record is, so a round reads back only the records it chooses."""
+
     entries: list[PoolEntry] = field(default_factory=list)
 
     @classmethod
