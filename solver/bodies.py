@@ -278,12 +278,45 @@ def period_limit(sig: tuple, max_times: int) -> int:
     period; the grid stops it (max_times)."""
     if sig[0] is None:
         return max_times
-    ed = sig[3]
+    return period_bound(sig[1], sig[2], sig[3], max_times)
+
+
+def period_bound(ex: int, ey: int, ed: int, max_times: int) -> int:
+    """`period_limit` of a body whose exit pose, relative to its entry, is (ex, ey) heading ed."""
     if ed == 2:
         return 4
     if ed & 1:
         return 8
-    return 2 if sig[1] == 0 and sig[2] == 0 else max_times
+    return 2 if ex == 0 and ey == 0 else max_times
+
+
+def within_period(blocks: tuple[Block, ...], max_times: int) -> bool:
+    """Every repeat count in `blocks`, at any depth, is one the period lemma keeps (at most
+    `period_limit` of its body). The enumerative engine builds no other count, so a search
+    that lists shortest programs by other means (the Z3 engine's models) keeps to these too:
+    each count past the bound has a same-size twin with a lower count that does the same."""
+    return _relative_exit(blocks, max_times) is not None
+
+
+def _relative_exit(blocks: tuple[Block, ...], max_times: int) -> tuple[int, int, int] | None:
+    """The exit pose of `blocks` relative to their entry (as in signatures: north is 0), or
+    None when some repeat count in them is past the period lemma's bound."""
+    x = y = d = 0
+    for block in blocks:
+        if isinstance(block, Repeat):
+            body = _relative_exit(block.body, max_times)
+            if body is None or block.times > period_bound(*body, max_times):
+                return None
+            bx, by, bd = body
+            for _ in range(block.times):
+                rx, ry = _rot(bx, by, d)
+                x, y, d = x + rx, y + ry, (d + bd) & 3
+        elif block.type in ("lt", "rt"):
+            d = (d + (3 if block.type == "lt" else 1)) & 3
+        elif block.type in ("fd", "bk"):
+            dx, dy = _DXY[d if block.type == "fd" else (d + 2) & 3]
+            x, y = x + dx, y + dy
+    return x, y, d
 
 
 class MenuSet:

@@ -43,6 +43,7 @@ from typing import Any
 from xlogo_lang.ast import Block, Program, Repeat
 from xlogo_lang.verdict import run
 
+from .bodies import within_period
 from .enumerative import PRECHECK_CAP, Progress, SearchResult
 from .search_space import (
     BK,
@@ -308,13 +309,18 @@ def _solve_shape(
                 stats["refinements"] = stats.get("refinements", 0) + 1
                 continue  # the model relied on undefined effects: define them and retry
         enc.block(model)
-        if run(task, prog).solved:
+        if not run(task, prog).solved:
+            stats["rejected"] += 1
+        elif not within_period(prog.body, enc.max_times):
+            # a count past the period lemma's bound: its twin with a lower count, same size
+            # and same nesting, is a model of this encoding too, and the one listed, as in the
+            # enumerative engine (whose list holds no other counts)
+            stats["beyond_period"] = stats.get("beyond_period", 0) + 1
+        else:
             if prog not in found:
                 found.append(prog)
             if not all_solutions or len(found) >= limit:
                 break
-        else:
-            stats["rejected"] += 1
     return False
 
 
@@ -554,13 +560,17 @@ class _Encoding:
             else:
                 s.add(self.pen[i] == z3.If(tail_pen != 0, tail_pen, block_pen))
             s.add(self.rot[i] == block_rot + tail_rot)  # 2-bit arithmetic is mod 4
-            # the period lemma: counts above 2P repeat an outcome (README)
+            # the period lemma: counts above 2P repeat an outcome (README); a body that ends
+            # where it began (P = 1) is bounded when its program is read (`within_period`)
             if i + 1 < k and self._may_repeat(i):
                 s.add(
                     z3.Implies(
                         z3.And(self.isrep[i], self.rot[i + 1] == 2), z3.ULE(self.times[i], 4)
                     )
                 )
+                if self.max_times > 8:
+                    quarter = z3.Extract(0, 0, self.rot[i + 1]) == 1
+                    s.add(z3.Implies(z3.And(self.isrep[i], quarter), z3.ULE(self.times[i], 8)))
                 # no net turn: the body ends where it began (2 iterations say it all) or it
                 # drifts in a line, and the grid stops it within its length
                 w = self.space.task.world

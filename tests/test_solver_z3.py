@@ -180,6 +180,28 @@ def test_with_padding_z3_lists_only_the_empty_repeats_the_enumerative_engine_lis
     assert set(z3.programs) <= set(every.programs)
 
 
+def test_z3_lists_only_the_repeat_counts_the_period_lemma_keeps():
+    """On a 10x10 grid counts go up to 9, and `exactly all` pads: z3 listed `fd repeat(9){lt}`
+    (a quarter turn: 9 does what 5 does) and `fd repeat(3){setpc(black)}` (a body that ends
+    where it began: 3 does what 2 does), counts the enumerative engine never builds. Found by
+    differential testing on generated tasks with random constraints."""
+    tiles = [{"x": x, "y": y, "allowed": True, "walls": {}} for y in range(10) for x in range(10)]
+    data = {
+        "id": "strawberry-ahead-in-3",
+        "turtle": {"x": 5, "y": 5, "direction": 0},
+        "tiles": tiles,
+        "items": [{"x": 5, "y": 4, "name": "strawberry", "color": "red", "count": 1}],
+        "lines": [],
+        "goal": [{"name": "find", "specs": [[[{"name": "strawberry", "neg": 0}]]]}],
+        "constraints": {"exactly": {"all": 3}},
+    }
+    task = task_from_dict(data, file="<strawberry ahead, exactly 3 blocks>")
+    every = solve(task, all_solutions=True, limit=10_000)
+    z3 = solve(task, engine="z3", all_solutions=True, limit=10_000)
+    assert z3.size == every.size == 3 and z3.programs
+    assert set(z3.programs) <= set(every.programs)
+
+
 def test_z3_out_of_time_while_listing_keeps_its_proof(real_tasks):
     """Task 38's size 7 is reached after every smaller size is refuted (about 8 s here); the
     rest of the time lists more programs. Running out then leaves the proof standing: solved,
