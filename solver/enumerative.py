@@ -449,6 +449,10 @@ class _Search:
     def _h(self, key: tuple) -> int:
         h = self.space.lower_bound(key[2], key[1], key[0])
         rest = self.L - key[4]
+        if self.bounds.exact_all:
+            # `exactly all` (whose size is key[5]) needs that many blocks: refuting the sizes
+            # below it one level at a time proved nothing a constraint does not say
+            rest = max(rest, self.bounds.lo_all - key[5])
         return h if h >= rest else rest
 
     def _accepts(self, key: tuple, g: int) -> bool:

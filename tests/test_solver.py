@@ -362,6 +362,17 @@ def test_exactly_all_pads_the_program_to_the_required_size(asset_tasks):
     assert run(task, sol.program).solved
 
 
+def test_exactly_all_is_searched_from_its_size_instead_of_refuting_each_size_below():
+    """No program of fewer than N blocks meets `exactly all` N, so that is where the search
+    starts. It used to refute every smaller size first, building their repeat bodies: here
+    241,734 bodies and several seconds, and a generated task with exactly 11 blocks spent its
+    20 s with a solution in hand that it could not call shortest."""
+    task = _open_grid(4, [(3, 3)], "find", constraints={"exactly": {"all": 10}})
+    sol = solve(task, max_bodies=10_000)
+    assert sol.status == "solved" and sol.proved_minimal and sol.size == 10
+    assert run(task, sol.program).solved
+
+
 def test_start_by_forces_the_first_top_level_blocks(asset_tasks):
     task = asset_tasks["17a"]  # start_by fd fd rt
     sol = solve(task, all_solutions=True, limit=5)
