@@ -220,6 +220,11 @@ def test_a_pool_of_weights_all_zero_is_drawn_uniformly_not_refused() -> None:
     assert sorted(weighted_sample(rng, [0.0] * 4, 4)) == [0, 1, 2, 3]
 
 
+def test_a_negative_sample_size_is_refused() -> None:
+    with pytest.raises(ValueError, match="k must be at least 0"):
+        weighted_sample(random.Random(0), [1.0, 1.0, 1.0], -1)
+
+
 def test_an_endpoint_that_cannot_be_reached_stops_the_round_with_one_line_naming_it(
     pool: Path, tmp_path: Path, capsys
 ) -> None:

@@ -232,6 +232,11 @@ def test_predictions_are_scored_on_a_list_of_tasks_too(tmp_path, tasks):
     assert (summary.total, summary.solved) == (1, 1)
 
 
+def test_a_report_renders_on_stdout_without_a_console_given(run_file, tasks, capsys):
+    build_report([run_file], tasks, solver=False).render()
+    assert "pass@1" in capsys.readouterr().out
+
+
 def test_a_report_of_scored_predictions_is_not_told_to_rerun_an_eval(tmp_path, tasks):
     """Scored predictions count each line as an attempt: two replies for one task and one for
     the other leave pass@2 out, and the remedy is not an `xlogo eval` the file never had."""

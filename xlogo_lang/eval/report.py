@@ -438,9 +438,15 @@ class Report:
 
         return tables(self)
 
-    def render(self, console: Any) -> None:
+    def render(self, console: Any = None) -> None:
+        """The report's tables on `console` (a rich Console; None: a new one on stdout, as a
+        notebook or script wants it)."""
         from .report_view import render
 
+        if console is None:
+            from rich.console import Console
+
+            console = Console()
         render(self, console)
 
     def write_html(self, path: str | Path) -> list[Path]:

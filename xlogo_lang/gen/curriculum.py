@@ -244,6 +244,8 @@ def weighted_sample(rng: random.Random, w: list[float], k: int) -> list[int]:
     pool is large enough, otherwise with replacement. Weights that are all 0 (`--floor 0` and
     every pool task evaluated and solved) are all equal: the draw is uniform, the limit of a
     floor going to 0, where `random.choices` refused them after the whole evaluation."""
+    if k < 0:  # keys[:k] would quietly drop the last -k instead
+        raise ValueError(f"weighted_sample: k must be at least 0, got {k}")
     if not any(wi > 0 for wi in w):
         w = [1.0] * len(w)
     if k > len(w):
