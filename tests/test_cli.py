@@ -119,6 +119,36 @@ def test_a_task_with_a_one_way_wall_is_warned_about_once_on_stderr(capsys, tmp_p
     assert lines and all(json.loads(line) for line in lines)
 
 
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["show"],
+        ["run", "-e", "fd rt fd"],
+        ["check", "-e", "fd"],
+        ["solve"],
+        ["solve", "--repair", "-e", "fd"],
+        ["prompt"],
+        ["export"],
+        ["render", "-o", "{dir}/p.png"],
+    ],
+    ids=lambda c: " ".join(c[:2]).replace(" -", " ").strip(),
+)
+def test_json_output_carries_the_task_warning_too(capsys, tmp_path, command):
+    """A machine reading stdout alone learns of the one-way wall, as it learns of an error."""
+    f = lemon_behind_wall(tmp_path, left_wall_on_1_1=False)
+    name, *rest = [a.format(dir=tmp_path) for a in command]
+    args = [name, str(f), *rest, "--json"] if name != "check" else [name, "--json", str(f), *rest]
+    _, out, _ = xlogo(capsys, *args)
+    (warned,) = json.loads(out)["warnings"]
+    assert warned.startswith(ONE_WAY.removeprefix("warning: ").format(file=f))
+
+
+def test_json_output_of_a_sound_task_has_no_warnings_key(capsys, tmp_path):
+    f = lemon_behind_wall(tmp_path, left_wall_on_1_1=True)
+    _, out, _ = xlogo(capsys, "run", str(f), "-e", "fd", "--json")
+    assert "warnings" not in json.loads(out)
+
+
 def test_a_task_with_its_walls_on_both_tiles_loads_in_silence(capsys, tmp_path):
     f = lemon_behind_wall(tmp_path, left_wall_on_1_1=True)
     code, _, err = xlogo(capsys, "show", str(f))

@@ -5,8 +5,7 @@ from __future__ import annotations
 import argparse
 
 from ..errors import UsageError
-from ..tasks import load_task
-from .common import console, print_json, program_source
+from .common import console, print_json, program_source, task_from_args, with_task_warnings
 
 USAGE = "xlogo check [TASK] PROGRAM"
 
@@ -46,10 +45,12 @@ def main(args: argparse.Namespace) -> int:
             )
         raise UsageError("--id picks a task of a TASK directory, and no TASK was given")
     text, name = program_source(args, usage=USAGE)
-    task = load_task(task_path, args.task_id) if task_path else None
+    args.task = task_path
+    task = task_from_args(args) if task_path else None
     diags = check(text, task, filename=name)
     if args.json:
-        print_json({"file": name, "diagnostics": [d.to_dict() for d in diags]})
+        out = {"file": name, "diagnostics": [d.to_dict() for d in diags]}
+        print_json(with_task_warnings(args, out))
     else:
         con = console()
         for d in diags:

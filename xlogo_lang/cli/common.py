@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import warnings
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, overload
@@ -11,7 +12,7 @@ from typing import TYPE_CHECKING, Any, Literal, overload
 from rich.console import Console
 
 from ..ast import Program
-from ..errors import UsageError
+from ..errors import TaskWarning, UsageError
 from ..files import json_line, make_folder
 from ..parser import parse
 from ..program_files import looks_like_task, read_program_file, read_program_stream
@@ -72,7 +73,25 @@ def add_program_args(p: argparse.ArgumentParser, required: bool = True) -> None:
 
 
 def task_from_args(args: argparse.Namespace) -> Task:
-    return load_task(args.task, args.task_id)
+    """The task of TASK (and --id). A `TaskWarning` its loading gives (a one-way wall) goes on
+    to the CLI's handler, which prints it on stderr, and is kept in `args.task_warnings` too:
+    a machine reading `--json` on stdout gets it there (`with_task_warnings`)."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", TaskWarning)
+        task = load_task(args.task, args.task_id)
+    for w in caught:
+        warnings.showwarning(w.message, w.category, w.filename, w.lineno, w.file, w.line)
+    kept = [str(w.message) for w in caught if issubclass(w.category, TaskWarning)]
+    args.task_warnings = list(dict.fromkeys(kept))  # once each, as on stderr
+    return task
+
+
+def with_task_warnings(args: argparse.Namespace, out: dict[str, Any]) -> dict[str, Any]:
+    """`out` with the task's warnings (`task_from_args`) under "warnings", where the `--json`
+    summaries of gen, sft and curriculum keep theirs; unchanged for a task without any, so the
+    JSON of a sound task keeps its documented shape."""
+    kept = getattr(args, "task_warnings", None)
+    return {**out, "warnings": kept} if kept else out
 
 
 @overload

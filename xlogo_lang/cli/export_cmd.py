@@ -8,7 +8,14 @@ from pathlib import Path
 from typing import Any
 
 from ..files import write_file
-from .common import add_task_args, console, output_file, print_json, task_from_args
+from .common import (
+    add_task_args,
+    console,
+    output_file,
+    print_json,
+    task_from_args,
+    with_task_warnings,
+)
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -33,7 +40,7 @@ def main(args: argparse.Namespace) -> int:
     to_file = args.out not in (None, "-")  # `-o -` is stdout, the default
     out = _write(data, args.out, Path(args.task)) if to_file else None
     if args.json:
-        print_json(_summary(task.id, data, out))
+        print_json(with_task_warnings(args, _summary(task.id, data, out)))
     elif out is None:
         print(json.dumps(data, indent=1))
     else:

@@ -7,7 +7,14 @@ import sys
 from pathlib import Path
 
 from ..errors import UsageError
-from .common import add_task_args, console, output_file, print_json, task_from_args
+from .common import (
+    add_task_args,
+    console,
+    output_file,
+    print_json,
+    task_from_args,
+    with_task_warnings,
+)
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -43,13 +50,12 @@ def main(args: argparse.Namespace) -> int:
 
         write_file(image, prompt.image_png)
     if args.json:
-        print_json(
-            {
-                "task_id": task.id,
-                "template_hash": prompt.template_hash,
-                "messages": prompt.messages(),
-            }
-        )
+        out = {
+            "task_id": task.id,
+            "template_hash": prompt.template_hash,
+            "messages": prompt.messages(),
+        }
+        print_json(with_task_warnings(args, out))
         return 0
     if not sys.stdout.isatty():
         # the exact text, nothing added, so it can be piped or diffed

@@ -13,6 +13,7 @@ from .common import (
     program_source,
     read_program,
     task_from_args,
+    with_task_warnings,
 )
 
 USAGE = "xlogo render TASK [PROGRAM] -o FILE"
@@ -35,14 +36,13 @@ def main(args: argparse.Namespace) -> int:
     prog = read_program(*src) if src is not None else None
     path = write_picture(task, output_file(args.out, option="-o"), prog)
     if args.json:
-        print_json(
-            {
-                "task_id": task.id,
-                "out": str(path),
-                "bytes": path.stat().st_size,
-                "program": prog is not None,
-            }
-        )
+        out = {
+            "task_id": task.id,
+            "out": str(path),
+            "bytes": path.stat().st_size,
+            "program": prog is not None,
+        }
+        print_json(with_task_warnings(args, out))
     else:
         console().print(f"wrote {path}")
     return 0

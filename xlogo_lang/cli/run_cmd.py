@@ -23,6 +23,7 @@ from .common import (
     program_source,
     read_program,
     task_from_args,
+    with_task_warnings,
 )
 
 USAGE = "xlogo run TASK PROGRAM"
@@ -46,7 +47,7 @@ def main(args: argparse.Namespace) -> int:
     if args.json:
         out = verdict.to_dict(trace=args.trace)
         out["program"] = to_text(prog)
-        print_json(out)
+        print_json(with_task_warnings(args, out))
     else:
         render_verdict(verdict, trace=args.trace)
     return 0 if verdict.solved else 1

@@ -14,6 +14,7 @@ from .common import (
     program_source,
     read_program,
     task_from_args,
+    with_task_warnings,
 )
 
 USAGE = "xlogo show TASK [PROGRAM]"
@@ -37,7 +38,7 @@ def main(args: argparse.Namespace) -> int:
             from ..verdict import run
 
             out["verdict"] = run(task, prog).to_dict(trace=True)
-        print_json(out)
+        print_json(with_task_warnings(args, out))
         return 0
     ex = execute(task.world, prog) if prog is not None else None
     con = console()

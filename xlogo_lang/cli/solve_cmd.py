@@ -20,7 +20,15 @@ from typing import TYPE_CHECKING, Any
 from ..errors import counted
 from ..printer import to_compact, to_text
 from ..workers import check_workers
-from .common import add_task_args, console, print_json, program_source, read_program, task_from_args
+from .common import (
+    add_task_args,
+    console,
+    print_json,
+    program_source,
+    read_program,
+    task_from_args,
+    with_task_warnings,
+)
 
 if TYPE_CHECKING:
     from ..solver import Solution
@@ -209,7 +217,7 @@ def _solve_one(args: argparse.Namespace) -> int:
 
             sol = _solve_with(task, args, show)
     if args.json:
-        print_json(sol.to_dict())
+        print_json(with_task_warnings(args, sol.to_dict()))
         return 0 if sol.solved else 1
     con = console()
     if sol.program is None:
@@ -488,7 +496,7 @@ def _repair(args: argparse.Namespace) -> int:
         exc.file = exc.file or name
         raise
     if args.json:
-        print_json(rep.to_dict())
+        print_json(with_task_warnings(args, rep.to_dict()))
         return 0 if rep.program is not None else 1
     con = console()
     if rep.program is None:
