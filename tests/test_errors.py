@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from xlogo_lang.errors import caret_excerpt, fit_excerpt, json_problem, load_json
 
@@ -50,3 +52,28 @@ def test_an_excerpt_of_wide_characters_is_cut_by_the_columns_they_take():
     src, marks = fit_excerpt(excerpt, 40).split("\n")
     assert src.endswith("x") and 2 * len(src.replace(" ", "")) + src.count(" ") <= 40
     assert marks.index("^") == 2 * src.index("x") - src[: src.index("x")].count(" ")
+
+
+def _shown_column(line: str, index: int) -> int:
+    """The terminal column (tab stops every 8) at which `line[index]` starts."""
+    return len(line[:index].expandtabs(8))
+
+
+@given(
+    st.text(alphabet="ab \t", min_size=1, max_size=40).flatmap(
+        lambda s: st.tuples(st.just(s), st.integers(1, len(s)), st.integers(2, 30))
+    )
+)
+def test_a_cut_excerpt_keeps_its_caret_under_its_character_tabs_included(case):
+    """A tab under the caret on a terminal narrower than its eight columns left the caret
+    pointing past the line."""
+    src, column, room = case
+    excerpt = caret_excerpt(src, 1, column)
+    cut = fit_excerpt(excerpt, room)
+    if cut == excerpt:
+        return
+    line, marks = cut.split("\n")
+    assert len(line.expandtabs(8)) <= room
+    caret = len(marks.expandtabs(8)) - 1
+    under = [i for i in range(len(line)) if _shown_column(line, i) == caret]
+    assert under and line[under[0]] == src[column - 1].replace("\t", " ")

@@ -226,10 +226,15 @@ def caret_excerpt(text: str, line: int, column: int, width: int = 1) -> str:
 def fit_excerpt(excerpt: str, room: int) -> str:
     """`caret_excerpt`'s two lines cut to at most `room` columns around the caret. A terminal
     narrower than the source line wraps both lines, and the caret lands under the wrong
-    character; cut at the terminal's edge instead, a caret past it is not shown at all."""
+    character; cut at the terminal's edge instead, a caret past it is not shown at all.
+
+    A cut line shows a tab as one space: the columns a tab takes depend on where the cut puts
+    it, and counted as the eight it may take, a tab under the caret found no room on a narrow
+    terminal and the caret pointed past the line."""
     src, _, marks = excerpt.partition("\n")
     if "^" not in marks or sum(_columns(ch) for ch in src) <= room:
         return excerpt
+    src = src.replace("\t", " ")  # its pad is one character too: the walk below is unchanged
     pad, carets = marks[: marks.index("^")], marks.count("^")
     column, taken = 0, 0  # the caret's character in `src`: walk `src` as its pad was made
     while taken < len(pad) and column < len(src):
