@@ -1,11 +1,15 @@
 """The eval client on its own, against the local OpenAI-compatible server: a request the openai
 client refuses to send is the caller's mistake or a bug, never a model's unusable reply; any
 reply that comes back is a completion or a `bad_response`, never a traceback; a long wait for a
-retry is told to the caller, once for the attempts that wait together."""
+retry is told to the caller, once for the attempts that wait together; a client its script
+forgot to close costs nothing and says nothing."""
 
 from __future__ import annotations
 
 import asyncio
+import subprocess
+import sys
+import textwrap
 from typing import Any
 
 import pytest
@@ -201,3 +205,60 @@ def test_a_wait_says_what_set_its_length(failure, policy, said):
     with ScriptedOpenAI(lambda req, seen: failure if seen == 1 else Reply("fd")) as srv:
         (wait,) = ask_all(srv.url, ["a"], policy)
     assert str(wait) == said.format(url=srv.url)
+
+
+# -- a client never closed ------------------------------------------------------------------------
+
+# A researcher's script: one client, used, never closed (no `close()`, no `async with`).
+FORGETFUL = """
+import asyncio, gc, sys
+from xlogo_lang.eval.client import ChatClient, RetryPolicy
+
+chat = ChatClient("m", sys.argv[1], policy=RetryPolicy(max_retries=0, timeout=5.0))
+
+async def ask():
+    return (await chat.complete([{"role": "user", "content": "Draw a square."}])).text
+
+print(asyncio.run(ask()))
+"""
+
+
+@pytest.mark.parametrize(
+    ("then", "printed"),
+    [
+        ("", "fd\n"),
+        # collected while another event loop runs: the openai client's own finalizer closed
+        # its connections in that loop, not theirs, and asyncio printed "Event loop is closed"
+        (
+            """
+            del chat
+            async def later():
+                gc.collect()
+                for _ in range(3):
+                    await asyncio.sleep(0)
+            asyncio.run(later())
+            gc.collect()
+            """,
+            "fd\n",
+        ),
+        # the connections kept open from the first loop were reused in the second
+        ("print(asyncio.run(ask()))", "fd\nfd\n"),
+    ],
+    ids=["left_open_at_exit", "collected_in_another_loop", "used_again_in_another_loop"],
+)
+def test_a_client_never_closed_says_nothing(server, then, printed):
+    script = FORGETFUL + textwrap.dedent(then)
+    proc = subprocess.run(
+        [sys.executable, "-c", script, server.url], capture_output=True, text=True, timeout=120
+    )
+    assert (proc.returncode, proc.stderr, proc.stdout) == (0, "", printed)
+
+
+def test_async_with_closes_the_client(server):
+    async def go() -> tuple[str, bool]:
+        async with ChatClient("m", server.url, policy=ONCE) as chat:
+            text = (await chat.complete(MESSAGES)).text
+            client = chat._client
+        return text, client.is_closed()
+
+    assert asyncio.run(go()) == ("fd", True)

@@ -34,6 +34,20 @@ is at fault, the error itself (a bug). The request and the reading of its reply 
 
 The openai client's own retries are switched off (`max_retries=0`) so that this module is the
 one place that decides. This module never scores anything and never writes files.
+
+A client forgotten open (no `close()`, no `async with`) costs nothing and says nothing. The
+openai client's default HTTP client closes itself when it is garbage collected by scheduling
+its close on whatever event loop is running then: a client used under one `asyncio.run` and
+collected under the next (its objects form cycles, so it is collected whenever the collector
+runs) closed the first loop's connections from the second, and asyncio printed a
+"RuntimeError: Event loop is closed" traceback (openai-python issues 1254, 2440; the openai
+maintainers' answer is explicit cleanup). So the openai client is given an HTTP client of our
+own making (`openai.DefaultAsyncHttpxClient`, the SDK's defaults without that finalizer): an
+unclosed one leaves its sockets to their own finalizers, which close them quietly (a
+`ResourceWarning`, shown only in development mode). Its connections belong to the event loop
+that opened them, so a client used under another loop (a second `asyncio.run`) leaves the
+first loop's openai client to the collector and makes a new one, where it used to reuse a
+connection of a closed loop and fail with the same RuntimeError.
 """
 
 from __future__ import annotations
@@ -305,8 +319,9 @@ def resolve_api_key(env: str | None, base_url: str | None) -> str:
 @dataclass
 class ChatClient:
     """An OpenAI-compatible chat endpoint: `await complete(messages, **params)` is one
-    attempt's request, retried by `policy`; `await close()` when done. The openai client is made
-    on first use, in the event loop that uses it."""
+    attempt's request, retried by `policy`; `await close()` when done, or `async with`. The
+    openai client is made on first use, in the event loop that uses it, and made again in
+    another loop (see the module docstring: a client never closed is harmless)."""
 
     model: str
     base_url: str | None = None
@@ -316,6 +331,8 @@ class ChatClient:
     # told of each wait longer than the policy's notice_after, before it starts (see `_tell`)
     on_wait: Callable[[Wait], None] | None = None
     _client: Any = field(default=None, init=False, repr=False)
+    # the event loop `_client` and `_gone` belong to (None: not used in any yet)
+    _loop: asyncio.AbstractEventLoop | None = field(default=None, init=False, repr=False)
     # when the last wait told of ends (time.monotonic)
     _told_until: float = field(default=-math.inf, init=False, repr=False)
     _rng: random.Random = field(init=False, repr=False)
@@ -335,6 +352,7 @@ class ChatClient:
         self._gone = asyncio.Event()
 
     def _openai(self) -> Any:
+        self._in_running_loop()
         if self._client is None:
             try:
                 import openai
@@ -347,18 +365,38 @@ class ChatClient:
                 base_url=self.base_url,
                 timeout=self.policy.timeout,
                 max_retries=0,
+                # no finalizer that closes it on another loop (see the module docstring)
+                http_client=openai.DefaultAsyncHttpxClient(),
             )
         return self._client
 
-    async def close(self) -> None:
-        if self._client is not None:
-            await self._client.close()
-            self._client = None
-        # an Event belongs to the event loop that first waited on it: a client used again under
-        # another loop (another asyncio.run) gets a new one, keeping whether the endpoint is gone
+    def _in_running_loop(self) -> None:
+        """Make the client belong to the running event loop. The openai client's connections
+        and the `_gone` Event belong to the loop they were made in: under another loop (the
+        next `asyncio.run`, that one usually closed) the openai client is dropped unclosed, as
+        it cannot be closed from here (see the module docstring), and the Event is made again,
+        keeping whether the endpoint is gone."""
+        loop = asyncio.get_running_loop()
+        if loop is self._loop:
+            return
+        self._loop, self._client = loop, None
         gone, self._gone = self._gone.is_set(), asyncio.Event()
         if gone:
             self._gone.set()
+
+    async def close(self) -> None:
+        """Close the connections now; they are closed in any case when the client is garbage
+        collected. The client may be used again after, as a new one."""
+        self._in_running_loop()  # an openai client of another loop is not closed from this one
+        client, self._client = self._client, None
+        if client is not None:
+            await client.close()
+
+    async def __aenter__(self) -> ChatClient:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()
 
     async def complete(self, messages: list[dict[str, Any]], **params: Any) -> Completion:
         """One chat completion; `params` go to the API (temperature, max_tokens, extra_body...).
