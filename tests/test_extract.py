@@ -321,6 +321,30 @@ def test_a_ten_megabyte_command_list_is_too_long_to_read():
     assert f"longer than the {MAX_SPAN_LINES}" in found.error.message
 
 
+@pytest.mark.parametrize(
+    ("reply", "chars", "line"),
+    [
+        ("fd " * 40_000, "120,000", 1),
+        ("Here it is:\n" + ("fd " * 700 + "\n") * 50, "105,049", 2),  # its pieces would parse
+        ("fd " * 200_000, "600,000", 1),  # one line longer than the line search reads
+        ("fd\nrt\n" + "fd " * 200_000, "600,000", 3),
+    ],
+    ids=["one_line", "lines", "one_line_past_the_search", "last_line_past_the_search"],
+)
+def test_an_unfenced_program_longer_than_extraction_reads_is_refused_as_too_long(
+    reply, chars, line
+):
+    """As a fenced one is: not "no program" (a last line longer than the line search's window
+    was not read at all), and not a piece of it that fits (scored as the model's answer)."""
+    found = extract_program(reply)
+    assert found.program is None
+    assert found.error is not None
+    assert (found.error.message, found.error.line) == (
+        f"{chars} characters: longer than the 100,000 extraction reads",
+        line,
+    )
+
+
 def test_the_line_search_parses_at_most_its_budget_of_characters():
     """A span whose error is on its first line splits into two pieces of nearly its size: the
     200 attempts once parsed 200 spans of nearly 100 KB here (5 s; benchmarks/bench_extract.py)."""

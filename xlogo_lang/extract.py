@@ -46,17 +46,18 @@ Documented choices:
 Limits, so that garbage and a 10 MB reply cost well under a second (the parser runs at about
 15 µs a token, so it must only see plausible candidates): the reply is scanned with a few
 regular expressions; a candidate longer than `MAX_CANDIDATE_CHARS` characters or
-`MAX_SPAN_LINES` lines is not parsed (no real answer is that long), and a JSON object is
-decoded from a window of that many characters from its opening (an object that is not complete
-in it is refused as too long, or broken); at most
-`MAX_JSON_ATTEMPTS` JSON objects and `MAX_FENCE_ATTEMPTS` fenced blocks (the last ones) and
-`MAX_PARSE_ATTEMPTS` line spans are parsed, and the blocks and spans parsed hold at most
-`MAX_PARSE_CHARS` characters in all: the search ends at the first one that does not fit in what
-is left, as it ends when the attempts run out (a span whose error is on its first line splits
-into two pieces of nearly its size, so attempts alone let the parser read 200 times the longest
-candidate); the line search reads only the last `MAX_LINE_SEARCH_CHARS` characters of the reply
-(answers come at the end); a reply with more than `MAX_FENCES` fence lines is garbage and yields
-nothing but its code JSON.
+`MAX_SPAN_LINES` lines is not parsed (no real answer is that long) and its error says it is
+too long: a run of command-like lines that long is refused whole, never read in pieces that fit
+(a piece of an answer is never scored); a JSON object is decoded from a window of that many
+characters from its opening (an object that is not complete in it is refused as too long, or
+broken); at most `MAX_JSON_ATTEMPTS` JSON objects and `MAX_FENCE_ATTEMPTS` fenced blocks (the
+last ones) and `MAX_PARSE_ATTEMPTS` line spans are parsed, and the blocks and spans parsed hold
+at most `MAX_PARSE_CHARS` characters in all: the search ends at the first one that does not fit
+in what is left, as it ends when the attempts run out (a span whose error is on its first line
+splits into two pieces of nearly its size, so attempts alone let the parser read 200 times the
+longest candidate); the line search reads only the lines that reach into the last
+`MAX_LINE_SEARCH_CHARS` characters of the reply (answers come at the end); a reply with more
+than `MAX_FENCES` fence lines is garbage and yields nothing but its code JSON.
 
 This module never runs programs and never judges them.
 """
@@ -451,10 +452,12 @@ def _is_code(piece: str) -> bool:
 def _from_lines(
     text: str, lines: _LineIndex, budget: _Budget
 ) -> tuple[Extraction | None, XlogoError | None]:
-    # Only the tail of a huge reply is read (answers come last), cut at a line boundary.
+    # Only the tail of a huge reply is read (answers come last), from the start of the line it
+    # begins in: from the next line on, a last line longer than the tail (a program of one
+    # line) was no run at all, and the reply's answer "no program" instead of "too long".
     tail = 0
     if len(text) > MAX_LINE_SEARCH_CHARS:
-        tail = text.find("\n", len(text) - MAX_LINE_SEARCH_CHARS) + 1 or len(text)
+        tail = text.rfind("\n", 0, len(text) - MAX_LINE_SEARCH_CHARS) + 1
     # The longest runs first, counted in lines (blank lines included; exact counts come later).
     runs = heapq.nlargest(
         MAX_PARSE_ATTEMPTS,
@@ -473,6 +476,11 @@ def _from_lines(
                     line=first,
                 )
             )
+            continue
+        if end - start > MAX_CANDIDATE_CHARS:
+            # refused whole, as a fenced block is: split by the search below, it was parsed in
+            # pieces that fit, and one of them scored as the answer
+            search.note(_too_long(end - start, first))
             continue
         search.run(text[start:end].split("\n"), first)
     return search.result(), search.first_error
@@ -563,13 +571,17 @@ def _mixed_line_error(line: str, number: int, column: int) -> ParseError:
     )
 
 
+def _too_long(chars: int, line: int) -> ParseError:
+    return ParseError(
+        f"{chars:,} characters: longer than the {MAX_CANDIDATE_CHARS:,} extraction reads",
+        line=line,
+    )
+
+
 def _try_parse(text: str, first_line: int) -> tuple[Program | None, XlogoError | None]:
     """Parse a candidate that starts on reply line `first_line`; errors count reply lines."""
     if len(text) > MAX_CANDIDATE_CHARS:
-        return None, ParseError(
-            f"{len(text):,} characters: longer than the {MAX_CANDIDATE_CHARS:,} extraction reads",
-            line=first_line,
-        )
+        return None, _too_long(len(text), first_line)
     try:
         return parse(text), None
     except XlogoError as exc:
