@@ -5,6 +5,7 @@ a value out of range, before any folder is made; a `Path` works wherever a path 
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +25,7 @@ from xlogo_lang.gen import (
     record_task,
 )
 from xlogo_lang.gen.curriculum import CurriculumConfig, run_curriculum
+from xlogo_lang.gen.dataset import read_jsonl, shard_name
 from xlogo_lang.gen.sft import write_sft
 
 
@@ -177,6 +179,58 @@ def test_write_sft_names_an_item_that_is_not_a_record(tmp_path, pool):
 def test_write_sft_names_a_limit_that_is_not_a_count(tmp_path, pool):
     with pytest.raises(TypeError, match="limit must be an int, got float"):
         write_sft(iter_records(pool), tmp_path / "t.jsonl", limit=2.5)  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def copy(pool: Path, tmp_path: Path) -> Path:
+    """A copy of the shared pool, free to damage."""
+    return Path(shutil.copytree(pool, tmp_path / "copy"))
+
+
+@pytest.mark.parametrize(
+    ("name", "said"),
+    [
+        (shard_name(0), "--out is in the folder {src} this command reads"),
+        ("manifest.json", "--out is in the folder {src} this command reads"),
+        ("tasks-99999.jsonl", "--out has a shard name (tasks-*.jsonl) in the folder {src}"),
+    ],
+    ids=["a_shard", "its_manifest", "a_new_shard_name"],
+)
+def test_write_sft_refuses_to_write_into_the_folder_its_records_come_from(copy, name, said):
+    """As `xlogo sft` refuses it: the records say where they were read (a shard would be
+    replaced by chat lines, a new one read as a shard by every later reader)."""
+    out = copy / name
+    before = out.read_bytes() if out.exists() else None
+    with pytest.raises(UsageError) as exc:
+        write_sft(iter_records(copy), out)
+    assert str(exc.value).startswith(f"{out}: {said.format(src=copy)}")
+    assert (out.read_bytes() if out.exists() else None) == before
+
+
+def test_write_sft_refuses_to_write_over_the_records_file_it_reads(copy, tmp_path):
+    records = tmp_path / "tasks.jsonl"
+    shutil.copy(copy / shard_name(0), records)
+    before = records.read_bytes()
+    with pytest.raises(UsageError) as exc:
+        write_sft(read_jsonl(records), records)
+    assert str(exc.value).startswith(f"{records}: --out is the input file {records}")
+    assert records.read_bytes() == before
+
+
+def test_write_sft_refuses_to_write_into_the_source_it_is_told(copy):
+    """Records that do not say where they were read (plain dicts) are checked against
+    `source`, as the command passes it."""
+    records = [dict(rec) for rec in iter_records(copy)]
+    out = copy / "tasks-99999.jsonl"
+    with pytest.raises(UsageError, match="has a shard name"):
+        write_sft(records, out, source=copy)
+    assert not out.exists()
+
+
+def test_write_sft_may_write_beside_the_shards_under_another_name(copy):
+    shards = sorted(copy.glob("tasks-*.jsonl"))
+    assert write_sft(iter_records(copy), copy / "sft.jsonl", limit=2).written == 2
+    assert sorted(copy.glob("tasks-*.jsonl")) == shards
 
 
 # -- the curriculum --------------------------------------------------------------------------------

@@ -1,10 +1,12 @@
 """Writing output files, with every error a `UsageError` naming the file the user asked for (a
 full disk names no file by itself).
 
-`write_file` writes a file in one go. `replaced_when_kept` writes it whole or not at all: new
-content goes to a temporary file beside it, which replaces the file only when the writer says
-the content is worth keeping, so a run that writes nothing worth keeping (an empty training
-file, a score of no prediction) or that fails half way leaves an earlier file as it was.
+`output_file` checks an output file before any work is done (the commands' `--out`, and
+`write_sft`'s): not a folder, not a file the command reads. `write_file` writes a file in one
+go. `replaced_when_kept` writes it whole or not at all: new content goes to a temporary file
+beside it, which replaces the file only when the writer says the content is worth keeping, so a
+run that writes nothing worth keeping (an empty training file, a score of no prediction) or that
+fails half way leaves an earlier file as it was.
 """
 
 from __future__ import annotations
@@ -47,6 +49,32 @@ def make_folder(folder: Path, named: Path, what: str = "the folder") -> None:
         blocker = next((p for p in (folder, *folder.parents) if p.is_file()), None)
         why = f"{blocker} is a file" if blocker is not None else exc.strerror or exc
         raise UsageError(f"cannot make {what}: {why}", file=str(named)) from None
+
+
+def output_file(path: str | Path, *, reads: tuple[Path, ...] = (), option: str = "--out") -> Path:
+    """The file a command is about to write, checked before any work is done: not a folder, not
+    one of the files the command reads (opening it for writing would empty the input first), and
+    its folder made if missing. A folder in `reads` (a task folder, a generated pool) protects
+    the files directly in it, and any `.json` name there, which task readers would pick up."""
+    if str(path) == "-":  # elsewhere `-` is a standard stream: never a file of that name
+        raise UsageError(f"{option} - is not supported here: give a file name")
+    out = Path(path)
+    if out.is_dir():
+        raise UsageError(f"{option} is a folder, not a file", file=str(out))
+    for src in reads:
+        if src.is_dir():
+            inside = out.resolve().parent == src.resolve()
+            if inside and (out.exists() or out.suffix == ".json"):
+                raise UsageError(
+                    f"{option} is in the folder {src} this command reads: choose another place",
+                    file=str(out),
+                )
+        elif out.exists() and src.exists() and out.samefile(src):
+            raise UsageError(
+                f"{option} is the input file {src}: choose another file", file=str(out)
+            )
+    make_folder(out.parent, out, f"the folder for {option}")
+    return out
 
 
 def write_file(p: Path, data: bytes) -> None:

@@ -13,7 +13,8 @@ from rich.console import Console
 
 from ..ast import Program
 from ..errors import TaskWarning, UsageError
-from ..files import json_line, make_folder
+from ..files import json_line
+from ..files import output_file as output_file  # the commands' checked --out; write_sft's too
 from ..parser import parse
 from ..program_files import looks_like_task, read_program_file, read_program_stream
 from ..tasks import Task, load_task
@@ -144,32 +145,6 @@ def _read_program_file(program: str) -> tuple[str, str]:
 def read_program(text: str, name: str, *, strict: bool = True) -> Program:
     """Parse program text in any form `parse` reads (code JSON included), named `name`."""
     return parse(text, filename=name, strict=strict)
-
-
-def output_file(path: str | Path, *, reads: tuple[Path, ...] = (), option: str = "--out") -> Path:
-    """The file a command is about to write, checked before any work is done: not a folder, not
-    one of the files the command reads (opening it for writing would empty the input first), and
-    its folder made if missing. A folder in `reads` (a task folder, a generated pool) protects
-    the files directly in it, and any `.json` name there, which task readers would pick up."""
-    if str(path) == "-":  # elsewhere `-` is a standard stream: never a file of that name
-        raise UsageError(f"{option} - is not supported here: give a file name")
-    out = Path(path)
-    if out.is_dir():
-        raise UsageError(f"{option} is a folder, not a file", file=str(out))
-    for src in reads:
-        if src.is_dir():
-            inside = out.resolve().parent == src.resolve()
-            if inside and (out.exists() or out.suffix == ".json"):
-                raise UsageError(
-                    f"{option} is in the folder {src} this command reads: choose another place",
-                    file=str(out),
-                )
-        elif out.exists() and src.exists() and out.samefile(src):
-            raise UsageError(
-                f"{option} is the input file {src}: choose another file", file=str(out)
-            )
-    make_folder(out.parent, out, f"the folder for {option}")
-    return out
 
 
 def print_json(obj: Any) -> None:

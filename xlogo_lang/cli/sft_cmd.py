@@ -8,19 +8,19 @@ DIR is a folder made by `xlogo gen` (its shards, duplicates across shards skippe
 of task records (the curriculum's `tasks.jsonl`). The arguments are checked before anything is
 written: a folder without shards, a `--limit` below 1, `--inline-images` without `--mode vision`,
 and an `--out` that this command reads (or that would become a shard of DIR) are usage errors;
-a records file with no record is one too (no training file is written).
+a records file with no record is one too (no training file is written). The library's
+`write_sft` refuses such an `--out` (given DIR as its `source`), as it does for a script.
 """
 
 from __future__ import annotations
 
 import argparse
-import fnmatch
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from ..errors import UsageError
-from .common import console, output_file, print_json, unfinished_warnings
+from .common import console, print_json, unfinished_warnings
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -46,7 +46,6 @@ def main(args: argparse.Namespace) -> int:
     if args.limit is not None and args.limit < 1:
         raise UsageError(f"--limit must be at least 1 (got {args.limit})")
     records = read_records(args.source)
-    check_out(args.source, args.out)
     warnings = unfinished_warnings("sft", args.source)
     summary = write_sft(
         records,
@@ -79,21 +78,3 @@ def read_records(source: str) -> Iterator[dict[str, Any]]:
         return read_jsonl(p)
     require_shards(p)
     return iter_records(p)
-
-
-def check_out(source: str, out: str) -> Path:
-    """Refuse an `--out` that would destroy or pollute the input: the records file itself, or a
-    `tasks-*.jsonl` inside the source folder (an existing shard would be replaced by chat lines,
-    a new name would be read as a shard by every later reader); and a folder."""
-    from ..gen.dataset import shard_files
-
-    src = Path(source)
-    dest = output_file(out, reads=(src, *([] if src.is_file() else shard_files(src))))
-    in_source = src.is_dir() and dest.resolve().parent == src.resolve()
-    if in_source and fnmatch.fnmatch(dest.name, "tasks-*.jsonl"):
-        raise UsageError(
-            "--out has a shard name (tasks-*.jsonl) in the folder this command reads: "
-            "choose another name or folder",
-            file=str(dest),
-        )
-    return dest

@@ -22,16 +22,18 @@ import os
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from fnmatch import fnmatch
 from functools import partial
+from itertools import chain, islice
 from pathlib import Path
 from typing import Any
 
 from ..codejson import from_json
 from ..errors import TaskError, UsageError
 from ..eval import arguments as args
-from ..files import replaced_when_kept, write_whole
+from ..files import output_file, replaced_when_kept, write_whole
 from ..printer import to_text
-from .dataset import record_task
+from .dataset import SHARD_FILE, record_task, shard_files
 
 
 @dataclass
@@ -136,6 +138,41 @@ def _safe(task_id: str) -> str:
     return "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in task_id)
 
 
+def check_out(out: Path, sources: Iterable[str | Path] = ()) -> None:
+    """Refuse an `out` that would destroy or pollute what the records are read from (each of
+    `sources`, a generated folder or a records file): the records file itself, a file of the
+    folder or a `.json` name there (`files.output_file`), or a `tasks-*.jsonl` name there (an
+    existing shard would be replaced by chat lines, a new one read as a shard by every later
+    reader); and an `out` that is a folder. Here rather than in `xlogo sft` alone, so that a
+    script writing `iter_records(folder)` into that folder is refused as the command is."""
+    folders = []
+    reads: list[Path] = []
+    for source in sources:
+        src = Path(source)
+        reads.append(src)
+        if src.is_dir():
+            folders.append(src)
+            reads += shard_files(src)
+    output_file(out, reads=tuple(reads))
+    for src in folders:
+        if out.resolve().parent == src.resolve() and fnmatch(out.name, "tasks-*.jsonl"):
+            raise UsageError(
+                f"--out has a shard name (tasks-*.jsonl) in the folder {src} this command reads: "
+                "choose another name or folder",
+                file=str(out),
+            )
+
+
+def _read_from(rec: object) -> Path | None:
+    """What a record was read from, when it says (a `dataset.Record` knows its file): the
+    folder of a shard, or the records file; None for a record made in memory."""
+    file = getattr(rec, "file", None)
+    if not isinstance(file, str):
+        return None
+    f = Path(file)
+    return f.parent if SHARD_FILE.fullmatch(f.name) else f
+
+
 def write_sft(
     records: Iterable[dict[str, Any]],
     out: str | Path,
@@ -155,7 +192,12 @@ def write_sft(
     `inline_images` is for vision mode only (text prompts have no pictures to embed). Errors
     name `out`, never the temporary file. `records` is an iterable of task records
     (`dataset.iter_records(folder)`, `read_jsonl(file)`): a folder's path given instead is a
-    TypeError naming them, not its characters read as records."""
+    TypeError naming them, not its characters read as records.
+
+    `out` must not destroy or pollute what the records are read from (`check_out`): `source`
+    (the folder or records file given to `xlogo sft`), and whatever the records say they were
+    read from, checked with the first record before anything is written and with the first
+    record of each other file as it comes (the file is replaced only at the end)."""
     if isinstance(records, (str, bytes, os.PathLike)):
         raise TypeError(
             f"write_sft takes task records, got a path ({type(records).__name__}): "
@@ -168,6 +210,11 @@ def write_sft(
     if inline_images and mode != "vision":
         raise UsageError("--inline-images is for --mode vision: text prompts have no pictures")
     outp = Path(args.path_text("out", out))
+    records = iter(records)
+    first = list(islice(records, 1))  # says what the records are read from, for check_out
+    checked = {Path(args.path_text("source", source))} if source is not None else set()
+    checked.update(src for src in map(_read_from, first) if src is not None)
+    check_out(outp, checked)
     summary = SftSummary(str(outp))
     images = image_dir_for(outp) if mode == "vision" and not inline_images else None
     make = partial(
@@ -180,7 +227,7 @@ def write_sft(
         inline_images=inline_images,
     )
     with replaced_when_kept(outp, lambda: summary.written > 0) as f:
-        for i, rec in enumerate(records):
+        for i, rec in enumerate(chain(first, records)):
             if limit is not None and summary.written >= limit:
                 break
             if not isinstance(rec, dict):
@@ -188,6 +235,10 @@ def write_sft(
                 raise TypeError(
                     f"write_sft: records[{i}] must be a task record (a dict), got {kind}"
                 )
+            src = _read_from(rec)
+            if src is not None and src not in checked:  # records of several files
+                check_out(outp, [src])
+                checked.add(src)
             line, summary.template_hash = make(rec)
             f.write(json.dumps(line, ensure_ascii=False) + "\n")
             summary.count(rec, picture=images is not None)
