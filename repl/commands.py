@@ -540,7 +540,13 @@ def _hint(shell: Shell, arg: str) -> Reply:
     near = _solver().nearest_solution(s.task, s.program, shortest, timeout=shell.hint_timeout)
     if near.program is None:
         message = Text("no solution found near your program", style="yellow")
-        return Reply([message], {"hint": None}, ok=False)
+        if near.found_by == "timeout":  # a program far longer than any solution
+            message = Text(
+                f"no hint within {shell.hint_timeout:g} s: your program has {len(s.program):,} "
+                "blocks, too many to compare with the solutions in that time (:solve shows one)",
+                style="yellow",
+            )
+        return Reply([message], {"hint": None, "found_by": near.found_by}, ok=False)
     if near.edits:
         hint, data = edit_hint(s.program, near.edits[0])
         # what is typed goes at the end: "start with: fd" typed as `fd` made it worse

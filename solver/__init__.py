@@ -270,19 +270,24 @@ def nearest_solution(
     task: Task, program: Program | str, shortest: Solution, timeout: float | None = None
 ) -> Nearest:
     """A solution near `program`, fast enough for a hint (see `hints.py`): a shortest solution
-    it starts, else a repair within `timeout` (None: `hints.HINT_TIMEOUT`, 5 s), else the
-    shortest solution most like it. `shortest` is `solve(task, all_solutions=True)`'s answer,
-    searched once per task."""
+    it starts, else a repair, else the shortest solution most like it, within `timeout`
+    seconds from the call (None: `hints.HINT_TIMEOUT`, 5 s; parsing a program given as text
+    is part of it). When the time runs out before any of them, `found_by` is "timeout" (no
+    program). `shortest` is `solve(task, all_solutions=True)`'s answer, searched once per
+    task."""
     from xlogo_lang.parser import as_program
 
     from .hints import HINT_TIMEOUT
     from .hints import nearest_solution as _nearest
 
+    t0 = time.perf_counter()
     check_task(task, "nearest_solution")
     check_shortest(task, shortest, "nearest_solution")
     timeout = check_timeout(timeout)
+    timeout = HINT_TIMEOUT if timeout is None else timeout
     program = as_program(program, "nearest_solution")
-    return _nearest(task, program, shortest, timeout=HINT_TIMEOUT if timeout is None else timeout)
+    left = max(0.0, timeout - (time.perf_counter() - t0))
+    return _nearest(task, program, shortest, timeout=left)
 
 
 def __getattr__(name: str) -> Any:

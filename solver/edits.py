@@ -202,12 +202,18 @@ def repair(
         shortest = solve(
             task, timeout=max(0.0, deadline - time.perf_counter()), all_solutions=True, limit=20
         )
-    upper: tuple[int, Program] | None = None
-    for sol in shortest.programs:
-        d = block_distance(program, sol)
-        if upper is None or d < upper[0]:
-            upper = (d, sol)
+    measured: list[tuple[int, Program]] = []
+    try:  # 50 solutions from a program of 2,000 blocks: a second and more
+        for sol in shortest.programs:
+            measured.append((block_distance(program, sol, deadline), sol))
+    except OutOfTime:  # the nearest of those measured (else the first), as a timeout returns
+        stats["timeout"] = True
+    upper = min(measured, key=lambda m: m[0]) if measured else None
     stats["upper_bound"] = upper[0] if upper else None
+    if len(measured) < len(shortest.programs):  # out of time
+        if max_distance is not None and (upper is None or upper[0] > max_distance):
+            return done(None, False)  # none known within max_distance
+        return done(upper[1] if upper else shortest.programs[0], False)
     # a lower bound: an edit adds or removes at most one block, and no solution has fewer than
     # the proved shortest size, so the layers below `lower` hold none
     lower = 0
@@ -502,16 +508,21 @@ def _number(path: Path) -> str:
 # -- ordered-forest edit distance (Zhang-Shasha) -------------------------------------------------
 
 
-def block_distance(a: Program, b: Program) -> int:
-    """The fewest block edits (insert, delete, replace, times, colour) turning a into b."""
-    return _ted(_postorder(a.body), _postorder(b.body))
+def block_distance(a: Program, b: Program, deadline: float | None = None) -> int:
+    """The fewest block edits (insert, delete, replace, times, colour) turning a into b.
+
+    The table takes time in the product of the two sizes: seconds for a program of 300,000
+    blocks against a solution of ten. With a `deadline` (a `time.perf_counter()` value) it
+    raises `OutOfTime` once the deadline has passed, within a few milliseconds of it."""
+    return _ted(_postorder(a.body), _postorder(b.body), deadline)
 
 
-def edit_script(a: Program, b: Program) -> list[Edit]:
+def edit_script(a: Program, b: Program, deadline: float | None = None) -> list[Edit]:
     """A shortest list of edits from a to b (from the distance's optimal mapping), in an order a
-    reader applies top to bottom, each position right at its turn (`_in_reading_order`)."""
+    reader applies top to bottom, each position right at its turn (`_in_reading_order`).
+    `deadline` as for `block_distance`: `OutOfTime` once it has passed."""
     na, nb = _postorder(a.body), _postorder(b.body)
-    return _in_reading_order(na, nb, {j: i for i, j in _ted_mapping(na, nb)}, b)
+    return _in_reading_order(na, nb, {j: i for i, j in _ted_mapping(na, nb, deadline)}, b)
 
 
 def _script_along(a: Program, steps: list[Step]) -> list[Edit]:
@@ -693,12 +704,14 @@ def _cost(a: str, b: str) -> int:
     return 1
 
 
-def _ted(a: _Forest, b: _Forest) -> int:
-    return _zs(a, b)[0]
+def _ted(a: _Forest, b: _Forest, deadline: float | None = None) -> int:
+    return _zs(a, b, deadline)[0]
 
 
-def _zs(a: _Forest, b: _Forest) -> tuple[int, list[list[int]]]:
-    """Zhang-Shasha over forests (a virtual root joins the top-level blocks)."""
+def _zs(a: _Forest, b: _Forest, deadline: float | None = None) -> tuple[int, list[list[int]]]:
+    """Zhang-Shasha over forests (a virtual root joins the top-level blocks). The deadline is
+    checked before each keyroot pair and in each table every `_ROWS` rows: a pair's table is
+    small unless a root of a long list is in it, and then its rows are checked."""
     na, nb = len(a.labels), len(b.labels)
     # add the virtual roots
     la = [*a.labels, "<root>"]
@@ -710,8 +723,13 @@ def _zs(a: _Forest, b: _Forest) -> tuple[int, list[list[int]]]:
     td = [[0] * (nb + 1) for _ in range(na + 1)]
     for i in kra:
         for j in krb:
-            _treedist(i, j, la, lb, lma, lmb, td)
+            if deadline is not None:
+                check_deadline(deadline)
+            _treedist(i, j, la, lb, lma, lmb, td, deadline)
     return td[na][nb], td
+
+
+_ROWS = 64  # rows of a distance table between two looks at the clock
 
 
 def _treedist(
@@ -722,6 +740,7 @@ def _treedist(
     lma: list[int],
     lmb: list[int],
     td: list[list[int]],
+    deadline: float | None = None,
 ) -> list[list[int]]:
     """The forest-distance table of the keyroot pair (i, j); fills in `td` as it goes."""
     li, lj = lma[i], lmb[j]
@@ -732,6 +751,8 @@ def _treedist(
     for y in range(1, n):
         fd[0][y] = fd[0][y - 1] + 1
     for x in range(1, m):
+        if deadline is not None and not x % _ROWS:
+            check_deadline(deadline)
         for y in range(1, n):
             i1, j1 = li + x - 1, lj + y - 1
             if lma[i1] == li and lmb[j1] == lj:
@@ -747,9 +768,9 @@ def _treedist(
     return fd
 
 
-def _ted_mapping(a: _Forest, b: _Forest) -> list[tuple[int, int]]:
+def _ted_mapping(a: _Forest, b: _Forest, deadline: float | None = None) -> list[tuple[int, int]]:
     """An optimal node mapping, recovered by re-running the forest DP with back-pointers."""
-    _, td = _zs(a, b)
+    _, td = _zs(a, b, deadline)
     la = [*a.labels, "<root>"]
     lb = [*b.labels, "<root>"]
     lma = [*a.lmd, 0]
@@ -760,7 +781,8 @@ def _ted_mapping(a: _Forest, b: _Forest) -> list[tuple[int, int]]:
         i, j = stack.pop()
         li, lj = lma[i], lmb[j]
         # td is final, so re-running the table rewrites the same values
-        fd = _treedist(i, j, la, lb, lma, lmb, td)
+        check_deadline(deadline)
+        fd = _treedist(i, j, la, lb, lma, lmb, td, deadline)
         m, n = len(fd), len(fd[0])
         x, y = m - 1, n - 1
         while x > 0 or y > 0:

@@ -672,6 +672,16 @@ def test_a_hint_for_a_program_longer_than_repair_takes_comes_from_the_shortest(s
     assert reply.data["hint"] == f"remove line {MAX_BLOCKS + 2}: rt"  # its first edit, in words
 
 
+def test_a_hint_for_a_program_too_long_to_compare_in_time_says_so(tasks_dir):
+    """100,000 blocks: the edit script to a solution takes seconds, past the hint's time."""
+    sh = Shell(Session(load_task(tasks_dir / "87.json")), hint_timeout=0)
+    sh.handle(":solve")  # the shortest solutions, searched in full once
+    sh.handle("fd rt " * 50_000)
+    reply = sh.handle(":hint")
+    assert not reply.ok and reply.data["found_by"] == "timeout" and reply.data["hint"] is None
+    assert "no hint within 0 s: your program has 100,000 blocks" in said(reply)
+
+
 def test_solve_shows_the_shortest_solution_closest_to_the_program(shell):
     shell.handle("fd lt")
     reply = shell.handle(":solve")

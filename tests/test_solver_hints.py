@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from xlogo_lang.solver import nearest_solution, solve
-from xlogo_lang.solver.edits import MAX_BLOCKS, edit_script
+from xlogo_lang.solver.edits import MAX_BLOCKS, block_distance, edit_script
 from xlogo_lang.solver.hints import closest
+from xlogo_lang.solver.search_space import OutOfTime
 
 from xlogo_lang import load_task, parse, run
-from xlogo_lang.ast import Program
+from xlogo_lang.ast import Command, Program
 from xlogo_lang.errors import UsageError
+
+FD = Command("fd")
 
 
 def _stairs(examples_dir):
@@ -114,3 +119,38 @@ def test_the_public_repair_reuses_given_shortest_solutions_and_checks_them(real_
     assert repair(task, "rt", shortest=solve(task, timeout=0)).stats["upper_bound"] is None
     with pytest.raises(UsageError, match="not of task '87'"):
         repair(task, "rt", shortest=solve(real_tasks["13"]))
+
+
+# -- the time limit holds for a program of any length ---------------------------------------------
+
+
+def _huge() -> Program:
+    """A model's runaway answer: far more blocks than repair takes, and than the table of an edit
+    script fills in any small time (seconds for this one)."""
+    return Program((FD, Command("rt"), Command("lt"), Command("bk")) * 50_000)
+
+
+def test_a_huge_program_out_of_time_gets_the_timeout_status(examples_dir):
+    task = _stairs(examples_dir)
+    near = nearest_solution(task, _huge(), solve(task, all_solutions=True), timeout=0)
+    assert (near.program, near.found_by, near.edits) == (None, "timeout", ())
+
+
+def test_with_no_time_an_ordinary_program_still_gets_the_most_similar_solution(examples_dir):
+    """Repair gets nothing, but the last step's few milliseconds are always given."""
+    task = _stairs(examples_dir)
+    shortest = solve(task, all_solutions=True)
+    near = nearest_solution(task, "fd fd fd fd rt", shortest, timeout=0)
+    assert near.found_by == "shortest" and run(task, near.program).solved
+    assert list(near.edits) == edit_script(parse("fd fd fd fd rt"), near.program)
+
+
+def test_the_edit_distance_notices_a_deadline_passed():
+    passed = time.perf_counter()
+    with pytest.raises(OutOfTime):
+        block_distance(_huge(), parse("fd rt"), deadline=passed)
+    with pytest.raises(OutOfTime):
+        edit_script(_huge(), parse("fd rt"), deadline=passed)
+    with pytest.raises(OutOfTime):
+        closest([parse("fd rt")], _huge(), deadline=passed)
+    assert block_distance(parse("fd lt"), parse("fd rt"), deadline=passed + 60) == 1
