@@ -43,6 +43,7 @@ from xlogo_lang.tasks import Task
 from xlogo_lang.verdict import judge, solves
 
 from .enumerative import PRECHECK_CAP
+from .preference import preferred
 from .search_space import (
     BLACK,
     CODE_PEN,
@@ -208,12 +209,12 @@ def repair(
             measured.append((block_distance(program, sol, deadline), sol))
     except OutOfTime:  # the nearest of those measured (else the first), as a timeout returns
         stats["timeout"] = True
-    upper = min(measured, key=lambda m: m[0]) if measured else None
+    upper = _nearest(measured, program)
     stats["upper_bound"] = upper[0] if upper else None
     if len(measured) < len(shortest.programs):  # out of time
         if max_distance is not None and (upper is None or upper[0] > max_distance):
             return done(None, False)  # none known within max_distance
-        return done(upper[1] if upper else shortest.programs[0], False)
+        return done(upper[1] if upper else preferred(shortest.programs, program), False)
     # a lower bound: an edit adds or removes at most one block, and no solution has fewer than
     # the proved shortest size, so the layers below `lower` hold none
     lower = 0
@@ -260,6 +261,7 @@ class _EditLayers:
         self.padding = space.bounds.padding  # an empty repeat can matter (module docstring)
         self.labels = _labels(space)
         self.times = range(1 if space.bounds.padding else 2, space.max_times + 1)
+        self.original = program
         self.parent: dict[Program, tuple[Program, Edit] | None] = {program: None}
         self.layer = [program]
         self.todo = 0  # index in `layer` of the next program to expand
@@ -289,7 +291,7 @@ class _EditLayers:
                         continue
                     if time.perf_counter() > deadline:
                         stats["timeout"] = True
-                        return _best_fix(found)  # `prog` is expanded again next time
+                        return _best_fix(found, self.original)  # `prog` is expanded again next time
                     stats["candidates"] += 1  # counted once: a resumed layer skips it above
                     self.parent[cand] = (prog, _edit(*how))
                     if len(cand) >= self.min_size and solves(self.task, cand):
@@ -298,7 +300,7 @@ class _EditLayers:
                         self.next.append(cand)
                 self.todo += 1
             if found:
-                return _best_fix(found)
+                return _best_fix(found, self.original)
             self.layer, self.next, self.todo = self.next, [], 0
             self.checked += 1
             stats.pop("timeout", None)
@@ -315,14 +317,31 @@ class _EditLayers:
         return list(reversed(steps))
 
 
+def _nearest(measured: list[tuple[int, Program]], original: Program) -> tuple[int, Program] | None:
+    """The nearest of the programs measured (distance, program), the one a learner expects
+    (`preference.preferred`) of those as near."""
+    if not measured:
+        return None
+    least = min(d for d, _ in measured)
+    return least, preferred([prog for d, prog in measured if d == least], original)
+
+
 def _best_fix(
-    found: list[tuple[Program, list[Step]]],
+    found: list[tuple[Program, list[Step]]], original: Program
 ) -> tuple[Program, list[Step]] | None:
     """The shortest of the solutions found, then the one whose first edit (as the search made
-    the edits) comes latest."""
+    the edits) comes latest, then the one a learner expects (`preference.preferred`: insert
+    `rt` rather than `lt` when both mend the program, not the first the search tried)."""
     if not found:
         return None
-    return max(found, key=lambda f: (-len(f[0]), min(e.path for e, _ in f[1])))
+
+    def rank(f: tuple[Program, list[Step]]) -> tuple[int, Path]:
+        return -len(f[0]), min(e.path for e, _ in f[1])
+
+    top = max(map(rank, found))
+    best = [f for f in found if rank(f) == top]
+    chosen = preferred([prog for prog, _ in best], original)
+    return next(f for f in best if f[0] == chosen)
 
 
 def _labels(space: Space) -> list[Block]:

@@ -15,6 +15,12 @@ bounds the expensive one:
 4. **timeout**: the time ran out in step 3 (only a program far longer than any solution takes
    that long): no program and no edits, rather than an answer seconds late.
 
+When several answers are equally good (shortest solutions the program starts that go on with
+`lt` or with `rt`, fixes as near as each other, solutions as like the program), the one a
+learner expects is taken (`preference.py`: the kinds of block the program already uses most,
+then forward before back, right before left, a command before a repeat), not the first the
+search met.
+
 The shortest solutions are the caller's (`solve(..., all_solutions=True)`): a session searches
 them once per task, while the program changes at every keystroke.
 
@@ -34,6 +40,7 @@ from xlogo_lang.printer import to_compact, to_text
 from xlogo_lang.tasks import Task
 
 from .edits import Edit, edit_script, repair
+from .preference import preferred
 from .search_space import OutOfTime, check_deadline
 from .solution import Solution
 
@@ -67,9 +74,9 @@ def nearest_solution(
     deadline = time.perf_counter() + timeout
     candidates = list(shortest.programs or ([shortest.program] if shortest.program else []))
     n = len(current.body)
-    for prog in candidates:
-        if prog.body[:n] == current.body:
-            return Nearest(prog, "prefix")
+    starts = [prog for prog in candidates if prog.body[:n] == current.body]
+    if starts:
+        return Nearest(preferred(starts, current), "prefix")
     try:
         rep = repair(task, current, timeout=timeout * REPAIR_SHARE, shortest=shortest)
     except ProgramError:  # longer than repair takes: the shortest solution most like it
@@ -88,8 +95,8 @@ def nearest_solution(
 
 def closest(programs: list[Program], current: Program, deadline: float | None = None) -> Program:
     """The program most like `current`: the longest common start of top-level blocks, then
-    the most blocks in common, then the most lines of canonical text in common (the first on
-    ties). The lines see inside a repeat, which a block
+    the most blocks in common, then the most lines of canonical text in common, then the one a
+    learner expects (`preference.preferred`). The lines see inside a repeat, which a block
     compares whole: for `repeat(3){fd} fd rt` on task 87, `fd rt repeat(3){fd} rt fd` keeps
     the repeat, where `fd lt repeat(3){bk} rt bk` (as many blocks in common) changes it, and
     `:solve` shows the smaller diff. With a `deadline` (a `time.perf_counter()` value) it
@@ -111,4 +118,6 @@ def closest(programs: list[Program], current: Program, deadline: float | None = 
         lines = to_text(prog).splitlines()
         return start, blocks, difflib.SequenceMatcher(a=my_lines, b=lines, autojunk=False).ratio()
 
-    return max(programs, key=likeness)
+    scores = [likeness(prog) for prog in programs]
+    top = max(scores)
+    return preferred([prog for prog, s in zip(programs, scores, strict=True) if s == top], current)

@@ -8,11 +8,13 @@ import pytest
 from xlogo_lang.solver import nearest_solution, solve
 from xlogo_lang.solver.edits import MAX_BLOCKS, block_distance, edit_script
 from xlogo_lang.solver.hints import closest
+from xlogo_lang.solver.preference import preferred
 from xlogo_lang.solver.search_space import OutOfTime
 
 from xlogo_lang import load_task, parse, run
 from xlogo_lang.ast import Command, Program
 from xlogo_lang.errors import UsageError
+from xlogo_lang.printer import to_compact
 
 FD = Command("fd")
 
@@ -55,10 +57,16 @@ def test_with_no_solution_known_and_none_in_reach_there_is_nothing(examples_dir)
 
 
 def test_the_closest_program_shares_the_longest_start_then_the_most_blocks():
-    a, b, c = parse("fd fd rt"), parse("fd lt fd"), parse("rt fd lt")
+    a, b, c = parse("fd fd rt"), parse("fd lt fd"), parse("rt lt fd")
     assert closest([a, b, c], parse("fd lt")) == b
-    assert closest([c, a], parse("lt fd")) == c  # nothing in front: the most blocks in common
-    assert closest([a, b], parse("")) == a  # ties: the first
+    assert closest([a, c], parse("lt fd")) == c  # nothing in front: the most blocks in common
+
+
+def test_of_programs_as_like_the_program_the_closest_is_the_one_a_learner_expects():
+    """Ties went to the first listed: whichever the engine met first."""
+    assert closest([parse("fd lt fd"), parse("fd rt fd")], parse("")) == parse("fd rt fd")
+    # each has one block in common with `lt rt lt`; the learner turns left more
+    assert closest([parse("fd rt"), parse("fd lt")], parse("lt rt lt")) == parse("fd lt")
 
 
 def test_of_programs_with_as_many_blocks_in_common_the_closest_shares_the_most_lines():
@@ -119,6 +127,55 @@ def test_the_public_repair_reuses_given_shortest_solutions_and_checks_them(real_
     assert repair(task, "rt", shortest=solve(task, timeout=0)).stats["upper_bound"] is None
     with pytest.raises(UsageError, match="not of task '87'"):
         repair(task, "rt", shortest=solve(real_tasks["13"]))
+
+
+# -- of equally good answers, the one a learner expects -------------------------------------------
+
+
+def test_a_start_that_goes_on_left_or_right_is_hinted_right(real_tasks):
+    """Task 87 after `fd`: shortest solutions go on with lt and with rt; the hint said lt."""
+    task = real_tasks["87"]
+    shortest = solve(task, all_solutions=True, limit=50)
+    nexts = {to_compact(Program(p.body[1:2])) for p in shortest.programs if p.body[:1] == (FD,)}
+    assert {"lt", "rt"} <= nexts
+    near = nearest_solution(task, "fd", shortest)
+    assert near.found_by == "prefix" and near.program.body[1] == Command("rt")
+
+
+def test_a_learner_who_has_turned_left_is_hinted_left(real_tasks):
+    task = real_tasks["22"]
+    shortest = solve(task, all_solutions=True, limit=50)
+    start = parse("repeat(2){lt bk} bk")
+    nexts = {
+        to_compact(Program(p.body[2:3])) for p in shortest.programs if p.body[:2] == start.body
+    }
+    assert {"lt", "rt"} <= nexts
+    near = nearest_solution(task, start, shortest)
+    assert near.found_by == "prefix" and near.program.body[2] == Command("lt")
+
+
+def test_of_fixes_as_near_as_each_other_the_hint_inserts_the_right_turn(real_tasks):
+    """Task 60: a turn is missing at block 4, and either turn mends it; the edit search tries
+    lt before rt, and the hint was always to turn left."""
+    task = real_tasks["60"]
+    program = parse("setpc(red) fd fd fd repeat(2){bk}")
+    assert run(task, parse("setpc(red) fd fd lt fd repeat(2){bk}")).solved
+    near = nearest_solution(task, program, solve(task, all_solutions=True, limit=50))
+    assert near.found_by == "repair"
+    assert [e.text for e in near.edits] == ["insert rt at block 4"]
+
+
+def test_the_preferred_program_follows_the_learners_habits_then_a_fixed_order():
+    assert preferred([parse("fd lt"), parse("fd rt")], parse("")) == parse("fd rt")
+    assert preferred([parse("fd rt"), parse("fd lt")], parse("lt lt rt")) == parse("fd lt")
+    assert preferred([parse("bk fd"), parse("fd bk")], parse("")) == parse("fd bk")
+    assert preferred([parse("repeat(2){rt}"), parse("rt rt")], parse("")) == parse("rt rt")
+    assert preferred([parse("rt rt"), parse("repeat(2){rt}")], parse("repeat(3){fd}")) == parse(
+        "repeat(2){rt}"
+    )  # one who writes repeats is shown one
+    assert preferred([parse("repeat(3){fd}"), parse("repeat(2){fd}")], parse("")) == parse(
+        "repeat(2){fd}"
+    )
 
 
 # -- the time limit holds for a program of any length ---------------------------------------------
