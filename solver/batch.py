@@ -16,13 +16,20 @@ solved overnight must not lose hours of work to one dead process, so the answers
 before it broke are kept, the tasks that were running are run again one at a time, each in a
 worker of its own (where a death can only be its search's), and the pool starts again for the
 rest. A task whose worker dies a second time, alone, is answered `failed` and the set goes on.
+
+The tasks are read from the caller's iterable as the set goes, never all at once: a folder of
+20,000 task records took 8 s to load before its first search, and a broken task late in it
+(`tasks.iter_tasks` raises its TaskError) ended the set before any work was done. One worker
+reads a task when its answer is asked for; more read up to `AHEAD` tasks per worker beyond the
+one asked for, enough to keep them busy past a long search. An error the iterable raises is
+given in its turn, after every answer before it.
 """
 
 from __future__ import annotations
 
 import multiprocessing
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 from xlogo_lang.errors import UsageError, XlogoError
@@ -44,12 +51,14 @@ def solve_each(tasks: Iterable[Task], *, workers: int = 1, **options: Any) -> So
     the enumerative budgets still hold per task (each worker may use the memory of one search,
     a few GB with the default budgets, so choose `workers` for the memory as well as the cores).
     A solution is given as soon as it and every one before it are done, so a consumer that
-    prints them as they come loses nothing to a later failure. The arguments are checked (a bad
-    one raised) by the call itself; with one worker the searches run as the returned iterator
-    is read, with more they start at once, in workers started before any thread the caller
-    starts next. Closing the returned `Solutions` (or leaving its `with`, or an error) stops the
-    workers at once, searches in progress included. A worker that dies costs the set only the
-    task whose search it was, if any (see `Solutions`)."""
+    prints them as they come loses nothing to a later failure. The options are checked (a bad
+    one raised) by the call itself, and so are the tasks of a list or tuple; those of any other
+    iterable (a generator loading them from files) are read and checked as the set goes (see
+    the module docstring), an error in their turn. With one worker the searches run as the
+    returned iterator is read, with more they start at once, in workers started before any
+    thread the caller starts next. Closing the returned `Solutions` (or leaving its `with`, or
+    an error) stops the workers at once, searches in progress included. A worker that dies
+    costs the set only the task whose search it was, if any (see `Solutions`)."""
     from xlogo_lang.task_format import check_task
 
     from . import check_options
@@ -58,10 +67,16 @@ def solve_each(tasks: Iterable[Task], *, workers: int = 1, **options: Any) -> So
     if options.get("progress") is not None and workers > 1:
         raise UsageError("progress callbacks need workers=1 (a worker cannot call back)")
     check_options(**options)
-    todo = list(tasks)
-    for t in todo:
-        check_task(t, "solve_each")
-    return Solutions(todo, options, min(workers, len(todo)))
+    if isinstance(tasks, Sequence):  # at hand already: checked before any search
+        for t in tasks:
+            check_task(t, "solve_each")
+        workers = max(1, min(workers, len(tasks)))  # one task is solved here, not in a pool
+    elif not isinstance(tasks, Iterable):
+        raise TypeError(f"solve_each expects tasks (an iterable), got {type(tasks).__name__}")
+    return Solutions(iter(tasks), options, workers)
+
+
+AHEAD = 16  # tasks read per worker beyond the one whose answer is awaited
 
 
 class WorkerDied(XlogoError):
@@ -84,44 +99,105 @@ class Solutions(Iterator[Solution]):
     given up (`WorkerDied`, at the first task without an answer) when workers die more than
     `workers + 1` times with no answer between: a machine that kills every worker."""
 
-    def __init__(self, todo: list[Task], options: dict[str, Any], workers: int = 1) -> None:
-        self._todo = todo
+    def __init__(self, tasks: Iterator[Task], options: dict[str, Any], workers: int = 1) -> None:
+        self._source = tasks  # read as the set goes (`_read`)
+        self._tasks: dict[int, Task] = {}  # read and not yet answered, by position
+        self._read_count = 0  # tasks read (an error the source raised counts as one)
+        self._exhausted = False  # the source is at its end (or raised)
         self._options = options
         self._workers = workers  # 1: solved in this process, as they are asked for
         self._pool: ProcessPoolExecutor | None = None
         self._futures: dict[int, Future[Solution]] = {}
-        # done ahead of the one asked for: its solution, or the error its search raised
+        # done ahead of the one asked for: its solution, or the error its search (or the
+        # source, reading it) raised
         self._answers: dict[int, Solution | BaseException] = {}
         self._deaths = 0  # worker deaths since the last answer
+        self._given_up = False  # workers kept dying (`_died`)
         self._next = 0
         self._closed = False
-        self._started: Any = None  # which tasks a worker has begun: flags shared with them
+        # which tasks a worker has begun: flags shared with them, one per task in flight (at
+        # most `_ahead`, so position j has the flag j % _ahead)
+        self._started: Any = None
+        self._ahead = AHEAD * workers
         if workers > 1:
-            self._started = multiprocessing.RawArray("b", len(todo))
-            self._start(list(range(len(todo))), workers)
+            self._started = multiprocessing.RawArray("b", self._ahead)
+            self._read(self._ahead)
+            if self._tasks:
+                self._start(sorted(self._tasks), min(workers, len(self._tasks)))
 
     def __next__(self) -> Solution:
-        if self._closed or self._next == len(self._todo):
+        if self._workers == 1 and not self._closed:
+            self._read(self._next + 1)
+        if self._closed or (self._exhausted and self._next >= self._read_count):
             self.close()
             raise StopIteration
         try:
             sol = self._answer(self._next)
-        except BaseException:  # Ctrl-C while waiting, an error raised by a search, or workers
-            self.close()  # that keep dying: the set ends here, with one worker as with many
+        except BaseException:  # Ctrl-C while waiting, an error raised by a search or by the
+            self.close()  # source, or workers that keep dying: the set ends here
             raise
+        self._tasks.pop(self._next, None)
         self._next += 1
+        if self._workers > 1 and not self._closed:
+            self._submit(self._read(self._next + self._ahead))
         return sol
+
+    def _read(self, upto: int) -> list[int]:
+        """Read tasks from the source until `upto` are read or it ends; the positions read. An
+        error it raises (`iter_tasks` raises a broken task's TaskError) takes the next position
+        and ends the reading: it is given in its turn, after the answers before it."""
+        from xlogo_lang.task_format import check_task
+
+        new: list[int] = []
+        while not self._exhausted and self._read_count < upto:
+            j = self._read_count
+            try:
+                task = next(self._source)
+                check_task(task, "solve_each")
+            except StopIteration:
+                self._exhausted = True
+                break
+            except Exception as exc:
+                self._answers[j] = exc
+                self._exhausted = True
+                self._read_count += 1
+                break
+            self._tasks[j] = task
+            self._read_count += 1
+            if self._started is not None:
+                self._started[j % self._ahead] = 0  # the flag of a task given long since
+            new.append(j)
+        return new
+
+    def _submit(self, todo: list[int]) -> None:
+        """Hand newly read tasks to the pool at work (a broken one is found by `_answer`)."""
+        from concurrent.futures.process import BrokenProcessPool
+
+        if not todo or self._given_up:
+            return
+        if self._pool is None:  # none at work (`_recover` had nothing left to start it for)
+            self._start(todo, min(self._workers, len(todo)))
+            return
+        for j in todo:
+            try:
+                self._futures[j] = self._pool.submit(_solve, j, self._tasks[j], self._options)
+            except BrokenProcessPool:
+                return
 
     def _answer(self, i: int) -> Solution:
         if self._workers == 1:
-            return _solve(i, self._todo[i], self._options)
+            answer = self._answers.pop(i, None)
+            if answer is not None:  # the source's error, in its turn
+                assert isinstance(answer, BaseException)
+                raise answer
+            return _solve(i, self._tasks[i], self._options)
         from concurrent.futures.process import BrokenProcessPool
 
         while i not in self._answers:
-            if self._pool is None:  # given up (`_recover`): the answers held were given
+            if self._given_up:  # (`_recover`): the answers held were given
                 raise WorkerDied(
                     f"solver worker processes died {self._deaths} times with no answer between "
-                    f"(killed, or out of memory?): the set stopped at task {self._todo[i].id}; "
+                    f"(killed, or out of memory?): the set stopped at task {self._tasks[i].id}; "
                     "the solutions before it were given"
                 )
             fut = self._futures.pop(i, None)
@@ -145,7 +221,7 @@ class Solutions(Iterator[Solution]):
         self._futures = {}
         for j in todo:
             try:
-                self._futures[j] = self._pool.submit(_solve, j, self._todo[j], self._options)
+                self._futures[j] = self._pool.submit(_solve, j, self._tasks[j], self._options)
             except BrokenProcessPool:
                 return
 
@@ -164,10 +240,10 @@ class Solutions(Iterator[Solution]):
                     self._answers[j] = fut.result() if error is None else error
                     self._deaths = 0
         self._futures = {}
-        left = [j for j in range(self._next, len(self._todo)) if j not in self._answers]
+        left = [j for j in range(self._next, self._read_count) if j not in self._answers]
         if self._died():
             return
-        for j in (j for j in left if self._started[j]):
+        for j in (j for j in left if self._started[j % self._ahead]):
             if not self._alone(j):
                 return
         if rest := [j for j in left if j not in self._answers]:
@@ -179,7 +255,7 @@ class Solutions(Iterator[Solution]):
         from concurrent.futures.process import BrokenProcessPool
 
         self._pool = pool = _pool(1, self._started)
-        fut = pool.submit(_solve, j, self._todo[j], self._options)
+        fut = pool.submit(_solve, j, self._tasks[j], self._options)
         procs = _processes(pool)
         died = False
         try:
@@ -193,7 +269,7 @@ class Solutions(Iterator[Solution]):
         pool.shutdown(wait=True)  # after a death, its worker is joined: its exit code is known
         if died:
             code = procs[0].exitcode if procs else None
-            self._answers[j] = _failed(self._todo[j], self._options, code)
+            self._answers[j] = _failed(self._tasks[j], self._options, code)
         return not (died and self._died())
 
     def _died(self) -> bool:
@@ -201,14 +277,15 @@ class Solutions(Iterator[Solution]):
         may be a search that kills its worker, each then dying once more alone: past
         `workers + 1` deaths with no answer between, it is the machine that kills them."""
         self._deaths += 1
-        return self._deaths > self._workers + 1
+        self._given_up = self._deaths > self._workers + 1
+        return self._given_up
 
     def close(self) -> None:
         self._closed = True
         pool, self._pool = self._pool, None
         if pool is None:
             return
-        if self._next < len(self._todo):
+        if self._next < self._read_count or not self._exhausted:  # searches may be running
             for proc in _processes(pool):
                 proc.terminate()
         pool.shutdown(wait=True, cancel_futures=True)
@@ -252,7 +329,7 @@ def _solve(j: int, task: Task, options: dict[str, Any]) -> Solution:
     from . import solve
 
     if _STARTED is not None:
-        _STARTED[j] = 1
+        _STARTED[j % len(_STARTED)] = 1
     return solve(task, **options)
 
 

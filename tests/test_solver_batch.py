@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import shutil
 import signal
 from pathlib import Path
 
@@ -247,3 +248,66 @@ def test_a_caller_with_threads_gets_workers_from_a_forkserver(quick_tasks):
         stop.set()
     assert kinds == {"ForkServerProcess"}
     assert got == [answer(solve(t)) for t in quick_tasks]
+
+
+# -- tasks read as the set goes -------------------------------------------------------------------
+
+
+def test_one_worker_reads_each_task_when_its_answer_is_asked_for(quick_tasks):
+    """A folder of 20,000 task records took 8 s to load before the first search."""
+    read = []
+
+    def tasks():
+        for t in quick_tasks:
+            read.append(t.id)
+            yield t
+
+    sols = solve_each(tasks())
+    assert read == []
+    assert next(sols).task_id == "1" and read == ["1"]
+    assert next(sols).task_id == "13" and read == ["1", "13"]
+
+
+def test_workers_read_a_bounded_number_of_tasks_ahead(quick_tasks):
+    """An endless iterable is solved as far as it is read: the workers read ahead of the
+    answer awaited, but only so far."""
+    from xlogo_lang.solver.batch import AHEAD
+
+    read = []
+
+    def endless():
+        while True:
+            read.append(1)
+            yield quick_tasks[0]
+
+    with solve_each(endless(), workers=2) as sols:
+        got = [next(sols).task_id for _ in range(3)]
+    assert got == ["1"] * 3 and len(read) <= 3 + 2 * AHEAD
+    assert multiprocessing.active_children() == []
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_broken_task_file_late_in_a_folder_comes_after_the_answers_before_it(
+    tasks_dir, tmp_path, workers
+):
+    """`iter_tasks` raises a broken task's TaskError: read all at once, it ended the set before
+    any search."""
+    from xlogo_lang.errors import TaskError
+    from xlogo_lang.tasks import iter_tasks
+
+    for tid in ("1", "13"):
+        shutil.copy(tasks_dir / f"{tid}.json", tmp_path)
+    (tmp_path / "99.json").write_text('{"turtle": ')
+    got = []
+    with pytest.raises(TaskError, match=r"99\.json: line 1, column 12: not valid JSON"):
+        for sol in solve_each(iter_tasks(tmp_path), workers=workers):
+            got.append(sol.task_id)
+    assert got == ["1", "13"]
+    assert multiprocessing.active_children() == []
+
+
+def test_something_not_a_task_from_an_iterable_is_refused_in_its_turn(quick_tasks, tasks_dir):
+    sols = solve_each(iter([quick_tasks[0], tasks_dir / "1.json"]))
+    assert next(sols).task_id == "1"
+    with pytest.raises(TypeError, match="solve_each expects a Task, got PosixPath"):
+        next(sols)

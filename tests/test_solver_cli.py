@@ -227,6 +227,39 @@ def test_a_broken_task_in_a_directory_is_a_json_error_line(capsys, tasks_dir, tm
     assert lines[1]["file"].endswith("1a.json") and lines[1]["line"] == 1
 
 
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_broken_tasks_first_and_last_in_a_directory_keep_their_places(
+    capsys, tasks_dir, tmp_path, workers
+):
+    """Each task is loaded as the solver reaches it: the rows of broken ones are given in
+    their place, before, between and after the tasks solved."""
+    for tid in ("1", "13"):
+        shutil.copy(tasks_dir / f"{tid}.json", tmp_path)
+    for name in ("0a", "1a", "99"):
+        (tmp_path / f"{name}.json").write_text('{"goal": 3}')
+    code, out, _ = xlogo(capsys, "solve", str(tmp_path), "--json", "--workers", workers)
+    lines = [json.loads(line) for line in out.splitlines()]
+    assert code == 2
+    assert [(d["task_id"], d["status"]) for d in lines] == [
+        ("0a", "error"),
+        ("1", "solved"),
+        ("1a", "error"),
+        ("13", "solved"),
+        ("99", "error"),
+    ]
+    assert lines[4]["file"].endswith("99.json") and "missing key" in lines[4]["error"]
+
+
+def test_a_directory_of_broken_tasks_only_gives_a_row_for_each(capsys, tmp_path):
+    for name in ("1", "2"):
+        (tmp_path / f"{name}.json").write_text('{"turtle": ')
+    code, out, err = xlogo(capsys, "solve", str(tmp_path))
+    assert code == 2
+    summary = " ".join(out.split())
+    assert "0/2 solved" in summary and "2 task(s) could not be loaded" in summary
+    assert " ".join(err.split()).count("not valid JSON") == 2
+
+
 def test_repair_shows_the_edit_and_the_repaired_program(capsys, tasks_dir):
     code, out, _ = xlogo(
         capsys, "solve", str(tasks_dir / "87.json"), "--repair", "-e", "fd rt repeat(2){fd} rt fd"

@@ -14,6 +14,7 @@ it meets rich markup: a task id such as "[/bold]" is data, not a style.
 from __future__ import annotations
 
 import argparse
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -296,19 +297,20 @@ def _solve_dir(args: argparse.Namespace) -> int:
 
     from ..errors import TaskError
     from ..solver.batch import WorkerDied
-    from ..tasks import iter_task_loads
+    from ..tasks import task_ids
 
     con = console(stderr=args.json)
     rows: list[Row] = []
-    loads = list(iter_task_loads(args.task))
+    total = len(task_ids(args.task))  # the ids only, for the progress bar: no task is built
     try:
-        _solve_each(args, con, loads, rows)
-    except (WorkerDied, KeyboardInterrupt):
+        _solve_each(args, con, total, rows)
+    except (WorkerDied, TaskError, KeyboardInterrupt):
         # the answers so far are worth their table (JSON lines are printed as they come): a
-        # Ctrl-C after minutes of z3 searches must not throw them away with the progress bar
+        # Ctrl-C after minutes of z3 searches must not throw them away with the progress bar,
+        # nor a folder that breaks while it is read (a shard of records gone unreadable)
         if not args.json and rows:
             con.print(_dir_table(args, rows))
-            con.print(_dir_summary(rows, total=len(loads)))
+            con.print(_dir_summary(rows, total=total))
         raise
     broken = [sol for _, sol, _ in rows if isinstance(sol, TaskError)]
     all_ok = all(sol.solved for _, sol, _ in rows if not isinstance(sol, TaskError))
@@ -326,53 +328,72 @@ def _solve_dir(args: argparse.Namespace) -> int:
     return status
 
 
-def _solve_each(
-    args: argparse.Namespace, con: Any, loads: list[tuple[str, Any]], rows: list[Row]
-) -> None:
+def _solve_each(args: argparse.Namespace, con: Any, total: int, rows: list[Row]) -> None:
     """Solve the tasks in order under a progress bar into `rows`, printing each JSON line as it
     comes (a failure part way leaves the rows so far).
 
-    Every task is loaded first, by the caller (`loads`: a broken one is reported in its
-    place), then the loaded ones are solved, in --workers processes; the workers start before
-    the progress bar's thread."""
+    Each task is loaded as the solver reaches it (`solve_each` reads a generator), so the
+    first row comes after one task's load, not the whole set's (20,000 task records took 8 s
+    to load), and a broken task is a row in its place (its TaskError, naming the file), given
+    as soon as the rows before it are. With --workers the solver reads ahead of the answers, so
+    the rows wait in `pending`, in order, until every row before theirs is given. The workers
+    start before the progress bar's thread."""
+    from collections import deque
+
     from rich.markup import escape
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from ..errors import TaskError
     from ..solver import solve_each
+    from ..tasks import Task, iter_task_loads
 
-    tasks = [task for _, task in loads if not isinstance(task, TaskError)]
-    sols = solve_each(tasks, workers=args.workers or 1, **_solve_options(args))
-    with (
-        sols,
-        Progress(
-            TextColumn("[bold]solving"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TextColumn("{task.fields[current]}"),
-            TimeElapsedColumn(),
-            console=con,
-            transient=True,
-            disable=args.json and not con.is_terminal,
-        ) as bar,
-    ):
-        job = bar.add_task("solve", total=len(loads) or None, current="")
-        for tid, task in loads:
-            if isinstance(task, TaskError):
-                if args.json:
-                    # where the error is, for a script: a record's id may be its `line N`
-                    where = {"file": task.file, "line": task.line}
-                    print_json({"task_id": tid, "status": "error", "error": str(task), **where})
-                rows.append((tid, task, None))
-                bar.advance(job)
-                continue
-            bar.update(job, current=f"task {escape(task.id)}")
-            sol = next(sols)
-            ref = len(task.solution) if task.solution is not None else None
-            if args.json:
-                print_json(sol.to_dict() | {"reference_size": ref})
-            rows.append((task.id, sol, ref))
-            bar.advance(job)
+    pending: deque[tuple[str, Task | TaskError]] = deque()  # read; their rows not yet given
+    # made here, started (its refresh thread) after the workers: rows may come before
+    bar = Progress(
+        TextColumn("[bold]solving"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[current]}"),
+        TimeElapsedColumn(),
+        console=con,
+        transient=True,
+        disable=args.json and not con.is_terminal,
+    )
+    job = bar.add_task("solve", total=total or None, current="")
+
+    def give(tid: str, sol: Any, ref: int | None) -> None:
+        if args.json and isinstance(sol, TaskError):
+            # where the error is, for a script: a record's id may be its `line N`
+            where = {"file": sol.file, "line": sol.line}
+            print_json({"task_id": tid, "status": "error", "error": str(sol), **where})
+        elif args.json:
+            print_json(sol.to_dict() | {"reference_size": ref})
+        rows.append((tid, sol, ref))
+        bar.advance(job)
+
+    def flush() -> None:
+        """Give the broken tasks' rows at the head of `pending`, and show the task awaited."""
+        while pending and isinstance(pending[0][1], TaskError):
+            tid, exc = pending.popleft()
+            give(tid, exc, None)
+        if pending:
+            bar.update(job, current=f"task {escape(pending[0][0])}")
+
+    def tasks() -> Iterator[Task]:
+        for tid, task in iter_task_loads(args.task):
+            pending.append((tid, task))
+            flush()
+            if not isinstance(task, TaskError):
+                yield task
+
+    sols = solve_each(tasks(), workers=args.workers or 1, **_solve_options(args))
+    with sols, bar:
+        for sol in sols:
+            _, task = pending.popleft()  # the task of this answer: the rows before it are given
+            assert not isinstance(task, TaskError)
+            give(task.id, sol, len(task.solution) if task.solution is not None else None)
+            flush()
+        flush()  # the broken tasks after the last one solved (read when the source ended)
 
 
 def _dir_table(args: argparse.Namespace, rows: list[Row]) -> Any:
