@@ -143,6 +143,16 @@ def test_json_output_carries_the_task_warning_too(capsys, tmp_path, command):
     assert warned.startswith(ONE_WAY.removeprefix("warning: ").format(file=f))
 
 
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_solving_a_folder_gives_each_task_its_own_warnings(capsys, tmp_path, tasks_dir, workers):
+    lemon_behind_wall(tmp_path, left_wall_on_1_1=False)
+    shutil.copy(tasks_dir / "87.json", tmp_path / "87.json")
+    _, out, _ = xlogo(capsys, "solve", str(tmp_path), "--json", "--workers", workers)
+    rows = {row["task_id"]: row for row in map(json.loads, out.splitlines())}
+    assert "one-way wall" in rows["lemon-behind-wall"]["warnings"][0]
+    assert "warnings" not in rows["87"]
+
+
 def test_json_output_of_a_sound_task_has_no_warnings_key(capsys, tmp_path):
     f = lemon_behind_wall(tmp_path, left_wall_on_1_1=True)
     _, out, _ = xlogo(capsys, "run", str(f), "-e", "fd", "--json")

@@ -5,7 +5,8 @@ from __future__ import annotations
 import argparse
 import sys
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, overload
 
@@ -74,17 +75,26 @@ def add_program_args(p: argparse.ArgumentParser, required: bool = True) -> None:
 
 
 def task_from_args(args: argparse.Namespace) -> Task:
-    """The task of TASK (and --id). A `TaskWarning` its loading gives (a one-way wall) goes on
-    to the CLI's handler, which prints it on stderr, and is kept in `args.task_warnings` too:
-    a machine reading `--json` on stdout gets it there (`with_task_warnings`)."""
+    """The task of TASK (and --id), its warnings kept in `args.task_warnings` for a `--json`
+    output (`with_task_warnings`)."""
+    with kept_task_warnings() as kept:
+        task = load_task(args.task, args.task_id)
+    args.task_warnings = kept
+    return task
+
+
+@contextmanager
+def kept_task_warnings() -> Iterator[list[str]]:
+    """The messages of the `TaskWarning`s given inside (a one-way wall), once each, in a list
+    filled on leaving: a machine reading `--json` on stdout gets them there. Every warning still
+    goes on to the handler in place (the CLI's prints it on stderr)."""
+    kept: list[str] = []
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", TaskWarning)
-        task = load_task(args.task, args.task_id)
+        yield kept
     for w in caught:
         warnings.showwarning(w.message, w.category, w.filename, w.lineno, w.file, w.line)
-    kept = [str(w.message) for w in caught if issubclass(w.category, TaskWarning)]
-    args.task_warnings = list(dict.fromkeys(kept))  # once each, as on stderr
-    return task
+    kept += dict.fromkeys(str(w.message) for w in caught if issubclass(w.category, TaskWarning))
 
 
 def with_task_warnings(args: argparse.Namespace, out: dict[str, Any]) -> dict[str, Any]:

@@ -24,6 +24,7 @@ from ..workers import check_workers
 from .common import (
     add_task_args,
     console,
+    kept_task_warnings,
     print_json,
     program_source,
     read_program,
@@ -367,7 +368,8 @@ def _solve_each(args: argparse.Namespace, con: Any, total: int, rows: list[Row])
             where = {"file": sol.file, "line": sol.line}
             print_json({"task_id": tid, "status": "error", "error": str(sol), **where})
         elif args.json:
-            print_json(sol.to_dict() | {"reference_size": ref})
+            out = sol.to_dict() | {"reference_size": ref}
+            print_json({**out, "warnings": warned[tid]} if warned.get(tid) else out)
         rows.append((tid, sol, ref))
         bar.advance(job)
 
@@ -379,8 +381,17 @@ def _solve_each(args: argparse.Namespace, con: Any, total: int, rows: list[Row])
         if pending:
             bar.update(job, current=f"task {escape(pending[0][0])}")
 
+    warned: dict[str, list[str]] = {}  # a task's warnings, for its JSON line
+
     def tasks() -> Iterator[Task]:
-        for tid, task in iter_task_loads(args.task):
+        loads = iter_task_loads(args.task)
+        while True:
+            with kept_task_warnings() as kept:
+                loaded = next(loads, None)
+            if loaded is None:
+                break
+            tid, task = loaded
+            warned[tid] = kept
             pending.append((tid, task))
             flush()
             if not isinstance(task, TaskError):
