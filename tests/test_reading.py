@@ -79,9 +79,22 @@ def test_a_program_file_over_what_a_program_can_be_is_refused(tmp_path, capsys):
     """A program is at most 1,000,000 characters, 4 bytes each at the most: a longer file is
     refused having read one byte more (the file could be /dev/zero)."""
     big = sparse(tmp_path / "big.xlogo", MAX_PROGRAM_BYTES + 1)
-    assert xlogo(["check", str(big)]) == 2
+    assert xlogo(["fmt", str(big)]) == 2
     err = capsys.readouterr().err
     assert f"{big}: more than 4,000,000 bytes; xlogo reads programs of at most 1,000,000" in err
+
+
+def test_check_reports_a_program_file_too_large_to_read_as_a_problem_of_the_program(
+    tmp_path, capsys
+):
+    """As one of 1,000,001 characters is: exit status 1 and the usual JSON shape, so a tool
+    checking model outputs reads every verdict the same way."""
+    big = sparse(tmp_path / "big.xlogo", MAX_PROGRAM_BYTES + 1)
+    assert xlogo(["check", "--json", str(big)]) == 1
+    out = json.loads(capsys.readouterr().out)
+    assert out["file"] == str(big)
+    (diag,) = out["diagnostics"]
+    assert diag["rule"] == "syntax" and diag["message"].startswith("more than 4,000,000 bytes")
 
 
 def test_a_program_of_four_bytes_a_character_at_the_limit_is_read(tmp_path, capsys):

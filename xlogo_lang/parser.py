@@ -198,6 +198,9 @@ def _colour_word(value: str) -> str:
     return (value[1:-1] if value[:1] in ("'", '"') else value).lower()
 
 
+TOO_LONG_HINT = "a Mini program is a few hundred characters: is this the right file?"
+
+
 def _check_size(text: str, filename: str | None) -> None:
     if len(text) <= MAX_PROGRAM_CHARS:
         return
@@ -217,7 +220,7 @@ def _check_size(text: str, filename: str | None) -> None:
         line=line,
         column=column,
         excerpt=caret_excerpt(cut, 1, at - shown + 1) or None,
-        hint="a Mini program is a few hundred characters: is this the right file?",
+        hint=TOO_LONG_HINT,
     )
 
 

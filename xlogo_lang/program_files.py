@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from .errors import UsageError, not_utf8
-from .parser import MAX_PROGRAM_CHARS
+from .parser import MAX_PROGRAM_CHARS, TOO_LONG_HINT
 from .reading import read_capped
 
 # The most bytes a program the parser takes can be (4 a character in UTF-8): a longer file is
@@ -25,6 +25,17 @@ TOO_LONG = (
     f"more than {MAX_PROGRAM_BYTES:,} bytes; xlogo reads programs of at most "
     f"{MAX_PROGRAM_CHARS:,} characters"
 )
+
+
+class ProgramTooLarge(UsageError):
+    """A program file or stream past `MAX_PROGRAM_BYTES`, refused unread: a UsageError for the
+    commands that run or print a program, and for `xlogo check` a problem of the program like
+    one of 1,000,001 characters (a diagnostic), so that `check --json` has one shape for any
+    input."""
+
+    def __init__(self, message: str = TOO_LONG, *, file: str | None = None) -> None:
+        super().__init__(message, file=file, hint=TOO_LONG_HINT)
+
 
 # Keys only a task has: a program's code JSON has the one key "run".
 _TASK_MARKS = frozenset({"turtle", "tiles", "items", "lines", "goal", "constraints"})
@@ -36,7 +47,12 @@ def read_program_file(path: Path, *, regular_only: bool = False) -> str:
     (`<(cmd)`) is read as a stream; with it (where no one would give a pipe, and opening one
     would wait for a writer), only a regular file is read."""
     data = read_capped(
-        path, MAX_PROGRAM_BYTES, UsageError, too_long=TOO_LONG, regular_only=regular_only
+        path,
+        MAX_PROGRAM_BYTES,
+        UsageError,
+        too_long=TOO_LONG,
+        too_long_error=ProgramTooLarge,
+        regular_only=regular_only,
     )
     return _decoded(data, file=str(path), prefix="cannot read: ")
 
@@ -47,7 +63,7 @@ def read_program_stream(fh: BinaryIO, name: str = "<stdin>") -> str:
     `cannot read <stdin>:`."""
     data = fh.read(MAX_PROGRAM_BYTES + 1)
     if len(data) > MAX_PROGRAM_BYTES:
-        raise UsageError(f"cannot read {name}: {TOO_LONG}")
+        raise ProgramTooLarge(f"cannot read {name}: {TOO_LONG}")
     return _decoded(data, file=None, prefix=f"cannot read {name}: ")
 
 

@@ -89,18 +89,19 @@ def read_capped(
     error: type[XlogoError],
     *,
     too_long: str,
+    too_long_error: type[XlogoError] | None = None,
     regular_only: bool = True,
 ) -> bytes:
-    """The bytes of `path`, at most `limit`: a longer file is refused with `error` saying
-    `too_long`, having read `limit + 1` bytes of it (so `/dev/zero` or a sparse file of 100 GB
-    costs no more than a file just over the cap)."""
+    """The bytes of `path`, at most `limit`: a longer file is refused with `too_long_error`
+    (`error` unless given) saying `too_long`, having read `limit + 1` bytes of it (so
+    `/dev/zero` or a sparse file of 100 GB costs no more than a file just over the cap)."""
     with open_input(path, error, regular_only=regular_only) as fh:
         try:
             data = fh.read(limit + 1)
         except OSError as exc:
             raise error(cannot_open(exc), file=str(path)) from None
     if len(data) > limit:
-        raise error(too_long, file=str(path))
+        raise (too_long_error or error)(too_long, file=str(path))
     return data
 
 

@@ -25,7 +25,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def main(args: argparse.Namespace) -> int:
-    from ..checker import check
+    from ..checker import Diagnostic, check
+    from ..program_files import TOO_LONG, ProgramTooLarge
 
     paths = list(args.paths)
     if args.expr is not None:
@@ -44,10 +45,17 @@ def main(args: argparse.Namespace) -> int:
                 file=paths[0],
             )
         raise UsageError("--id picks a task of a TASK directory, and no TASK was given")
-    text, name = program_source(args, usage=USAGE)
+    too_large: ProgramTooLarge | None = None
+    try:  # the program first: a task file given as PROGRAM (or the two swapped) is named as such
+        text, name = program_source(args, usage=USAGE)
+    except ProgramTooLarge as exc:  # a problem of the program, as one of 1,000,001 characters
+        text, name, too_large = "", exc.file or "<stdin>", exc
     args.task = task_path
     task = task_from_args(args) if task_path else None
-    diags = check(text, task, filename=name)
+    if too_large is not None:
+        diags = [Diagnostic("error", "syntax", TOO_LONG, None, hint=too_large.hint)]
+    else:
+        diags = check(text, task, filename=name)
     if args.json:
         out = {"file": name, "diagnostics": [d.to_dict() for d in diags]}
         print_json(with_task_warnings(args, out))
