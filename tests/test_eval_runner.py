@@ -362,6 +362,34 @@ def test_dry_run_prints_prompts_and_the_request_count(tmp_path, assets_dir, caps
     assert not (tmp_path / "r.jsonl").exists()
 
 
+def test_dry_run_counts_one_request_of_one_task_in_the_singular(tmp_path, assets_dir, capsys):
+    """`1 requests to make (1 tasks x 1 samples, ...)` read as a slip; and the line is one, in a
+    pipe too, naming the file as given."""
+    out = tmp_path / "r.jsonl"
+    code = cli_main(["eval", "--model", "m", "--tasks", str(assets_dir), "--ids", "87",
+                     "--out", str(out), "--dry-run"])  # fmt: skip
+    assert code == 0
+    last = capsys.readouterr().out.splitlines()[-1]
+    assert last == f"1 request to make (1 task x 1 sample, 0 already in {out})"
+
+
+def test_the_summary_of_a_run_of_one_attempt_is_one_line_in_the_singular(
+    tmp_path, assets_dir, capsys
+):
+    """In a pipe it was cut at 80 columns, and a path in brackets was read as markup:
+    `results in r.jsonl` for `r[bold].jsonl`."""
+    out = tmp_path / "r[bold].jsonl"
+    with ScriptedOpenAI(lambda req, seen: Reply("fd")) as srv:
+        code = cli_main(["eval", "--model", "m", "--base-url", srv.url, "--tasks",
+                         str(assets_dir), "--ids", "87", "--out", str(out),
+                         "--no-progress"])  # fmt: skip
+    assert code == 0
+    assert capsys.readouterr().out.splitlines() == [
+        "1 new attempt, 0 resumed; solved 0/1 (0.0%); 0 request errors; tokens 100+20; "
+        f"results in {out}"
+    ]
+
+
 def test_dry_run_as_json_refuses_a_bad_template_as_a_run_does(tmp_path, assets_dir, capsys):
     template = tmp_path / "t.txt"
     template.write_text("Solve this: $nosuch\n")

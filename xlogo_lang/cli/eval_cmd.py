@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from ..errors import UsageError
+from ..errors import UsageError, counted
 from .common import console, output_file, print_json, waits_told_on, warn
 
 
@@ -172,8 +172,10 @@ def main(args: argparse.Namespace) -> int:
                 sys.stdout.write(f"--- image: PNG, {len(p.image_png)} bytes ---\n")
         done = len(tasks) * config.samples - len(todo)
         con.print(
-            f"{len(todo)} requests to make ({len(tasks)} tasks x {config.samples} samples, "
-            f"{done} already in {out})"
+            f"{counted(len(todo), 'request')} to make ({counted(len(tasks), 'task')} x "
+            f"{counted(config.samples, 'sample')}, {done:,} already in {out})",
+            markup=False,  # the path as given: `run[1].jsonl` is no markup
+            soft_wrap=True,  # one line in a pipe too, the path unbroken
         )
         return 0
     import asyncio
@@ -195,10 +197,12 @@ def main(args: argparse.Namespace) -> int:
         con = console()
         rate = f"{100 * summary.success_rate:.1f}%" if summary.attempts else "-"
         con.print(
-            f"{summary.finished} new attempts, {summary.resumed} resumed; "
+            f"{counted(summary.finished, 'new attempt')}, {summary.resumed} resumed; "
             f"solved {summary.solved}/{summary.attempts} ({rate}); "
-            f"{summary.errors} request errors; "
-            f"tokens {summary.prompt_tokens}+{summary.completion_tokens}; results in {out}"
+            f"{counted(summary.errors, 'request error')}; "
+            f"tokens {summary.prompt_tokens}+{summary.completion_tokens}; results in {out}",
+            markup=False,
+            soft_wrap=True,
         )
     for why in summary.error_lines():  # on stderr, so --json stays one document
         print(f"xlogo eval: {why}", file=sys.stderr)
