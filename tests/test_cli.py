@@ -514,3 +514,35 @@ def test_score_refuses_a_task_file_name_in_the_task_folder(capsys, tmp_path, tas
     out = folder / "results.json"  # the next run would read it as a task
     code, _, err = xlogo(capsys, "score", str(preds), "--tasks", str(folder), "--out", str(out))
     assert code == 2 and "in the folder" in err and not out.exists()
+
+
+def _written_in_brackets(tmp: Path, examples: Path, pool: Path) -> list[tuple[list[str], str]]:
+    """Each command that names a file it wrote, given a name rich would read as markup."""
+    task, tasks = str(examples / "tasks" / "find-strawberry.json"), str(examples / "tasks")
+    (tmp / "p[red].xlogo").write_text("fd\n")
+    scored = f"{tmp}/s[bold].jsonl"
+    return [
+        (["render", task, "-o", f"{tmp}/t[bold].png"], f"wrote {tmp}/t[bold].png"),
+        (["export", task, "-o", f"{tmp}/t[bold].json"],
+         f"wrote task find-strawberry to {tmp}/t[bold].json (with its reference solution)"),
+        (["check", f"{tmp}/p[red].xlogo"], f"{tmp}/p[red].xlogo: no problems found"),
+        (["score", str(examples / "predictions.jsonl"), "--tasks", tasks, "-o", scored],
+         f"results: {scored}"),
+        (["report", scored, "--tasks", tasks, "--no-solver", "--html", f"{tmp}/h[b].html"],
+         f"wrote {tmp}/h[b].html"),
+        (["sft", str(pool), "-o", f"{tmp}/sft[bold].jsonl"],
+         f"wrote 42 conversations to {tmp}/sft[bold].jsonl"),
+        (["gen", "export", str(pool), "-o", f"{tmp}/x[bold]"],
+         f"wrote 42 task files to {tmp}/x[bold]"),
+    ]  # fmt: skip
+
+
+def test_a_file_named_with_brackets_is_named_as_it_is_written(capsys, tmp_path, examples_dir):
+    """Rich read `[bold]` in a path as markup, so the file written was `t[bold].png` and the
+    line said `wrote t.png`, naming a file that does not exist."""
+    from test_gen_fixtures import generated_pool
+
+    for argv, said in _written_in_brackets(tmp_path, examples_dir, generated_pool()):
+        code, out, _ = xlogo(capsys, *argv)
+        assert code in (0, 1), argv
+        assert said in out.splitlines(), (argv, out)

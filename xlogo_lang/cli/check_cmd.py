@@ -66,5 +66,7 @@ def main(args: argparse.Namespace) -> int:
             con.print(f"[{style}]{d.severity}[/] [dim]\\[{d.rule}][/]", end=" ", soft_wrap=True)
             con.print(d.render(text, name), markup=False, highlight=False, soft_wrap=True)
         if not diags:
-            con.print(f"[green]{name}: no problems found[/]")
+            from rich.markup import escape
+
+            con.print(f"[green]{escape(name)}: no problems found[/]", soft_wrap=True)
     return 1 if diags else 0

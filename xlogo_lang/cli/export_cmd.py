@@ -46,7 +46,9 @@ def main(args: argparse.Namespace) -> int:
     else:
         console().print(
             f"wrote task {task.id} to {out}"
-            + (" (with its reference solution)" if "solution" in data else "")
+            + (" (with its reference solution)" if "solution" in data else ""),
+            markup=False,  # the id and path as they are: `t[1].json` is no markup
+            soft_wrap=True,  # and the path unbroken, in a pipe too
         )
     return 0
 

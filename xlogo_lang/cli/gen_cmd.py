@@ -163,7 +163,7 @@ def _export(src: str, dest: str | None, as_json: bool) -> int:
     if as_json:
         print_json({"exported": n, "out": dest, "warnings": warnings})
     else:
-        console().print(f"wrote {n} task files to {dest}")
+        console().print(f"wrote {n} task files to {dest}", markup=False, soft_wrap=True)
     return 0
 
 

@@ -44,5 +44,5 @@ def main(args: argparse.Namespace) -> int:
         }
         print_json(with_task_warnings(args, out))
     else:
-        console().print(f"wrote {path}")
+        console().print(f"wrote {path}", markup=False, soft_wrap=True)
     return 0

@@ -86,5 +86,5 @@ def main(args: argparse.Namespace) -> int:
     con.width = max(con.width, 120)  # side-by-side tables need the room, even in a pipe
     report.render(con)
     for p in written:
-        con.print(f"wrote {p}")
+        con.print(f"wrote {p}", markup=False, soft_wrap=True)
     return 0

@@ -94,4 +94,6 @@ def render(summary: ScoreSummary) -> None:
     con = console()
     con.print(table)
     if summary.written:
-        con.print(f"[dim]results: {summary.out}[/]")
+        from rich.markup import escape
+
+        con.print(f"[dim]results: {escape(str(summary.out))}[/]", soft_wrap=True)

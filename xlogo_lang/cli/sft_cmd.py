@@ -62,7 +62,11 @@ def main(args: argparse.Namespace) -> int:
     else:
         con = console()
         pics = f" and {summary.images} pictures" if summary.images else ""
-        con.print(f"wrote {summary.written} conversations{pics} to {summary.out}")
+        con.print(
+            f"wrote {summary.written} conversations{pics} to {summary.out}",
+            markup=False,
+            soft_wrap=True,
+        )
         con.print(
             ", ".join(f"{k} {v}" for k, v in sorted(summary.by_kind.items())), highlight=False
         )
