@@ -108,6 +108,26 @@ def test_every_command_that_writes_takes_o_for_out():
     }
 
 
+def test_every_option_with_a_default_says_it_in_the_help():
+    """`xlogo eval --help` showed `--temperature TEMPERATURE` and `--max-tokens MAX_TOKENS`
+    with no word of their values (0 and 2048; curriculum's 1024), which a user comparing runs
+    needs to know. An empty list (a repeatable option given none) is no default to tell."""
+    parser = build_parser()
+    sub = next(a for a in parser._actions if a.dest == "command")
+    silent = [
+        f"{name} {action.option_strings[-1]}"
+        for name, command in sub.choices.items()
+        for action in command._actions
+        if action.option_strings
+        and action.default is not None
+        and action.default is not False  # a flag (0 == False: compare by identity)
+        and action.default != []
+        and action.dest != "help"
+        and "default" not in (action.help or "")
+    ]
+    assert silent == []
+
+
 def test_o_is_out_for_a_run_file_and_a_folder():
     assert parsed("eval", "--tasks", "T", "--model", "m", "-o", "run.jsonl")["out"] == "run.jsonl"
     assert parsed("gen", "--n", "5", "-o", "pool")["out"] == "pool"

@@ -41,13 +41,26 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--floor", type=float, default=0.1, help="weight floor for solved tasks (default 0.1)"
     )
     p.add_argument("--seed", type=int, default=0, help="sampling seed (default 0)")
-    p.add_argument("--mode", choices=("text", "vision"), default="text")
+    p.add_argument(
+        "--mode", choices=("text", "vision"), default="text", help="prompt mode (default text)"
+    )
     p.add_argument("--template", help="prompt template file (default: the shipped one)")
-    p.add_argument("--answer-format", choices=("text", "python"), default="text")
-    p.add_argument("--temperature", type=float, default=0.0)
-    p.add_argument("--max-tokens", type=int, default=1024)
-    p.add_argument("--concurrency", type=int, default=8)
-    p.add_argument("--retries", type=int, default=6, help="retries per failed request")
+    p.add_argument(
+        "--answer-format",
+        choices=("text", "python"),
+        default="text",
+        help="the answer form asked for (default text)",
+    )
+    p.add_argument(
+        "--temperature", type=float, default=0.0, help="sampling temperature (default 0: greedy)"
+    )
+    p.add_argument(
+        "--max-tokens", type=int, default=1024, help="longest reply in tokens (default 1024)"
+    )
+    p.add_argument(
+        "--concurrency", type=int, default=8, help="requests in flight at once (default 8)"
+    )
+    p.add_argument("--retries", type=int, default=6, help="retries per failed request (default 6)")
     p.add_argument(
         "--no-progress", action="store_true", help="no progress bar while a round is evaluated"
     )

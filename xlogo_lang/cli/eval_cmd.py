@@ -30,22 +30,37 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--ids", action="append", help="task ids to run (comma-separated; may repeat)")
     p.add_argument("--limit", type=int, help="run only the first N tasks")
-    p.add_argument("--mode", choices=("text", "vision"), default="text")
+    p.add_argument(
+        "--mode", choices=("text", "vision"), default="text", help="prompt mode (default text)"
+    )
     p.add_argument("--template", help="a prompt template file (default: the shipped template)")
-    p.add_argument("--answer-format", choices=("text", "python"), default="text")
+    p.add_argument(
+        "--answer-format",
+        choices=("text", "python"),
+        default="text",
+        help="the answer form asked for (default text)",
+    )
     p.add_argument(
         "--samples",
         type=int,
         default=1,
         metavar="K",
-        help="samples per task (for pass@k; with a --temperature above 0)",
+        help="samples per task (default 1; for pass@k, with a --temperature above 0)",
     )
-    p.add_argument("--temperature", type=float, default=0.0)
-    p.add_argument("--top-p", type=float)
-    p.add_argument("--max-tokens", type=int, default=2048)
+    p.add_argument(
+        "--temperature", type=float, default=0.0, help="sampling temperature (default 0: greedy)"
+    )
+    p.add_argument("--top-p", type=float, help="nucleus sampling (default: not sent)")
+    p.add_argument(
+        "--max-tokens", type=int, default=2048, help="longest reply in tokens (default 2048)"
+    )
     p.add_argument("--seed", type=int, help="sampling seed sent to the endpoint")
     p.add_argument(
-        "--concurrency", type=int, default=8, metavar="C", help="requests in flight at once"
+        "--concurrency",
+        type=int,
+        default=8,
+        metavar="C",
+        help="requests in flight at once (default 8)",
     )
     p.add_argument(
         "--constrain",
@@ -57,15 +72,22 @@ def register(sub: argparse._SubParsersAction) -> None:
         choices=("gbnf", "lark"),
         help="grammar notation for --constrain grammar (default gbnf)",
     )
-    p.add_argument("--timeout", type=float, default=120.0, help="seconds per request")
-    p.add_argument("--retries", type=int, default=6, help="retries per request on 429/5xx/timeouts")
+    p.add_argument("--timeout", type=float, default=120.0, help="seconds per request (default 120)")
+    p.add_argument(
+        "--retries", type=int, default=6, help="retries per request on 429/5xx/timeouts (default 6)"
+    )
     p.add_argument(
         "--backoff",
         type=float,
         default=1.0,
-        help="first retry delay in seconds (doubles each time)",
+        help="first retry delay in seconds, doubling each time (default 1)",
     )
-    p.add_argument("--max-backoff", type=float, default=60.0, help="longest retry delay in seconds")
+    p.add_argument(
+        "--max-backoff",
+        type=float,
+        default=60.0,
+        help="longest retry delay in seconds (default 60)",
+    )
     p.add_argument(
         "--retry-errors",
         action="store_true",

@@ -28,7 +28,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--answer-format",
         choices=("text", "python"),
         default="text",
-        help="the answer form asked for",
+        help="the answer form asked for (default text)",
     )
     p.add_argument(
         "--image",
