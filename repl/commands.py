@@ -275,7 +275,10 @@ def _help(shell: Shell, arg: str) -> Reply:
     table.add_column(no_wrap=True, style="bold")
     table.add_column()
     for cmd in META.values():
-        table.add_row(f":{cmd.name} {cmd.usage}".rstrip(), cmd.help)
+        about = cmd.help
+        if cmd.name == "edit" and shell.editor is None:  # listed, as :help edit explains it
+            about += " Not here: it needs the line editor (a terminal, without --plain)."
+        table.add_row(f":{cmd.name} {cmd.usage}".rstrip(), about)
     short = ", ".join(f":{a} = :{n}" for a, n in ALIASES.items())
     if shell.editor is not None:  # the line editor's keys
         keys = (

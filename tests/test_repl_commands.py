@@ -133,6 +133,15 @@ def test_help_names_the_keys_of_the_front_end_it_runs_in(shell):
     assert "F8/F7 step the run forward/back" in full and "Tab completes" in full
 
 
+def test_help_in_the_plain_loop_says_edit_is_not_there(shell):
+    """The plain loop listed :edit like any command, which then answered that it needs the
+    line editor: the list says so up front."""
+    plain = " ".join(shown(shell.handle(":help")).split())
+    assert "Not here: it needs the line editor" in plain
+    shell.editor = lambda text: None
+    assert "Not here" not in " ".join(shown(shell.handle(":help")).split())
+
+
 # -- walking the run ----------------------------------------------------------------------------
 
 
