@@ -94,7 +94,8 @@ def nearest_solution(
 
 
 def closest(programs: list[Program], current: Program, deadline: float | None = None) -> Program:
-    """The program most like `current`: the longest common start of top-level blocks, then
+    """The program most like `current`: one that goes on from all of it, chosen as a hint's
+    prefix is (`preference.preferred`); else the longest common start of top-level blocks, then
     the most blocks in common, then the most lines of canonical text in common, then the one a
     learner expects (`preference.preferred`). The lines see inside a repeat, which a block
     compares whole: for `repeat(3){fd} fd rt` on task 87, `fd rt repeat(3){fd} rt fd` keeps
@@ -119,5 +120,11 @@ def closest(programs: list[Program], current: Program, deadline: float | None = 
         return start, blocks, difflib.SequenceMatcher(a=my_lines, b=lines, autojunk=False).ratio()
 
     scores = [likeness(prog) for prog in programs]
+    # programs that go on from the whole of `current` are chosen among as the hint chooses
+    # (step 1): `:solve` after `fd` on task 87 showed `fd repeat(3){rt fd lt} bk` (fewer
+    # lines) where `:hint` had just said `next: rt`
+    starts = [prog for prog, s in zip(programs, scores, strict=True) if s[0] == len(mine)]
+    if starts:
+        return preferred(starts, current)
     top = max(scores)
     return preferred([prog for prog, s in zip(programs, scores, strict=True) if s == top], current)

@@ -69,6 +69,17 @@ def test_of_programs_as_like_the_program_the_closest_is_the_one_a_learner_expect
     assert closest([parse("fd rt"), parse("fd lt")], parse("lt rt lt")) == parse("fd lt")
 
 
+def test_solve_shows_the_solution_the_hint_points_to(real_tasks):
+    """`:hint` after `fd` on task 87 said `next: rt` while `:solve` showed a solution going on
+    with a repeat (fewer lines in common won it): the two must not send a learner two ways."""
+    task = real_tasks["87"]
+    shortest = solve(task, all_solutions=True, limit=100)
+    current = parse("fd")
+    near = nearest_solution(task, current, shortest)
+    assert near.found_by == "prefix"
+    assert closest(list(shortest.programs), current) == near.program
+
+
 def test_of_programs_with_as_many_blocks_in_common_the_closest_shares_the_most_lines():
     """A block compares a repeat whole; its lines show what `:solve`'s diff would change."""
     far, near = parse("fd lt repeat(3){bk} rt bk"), parse("fd rt repeat(3){fd} rt fd")
