@@ -74,9 +74,8 @@ def main(args: argparse.Namespace) -> int:
     con.print(Rule("user"))
     con.print(escape(prompt.user))
     if prompt.image_png is not None:
-        con.print(
-            Rule(f"image: PNG, {len(prompt.image_png)} bytes (write it with --image FILE.png)")
-        )
+        where = f"written to {image}" if image is not None else "write it with --image FILE.png"
+        con.print(Rule(f"image: PNG, {len(prompt.image_png)} bytes ({escape(where)})"))
     return 0
 
 
