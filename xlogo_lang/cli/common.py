@@ -59,6 +59,24 @@ def unfinished_warnings(command: str, source: str) -> list[str]:
     return [warning]
 
 
+def add_prompt_args(
+    p: argparse.ArgumentParser, answer_form: str = "the answer form asked for"
+) -> None:
+    """--mode, --template and --answer-format: how a prompt is built, given alike to every
+    command that builds one (prompt, eval, sft, curriculum), so a setting means the same in
+    each. `answer_form` says what --answer-format shapes (sft's assistant turn too)."""
+    p.add_argument(
+        "--mode", choices=("text", "vision"), default="text", help="prompt mode (default text)"
+    )
+    p.add_argument("--template", help="a prompt template file (default: the shipped one)")
+    p.add_argument(
+        "--answer-format",
+        choices=("text", "python"),
+        default="text",
+        help=f"{answer_form} (default text)",
+    )
+
+
 def add_task_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("task", metavar="TASK", help="a task file, or a task directory with --id")
     p.add_argument("--id", dest="task_id", help="task id, when TASK is a directory")

@@ -15,7 +15,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from .common import console, print_json, unfinished_warnings, waits_told_on
+from .common import add_prompt_args, console, print_json, unfinished_warnings, waits_told_on
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -41,16 +41,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--floor", type=float, default=0.1, help="weight floor for solved tasks (default 0.1)"
     )
     p.add_argument("--seed", type=int, default=0, help="sampling seed (default 0)")
-    p.add_argument(
-        "--mode", choices=("text", "vision"), default="text", help="prompt mode (default text)"
-    )
-    p.add_argument("--template", help="prompt template file (default: the shipped one)")
-    p.add_argument(
-        "--answer-format",
-        choices=("text", "python"),
-        default="text",
-        help="the answer form asked for (default text)",
-    )
+    add_prompt_args(p)
     p.add_argument(
         "--temperature", type=float, default=0.0, help="sampling temperature (default 0: greedy)"
     )

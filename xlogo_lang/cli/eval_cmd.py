@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from ..errors import UsageError, counted
-from .common import console, output_file, print_json, waits_told_on, warn
+from .common import add_prompt_args, console, output_file, print_json, waits_told_on, warn
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -30,16 +30,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--ids", action="append", help="task ids to run (comma-separated; may repeat)")
     p.add_argument("--limit", type=int, help="run only the first N tasks")
-    p.add_argument(
-        "--mode", choices=("text", "vision"), default="text", help="prompt mode (default text)"
-    )
-    p.add_argument("--template", help="a prompt template file (default: the shipped template)")
-    p.add_argument(
-        "--answer-format",
-        choices=("text", "python"),
-        default="text",
-        help="the answer form asked for (default text)",
-    )
+    add_prompt_args(p)
     p.add_argument(
         "--samples",
         type=int,

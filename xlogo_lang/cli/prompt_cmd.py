@@ -8,6 +8,7 @@ from pathlib import Path
 
 from ..errors import UsageError
 from .common import (
+    add_prompt_args,
     add_task_args,
     console,
     output_file,
@@ -20,16 +21,7 @@ from .common import (
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("prompt", help="print the exact prompt a model gets for a task")
     add_task_args(p)
-    p.add_argument(
-        "--mode", choices=("text", "vision"), default="text", help="text (default) or vision"
-    )
-    p.add_argument("--template", help="a template file (default: the shipped template)")
-    p.add_argument(
-        "--answer-format",
-        choices=("text", "python"),
-        default="text",
-        help="the answer form asked for (default text)",
-    )
+    add_prompt_args(p)
     p.add_argument(
         "--image",
         metavar="FILE.png",

@@ -20,23 +20,14 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import UsageError
-from .common import console, print_json, unfinished_warnings
+from .common import add_prompt_args, console, print_json, unfinished_warnings
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("sft", help="write chat-format fine-tuning data for generated tasks")
     p.add_argument("source", metavar="DIR", help="a folder from `xlogo gen`, or a records .jsonl")
     p.add_argument("-o", "--out", required=True, help="the JSONL file to write")
-    p.add_argument(
-        "--mode", choices=("text", "vision"), default="text", help="prompt mode (default text)"
-    )
-    p.add_argument("--template", help="a prompt template file (default: the shipped one)")
-    p.add_argument(
-        "--answer-format",
-        choices=("text", "python"),
-        default="text",
-        help="the answer form of the assistant turn and the prompt (default text)",
-    )
+    add_prompt_args(p, "the answer form of the assistant turn and the prompt")
     p.add_argument(
         "--inline-images",
         action="store_true",
