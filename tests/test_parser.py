@@ -182,6 +182,15 @@ def test_a_command_with_a_letter_wrong_is_named_in_the_hint(typo, meant):
     assert parse_error(f"fd {typo}").hint.startswith(f"did you mean '{meant}'? (commands are fd")
 
 
+@pytest.mark.parametrize(
+    ("typo", "meant"), [("move_foward()", "move_forward()"), ("turn_rihgt()", "turn_right()")]
+)
+def test_a_python_function_misspelt_alone_is_named_in_the_hint(typo, meant):
+    """No correct call beside it, the line is read as the text form, which knows no such word:
+    the hint still names the function meant, as the Python form's own reader does."""
+    assert parse_error(typo).hint.startswith(f"did you mean {meant}? (the Python form's")
+
+
 @pytest.mark.parametrize("word", ["fw", "reset", "jump"])
 def test_a_word_merely_like_a_command_gets_the_list_alone(word):
     assert parse_error(word).hint == "commands are fd, bk, lt, rt, setpc(colour), repeat(n){...}"

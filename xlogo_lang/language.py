@@ -44,6 +44,8 @@ ACTIONS: tuple[Action, ...] = (
     Action("lt", "turn_left", ("left", "lt")),
     Action("rt", "turn_right", ("right", "rt")),
 )
+# The Python form's calls as a hint lists them: `move_forward(), ..., setpc("red")`.
+PYTHON_CALLS = ", ".join(f"{a.python}()" for a in ACTIONS) + ', setpc("red")'
 COLORS: tuple[str, ...] = PEN_COLORS
 REPEAT_COUNTS: tuple[int, ...] = tuple(range(MIN_TIMES, MAX_TIMES + 1))
 

@@ -61,6 +61,7 @@ from .errors import (
     source_lines,
     too_many_digits,
 )
+from .language import ACTIONS, PYTHON_CALLS
 
 # Real Mini programs are a few hundred characters, and a run stops after 100,000 commands; the
 # readers take 1-2 s per million characters (the Python-style form, read by CPython's
@@ -75,6 +76,7 @@ _CANONICAL_KIND = {
 }  # fmt: skip
 
 _COMMAND_WORDS = (*_CANONICAL_KIND, "setpc", "setpencolor", "repeat")  # as the grammar spells them
+_PYTHON_NAMES = tuple(a.python for a in ACTIONS)  # move_forward, ...: the Python form's calls
 
 _TOKEN_WORDS = {
     "FD": "fd", "BK": "bk", "LT": "lt", "RT": "rt", "SETPC": "setpc", "REPEAT": "repeat",
@@ -706,7 +708,13 @@ def _classify(found: str, expected: list[str], before: str = "") -> tuple[str, s
         # a slip of one letter (`foward`, `rigth`, `repet`); a word merely like one (`reset`
         # and repeat) gets the list alone
         close = difflib.get_close_matches(found.lower(), _COMMAND_WORDS, n=1, cutoff=0.75)
-        return f"unknown command {shown}", f"did you mean {close[0]!r}? ({hint})" if close else hint
+        if close:
+            return f"unknown command {shown}", f"did you mean {close[0]!r}? ({hint})"
+        # a Python-form name misspelt (`move_foward()` alone) is not read as Python at all
+        like = difflib.get_close_matches(found.lower(), _PYTHON_NAMES, n=1, cutoff=0.75)
+        if like:
+            hint = f"did you mean {like[0]}()? (the Python form's functions are {PYTHON_CALLS})"
+        return f"unknown command {shown}", hint
     return f"unexpected {shown}", None
 
 

@@ -87,12 +87,11 @@ from .errors import (
     shorten,
     within_text,
 )
-from .language import ACTIONS, PYTHON, python_names, render
+from .language import ACTIONS, PYTHON, PYTHON_CALLS, python_names, render
 
 _NAMES = python_names()
 _CANONICAL = {a.kind: f"{a.python}()" for a in ACTIONS} | {"setpc": 'setpc("red")'}
-_FUNCTIONS = ", ".join(f"{a.python}()" for a in ACTIONS) + ', setpc("red")'
-_HINT_FUNCS = f"the functions are {_FUNCTIONS}"
+_HINT_FUNCS = f"the functions are {PYTHON_CALLS}"
 _HINT_LOOP = "loops are written `for i in range(3):` with the body indented below"
 _HINT_SYNTAX = _HINT_FUNCS + "; " + _HINT_LOOP
 _HINT_ONE_DEF = "write the whole program in one `def Run():`"
