@@ -360,6 +360,16 @@ def test_a_wall_written_on_one_tile_only_warns_naming_file_tile_and_side(tmp_pat
     )
 
 
+@pytest.mark.parametrize("loader", [load_task, lambda f: load_tasks(f.parent)])
+def test_a_one_way_wall_warning_points_at_the_callers_line(tmp_path, loader):
+    """Python prints a warning with the file and line it is given: the script's line that
+    loaded the task, not a line inside xlogo (whose source line says nothing of the task)."""
+    f = lemon_behind_wall(tmp_path, left_wall_on_1_1=False)
+    with pytest.warns(TaskWarning) as caught:
+        loader(f)
+    assert caught[0].filename == __file__
+
+
 def test_a_one_way_wall_keeps_its_meaning(tmp_path):
     with pytest.warns(TaskWarning):
         task = load_task(lemon_behind_wall(tmp_path, left_wall_on_1_1=False))

@@ -27,6 +27,8 @@ annotations and the unread keys of an asset record included.
 from __future__ import annotations
 
 import json
+import os
+import sys
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -534,6 +536,13 @@ def _build_task(
     return task
 
 
+# Where xlogo's own code is: the package, and in a checkout (an editable install) the solver and
+# REPL packages beside it (`package-dir` in pyproject.toml).
+_PACKAGE_ROOTS = tuple(
+    str(Path(__file__).resolve().parent.parent / name) + os.sep
+    for name in ("xlogo_lang", "solver", "repl")
+)
+
 # One-way walls a warning names; the rest are counted (a 64 x 64 grid could have thousands).
 ONE_WAY_LISTED = 5
 
@@ -569,7 +578,25 @@ def _warn_one_way_walls(task: Task, cx: _Ctx) -> None:
         f'a wall between two tiles is written on both: add "{facing}": true to the walls of '
         f"({nx},{ny}){which}"
     )
-    warnings.warn(TaskWarning(message, file=cx.file, path=cx.base or None, hint=hint), stacklevel=2)
+    warning = TaskWarning(message, file=cx.file, path=cx.base or None, hint=hint)
+    warnings.warn(warning, stacklevel=_caller_level())
+
+
+def _caller_level() -> int:
+    """The `stacklevel` of the first frame outside this package and the solver: a warning then
+    points at the caller's line that loaded the task (`load_task(...)` in a script), not into
+    xlogo, and Python's once-per-place filter counts the caller's places. (Python 3.12's
+    `skip_file_prefixes` says this in one argument.)"""
+    frame = sys._getframe(1)
+    level = 1  # _warn_one_way_walls itself, as `warnings.warn` counts from its caller
+    while frame.f_back is not None and _inside_xlogo(frame.f_code.co_filename):
+        frame = frame.f_back
+        level += 1
+    return level
+
+
+def _inside_xlogo(filename: str) -> bool:
+    return any(filename.startswith(root) for root in _PACKAGE_ROOTS)
 
 
 def world_from_dict(d: dict[str, Any], cx: _Ctx) -> World:
