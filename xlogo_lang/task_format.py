@@ -536,11 +536,13 @@ def _build_task(
     return task
 
 
-# Where xlogo's own code is: the package, and in a checkout (an editable install) the solver and
-# REPL packages beside it (`package-dir` in pyproject.toml).
+# Where xlogo's own code is: the package (the solver and the REPL inside it once installed), and
+# in a checkout (an editable install) the solver and REPL folders beside it (`package-dir`).
+_HERE = Path(__file__).resolve().parent
+_CHECKOUT = (_HERE.parent / "pyproject.toml").is_file()
 _PACKAGE_ROOTS = tuple(
-    str(Path(__file__).resolve().parent.parent / name) + os.sep
-    for name in ("xlogo_lang", "solver", "repl")
+    str(root) + os.sep
+    for root in (_HERE, *((_HERE.parent / "solver", _HERE.parent / "repl") if _CHECKOUT else ()))
 )
 
 # One-way walls a warning names; the rest are counted (a 64 x 64 grid could have thousands).
