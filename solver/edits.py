@@ -742,8 +742,7 @@ def _zs(a: _Forest, b: _Forest, deadline: float | None = None) -> tuple[int, lis
     td = [[0] * (nb + 1) for _ in range(na + 1)]
     for i in kra:
         for j in krb:
-            if deadline is not None:
-                check_deadline(deadline)
+            check_deadline(deadline)
             _treedist(i, j, la, lb, lma, lmb, td, deadline)
     return td[na][nb], td
 

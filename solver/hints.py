@@ -73,9 +73,7 @@ def nearest_solution(
     (and `FALLBACK_FLOOR` more at most when repair found nothing)."""
     deadline = time.perf_counter() + timeout
     candidates = list(shortest.programs or ([shortest.program] if shortest.program else []))
-    n = len(current.body)
-    starts = [prog for prog in candidates if prog.body[:n] == current.body]
-    if starts:
+    if starts := _going_on(candidates, current):
         return Nearest(preferred(starts, current), "prefix")
     try:
         rep = repair(task, current, timeout=timeout * REPAIR_SHARE, shortest=shortest)
@@ -102,9 +100,14 @@ def closest(programs: list[Program], current: Program, deadline: float | None = 
     the repeat, where `fd lt repeat(3){bk} rt bk` (as many blocks in common) changes it, and
     `:solve` shows the smaller diff. With a `deadline` (a `time.perf_counter()` value) it
     raises `OutOfTime` once that has passed: each comparison reads the whole program."""
+    # programs that go on from the whole of `current` are chosen among as the hint chooses
+    # (step 1): `:solve` after `fd` on task 87 showed `fd repeat(3){rt fd lt} bk` (fewer
+    # lines) where `:hint` had just said `next: rt`
+    if starts := _going_on(programs, current):
+        return preferred(starts, current)
     mine = []
     for i, block in enumerate(current.body):
-        if deadline is not None and not i % _CHUNK:
+        if not i % _CHUNK:
             check_deadline(deadline)
         mine.append(to_compact(Program((block,))))
     my_lines = to_text(current).splitlines()
@@ -120,11 +123,11 @@ def closest(programs: list[Program], current: Program, deadline: float | None = 
         return start, blocks, difflib.SequenceMatcher(a=my_lines, b=lines, autojunk=False).ratio()
 
     scores = [likeness(prog) for prog in programs]
-    # programs that go on from the whole of `current` are chosen among as the hint chooses
-    # (step 1): `:solve` after `fd` on task 87 showed `fd repeat(3){rt fd lt} bk` (fewer
-    # lines) where `:hint` had just said `next: rt`
-    starts = [prog for prog, s in zip(programs, scores, strict=True) if s[0] == len(mine)]
-    if starts:
-        return preferred(starts, current)
     top = max(scores)
     return preferred([prog for prog, s in zip(programs, scores, strict=True) if s == top], current)
+
+
+def _going_on(programs: list[Program], current: Program) -> list[Program]:
+    """The programs that start with the whole of `current` (step 1: its next block is theirs)."""
+    n = len(current.body)
+    return [prog for prog in programs if prog.body[:n] == current.body]
