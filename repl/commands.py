@@ -19,6 +19,7 @@ from __future__ import annotations
 import difflib
 import json
 import re
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -513,8 +514,13 @@ def _solve(shell: Shell, arg: str) -> Reply:
         data: dict[str, object] = {"status": sol.status, "solution": None, "message": message}
         return Reply([Text(message, style="yellow")], data, ok=False)
     from xlogo_lang.solver.hints import closest
+    from xlogo_lang.solver.search_space import OutOfTime
 
-    best = closest(sol.programs or [sol.program], s.program)  # the smallest diff to show
+    try:  # the smallest diff to show, chosen in the hint's time (a huge program takes seconds)
+        deadline = time.perf_counter() + shell.hint_timeout
+        best = closest(sol.programs or [sol.program], s.program, deadline)
+    except OutOfTime:
+        best = sol.program
     text = to_text(best)
     head = Text(message, style="bold green" if sol.proved_minimal else "bold yellow")
     if not run(s.task, best).solved:  # the solver and the core must agree

@@ -11,7 +11,8 @@ This module only renders: it never changes the session, runs programs or reads f
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable
+import itertools
+from collections.abc import Iterable, Iterator
 
 from rich.console import Group, RenderableType
 from rich.table import Table
@@ -181,18 +182,28 @@ def program_text(source: str) -> Text:
     return out
 
 
+REMOVED_SHOWN = 10  # of a run of removed lines longer than twice this, its first ones
+
+
 def diff_text(old: str, new: str, *, old_name: str = "current", new_name: str = "solution") -> Text:
-    """A unified diff of two canonical programs, in full, coloured (`+` green, `-` red)."""
+    """A unified diff of two canonical programs, coloured (`+` green, `-` red).
+
+    Every line of the new program is shown, and of a long run of removed lines its first
+    `REMOVED_SHOWN`: a program of 100,000 blocks against a solution of six was a diff of
+    100,000 lines, seconds to colour, with the solution scrolled off the screen."""
     a, b = old.splitlines(), new.splitlines()
     diff = list(difflib.unified_diff(a, b, old_name, new_name, lineterm="", n=max(len(a), len(b))))
     if not diff:
         return Text("(no differences)", style="dim")
     out = Text()
-    for line in diff:
+    for line in _cut_removed_runs(diff):
         if line.startswith(("---", "+++")):
             out.append(line + "\n", style="bold")
             continue
         if line.startswith("@@"):
+            continue
+        if line.startswith("-…"):
+            out.append(f"- {line[1:]}\n", style="bold red")
             continue
         sign, code = line[:1], highlight_text(line[1:])
         if sign == "+":
@@ -207,6 +218,18 @@ def diff_text(old: str, new: str, *, old_name: str = "current", new_name: str = 
         out.append("\n")
     out.rstrip()
     return out
+
+
+def _cut_removed_runs(diff: list[str]) -> Iterator[str]:
+    """The diff with each run of over 2 * REMOVED_SHOWN removed lines cut after its first ones,
+    and a `-…` line saying how many more there are."""
+    for removed, group in itertools.groupby(diff, key=lambda line: line.startswith("-")):
+        run = list(group)
+        if removed and len(run) > 2 * REMOVED_SHOWN and not run[0].startswith("---"):
+            yield from run[:REMOVED_SHOWN]
+            yield f"-… {len(run) - REMOVED_SHOWN:,} more removed lines"
+        else:
+            yield from run
 
 
 def tasks_table(rows: Iterable[tuple[str, str, str]], *, current: str | None = None) -> Table:

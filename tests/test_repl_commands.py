@@ -691,6 +691,18 @@ def test_a_hint_for_a_program_too_long_to_compare_in_time_says_so(tasks_dir):
     assert "no hint within 0 s: your program has 100,000 blocks" in said(reply)
 
 
+def test_solve_after_a_huge_program_shows_the_whole_solution_and_a_cut_diff(tasks_dir):
+    """Choosing the solution nearest to 100,000 blocks takes seconds: past the hint's time
+    limit `:solve` shows the solver's first shortest solution."""
+    sh = Shell(Session(load_task(tasks_dir / "87.json")), hint_timeout=0)
+    sh.handle("fd rt " * 50_000)
+    reply = sh.handle(":solve")
+    text = shown(reply)
+    assert "more removed lines" in text and len(text.splitlines()) < 100
+    for line in reply.data["solution"].splitlines():
+        assert f"+ {line}" in text or f"  {line}" in text
+
+
 def test_solve_shows_the_shortest_solution_closest_to_the_program(shell):
     shell.handle("fd lt")
     reply = shell.handle(":solve")

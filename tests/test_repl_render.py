@@ -125,6 +125,18 @@ def test_the_diff_of_equal_programs_says_so():
     assert diff_text(src, src).plain == "(no differences)"
 
 
+def test_diff_cuts_a_long_run_of_removed_lines_and_shows_every_solution_line():
+    old = "fd\n" + "rt\n" * 30 + "lt\n"
+    lines = diff_text(old, "fd\nbk\nlt\n").plain.splitlines()
+    assert lines.count("- rt") == 10 and "- … 20 more removed lines" in lines
+    assert lines[-3:] == ["- … 20 more removed lines", "+ bk", "  lt"]
+
+
+def test_diff_shows_a_run_of_twenty_removed_lines_whole():
+    lines = diff_text("fd\n" + "rt\n" * 20, "fd\n").plain.splitlines()
+    assert lines.count("- rt") == 20 and not any("more removed" in line for line in lines)
+
+
 def test_a_grid_wider_than_the_terminal_is_cut_not_wrapped():
     """A teacher's 30x30 task is 121 columns wide: at 80, each grid row stays one line."""
     from xlogo_lang.tasks import task_from_dict
