@@ -127,6 +127,57 @@ def test_cli_report_json_finds_the_tasks_recorded_in_the_run(runs, capsys, asset
     assert rep["runs"][0]["attempts"] == 12
 
 
+def test_a_report_on_real_tasks_quotes_the_published_rates_over_all_85(runs):
+    published = build_report([runs["flaky"]], runs["tasks"], solver=False).to_dict()["published"]
+    assert published["success"] == {"GPT-4V": 0.20, "Llama3-70B": 0.0235}
+    assert published["tasks"] == 85 and published["tasks_covered"] == len(IDS)
+    assert published["tasks_other"] == 0
+    assert "arXiv 2406.11334" in published["source"]
+
+
+def test_the_published_rates_stand_under_the_overall_table_and_in_the_html(runs, tmp_path):
+    html = tmp_path / "report.html"
+    rep = build_report([runs["flaky"]], runs["tasks"], solver=False)
+    rep.write_html(html)
+    console = Console(file=io.StringIO(), width=200)
+    rep.render(console)
+    note = "published on all 85 real tasks (Wen et al., ACL 2025, arXiv 2406.11334): GPT-4V 20%, "
+    note += "Llama3-70B 2.35%; pass@1 here is over 6 of them"
+    assert note in " ".join(console.file.getvalue().split())  # the caption wraps to the table
+    assert note in html.read_text()
+
+
+def test_the_real_ids_are_those_of_the_data_but_its_house_tasks(assets_dir):
+    from xlogo_lang.eval.published import REAL_TASK_IDS
+
+    ids = {t.id for t in load_tasks(assets_dir)}
+    assert ids - REAL_TASK_IDS == {"110", "111", "112"}  # BENCHMARK.md: not part of the 85
+
+
+def test_the_published_rates_say_which_attempted_tasks_are_not_among_the_85(
+    assets_dir, tmp_path, capsys
+):
+    run = _write_run(
+        tmp_path / "run.jsonl",
+        [{"task_id": i, "sample": 0, "response": "fd", "solved": False} for i in ("87", "110")],
+    )
+    assert cli_main(["report", str(run), "--tasks", str(assets_dir), "--no-solver"]) == 0
+    out = " ".join(capsys.readouterr().out.split())
+    assert "2.35%; pass@1 here is over 2 tasks, 1 of them among the 85" in out
+
+
+def test_a_report_on_tasks_of_ones_own_quotes_no_published_rates(examples_dir, tmp_path, capsys):
+    scored = tmp_path / "scored.jsonl"
+    tasks = str(examples_dir / "tasks")
+    cli_main(
+        ["score", str(examples_dir / "predictions.jsonl"), "--tasks", tasks, "-o", str(scored)]
+    )
+    capsys.readouterr()
+    assert cli_main(["report", str(scored), "--tasks", tasks, "--no-solver", "--json"]) == 0
+    rep = json.loads(capsys.readouterr().out)
+    assert rep["published"] is None
+
+
 def test_a_missing_results_file_is_a_usage_error(tmp_path, capsys):
     assert cli_main(["report", str(tmp_path / "nope.jsonl"), "--no-solver"]) == 2
     assert "nope.jsonl" in capsys.readouterr().err

@@ -52,6 +52,7 @@ from ..verdict import run
 from . import arguments as args
 from .failures import FAILURE_WORDS, Repairer, crash_steps, failure_key
 from .passk import bootstrap_ci, pass_at_k_table
+from .published import published_for
 from .runner import read_run
 from .scoring import FAILURES, score_response
 from .skills import PROGRAM_SKILLS, SKILLS, skills
@@ -398,6 +399,7 @@ class Report:
             "skills_from": self.skills_from(),
             "repair_timeout": self.repair_timeout,
             "warnings": self.warnings(),
+            "published": self.published(),
             "runs": runs,
             "solver": {
                 "available": b.available,
@@ -429,6 +431,11 @@ class Report:
             if w is not None
         ]
         return self.task_warnings + per_run
+
+    def published(self) -> dict[str, Any] | None:
+        """The paper's success rates, when the attempted tasks are real ones (`published.py`):
+        with how many, so that a rate over part of the 85 reads as a part beside them."""
+        return published_for(self.attempted_ids)
 
     # -- views (report_view.py) -----------------------------------------------------------------
 

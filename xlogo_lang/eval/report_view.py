@@ -55,7 +55,12 @@ def overall_table(report: Report) -> Any:
 
     n = len(report.task_ids)
     extra_ks = shown_ks(report)
-    overall = Table(title=overall_title(report), title_justify="left")
+    overall = Table(
+        title=overall_title(report),
+        title_justify="left",
+        caption=published_note(report),
+        caption_justify="left",
+    )
     overall.add_column("run")
     for col in (
         "attempts",
@@ -79,6 +84,21 @@ def overall_table(report: Report) -> Any:
     else:
         overall.add_row("solver (baseline)", "-", "-", "-", "-", "-", *dashes, "-")
     return overall
+
+
+def published_note(report: Report) -> str | None:
+    """The paper's rates under the overall table, for a report on real tasks."""
+    published = report.published()
+    if published is None:
+        return None
+    rates = ", ".join(f"{model} {rate * 100:g}%" for model, rate in published["success"].items())
+    covered, other, total = published["tasks_covered"], published["tasks_other"], published["tasks"]
+    if other:
+        over = f"{covered + other} tasks, {covered} of them among the {total}"
+    else:
+        over = f"the same {total}" if covered == total else f"{covered} of them"
+    source = published["source"]
+    return f"published on all {total} real tasks ({source}): {rates}; pass@1 here is over {over}"
 
 
 def _overall_cells(r: RunStats, n: int, extra_ks: list[int]) -> list[str]:
