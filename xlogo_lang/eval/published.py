@@ -1,10 +1,10 @@
 """The benchmark's published success rates, for a report on its real tasks to show beside a run.
 
 A rate measured here compares with the paper's only on the same tasks: the report quotes these
-when its runs attempted real tasks, and says how many of the 85 (and how many others). Source: Wen, Staub and Singla, "Program Synthesis Benchmark for Visual
-Programming in XLogoOnline Environment", ACL 2025 (arXiv 2406.11334). The fine-tuned Llama3-8B
-is left out on purpose: its figure is not published in the benchmark's facts, and third-party
-summaries of it disagree.
+when its runs attempted real tasks, and says how many of the 85 (and how many others). Source:
+Wen, Staub and Singla, "Program Synthesis Benchmark for Visual Programming in XLogoOnline
+Environment", ACL 2025 (arXiv 2406.11334). The fine-tuned Llama3-8B is left out on purpose: its
+figure is not published in the benchmark's facts, and third-party summaries of it disagree.
 """
 
 from __future__ import annotations
