@@ -17,7 +17,6 @@ import math
 import os
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
 
 from ..errors import UsageError, file_name
 from ..tasks import Task
@@ -86,10 +85,6 @@ def path_text(name: str, value: object) -> str:
     return shown
 
 
-def optional_path_text(name: str, value: object) -> str | None:
-    return None if value is None else path_text(name, value)
-
-
 def paths(name: str, value: object) -> list[Path]:
     """A list (or other iterable) of paths. A single path is refused: a str would be read as
     its characters, each a path (`"run.jsonl"` as `r`, `u`, `n`, ...)."""
@@ -117,11 +112,3 @@ def tasks(fn: str, value: object) -> list[Task]:
         if not isinstance(t, Task):
             raise TypeError(f"{fn} takes a list of Task, got {type(t).__name__} at [{i}]: {hint}")
     return out
-
-
-def no_path(name: str, value: Any) -> None:
-    """Refuse a single path where a collection of something else goes (task ids, ...)."""
-    if isinstance(value, (str, bytes, os.PathLike)):
-        raise TypeError(
-            f"{name} takes a list, got a single {type(value).__name__} (write [{value!r}] for one)"
-        )
