@@ -22,6 +22,13 @@ def test_a_syntax_error_is_named_with_its_column():
     assert json_problem(_refusal('{"a": }'), at_column=True) == "Expecting value at column 7"
 
 
+def test_a_trailing_comma_is_named_at_the_comma():
+    """`json` puts it at the bracket after the blanks: the comma is what to delete."""
+    assert json_problem(_refusal('{"a": [1, 2,   ]}'), at_column=True) == (
+        "a comma after the last element of a list or object (JSON has none: remove it) at column 12"
+    )
+
+
 def test_bytes_that_are_not_utf8_are_named_as_such():
     assert json_problem(_refusal(b'{"a": "\xff\xfe"}')).startswith("not UTF-8 text (byte 0xff")
 

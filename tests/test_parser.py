@@ -277,10 +277,17 @@ def test_code_json_range_errors_are_errors_without_strict_too():
 
 
 def test_malformed_code_json_is_a_parse_error_with_line_column_and_caret():
-    err = parse_error('{"run": [\n  {"type": "fd"},\n]}')
+    err = parse_error('{"run": [\n  {"type": "fd"}\n}')
     assert (err.line, err.column) == (3, 1)
     assert err.message.startswith("not valid JSON")
-    assert err.excerpt == "]}\n^"
+    assert err.excerpt == "}\n^"
+
+
+def test_a_trailing_comma_in_code_json_is_shown_at_the_comma():
+    """`json` puts the error at the bracket on the next line; the comma is what to delete."""
+    err = parse_error('{"run": [\n  {"type": "fd"},\n]}')
+    assert (err.line, err.column) == (2, 17)
+    assert err.excerpt == '  {"type": "fd"},\n                ^'
 
 
 def test_a_missing_pen_colour_is_named():

@@ -494,6 +494,62 @@ def test_a_tab_typed_inside_a_string_is_named_with_how_json_writes_it(tmp_path, 
     assert err.line is not None and err.column is not None
 
 
+def test_a_trailing_comma_is_named_at_the_comma_not_at_the_bracket_lines_below(
+    tmp_path, examples_dir
+):
+    """Python's reader says "Expecting value" at the `]`, on the line after the comma."""
+    text = (examples_dir / "tasks" / "find-strawberry.json").read_text()
+    f = tmp_path / "task.json"
+    f.write_text(text.replace('"count": 1\n  }\n ],', '"count": 1\n  },\n ],', 1))
+    err = load_error(f)
+    assert err.message == (
+        "not valid JSON: a comma after the last element of a list or object "
+        "(JSON has none: remove it)"
+    )
+    line = f.read_text().splitlines()[err.line - 1]
+    assert line == "  }," and err.column == 4
+    assert err.excerpt == "  },\n   ^"
+
+
+def test_a_comment_in_a_task_file_is_named_as_one(tmp_path, examples_dir):
+    text = (examples_dir / "tasks" / "find-strawberry.json").read_text()
+    f = tmp_path / "task.json"
+    f.write_text(text.replace("{\n", "{\n // my first task\n", 1))
+    err = load_error(f)
+    assert (err.line, err.column) == (2, 2)
+    assert err.message == "not valid JSON: a comment (JSON has none: remove it)"
+
+
+def test_a_key_in_single_quotes_is_named_with_the_quotes_json_takes(tmp_path):
+    f = tmp_path / "task.json"
+    f.write_text("{'turtle': {}}")
+    assert load_error(f).message == (
+        "not valid JSON: a string in single quotes; JSON writes strings in double quotes"
+    )
+
+
+def test_an_empty_task_file_is_named_as_empty(tmp_path):
+    f = tmp_path / "task.json"
+    f.write_text("\n")
+    assert load_error(f).message == "not valid JSON: no JSON value: the text is empty"
+
+
+def test_a_task_file_saved_as_utf16_says_to_save_it_as_utf8(tmp_path, examples_dir):
+    """Notepad's "Unicode" encoding: every other byte is a NUL."""
+    f = tmp_path / "task.json"
+    f.write_text((examples_dir / "tasks" / "find-strawberry.json").read_text(), encoding="utf-16")
+    assert str(load_error(f)) == (
+        f"{f}: cannot read: UTF-16 text (it starts with a UTF-16 byte-order mark); save it as UTF-8"
+    )
+
+
+def test_a_task_file_saved_with_windows_line_endings_loads(tmp_path, examples_dir):
+    original = examples_dir / "tasks" / "find-strawberry.json"
+    f = tmp_path / "find-strawberry.json"
+    f.write_bytes(original.read_bytes().replace(b"\n", b"\r\n"))
+    assert load_task(f).to_json() == load_task(original).to_json()
+
+
 # -- one tile and one item per cell --------------------------------------------------------------
 
 

@@ -44,11 +44,11 @@ from .errors import (
     digits_text,
     file_name,
     json_message,
+    json_place,
     number_text,
     quoted,
     shorten,
     too_many_digits,
-    within_text,
 )
 
 
@@ -75,7 +75,7 @@ def loads(text: str, *, file: str | None = None) -> Program:
     try:
         data = _decode(text)
     except json.JSONDecodeError as exc:
-        line, column = within_text(text, exc.lineno, exc.colno)
+        line, column = json_place(exc)
         raise ParseError(
             f"not valid JSON: {json_message(exc)}",
             file=file,

@@ -69,7 +69,7 @@ def json_problem(exc: ValueError, *, at_column: bool = False) -> str:
         return "nested too deeply"
     if isinstance(exc, json.JSONDecodeError):
         msg = json_message(exc)
-        return f"{msg} at column {exc.colno}" if at_column else msg
+        return f"{msg} at column {json_place(exc)[1]}" if at_column else msg
     if isinstance(exc, UnicodeDecodeError):  # bytes that are not UTF-8: binary, or Latin-1 text
         return not_utf8(exc)
     return "an integer with too many digits"
@@ -93,11 +93,48 @@ def json_message(exc: json.JSONDecodeError) -> str:
         return "a string not closed before the end of the " + (
             "file" if "\n" in exc.doc else "line"
         )
+    if _trailing_comma(exc) is not None:
+        return "a comma after the last element of a list or object (JSON has none: remove it)"
+    if exc.msg.startswith("Expecting"):  # a value or a key expected: what is there instead?
+        if not exc.doc.strip():
+            return "no JSON value: the text is empty"
+        found = exc.doc[exc.pos : exc.pos + 1]
+        if found in ("/", "#"):
+            return "a comment (JSON has none: remove it)"
+        if found == "'":
+            return "a string in single quotes; JSON writes strings in double quotes"
     return exc.msg.removesuffix(" at")
 
 
+def _trailing_comma(exc: json.JSONDecodeError) -> int | None:
+    """The offset of a comma that ends a list or object (`[1, 2,]`), or None. Python's reader
+    (before 3.13) says only "Expecting value" at the bracket after it, which may stand lines
+    below, while the comma is what to delete; 3.13 names it at the comma itself."""
+    doc, pos = exc.doc, exc.pos
+    if exc.msg.startswith("Illegal trailing comma"):
+        return pos if doc[pos : pos + 1] == "," else None
+    if not exc.msg.startswith("Expecting") or doc[pos : pos + 1] not in ("]", "}"):
+        return None
+    i = pos - 1
+    while i >= 0 and doc[i] in " \t\r\n":  # JSON's blanks
+        i -= 1
+    return i if i >= 0 and doc[i] == "," else None
+
+
+def json_place(exc: json.JSONDecodeError) -> tuple[int, int]:
+    """The line and column to show a JSON syntax error at: where `json` puts it, but for a
+    trailing comma the comma's place, lines are split as `source_lines` splits them."""
+    comma = _trailing_comma(exc)
+    if comma is None:
+        return within_text(exc.doc, exc.lineno, exc.colno)
+    return line_column(exc.doc, comma)
+
+
 def not_utf8(exc: UnicodeDecodeError) -> str:
-    """Bytes that are not UTF-8 text, in words, with the first bad byte and where it is."""
+    """Bytes that are not UTF-8 text, in words, with the first bad byte and where it is; text
+    saved as UTF-16 (Notepad's "Unicode") is named so, by the byte-order mark it starts with."""
+    if exc.object[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        return "UTF-16 text (it starts with a UTF-16 byte-order mark); save it as UTF-8"
     return f"not UTF-8 text (byte 0x{exc.object[exc.start]:02x} at offset {exc.start})"
 
 

@@ -47,18 +47,19 @@ from .errors import (
     TaskError,
     TaskWarning,
     bool_problem,
+    caret_excerpt,
     did_you_mean,
     digits_text,
     has_lone_surrogate,
     int_problem,
     join_path,
     json_message,
+    json_place,
     key_path,
     load_json,
     not_utf8,
     quoted,
     value_kind,
-    within_text,
 )
 from .goals import (
     Goal,
@@ -267,12 +268,13 @@ def read_json_file(p: Path) -> Any:
         # LongNumber), which `_check_values` reports at its JSON path.
         return load_json(text, parse_int=parse_int)
     except json.JSONDecodeError as exc:
-        line, column = within_text(text, exc.lineno, exc.colno)
+        line, column = json_place(exc)
         raise TaskError(
             f"not valid JSON: {json_message(exc)}",
             file=str(p),
             line=line,
             column=column,
+            excerpt=caret_excerpt(text, line, column) or None,
             hint=_program_hint(text),
         ) from None
     except NestedTooDeeply:
