@@ -393,6 +393,64 @@ def test_platform_fields_beside_the_task_keys_are_accepted(tmp_path, tasks_dir):
     assert load_task(write(tmp_path, data)).id == "87"
 
 
+# -- misspelt values -----------------------------------------------------------------------------
+
+
+def example_json(examples_dir: Path, name: str = "find-strawberry") -> dict:
+    return json.loads((examples_dir / "tasks" / f"{name}.json").read_text())
+
+
+def test_a_misspelt_objective_gets_a_hint(tmp_path, examples_dir):
+    data = example_json(examples_dir)
+    data["goal"][0]["name"] = "fnd"
+    err = load_error(write(tmp_path, data))
+    assert (err.path, err.hint) == ("goal[0].name", "did you mean find?")
+
+
+def test_a_long_command_name_in_start_by_gets_its_block_type_as_hint(tmp_path, examples_dir):
+    data = example_json(examples_dir)
+    data["constraints"] = {"start_by": ["right", "forward"]}
+    err = load_error(write(tmp_path, data))
+    assert err.path == "constraints.start_by[0]"
+    assert err.message == "unknown block type 'right' (use fd, bk, lt, rt, setpc, repeat)"
+    assert err.hint == "did you mean rt?"
+
+
+def test_an_item_colour_in_capitals_gets_its_lower_case_as_hint(tmp_path, examples_dir):
+    data = example_json(examples_dir)
+    data["items"][0]["color"] = "Red"
+    err = load_error(write(tmp_path, data))
+    assert (err.path, err.hint) == ("items[0].color", "did you mean red?")
+
+
+def test_a_letter_in_lower_case_gets_its_capital_as_hint(tmp_path, examples_dir):
+    data = example_json(examples_dir)
+    data["items"][0] = {"x": 1, "y": 0, "name": "a", "color": "black", "count": 1}
+    err = load_error(write(tmp_path, data))
+    assert err.path == "items[0].name"
+    assert err.hint == "did you mean A? (letters are in upper case)"
+
+
+def test_an_unknown_name_in_a_goal_lists_the_names_a_goal_can_use(tmp_path, examples_dir):
+    data = example_json(examples_dir)
+    data["goal"][0]["specs"] = [[[{"name": "strawbery"}]]]
+    err = load_error(write(tmp_path, data))
+    assert err.path == "goal[0].specs[0][0][0].name"
+    assert err.message == (
+        "unknown item name 'strawbery' (items are strawberry, lemon, triangle, rectangle, "
+        "cross, circle and the letters A-Z; noname is an empty cell)"
+    )
+    assert err.hint == "did you mean strawberry?"
+
+
+def test_a_direction_written_as_a_word_is_answered_with_the_numbers(tmp_path, examples_dir):
+    data = example_json(examples_dir)
+    data["turtle"]["direction"] = "north"
+    err = load_error(write(tmp_path, data))
+    assert err.path == "turtle.direction"
+    assert err.hint == "a direction is 0 north (up), 1 east, 2 south or 3 west"
+
+
 # -- a directory missing a file, a record or a unique id ------------------------------------------
 
 

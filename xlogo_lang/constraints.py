@@ -209,7 +209,14 @@ def _check_start_by(start_by: tuple[str, ...]) -> None:
         )
     for i, t in enumerate(start_by):
         if t not in BLOCK_TYPES:
-            raise TaskError(f"unknown block type {t!r}", path=f"start_by[{i}]")
+            alias = KEY_ALIASES.get(t.lower()) if isinstance(t, str) else None
+            raise TaskError(
+                f"unknown block type {t!r} (use {', '.join(BLOCK_TYPES)})",
+                path=f"start_by[{i}]",
+                hint=f"did you mean {alias}?"
+                if alias in BLOCK_TYPES
+                else did_you_mean(t, BLOCK_TYPES),
+            )
 
 
 def _fmt(d: Mapping[str, int]) -> str:

@@ -24,7 +24,16 @@ from dataclasses import dataclass
 from typing import Any
 
 from .errors import TaskError, bool_problem, did_you_mean, int_problem, key_path, within
-from .world import DECORATIONS, ITEM_COLORS, ITEM_NAMES, Item, SegmentKey, World
+from .world import (
+    DECORATIONS,
+    ITEM_COLORS,
+    ITEM_NAMES,
+    ITEM_NAMES_TEXT,
+    Item,
+    SegmentKey,
+    World,
+    item_word_hint,
+)
 
 OBJECTIVES = ("find", "findonly", "forbid", "collectall", "sum", "concat", "draw")
 LITERAL_KINDS = ("name", "color", "count")
@@ -139,7 +148,9 @@ def check_objective(obj: Objective) -> None:
 def check_objective_name(name: Any) -> None:
     if name not in OBJECTIVES:
         raise TaskError(
-            f"unknown objective {name!r} (objectives are {', '.join(OBJECTIVES)})", path="name"
+            f"unknown objective {name!r} (objectives are {', '.join(OBJECTIVES)})",
+            path="name",
+            hint=did_you_mean(name, OBJECTIVES) if isinstance(name, str) else None,
         )
 
 
@@ -196,19 +207,23 @@ def check_literal(lit: Literal) -> None:
             path=key_path("", lit.kind),
             hint=did_you_mean(lit.kind, LITERAL_KINDS),
         )
-    problem = _literal_value_problem(lit.kind, lit.value)
+    v = lit.value
+    if lit.kind == "name" and v != "noname" and v not in ITEM_NAMES and v not in DECORATIONS:
+        raise TaskError(
+            f"unknown item name {v!r} (items are {ITEM_NAMES_TEXT}; noname is an empty cell)",
+            path="name",
+            hint=item_word_hint(v, (*ITEM_NAMES, "noname")),
+        )
+    if lit.kind == "color" and v != "nocolor" and v not in ITEM_COLORS:
+        raise TaskError(
+            f"unknown item colour {v!r} (the colours are {', '.join(ITEM_COLORS)}; nocolor is "
+            "an empty cell)",
+            path="color",
+            hint=item_word_hint(v, (*ITEM_COLORS, "nocolor")),
+        )
+    problem = int_problem(v, 1, 4) if lit.kind == "count" else None
     if problem:
-        raise TaskError(problem, path=lit.kind)
-
-
-def _literal_value_problem(kind: str, v: Any) -> str | None:
-    if kind == "name" and v != "noname" and v not in ITEM_NAMES and v not in DECORATIONS:
-        return f"unknown item name {v!r}"
-    if kind == "color" and v != "nocolor" and v not in ITEM_COLORS:
-        return f"unknown item colour {v!r}"
-    if kind == "count":
-        return int_problem(v, 1, 4)
-    return None
+        raise TaskError(problem, path="count")
 
 
 def _not_a_tuple(what: str, value: object) -> str:

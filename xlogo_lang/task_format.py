@@ -331,10 +331,17 @@ class _Ctx:
             raise self.err(path, f"missing key {k!r}")
         return d[k]
 
-    def int_(self, v: Any, path: str, lo: int | None = None, hi: int | None = None) -> int:
+    def int_(
+        self,
+        v: Any,
+        path: str,
+        lo: int | None = None,
+        hi: int | None = None,
+        hint: str | None = None,
+    ) -> int:
         problem = int_problem(v, lo, hi)
         if problem:
-            raise self.err(path, problem)
+            raise self.err(path, problem, hint)
         return v
 
     def bool_(self, v: Any, path: str) -> bool:
@@ -409,6 +416,8 @@ TASK_KEYS = (
 )
 WORLD_KEYS = TASK_KEYS[:6]  # a world record of the asset layout (xlogomini_worlds.json)
 TURTLE_KEYS = ("x", "y", "direction")
+# a heading is a number, which a teacher may write as its name ("north") or count from 1
+DIRECTION_HINT = "a direction is 0 north (up), 1 east, 2 south or 3 west"
 TILE_KEYS = ("x", "y", "allowed", "walls", "exist")
 ITEM_KEYS = ("x", "y", "name", "color", "count")
 LINE_KEYS = ("x1", "y1", "x2", "y2", "color")
@@ -645,7 +654,7 @@ def world_from_dict(d: dict[str, Any], cx: _Ctx) -> World:
     turtle = Turtle(
         cx.int_(cx.key(tr, "x", "turtle"), "turtle.x", 0, cols - 1),
         cx.int_(cx.key(tr, "y", "turtle"), "turtle.y", 0, rows - 1),
-        cx.int_(cx.key(tr, "direction", "turtle"), "turtle.direction", 0, 3),
+        cx.int_(cx.key(tr, "direction", "turtle"), "turtle.direction", 0, 3, hint=DIRECTION_HINT),
     )
 
     items: dict[int, Item] = {}

@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from .ast import unknown_colour
-from .errors import TaskError, bool_problem, int_problem, quoted, within
+from .errors import TaskError, bool_problem, did_you_mean, int_problem, quoted, within
 from .frozen import FrozenDict, freeze
 
 DIRECTION_NAMES = ("north", "east", "south", "west")  # indexed by direction: 0 is north
@@ -127,19 +127,34 @@ class Turtle:
 # in front (`errors.within`), so a task file and a hand-built world are refused in the same words.
 
 
+ITEM_NAMES_TEXT = "strawberry, lemon, triangle, rectangle, cross, circle and the letters A-Z"
+
+
+def item_word_hint(value: object, options: tuple[str, ...]) -> str | None:
+    """The name or colour an unknown one was likely meant to be: the task format writes names
+    and colours in lower case and letters in upper case (`Lemon`, `Green`, `a`), so a teacher's
+    capital is a slip, as is a letter off (`lemn`)."""
+    if not isinstance(value, str):
+        return None
+    if value.upper() in LETTERS and value.upper() in options:
+        return f"did you mean {value.upper()}? (letters are in upper case)"
+    return did_you_mean(value, options)
+
+
 def check_item(item: Item) -> None:
     """An item a task file can hold: a catalogue name or a decoration, an item colour or none, a
     count 1..4 or none. (Whether the combination is in the catalogue is the goal's business.)"""
     if item.name not in ITEM_NAMES and item.name not in DECORATIONS:
         raise TaskError(
-            f"unknown item {item.name!r} (items are strawberry, lemon, triangle, rectangle, "
-            "cross, circle and the letters A-Z)",
+            f"unknown item {item.name!r} (items are {ITEM_NAMES_TEXT})",
             path="name",
+            hint=item_word_hint(item.name, ITEM_NAMES),
         )
     if item.color is not None and item.color not in ITEM_COLORS:
         raise TaskError(
             f"unknown item colour {item.color!r} (the colours are {', '.join(ITEM_COLORS)})",
             path="color",
+            hint=item_word_hint(item.color, ITEM_COLORS),
         )
     problem = None if item.count is None else int_problem(item.count, 1, 4)
     if problem:
