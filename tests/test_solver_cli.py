@@ -99,6 +99,52 @@ def test_a_directory_without_reference_solutions_says_so(capsys, tasks_dir, tmp_
     assert "shorter than the reference" not in out
 
 
+def _with_solution(examples_dir: Path, folder: Path, solution: str) -> Path:
+    """find-strawberry.json (solved by `fd fd rt fd`) in `folder`, with its `solution` replaced."""
+    data = json.loads((examples_dir / "tasks" / "find-strawberry.json").read_text())
+    data["solution"] = solution
+    out = folder / "find-strawberry.json"
+    out.write_text(json.dumps(data))
+    return out
+
+
+def test_solve_says_whether_the_tasks_own_solution_solves_it(capsys, examples_dir, tmp_path):
+    """A task file's `solution` is parsed, not run, when it loads: solve is where a teacher
+    learns that it fails, and why."""
+    task = _with_solution(examples_dir, tmp_path, "fd rt fd fd")
+    code, out, _ = xlogo(capsys, "solve", str(task))
+    assert code == 0
+    assert (
+        "the task's own solution (4 blocks) does not solve it: never reached the strawberry"
+        in " ".join(out.split())
+    )
+    code, out, _ = xlogo(capsys, "solve", str(examples_dir / "tasks" / "find-strawberry.json"))
+    assert "the task's own solution (4 blocks) solves it" in out
+
+
+def test_solve_json_has_the_size_of_the_tasks_own_solution_and_whether_it_solves(
+    capsys, examples_dir, tmp_path
+):
+    task = _with_solution(examples_dir, tmp_path, "fd rt fd fd")
+    d = json.loads(xlogo(capsys, "solve", str(task), "--json")[1])
+    assert (d["reference_size"], d["reference_solved"]) == (4, False)
+
+
+def test_a_directory_names_the_tasks_whose_own_solution_fails_and_compares_no_size_with_it(
+    capsys, examples_dir, tmp_path
+):
+    """A failing reference of 8 blocks made the solver's 4 "shorter than the reference"."""
+    _with_solution(examples_dir, tmp_path, "fd rt fd fd fd lt fd bk")
+    code, out, _ = xlogo(capsys, "solve", str(tmp_path))
+    text = " ".join(out.split())
+    assert code == 0
+    assert "8 ✗" in text
+    assert "shorter than the reference: none" in text
+    assert "the reference does not solve: find-strawberry" in text
+    code, out, _ = xlogo(capsys, "solve", str(tmp_path), "--json")
+    assert json.loads(out)["reference_solved"] is False
+
+
 def test_solve_a_directory_as_json_lines(capsys, tasks_dir, tmp_path):
     for tid in ("1", "2"):
         shutil.copy(tasks_dir / f"{tid}.json", tmp_path)

@@ -16,7 +16,7 @@ from __future__ import annotations
 import argparse
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from ..errors import counted
 from ..printer import to_compact, to_text
@@ -35,6 +35,7 @@ from .common import (
 if TYPE_CHECKING:
     from ..solver import Solution
     from ..solver.edits import Repair
+    from ..tasks import Task
 
 # The enumerative engine ends by itself (its repeat-body budget bounds its time and memory); the
 # Z3 engine has no budget but time, and on the largest real tasks it runs for hours, so a solve
@@ -218,8 +219,9 @@ def _solve_one(args: argparse.Namespace) -> int:
                 )
 
             sol = _solve_with(task, args, show)
+    ref = _reference(task)
     if args.json:
-        print_json(with_task_warnings(args, sol.to_dict()))
+        print_json(with_task_warnings(args, sol.to_dict() | _reference_fields(ref)))
         return 0 if sol.solved else 1
     con = console()
     if sol.program is None:
@@ -248,7 +250,41 @@ def _solve_one(args: argparse.Namespace) -> int:
     reason = _reason(sol.stats)
     con.print(f"[{colour}]{escape(sol.message)}[/]" + (f": {escape(reason)}" if reason else ""))
     con.print(f"[dim]{_stats_line(sol.stats)}[/]")
+    if ref is not None:
+        size = counted(ref.size, "block")
+        con.print(
+            f"the task's own solution ({size}) solves it"
+            if ref.solved
+            else f"[red]the task's own solution ({size}) does not solve it: {escape(ref.reason)}[/]"
+        )
     return 0 if sol.solved else 1
+
+
+class Reference(NamedTuple):
+    """A task's own solution as `solve` reports it: a task file's `solution` is parsed, not
+    run, when the task loads, so a slip in it (or in the task) shows here, and a solution that
+    fails is no size to be shorter than."""
+
+    size: int
+    solved: bool
+    reason: str
+
+
+def _reference(task: Task) -> Reference | None:
+    from ..verdict import run
+
+    if task.solution is None:
+        return None
+    verdict = run(task, task.solution)
+    return Reference(len(task.solution), verdict.solved, verdict.reason)
+
+
+def _reference_fields(ref: Reference | None) -> dict[str, Any]:
+    """The JSON keys of a task's own solution, null without one."""
+    return {
+        "reference_size": ref.size if ref else None,
+        "reference_solved": ref.solved if ref else None,
+    }
 
 
 def _reason(stats: dict[str, Any]) -> str | None:
@@ -288,7 +324,8 @@ def _stats_line(stats: dict[str, Any]) -> str:
 # -- a directory -------------------------------------------------------------------------------
 
 
-Row = tuple[str, Any, int | None]  # id, Solution or the TaskError of a task not loaded, ref size
+# id, the Solution or the TaskError of a task not loaded, the task's own solution
+Row = tuple[str, Any, Reference | None]
 
 
 def _solve_dir(args: argparse.Namespace) -> int:
@@ -346,7 +383,7 @@ def _solve_each(args: argparse.Namespace, con: Any, total: int, rows: list[Row])
 
     from ..errors import TaskError
     from ..solver import solve_each
-    from ..tasks import Task, iter_task_loads
+    from ..tasks import iter_task_loads
 
     pending: deque[tuple[str, Task | TaskError]] = deque()  # read; their rows not yet given
     # made here, started (its refresh thread) after the workers: rows may come before
@@ -362,13 +399,13 @@ def _solve_each(args: argparse.Namespace, con: Any, total: int, rows: list[Row])
     )
     job = bar.add_task("solve", total=total or None, current="")
 
-    def give(tid: str, sol: Any, ref: int | None) -> None:
+    def give(tid: str, sol: Any, ref: Reference | None) -> None:
         if args.json and isinstance(sol, TaskError):
             # where the error is, for a script: a record's id may be its `line N`
             where = {"file": sol.file, "line": sol.line}
             print_json({"task_id": tid, "status": "error", "error": str(sol), **where})
         elif args.json:
-            out = sol.to_dict() | {"reference_size": ref}
+            out = sol.to_dict() | _reference_fields(ref)
             print_json({**out, "warnings": warned[tid]} if warned.get(tid) else out)
         rows.append((tid, sol, ref))
         bar.advance(job)
@@ -402,15 +439,15 @@ def _solve_each(args: argparse.Namespace, con: Any, total: int, rows: list[Row])
         for sol in sols:
             _, task = pending.popleft()  # the task of this answer: the rows before it are given
             assert not isinstance(task, TaskError)
-            give(task.id, sol, len(task.solution) if task.solution is not None else None)
+            give(task.id, sol, _reference(task))
             flush()
         flush()  # the broken tasks after the last one solved (read when the source ended)
 
 
 def _dir_table(args: argparse.Namespace, rows: list[Row]) -> Any:
-    """id, shortest size (cyan when below the reference's), reference size, time per engine,
-    proved, program. Ids and figures never wrap or get cut (they are what a reader looks up);
-    the program folds."""
+    """id, shortest size (cyan when below the reference's), reference size (red, with a
+    cross, when that solution fails), time per engine, proved, program. Ids and figures never
+    wrap or get cut (they are what a reader looks up); the program folds."""
     from rich.markup import escape
     from rich.table import Table
     from rich.text import Text
@@ -441,12 +478,12 @@ def _dir_table(args: argparse.Namespace, rows: list[Row]) -> Any:
             if sol.size is not None
             else {"no_solution": "none", "failed": "[red]failed[/]"}.get(sol.status, "?")
         )
-        if ref is not None and sol.size is not None and sol.size < ref:
+        if _shorter(sol, ref):
             size = f"[cyan]{size}[/]"
         table.add_row(
             Text(tid),
             size,
-            str(ref) if ref is not None else "-",
+            "-" if ref is None else str(ref.size) if ref.solved else f"[red]{ref.size} ✗[/]",
             *(_time_cell(sol, e, times[e]) for e in engines),
             "✓" if sol.proved_minimal else "✗",
             Text(to_compact(sol.program) if sol.program is not None else sol.message),
@@ -463,11 +500,10 @@ def _dir_summary(rows: list[Row], total: int | None = None) -> str:
 
     sols = [(tid, sol, ref) for tid, sol, ref in rows if not isinstance(sol, TaskError)]
     broken = len(rows) - len(sols)
-    shorter = [
-        tid for tid, sol, ref in sols if ref is not None and sol.size is not None and sol.size < ref
-    ]
-    # Task files carry no reference solution (the asset layout does): "none shorter" would be
-    # a claim about a comparison never made.
+    shorter = [tid for tid, sol, ref in sols if _shorter(sol, ref)]
+    failing = [tid for tid, _, ref in sols if ref is not None and not ref.solved]
+    # Task files may carry no reference solution (the asset layout does): "none shorter" would
+    # be a claim about a comparison never made.
     compared = any(ref is not None for _, _, ref in sols)
     return (
         _summary([sol for _, sol, _ in sols], len(rows) if total is None else total)
@@ -477,9 +513,19 @@ def _dir_summary(rows: list[Row], total: int | None = None) -> str:
             if compared
             else "no reference solutions to compare with"
         )
+        + (
+            f"; [red]the reference does not solve: {escape(', '.join(failing))}[/]"
+            if failing
+            else ""
+        )
         + (f"; [red]{broken} task(s) could not be loaded[/]" if broken else "")
         + (f"; {total - len(rows)} not reached" if total is not None and total > len(rows) else "")
     )
+
+
+def _shorter(sol: Solution, ref: Reference | None) -> bool:
+    """Is the solver's solution shorter than the task's own, one that solves the task?"""
+    return ref is not None and ref.solved and sol.size is not None and sol.size < ref.size
 
 
 def _summary(sols: list[Solution], total: int) -> str:
