@@ -32,6 +32,7 @@ from typing import cast
 
 from xlogo_lang.ast import PEN_COLORS, Block, Command, SetPenColor
 from xlogo_lang.errors import counted
+from xlogo_lang.goals import spec_text
 from xlogo_lang.interpreter import MAX_CALLS
 from xlogo_lang.tasks import Task
 
@@ -331,6 +332,8 @@ class Space:
         if target.name in ("find", "findonly"):
             self.kind = "find"
             self.tmask = goal.target_masks[0]
+            if not self.tmask:
+                raise Infeasible(f"there is no {spec_text(target.specs[0])} on the grid")
         elif target.name == "collectall":
             self.kind = "collectall"
             self.tmask = goal.target_masks[0]
@@ -346,6 +349,9 @@ class Space:
         else:
             self.kind = "concat"
             self.nspecs = len(goal.target_masks)
+            for spec, mask in zip(target.specs, goal.target_masks, strict=True):
+                if not mask:
+                    raise Infeasible(f"there is no {spec_text(spec)} on the grid")
             size = self.task.world.size
             self.cellspec = tuple(
                 sum(1 << j for j, m in enumerate(goal.target_masks) if m >> c & 1)

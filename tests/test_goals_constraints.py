@@ -43,6 +43,15 @@ def test_find_fails_when_the_item_is_never_reached():
     assert verdict.goal_result.reason == "never reached the strawberry"
 
 
+def test_a_find_of_an_item_the_world_does_not_have_says_so():
+    """A teacher's goal naming an item left out of `items`: "visited the strawberry but the goal
+    asks for the lemon" sent them looking at the program."""
+    task = row((1, ("strawberry", "red", 1)), goal=[objective("find", LEMON)])
+    verdict = run(task, "fd")
+    assert verdict.goal_ok is False
+    assert verdict.goal_result.reason == "there is no lemon on the grid"
+
+
 def test_the_start_cell_counts_for_find():
     task = row((0, ("strawberry", "red", 1)), goal=[objective("find", STRAWBERRY)])
     assert goal_ok(task, "")
@@ -114,6 +123,12 @@ def test_concat_needs_the_items_in_order():
 
 def test_concat_fails_when_an_item_is_visited_twice():
     assert not goal_ok(concat_task(), "fd fd bk")
+
+
+def test_a_visit_in_order_of_an_item_the_world_does_not_have_says_which():
+    goal = [objective("concat", [[lit(name="A")]], [[lit(name="C")]])]
+    task = row((1, ("A", "black", 1)), (2, ("B", "black", 1)), goal=goal)
+    assert run(task, "fd fd").goal_result.reason == "there is no C on the grid (item 2 of 2)"
 
 
 def test_concat_fails_in_the_wrong_order():

@@ -483,6 +483,21 @@ def test_an_empty_goal_in_a_world_with_an_off_catalogue_item_has_no_solution(eng
     assert "outside the catalogue" in sol.stats["reason"]
 
 
+@pytest.mark.parametrize("engine", ["enum", "z3"])
+@pytest.mark.parametrize(
+    "goal",
+    [
+        [{"name": "find", "specs": [[[{"name": "lemon"}]]]}],
+        [{"name": "concat", "specs": [[[{"name": "strawberry"}]], [[{"name": "lemon"}]]]}],
+    ],
+    ids=["find", "concat"],
+)
+def test_a_goal_naming_an_item_the_world_does_not_have_is_named_as_the_reason(goal, engine):
+    task = make_task(items=[(1, 0, "strawberry", "red", 1)], goal=goal)
+    sol = solve(task, engine=engine)
+    assert (sol.status, sol.stats["reason"]) == ("no_solution", "there is no lemon on the grid")
+
+
 RED_THEN_BLUE = [(0, 0, 1, 0, "red"), (1, 0, 2, 0, "blue")]
 
 

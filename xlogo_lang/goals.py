@@ -375,6 +375,8 @@ class CompiledGoal:
         want = spec_text(target.specs[0])
         m = self.target_masks[0]
         if target.name in ("find", "findonly"):
+            if not m:  # a goal naming an item the world does not have: no run can find it
+                return GoalResult(False, f"there is no {want} on the grid", "item")
             if seen:
                 return GoalResult(
                     False,
@@ -399,6 +401,13 @@ class CompiledGoal:
         # concat
         for j, (spec, mask) in enumerate(zip(target.specs, self.target_masks, strict=True)):
             hits = sum(1 for c in cells if (mask >> c) & 1)
+            if not mask:
+                return GoalResult(
+                    False,
+                    f"there is no {spec_text(spec)} on the grid (item {j + 1} of "
+                    f"{len(target.specs)})",
+                    "item",
+                )
             if hits == 0:
                 return GoalResult(
                     False,
