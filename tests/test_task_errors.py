@@ -451,6 +451,19 @@ def test_a_direction_written_as_a_word_is_answered_with_the_numbers(tmp_path, ex
     assert err.hint == "a direction is 0 north (up), 1 east, 2 south or 3 west"
 
 
+def test_a_diagonal_line_is_named_by_its_ends_with_the_two_lines_that_draw_them(
+    tmp_path, examples_dir
+):
+    data = example_json(examples_dir, "draw-flag")
+    data["lines"][0].update(x1=0, y1=0, x2=2, y2=1)
+    err = load_error(write(tmp_path, data))
+    assert err.path == "lines[0]"
+    assert err.message == "a line must be horizontal or vertical, and (0,0)-(2,1) is diagonal"
+    assert err.hint == (
+        "draw it as two lines, (0,0)-(2,0) and (2,0)-(2,1), or correct the end mistyped"
+    )
+
+
 # -- a directory missing a file, a record or a unique id ------------------------------------------
 
 

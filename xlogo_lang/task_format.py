@@ -84,6 +84,7 @@ from .world import (
     Turtle,
     World,
     check_item,
+    diagonal_line,
 )
 
 ASSET_FILES = {
@@ -689,7 +690,8 @@ def world_from_dict(d: dict[str, Any], cx: _Ctx) -> World:
                 + ")",
             )
         if x1 != x2 and y1 != y2:
-            raise cx.err(p, "a line must be horizontal or vertical")
+            with cx.within(p):
+                raise diagonal_line(x1, y1, x2, y2)
         if (x1, y1) != (x2, y2):
             lines.append(Line(x1, y1, x2, y2, color))
     return World(rows, cols, tiles, items, tuple(lines), turtle)

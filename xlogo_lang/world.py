@@ -184,9 +184,20 @@ def _check_line(line: Line) -> None:
         if problem:
             raise TaskError(problem, path=name)
     if line.x1 != line.x2 and line.y1 != line.y2:
-        raise TaskError("a line must be horizontal or vertical", path="")
+        raise diagonal_line(line.x1, line.y1, line.x2, line.y2)
     if line.color not in COLOR_TO_HEX:
         raise TaskError(unknown_colour(quoted(line.color)), path="color")
+
+
+def diagonal_line(x1: int, y1: int, x2: int, y2: int) -> TaskError:
+    """The error of a diagonal line, with the corner path that draws the same ends: a pen moves
+    along rows and columns only, so a teacher's diagonal is most likely two lines meant."""
+    return TaskError(
+        f"a line must be horizontal or vertical, and ({x1},{y1})-({x2},{y2}) is diagonal",
+        path="",
+        hint=f"draw it as two lines, ({x1},{y1})-({x2},{y1}) and ({x2},{y1})-({x2},{y2}), "
+        "or correct the end mistyped",
+    )
 
 
 def _check_whole(path: str, value: object, lo: int, hi: int) -> None:
