@@ -464,6 +464,34 @@ def test_a_diagonal_line_is_named_by_its_ends_with_the_two_lines_that_draw_them(
     )
 
 
+def test_an_item_off_the_grid_is_answered_with_the_grid_the_tiles_make(tmp_path, examples_dir):
+    """find-strawberry is 3 x 3: a teacher's x of 3 is a tile forgotten or a slip of the key."""
+    data = example_json(examples_dir)
+    data["items"][0]["x"] = 3
+    err = load_error(write(tmp_path, data))
+    assert (err.path, err.message) == ("items[0].x", "3 is out of range (0..2)")
+    assert err.hint == (
+        "the grid, the bounding box of the tiles, is 3 x 3 (x 0..2, y 0..2): "
+        "add the tiles, or put it on one"
+    )
+
+
+def test_a_turtle_off_the_grid_is_answered_with_the_grid_the_tiles_make(tmp_path, examples_dir):
+    data = example_json(examples_dir)
+    data["turtle"]["y"] = 3
+    err = load_error(write(tmp_path, data))
+    assert err.path == "turtle.y"
+    assert err.hint is not None and err.hint.startswith("the grid, the bounding box of the tiles")
+
+
+def test_a_tile_without_walls_says_how_to_write_none(tmp_path, examples_dir):
+    data = example_json(examples_dir)
+    del data["tiles"][0]["walls"]
+    err = load_error(write(tmp_path, data))
+    assert (err.path, err.message) == ("tiles[0]", "missing key 'walls'")
+    assert err.hint == 'write "walls": {} for a tile without walls'
+
+
 # -- a directory missing a file, a record or a unique id ------------------------------------------
 
 

@@ -626,7 +626,9 @@ def world_from_dict(d: dict[str, Any], cx: _Ctx) -> World:
         x = cx.int_(cx.key(t, "x", p), f"{p}.x", 0, MAX_COORD)
         y = cx.int_(cx.key(t, "y", p), f"{p}.y", 0, MAX_COORD)
         allowed = cx.bool_(cx.key(t, "allowed", p), f"{p}.allowed")
-        walls_raw = cx.obj(cx.key(t, "walls", p), f"{p}.walls")
+        if "walls" not in t:  # the key a hand-written tile most often lacks
+            raise cx.err(p, "missing key 'walls'", 'write "walls": {} for a tile without walls')
+        walls_raw = cx.obj(t["walls"], f"{p}.walls")
         walls = set()
         for side, v in walls_raw.items():
             if side not in WALL_SIDES:
@@ -652,9 +654,17 @@ def world_from_dict(d: dict[str, Any], cx: _Ctx) -> World:
 
     tr = cx.obj(cx.key(d, "turtle", ""), "turtle")
     cx.known_keys(tr, TURTLE_KEYS, "turtle", "the turtle")
+
+    def on_grid(d: dict[str, Any], k: str, path: str) -> int:
+        """A cell's x or y: within the grid, the tiles' bounding box."""
+        v = cx.key(d, k, path)
+        return cx.int_(
+            v, f"{path}.{k}", 0, (cols if k == "x" else rows) - 1, _grid_hint(v, cols, rows)
+        )
+
     turtle = Turtle(
-        cx.int_(cx.key(tr, "x", "turtle"), "turtle.x", 0, cols - 1),
-        cx.int_(cx.key(tr, "y", "turtle"), "turtle.y", 0, rows - 1),
+        on_grid(tr, "x", "turtle"),
+        on_grid(tr, "y", "turtle"),
         cx.int_(cx.key(tr, "direction", "turtle"), "turtle.direction", 0, 3, hint=DIRECTION_HINT),
     )
 
@@ -664,8 +674,7 @@ def world_from_dict(d: dict[str, Any], cx: _Ctx) -> World:
         p = f"items[{i}]"
         it = cx.obj(it, p)
         cx.known_keys(it, ITEM_KEYS, p, "an item")
-        x = cx.int_(cx.key(it, "x", p), f"{p}.x", 0, cols - 1)
-        y = cx.int_(cx.key(it, "y", p), f"{p}.y", 0, rows - 1)
+        x, y = on_grid(it, "x", p), on_grid(it, "y", p)
         item = Item(*(cx.key(it, k, p) for k in ("name", "color", "count")))
         with cx.within(p):
             check_item(item)
@@ -695,6 +704,18 @@ def world_from_dict(d: dict[str, Any], cx: _Ctx) -> World:
         if (x1, y1) != (x2, y2):
             lines.append(Line(x1, y1, x2, y2, color))
     return World(rows, cols, tiles, items, tuple(lines), turtle)
+
+
+def _grid_hint(v: Any, cols: int, rows: int) -> str | None:
+    """Where the range of a cell's x and y comes from, for a whole number off the grid: the grid
+    is the tiles' bounding box, so a turtle or an item off it is a tile forgotten as often as a
+    coordinate mistyped."""
+    if not isinstance(v, int) or isinstance(v, bool):  # a wrong type: its own message is enough
+        return None
+    return (
+        f"the grid, the bounding box of the tiles, is {cols} x {rows} (x 0..{cols - 1}, "
+        f"y 0..{rows - 1}): add the tiles, or put it on one"
+    )
 
 
 def _check_free_cell(
