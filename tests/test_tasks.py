@@ -478,6 +478,12 @@ def test_the_examples_cover_every_goal_kind_and_constraint():
     assert any(not all(t.world.allowed) for t in tasks if not t.goal.is_draw)
 
 
+def test_the_examples_include_an_exact_count_that_asks_for_a_block():
+    """`exactly {"bk": 0}` is a ban; an exact count above zero is the other use of `exactly`."""
+    tasks = [load_task(p) for p in EXAMPLE_TASKS]
+    assert any(any(n > 0 for n in t.constraints.exactly.values()) for t in tasks)
+
+
 def test_the_examples_include_logo_style_python_style_and_commented_programs():
     names = {p.name for p in EXAMPLE_PROGRAMS}
     assert any(".logo." in n for n in names)
