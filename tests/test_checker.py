@@ -173,7 +173,7 @@ def test_an_unknown_code_json_block_is_a_syntax_error_at_its_path():
 def test_malformed_json_is_a_syntax_error_at_its_position():
     (d,) = check('{"run": [\n  {"type": "fd"},\n]}')
     assert d.rule == "syntax"
-    assert d.span.line == 3
+    assert (d.span.line, d.span.column) == (2, 17)  # the trailing comma, not the `]` after it
 
 
 def test_to_dict_gives_the_fields_for_machines():
