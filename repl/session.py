@@ -303,6 +303,7 @@ class Session:
         else:
             budget = f"{used} command{'s' * (used != 1)}"
         limits = []
+        unchecked = cons.unchecked(self.program)
         for key in ("fd", "bk", "lt", "rt", "setpc", "repeat"):
             khi = cons.bounds(key)[1]
             if khi == 0:
@@ -311,10 +312,8 @@ class Session:
                 n = counts.get(key, 0)
                 # the benchmark's rule: `exactly` holds for a type the program does not use, so
                 # `fd 0/2` beside "solved" needs saying why (a learner would think it a slip)
-                unchecked = key in cons.exactly and n == 0
-                limits.append(
-                    f"{key} {n}/{int(khi)}" + (f" (checked once {key} is used)" * unchecked)
-                )
+                later = f" (checked once {key} is used)" if key in unchecked else ""
+                limits.append(f"{key} {n}/{int(khi)}{later}")
         if cons.start_by:
             limits.append("start with " + " ".join(cons.start_by))
         step = self.current_step

@@ -257,6 +257,23 @@ def test_check_without_problems_exits_0(capsys, tasks_dir):
     assert code == 0
 
 
+def test_check_notes_an_exactly_type_the_program_does_not_use(capsys, examples_dir):
+    """The benchmark checks only the types a program uses: "Use exactly 1 'repeat'" holds for a
+    program without one, which a teacher took for a slip of the checker."""
+    task = str(examples_dir / "tasks" / "exactly-one-repeat.json")
+    code, out, _ = xlogo(capsys, "check", task, "-e", "fd fd")
+    assert code == 0 and "no problems found" in out
+    assert 'note: "exactly 1 repeat" holds because the program uses no repeat' in out
+    code, out, _ = xlogo(capsys, "check", task, "-e", "fd fd", "--json")
+    assert code == 0 and json.loads(out)["notes"][0].startswith('"exactly 1 repeat" holds')
+
+
+def test_check_json_has_no_notes_for_a_program_that_uses_every_exactly_type(capsys, examples_dir):
+    task = str(examples_dir / "tasks" / "exactly-one-repeat.json")
+    code, out, _ = xlogo(capsys, "check", task, "-e", "repeat(2){fd}", "--json")
+    assert code == 0 and "notes" not in json.loads(out)
+
+
 def test_check_json_lists_range_errors_with_positions(capsys):
     code, out, _ = xlogo(capsys, "check", "-e", "repeat(13){fd}\nsetpc(purple)", "--json")
     diags = json.loads(out)["diagnostics"]

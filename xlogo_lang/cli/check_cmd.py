@@ -3,9 +3,15 @@
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING
 
+from ..constraints import KEY_WORDS
 from ..errors import UsageError
 from .common import console, print_json, program_source, task_from_args, with_task_warnings
+
+if TYPE_CHECKING:
+    from ..checker import Diagnostic
+    from ..tasks import Task
 
 USAGE = "xlogo check [TASK] PROGRAM"
 
@@ -56,17 +62,39 @@ def main(args: argparse.Namespace) -> int:
         diags = [Diagnostic("error", "syntax", TOO_LONG, None, hint=too_large.hint)]
     else:
         diags = check(text, task, filename=name)
+    notes = _unchecked_notes(text, name, task, diags)
     if args.json:
         out = {"file": name, "diagnostics": [d.to_dict() for d in diags]}
-        print_json(with_task_warnings(args, out))
+        print_json(with_task_warnings(args, out | ({"notes": notes} if notes else {})))
     else:
+        from rich.markup import escape
+
         con = console()
         for d in diags:
             style = "red" if d.severity == "error" else "yellow"
             con.print(f"[{style}]{d.severity}[/] [dim]\\[{d.rule}][/]", end=" ", soft_wrap=True)
             con.print(d.render(text, name), markup=False, highlight=False, soft_wrap=True)
         if not diags:
-            from rich.markup import escape
-
             con.print(f"[green]{escape(name)}: no problems found[/]", soft_wrap=True)
+        for note in notes:
+            con.print(f"[dim]note: {escape(note)}[/]", soft_wrap=True)
     return 1 if diags else 0
+
+
+def _unchecked_notes(text: str, name: str, task: Task | None, diags: list[Diagnostic]) -> list[str]:
+    """A line for each `exactly` type the program does not use, which the benchmark does not
+    check: "no problems found" under "Use exactly 1 'repeat'" for a program without one
+    looked like a checker's slip to a teacher. Not a diagnostic: the program meets the rule."""
+    if task is None or not any(n > 0 for n in task.constraints.exactly.values()):
+        return []
+    if any(d.rule == "syntax" for d in diags):
+        return []
+    from ..parser import parse
+
+    program = parse(text, filename=name, strict=False)
+    words = {key: KEY_WORDS[key] for key in task.constraints.unchecked(program)}
+    return [
+        f'"exactly {task.constraints.exactly[key]} {word}" holds because the program uses no '
+        f"{word} (the benchmark checks only the types a program uses)"
+        for key, word in words.items()
+    ]
