@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from core_helpers import lit, make_task, objective
 
 from xlogo_lang.cli import main as cli_main
 from xlogo_lang.errors import UsageError
@@ -40,6 +41,22 @@ def test_the_text_map_marks_turtle_items_forbidden_cells_and_walls(real_tasks):
     assert rows[1].split() == ["0", "a", ".", "b"]
     assert "T^" in rows[-1] and "#" in rows[-1] and "|" in rows[-1]
     assert "---" in m
+
+
+def test_letter_items_are_labelled_by_their_letter_and_the_others_from_a():
+    """By grid position, the letter C read `b: black letter C` and stood as `b` on the map."""
+    items = [(0, 1, "C", "black", 1), (1, 1, "strawberry", "red", 1), (2, 1, "A", "black", 1)]
+    p = build_prompt(make_task(items=items, goal=[objective("find", [[lit(name="C")]])]))
+    assert "- C: black letter C at (0, 1)" in p.user and "- A: black letter A at (2, 1)" in p.user
+    assert "- a: red strawberry at (1, 1)" in p.user
+    assert "  1   C   a   A" in p.user
+    assert "T = turtle (the arrow shows its heading)" in p.user
+
+
+def test_a_letter_t_item_is_told_apart_from_the_turtle():
+    task = make_task(items=[(2, 2, "T", "black", 1)], goal=[objective("find", [[lit(name="T")]])])
+    p = build_prompt(task)
+    assert "T with an arrow = turtle (the arrow shows its heading), T alone = letter T" in p.user
 
 
 def test_draw_tasks_list_the_target_picture_and_draw_it_as_a_map(real_tasks):

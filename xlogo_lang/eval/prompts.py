@@ -42,7 +42,8 @@ CONSTRAIN = (None, "grammar", "json")  # None: free decoding
 DEFAULT_TEMPLATE = "default"
 _SECTION = "--- {} ---"
 # Bumped when the way `$world` is worded or the picture is drawn changes: part of the hash.
-PROMPT_VERSION = "1"
+# 2: letter items are labelled by their letter (`A: black letter A`), not by grid position.
+PROMPT_VERSION = "2"
 
 _DIRECTION_WORDS = {0: "north (up)", 1: "east (right)", 2: "south (down)", 3: "west (left)"}
 _ARROWS = "^>v<"
@@ -298,10 +299,19 @@ def _cell(x: int, y: int) -> str:
 
 
 def item_labels(world: World) -> dict[int, str]:
-    """Short labels for the items in the text map: a, b, ..., z, then aa, ab, ..."""
+    """Short labels for the items in the text map: a letter item is its letter (`A`), the
+    others a, b, ..., z, then aa, ab, ... in grid order. Letters labelled by grid position read
+    `b: black letter C`, shown as `b` on the map: a model asked to visit the C had to translate
+    (and generated tasks use letters A-H, the labels' own first letters)."""
     labels = {}
-    for n, idx in enumerate(sorted(world.items)):
+    n = 0
+    for idx in sorted(world.items):
+        name = world.items[idx].name
+        if name in LETTERS:
+            labels[idx] = name
+            continue
         labels[idx] = chr(97 + n) if n < 26 else chr(97 + n // 26 - 1) + chr(97 + n % 26)
+        n += 1
     return labels
 
 
@@ -443,7 +453,10 @@ def task_text(task: Task) -> str:
         )
     else:
         out.append("Items: none.")
-    legend = "T = turtle (the arrow shows its heading), . = free cell, # = forbidden cell"
+    legend = "T = turtle (the arrow shows its heading)"
+    if "T" in labels.values():  # the letter T is an item: the turtle is the T with an arrow
+        legend = "T with an arrow = turtle (the arrow shows its heading), T alone = letter T"
+    legend += ", . = free cell, # = forbidden cell"
     if missing:
         legend += ", blank = missing cell"
     if w.items:
