@@ -276,6 +276,25 @@ def test_another_configuration_in_the_same_file_is_refused(tmp_path, tasks, asse
     assert "another configuration" in capsys.readouterr().err
 
 
+def test_a_run_of_an_older_prompt_wording_is_refused_saying_what_the_hash_covers(
+    tmp_path, tasks, capsys
+):
+    """The same arguments give another template hash once xlogo words prompts otherwise."""
+    out = tmp_path / "run.jsonl"
+    with ScriptedOpenAI(lambda req, seen: Reply("fd")) as srv:
+        asyncio.run(run_eval(config(srv.url), tasks[:1], out, progress=False))
+        old = {"template_hash": "0123456789ab", "run_id": "0123456789ab"}  # made by version 1
+        recs = [{**r, **old} for r in lines(out)]
+        out.write_text("".join(json.dumps(r) + "\n" for r in recs), encoding="utf-8")
+        with pytest.raises(UsageError) as err:
+            asyncio.run(run_eval(config(srv.url), tasks[:1], out, progress=False))
+    assert "template hash '0123456789ab' in the file" in str(err.value)
+    from xlogo_lang.eval.prompts import PROMPT_VERSION
+
+    covers = f"a hash of the template and of xlogo's prompt wording, version {PROMPT_VERSION}"
+    assert covers in str(err.value)
+
+
 def test_vision_mode_sends_the_picture_as_a_data_url(tmp_path, tasks):
     got = []
 

@@ -58,6 +58,7 @@ from .prompts import (
     ANSWER_FORMATS,
     CONSTRAIN,
     MODES,
+    PROMPT_VERSION,
     Prompt,
     build_prompt,
     check_choice,
@@ -560,6 +561,14 @@ _FIELD_NAMES = {
 }
 
 
+# The same arguments give another hash when xlogo words prompts otherwise (PROMPT_VERSION):
+# "use the same arguments to resume" alone sent a user looking for a change they never made.
+_TEMPLATE_HASH_COVERS = (
+    f", a hash of the template and of xlogo's prompt wording, version {PROMPT_VERSION}: a run "
+    "made by an xlogo that words prompts otherwise resumes only with that xlogo"
+)
+
+
 def config_difference(config: EvalConfig, rec: dict[str, Any]) -> str:
     """What differs between `config` and the configuration of a recorded attempt, in the user's
     terms: `--temperature 0.0 in the file, 0.5 now`. The template hash also covers the mode and
@@ -570,7 +579,9 @@ def config_difference(config: EvalConfig, rec: dict[str, Any]) -> str:
         changed.remove("template_hash")
     if changed:
         return "; ".join(
-            f"{_FIELD_NAMES[k]} {_value(rec[k])} in the file, {_value(now[k])} now" for k in changed
+            f"{_FIELD_NAMES[k]} {_value(rec[k])} in the file, {_value(now[k])} now"
+            + (_TEMPLATE_HASH_COVERS if k == "template_hash" else "")
+            for k in changed
         )
     unrecorded = [_FIELD_NAMES[k] for k in now if k not in rec]
     if unrecorded:
