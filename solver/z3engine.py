@@ -32,6 +32,7 @@ This module never imports the CLI.
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import os
 import signal
@@ -164,7 +165,12 @@ class _Interrupts:
         while data := os.read(read, 64):
             if signal.SIGINT in data:
                 self.noted = True
-                z3.main_ctx().interrupt()  # thread-safe; a check in progress answers `unknown`
+                # thread-safe; a check in progress answers `unknown`. On a context canceled
+                # already (an earlier Ctrl-C, or one z3 took) the wrapper reports that state as
+                # an error, which this thread would print as "Exception in thread" under the
+                # search's own KeyboardInterrupt
+                with contextlib.suppress(z3.Z3Exception):
+                    z3.main_ctx().interrupt()
 
     def check(self, deadline: float | None = None, *, canceled: bool = False) -> None:
         """Raise KeyboardInterrupt if Ctrl-C was noted, or if a check was canceled with time
