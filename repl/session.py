@@ -303,7 +303,7 @@ class Session:
         else:
             budget = f"{used} command{'s' * (used != 1)}"
         limits = []
-        unchecked = cons.unchecked(self.program)
+        unchecked = cons.unchecked(counts)
         for key in ("fd", "bk", "lt", "rt", "setpc", "repeat"):
             khi = cons.bounds(key)[1]
             if khi == 0:

@@ -96,12 +96,12 @@ class Constraints:
             out["start_by"] = list(self.start_by)
         return out
 
-    def unchecked(self, prog: Program) -> list[str]:
-        """The `exactly` types (of a count above 0) that `prog` does not use. The benchmark
-        checks only the types a program uses, so "Use exactly 1 'repeat'" holds for a program
-        with no repeat: not a violation, but not what the task's words lead a reader to expect,
-        so `xlogo check` and the REPL say it."""
-        counts = count_blocks(prog)
+    def unchecked(self, counts: Mapping[str, int]) -> list[str]:
+        """The `exactly` types (of a count above 0) that a program of `counts` (`count_blocks`'s,
+        which the callers have already) does not use. The benchmark checks only the types a
+        program uses, so "Use exactly 1 'repeat'" holds for a program with no repeat: not a
+        violation, but not what the task's words lead a reader to expect, so `xlogo check` and
+        the REPL say it."""
         return [k for k in KEYS[:-1] if self.exactly.get(k, 0) > 0 and counts.get(k, 0) == 0]
 
     def check(self, prog: Program) -> list[Violation]:

@@ -400,7 +400,6 @@ class CompiledGoal:
             )
         # concat
         for j, (spec, mask) in enumerate(zip(target.specs, self.target_masks, strict=True)):
-            hits = sum(1 for c in cells if (mask >> c) & 1)
             if not mask:
                 return GoalResult(
                     False,
@@ -408,6 +407,7 @@ class CompiledGoal:
                     f"{len(target.specs)})",
                     "item",
                 )
+            hits = sum(1 for c in cells if (mask >> c) & 1)
             if hits == 0:
                 return GoalResult(
                     False,

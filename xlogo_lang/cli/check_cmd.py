@@ -5,12 +5,12 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING
 
-from ..constraints import KEY_WORDS
-from ..errors import UsageError
+from ..constraints import KEY_WORDS, count_blocks
+from ..errors import ProgramError, UsageError
 from .common import console, print_json, program_source, task_from_args, with_task_warnings
 
 if TYPE_CHECKING:
-    from ..checker import Diagnostic
+    from ..ast import Program
     from ..tasks import Task
 
 USAGE = "xlogo check [TASK] PROGRAM"
@@ -32,6 +32,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def main(args: argparse.Namespace) -> int:
     from ..checker import Diagnostic, check
+    from ..parser import parse
     from ..program_files import TOO_LONG, ProgramTooLarge
 
     paths = list(args.paths)
@@ -58,11 +59,16 @@ def main(args: argparse.Namespace) -> int:
         text, name, too_large = "", exc.file or "<stdin>", exc
     args.task = task_path
     task = task_from_args(args) if task_path else None
+    program: Program | None = None
     if too_large is not None:
         diags = [Diagnostic("error", "syntax", TOO_LONG, None, hint=too_large.hint)]
     else:
-        diags = check(text, task, filename=name)
-    notes = _unchecked_notes(text, name, task, diags)
+        try:  # parsed once, for the diagnostics and the notes (a syntax error: `check` says it)
+            program = parse(text, filename=name, strict=False)
+        except ProgramError:
+            program = None
+        diags = check(text if program is None else program, task, filename=name)
+    notes = _unchecked_notes(program, task) if program is not None and task is not None else []
     if args.json:
         out = {"file": name, "diagnostics": [d.to_dict() for d in diags]}
         print_json(with_task_warnings(args, out | ({"notes": notes} if notes else {})))
@@ -81,20 +87,13 @@ def main(args: argparse.Namespace) -> int:
     return 1 if diags else 0
 
 
-def _unchecked_notes(text: str, name: str, task: Task | None, diags: list[Diagnostic]) -> list[str]:
+def _unchecked_notes(program: Program, task: Task) -> list[str]:
     """A line for each `exactly` type the program does not use, which the benchmark does not
     check: "no problems found" under "Use exactly 1 'repeat'" for a program without one
     looked like a checker's slip to a teacher. Not a diagnostic: the program meets the rule."""
-    if task is None or not any(n > 0 for n in task.constraints.exactly.values()):
-        return []
-    if any(d.rule == "syntax" for d in diags):
-        return []
-    from ..parser import parse
-
-    program = parse(text, filename=name, strict=False)
-    words = {key: KEY_WORDS[key] for key in task.constraints.unchecked(program)}
+    exactly = task.constraints.exactly
     return [
-        f'"exactly {task.constraints.exactly[key]} {word}" holds because the program uses no '
-        f"{word} (the benchmark checks only the types a program uses)"
-        for key, word in words.items()
+        f'"exactly {exactly[key]} {KEY_WORDS[key]}" holds because the program uses no '
+        f"{KEY_WORDS[key]} (the benchmark checks only the types a program uses)"
+        for key in task.constraints.unchecked(count_blocks(program))
     ]
