@@ -296,9 +296,9 @@ def test_a_z3_call_canceled_by_ctrl_c_between_checks_is_an_interruption():
     import time
 
     import z3
-    from xlogo_lang.solver.z3engine import _Interrupts
+    from xlogo_lang.solver.z3_interrupts import Z3Interrupts
 
-    with pytest.raises(KeyboardInterrupt), _Interrupts() as interrupts:
+    with pytest.raises(KeyboardInterrupt), Z3Interrupts() as interrupts:
         os.kill(os.getpid(), signal.SIGINT)
         while not interrupts.noted:
             time.sleep(0.001)
@@ -316,11 +316,11 @@ def test_ctrl_c_on_a_z3_context_in_an_error_state_leaves_no_thread_traceback():
     import time
 
     import z3
-    from xlogo_lang.solver.z3engine import _Interrupts
+    from xlogo_lang.solver.z3_interrupts import Z3Interrupts
 
     with contextlib.suppress(z3.Z3Exception):
         z3.Solver().model()  # no check made: the context's error is "there is no current model"
-    with pytest.raises(KeyboardInterrupt), _Interrupts() as interrupts:
+    with pytest.raises(KeyboardInterrupt), Z3Interrupts() as interrupts:
         os.kill(os.getpid(), signal.SIGINT)
         while not interrupts.noted:
             time.sleep(0.001)
@@ -334,9 +334,9 @@ def test_a_model_z3_cannot_give_after_ctrl_c_is_an_interruption():
     import time
 
     import z3
-    from xlogo_lang.solver.z3engine import _Interrupts
+    from xlogo_lang.solver.z3_interrupts import Z3Interrupts
 
-    with pytest.raises(KeyboardInterrupt), _Interrupts() as interrupts:
+    with pytest.raises(KeyboardInterrupt), Z3Interrupts() as interrupts:
         os.kill(os.getpid(), signal.SIGINT)
         while not interrupts.noted:
             time.sleep(0.001)
@@ -345,7 +345,7 @@ def test_a_model_z3_cannot_give_after_ctrl_c_is_an_interruption():
 
 def test_a_z3_error_without_ctrl_c_is_not_taken_for_one():
     import z3
-    from xlogo_lang.solver.z3engine import _Interrupts
+    from xlogo_lang.solver.z3_interrupts import Z3Interrupts
 
-    with pytest.raises(z3.Z3Exception), _Interrupts():
+    with pytest.raises(z3.Z3Exception), Z3Interrupts():
         raise z3.Z3Exception(b"canceled")
