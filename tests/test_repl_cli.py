@@ -56,6 +56,15 @@ def test_a_bare_id_without_a_directory_says_how_to_name_one(tmp_path, monkeypatc
     )
 
 
+def test_a_missing_task_file_named_without_a_folder_is_not_taken_for_an_id(tmp_path, monkeypatch):
+    """`xlogo repl task.json` was told to try `xlogo repl DIR --id task.json`, which no folder
+    answers: an id is given without `.json`."""
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(TaskError) as caught:
+        start_session("task.json", None, None)
+    assert caught.value.hint is None and "no such file or directory" in str(caught.value)
+
+
 def test_a_broken_task_file_exits_2_with_one_line_naming_the_field(tasks_dir, tmp_path, capsys):
     data = json.loads((tasks_dir / "87.json").read_text())
     data["items"][0]["count"] = 9

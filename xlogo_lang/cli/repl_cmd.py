@@ -73,7 +73,8 @@ def start_session(task: str | None, task_id: str | None, tasks: str | None) -> S
         return Session(tasks_dir=pinned or path)  # the playground, with the tasks at hand
     if not path.exists() and pinned is not None and task_id is None:
         return Session(load_task(pinned, task), tasks_dir=pinned)  # `xlogo repl 87 --tasks DIR`
-    if not path.exists() and pinned is None and task_id is None and "/" not in task:
+    bare_id = "/" not in task and path.suffix not in (".json", ".jsonl")  # a file's name is none
+    if not path.exists() and pinned is None and task_id is None and bare_id:
         from ..errors import TaskError  # a bare id, given as the tasks' folder would take it
 
         raise TaskError(
