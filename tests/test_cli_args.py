@@ -408,3 +408,29 @@ def test_eval_names_an_out_folder_alike_in_a_dry_run_and_a_run(capsys, tmp_path,
     for extra in (["--dry-run"], ["--base-url", "http://127.0.0.1:9"]):
         code, _, err = xlogo(capsys, *base, *extra)
         assert code == 2 and "--out is a folder, not a file" in err
+
+
+@pytest.mark.parametrize("command", ["run", "show", "check"])
+def test_a_task_id_after_a_folder_without_id_is_told_to_use_id(capsys, assets_dir, command):
+    """`xlogo run DIR 87` read 87 as the program file and said only that there is no such file."""
+    code, _, err = xlogo(capsys, command, str(assets_dir), "87")
+    assert code == 2 and "87: no such file or directory" in err and "--id 87" in err
+
+
+def test_a_task_id_after_a_folder_next_to_e_is_told_to_use_id(capsys, assets_dir):
+    code, _, err = xlogo(capsys, "run", str(assets_dir), "87", "-e", "fd")
+    assert code == 2 and "not both" in err and "--id 87" in err
+
+
+@pytest.mark.parametrize("command", ["solve", "prompt", "export"])
+def test_a_task_id_a_command_does_not_take_is_told_to_use_id(capsys, assets_dir, command):
+    """Commands without a PROGRAM refuse the word as argparse does, and say where it goes."""
+    with pytest.raises(SystemExit) as exc:
+        main([command, str(assets_dir), "87"])
+    err = capsys.readouterr().err
+    assert exc.value.code == 2 and "unrecognized arguments: 87" in err and "--id 87" in err
+
+
+def test_a_missing_program_after_a_task_file_gets_no_id_hint(capsys, strawberry):
+    code, _, err = xlogo(capsys, "run", strawberry[0], "87")
+    assert code == 2 and "no such file or directory" in err and "--id" not in err

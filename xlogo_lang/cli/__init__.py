@@ -91,12 +91,19 @@ class CommandParser(_Parser):
             finally:
                 self._intermixing = False
         if extras:  # the top-level parser would refuse them with its own usage, not this one's
-            self.error(self._unrecognised(extras))
+            self.error(self._unrecognised(extras, ns))
         return ns, extras
 
-    def _unrecognised(self, extras: list[str]) -> str:
-        """argparse's message, with the option a mistyped one most looks like."""
+    def _unrecognised(self, extras: list[str], ns: argparse.Namespace) -> str:
+        """argparse's message, with the option a mistyped one most looks like, or --id for a
+        task id given after a folder of tasks."""
         msg = f"unrecognized arguments: {' '.join(extras)}"
+        if len(extras) == 1 and any("--id" in a.option_strings for a in self._actions):
+            from .common import task_id_hint
+
+            hint = task_id_hint(ns, extras[0])
+            if hint is not None:
+                return f"{msg} ({hint})"
         known = [o for a in self._actions for o in a.option_strings if o.startswith("--")]
         for word in extras:
             if word.startswith("--"):

@@ -52,12 +52,12 @@ def main(args: argparse.Namespace) -> int:
                 file=paths[0],
             )
         raise UsageError("--id picks a task of a TASK directory, and no TASK was given")
+    args.task = task_path  # for program_source's hint on a task id given after a folder
     too_large: ProgramTooLarge | None = None
     try:  # the program first: a task file given as PROGRAM (or the two swapped) is named as such
         text, name = program_source(args, usage=USAGE)
     except ProgramTooLarge as exc:  # a problem of the program, as one of 1,000,001 characters
         text, name, too_large = "", exc.file or "<stdin>", exc
-    args.task = task_path
     task = task_from_args(args) if task_path else None
     program: Program | None = None
     if too_large is not None:

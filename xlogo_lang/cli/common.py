@@ -143,19 +143,39 @@ def program_source(
     A task file where the program goes is refused here, with `usage` (the command's own line,
     e.g. "xlogo check [TASK] PROGRAM"): read as code JSON it would only be a malformed program,
     and the user's mistake is the order or a forgotten argument, not the program."""
+    hint = None if args.program is None else task_id_hint(args, args.program)
     if getattr(args, "expr", None) is not None:
         if args.program is not None:
-            raise UsageError(f"give either a PROGRAM file ({args.program}) or -e, not both")
+            raise UsageError(
+                f"give either a PROGRAM file ({args.program}) or -e, not both", hint=hint
+            )
         return args.expr, "<expr>"
     if args.program is None:
         if required:
             raise UsageError("no program given (a file, - for stdin, or -e 'fd rt fd')")
         return None
+    if hint is not None:
+        raise UsageError("no such file or directory", file=args.program, hint=hint)
     text, name = _read_program_file(args.program)
     if looks_like_task(text):
         where = f" (usage: {usage})" if usage else ""
         raise UsageError(f"this looks like a task file, not a program{where}", file=name)
     return text, name
+
+
+def task_id_hint(args: argparse.Namespace, word: str) -> str | None:
+    """The hint for a task id given as an argument of its own after a folder of tasks
+    (`xlogo run DIR 87 -e 'fd'`), where the command takes it for a program file or refuses it:
+    a word with no folder and no suffix that names no file, after a TASK that is a folder,
+    with no --id."""
+    task = getattr(args, "task", None)
+    if getattr(args, "task_id", None) is not None or not isinstance(task, str):
+        return None
+    if word == "-" or "/" in word or Path(word).suffix or not Path(task).is_dir():
+        return None
+    if Path(word).exists():
+        return None
+    return f"a task of a folder is chosen with --id: --id {word}"
 
 
 def _read_program_file(program: str) -> tuple[str, str]:
