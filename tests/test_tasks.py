@@ -57,6 +57,25 @@ def test_an_unknown_task_id_is_quoted_short(assets_dir, tasks_dir):
         assert len(str(info.value)) < 300
 
 
+@pytest.mark.parametrize("where", ["assets_dir", "tasks_dir"])
+@pytest.mark.parametrize(
+    ("task_id", "hint"),
+    [("10", "did you mean 10a or 10b?"), ("10A", "did you mean 10a?"), ("87a", "did you mean 87?")],
+)
+def test_an_unknown_task_id_names_the_ids_it_was_likely_meant_for(request, where, task_id, hint):
+    """A split task's number alone (`10` for 10a and 10b), another case or a suffix too many."""
+    with pytest.raises(TaskError) as caught:
+        load_task(request.getfixturevalue(where), task_id)
+    assert caught.value.hint == hint
+
+
+def test_an_unknown_task_id_near_other_ids_gets_no_hint(assets_dir):
+    """68 is no 67 mistyped: a near number is another task, so none is offered."""
+    with pytest.raises(TaskError) as caught:
+        load_task(assets_dir, "68")
+    assert caught.value.hint is None
+
+
 def test_a_directory_without_a_task_id_is_a_task_error(tasks_dir):
     with pytest.raises(TaskError, match="needs a task id"):
         load_task(tasks_dir)

@@ -196,12 +196,31 @@ def sort_ids(ids: Any) -> list[str]:
     return sorted((str(i) for i in ids), key=id_sort_key)
 
 
+def _id_hint(task_id: str, ids: list[str]) -> str | None:
+    """The ids a mistyped one most likely meant: the variants of a split task (`9` for 9a and
+    9b), or an id written with another suffix or case (`64a`, `9A`). Other near ids are only
+    other tasks (`65` for `64`), so none is offered."""
+    variants = sort_ids({i for i in ids if re.fullmatch(re.escape(task_id) + r"[a-z]", i)})
+    if not variants:
+        stem = re.match(r"\d+", task_id)
+        variants = [i for i in dict.fromkeys(ids) if i.lower() == task_id.lower()] or (
+            [stem.group()] if stem and stem.group() in ids and stem.group() != task_id else []
+        )
+    if not variants:
+        return None
+    if len(variants) == 1:
+        return f"did you mean {variants[0]}?"
+    return f"did you mean {', '.join(variants[:-1])} or {variants[-1]}?"
+
+
 def _load_from_dir(p: Path, task_id: str) -> Task:
     if _is_asset_dir(p):
         records = _asset_records(p)
         if task_id not in records["worlds"] and task_id not in records["goals"]:
             raise TaskError(
-                f"no task with id {quoted(task_id)}", file=str(p / ASSET_FILES["worlds"])
+                f"no task with id {quoted(task_id)}",
+                file=str(p / ASSET_FILES["worlds"]),
+                hint=_id_hint(task_id, [*records["worlds"], *records["goals"]]),
             )
         return task_from_assets(records, task_id, p)
     return load_task(_folder_file(p, task_id))
@@ -353,7 +372,8 @@ def _folder_file(p: Path, task_id: str) -> Path:
     """The file of task `task_id`: the one holding that id, else the one named `<id>.json`.
     The id a batch shows comes first, so every id it shows loads that very task; the file name
     is for the user who reads it off the folder."""
-    files = _folder_index(p).get(task_id) or [f for f in _task_files(p) if f.stem == task_id]
+    index = _folder_index(p)
+    files = index.get(task_id) or [f for f in _task_files(p) if f.stem == task_id]
     if len(files) > 1:
         raise _shared_id_error(p, task_id, files)
     if not files:
@@ -361,6 +381,7 @@ def _folder_file(p: Path, task_id: str) -> Path:
             f"no task with id {quoted(task_id)} "
             f"(no task file holds it or is named {shorten(task_id)}.json)",
             file=str(p),
+            hint=_id_hint(task_id, list(index)),
         )
     return files[0]
 
