@@ -13,7 +13,6 @@ Pure checks: no I/O, nothing imported but the core's errors and tasks.
 
 from __future__ import annotations
 
-import math
 import os
 from collections.abc import Iterable
 from pathlib import Path
@@ -42,14 +41,6 @@ def number(name: str, value: object) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise TypeError(f"{name} must be a number, got {type(value).__name__}")
     return float(value)
-
-
-def finite(name: str, value: object) -> float:
-    """A real number that is not NaN or infinite."""
-    v = number(name, value)
-    if not math.isfinite(v):
-        raise UsageError(f"{name} must be a finite number, not {v}")
-    return v
 
 
 def flag(name: str, value: object) -> bool:
