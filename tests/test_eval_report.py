@@ -390,6 +390,19 @@ def test_a_task_id_that_is_not_a_string_is_a_bad_record(runs, tmp_path):
     assert "1 with a missing or wrong-typed field" in rep["warnings"][0]
 
 
+def test_a_task_source_that_is_not_a_string_is_a_bad_record_not_a_traceback(
+    assets_dir, tmp_path, capsys
+):
+    """The report looks for the task set in the records' `tasks`: an array there was an
+    unhashable-type traceback (a number, a TypeError from the task loader)."""
+    good = {**GOOD_87, "tasks": str(assets_dir)}
+    run = _write_run(tmp_path / "run.jsonl", [good, {**good, "sample": 1, "tasks": ["x"]}])
+    assert cli_main(["report", str(run), "--no-solver", "--json"]) == 0
+    rep = json.loads(capsys.readouterr().out)["runs"][0]
+    assert rep["attempts"] == 1 and rep["bad_records"] == 1
+    assert rep["first_skipped"]["reason"] == '"tasks" is an array, not a string or null: ["x"]'
+
+
 def test_a_stored_verdict_is_needed_when_there_is_no_reply_to_score(runs, tmp_path):
     run = _write_run(tmp_path / "run.jsonl", [GOOD_87, {"task_id": "87", "sample": 1}])
     rep = build_report([run], runs["tasks"], solver=False).to_dict()["runs"][0]

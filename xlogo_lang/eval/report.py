@@ -75,6 +75,7 @@ _FIELD_TYPES: dict[str, tuple[type, ...]] = {
     "crash_step": (int, type(None)),
     "prompt_tokens": (int, type(None)),
     "completion_tokens": (int, type(None)),
+    "tasks": (str, type(None)),  # where the task set is looked for without --tasks
 }
 # The k of pass@k every report shows when the samples allow it; a run's own sample count joins
 # them (`RunStats.candidate_ks`), so that a 3-sample run is not shown pass@1 alone.
