@@ -10,6 +10,7 @@ import pytest
 from test_eval_taskset import BROKEN_FIELD, folder_with_a_broken_task
 
 from xlogo_lang.cli import main as cli_main
+from xlogo_lang.printer import to_text
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 
@@ -164,6 +165,40 @@ def test_scoring_a_run_again_says_its_own_results_are_refused_and_why(tmp_path, 
     assert code == 2 and f"{results}: " in err
     assert "the results of one scored by xlogo score" in err and "remove it first" in err
     assert results.read_bytes() == before
+
+
+def test_a_runs_attempts_without_a_reply_stay_failed_attempts_in_its_scored_results(
+    tmp_path, capsys
+):
+    """A report counts an attempt that got no reply as a failed one; scoring the run skipped
+    it ('"response" must be a string'), so a report of the results gave the run 100% for 50%."""
+    import asyncio
+
+    from openai_server import Fail, Reply, ScriptedOpenAI, user_text
+
+    from xlogo_lang import load_tasks
+    from xlogo_lang.eval.client import RetryPolicy
+    from xlogo_lang.eval.prompts import build_prompt
+    from xlogo_lang.eval.report import build_report
+    from xlogo_lang.eval.runner import EvalConfig, run_eval
+
+    tasks = [t for t in load_tasks(EXAMPLES / "tasks") if t.solution is not None][:2]
+    answer = f"```\n{to_text(tasks[0].solution)}\n```"
+    run = tmp_path / "run.jsonl"
+    first = build_prompt(tasks[0]).user
+    with ScriptedOpenAI(
+        lambda req, seen: Reply(answer) if user_text(req) == first else Fail(400)
+    ) as srv:
+        cfg = EvalConfig(
+            model="m", base_url=srv.url, retry=RetryPolicy(max_retries=0), concurrency=1
+        )
+        asyncio.run(run_eval(cfg, tasks, run, progress=False))
+    code, out, err = score(capsys, str(run), "--tasks", str(EXAMPLES / "tasks"), "--json")
+    summary = json.loads(out)
+    assert code == 0 and err == ""
+    assert (summary["total"], summary["solved"], summary["request_errors"]) == (2, 1, 1)
+    reports = [build_report([p], tasks, solver=False).runs[0] for p in (run, summary["out"])]
+    assert [(r.attempts, r.errors, r.success()) for r in reports] == [(2, 1, 0.5)] * 2
 
 
 def test_a_file_that_is_no_score_results_given_as_out_is_refused_untouched(predictions, capsys):

@@ -4,7 +4,8 @@ Each input line is `{"task_id": ..., "response": ...}`; each output line keeps t
 adds the verdict fields (`eval.predictions`, which also says when the results file is replaced).
 A malformed input line, or one whose task is unknown or cannot be loaded, is reported with its
 number and skipped (the first 20 of them; the rest are counted); a broken task file in TASKS is
-warned about once. A file with no line to score is an input error (exit status 2), printed
+warned about once. An attempt of a run that got no reply is kept as a failed attempt, as
+`xlogo report` counts it. A file with no line to score is an input error (exit status 2), printed
 alone, and leaves the results file alone.
 An --out that is not an earlier score results file (an `xlogo eval` run, notes) is refused
 (exit status 2) before anything is scored, and left as it was.
@@ -89,6 +90,8 @@ def render(summary: ScoreSummary) -> None:
         table.add_row(f"crash: {kind}", str(n))
     table.add_row("goal not met", str(d["goal_failures"]))
     table.add_row("constraints violated", str(d["constraint_failures"]))
+    if summary.request_errors:  # a run scored: its attempts that got no reply
+        table.add_row("no reply (request error)", str(d["request_errors"]))
     if summary.skipped_lines:
         table.add_row("lines skipped (see the warnings)", str(summary.skipped_lines))
     con = console()

@@ -2,7 +2,10 @@
 line per scored prediction out (the input keys plus `scoring.score_response`'s verdict fields).
 
 A line that cannot be scored (not JSON, missing keys, a task id the task set does not have, or a
-task that cannot be loaded) is skipped and reported through `on_skip` with its line number.
+task that cannot be loaded) is skipped and reported through `on_skip` with its line number. An
+attempt of an `xlogo eval` run that got no reply (`status: "error"`, no response) is no such line:
+it is kept as the failed attempt `xlogo report` counts it as, so that the results of a run report
+as the run does, not with its failed requests left out of the rates.
 
 The output must be a new file or an earlier results file of `xlogo score` (every line a scored
 prediction): anything else, an `xlogo eval` run above all, is refused before any line is scored,
@@ -30,7 +33,7 @@ from ..reading import cannot_open, capped_lines, line_too_long, open_input
 from ..tasks import Task
 from . import arguments as args
 from .runner import RunFile, is_run_file, read_run
-from .scoring import score_response
+from .scoring import REQUEST_ERROR, no_reply_score, score_response
 from .skips import BROKEN_TASK, UNKNOWN_TASK, UNREADABLE, describe
 from .taskset import TaskSet
 
@@ -44,6 +47,7 @@ class ScoreSummary:
     crashes: Counter[str] = field(default_factory=Counter)
     goal_failures: int = 0
     constraint_failures: int = 0
+    request_errors: int = 0  # a run's attempts that got no reply (kept, as failed attempts)
     skipped: Counter[str] = field(default_factory=Counter)  # kind -> lines
     written: bool = False  # whether `out` now holds this run's results
 
@@ -54,7 +58,9 @@ class ScoreSummary:
     def add(self, r: dict[str, Any]) -> None:
         self.total += 1
         self.solved += bool(r.get("solved"))
-        if not r.get("parsed"):
+        if r.get("failure") == REQUEST_ERROR:
+            self.request_errors += 1
+        elif not r.get("parsed"):
             self.parse_failures += 1
         elif r.get("crashed"):
             self.crashes[(r.get("crash") or {}).get("kind", "?")] += 1
@@ -81,6 +87,7 @@ class ScoreSummary:
             "crashes": dict(self.crashes),
             "goal_failures": self.goal_failures,
             "constraint_failures": self.constraint_failures,
+            "request_errors": self.request_errors,
             # every line not scored, by why: it was no prediction, or its task is not in the
             # set, or cannot be loaded
             "skipped_lines": self.skipped_lines,
@@ -123,7 +130,14 @@ def score_predictions(
                 if on_skip is not None:
                     on_skip(lineno, why)
                 continue
-            result = {**record, **score_response(tasks[str(record["task_id"])], record["response"])}
+            response = record["response"]
+            task = tasks[str(record["task_id"])]
+            score = (
+                no_reply_score(record.get("request_error"))
+                if response is None
+                else score_response(task, response)
+            )
+            result = {**record, **score}
             fout.write(json_line(result))
             summary.add(result)
     summary.written = summary.total > 0
@@ -205,7 +219,9 @@ def _read_record(
         return None, (UNREADABLE, "expected a JSON object")
     if "task_id" not in record or "response" not in record:
         return None, (UNREADABLE, 'expected the keys "task_id" and "response"')
-    if not isinstance(record["response"], str):
+    if record["response"] is None and record.get("status") == "error":
+        pass  # a run's attempt that got no reply: a failed attempt, kept as one
+    elif not isinstance(record["response"], str):
         return None, (UNREADABLE, '"response" must be a string')
     tid = str(record["task_id"])
     if tid in task_set.broken:

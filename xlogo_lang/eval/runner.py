@@ -64,7 +64,7 @@ from .prompts import (
     check_choice,
     read_template,
 )
-from .scoring import REQUEST_ERROR, empty_score, score_response
+from .scoring import no_reply_score, score_response
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -508,10 +508,7 @@ def attempt_record(
     request_error: str | None = None,
 ) -> dict[str, Any]:
     """One line of RUN.jsonl: who was asked what, what they answered, and the verdict."""
-    if response is None:
-        score = empty_score(f"request failed: {request_error}", REQUEST_ERROR)
-    else:
-        score = score_response(task, response)
+    score = no_reply_score(request_error) if response is None else score_response(task, response)
     return {
         "run_id": config.run_id,
         "task_id": task.id,

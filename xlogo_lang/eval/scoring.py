@@ -66,6 +66,12 @@ def empty_score(reason: str, failure: str, detail: str | None = None) -> dict[st
     }
 
 
+def no_reply_score(request_error: str | None) -> dict[str, Any]:
+    """The score record of an attempt whose request got no reply: a failed attempt, as every
+    reader counts it (`xlogo eval` writes it, `xlogo score` keeps it when it scores a run)."""
+    return empty_score(f"request failed: {request_error}", REQUEST_ERROR)
+
+
 def score_response(task: Task, response: str) -> dict[str, Any]:
     """Score one raw model reply on `task`.
 
