@@ -6,6 +6,7 @@ import asyncio
 import dataclasses
 import io
 import json
+import math
 from pathlib import Path
 
 import pytest
@@ -691,19 +692,29 @@ def test_a_mixed_skill_source_is_named_under_the_skill_table_and_in_the_html(run
 # -- charts --------------------------------------------------------------------------------------
 
 
-def test_the_failures_chart_plots_the_share_of_attempts_as_the_table_does(
-    runs, tmp_path, monkeypatch
-):
-    from xlogo_lang.eval import report_view
+def test_the_failures_chart_plots_the_share_of_attempts_as_the_table_does(runs, tmp_path):
+    from xlogo_lang.eval.report_view import failures_figure
 
     one = _bare_run(tmp_path / "one.jsonl", {"1": 1, "87": 1})
     five = _bare_run(tmp_path / "five.jsonl", {"1": 5, "87": 5})
-    figures = []
-    monkeypatch.setattr(report_view, "_png", lambda fig: figures.append(fig) or b"")
-    report_view.charts(build_report([one, five], runs["tasks"], solver=False))
-    (ax,) = figures[1].axes  # the failures chart: every attempt of both runs failed
-    assert [bar.get_width() for bar in ax.patches] == [100.0, 100.0]
+    (ax,) = failures_figure(build_report([one, five], runs["tasks"], solver=False)).axes
+    assert [bar.get_width() for bar in ax.patches] == [100.0, 100.0]  # every attempt failed
     assert "%" in ax.get_xlabel()
+
+
+def test_the_skills_chart_draws_no_bar_for_a_skill_without_an_attempted_task(runs, tmp_path):
+    """The table shows "-" for such a skill; the chart drew a bar at 0%, every task failed."""
+    from xlogo_lang.eval.report_view import skills_figure
+    from xlogo_lang.eval.skills import SKILLS
+
+    run = _bare_run(tmp_path / "run.jsonl", {"1": 1, "87": 1})  # two failed attempts
+    rep = build_report([run], runs["tasks"], solver=False)
+    (ax,) = skills_figure(rep).axes
+    heights = dict(zip(SKILLS, (bar.get_height() for bar in ax.patches), strict=True))
+    assert rep.attempted_skill_ids("draw") == [] and math.isnan(heights["draw"])
+    assert rep.attempted_skill_ids("loops") != [] and heights["loops"] == 0.0
+    labels = dict(zip(SKILLS, (t.get_text() for t in ax.texts), strict=True))
+    assert (labels["draw"], labels["loops"]) == ("-", "0%")
 
 
 def test_charts_leave_the_callers_matplotlib_backend_and_pyplot_alone(runs, tmp_path):

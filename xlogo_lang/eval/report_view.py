@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import html
 import io
+import math
 from pathlib import Path
 from typing import Any
 
@@ -245,14 +246,17 @@ def render(report: Report, console: Any) -> None:
 
 
 def charts(report: Report) -> dict[str, bytes]:
-    """PNG charts: per-skill success and failure types (shares of each run's attempts, as in
-    the table: raw counts made a 5-sample run's bars five times a 1-sample run's), side by side
-    for every run."""
+    """PNG charts: per-skill success and failure types, side by side for every run."""
+    return {"skills": _png(skills_figure(report)), "failures": _png(failures_figure(report))}
+
+
+def skills_figure(report: Report) -> Any:
+    """Success per skill, as in the table: a skill a run attempted no task of gets no bar,
+    labelled "-" as in the table, not a bar at 0% that reads as every such task failed."""
     # a Figure of its own, not pyplot: no global backend to switch (a caller's notebook keeps
     # its own) and no figure left in pyplot's registry when a chart fails half-way
     from matplotlib.figure import Figure
 
-    out = {}
     names = [r.name for r in report.runs] + (["solver"] if report.baseline.available else [])
     fig = Figure(figsize=(max(7, 1.1 * len(SKILLS) * max(1, len(names)) / 2), 4))
     ax = fig.subplots()
@@ -263,16 +267,28 @@ def charts(report: Report) -> dict[str, bytes]:
             ids = report.attempted_skill_ids(s)
             run = report.runs[j] if j < len(report.runs) else report.baseline
             v = run.success(ids)
-            vals.append(100 * v if v is not None else 0)
-        ax.bar([i + j * width for i in range(len(SKILLS))], vals, width, label=name)
+            vals.append(100 * v if v is not None else math.nan)  # NaN: no bar is drawn
+        xs = [i + j * width for i in range(len(SKILLS))]
+        ax.bar(xs, vals, width, label=name)
+        # a bar of 0% is as flat as none: each says its number, or "-" as the table does
+        for x, v in zip(xs, vals, strict=True):
+            label, top = ("-", 0.0) if math.isnan(v) else (f"{v:.0f}%", v)
+            ax.text(x, top, label, ha="center", va="bottom", fontsize="x-small")
     ax.set_xticks([i + width * (len(names) - 1) / 2 for i in range(len(SKILLS))])
     ax.set_xticklabels([s.replace("_", " ") for s in SKILLS], rotation=20, ha="right")
     ax.set_ylabel("success (%)")
-    ax.set_ylim(0, 100)
+    ax.set_ylim(0, 108)  # room for the labels of bars at 100%
+    ax.set_yticks(range(0, 101, 20))
     ax.set_title("Success per skill")
     ax.legend(fontsize="small")
     fig.tight_layout()
-    out["skills"] = _png(fig)
+    return fig
+
+
+def failures_figure(report: Report) -> Any:
+    """Failure types as shares of each run's attempts, as in the table: raw counts made a
+    5-sample run's bars five times a 1-sample run's."""
+    from matplotlib.figure import Figure
 
     keys = report.failure_keys()
     fig = Figure(figsize=(8, max(2.5, 0.35 * max(1, len(keys)) * max(1, len(report.runs)) + 1)))
@@ -294,8 +310,7 @@ def charts(report: Report) -> dict[str, bytes]:
     if report.runs:
         ax.legend(fontsize="small")
     fig.tight_layout()
-    out["failures"] = _png(fig)
-    return out
+    return fig
 
 
 def write_html(report: Report, path: str | Path) -> list[Path]:
