@@ -860,6 +860,31 @@ def test_a_dry_run_on_another_task_under_a_recorded_id_is_refused_too(
     assert "task '87'" in capsys.readouterr().err
 
 
+def test_a_vision_run_resumed_on_another_task_with_the_same_prompt_text_is_refused(
+    tmp_path, assets_dir, tasks_dir, capsys
+):
+    """A vision prompt's text says only the grid's size and the goal: tasks 1 and 2 are asked
+    in the same words (their pictures differ). Comparing the text alone let a run of task 1
+    resume on task 2 under the id 1, its old reply judged on a task it was never shown."""
+    folder = tmp_path / "other_tasks"
+    folder.mkdir()
+    task_2 = json.loads((tasks_dir / "2.json").read_text(encoding="utf-8"))
+    (folder / "1.json").write_text(json.dumps({**task_2, "id": "1"}), encoding="utf-8")
+    out = tmp_path / "run.jsonl"
+    with ScriptedOpenAI(lambda req, seen: Reply("fd")) as srv:
+        argv = ["eval", "--model", "m", "--base-url", srv.url, "--ids", "1", "--mode", "vision"]
+        argv += ["--out", str(out), "--no-progress", "--samples", "2", "--temperature", "1"]
+        assert cli_main([*argv, "--tasks", str(assets_dir)]) == 0
+        lines_before = out.read_text().splitlines()
+        out.write_text(lines_before[0] + "\n")  # stopped after one sample
+        before, asked = out.read_bytes(), len(srv.requests)
+        code = cli_main([*argv, "--tasks", str(folder)])
+        assert len(srv.requests) == asked
+    err = capsys.readouterr().err
+    assert code == 2 and f"{out}: task '1'" in err and "mix task sets" in err
+    assert out.read_bytes() == before
+
+
 def test_the_same_tasks_read_from_another_place_resume(tmp_path, assets_dir, tasks_dir, capsys):
     """The prompts are compared, not the paths: the folder form of the assets is the same set."""
     out = tmp_path / "run.jsonl"

@@ -12,7 +12,8 @@ Attempts already in the file for the same configuration (`run_id`: model, mode, 
 format, sampling parameters, constraint mode) are never requested again; the others (new tasks,
 more samples, an interrupted attempt) are. A file holding another configuration's attempts is
 refused rather than mixed, naming the settings that differ, and so is a file whose attempt of a
-task id was asked another prompt than the task of that id gives now (another task set). An
+task id was asked another prompt than the task of that id gives now, or was made on another task
+(`task_hash`; another task set). An
 attempt whose request kept failing is recorded with `status: "error"` and is final too, unless
 `retry_errors` is set; then a new record is appended and readers take the last record of each
 (task, sample) (see `latest_attempts`). An endpoint that cannot be reached at all
@@ -494,6 +495,18 @@ class _Appender:
 # -- building records ----------------------------------------------------------------------------
 
 
+def task_hash(task: Task) -> str:
+    """What a task is, as its reply is judged: a hash of its world, goal and constraints (its
+    file's JSON without the reference solution, which judges no reply and which the per-task
+    files of the benchmark do not have). Resume compares it with the recorded one: a prompt's
+    text may not show the world (a vision prompt says only the grid's size, a template may name
+    only $description), so the same words can ask about two tasks."""
+    data = task.to_json()
+    data.pop("solution", None)
+    text = json.dumps(data, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
+
+
 def attempt_record(
     config: EvalConfig,
     task: Task,
@@ -524,6 +537,7 @@ def attempt_record(
         "constrain": config.constrain,
         "grammar_format": config.grammar,
         "tasks": config.tasks_source,
+        "task_hash": task_hash(task),
         "prompt_system": prompt.system,
         "prompt_user": prompt.user,
         "image_sha256": prompt.image_sha256,
@@ -638,7 +652,7 @@ def plan(
             file=str(out),
         )
     prompts = build_prompts(config, tasks)
-    check_same_tasks(config, prompts, existing.latest, out)
+    check_same_tasks(config, tasks, prompts, existing.latest, out)
     done = set()
     for rec in existing.latest:
         if rec.get("status") == "ok" or not config.retry_errors:
@@ -648,28 +662,43 @@ def plan(
 
 
 def check_same_tasks(
-    config: EvalConfig, prompts: dict[str, Prompt], records: list[dict[str, Any]], out: Path
+    config: EvalConfig,
+    tasks: list[Task],
+    prompts: dict[str, Prompt],
+    records: list[dict[str, Any]],
+    out: Path,
 ) -> None:
     """Refuse to resume when a recorded attempt of a task id was asked another prompt than the
-    task of that id gives now: the file was made with another task set (or the task changed),
-    and its old reply would be counted as this task's answer.
+    task of that id gives now, or was made on another task (`task_hash`, in the records that
+    have it: the same words can ask about two tasks): the file was made with another task set
+    (or the task changed), and its old reply would be counted as this task's answer.
 
-    The prompts are compared, not the task source the records name: a task set copied or moved
-    elsewhere, or the folder form of the assets, is the same tasks and resumes. (The source is
-    not part of the configuration either: adding it would change the run id of every file
-    already written.) Records of ids without a prompt in `prompts` (the tasks of this run) are
-    not this run's concern, as before."""
+    The prompts and the tasks are compared, not the task source the records name: a task set
+    copied or moved elsewhere, or the folder form of the assets, is the same tasks and resumes.
+    (The source is not part of the configuration either: adding it would change the run id of
+    every file already written.) Records of ids without a prompt in `prompts` (the tasks of
+    this run) are not this run's concern, as before."""
+    by_id = {t.id: t for t in tasks}
+    hashes: dict[str, str] = {}  # worked out once per task, not per recorded sample
     stored = [r for r in records if str(r.get("task_id")) in prompts and "prompt_user" in r]
     for rec in stored:
         tid = str(rec["task_id"])
+        if "task_hash" in rec and tid not in hashes:
+            hashes[tid] = task_hash(by_id[tid])
         if _asked(rec) != _asked_now(prompts[tid]):
-            raise UsageError(
-                f"task {tid!r}: its attempt in the file was asked another prompt than this "
-                f"task gives{_sources(rec.get('tasks'), config.tasks_source)}; resuming would "
-                "mix task sets. Give the tasks the file was made with, or another --out "
-                "(nothing was asked)",
-                file=str(out),
+            what = "was asked another prompt than this task gives"
+        elif "task_hash" in rec and rec["task_hash"] != hashes[tid]:
+            what = (
+                "was made on another task in the same words (its world, goal or constraints differ)"
             )
+        else:
+            continue
+        raise UsageError(
+            f"task {tid!r}: its attempt in the file {what}"
+            f"{_sources(rec.get('tasks'), config.tasks_source)}; resuming would mix task sets. "
+            "Give the tasks the file was made with, or another --out (nothing was asked)",
+            file=str(out),
+        )
 
 
 def _asked(rec: dict[str, Any]) -> tuple[Any, Any]:
