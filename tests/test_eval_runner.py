@@ -1130,6 +1130,25 @@ def test_the_json_summary_counts_the_errors_of_an_earlier_run_apart(tmp_path, as
     assert summary["earlier_error_causes"] == {"server: HTTP 500: down": 2}
 
 
+def test_an_earlier_record_with_wrong_typed_counts_is_summed_as_the_report_reads_it(
+    tmp_path, assets_dir, capsys
+):
+    """A record edited by hand or by another tool ("100" tokens, a "yes" verdict): resuming
+    ended in a TypeError traceback on the tokens, and took "yes" for a solve, which the
+    report refuses to."""
+    out = tmp_path / "run.jsonl"
+    argv = ["eval", "--model", "m", "--tasks", str(assets_dir), "--ids", "87"]
+    argv += ["--out", str(out), "--no-progress", "--json"]
+    with ScriptedOpenAI(lambda req, seen: Reply("no idea")) as srv:
+        assert cli_main([*argv, "--base-url", srv.url]) == 0
+        (rec,) = lines(out)
+        out.write_text(json.dumps({**rec, "prompt_tokens": "100", "solved": "yes"}) + "\n")
+        capsys.readouterr()
+        assert cli_main([*argv, "--base-url", srv.url]) == 0
+    summary = json.loads(capsys.readouterr().out)
+    assert (summary["resumed"], summary["solved"], summary["prompt_tokens"]) == (1, 0, 0)
+
+
 def test_a_key_variable_named_but_unset_is_an_error_naming_it_with_a_base_url_too(
     tmp_path, assets_dir, capsys, monkeypatch
 ):

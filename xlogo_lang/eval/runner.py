@@ -882,17 +882,24 @@ def _stopped_text(exc: Unreachable, summary: EvalSummary) -> str:
 
 
 def _count(summary: EvalSummary, rec: dict[str, Any], *, earlier: bool = False) -> None:
-    """Add an attempt to the summary: one this call made, or one an `earlier` call recorded."""
+    """Add an attempt to the summary: one this call made, or one an `earlier` call recorded
+    (by hand or another tool, perhaps: a field of another type counts as `xlogo report` reads
+    it, "yes" as no solve and "100" as no tokens, not as a TypeError ending the resume)."""
     summary.attempts += 1
-    summary.solved += bool(rec.get("solved"))
+    summary.solved += rec.get("solved") is True
     if rec.get("status") == "error":
         summary.errors += 1
         summary.earlier_errors += earlier
         causes = summary.earlier_error_causes if earlier else summary.error_causes
         cause = str(rec.get("request_error"))
         causes[cause] = causes.get(cause, 0) + 1
-    summary.prompt_tokens += rec.get("prompt_tokens") or 0
-    summary.completion_tokens += rec.get("completion_tokens") or 0
+    summary.prompt_tokens += _count_of(rec.get("prompt_tokens"))
+    summary.completion_tokens += _count_of(rec.get("completion_tokens"))
+
+
+def _count_of(value: Any) -> int:
+    """A recorded token count, or 0 for none (null, or anything that is no whole number)."""
+    return value if isinstance(value, int) and not isinstance(value, bool) else 0
 
 
 class _Progress:
