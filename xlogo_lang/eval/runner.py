@@ -243,7 +243,9 @@ class EvalSummary:
     resumed: int = 0  # already in the file
     requested: int = 0  # attempted in this call
     finished: int = 0  # written in this call
-    solved: int = 0  # over all attempts of this run in the file
+    # over the planned attempts in the file (this call's and earlier ones): the tasks and
+    # samples asked for now, not those of the file's other tasks or of a larger --samples
+    solved: int = 0
     attempts: int = 0
     errors: int = 0  # attempts without a reply, of this call and earlier ones
     # request_error -> how many, of the requests this call made (to `endpoint`)
