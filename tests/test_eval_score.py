@@ -3,6 +3,7 @@ predictions file are named for what they are, and a broken task file is skipped,
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 
@@ -199,6 +200,32 @@ def test_a_runs_attempts_without_a_reply_stay_failed_attempts_in_its_scored_resu
     assert (summary["total"], summary["solved"], summary["request_errors"]) == (2, 1, 1)
     reports = [build_report([p], tasks, solver=False).runs[0] for p in (run, summary["out"])]
     assert [(r.attempts, r.errors, r.success()) for r in reports] == [(2, 1, 0.5)] * 2
+
+
+def test_an_attempt_a_run_asked_again_is_counted_once_by_its_last_line(tmp_path, capsys):
+    """`--retry-errors` appends the new reply after the error it replaces: the summary counts
+    the attempt once, by its last line, as `xlogo report` does (not an error and a solve)."""
+    import asyncio
+
+    from openai_server import Fail, Reply, ScriptedOpenAI
+
+    from xlogo_lang import load_tasks
+    from xlogo_lang.eval.client import RetryPolicy
+    from xlogo_lang.eval.runner import EvalConfig, run_eval
+
+    task = next(t for t in load_tasks(EXAMPLES / "tasks") if t.solution is not None)
+    answer = f"```\n{to_text(task.solution)}\n```"
+    run = tmp_path / "run.jsonl"
+    with ScriptedOpenAI(lambda req, seen: Reply(answer) if seen == 2 else Fail(400)) as srv:
+        cfg = EvalConfig(model="m", base_url=srv.url, retry=RetryPolicy(max_retries=0))
+        asyncio.run(run_eval(cfg, [task], run, progress=False))
+        again = dataclasses.replace(cfg, retry_errors=True)
+        asyncio.run(run_eval(again, [task], run, progress=False))
+    assert len(run.read_text().splitlines()) == 2
+    code, out, _ = score(capsys, str(run), "--tasks", str(EXAMPLES / "tasks"), "--json")
+    summary = json.loads(out)
+    assert code == 0
+    assert (summary["total"], summary["solved"], summary["request_errors"]) == (1, 1, 0)
 
 
 def test_a_file_that_is_no_score_results_given_as_out_is_refused_untouched(predictions, capsys):

@@ -32,7 +32,7 @@ from ..files import json_line, replaced_when_kept
 from ..reading import cannot_open, capped_lines, line_too_long, open_input
 from ..tasks import Task
 from . import arguments as args
-from .runner import RunFile, is_run_file, read_run
+from .runner import RunFile, is_run_file, is_run_record, read_run
 from .scoring import REQUEST_ERROR, no_reply_score, score_response
 from .skips import BROKEN_TASK, UNKNOWN_TASK, UNREADABLE, describe
 from .taskset import TaskSet
@@ -51,23 +51,36 @@ class ScoreSummary:
     skipped: Counter[str] = field(default_factory=Counter)  # kind -> lines
     written: bool = False  # whether `out` now holds this run's results
 
+    # (run_id, task, sample) -> what a run's attempt added, so that a later line of the same
+    # attempt (a retry after an error, a file concatenated with itself) replaces it
+    _attempts: dict[tuple[Any, str, Any], tuple[bool, str, str | None]] = field(
+        default_factory=dict, repr=False
+    )
+
     @property
     def skipped_lines(self) -> int:
         return sum(self.skipped.values())
 
     def add(self, r: dict[str, Any]) -> None:
-        self.total += 1
-        self.solved += bool(r.get("solved"))
-        if r.get("failure") == REQUEST_ERROR:
-            self.request_errors += 1
-        elif not r.get("parsed"):
-            self.parse_failures += 1
-        elif r.get("crashed"):
-            self.crashes[(r.get("crash") or {}).get("kind", "?")] += 1
-        elif r.get("goal_ok") is False:  # both failing is a goal failure, as in `failure`
-            self.goal_failures += 1
-        elif r.get("constraints_ok") is False:
-            self.constraint_failures += 1
+        """Count a scored line: an attempt of a run once, by its last line, as `xlogo report`
+        and `runner.latest_attempts` take it; a prediction without a sample each time."""
+        entry = (r.get("solved") is True, *_outcome(r))
+        key = (r.get("run_id"), str(r.get("task_id")), r.get("sample"))
+        if is_run_record(r):
+            if key in self._attempts:
+                self._count(self._attempts[key], -1)
+            self._attempts[key] = entry
+        self._count(entry, 1)
+
+    def _count(self, entry: tuple[bool, str, str | None], sign: int) -> None:
+        solved, outcome, crash = entry
+        self.total += sign
+        self.solved += sign * solved
+        if outcome == "crashes":
+            self.crashes[crash or "?"] += sign
+            self.crashes += Counter()  # drops a kind whose count went back to 0
+        elif outcome:
+            setattr(self, outcome, getattr(self, outcome) + sign)
 
     def nothing_scored(self) -> str:
         """Why no prediction was scored, for the error a run without results ends with, and what
@@ -142,6 +155,22 @@ def score_predictions(
             summary.add(result)
     summary.written = summary.total > 0
     return summary
+
+
+def _outcome(r: dict[str, Any]) -> tuple[str, str | None]:
+    """The summary's count a scored line adds to ("" for a solve), and its crash kind. Both
+    the goal and the constraints failing is a goal failure, as in `failure`."""
+    if r.get("failure") == REQUEST_ERROR:
+        return "request_errors", None
+    if not r.get("parsed"):
+        return "parse_failures", None
+    if r.get("crashed"):
+        return "crashes", (r.get("crash") or {}).get("kind", "?")
+    if r.get("goal_ok") is False:
+        return "goal_failures", None
+    if r.get("constraints_ok") is False:
+        return "constraint_failures", None
+    return "", None
 
 
 # What every line `score_predictions` writes holds: the prediction's keys and the verdict's.
