@@ -151,9 +151,12 @@ def test_a_task_that_is_not_a_task_is_a_type_error_naming_its_type(task):
         build_prompt(task)
 
 
-def test_a_missing_template_file_is_a_usage_error(real_tasks, tmp_path):
-    with pytest.raises(UsageError, match="cannot read the template"):
+def test_a_missing_template_file_is_a_usage_error_naming_the_shipped_ones(real_tasks, tmp_path):
+    """It said "[Errno 2] No such file or directory: '.../nope.txt'", Python's own words."""
+    with pytest.raises(UsageError) as caught:
         build_prompt(real_tasks["1"], template=tmp_path / "nope.txt")
+    assert caught.value.message == "cannot read the template: no such file or directory"
+    assert caught.value.hint == "a template file, or the shipped template's name: default"
 
 
 def test_cli_prompt_prints_the_exact_prompt(tasks_dir, capsys):

@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import UsageError
+from ..reading import cannot_open
 from ..task_format import check_task
 from ..tasks import Task
 from ..world import LETTERS, World
@@ -124,7 +125,13 @@ def template_source(template: str | Path | None = None) -> tuple[str, str]:
     path = Path(template)
     try:
         return path.read_text(encoding="utf-8"), str(path)
-    except (OSError, UnicodeDecodeError) as exc:
+    except OSError as exc:
+        raise UsageError(
+            f"cannot read the template: {cannot_open(exc)}",
+            file=str(path),
+            hint=f"a template file, or the shipped template's name: {DEFAULT_TEMPLATE}",
+        ) from None
+    except UnicodeDecodeError as exc:
         raise UsageError(f"cannot read the template: {exc}", file=str(path)) from None
 
 
