@@ -744,3 +744,10 @@ def test_a_program_skill_s_count_in_the_task_set_is_not_given_when_unknown(runs,
     assert counts["loops"] is None and counts["code_constraints"] == 1
     row = next(line for line in _text(rep).splitlines() if line.startswith("│ loops "))
     assert " of " not in row
+
+
+def test_a_task_file_given_as_a_run_is_named_a_task_file(capsys, examples_dir):
+    task = examples_dir / "tasks" / "find-strawberry.json"
+    assert cli_main(["report", str(task), "--no-solver"]) == 2
+    err = capsys.readouterr().err
+    assert "nothing to report" in err and "(a task file?)" in err

@@ -246,3 +246,19 @@ def test_a_prediction_line_nested_too_deeply_is_skipped_as_unreadable(tmp_path, 
     assert code == 0 and "line 2" in err and "nested too deeply" in err
     assert "Traceback" not in err
     assert len(preds.with_name("p_results.jsonl").read_text().splitlines()) == 2
+
+
+def test_a_task_file_given_as_the_predictions_is_named_a_task_file(capsys):
+    """A task file is one JSON document over many lines: every line of it was skipped as
+    unreadable, and nothing said why."""
+    task = EXAMPLES / "tasks" / "find-strawberry.json"
+    code, _, err = score(capsys, str(task), "--tasks", str(EXAMPLES / "tasks"))
+    assert code == 2 and "no prediction scored" in err
+    assert "hint: the file is one JSON document over several lines (a task file?)" in err
+
+
+def test_predictions_given_as_the_tasks_are_named_model_replies(capsys):
+    """The two files swapped: the tasks' loader could only say a record lacks 'tiles'."""
+    preds, task = EXAMPLES / "predictions.jsonl", EXAMPLES / "tasks" / "find-strawberry.json"
+    code, _, err = score(capsys, str(task), "--tasks", str(preds))
+    assert code == 2 and "its lines are model replies" in err and "after --tasks" in err

@@ -25,7 +25,7 @@ The format of one task (the `Task` type, reading and writing its JSON) is `task_
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -272,7 +272,9 @@ def _records(p: Path) -> Iterator[tuple[str, Path, int, Any]]:
             yield tid, f, n, data
 
 
-def record_lines(f: Path, *, long_numbers: bool = True) -> Iterator[tuple[int, int, Any]]:
+def record_lines(
+    f: Path, *, long_numbers: bool = True
+) -> Generator[tuple[int, int, Any], None, None]:
     """(line number, byte offset, decoded value or the TaskError of a line that is no JSON)
     for each non-blank line of a JSON Lines file: the one reader of task records, for the
     loaders here (which report a bad line and go on) and the generator's shards (which stop at
@@ -298,14 +300,15 @@ def record_lines(f: Path, *, long_numbers: bool = True) -> Iterator[tuple[int, i
                     file=str(f),
                     line=n,
                     column=json_column(exc),
-                    hint=_one_document_hint(f) if n == 1 else None,
+                    hint=one_document_hint(f) if n == 1 else None,
                 )
             yield n, here, data
 
 
-def _one_document_hint(f: Path) -> str | None:
+def one_document_hint(f: Path) -> str | None:
     """A first line that is no JSON object may start one JSON document written over many lines,
-    a task file most likely: say so, since the file is valid JSON, only not JSON Lines."""
+    a task file most likely: say so, since the file is valid JSON, only not JSON Lines. The
+    readers of replies and runs (`xlogo score`, `report`) say it too."""
     try:
         if f.stat().st_size > 10_000_000:
             return None

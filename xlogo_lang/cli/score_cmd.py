@@ -50,6 +50,7 @@ def default_out(predictions: Path) -> Path:
 def main(args: argparse.Namespace) -> int:
     from ..eval.predictions import require_predictions, score_predictions
     from ..eval.taskset import load_task_set
+    from ..tasks import one_document_hint
 
     src = require_predictions(args.predictions)
     task_set = load_task_set(args.tasks)
@@ -69,7 +70,11 @@ def main(args: argparse.Namespace) -> int:
     if said > SKIPS_SHOWN:  # a binary or wrong file: its first lines say why, the count the rest
         print(f"{src}: {said - SKIPS_SHOWN:,} more lines skipped", file=sys.stderr)
     if summary.total == 0:  # the error alone: a table of zeros (or a JSON of them) says nothing
-        raise UsageError(f"no prediction scored: {summary.nothing_scored()}", file=str(src))
+        raise UsageError(
+            f"no prediction scored: {summary.nothing_scored()}",
+            file=str(src),
+            hint=one_document_hint(src) if src.is_file() else None,
+        )
     if args.json:
         print_json(summary.to_dict())
     else:

@@ -47,7 +47,7 @@ from typing import Any
 
 from ..ast import Program
 from ..errors import UsageError, XlogoError, counted, shorten
-from ..tasks import Task, id_sort_key
+from ..tasks import Task, id_sort_key, one_document_hint
 from ..verdict import run
 from . import arguments as args
 from .failures import FAILURE_WORDS, Repairer, crash_steps, failure_key
@@ -676,7 +676,11 @@ def _read_run_file(path: Path, rescore: bool) -> _RunLines:
     if not good:
         skipped.sort(key=lambda s: s.line)
         what = _skip_summary(str(path), skipped) if skipped else "the file holds no runs"
-        raise UsageError(f"nothing to report: {what}", file=str(path))
+        raise UsageError(
+            f"nothing to report: {what}",
+            file=str(path),
+            hint=one_document_hint(path) if path.is_file() else None,
+        )
     return path, good, skipped
 
 

@@ -14,11 +14,12 @@ Only a source with no usable task left is an error. This module never prints: ca
 from __future__ import annotations
 
 from collections.abc import Iterable
+from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import TaskError, UsageError, quoted
-from ..tasks import Task, iter_task_loads
+from ..tasks import Task, iter_task_loads, record_lines
 from . import arguments as args
 
 
@@ -94,13 +95,33 @@ def load_task_set(source: str | Path) -> TaskSet:
         errors = list(broken.values())
         if not errors:
             raise UsageError("no task in it", file=str(source))
+        hint = _replies_hint(Path(source))
         if len(errors) == 1:
+            if hint is not None:
+                errors[0].hint = hint
             raise errors[0]
         first = _one_line(errors[0])
         raise UsageError(
-            f"none of its {len(errors)} tasks can be loaded; first: {first}", file=str(source)
+            f"none of its {len(errors)} tasks can be loaded; first: {first}",
+            file=str(source),
+            hint=hint,
         )
     return TaskSet(str(source), tasks, broken)
+
+
+def _replies_hint(source: Path) -> str | None:
+    """A tasks source whose first record is a model's reply (`xlogo score` with its two files
+    swapped): say so, where the task loader can only name the first key a task lacks."""
+    if not (source.is_file() and source.suffix == ".jsonl"):
+        return None
+    with closing(record_lines(source)) as lines:
+        first = next((rec for _, _, rec in lines if not isinstance(rec, TaskError)), None)
+    if not isinstance(first, dict) or "response" not in first or "tiles" in first:
+        return None
+    return (
+        'its lines are model replies ({"task_id", "response"}), not tasks: the replies go '
+        "first, the tasks after --tasks"
+    )
 
 
 def _one_line(err: TaskError) -> str:
