@@ -20,7 +20,7 @@ from xlogo_lang.constraints import Constraints, count_blocks
 from xlogo_lang.gen.canonical import canonical_hash, transform_task
 from xlogo_lang.gen.dataset import iter_records, record_task, shard_name
 from xlogo_lang.gen.difficulty import difficulty, score
-from xlogo_lang.gen.generate import generate_one
+from xlogo_lang.gen.generate import SHORTCUT_RATIO, generate_one
 from xlogo_lang.gen.goals import KINDS, constraint_style_of, kind_of_task
 from xlogo_lang.gen.plan import GenPlan
 from xlogo_lang.gen.programs import ProgramSpec, mutate, sample, wasteful
@@ -537,3 +537,21 @@ def test_a_shortcut_through_an_open_cell_is_closed() -> None:
     assert not run(t0, shortcut).crashed
     assert run(t1, shortcut).crashed
     assert not run(t1, intended).crashed
+
+
+def _steps(task: Task, prog: Program) -> int:
+    return len(execute(task.world, prog).cells) - 1
+
+
+def test_the_shortest_solution_under_a_banned_command_is_no_shortcut_either() -> None:
+    # This seed's intended program walks 17 steps (fd repeat(4){fd fd fd rt} rt repeat(4){fd});
+    # its shortest solution uses bk, which the task then bans, and the shortest solution under
+    # the ban, fd rt repeat(4){fd} lt repeat(3){fd}, walked 8 of them: a shortcut, kept
+    intended_steps = 17
+    out = generate_one(2827977844137619678, "sum", "hard", task_id="t")
+    assert out.record is not None, out.reason
+    task = record_task(out.record)
+    assert task.constraints.exactly == {"bk": 0}
+    shortest = solve(task, all_solutions=True, limit=20)
+    for prog in shortest.programs:
+        assert _steps(task, prog) >= SHORTCUT_RATIO * intended_steps, prog

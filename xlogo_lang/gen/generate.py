@@ -209,7 +209,7 @@ def generate_one(
 
         solution = _shortest(make, lay, kind, intended, solve, clock)
         constraints, solution = _constrain(
-            rng, make, kind, level, like, cstyle, intended, solution, solve, clock
+            rng, make, lay, kind, level, like, cstyle, intended, solution, solve, clock
         )
         final = make(constraints, solution)
         data = _record(final, task_id, kind, level, seed, like, skills_fn, clock)
@@ -296,14 +296,21 @@ def _solved(best: Any) -> Any:
 
 
 def _shortest(
-    make: Callable[..., Task], lay: Any, kind: str, intended: Program, solve: Solver, clock: _Clock
+    make: Callable[..., Task],
+    lay: Any,
+    kind: str,
+    intended: Program,
+    solve: Solver,
+    clock: _Clock,
+    constraints: Constraints | None = None,
 ) -> Program:
-    """Step 4: the most natural shortest solution, once shortcuts are closed: for item tasks a
-    solution that walks much less than the intended program is blocked with a wall or a
-    forbidden cell and the task solved again, at most `BLOCK_TRIES` times."""
+    """Step 4: the most natural shortest solution under `constraints` (none: the task before
+    step 5), once shortcuts are closed: for item tasks a solution that walks much less than the
+    intended program is blocked with a wall or a forbidden cell and the task solved again, at
+    most `BLOCK_TRIES` times."""
     tries = 0
     while True:
-        task = make(Constraints())
+        task = make(constraints or Constraints())
         if not run(task, intended).solved:
             raise _Rejected("intended_fails")
         clock.lap("verify")
@@ -325,6 +332,7 @@ def _shortest(
 def _constrain(
     rng: random.Random,
     make: Callable[..., Task],
+    lay: Any,
     kind: str,
     level: str,
     like: Task | None,
@@ -334,8 +342,10 @@ def _constrain(
     solve: Solver,
     clock: _Clock,
 ) -> tuple[Constraints, Program]:
-    """Step 5: the constraints of the chosen style, and the solution under them (a banned
-    block type can make the shortest solution another one)."""
+    """Step 5: the constraints of the chosen style, and the solution under them. A banned
+    block type can make the shortest solution another one, which may cut the intended path
+    short where the unbanned one did not: it is found as step 4 finds it (`_shortest`, shortcut
+    closing included)."""
     constraints = Constraints()
     if cstyle == "dont_use":
         if like is not None:  # a variant bans what its source bans, if its program can do without
@@ -352,10 +362,7 @@ def _constrain(
             cstyle = "at_most" if level != "easy" else "none"
         else:
             constraints = Constraints(exactly={k: 0})
-            task = make(constraints)
-            best = solve(task, max_size=len(intended), all_solutions=True, limit=SOLUTIONS)
-            clock.lap("solve")
-            solution = natural(_solved(best).programs or [best.program])
+            solution = _shortest(make, lay, kind, intended, solve, clock, constraints)
     if cstyle in ("at_most", "exactly", "start_by"):
         constraints = G.constraints_from_solution(rng, cstyle, solution)
     return constraints, solution
