@@ -9,6 +9,7 @@ import json
 import random
 import threading
 import zlib
+from collections import Counter
 from dataclasses import replace
 from pathlib import Path
 
@@ -218,6 +219,18 @@ def test_a_pool_of_weights_all_zero_is_drawn_uniformly_not_refused() -> None:
     picks = weighted_sample(rng, [0.0] * 4, 400)  # more than the pool: with replacement
     assert len(picks) == 400 and set(picks) == {0, 1, 2, 3}
     assert sorted(weighted_sample(rng, [0.0] * 4, 4)) == [0, 1, 2, 3]
+
+
+def test_tasks_of_weight_zero_that_fill_a_draw_are_drawn_uniformly_not_the_pools_last() -> None:
+    # --floor 0: the evaluated tasks the model solved weigh 0; a draw larger than the tasks of
+    # positive weight takes all of these and fills up with tasks of weight 0, chosen at random
+    w = [1.0] * 10 + [0.0] * 10
+    filled: Counter[int] = Counter()
+    for seed in range(200):
+        picks = weighted_sample(random.Random(seed), w, 15)
+        assert set(range(10)) <= set(picks)
+        filled.update(i for i in picks if i >= 10)
+    assert set(filled) == set(range(10, 20))
 
 
 def test_a_negative_sample_size_is_refused() -> None:

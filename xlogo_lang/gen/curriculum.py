@@ -243,7 +243,10 @@ def weighted_sample(rng: random.Random, w: list[float], k: int) -> list[int]:
     """k indices drawn proportionally to w: without replacement (Efraimidis-Spirakis) when the
     pool is large enough, otherwise with replacement. Weights that are all 0 (`--floor 0` and
     every pool task evaluated and solved) are all equal: the draw is uniform, the limit of a
-    floor going to 0, where `random.choices` refused them after the whole evaluation."""
+    floor going to 0, where `random.choices` refused them after the whole evaluation. So are
+    the items of weight 0 that a draw without replacement needs after every item of positive
+    weight (k larger than their number): they fill it uniformly, not by their place in the
+    pool (a key of -inf for each took the last ones, the same on every round)."""
     if k < 0:  # keys[:k] would quietly drop the last -k instead
         raise ValueError(f"weighted_sample: k must be at least 0, got {k}")
     if not any(wi > 0 for wi in w):
@@ -253,9 +256,10 @@ def weighted_sample(rng: random.Random, w: list[float], k: int) -> list[int]:
     keys = []
     for i, wi in enumerate(w):
         u = rng.random()
-        keys.append((math.log(u) / wi if wi > 0 and u > 0 else -math.inf, i))
+        # positive weights first, by log(u^(1/w)); weight 0 after them, in a uniform order
+        keys.append((True, math.log(u) / wi, i) if wi > 0 and u > 0 else (False, u, i))
     keys.sort(reverse=True)
-    return sorted(i for _, i in keys[:k])
+    return sorted(i for *_, i in keys[:k])
 
 
 def mix_of(entries: list[PoolEntry]) -> dict[str, dict[str, float]]:
