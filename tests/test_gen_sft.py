@@ -94,6 +94,23 @@ def test_a_picture_left_by_an_earlier_run_for_another_task_is_replaced(
     assert (out.parent / rel).read_bytes() == expected
 
 
+def test_two_tasks_with_one_id_in_one_file_each_keep_their_own_picture(
+    pool: Path, tmp_path: Path
+) -> None:
+    """Folders made with one seed share ids (`xlogo gen --kinds draw` beside the training set),
+    and a records file may hold both: the second picture must not replace the first's."""
+    from xlogo_lang.gen.sft import write_sft
+
+    first, other = list(iter_records(pool))[:2]
+    records = [first, {**other, "id": first["id"]}]
+    out = tmp_path / "train.jsonl"
+    write_sft(records, out, mode="vision")
+    for line, rec in zip(_lines(out), records, strict=True):
+        (rel,) = line["images"]
+        expected = build_prompt(record_task(rec), mode="vision").image_png
+        assert (out.parent / rel).read_bytes() == expected
+
+
 def test_inline_images_use_openai_data_urls(pool: Path, tmp_path: Path) -> None:
     out = tmp_path / "train.jsonl"
     args = [

@@ -9,14 +9,16 @@ the distribution it was trained on. The format is read as it is by TRL's `SFTTra
 
 Vision mode writes each task's picture as a PNG into `<out stem>_images/` beside the JSONL and
 references it relative to the JSONL: `{"type": "image", "path": ...}` in the user content
-(Axolotl) and an `images` list on the record (TRL's vision format). `inline_images` instead embeds
-it as a data URL `image_url` part (the OpenAI format).
+(Axolotl) and an `images` list on the record (TRL's vision format); a task with the id of an
+earlier one in the same file and another picture gets `<id>-<digest>.png`. `inline_images`
+instead embeds it as a data URL `image_url` part (the OpenAI format).
 
 This module never generates or solves tasks; it only formats what `shards.py` wrote.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 from collections import Counter
@@ -82,8 +84,11 @@ def conversation(
     image_dir: Path | None = None,
     base: Path | None = None,
     inline_images: bool = False,
+    pictures: dict[str, str] | None = None,
 ) -> tuple[dict[str, Any], str]:
-    """One training line for a task record, and the prompt's template hash."""
+    """One training line for a task record, and the prompt's template hash. `pictures` holds
+    the picture files this write has made (name -> SHA-256 of the PNG): a task with the id of
+    an earlier one and another picture gets a file of its own instead of replacing that one."""
     from ..eval.prompts import build_prompt
 
     task = record_task(rec)
@@ -109,6 +114,13 @@ def conversation(
             raise UsageError("vision mode needs a folder for the pictures")
         image_dir.mkdir(parents=True, exist_ok=True)
         png = image_dir / f"{_safe(task.id)}.png"
+        digest = hashlib.sha256(prompt.image_png).hexdigest()
+        if pictures is not None:
+            # ids repeat across folders made with one seed, and one records file may hold both:
+            # the earlier line would point at this task's picture
+            if pictures.get(png.name, digest) != digest:
+                png = image_dir / f"{_safe(task.id)}-{digest[:12]}.png"
+            pictures[png.name] = digest
         # a picture left by an earlier run may be of another task with this id (ids repeat
         # across folders made with one seed): kept only when it is this task's, byte for byte
         if not png.exists() or png.read_bytes() != prompt.image_png:
@@ -225,6 +237,7 @@ def write_sft(
         image_dir=images,
         base=outp.parent,
         inline_images=inline_images,
+        pictures={},
     )
     with replaced_when_kept(outp, lambda: summary.written > 0) as f:
         for i, rec in enumerate(chain(first, records)):
