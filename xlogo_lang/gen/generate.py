@@ -246,8 +246,6 @@ def _intended(
         cstyle = _weighted(rng, _CONSTRAINT_MIX[level])
     if len(intended) > MAX_INTENDED:
         raise _Rejected("too_long")
-    if kind not in G.KINDS:
-        raise _Rejected("unknown_kind")
     return intended, kind, style, cstyle
 
 
@@ -417,8 +415,9 @@ def natural_key(prog: Program) -> tuple[int, int, int, int, str]:
 
 
 def natural(programs: list[Program]) -> Program:
-    """The stored solution: the most natural of the solver's shortest solutions (`fd fd` rather
-    than `repeat(2){fd}`, which is just as short)."""
+    """The stored solution: the most natural of the shortest solutions the solver listed (`fd fd`
+    rather than `repeat(2){fd}`, which is just as short). The list holds at most `SOLUTIONS`:
+    a task with more may have a more natural one left out."""
     return min(programs, key=natural_key)
 
 
