@@ -79,6 +79,7 @@ def main(args: argparse.Namespace) -> int:
         if args.action[0] == "stats":
             return _stats(args.action[1], args.json)
         return _export(args.action[1], args.out, args.json)
+    from ..gen.difficulty import LEVELS
     from ..gen.generate import SOLVER_TIMEOUT
     from ..gen.goals import KINDS
     from ..gen.plan import GenPlan, parse_shard
@@ -97,7 +98,7 @@ def main(args: argparse.Namespace) -> int:
         seed=args.seed,
         shard_size=args.shard_size,
         kinds=args.kinds or KINDS,
-        levels=args.difficulty or ("easy", "medium", "hard"),
+        levels=args.difficulty or LEVELS,
         like=args.like,
         split="eval" if args.eval is not None else "train",
         timeout=args.timeout if args.timeout is not None else SOLVER_TIMEOUT,
