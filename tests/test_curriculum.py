@@ -281,6 +281,21 @@ def test_pool_entries_remember_where_their_line_starts(tmp_path: Path) -> None:
     assert f.read_bytes()[entries[1].offset :].startswith(b'{"id": "b"')
 
 
+def test_a_pool_with_two_tasks_of_one_id_is_refused_when_loaded(tmp_path: Path) -> None:
+    """Records of two folders made with one --seed share ids: a round that drew both tasks was
+    refused by the evaluation, after the rounds before it, and only on some seeds."""
+    f = tmp_path / "pool.jsonl"
+    f.write_text('{"id": "a", "hash": "x"}\n{"id": "a", "hash": "y"}\n', encoding="utf-8")
+    with pytest.raises(XlogoError, match=r"pool\.jsonl: line 2: two tasks have the id 'a'"):
+        Pool.load(f)
+
+
+def test_a_task_found_twice_in_a_pool_is_kept_once_not_refused(tmp_path: Path) -> None:
+    f = tmp_path / "pool.jsonl"
+    f.write_text('{"id": "a", "hash": "x"}\n{"id": "a", "hash": "x"}\n', encoding="utf-8")
+    assert [e.id for e in Pool.load(f).entries] == ["a"]
+
+
 def test_a_round_with_failed_requests_is_not_finished_until_a_rerun_answers_them(
     pool: Path, answers: dict, tmp_path: Path, capsys
 ) -> None:

@@ -43,7 +43,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from ..errors import UsageError, json_problem, load_json
+from ..errors import UsageError, json_problem, load_json, quoted
 from ..eval import arguments as args
 from ..files import make_folder, write_whole
 from ..reading import cannot_open
@@ -163,14 +163,26 @@ class Pool:
             )
         pool = cls()
         seen: set[str | None] = set()  # a record with neither hash nor id counts as None
+        where: dict[str, Record] = {}  # id -> the record that has it
         for rec in records:
             h = rec.get("hash") or rec.get("id")
             if h in seen:
                 continue
             seen.add(h)
+            tid = str(rec.get("id"))
+            if tid in where:  # refused now: a round that drew both would be refused mid-run
+                first = where[tid]
+                raise UsageError(
+                    f"two tasks have the id {quoted(tid)} (the other at {first.file} line "
+                    f"{first.line}): a pool's ids must be unique, and folders made with the same "
+                    "--seed share theirs",
+                    file=str(rec.file),
+                    line=rec.line,
+                )
+            where[tid] = rec
             pool.entries.append(
                 PoolEntry(
-                    str(rec.get("id")),
+                    tid,
                     str(rec.get("kind", "?")),
                     str(rec.get("difficulty", "?")),
                     tuple(rec.get("skills") or ()),
