@@ -228,6 +228,8 @@ def _solve_both(
         "agree": agree,
         "time_s": round(time.perf_counter() - t0, 4),
     }
+    if "all_found" in best.stats:  # the list given is `best`'s: its message must say it is cut
+        stats["all_found"] = best.stats["all_found"]
     proved = (a.proved_minimal or b.proved_minimal) and agree is not False
     return Solution(
         task.id,

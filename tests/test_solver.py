@@ -124,6 +124,16 @@ def test_a_list_cut_short_by_the_time_limit_keeps_its_proof():
     assert sol.stats["all_found"] is False and 1 <= len(sol.programs) < 17_114
 
 
+def test_a_list_cut_short_with_both_engines_is_said_to_be_incomplete():
+    """With both engines the list given is one engine's: when the time cut it short, the answer
+    says so as that engine's does (`stats.all_found`, the message), not only inside its stats."""
+    task = _open_grid(5, [(4, 4)], "find", constraints={"exactly": {"all": 6}})
+    sol = solve(task, engine="both", all_solutions=True, limit=100_000, timeout=3)
+    assert sol.status == "solved" and sol.proved_minimal and len(sol.programs) < 17_114
+    assert sol.stats["all_found"] is False
+    assert "the search stopped before listing all of them" in sol.message
+
+
 def test_a_search_too_big_to_finish_still_answers_with_a_solution(asset_tasks):
     """Task 64 takes some twenty seconds and 440,000 repeat bodies to solve; with a budget of
     20,000 bodies it stops, but the probe has solved it in 15 blocks."""
