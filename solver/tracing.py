@@ -17,12 +17,10 @@ the CLI.
 
 from __future__ import annotations
 
-from xlogo_lang.ast import Block, Program, Repeat
+from xlogo_lang.ast import MAX_TIMES, Block, Program, Repeat
 from xlogo_lang.verdict import run
 
 from .search_space import BK, BLACK, FD, LT, RT, SETPC0, Space
-
-MAX_TIMES = 12  # the language's largest repeat count
 
 
 def trace_program(space: Space) -> Program | None:
