@@ -236,8 +236,9 @@ def repair(
     if found is not None:
         return done(found[0], True, found[1])
     if upper is not None and (max_distance is None or upper[0] <= max_distance):
-        proved = layers.checked >= upper[0] - 1 and shortest.proved_minimal
-        return done(upper[1], proved)
+        # a solution, proved or not the shortest: with no solution in the layers below it,
+        # none is nearer (the layers skip small candidates only below a proved shortest size)
+        return done(upper[1], layers.checked >= upper[0] - 1)
     # every layer up to max_distance checked, none holds a solution: a proof there is none
     # within that many edits (short of it, the time ran out)
     return done(None, max_distance is not None and layers.checked >= max_distance)

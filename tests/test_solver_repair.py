@@ -163,6 +163,19 @@ def test_a_program_short_of_the_shortest_size_is_repaired_at_the_lower_bound(rea
     assert rep.stats["lower_bound"] == 5
 
 
+def test_the_layers_below_an_unproved_shortest_solution_prove_it_nearest(real_tasks):
+    """The shortest solutions given may be unproved (a search stopped by its body budget, here
+    with the probe's `repeat(3){bk} rt fd`): the nearest of them is still a solution, so once
+    every layer below its distance is searched and holds none, it is proved nearest. The
+    report said "not proved nearest: no solution within 2 edits" of a repair of 3 edits."""
+    task = real_tasks["91"]
+    shortest = solve(task, all_solutions=True, max_bodies=1)
+    assert shortest.status == "timeout" and shortest.programs
+    rep = repair(task, parse("setpc(red) fd"), timeout=30, shortest=shortest)
+    assert rep.distance == rep.stats["lower_bound"] == 3 and "timeout" not in rep.stats
+    assert rep.proved
+
+
 FAR_FROM_87 = "repeat(12){fd lt fd rt setpc(red) bk bk} repeat(7){lt fd fd fd}"
 
 
