@@ -273,10 +273,10 @@ def nearest_solution(
 ) -> Nearest:
     """A solution near `program`, fast enough for a hint (see `hints.py`): a shortest solution
     it starts, else a repair, else the shortest solution most like it, within `timeout`
-    seconds from the call (None: `hints.HINT_TIMEOUT`, 5 s; parsing a program given as text
-    is part of it). When the time runs out before any of them, `found_by` is "timeout" (no
-    program). `shortest` is `solve(task, all_solutions=True)`'s answer, searched once per
-    task."""
+    seconds from the call (None: `hints.HINT_TIMEOUT`, 5 s; `math.inf`: no limit; parsing a
+    program given as text is part of it). When the time runs out before any of them,
+    `found_by` is "timeout" (no program). `shortest` is `solve(task, all_solutions=True)`'s
+    answer, searched once per task."""
     from xlogo_lang.parser import as_program
 
     from .hints import HINT_TIMEOUT
@@ -285,10 +285,10 @@ def nearest_solution(
     t0 = time.perf_counter()
     check_task(task, "nearest_solution")
     check_shortest(task, shortest, "nearest_solution")
-    timeout = check_timeout(timeout)
-    timeout = HINT_TIMEOUT if timeout is None else timeout
+    # None is the hint's default; inf (None once checked) is no limit, as for solve and repair
+    limit = HINT_TIMEOUT if timeout is None else check_timeout(timeout)
     program = as_program(program, "nearest_solution")
-    left = max(0.0, timeout - (time.perf_counter() - t0))
+    left = None if limit is None else max(0.0, limit - (time.perf_counter() - t0))
     return _nearest(task, program, shortest, timeout=left)
 
 

@@ -67,23 +67,25 @@ class Nearest:
 
 
 def nearest_solution(
-    task: Task, current: Program, shortest: Solution, timeout: float = HINT_TIMEOUT
+    task: Task, current: Program, shortest: Solution, timeout: float | None = HINT_TIMEOUT
 ) -> Nearest:
     """The nearest solution by the steps of the module docstring, within `timeout` seconds
-    (and `FALLBACK_FLOOR` more at most when repair found nothing)."""
-    deadline = time.perf_counter() + timeout
+    (and `FALLBACK_FLOOR` more at most when repair found nothing; None: no limit)."""
+    deadline = None if timeout is None else time.perf_counter() + timeout
     candidates = list(shortest.programs or ([shortest.program] if shortest.program else []))
     if starts := _going_on(candidates, current):
         return Nearest(preferred(starts, current), "prefix")
     try:
-        rep = repair(task, current, timeout=timeout * REPAIR_SHARE, shortest=shortest)
+        share = None if timeout is None else timeout * REPAIR_SHARE
+        rep = repair(task, current, timeout=share, shortest=shortest)
     except ProgramError:  # longer than repair takes: the shortest solution most like it
         rep = None
     if rep is not None and rep.program is not None:
         return Nearest(rep.program, "repair", tuple(rep.edits))
     if not candidates:
         return Nearest(None, "none")
-    deadline = max(deadline, time.perf_counter() + FALLBACK_FLOOR)
+    if deadline is not None:
+        deadline = max(deadline, time.perf_counter() + FALLBACK_FLOOR)
     try:
         best = closest(candidates, current, deadline)
         return Nearest(best, "shortest", tuple(edit_script(current, best, deadline)))
