@@ -12,6 +12,7 @@ import pytest
 from core_helpers import lemon_behind_wall, lit, make_task, objective
 
 from xlogo_lang import TaskError, load_task, load_tasks, parse, run
+from xlogo_lang.cli import main as cli_main
 from xlogo_lang.errors import TaskWarning
 from xlogo_lang.extract import extract_program
 from xlogo_lang.tasks import iter_task_loads, task_from_dict, task_ids
@@ -658,6 +659,22 @@ def test_a_record_repeating_a_tasks_hash_is_left_out_as_the_generator_leaves_it(
     first = _line(tasks_dir, "87", id="a", hash="h1")
     f = _records_file(tmp_path, [first, _line(tasks_dir, "87", id="b", hash="h1")])
     assert task_ids(f) == ["a"]
+
+
+@pytest.mark.parametrize("text", ["", "\n\n"])
+def test_a_records_file_without_records_is_refused_as_a_set_too(tmp_path, text):
+    """As a folder without task files is: `xlogo solve empty.jsonl` said "0/0 solved", exit 0."""
+    f = tmp_path / "empty.jsonl"
+    f.write_text(text)
+    with pytest.raises(TaskError, match="no task records in it"):
+        list(iter_task_loads(f))
+
+
+def test_solve_of_a_records_file_without_records_exits_2(tmp_path, capsys):
+    f = tmp_path / "empty.jsonl"
+    f.write_text("")
+    assert cli_main(["solve", str(f)]) == 2
+    assert "no task records in it" in capsys.readouterr().err
 
 
 def test_a_records_file_of_several_tasks_needs_an_id(tasks_dir, tmp_path):

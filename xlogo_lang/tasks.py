@@ -129,7 +129,12 @@ def iter_task_loads(
     """
     p = _path_arg(path, "iter_task_loads")
     if _is_records(p):
-        yield from _record_loads(p)
+        empty = True
+        for loaded in _record_loads(p):
+            empty = False
+            yield loaded
+        if empty:  # as a folder without tasks: nothing to go through is no answer of 0 tasks
+            raise TaskError("no task records in it", file=str(p))
         return
     if p.is_file():
         yield _load_or_error(_file_task_id(p), partial(load_task, p))
