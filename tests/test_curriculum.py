@@ -259,23 +259,27 @@ def test_an_endpoint_that_cannot_be_reached_stops_the_round_with_one_line_naming
     assert not (out / "round-001" / "mix.json").exists()  # the round is not finished
 
 
-def test_a_broken_pool_line_is_named_by_file_line_and_column(tmp_path: Path) -> None:
+def pool_file(tmp_path: Path, text: str) -> Path:
+    """A pool of task records written by hand, as `pool.jsonl`."""
     f = tmp_path / "pool.jsonl"
-    f.write_text('{"id": "a", "hash": "x"}\n{oops\n', encoding="utf-8")
+    f.write_text(text, encoding="utf-8")
+    return f
+
+
+def test_a_broken_pool_line_is_named_by_file_line_and_column(tmp_path: Path) -> None:
+    f = pool_file(tmp_path, '{"id": "a", "hash": "x"}\n{oops\n')
     with pytest.raises(XlogoError, match=r"pool\.jsonl: line 2, column 2: not valid JSON"):
         Pool.load(f)
 
 
 def test_a_pool_line_with_an_integer_too_long_to_read_is_named(tmp_path: Path) -> None:
-    f = tmp_path / "pool.jsonl"
-    f.write_text('{"id": "a", "hash": "x"}\n{"id": ' + "1" * 5000 + "}\n", encoding="utf-8")
+    f = pool_file(tmp_path, '{"id": "a", "hash": "x"}\n{"id": ' + "1" * 5000 + "}\n")
     with pytest.raises(XlogoError, match=r"pool\.jsonl: line 2: not valid JSON: an integer with"):
         Pool.load(f)
 
 
 def test_pool_entries_remember_where_their_line_starts(tmp_path: Path) -> None:
-    f = tmp_path / "pool.jsonl"
-    f.write_text('{"id": "a", "hash": "x"}\n\n{"id": "b", "hash": "y"}\n', encoding="utf-8")
+    f = pool_file(tmp_path, '{"id": "a", "hash": "x"}\n\n{"id": "b", "hash": "y"}\n')
     entries = Pool.load(f).entries
     assert [e.id for e in entries] == ["a", "b"]
     assert f.read_bytes()[entries[1].offset :].startswith(b'{"id": "b"')
@@ -284,15 +288,13 @@ def test_pool_entries_remember_where_their_line_starts(tmp_path: Path) -> None:
 def test_a_pool_with_two_tasks_of_one_id_is_refused_when_loaded(tmp_path: Path) -> None:
     """Records of two folders made with one --seed share ids: a round that drew both tasks was
     refused by the evaluation, after the rounds before it, and only on some seeds."""
-    f = tmp_path / "pool.jsonl"
-    f.write_text('{"id": "a", "hash": "x"}\n{"id": "a", "hash": "y"}\n', encoding="utf-8")
+    f = pool_file(tmp_path, '{"id": "a", "hash": "x"}\n{"id": "a", "hash": "y"}\n')
     with pytest.raises(XlogoError, match=r"pool\.jsonl: line 2: two tasks have the id 'a'"):
         Pool.load(f)
 
 
 def test_a_task_found_twice_in_a_pool_is_kept_once_not_refused(tmp_path: Path) -> None:
-    f = tmp_path / "pool.jsonl"
-    f.write_text('{"id": "a", "hash": "x"}\n{"id": "a", "hash": "x"}\n', encoding="utf-8")
+    f = pool_file(tmp_path, '{"id": "a", "hash": "x"}\n{"id": "a", "hash": "x"}\n')
     assert [e.id for e in Pool.load(f).entries] == ["a"]
 
 
