@@ -230,6 +230,29 @@ def test_blank_lines_inside_a_command_list_join_it():
     assert extract_program("fd\n\nfd\n\nrt\nfd").program == FD_FD_RT_FD
 
 
+_TEXT_WITH_A_COMMENT = "repeat(3){\n  # one side\n  fd\n  rt\n}"
+_PYTHON_WITH_COMMENTS = (
+    "def Run():\n    # up twice\n    move_forward()\n    move_forward()\n"
+    "    # then turn\n    turn_right()\n    move_forward()"
+)
+
+
+@pytest.mark.parametrize(
+    ("code", "program"),
+    [
+        (_TEXT_WITH_A_COMMENT, "repeat(3){fd rt}"),
+        ("fd\nfd\n// now turn\nrt\nfd", "fd fd rt fd"),
+        (_PYTHON_WITH_COMMENTS, "fd fd rt fd"),
+    ],
+)
+def test_comment_lines_inside_a_command_list_join_it(code, program):
+    """As blank lines do: the parser reads comments in every form, and a program cut at its
+    comment lines was scored in pieces (the commands after the last comment, a repeat's body)."""
+    found = extract_program(f"Solution:\n\n{code}\n\nThis works.")
+    assert found.program == parse(program)
+    assert found.text == code
+
+
 def test_the_longest_span_wins_and_ties_go_to_the_later_one():
     assert extract_program("fd\nSo far so good.\nfd fd\nrt\nfd").program == parse("fd fd rt fd")
     assert extract_program("fd rt\nor maybe\nbk lt").program == parse("bk lt")

@@ -24,7 +24,8 @@ to hand it. The rules, in order of precedence:
    right`, `` `fd` (up) ``), and so is a sentence's full stop after the last command
    (`fd rt fd.`). Commands after a note outside backticks (`fd -- go up -> rt`)
    cannot be told from it: the line's run gives no program, and its error names the line.
-   Blank lines between command-like lines join them; any other line breaks the span.
+   Blank lines and comment lines (`#`, `//`) between command-like lines join them, as the
+   parser reads comments in every form; any other line breaks the span.
    A span that fails to parse is split at the line the parser complains about (or without its
    first or its last line, for an unclosed repeat) and the pieces are tried, longest first; ties
    go to the later span. Lines made only of prose never parse, so "move forward twice" in a
@@ -360,8 +361,12 @@ _WORD = "(?:{})(?![A-Za-z0-9_])".format(
 )
 _HEAD = rf"[ \t]*(?:{_MARKER}|{_LABEL})?(?:`[ \t]*)?(?:{_WORD}|[}}\]])"
 _COMMAND_LINE = re.compile(rf"^{_HEAD}", re.MULTILINE | re.IGNORECASE)
-# a run: command-like lines, with blank lines allowed between them
-_RUN = re.compile(rf"^{_HEAD}[^\n]*(?:\n(?:[ \t]*\n)*{_HEAD}[^\n]*)*", re.MULTILINE | re.IGNORECASE)
+# a run: command-like lines, with blank lines and comment lines (`#`, `//`: the parser reads both
+# as comments, in every form) allowed between them
+_RUN = re.compile(
+    rf"^{_HEAD}[^\n]*(?:\n(?:[ \t]*(?:(?:#|//)[^\n]*)?\n)*{_HEAD}[^\n]*)*",
+    re.MULTILINE | re.IGNORECASE,
+)
 _PREFIX = re.compile(rf"^[ \t]*(?:{_MARKER}|{_LABEL})", re.IGNORECASE)
 # A line is read as pieces: inline-code spans, and the text outside them cut at separators (an
 # arrow, or a dash between blanks).
