@@ -3,7 +3,8 @@
     python benchmarks/bench_extract.py                  # every workload, best of 3
     python benchmarks/bench_extract.py --rounds 1
 
-Workloads: runs of blanks inside a command line (quadratic in the run's length, once), lines
+Workloads: runs of blanks inside a command line (quadratic in the run's length, once), a line of
+10 MB of blanks (scanned again from each of its blanks by the command-line pattern, once), lines
 indented deeper and deeper, command lists and fenced blocks whose every candidate fails to parse
 (the search once parsed 200 candidates of nearly 100 KB, or 64 blocks), and the Python form's
 shared margin (trimmed a character at a time, once; timed through `parse`, since extraction does
@@ -73,6 +74,8 @@ def workloads() -> list[tuple[str, str, Callable[[str], object], str]]:
         ("64 fences of 80 KB, x", fences(64, 80_000)),
         ("10 MB garbage + fence", garbage + "\nFinal answer:\n```\nfd fd rt fd\n```\n"),
         ("9 MB of fd lines", "fd\n" * 3_000_000),
+        ("fd + a 10 MB line of blanks", "fd\n" + " " * 10_000_000),
+        ("a 10 MB line of blanks after a list marker", "1. " + " " * 10_000_000),
         ('64 nested {"run": [ + 9 MB of numbers', '{"run": [' * 64 + "1, " * 3_000_000),
     ]
     rows: list[tuple[str, str, Callable[[str], object], str]] = [

@@ -349,8 +349,12 @@ def _from_fences(
 
 # -- 3. spans of command-like lines --------------------------------------------------------------
 
-_MARKER = r"(?:(?:step[ \t]*)?\d{1,3}[ \t]*[.):]|[-*+•])[ \t]+"
-_LABEL = r"(?:\*\*)?(?:final[ \t]+)?(?:answer|program|solution|code)(?:\*\*)?[ \t]*:(?:\*\*)?[ \t]+"
+# Runs of blanks are matched possessively (`*+`, `++`: what follows never starts with a blank), so
+# that a line of megabytes of blanks is scanned once, not once from each of its blanks.
+_MARKER = r"(?:(?:step[ \t]*+)?\d{1,3}[ \t]*+[.):]|[-*+•])[ \t]++"
+_LABEL = (
+    r"(?:\*\*)?(?:final[ \t]++)?(?:answer|program|solution|code)(?:\*\*)?[ \t]*+:(?:\*\*)?[ \t]++"
+)
 # the words a command line may start with: every command word `parse` reads (text, Logo and
 # Python-style names, their aliases included) and the Python form's own keywords
 _COMMAND_WORDS = (
@@ -359,12 +363,12 @@ _COMMAND_WORDS = (
 _WORD = "(?:{})(?![A-Za-z0-9_])".format(
     "|".join(sorted(map(re.escape, _COMMAND_WORDS), key=len, reverse=True))
 )
-_HEAD = rf"[ \t]*(?:{_MARKER}|{_LABEL})?(?:`[ \t]*)?(?:{_WORD}|[}}\]])"
+_HEAD = rf"[ \t]*+(?:{_MARKER}|{_LABEL})?(?:`[ \t]*+)?(?:{_WORD}|[}}\]])"
 _COMMAND_LINE = re.compile(rf"^{_HEAD}", re.MULTILINE | re.IGNORECASE)
 # a run: command-like lines, with blank lines and comment lines (`#`, `//`: the parser reads both
 # as comments, in every form) allowed between them
 _RUN = re.compile(
-    rf"^{_HEAD}[^\n]*(?:\n(?:[ \t]*(?:(?:#|//)[^\n]*)?\n)*{_HEAD}[^\n]*)*",
+    rf"^{_HEAD}[^\n]*(?:\n(?:[ \t]*+(?:(?:#|//)[^\n]*)?\n)*{_HEAD}[^\n]*)*",
     re.MULTILINE | re.IGNORECASE,
 )
 _PREFIX = re.compile(rf"^[ \t]*(?:{_MARKER}|{_LABEL})", re.IGNORECASE)
