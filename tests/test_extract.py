@@ -253,6 +253,16 @@ def test_comment_lines_inside_a_command_list_join_it(code, program):
     assert found.text == code
 
 
+@pytest.mark.parametrize(
+    "code", ["repeat(4)\n{\n  fd\n  rt\n}", "repeat 4\n[\n  fd rt\n]", "repeat(4)\n{ fd\n  rt }"]
+)
+def test_a_repeat_whose_opening_bracket_is_on_its_own_line_is_read_whole(code):
+    """The line of the bracket is part of the program: it broke the span, and the body alone
+    (`fd rt`) was scored as the answer."""
+    found = extract_program(f"My answer:\nbk\n{code}\nlt\n\nThat draws it.")
+    assert found.program == parse("bk repeat(4){fd rt} lt")
+
+
 def test_the_longest_span_wins_and_ties_go_to_the_later_one():
     assert extract_program("fd\nSo far so good.\nfd fd\nrt\nfd").program == parse("fd fd rt fd")
     assert extract_program("fd rt\nor maybe\nbk lt").program == parse("bk lt")

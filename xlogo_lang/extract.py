@@ -15,8 +15,9 @@ to hand it. The rules, in order of precedence:
 3. **lines**: the longest span of consecutive command-like lines that parses. A line is
    command-like when, after list numbering (`1.`, `2)`, `- `, `* `) or an answer label
    (`Answer:`, `Program:`), it starts with a command word (fd, forward, repeat, setpc,
-   move_forward, def, for, ...), an inline-code span holding one, or a closing bracket. The
-   line is read in pieces: its inline-code spans, and the text outside them cut at arrows
+   move_forward, def, for, ...), an inline-code span holding one, or a bracket (a repeat's
+   `{` on a line of its own, its closing `}`). The line is read in pieces: its inline-code
+   spans, and the text outside them cut at arrows
    (`->`, `=>`, `→`, `⇒`, `⟶`) and at dashes between blanks (`-`, `--`, `–`, `—`). Every span
    is code, in order (`` `fd` `rt` ``); so is the first piece, and each later piece that
    starts with a word, brace or square bracket and holds only command words (`fd -> rt -> fd`
@@ -363,7 +364,7 @@ _COMMAND_WORDS = (
 _WORD = "(?:{})(?![A-Za-z0-9_])".format(
     "|".join(sorted(map(re.escape, _COMMAND_WORDS), key=len, reverse=True))
 )
-_HEAD = rf"[ \t]*+(?:{_MARKER}|{_LABEL})?(?:`[ \t]*+)?(?:{_WORD}|[}}\]])"
+_HEAD = rf"[ \t]*+(?:{_MARKER}|{_LABEL})?(?:`[ \t]*+)?(?:{_WORD}|[{{}}\[\]])"
 _COMMAND_LINE = re.compile(rf"^{_HEAD}", re.MULTILINE | re.IGNORECASE)
 # a run: command-like lines, with blank lines and comment lines (`#`, `//`: the parser reads both
 # as comments, in every form) allowed between them
