@@ -263,6 +263,23 @@ def test_a_repeat_whose_opening_bracket_is_on_its_own_line_is_read_whole(code):
     assert found.program == parse("bk repeat(4){fd rt} lt")
 
 
+@pytest.mark.parametrize(
+    ("reply", "line"),
+    [
+        ("My answer:\nfd\nrt\nrepeat(20){fd}\n", 4),
+        ("- fd\n- setpc(purple)\n- fd", 2),
+        ("def Run():\n    move_forward()\n    for i in range(13):\n        turn_left()\n", 3),
+    ],
+)
+def test_an_unfenced_answer_with_a_value_out_of_range_is_an_error_not_its_rest(reply, line):
+    """Programs are parsed strictly: the line with the bad count or colour parsed as code, so
+    it is no prose to leave out, and the lines around it (`fd rt`) are no answer."""
+    found = extract_program(reply)
+    assert found.program is None
+    assert found.error is not None and found.error.line == line
+    assert found.error.rule in ("repeat-range", "pen-colour")
+
+
 def test_the_longest_span_wins_and_ties_go_to_the_later_one():
     assert extract_program("fd\nSo far so good.\nfd fd\nrt\nfd").program == parse("fd fd rt fd")
     assert extract_program("fd rt\nor maybe\nbk lt").program == parse("bk lt")

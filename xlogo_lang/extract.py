@@ -29,8 +29,9 @@ to hand it. The rules, in order of precedence:
    parser reads comments in every form; any other line breaks the span.
    A span that fails to parse is split at the line the parser complains about (or without its
    first or its last line, for an unclosed repeat) and the pieces are tried, longest first; ties
-   go to the later span. Lines made only of prose never parse, so "move forward twice" in a
-   sentence is never taken.
+   go to the later span. A span that parses but for a repeat count or pen colour out of range
+   is a broken answer, not split (its lines are code, none of them prose to leave out). Lines
+   made only of prose never parse, so "move forward twice" in a sentence is never taken.
 
 Documented choices:
 
@@ -41,7 +42,8 @@ Documented choices:
 * When nothing parses, `error` is the error of the best candidate: the last code JSON, else the
   last fenced block with code, else the longest command-like span. Its line numbers are lines
   of the reply.
-* Programs are parsed strictly: a `repeat(13)` answer is an extraction error, not a program.
+* Programs are parsed strictly: a `repeat(13)` answer is an extraction error, not a program
+  (nor are the lines around it).
 * A byte-order mark (U+FEFF) at the start of the reply or of a fenced block is not part of it,
   as `parse` ignores one at the start of a program.
 
@@ -75,7 +77,7 @@ from dataclasses import dataclass, field, replace
 from itertools import islice
 from typing import Any
 
-from .ast import PEN_COLORS, Program
+from .ast import PEN_COLORS, PEN_COLOUR, REPEAT_RANGE, Program
 from .codejson import from_json, parse_int
 from .errors import ParseError, ProgramError, XlogoError, caret_excerpt
 from .language import python_names
@@ -545,6 +547,10 @@ class _SpanSearch:
                     self.best = (size(a, b), first_line + a, prog, "\n".join(raw[a : b + 1]))
                 continue
             self.note(err)
+            if isinstance(err, ProgramError) and err.rule in (REPEAT_RANGE, PEN_COLOUR):
+                # the candidate parsed as a program but for a count or colour out of range: the
+                # line that holds it is code, not prose to leave out, and no piece is the answer
+                return
             bad = err.line - first_line if err is not None and err.line is not None else b
             pieces = [(a, bad - 1), (bad + 1, b)] if a < bad < b else [(a, b - 1), (a + 1, b)]
             for pa, pb in pieces:
