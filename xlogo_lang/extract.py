@@ -10,8 +10,11 @@ to hand it. The rules, in order of precedence:
    `json.JSONDecoder.raw_decode`, which finds the balanced object; the last one that converts to a
    non-empty program wins.
 2. **fenced**: the last fenced code block (``` or ~~~, any language tag, an unterminated last
-   fence running to the end) that parses to a non-empty program. Earlier blocks are tried when
-   the last one fails, so a reply that shows the grid in a fence after its code still works.
+   fence running to the end) that parses to a non-empty program. Only blocks with a
+   command-like line (see 3.) are candidates, so a drawing of the grid in a later fence is
+   passed over; earlier blocks are tried when the last candidate fails to parse, so a reply
+   that restates its answer in words in a later fence (`forward twice, then right`) still
+   works.
 3. **lines**: the longest span of consecutive command-like lines that parses. A line is
    command-like when, after list numbering (`1.`, `2)`, `- `, `* `) or an answer label
    (`Answer:`, `Program:`), it starts with a command word (fd, forward, repeat, setpc,

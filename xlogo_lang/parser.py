@@ -64,8 +64,9 @@ from .errors import (
 from .language import ACTIONS, PYTHON_CALLS
 
 # Real Mini programs are a few hundred characters, and a run stops after 100,000 commands; the
-# readers take 1-2 s per million characters (the Python-style form, read by CPython's
-# parser, up to about 230 MB of memory per million), so longer texts are refused before parsing.
+# text form's reader takes about 0.8 s and 120 MB per million characters (the Python-style form,
+# read a line at a time, 0.25 s; benchmarks/bench_parse_sizes.py), so longer texts are refused
+# before parsing.
 MAX_PROGRAM_CHARS = 1_000_000
 
 _CANONICAL_KIND = {
@@ -669,7 +670,7 @@ def _odd_character(text: str, pos: int) -> tuple[str, str | None] | None:
     return odd_character(text[pos]) if 0 <= pos < len(text) else None
 
 
-_MOVES = frozenset({"fd", "bk", "lt", "rt", "forward", "back", "backward", "left", "right"})
+_MOVES = frozenset(_CANONICAL_KIND)  # fd, bk, lt, rt and their long names
 _WORD_BEFORE = re.compile(r"([A-Za-z]+)\s*$")
 
 
