@@ -280,6 +280,21 @@ def test_an_unfenced_answer_with_a_value_out_of_range_is_an_error_not_its_rest(r
     assert found.error.rule in ("repeat-range", "pen-colour")
 
 
+@pytest.mark.parametrize(
+    "reply",
+    [
+        "Answer:\nrepeat(3){\n  fd\n  rt\n",
+        "fd\nrepeat 3 [\n  fd\n  rt\n\nThat is it.",
+        "Answer:\nrepeat(3){\n  fd\n  jump\n}\n",  # the `jump` line is no command line
+    ],
+)
+def test_an_unfenced_repeat_left_open_is_an_error_not_its_body(reply):
+    """Without its first line, the span was the repeat's body (`fd rt`), scored as the answer."""
+    found = extract_program(reply)
+    assert found.program is None
+    assert found.error is not None and found.error.message.startswith("unclosed repeat")
+
+
 def test_the_longest_span_wins_and_ties_go_to_the_later_one():
     assert extract_program("fd\nSo far so good.\nfd fd\nrt\nfd").program == parse("fd fd rt fd")
     assert extract_program("fd rt\nor maybe\nbk lt").program == parse("bk lt")

@@ -31,10 +31,11 @@ to hand it. The rules, in order of precedence:
    Blank lines and comment lines (`#`, `//`) between command-like lines join them, as the
    parser reads comments in every form; any other line breaks the span.
    A span that fails to parse is split at the line the parser complains about (or without its
-   first or its last line, for an unclosed repeat) and the pieces are tried, longest first; ties
-   go to the later span. A span that parses but for a repeat count or pen colour out of range
-   is a broken answer, not split (its lines are code, none of them prose to leave out). Lines
-   made only of prose never parse, so "move forward twice" in a sentence is never taken.
+   first or its last line, for an error at its end) and the pieces are tried, longest first;
+   ties go to the later span. A span that parses but for a repeat count or pen colour out of
+   range, or that leaves a repeat open, is a broken answer, not split (its lines are code,
+   none of them prose to leave out). Lines made only of prose never parse, so "move forward
+   twice" in a sentence is never taken.
 
 Documented choices:
 
@@ -84,7 +85,7 @@ from .ast import PEN_COLORS, PEN_COLOUR, REPEAT_RANGE, Program
 from .codejson import from_json, parse_int
 from .errors import ParseError, ProgramError, XlogoError, caret_excerpt
 from .language import python_names
-from .parser import TEXT_WORDS, parse
+from .parser import TEXT_WORDS, UNCLOSED_REPEAT, parse
 from .printer import to_text
 from .python_form import looks_like_python
 
@@ -550,9 +551,13 @@ class _SpanSearch:
                     self.best = (size(a, b), first_line + a, prog, "\n".join(raw[a : b + 1]))
                 continue
             self.note(err)
-            if isinstance(err, ProgramError) and err.rule in (REPEAT_RANGE, PEN_COLOUR):
-                # the candidate parsed as a program but for a count or colour out of range: the
-                # line that holds it is code, not prose to leave out, and no piece is the answer
+            if isinstance(err, ProgramError) and (
+                err.rule in (REPEAT_RANGE, PEN_COLOUR) or err.message == UNCLOSED_REPEAT
+            ):
+                # the candidate parsed as a program but for a count or colour out of range, or
+                # it opens a repeat it never closes: its lines are code, not prose to leave
+                # out, and no piece of it is the answer (without its first line, an open
+                # repeat's body)
                 return
             bad = err.line - first_line if err is not None and err.line is not None else b
             pieces = [(a, bad - 1), (bad + 1, b)] if a < bad < b else [(a, b - 1), (a + 1, b)]

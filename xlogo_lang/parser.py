@@ -202,6 +202,8 @@ def _colour_word(value: str) -> str:
 
 
 TOO_LONG_HINT = "a Mini program is a few hundred characters: is this the right file?"
+# the error of a text that ends inside a repeat's body (extraction tells it from other errors)
+UNCLOSED_REPEAT = "unclosed repeat: the input ends before its closing bracket"
 
 
 def _check_size(text: str, filename: str | None) -> None:
@@ -537,10 +539,7 @@ def _parse_error(exc: UnexpectedInput, text: str, filename: str | None) -> Parse
         lines = source_lines(text) or [""]
         line, column = len(lines), len(lines[-1]) + 1
         if "'}'" in expected or "']'" in expected:
-            msg, hint = (
-                "unclosed repeat: the input ends before its closing bracket",
-                "add '}' (or ']')",
-            )
+            msg, hint = UNCLOSED_REPEAT, "add '}' (or ']')"
         elif expected == ["')'"]:
             msg, hint = "missing ')': the input ends before it", None
         else:
