@@ -55,7 +55,9 @@ _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 
 def _colour(color: str) -> str:
     """A pen colour as the grammar reads it back: a word bare, anything else (an unknown colour
-    a lenient parse kept, `x) repeat(3){fd`) quoted, so that it stays one setpc."""
+    a lenient parse kept, `x) repeat(3){fd`) quoted, so that it stays one setpc. The text form's
+    strings have no escapes, so a colour holding both quote marks or a line break (only the
+    Python form's escapes can write one) has no spelling that reads back."""
     if _WORD.match(color):
         return color
     return f"'{color}'" if '"' in color else f'"{color}"'
