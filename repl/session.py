@@ -24,7 +24,7 @@ from xlogo_lang.ast import Block, Program
 from xlogo_lang.constraints import KEY_WORDS, count_blocks
 from xlogo_lang.errors import ParseError, XlogoError, source_lines
 from xlogo_lang.interpreter import Execution, Step
-from xlogo_lang.parser import parse
+from xlogo_lang.parser import MAX_PROGRAM_CHARS, parse
 from xlogo_lang.printer import to_compact, to_text
 from xlogo_lang.tasks import Task, task_from_dict
 from xlogo_lang.verdict import Verdict, run
@@ -264,9 +264,9 @@ class Session:
     def _change(self, program: Program) -> None:
         if program == self.program:
             return  # `:reset` of an empty program: nothing for `:undo` to go back over
+        canonical = _canonical(program)  # first: it may refuse the program
         self._push()
-        # Re-parse the canonical text so spans point at lines of `source`.
-        self.program = parse(to_text(program)) if program.body else Program()
+        self.program = canonical
         self.cursor = None
 
     # -- walking the trace ---------------------------------------------------------------------
@@ -371,6 +371,26 @@ class _RunCache:
     @cached_property
     def steps(self) -> list[Step]:
         return self.execution.steps
+
+
+def _canonical(program: Program) -> Program:
+    """`program` re-parsed from its canonical text, so that spans point at lines of `source`.
+
+    That text is longer than the input (a block nested ten deep is indented by twenty spaces):
+    past what xlogo reads, the program is refused as a whole, since the parser's error would
+    point at a line of text the learner never saw, and `:save` would write a file that
+    `xlogo run` refuses."""
+    if not program.body:
+        return Program()
+    text = to_text(program)
+    if len(text) > MAX_PROGRAM_CHARS:
+        raise ParseError(
+            f"with this, the program would be {len(text):,} characters long as text (one "
+            f"command a line, as :program shows it); xlogo reads programs of at most "
+            f"{MAX_PROGRAM_CHARS:,}",
+            hint="a Mini program is a few hundred characters",
+        )
+    return parse(text)
 
 
 def _step_label(step: Step) -> str:

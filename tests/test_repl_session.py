@@ -52,6 +52,19 @@ def test_a_parse_error_changes_nothing(task87):
     assert s.compact == "fd" and s.undo_depth == 1
 
 
+def test_an_input_that_makes_the_program_too_long_to_read_back_changes_nothing(task87):
+    """The listing, `:save` and the step lines use the program's canonical text, where a block
+    nested ten deep takes twenty spaces: a paste of 450,000 characters is 3.4 million there.
+    It is refused as a whole; the refusal left an undo step that went back to nothing and
+    pointed at a line of text the learner never saw."""
+    s = Session(task87)
+    s.feed("fd")
+    with pytest.raises(ParseError) as info:
+        s.feed("repeat(2){" * 10 + "lt " * 150_000 + "}" * 10)
+    assert info.value.line is None and "3,450,313 characters" in info.value.message
+    assert s.compact == "fd" and s.undo_depth == 1
+
+
 def test_an_empty_input_changes_nothing(task87):
     s = Session(task87)
     s.feed("  # just a comment\n")
