@@ -165,6 +165,8 @@ class Session:
 
     def pin_dir(self, path: Path) -> None:
         """Look up task ids in `path` from now on (undoably)."""
+        if path == self.pinned_dir:
+            return  # as for `_change`: nothing for `:undo` to go back over
         self._push()
         self.pinned_dir = path
 

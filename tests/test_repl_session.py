@@ -249,6 +249,16 @@ def test_a_task_remembers_the_directory_it_came_from(tasks_dir, task87):
     assert Session(task87, tasks_dir="/elsewhere").tasks_dir.as_posix() == "/elsewhere"
 
 
+def test_opening_the_directory_already_in_use_leaves_nothing_to_undo(tasks_dir, task87):
+    """As `:reset` of an empty program: an undo step that changes nothing made the next
+    `:undo` look broken (`xlogo repl DIR`, then `:load DIR`)."""
+    s = Session(task87, tasks_dir=tasks_dir)
+    s.feed("fd")
+    s.pin_dir(tasks_dir)
+    s.undo()
+    assert s.compact == ""
+
+
 # -- continuation lines -------------------------------------------------------------------------
 
 
