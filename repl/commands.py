@@ -136,7 +136,8 @@ class Shell:
         # (task, engine, solutions, cut short by a hint's budget)
         self._shortest: tuple[object, str, Solution, bool] | None = None
         # files `:save` may replace without asking: the one the program came from (`:run`) or
-        # was last saved to, and one the previous input was refused (typing it again confirms)
+        # was last saved to since its task was opened, and one the previous input was refused
+        # (typing it again confirms)
         self._own_file: Path | None = None
         self._confirmed: Path | None = None
         self._asked: Path | None = None
@@ -313,6 +314,7 @@ def _load(shell: Shell, arg: str) -> Reply:
         if rest.strip():
             task = load_task(path, rest.strip())
             s.load(task, pinned_dir=path)
+            shell._own_file = None  # the old task's program went with it
             return shell.board()
         ids = task_ids(path)
         if not ids:
@@ -333,6 +335,7 @@ def _load(shell: Shell, arg: str) -> Reply:
             )
         task = load_task(d, first)
     s.load(task)
+    shell._own_file = None  # the old task's program went with it
     return shell.board()
 
 

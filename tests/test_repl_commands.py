@@ -268,6 +268,18 @@ def test_save_replaces_the_file_it_saved_or_ran_without_asking(shell, tmp_path):
     assert shell.handle(f":save {ran}").ok and ran.read_text() == "bk\nlt\n"
 
 
+def test_after_loading_another_task_save_asks_before_replacing_the_old_tasks_file(shell, tmp_path):
+    """The program saved to a file was the old task's: `:run sol87.xlogo`, `:load 90`, `fd`,
+    `:save sol87.xlogo` (a slip for sol90) replaced the solution of 87 without a word."""
+    path = tmp_path / "sol87.xlogo"
+    path.write_text("fd rt repeat(3){fd} rt fd\n")
+    shell.handle(f":run {path}")
+    shell.handle(":load 90")
+    shell.handle("fd")
+    reply = shell.handle(f":save {path}")
+    assert not reply.ok and path.read_text() == "fd rt repeat(3){fd} rt fd\n"
+
+
 def test_run_of_a_bad_file_names_the_file_and_changes_nothing(shell, tmp_path):
     path = tmp_path / "bad.xlogo"
     path.write_text("fd\nrepeat(13){fd}\n")
