@@ -301,6 +301,10 @@ def run_interactive(
 # -- the plain loop --------------------------------------------------------------------------
 
 
+# the plain loop looks for a mistake in an open block up to this length (`needs_more`)
+CHECKED_CHARS = 2_000
+
+
 class _Typing:
     """What the plain loop's prompt needs to know of the input being typed."""
 
@@ -322,7 +326,8 @@ def read_inputs(lines: Iterable[str | None], typing: _Typing | None = None) -> I
             yield line
         else:
             buf += line
-            if not needs_more(buf.removesuffix("\n")):  # the line just ended, as the app sees it
+            # the line just ended, as the app sees it
+            if not needs_more(buf.removesuffix("\n"), checked_chars=CHECKED_CHARS):
                 yield buf
                 buf = ""
         typing.open = bool(buf)

@@ -49,7 +49,8 @@ def playground(size: int = 5) -> Task:
     return task_from_dict(data, file="<playground>")
 
 
-_OPEN, _CLOSE = "{[", "}]"
+_OPEN = "{["
+_BRACKET = re.compile(r"[{}\[\]]")
 _COMMENT = re.compile(r"(#|//)[^\n]*")
 _REPEAT_HEAD = re.compile(r"\brepeat\s*(\(\s*\d*\s*\)?|\d+)?\s*$", re.IGNORECASE)
 # a header of the Python-style form (`def Run():`, `for i in range(3):`)
@@ -61,29 +62,34 @@ def python_block(text: str) -> bool:
     return bool(_PYTHON_HEAD.search(_COMMENT.sub("", text)))
 
 
-def needs_more(text: str) -> bool:
+def needs_more(text: str, *, checked_chars: int | None = None) -> bool:
     """Is `text` an unfinished block that should continue on the next line?
 
     True while a `{` or `[` is open, or when the input ends in a repeat head (`repeat(3)`) whose
     body has not started; in the Python-style form, from a `def` or `for` header until an empty
     line, as in Python's own REPL (an indented body has no closing bracket to wait for).
     Meta-commands (`:...`) are always complete, and so is an input with a mistake before its
-    end (`repeat(3){fd)`): no more lines can mend it, and waiting for them looked stuck.
+    end (`repeat(3){fd)`): no more lines can mend it, and waiting for them looked stuck. That
+    check parses the whole input; with `checked_chars` it is made only up to that length: the
+    plain loop asks at every line, where a pasted block of 4,000 lines took half a minute to
+    read. No one types a block that long, and a longer one is parsed once it closes.
     """
     if text.lstrip().startswith(":"):
         return False
     code = _COMMENT.sub("", text)
-    if python_block(code):  # the last line ended (Enter) is not empty: the block goes on
+    if _PYTHON_HEAD.search(code):  # the last line ended (Enter) is not empty: the block goes on
         return bool(code.rsplit("\n", 1)[-1].strip())
     depth = 0
-    for ch in code:
-        if ch in _OPEN:
+    for bracket in _BRACKET.finditer(code):
+        if bracket.group() in _OPEN:
             depth += 1
-        elif ch in _CLOSE:
+        else:
             depth -= 1
             if depth < 0:
                 return False  # an unmatched close: let the parser say so
     if depth > 0 or _REPEAT_HEAD.search(code):
+        if checked_chars is not None and len(text) > checked_chars:
+            return True
         return not _wrong_before_the_end(text)
     return False
 

@@ -21,6 +21,7 @@ from prompt_toolkit.output import DummyOutput
 from pygments.token import Keyword
 from rich.console import Console
 from xlogo_lang.repl.app import (
+    CHECKED_CHARS,
     WELCOME,
     ReplLexer,
     history_path,
@@ -309,6 +310,15 @@ def test_the_next_line_of_a_python_style_block_is_indented_for_it():
     assert indent_after("def Run():\n    for i in range(3):") == "        "
     assert indent_after("def Run():\n    move_forward()") == "    "
     assert indent_after("repeat(3){") == "  "
+
+
+def test_plain_mode_reads_a_pasted_block_longer_than_anyone_types_to_its_end():
+    """The plain loop asks at every line whether the block goes on, and looking for a mistake
+    parses the whole block: a pasted block of 4,000 lines took half a minute to read. Past
+    `CHECKED_CHARS` it is read to its end, and the parser says what is wrong once."""
+    body = ["fd\n"] * (CHECKED_CHARS // 3)
+    lines = ["repeat(2){\n", *body, "fd)\n", "fd\n", "}\n", "rt\n"]
+    assert list(read_inputs(lines)) == ["".join(lines[:-1]), "rt\n"]
 
 
 def test_plain_mode_ctrl_c_drops_an_open_block_not_only_the_line():
