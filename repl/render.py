@@ -129,7 +129,6 @@ def listing(
     *,
     max_rows: int | None = None,
     width: int | None = None,
-    numbers: bool = True,
 ) -> Text:
     """The program, highlighted, one numbered line per block; the cursor's line marked with ▶.
 
@@ -151,8 +150,7 @@ def listing(
     for n in range(first, last + 1):
         mark = "▶ " if n == current else "  "
         out.append(mark, style="bold cyan")
-        if numbers:
-            out.append(f"{n:>{num_w}} ", style="dim")
+        out.append(f"{n:>{num_w}} ", style="dim")
         code = highlight_text(lines[n - 1])
         if n == current:
             code.stylize("reverse")
