@@ -56,3 +56,13 @@ def test_cli_render_writes_png_and_svg_with_a_program(tasks_dir, tmp_path):
 def test_cli_render_refuses_an_unknown_format(tasks_dir, tmp_path, capsys):
     assert cli_main(["render", str(tasks_dir / "22.json"), "-o", str(tmp_path / "t.gif")]) == 2
     assert "use .png or .svg" in capsys.readouterr().err
+
+
+def test_a_crash_off_the_grid_is_marked_inside_the_picture(real_tasks):
+    # task 22's turtle starts on the bottom row: `bk` leaves the grid at (0,3), below the picture
+    t = real_tasks["22"]
+    red_x = [s for s in scene(t, parse("bk")).shapes if s.outline == "#C62828"]
+    xs, ys = [p for s in red_x for p in s.points[0::2]], [p for s in red_x for p in s.points[1::2]]
+    assert len(red_x) == 2
+    assert MARGIN <= min(xs) <= max(xs) <= MARGIN + t.world.cols * CELL
+    assert MARGIN <= min(ys) <= max(ys) <= MARGIN + t.world.rows * CELL

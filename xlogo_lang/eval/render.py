@@ -5,7 +5,8 @@ painted by one of two small back ends, so the PNG a vision model sees and the SV
 show exactly the same thing: the grid with coordinates, walls, forbidden cells (grey, hatched),
 missing cells (left blank), items as coloured shapes with their counts, the turtle as a green
 arrow pointing its heading, and the target picture's lines in their colours. With a program, the
-lines it drew, the cells it visited and where it crashed are drawn on top.
+lines it drew, the cells it visited and where it crashed (a move off the grid: against the edge it
+crossed) are drawn on top.
 
 This module draws only: it never decides whether a program solves a task (the verdict does) and
 it imports Pillow only inside `render_png`.
@@ -263,8 +264,13 @@ def _run(sc: Scene, task: Task, program: Program) -> None:
         sc.add("ellipse", cx - 4, cy - 4, cx + 4, cy + 4, fill="#1565C0")
     crash = ex.crash
     if crash is not None and crash.x is not None and crash.y is not None:
-        cx, cy = _centre(crash.x, crash.y)
         k = CELL * 0.3
+        # a move off the grid crashes at a cell outside the picture: the cross goes against the
+        # edge it crossed, inside the cell it left (a move is one cell, so clamping finds it)
+        x, y = min(max(crash.x, 0), w.cols - 1), min(max(crash.y, 0), w.rows - 1)
+        cx, cy = _centre(x, y)
+        cx += (crash.x - x) * (CELL / 2 - k)
+        cy += (crash.y - y) * (CELL / 2 - k)
         sc.add("line", cx - k, cy - k, cx + k, cy + k, outline="#C62828", width=5)
         sc.add("line", cx - k, cy + k, cx + k, cy - k, outline="#C62828", width=5)
     elif last is not None and w.inside(last.x, last.y):
