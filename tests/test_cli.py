@@ -213,6 +213,10 @@ def test_fmt_check_accepts_a_canonical_expression_without_a_final_newline(capsys
     assert xlogo(capsys, "fmt", "-e", "fd rt", "--check")[0] == 1
 
 
+def test_fmt_check_accepts_the_empty_expression_whose_canonical_text_is_empty(capsys):
+    assert xlogo(capsys, "fmt", "-e", "", "--check")[0] == 0
+
+
 def test_show_draws_the_grid_and_the_description(capsys, tasks_dir):
     code, out, _ = xlogo(capsys, "show", str(tasks_dir / "87.json"))
     assert code == 0

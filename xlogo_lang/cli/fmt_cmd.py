@@ -49,9 +49,10 @@ def main(args: argparse.Namespace) -> int:
     text, name = program_source(args, usage=USAGE)
     prog = read_program(text, name)
     out = render(prog, args.to)
-    if name == "<expr>" and not text.endswith("\n"):
+    if name == "<expr>" and text and not text.endswith("\n"):
         # A shell argument (or `$(...)`) cannot easily end in a newline: `-e 'fd'` is the
-        # one-line program `fd`, not a file missing its last line end.
+        # one-line program `fd`, not a file missing its last line end. (`-e ''` is the empty
+        # program, whose canonical text is empty: no line to end.)
         text += "\n"
     canonical = text == out
     if args.json:
