@@ -66,3 +66,13 @@ def test_a_crash_off_the_grid_is_marked_inside_the_picture(real_tasks):
     assert len(red_x) == 2
     assert MARGIN <= min(xs) <= max(xs) <= MARGIN + t.world.cols * CELL
     assert MARGIN <= min(ys) <= max(ys) <= MARGIN + t.world.rows * CELL
+
+
+def test_a_program_line_stands_out_from_the_target_line_it_covers(real_tasks):
+    # task 56's target has black lines up from (1,3) and from (3,3); `fd` draws the first one
+    t = real_tasks["56"]
+    img = Image.open(io.BytesIO(render_png(t, parse("fd")))).convert("RGB")
+    drawn = img.getpixel((MARGIN + CELL + CELL // 2, MARGIN + 3 * CELL))
+    not_drawn = img.getpixel((MARGIN + 3 * CELL + CELL // 2, MARGIN + 3 * CELL))
+    assert drawn == (0, 0, 0)
+    assert not_drawn != drawn

@@ -6,7 +6,7 @@ show exactly the same thing: the grid with coordinates, walls, forbidden cells (
 missing cells (left blank), items as coloured shapes with their counts, the turtle as a green
 arrow pointing its heading, and the target picture's lines in their colours. With a program, the
 lines it drew, the cells it visited and where it crashed (a move off the grid: against the edge it
-crossed) are drawn on top.
+crossed) are drawn on top, and the target's lines in lighter tints beneath them.
 
 This module draws only: it never decides whether a program solves a task (the verdict does) and
 it imports Pillow only inside `render_png`.
@@ -123,18 +123,34 @@ def _coordinates(sc: Scene, w: World) -> None:
         sc.add("text", MARGIN / 2, MARGIN + y * CELL + CELL / 2, fill=TEXT, text=str(y), size=13)
 
 
-def _segment(sc: Scene, a: tuple[int, int], b: tuple[int, int], color: str, width: float) -> None:
+def _segment(
+    sc: Scene,
+    a: tuple[int, int],
+    b: tuple[int, int],
+    color: str,
+    width: float,
+    *,
+    faded: bool = False,
+) -> None:
     (ax, ay), (bx, by) = _centre(*a), _centre(*b)
     rgb = PEN_RGB.get(color, "#000000")
     if color == "white":  # a white line needs an edge to be seen on a light floor
         sc.add("line", ax, ay, bx, by, outline="#9A9A9A", width=width + 4)
-    sc.add("line", ax, ay, bx, by, outline=rgb, width=width)
+    sc.add("line", ax, ay, bx, by, outline=_tint(rgb) if faded else rgb, width=width)
+
+
+def _tint(rgb: str) -> str:
+    """`rgb` mixed 60% towards white: a target line under a program's run, so that the lines the
+    program drew in the same colour (narrower, on top) stand out from the ones it did not."""
+    return "#" + "".join(
+        f"{round(int(rgb[i : i + 2], 16) * 0.4 + 255 * 0.6):02X}" for i in (1, 3, 5)
+    )
 
 
 def _target_lines(sc: Scene, w: World, *, faded: bool) -> None:
     for ln in w.lines:
         for a, b in ln.unit_segments():
-            _segment(sc, a, b, ln.color, 6 if faded else 8)
+            _segment(sc, a, b, ln.color, 6 if faded else 8, faded=faded)
 
 
 def _item(sc: Scene, w: World, index: int) -> None:
