@@ -200,6 +200,13 @@ def test_grammar_json_with_an_output_file_writes_the_file_too(capsys, tmp_path):
     assert path.read_text(encoding="utf-8") == summary["grammar"]
 
 
+def test_grammar_json_of_the_schema_names_its_answer_form_code_json(capsys):
+    # the schema admits the code JSON whatever --answer says; "text" named a form it refuses
+    code, out, _ = xlogo(capsys, "grammar", "--format", "json-schema", "--json")
+    assert code == 0
+    assert json.loads(out)["answer"] == "json"
+
+
 def test_export_json_without_an_output_file_prints_a_summary_with_the_task(capsys, assets_dir):
     _, plain, _ = xlogo(capsys, "export", str(assets_dir), "--id", "87")
     code, out, _ = xlogo(capsys, "export", str(assets_dir), "--id", "87", "--json")

@@ -84,7 +84,7 @@ def main(args: argparse.Namespace) -> int:
     elif path is not None:
         err = console(stderr=True)
         err.print(
-            f"wrote the {args.fmt} grammar of {_what(args.fmt, answer)} to {path}",
+            f"wrote the {args.fmt} grammar of {_what(answer)} to {path}",
             markup=False,
             soft_wrap=True,
         )
@@ -92,13 +92,14 @@ def main(args: argparse.Namespace) -> int:
     else:
         sys.stdout.write(text)
         if sys.stdout.isatty():
-            note = f"the {args.fmt} grammar of {_what(args.fmt, answer)}; use with {_USE[args.fmt]}"
+            note = f"the {args.fmt} grammar of {_what(answer)}; use with {_USE[args.fmt]}"
             console(stderr=True).print(note, style="dim", markup=False, soft_wrap=True)
     return 0
 
 
 def _form(args: argparse.Namespace) -> tuple[str, int | None]:
-    """The answer form and, for the python form only, its nesting bound. An option that would
+    """The answer form ("json" for the JSON schema, which describes the code JSON whatever
+    --answer says) and, for the python form only, its nesting bound. An option that would
     change nothing is refused: --max-depth has no effect on the text form (its repeats nest to
     any depth) nor on the JSON schema (recursive), so accepting it there would silently ignore
     what the user asked for."""
@@ -115,7 +116,7 @@ def _form(args: argparse.Namespace) -> tuple[str, int | None]:
                 f"--max-depth bounds the python form's nesting only; {what} nests to any "
                 "depth (add --answer python, or leave --max-depth out)"
             )
-        return answer, None
+        return ("json" if args.fmt == "json-schema" else answer), None
     depth = PYTHON_MAX_DEPTH if args.max_depth is None else args.max_depth
     if not 0 <= depth <= MAX_DEPTH:
         raise UsageError(f"--max-depth must be 0 to {MAX_DEPTH} (the parser's limit), not {depth}")
@@ -129,5 +130,5 @@ def _write(text: str, output: str) -> Path:
     return path
 
 
-def _what(fmt: str, answer: str) -> str:
-    return "code JSON answers" if fmt == "json-schema" else f"{answer} answers"
+def _what(answer: str) -> str:
+    return "code JSON answers" if answer == "json" else f"{answer} answers"
