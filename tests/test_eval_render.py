@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 import xml.etree.ElementTree as ET
 
 from PIL import Image
@@ -51,6 +52,17 @@ def test_cli_render_writes_png_and_svg_with_a_program(tasks_dir, tmp_path):
     assert cli_main(["render", str(tasks_dir / "22.json"), "-o", str(svg)]) == 0
     assert png.read_bytes().startswith(b"\x89PNG")
     assert svg.read_text().startswith("<svg")
+
+
+def test_cli_render_json_gives_the_program_as_run_json_does(tasks_dir, tmp_path, capsys):
+    # run, show and score give "program" as its canonical text; render gave a bare true
+    task, svg = str(tasks_dir / "22.json"), str(tmp_path / "t.svg")
+    assert cli_main(["render", task, "-e", "rt fd", "-o", svg, "--json"]) == 0
+    with_program = json.loads(capsys.readouterr().out)
+    assert cli_main(["render", task, "-o", svg, "--json"]) == 0
+    without = json.loads(capsys.readouterr().out)
+    assert with_program["program"] == "rt\nfd\n"
+    assert without["program"] is None
 
 
 def test_cli_render_refuses_an_unknown_format(tasks_dir, tmp_path, capsys):

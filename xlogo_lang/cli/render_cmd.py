@@ -30,6 +30,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def main(args: argparse.Namespace) -> int:
     from ..eval.render import write_picture
+    from ..printer import to_text
 
     src = program_source(args, required=False, usage=USAGE)  # first: see run_cmd.main
     task = task_from_args(args)
@@ -40,7 +41,7 @@ def main(args: argparse.Namespace) -> int:
             "task_id": task.id,
             "out": str(path),
             "bytes": path.stat().st_size,
-            "program": prog is not None,
+            "program": to_text(prog) if prog is not None else None,  # as `run --json` has it
         }
         print_json(with_task_warnings(args, out))
     else:
