@@ -7,7 +7,14 @@ from typing import TYPE_CHECKING
 
 from ..constraints import KEY_WORDS, count_blocks
 from ..errors import ProgramError, UsageError
-from .common import console, print_json, program_source, task_from_args, with_task_warnings
+from .common import (
+    console,
+    print_json,
+    program_source,
+    read_program,
+    task_from_args,
+    with_task_warnings,
+)
 
 if TYPE_CHECKING:
     from ..ast import Program
@@ -32,7 +39,6 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def main(args: argparse.Namespace) -> int:
     from ..checker import Diagnostic, check
-    from ..parser import parse
     from ..program_files import TOO_LONG, ProgramTooLarge
 
     paths = list(args.paths)
@@ -64,7 +70,7 @@ def main(args: argparse.Namespace) -> int:
         diags = [Diagnostic("error", "syntax", TOO_LONG, None, hint=too_large.hint)]
     else:
         try:  # parsed once, for the diagnostics and the notes (a syntax error: `check` says it)
-            program = parse(text, filename=name, strict=False)
+            program = read_program(text, name, strict=False)
         except ProgramError:
             program = None
         diags = check(text if program is None else program, task, filename=name)

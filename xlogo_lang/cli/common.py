@@ -82,7 +82,9 @@ def add_task_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--id", dest="task_id", help="task id, when TASK is a directory")
 
 
-def add_program_args(p: argparse.ArgumentParser, required: bool = True) -> None:
+def add_program_args(p: argparse.ArgumentParser) -> None:
+    """PROGRAM (optional to argparse: `-e` may stand for it; `program_source` says whether the
+    command needs one) and -e."""
     p.add_argument(
         "program",
         metavar="PROGRAM",

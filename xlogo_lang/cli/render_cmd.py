@@ -22,7 +22,7 @@ USAGE = "xlogo render TASK [PROGRAM] -o FILE"
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("render", help="draw a task (and a program's path) as PNG or SVG")
     add_task_args(p)
-    add_program_args(p, required=False)
+    add_program_args(p)
     p.add_argument("-o", "--out", required=True, metavar="FILE", help="output file: .png or .svg")
     p.add_argument("--json", action="store_true", help="print what was written as JSON")
     p.set_defaults(func=main)

@@ -23,7 +23,7 @@ USAGE = "xlogo show TASK [PROGRAM]"
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("show", help="draw a task, and a program's path, in the terminal")
     add_task_args(p)
-    add_program_args(p, required=False)
+    add_program_args(p)
     p.add_argument("--json", action="store_true", help="print the task (and the run) as JSON")
     p.set_defaults(func=main)
 
