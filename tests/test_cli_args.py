@@ -326,6 +326,13 @@ def test_a_usage_error_of_argparse_is_json_on_stdout_too(capsys, examples_dir, a
     assert "usage:" in err and "error:" in err
 
 
+def test_a_usage_error_under_an_abbreviated_json_is_json_on_stdout_too(capsys):
+    # argparse takes `--js` for --json, as a run that succeeds shows by printing JSON
+    with pytest.raises(SystemExit):
+        main(["grammar", "--format", "bogus", "--js"])
+    assert _one_json_document(capsys.readouterr().out)["error"] == "UsageError"
+
+
 def test_a_usage_error_of_argparse_without_json_leaves_stdout_empty(capsys):
     with pytest.raises(SystemExit):
         main(["run", "--bogus"])

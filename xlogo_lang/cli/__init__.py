@@ -142,7 +142,7 @@ def main(argv: list[str] | None = None) -> int:
     except _ArgumentError as exc:  # argparse's own output, and exit status 2, as before
         exc.parser.print_usage(sys.stderr)
         print(f"{exc.parser.prog}: error: {exc.message}", file=sys.stderr)
-        if "--json" in (words[: words.index("--")] if "--" in words else words):
+        if _asks_json(words[: words.index("--")] if "--" in words else words):
             sys.stdout.write(json_line(UsageError(exc.message).to_dict()))
         raise SystemExit(2) from None
     try:
@@ -160,6 +160,12 @@ def main(argv: list[str] | None = None) -> int:
     except OSError as exc:  # a path the command cannot read or write: the user's to fix
         name = str(exc.filename) if exc.filename is not None else None
         return _failed(args, UsageError(str(exc.strerror or exc), file=name))
+
+
+def _asks_json(words: list[str]) -> bool:
+    """Whether the line asks for --json, as argparse reads it: any unambiguous prefix (`--js`)
+    is the option too, and no other option of any command starts with `--j`."""
+    return any(len(w) >= 3 and "--json".startswith(w) for w in words)
 
 
 @contextmanager
