@@ -5,9 +5,10 @@ that adds its parser and sets `func`. Command modules import heavy libraries (z3
 prompt_toolkit) inside their functions, so `xlogo --help` and `xlogo repl` start fast.
 
 Exit status: 0 = solved / ok, 1 = not solved / diagnostics found / model requests that failed
-(an endpoint that errs or cannot be reached), 2 = usage or input error (a one-line message on
-stderr, no traceback; a file or folder that cannot be read or written is one too). An error
-carries its status (`XlogoError.exit_status`).
+(an endpoint that errs or cannot be reached), 2 = usage or input error (a short message on
+stderr, no traceback, and under --json the error object on stdout too; a file or folder that
+cannot be read or written is one too), 130 = interrupted. An error carries its status
+(`XlogoError.exit_status`).
 """
 
 from __future__ import annotations
