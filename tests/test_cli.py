@@ -567,3 +567,14 @@ def test_a_file_named_with_brackets_is_named_as_it_is_written(capsys, tmp_path, 
         code, out, _ = xlogo(capsys, *argv)
         assert code in (0, 1), argv
         assert said in out.splitlines(), (argv, out)
+
+
+def test_run_trace_of_a_run_past_the_call_limit_shows_the_note_not_an_empty_table(
+    capsys, examples_dir
+):
+    """Such a run records no steps: the table printed its header alone above the note."""
+    deep = "repeat(12){" * 5 + "lt" + "}" * 5
+    task = str(examples_dir / "tasks" / "find-strawberry.json")
+    code, out, _ = xlogo(capsys, "run", task, "-e", deep, "--trace")
+    assert code == 1 and "decided without recording the trace" in out
+    assert "heading" not in out

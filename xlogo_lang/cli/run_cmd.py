@@ -58,7 +58,7 @@ def render_verdict(verdict: Verdict, *, trace: bool = False) -> None:
 
     con = console()
     con.print(GridView(verdict.task, verdict.execution))
-    if trace:
+    if trace and not verdict.execution.truncated:  # no steps recorded: the note below says so
         steps = list(verdict.trace)
         if len(steps) <= TRACE_HEAD + TRACE_TAIL:
             con.print(trace_table(steps))
