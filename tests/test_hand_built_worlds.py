@@ -159,3 +159,14 @@ def test_an_unpickled_task_is_equal_hashes_equal_and_is_still_read_only(real_tas
     assert again == task and hash(again) == hash(task)
     with pytest.raises(TypeError, match="read-only"):
         again.constraints.at_most["all"] = 3
+
+
+def test_a_hand_built_task_with_a_zero_length_line_reads_back_as_the_same_task(examples_dir):
+    """A line from a cell to itself draws nothing; a task file's is left out when it is read,
+    so a hand-built world's must be too: written out and read back, the task would otherwise be
+    another task, whose description no longer names the line's colour."""
+    task = load_task(examples_dir / "tasks" / "find-strawberry.json")
+    dot = dataclasses.replace(task.world, lines=(Line(1, 1, 1, 1, "red"),))
+    built = dataclasses.replace(task, world=dot)
+    again = task_from_dict(json.loads(json.dumps(built.to_json())))
+    assert again == built and again.description == built.description

@@ -701,8 +701,7 @@ def world_from_dict(d: dict[str, Any], cx: _Ctx) -> World:
         if x1 != x2 and y1 != y2:
             with cx.within(p):
                 raise diagonal_line(x1, y1, x2, y2)
-        if (x1, y1) != (x2, y2):
-            lines.append(Line(x1, y1, x2, y2, color))
+        lines.append(Line(x1, y1, x2, y2, color))  # one of no length: the World drops it
     return World(rows, cols, tiles, items, tuple(lines), turtle)
 
 

@@ -227,6 +227,10 @@ class World:
         self._check_containers()
         object.__setattr__(self, "items", freeze(self.items))  # checked as it will stay
         self._validate()
+        # A line from a cell to itself draws nothing; left out, it does not colour the
+        # description either, and a world written out and read back is the same world.
+        drawn = tuple(ln for ln in self.lines if (ln.x1, ln.y1) != (ln.x2, ln.y2))
+        object.__setattr__(self, "lines", drawn)
         bits = []
         for tile in self.tiles:
             mask = 0
