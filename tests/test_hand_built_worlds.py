@@ -117,6 +117,8 @@ def test_a_one_cell_world_is_a_world():
         ({"world": None}, "Task.world must be a World, not NoneType"),
         ({"goal": []}, "Task.goal must be a Goal, not list"),
         ({"solution": "fd"}, "Task.solution must be a Program or None, not str"),
+        # written out as null and read back as "": another task
+        ({"platform_description": None}, "Task.platform_description must be a str, not NoneType"),
     ],
 )
 def test_a_hand_built_task_names_a_field_of_the_wrong_type(examples_dir, change, words):

@@ -128,6 +128,7 @@ class Task:
             ("goal", Goal),
             ("constraints", Constraints),
             ("solution", (Program, type(None))),
+            ("platform_description", str),
         ):
             value = getattr(self, name)
             if not isinstance(value, kind):
