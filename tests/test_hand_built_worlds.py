@@ -172,3 +172,11 @@ def test_a_hand_built_task_with_a_zero_length_line_reads_back_as_the_same_task(e
     built = dataclasses.replace(task, world=dot)
     again = task_from_dict(json.loads(json.dumps(built.to_json())))
     assert again == built and again.description == built.description
+
+
+def test_a_hand_built_task_needs_an_id_a_task_file_can_hold(examples_dir):
+    """A task file with `"id": ""` is refused (no command could name it), so a task built with
+    one could be written out but never read back."""
+    task = load_task(examples_dir / "tasks" / "find-strawberry.json")
+    with pytest.raises(ValueError, match=r"Task\.id must be non-empty"):
+        dataclasses.replace(task, id="")

@@ -135,6 +135,8 @@ class Task:
                 raise TypeError(
                     f"Task.{name} must be a {_kind_name(kind)}, not {type(value).__name__}"
                 )
+        if usable_id(self.id) is None:  # a task file could not hold it: never read back
+            raise ValueError(f"Task.id must be non-empty Unicode text, not {self.id!r}")
 
     @property
     def description(self) -> str:
