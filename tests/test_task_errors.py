@@ -687,3 +687,15 @@ def test_an_unknown_line_colour_lists_the_pen_colours_by_name_and_hex_code(tmp_p
     err = load_error(write(tmp_path, data))
     assert err.path == "lines[0].color"
     assert "red #D60000" in err.message and "white #FFFFFF" in err.message
+
+
+def test_a_mistake_in_a_solution_written_as_text_is_named_at_its_line_in_the_solution(
+    tmp_path, examples_dir
+):
+    """The JSON path of a mistake in a code-JSON solution is named (`run[0]`); one in program
+    text must be found as easily, by the line and column of the solution's text."""
+    data = json.loads((examples_dir / "tasks" / "find-strawberry.json").read_text())
+    data["solution"] = "fd\nrt\nfd jump"
+    err = load_error(write(tmp_path, data))
+    assert err.path == "solution"
+    assert "line 3, column 4: unknown command 'jump'" in err.message

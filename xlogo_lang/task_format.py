@@ -524,7 +524,11 @@ def _build_task(
             else:
                 program = code_from_json(sol, file=solution.cx.file)
         except ProgramError as exc:
+            # where in the solution: its JSON path (code JSON), or its place in the text
             inside = f"{exc.path}: " if exc.path and exc.path != "$" else ""
+            if exc.line is not None:
+                column = f", column {exc.column}" if exc.column is not None else ""
+                inside = f"line {exc.line}{column}: "
             raise solution.cx.err(
                 solution.path, f"invalid solution: {inside}{exc.message}"
             ) from None
