@@ -511,7 +511,7 @@ def _build_task(
         raise cx.err(
             "", "missing key 'goal' (write \"goal\": null for a drawing of the task's lines)"
         )
-    goal_ = goal_from_json(goal.value, world, goal.cx, goal.path)
+    goal_ = goal_from_json(goal.value, goal.cx, goal.path)
     constraints_ = constraints_from_json(constraints.value, constraints.cx, constraints.path)
     program = None
     sol = solution.value
@@ -749,7 +749,7 @@ def _line_color(raw: Any) -> str | None:
     return None
 
 
-def goal_from_json(goal: Any, world: World, cx: _Ctx, path: str) -> Goal:
+def goal_from_json(goal: Any, cx: _Ctx, path: str) -> Goal:
     """The goal of a task file: the JSON's shape is checked here, its meaning by the goal's own
     checks (goals.py), in the order the keys are read."""
     if goal is None:
