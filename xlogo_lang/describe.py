@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from .goals import Goal, Objective, spec_text
+from .goals import Goal, Objective, plural, spec_text
 from .world import ITEM_COLORS
 
 if TYPE_CHECKING:
@@ -35,7 +35,7 @@ def objective_text(obj: Objective) -> str:
     if obj.name == "sum":
         text = f"Collect exactly {obj.total} {s}"
         if obj.total is not None and obj.total > 1:
-            text = text.replace("strawberry", "strawberries").replace("lemon", "lemons")
+            text = plural(text)
         return text
     # concat
     texts = [spec_text(sp) for sp in obj.specs]

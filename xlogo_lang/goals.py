@@ -261,6 +261,11 @@ def spec_text(spec: Spec) -> str:
     return " ".join(words)
 
 
+def plural(text: str) -> str:
+    """The reference's plural of a sum's items: the words replaced wherever they are."""
+    return text.replace("strawberry", "strawberries").replace("lemon", "lemons")
+
+
 @dataclass(frozen=True)
 class GoalResult:
     ok: bool
@@ -392,7 +397,7 @@ class CompiledGoal:
         if target.name == "sum":
             total = sum(self.counts[c] for c in _distinct(cells) if (m >> c) & 1)
             if total != 1:  # "5 strawberries", as the description pluralises its count
-                want = want.replace("strawberry", "strawberries").replace("lemon", "lemons")
+                want = plural(want)
             return GoalResult(
                 False,
                 f"collected {total} {want} in total; the goal asks for exactly {target.total}",
