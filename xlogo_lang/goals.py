@@ -5,7 +5,8 @@ shows that this is equivalent to evaluating each objective directly on the trace
 happens here. Every spec is compiled once per task into a bitmask of the cells it matches, so a
 check is a handful of integer operations on the mask of visited cells.
 
-Documented meanings where the reference raises (see README, "Where xlogo differs"):
+Documented meanings where the reference raises (README, "Semantics, and where xlogo gives a
+meaning the reference does not"):
 `neg: 1` negates a literal, `{"count": n}` holds on a cell whose item has count n, and a
 multi-clause `findonly` means "find S, and every visited item satisfies S".
 

@@ -155,7 +155,8 @@ class Task:
 
     @property
     def kind(self) -> str:
-        """The main goal kind: the last target objective, or draw, or forbid."""
+        """The main goal kind: draw, else the last target objective processed, else forbid for
+        forbids alone, else none (`goal: []`)."""
         kinds = self.goal.kinds
         if "draw" in kinds:
             return "draw"
