@@ -151,6 +151,17 @@ def test_concat_later_items_may_not_be_on_the_start_cell():
     assert not goal_ok(task, "fd")
 
 
+def test_a_visit_in_order_whose_two_items_one_cell_matches_says_so_not_wrong_order():
+    """A red circle is both "the red" and "the circle", and one visit cannot count for both
+    (after the start cell): no order of visits helps, so "the wrong order" would mislead."""
+    goal = [objective("concat", [[lit(color="red")]], [[lit(name="circle")]])]
+    task = row((1, ("circle", "red", 1)), goal=goal)
+    assert run(task, "fd").goal_result.reason == (
+        "the red circle at (1,0) is both the red and the circle; "
+        "each item of the order must be visited on a cell of its own"
+    )
+
+
 # -- findonly and combining objectives ------------------------------------------------------------
 
 

@@ -426,6 +426,22 @@ class CompiledGoal:
                     f"visited the {spec_text(spec)} {hits} times; each item must be visited once",
                     "count",
                 )
+        # one position each: two consecutive specs on one cell (after the start) is no order
+        specs = target.specs
+        for j in range(len(specs) - 1):
+            at = [p for p, c in enumerate(cells) if (self.target_masks[j] >> c) & 1]
+            cell = cells[at[0]]
+            if at[0] >= 1 and (self.target_masks[j + 1] >> cell) & 1:
+                x, y = w.cell(cell)
+                item = w.items.get(cell)
+                what = item.phrase() if item else "empty cell"
+                return GoalResult(
+                    False,
+                    f"the {what} at ({x},{y}) is both the "
+                    f"{spec_text(specs[j])} and the {spec_text(specs[j + 1])}; "
+                    "each item of the order must be visited on a cell of its own",
+                    "order",
+                )
         return GoalResult(False, "visited the items in the wrong order", "order")
 
     def _explain_draw(self, drawn: dict[SegmentKey, str]) -> GoalResult:
