@@ -165,6 +165,28 @@ def test_a_task_written_back_to_json_loads_to_the_same_task(tasks_dir, task_id):
     )
 
 
+@pytest.mark.parametrize("layout", ["assets", "tasks"])
+def test_every_real_task_written_back_is_the_same_task_with_the_same_verdicts(
+    layout, assets_dir, tasks_dir, oracle_cases
+):
+    """`xlogo export` writes `Task.to_json`: read back, every real task of either layout is the
+    task it was, described alike, and judges every oracle program as the reference does."""
+    path = assets_dir if layout == "assets" else tasks_dir
+    programs: dict[str, list[tuple[str, dict]]] = {}
+    for case in oracle_cases:
+        programs.setdefault(case["task_id"], []).append((case["program"], case["expect"]))
+    checked = 0
+    for tid, task in iter_task_loads(path):
+        assert not isinstance(task, TaskError), tid  # the house tasks load as decorations
+        again = task_from_dict(json.loads(json.dumps(task.to_json())), file=task.source)
+        assert again == task and again.description == task.description, tid
+        for text, expect in programs.get(tid, []):
+            verdicts = (run(task, text).reference_dict(), run(again, text).reference_dict())
+            assert verdicts[0] == verdicts[1] == {k: expect[k] for k in verdicts[0]}, (tid, text)
+            checked += 1
+    assert checked > 1000
+
+
 def test_a_task_read_from_elsewhere_is_the_same_task_equal_and_hashing_equal(tasks_dir):
     task = load_task(tasks_dir / "1.json")
     again = task_from_dict(task.to_json())  # read from no file: its source differs
