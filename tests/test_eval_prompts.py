@@ -165,6 +165,13 @@ def test_cli_prompt_prints_the_exact_prompt(tasks_dir, capsys):
     assert out.startswith("--- system ---\n") and "Use at most 6 commands." in out
 
 
+def test_cli_prompt_json_names_where_the_picture_was_written(tasks_dir, tmp_path, capsys):
+    png = tmp_path / "p.png"
+    argv = ["prompt", str(tasks_dir / "22.json"), "--mode", "vision", "--image", str(png)]
+    assert cli_main([*argv, "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["image"] == str(png) and png.is_file()
+
+
 def test_cli_prompt_json_gives_chat_messages_and_writes_the_picture(tasks_dir, tmp_path, capsys):
     png = tmp_path / "p.png"
     assert (

@@ -47,6 +47,8 @@ def main(args: argparse.Namespace) -> int:
             "template_hash": prompt.template_hash,
             "messages": prompt.messages(),
         }
+        if image is not None and prompt.image_png is not None:
+            out["image"] = str(image)  # where --image wrote the picture, as render --json says
         print_json(with_task_warnings(args, out))
         return 0
     if not sys.stdout.isatty():
