@@ -405,6 +405,7 @@ class CompiledGoal:
                 "count",
             )
         # concat
+        places = []  # the one trace position of each spec, once every spec has one
         for j, (spec, mask) in enumerate(zip(target.specs, self.target_masks, strict=True)):
             if not mask:
                 return GoalResult(
@@ -413,7 +414,8 @@ class CompiledGoal:
                     f"{len(target.specs)})",
                     "item",
                 )
-            hits = sum(1 for c in cells if (mask >> c) & 1)
+            at = [p for p, c in enumerate(cells) if (mask >> c) & 1]
+            hits = len(at)
             if hits == 0:
                 return GoalResult(
                     False,
@@ -426,12 +428,12 @@ class CompiledGoal:
                     f"visited the {spec_text(spec)} {hits} times; each item must be visited once",
                     "count",
                 )
+            places.append(at[0])
         # one position each: two consecutive specs on one cell (after the start) is no order
         specs = target.specs
         for j in range(len(specs) - 1):
-            at = [p for p, c in enumerate(cells) if (self.target_masks[j] >> c) & 1]
-            cell = cells[at[0]]
-            if at[0] >= 1 and (self.target_masks[j + 1] >> cell) & 1:
+            cell = cells[places[j]]
+            if places[j] >= 1 and (self.target_masks[j + 1] >> cell) & 1:
                 x, y = w.cell(cell)
                 item = w.items.get(cell)
                 what = item.phrase() if item else "empty cell"
