@@ -31,7 +31,8 @@ class Z3Interrupts:
     step (`check`) or on leaving. Elsewhere (a worker process, another thread) z3 keeps its own
     handling, and a check canceled with time left is taken for Ctrl-C."""
 
-    def __init__(self) -> None:
+    def __init__(self, context: Any = None) -> None:
+        self.context = context  # the z3 context the search runs in (None: z3's main context)
         self.noted = False
         self.installed = False
         self._previous: Any = None
@@ -90,7 +91,7 @@ class Z3Interrupts:
                 # an error, which this thread would print as "Exception in thread" under the
                 # search's own KeyboardInterrupt
                 with contextlib.suppress(z3.Z3Exception):
-                    z3.main_ctx().interrupt()
+                    (self.context or z3.main_ctx()).interrupt()
 
     def check(self, deadline: float | None = None, *, canceled: bool = False) -> None:
         """Raise KeyboardInterrupt if Ctrl-C was noted, or if a check was canceled with time

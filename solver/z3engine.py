@@ -83,8 +83,17 @@ def z3_search(
             max_size = grown = len(known)
         else:
             known = None  # beyond the caller's bound: it answers nothing asked
-    with Z3Interrupts() as interrupts:
-        res = _search(space, max_size, timeout, all_solutions, limit, progress, interrupts)
+    import z3
+
+    # a context of the search's own: Ctrl-C interrupts z3 calls in it, and whatever state an
+    # interrupted call leaves (an interrupt landing as the search ends is pending for the next
+    # call) must not reach the next search, where it canceled constraints as they were added,
+    # and models broke them
+    ctx = z3.Context()
+    with Z3Interrupts(ctx) as interrupts:
+        res = _search(
+            space, max_size, timeout, all_solutions, limit, progress, interrupts, _InContext(ctx)
+        )
     if res.status == "timeout" and not res.programs and known is not None:
         res = SearchResult("timeout", [known], len(known), False, res.stats)
         res.stats["traced"] = {"size": len(known)}
@@ -100,6 +109,7 @@ def _search(
     limit: int,
     progress: Progress | None,
     interrupts: Z3Interrupts,
+    z3: _InContext,
 ) -> SearchResult:
     t0 = time.perf_counter()
     deadline = t0 + timeout if timeout is not None else None
@@ -116,7 +126,6 @@ def _search(
     try:
         # the setup passes count against the time limit too (seconds on a large grid)
         check_deadline(deadline)
-        import z3
 
         def tick() -> None:
             interrupts.check()
@@ -296,6 +305,50 @@ def _result(
 ) -> SearchResult:
     stats["time_s"] = round(time.perf_counter() - t0, 4)
     return SearchResult(status, progs, size, proved and status != "timeout", stats)
+
+
+class _InContext:
+    """The z3 module as the encodings use it, its constructors bound to one context (those that
+    would take z3's main context when given none: constants, sorts, solvers, and `And`/`Or` of
+    an empty list). Everything else is the module's own."""
+
+    def __init__(self, ctx: Any) -> None:
+        import z3
+
+        self._z3 = z3
+        self.ctx = ctx
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._z3, name)
+
+    def BitVec(self, name: str, bits: int) -> Any:
+        return self._z3.BitVec(name, bits, self.ctx)
+
+    def BitVecVal(self, value: int, bits: int) -> Any:
+        return self._z3.BitVecVal(value, bits, self.ctx)
+
+    def BoolVal(self, value: bool) -> Any:
+        return self._z3.BoolVal(value, self.ctx)
+
+    def BitVecSort(self, bits: int) -> Any:
+        return self._z3.BitVecSort(bits, self.ctx)
+
+    def BoolSort(self) -> Any:
+        return self._z3.BoolSort(self.ctx)
+
+    def SolverFor(self, logic: str) -> Any:
+        return self._z3.SolverFor(logic, ctx=self.ctx)
+
+    def And(self, *args: Any) -> Any:
+        return self._z3.And(*_flat(args), self.ctx)
+
+    def Or(self, *args: Any) -> Any:
+        return self._z3.Or(*_flat(args), self.ctx)
+
+
+def _flat(args: tuple[Any, ...]) -> list[Any]:
+    """`And`'s and `Or`'s arguments, given one by one or as one list."""
+    return list(args[0]) if len(args) == 1 and isinstance(args[0], (list, tuple)) else list(args)
 
 
 class _Encoding:
