@@ -231,9 +231,17 @@ def _solve_both(
     if "all_found" in best.stats:  # the list given is `best`'s: its message must say it is cut
         stats["all_found"] = best.stats["all_found"]
     proved = (a.proved_minimal or b.proved_minimal) and agree is not False
+    status = best.status
+    if status == "timeout":  # both stopped: together they may still prove a size
+        best, proved, stats["agree"] = _joint_proof(a, b)
+        if proved:
+            status = "solved"
+            stats["joint_proof"] = True
+            if all_solutions:
+                stats["all_found"] = False  # the list is a stopped engine's
     return Solution(
         task.id,
-        best.status,
+        status,
         best.program,
         best.programs,
         best.size,
@@ -242,6 +250,33 @@ def _solve_both(
         best.max_size,
         stats,
     )
+
+
+def _joint_proof(a: Solution, b: Solution) -> tuple[Solution, bool, bool | None]:
+    """What two answers for one task prove together. Each answer refutes every size below a
+    level (a timeout's level, one past a `no_solution`'s bound, a proved solution's size), so a
+    program either found is proved minimal when the other's level reaches its size (the
+    enumerative engine's probe found 11 blocks and it refuted sizes up to 8, z3 up to 10, say).
+    A level past a found program's size means a size with a solution was refuted: a
+    disagreement, never a proof. Returns (the answer whose program is shortest, proved,
+    agree: False on a disagreement, else None)."""
+    found = [s for s in (a, b) if s.program is not None and s.size is not None]
+    if not found:
+        return a, False, None
+    best = min(found, key=lambda s: s.size or 0)  # the first's on a tie
+    refuted = max(_refuted_below(a), _refuted_below(b))
+    if refuted > (best.size or 0):
+        return best, False, False
+    return best, refuted == best.size, None
+
+
+def _refuted_below(sol: Solution) -> float:
+    """The smallest size `sol` leaves open: it proves that no program below it solves the task."""
+    if sol.status == "no_solution":
+        return math.inf if "reason" in sol.stats else sol.max_size + 1
+    if sol.status == "solved" and sol.proved_minimal:
+        return sol.size or 0
+    return float(sol.stats.get("level", 0))
 
 
 def solve_each(tasks: Iterable[Task], *, workers: int = 1, **options: Any) -> Solutions:

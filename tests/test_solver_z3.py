@@ -8,6 +8,7 @@ finish they give the same shortest size; when one stops early, every size it ref
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -172,6 +173,32 @@ def test_engine_both_that_times_out_says_which_sizes_are_refuted(real_tasks):
     assert sol.status == "timeout"
     assert sol.stats["level"] == max(sol.stats["enum"]["level"], sol.stats["z3"]["level"])
     assert f"none has fewer than {sol.stats['level']} blocks" in sol.message
+
+
+def test_two_stopped_answers_prove_together_what_neither_proves_alone(real_tasks):
+    """Task 63: the enumerative engine, stopped by its body budget, has the probe's 7 blocks
+    but refuted sizes only up to 5; z3 proved that nothing of 6 blocks or fewer solves it.
+    Together: 7 is the shortest (what `--engine both` makes of two engines that both stop)."""
+    from xlogo_lang.solver import _joint_proof
+
+    task = real_tasks["63"]
+    e = solve(task, engine="enum", max_bodies=1000)
+    z = solve(task, engine="z3", max_size=6)
+    assert (e.status, e.size, e.stats["level"]) == ("timeout", 7, 6)
+    assert z.status == "no_solution"
+    best, proved, agree = _joint_proof(e, z)
+    assert best is e and proved and agree is None
+    # what was not refuted by either proves nothing
+    assert _joint_proof(e, replace(z, status="timeout", stats={"level": 6})) == (e, False, None)
+
+
+def test_a_size_refuted_below_a_found_program_is_a_disagreement_not_a_proof(real_tasks):
+    from xlogo_lang.solver import _joint_proof
+
+    task = real_tasks["63"]
+    e = solve(task, engine="enum", max_bodies=1000)
+    wrong = replace(e, engine="z3", program=None, programs=[], size=None, stats={"level": 8})
+    assert _joint_proof(e, wrong) == (e, False, False)
 
 
 @pytest.mark.parametrize("engine", ["enum", "z3", "both"])

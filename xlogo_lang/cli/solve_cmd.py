@@ -305,6 +305,8 @@ def _stats_line(stats: dict[str, Any]) -> str:
             False: "ENGINES DISAGREE",
             None: "agreement unknown (timeout)",
         }[stats["agree"]]
+        if stats.get("joint_proof"):
+            agree = "both stopped; what each refuted proves it together"
         if stats["agree"] is None and not z.get("solver_calls"):
             # enum used the whole budget: z3 stopped before its first check
             return f"enum {e.get('time_s')} s, z3 not run (no time left); {agree}"
