@@ -8,6 +8,7 @@ finish they give the same shortest size; when one stops early, every size it ref
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
@@ -296,11 +297,9 @@ def test_z3_progress_says_how_far_through_a_sizes_nestings_it_is(real_tasks):
         assert counts == sorted(counts)
 
 
-def test_ctrl_c_at_any_moment_of_a_z3_search_is_an_interruption(real_tasks):
-    """Ctrl-C between two checks cancels the z3 call running then (a constraint being built, a
-    model being read), which raises z3's own "canceled" error: the REPL printed it as a
-    traceback and ended. Whenever it comes, a search in the main thread raises
-    KeyboardInterrupt, neither z3's error nor a solution."""
+def _z3_searches_stopped_by_ctrl_c(task) -> Iterator[int]:  # type: ignore[no-untyped-def]
+    """Twelve z3 searches of `task`, each stopped by Ctrl-C a little later than the one before
+    (between checks, during one, as one ends): yields after each."""
     import os
     import signal
     import threading
@@ -310,9 +309,19 @@ def test_ctrl_c_at_any_moment_of_a_z3_search_is_an_interruption(real_tasks):
         timer.start()
         try:
             with pytest.raises(KeyboardInterrupt):
-                solve(real_tasks["64"], engine="z3")
+                solve(task, engine="z3")
         finally:
             timer.cancel()
+        yield i
+
+
+def test_ctrl_c_at_any_moment_of_a_z3_search_is_an_interruption(real_tasks):
+    """Ctrl-C between two checks cancels the z3 call running then (a constraint being built, a
+    model being read), which raises z3's own "canceled" error: the REPL printed it as a
+    traceback and ended. Whenever it comes, a search in the main thread raises
+    KeyboardInterrupt, neither z3's error nor a solution."""
+    for _ in _z3_searches_stopped_by_ctrl_c(real_tasks["64"]):
+        pass
 
 
 def test_a_search_after_a_ctrl_c_is_not_touched_by_it(real_tasks):
@@ -320,18 +329,7 @@ def test_a_search_after_a_ctrl_c_is_not_touched_by_it(real_tasks):
     context: the next search's constraints were cut short as they were added, and its models
     broke them (a program decoded from op codes the task does not have: KeyError, seen in
     the REPL's next `:solve z3` and in the test run). Each search has its own context now."""
-    import os
-    import signal
-    import threading
-
-    for i in range(12):
-        timer = threading.Timer(0.02 + 0.033 * i, os.kill, (os.getpid(), signal.SIGINT))
-        timer.start()
-        try:
-            with pytest.raises(KeyboardInterrupt):
-                solve(real_tasks["64"], engine="z3")
-        finally:
-            timer.cancel()
+    for i in _z3_searches_stopped_by_ctrl_c(real_tasks["64"]):
         for tid, size in (("5", 2), ("51", 3)):
             sol = solve(real_tasks[tid], engine="z3")
             assert (sol.status, sol.size, sol.proved_minimal) == ("solved", size, True), (i, tid)
