@@ -751,3 +751,24 @@ def test_the_line_colours_are_the_pen_colours():
     from xlogo_lang.world import COLOR_TO_HEX
 
     assert sorted(COLOR_TO_HEX) == sorted(PEN_COLORS)
+
+
+def test_an_asset_file_put_back_from_an_older_copy_is_read_again(tmp_path, assets_dir):
+    """A long session (the REPL, an evaluation) reads an asset directory once per version of
+    its files. Putting back a saved copy of one file, with its older time (`cp -p`), is a new
+    version too, though the newest time of the four is unchanged."""
+    import os
+
+    out = tmp_path / "assets"
+    shutil.copytree(assets_dir, out)
+    goals = out / "xlogomini_goals.json"
+    saved = goals.read_text()
+    old = min(f.stat().st_mtime_ns for f in out.iterdir()) - 10**10  # older than the others
+    data = json.loads(saved)
+    data["5"]["goal"][0]["name"] = "findonly"  # task 5: find only the strawberry
+    goals.write_text(json.dumps(data))
+    os.utime(goals, ns=(old, old))
+    assert load_task(out, "5").goal.kinds == ["findonly"]
+    goals.write_text(saved)
+    os.utime(goals, ns=(old, old))  # back, with the time it had: only the size tells
+    assert load_task(out, "5").goal == load_task(assets_dir, "5").goal

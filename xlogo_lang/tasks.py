@@ -450,13 +450,16 @@ def _asset_ids(records: dict[str, dict[str, Any]], complete_only: bool) -> list[
     return ids
 
 
-_ASSET_CACHE: dict[tuple[str, float], dict[str, dict[str, Any]]] = {}
+_ASSET_CACHE: dict[tuple[str, tuple[tuple[int, int], ...]], dict[str, dict[str, Any]]] = {}
 
 
 def _asset_records(p: Path) -> dict[str, dict[str, Any]]:
+    """The four files' records, read once per version of the files: a long session (the REPL,
+    an evaluation) loads one task after another from them. A version is each file's own time
+    and size, not the newest time of the four: a file put back from a copy keeps an older time."""
     _check_asset_files(p)
-    stamp = max((p / f).stat().st_mtime for f in ASSET_FILES.values())
-    key = (str(p.resolve()), stamp)
+    stats = [(p / f).stat() for f in ASSET_FILES.values()]
+    key = (str(p.resolve()), tuple((st.st_mtime_ns, st.st_size) for st in stats))
     if key not in _ASSET_CACHE:
         records = {}
         for kind, name in ASSET_FILES.items():
