@@ -212,9 +212,9 @@ def _solve_both(
     )
     # the same deadline: z3 gets what the enumerative engine left, and nothing when it left none
     b = _solve_one(task, "z3", space, max_size, deadline, all_solutions, limit, progress=progress)
-    agree = (
-        a.status == b.status and a.size == b.size if "timeout" not in (a.status, b.status) else None
-    )
+    shortest, joint, agree = _joint_proof(a, b)
+    if agree is None and "timeout" not in (a.status, b.status):
+        agree = True  # both finished, and neither refuted a size the other has a program of
     best = a if a.status != "timeout" or b.status == "timeout" else b
     stats = {
         "enum": a.stats,
@@ -232,10 +232,10 @@ def _solve_both(
         stats["all_found"] = best.stats["all_found"]
     proved = (a.proved_minimal or b.proved_minimal) and agree is not False
     status = best.status
-    if status == "timeout":  # both stopped: together they may still prove a size
-        best, proved, stats["agree"] = _joint_proof(a, b)
-        if proved:
-            status = "solved"
+    if status == "timeout" and shortest is not None:  # both stopped: the shortest program found
+        best = shortest
+        if joint:  # ... and what each refuted proves it minimal
+            status, proved = "solved", True
             stats["joint_proof"] = True
             if all_solutions:
                 stats["all_found"] = False  # the list is a stopped engine's
@@ -252,17 +252,17 @@ def _solve_both(
     )
 
 
-def _joint_proof(a: Solution, b: Solution) -> tuple[Solution, bool, bool | None]:
+def _joint_proof(a: Solution, b: Solution) -> tuple[Solution | None, bool, bool | None]:
     """What two answers for one task prove together. Each answer refutes every size below a
     level (a timeout's level, one past a `no_solution`'s bound, a proved solution's size), so a
     program either found is proved minimal when the other's level reaches its size (the
     enumerative engine's probe found 11 blocks and it refuted sizes up to 8, z3 up to 10, say).
-    A level past a found program's size means a size with a solution was refuted: a
-    disagreement, never a proof. Returns (the answer whose program is shortest, proved,
-    agree: False on a disagreement, else None)."""
+    A level past a found program's size means a size with a solution was refuted: the engines
+    disagree, even when one of them stopped. Returns (the answer with the shortest program, if
+    any; whether the two prove it minimal; agree: False on a disagreement, else None)."""
     found = [s for s in (a, b) if s.program is not None and s.size is not None]
     if not found:
-        return a, False, None
+        return None, False, None
     best = min(found, key=lambda s: s.size or 0)  # the first's on a tie
     refuted = max(_refuted_below(a), _refuted_below(b))
     if refuted > (best.size or 0):

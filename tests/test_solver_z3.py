@@ -189,17 +189,20 @@ def test_two_stopped_answers_prove_together_what_neither_proves_alone(real_tasks
     assert z.status == "no_solution"
     best, proved, agree = _joint_proof(e, z)
     assert best is e and proved and agree is None
-    # what was not refuted by either proves nothing
+    # size 6 left open by both: nothing proved
     assert _joint_proof(e, replace(z, status="timeout", stats={"level": 6})) == (e, False, None)
 
 
 def test_a_size_refuted_below_a_found_program_is_a_disagreement_not_a_proof(real_tasks):
+    """Even when the engine that refuted it stopped, or the one that found it did."""
     from xlogo_lang.solver import _joint_proof
 
     task = real_tasks["63"]
-    e = solve(task, engine="enum", max_bodies=1000)
-    wrong = replace(e, engine="z3", program=None, programs=[], size=None, stats={"level": 8})
-    assert _joint_proof(e, wrong) == (e, False, False)
+    stopped = solve(task, engine="enum", max_bodies=1000)  # 7 blocks found, not proved
+    proved = solve(task, engine="enum")  # 7 blocks, proved
+    wrong = replace(stopped, engine="z3", program=None, programs=[], size=None, stats={"level": 8})
+    assert _joint_proof(stopped, wrong) == (stopped, False, False)
+    assert _joint_proof(proved, wrong) == (proved, False, False)
 
 
 @pytest.mark.parametrize("engine", ["enum", "z3", "both"])
