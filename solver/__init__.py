@@ -216,6 +216,12 @@ def _solve_both(
     if agree is None and "timeout" not in (a.status, b.status):
         agree = True  # both finished, and neither refuted a size the other has a program of
     best = a if a.status != "timeout" or b.status == "timeout" else b
+    status = best.status
+    proved = (a.proved_minimal or b.proved_minimal) and agree is not False
+    if status == "timeout" and shortest is not None:  # both stopped: the shortest program found
+        best = shortest
+        if joint:  # ... and what each refuted proves it minimal
+            status, proved = "solved", True
     stats = {
         "enum": a.stats,
         "z3": b.stats,
@@ -230,15 +236,10 @@ def _solve_both(
     }
     if "all_found" in best.stats:  # the list given is `best`'s: its message must say it is cut
         stats["all_found"] = best.stats["all_found"]
-    proved = (a.proved_minimal or b.proved_minimal) and agree is not False
-    status = best.status
-    if status == "timeout" and shortest is not None:  # both stopped: the shortest program found
-        best = shortest
-        if joint:  # ... and what each refuted proves it minimal
-            status, proved = "solved", True
-            stats["joint_proof"] = True
-            if all_solutions:
-                stats["all_found"] = False  # the list is a stopped engine's
+    if status != best.status:  # proved by the two together
+        stats["joint_proof"] = True
+        if all_solutions:
+            stats["all_found"] = False  # the list is a stopped engine's
     return Solution(
         task.id,
         status,
