@@ -21,8 +21,9 @@ every slot, `_shapes`): every properly nested forest of k slots gets its own enc
 the slot structure is constant (`end`, the enclosing list, which slot follows which), so a list's
 tail is one application instead of a multiplexer over k slots and every structural condition is
 a constant. Size k is refuted when every nesting is UNSAT; the nestings together cover all
-programs of k blocks that can solve the task and are in normal form (`_shapes`).
-With padding (empty bodies possible) one encoding with symbolic nesting is kept. Every model is
+programs of k blocks that can solve the task and are in normal form (`_shapes`). With padding
+(a lower bound that may ask for blocks doing nothing) a slot without a body may also be an empty
+repeat, and a repeat's count may be 1. Every model is
 decoded to a program and checked with the core's `run`; a model that fails (the encoding relaxes
 the 100,000-call cap) is blocked and the search goes on. z3 is imported here only, lazily, by
 `solve(engine="z3")`.
@@ -135,12 +136,10 @@ def _search(
         if not start_alive:
             stats["reason"] = UNREACHABLE
             return _result("no_solution", [], None, True, stats, t0)
-        runs: dict[int, int | None] = {}
-        if not space.bounds.padding:  # the bounds need a fixed nesting, which padding never has
-            moves = space.min_moves(MIN_RUNS_CAP, tick)
-            if moves is None and space.kind == "draw":
-                moves = space.nedges  # every segment is drawn at least once
-            runs = {FD: moves, LT: space.min_turns(MIN_RUNS_CAP, tick)}
+        moves = space.min_moves(MIN_RUNS_CAP, tick)
+        if moves is None and space.kind == "draw":
+            moves = space.nedges  # every segment is drawn at least once
+        runs = {FD: moves, LT: space.min_turns(MIN_RUNS_CAP, tick)}
         # the poses a run can reach, for every encoding (`_closure`)
         shared: dict[str, Any] = {"closure": _closure(space, tick)}
     except OutOfTime:
@@ -237,21 +236,20 @@ def _solve_shape(
     return False
 
 
-def _shapes(space: Space, k: int) -> list[tuple[int, ...]] | list[None]:
+def _shapes(space: Space, k: int) -> list[tuple[int, ...]]:
     """Every nesting of k slots (the `end` of each slot), each solved on its own: a fixed
     nesting makes slot structure constant in the encoding. Left out: nestings with too few basic
     slots for the blocks every solution holds (`_needed_blocks`), those where a repeat's whole
     body is one repeat (a normal form), and in a picture of one colour those that start with a
-    repeat (`_first_setpc`). With padding (empty bodies), one encoding with symbolic nesting
-    (None)."""
+    repeat (`_first_setpc`). None at all for a size the constraints rule out. With padding, a
+    slot without a body may be an empty repeat (`_empty_repeat`), so nestings stand for those
+    too."""
     b = space.bounds
-    if b.padding:
-        return [None]
     allow_repeat = "repeat" in b.allowed
     hi_rep = b.hi["repeat"]
     w = space.task.world
     no_sole_rep = (
-        not (b.start_by or any(b.lo[t] > 0 for t in b.lo))
+        not (b.padding or b.start_by or any(b.lo[t] > 0 for t in b.lo))
         and max(w.rows, w.cols) <= 13
         and hi_rep == float("inf")
     )
@@ -273,6 +271,8 @@ def _shapes(space: Space, k: int) -> list[tuple[int, ...]] | list[None]:
                     yield from forest(e + 1, stop, ends, r1)
             ends[i] = i
 
+    if not b.lo_all <= k <= b.hi_all:
+        return []  # the constraints' size bounds (`exactly all`, `at_most all`) rule k out
     ends = [0] * k
     # a nesting needs a basic slot for every group of blocks a solution holds, and a drawing
     # as many moves or repeats as it has colours besides the setpc and turn slots
@@ -363,7 +363,7 @@ class _Encoding:
         space: Space,
         k: int,
         z3: Any,
-        shape: tuple[int, ...] | None = None,
+        shape: tuple[int, ...],
         runs: dict[int, int | None] | None = None,
         shared: dict[str, Any] | None = None,
     ) -> None:
@@ -407,75 +407,44 @@ class _Encoding:
             v = self._pconst[q] = self.z3.BitVecVal(q, self.pbits)
         return v
 
-    def _slot(self, i: int) -> Any:
-        return self.z3.BitVecVal(i, self.sbits)
-
     # -- variables and structure ---------------------------------------------------------------
 
     def _vars(self) -> None:
         z3, k = self.z3, self.k
         self.op = [z3.BitVec(f"op{i}", 4) for i in range(k)]
         self.times = [z3.BitVec(f"times{i}", 4) for i in range(k)]
-        if self.shape is None:
-            self.end = [z3.BitVec(f"end{i}", self.sbits) for i in range(k)]
-            self.isrep = [self.op[i] == REP for i in range(k)]
-        else:
-            self.end = [self._slot(e) for e in self.shape]
-            self.isrep = [z3.BoolVal(e > i) for i, e in enumerate(self.shape)]
+        # with padding a slot without a body may be an empty repeat
+        self.isrep = [
+            z3.BoolVal(True) if e > i else self._empty_repeat(i) for i, e in enumerate(self.shape)
+        ]
 
     def _structure(self) -> None:
-        z3, k, s = self.z3, self.k, self.solver
-        if self.shape is not None:
-            # fixed nesting: a slot with a body is a repeat, the others are basic blocks;
-            # pe_int[j] is the last slot of the list holding j (k for the top level)
-            self.pe_int = [
-                min((self.shape[r] for r in range(j) if self.shape[r] >= j), default=k)
-                for j in range(k)
-            ]
-            self.pe = [self._slot(p) for p in self.pe_int]
-            low = 2
-            for i in range(k):
-                if self.shape[i] > i:
-                    s.add(self.op[i] == REP)
-                    s.add(z3.UGE(self.times[i], low), z3.ULE(self.times[i], self.max_times))
-                else:
-                    s.add(z3.Or([self.op[i] == c for c in self.ops if c != REP]))
-                    s.add(self.times[i] == 0)
-            return
+        """The nesting is fixed: a slot with a body is a repeat, the others are basic blocks (or,
+        with padding, empty repeats). pe_int[j] is the last slot of the list holding j (k for the
+        top level)."""
+        z3, k, s, shape = self.z3, self.k, self.solver, self.shape
+        self.pe_int = [
+            min((shape[r] for r in range(j) if shape[r] >= j), default=k) for j in range(k)
+        ]
         low = 1 if self.padding else 2
         for i in range(k):
-            s.add(z3.Or([self.op[i] == c for c in self.ops]))
-            s.add(
-                z3.If(
-                    self.isrep[i],
-                    z3.And(z3.UGE(self.times[i], low), z3.ULE(self.times[i], self.max_times)),
-                    self.times[i] == 0,
+            if shape[i] > i:
+                s.add(self.op[i] == REP)
+                s.add(z3.UGE(self.times[i], low), z3.ULE(self.times[i], self.max_times))
+            elif self.padding and self.allow_repeat:
+                # a basic block or an empty repeat, which does nothing whatever its count: 1
+                # and 2 stand for the others, as in the enumerative engine's padding menus
+                s.add(z3.Or([self.op[i] == c for c in self.ops]))
+                s.add(
+                    z3.If(
+                        self.op[i] == REP,
+                        z3.And(z3.UGE(self.times[i], 1), z3.ULE(self.times[i], 2)),
+                        self.times[i] == 0,
+                    )
                 )
-            )
-            min_end = i if self.padding else i + 1
-            if self.padding:  # an empty repeat does nothing whatever its count: 1 and 2 stand
-                # for the others, as in the enumerative engine's padding menus
-                empty = z3.And(self.isrep[i], self.end[i] == i)
-                s.add(z3.Implies(empty, z3.ULE(self.times[i], 2)))
-            s.add(
-                z3.If(
-                    self.isrep[i],
-                    z3.And(z3.UGE(self.end[i], min_end), z3.ULE(self.end[i], k - 1)),
-                    self.end[i] == i,
-                )
-            )
-        # pe[j]: the last slot of the list holding slot j (the innermost enclosing repeat's end),
-        # or k for the top level (so that the top level is never mistaken for a body ending last)
-        self.pe = []
-        for j in range(k):
-            cur: Any = self._slot(k)
-            for r in range(j):
-                inside = z3.And(self.isrep[r], z3.UGE(self.end[r], j), z3.ULT(self.end[r], cur))
-                cur = z3.If(inside, self.end[r], cur)
-            pe = z3.BitVec(f"pe{j}", self.sbits)
-            s.add(pe == cur)
-            self.pe.append(pe)
-            s.add(z3.ULE(self.end[j], pe))
+            else:
+                s.add(z3.Or([self.op[i] == c for c in self.ops if c != REP]))
+                s.add(self.times[i] == 0)
 
     # -- static facts: exit pen and net turn of each list ---------------------------------------
 
@@ -487,39 +456,31 @@ class _Encoding:
         self.rot = [
             z3.BitVec(f"rot{i}", 2) for i in range(k)
         ]  # net quarter turns of the list from i
-        zero4 = z3.BitVecVal(0, 4)
         for i in range(k):
             block_pen = self._block_pen(i)
             block_rot: Any = (
                 z3.BitVecVal(0, 2)
-                if self._fixed_repeat(i)
+                if self._is_repeat(i)
                 else z3.If(
                     self.op[i] == LT,
                     z3.BitVecVal(3, 2),
                     z3.If(self.op[i] == RT, z3.BitVecVal(1, 2), z3.BitVecVal(0, 2)),
                 )
             )
-            if i + 1 < k and self._may_repeat(i):
-                body = z3.And(self.isrep[i], z3.UGT(self.end[i], i))
+            if self._is_repeat(i):
                 # (r * t) mod 4 in 2-bit arithmetic
-                rep_rot: Any = self.rot[i + 1] * z3.Extract(1, 0, self.times[i])
-                block_rot = rep_rot if self.shape is not None else z3.If(body, rep_rot, block_rot)
-            tail_pen: Any = zero4
-            tail_rot: Any = z3.BitVecVal(0, 2)
-            if self.shape is not None and (nxt := self._next_in_list(i)) is not None:
-                tail_pen, tail_rot = self.pen[nxt], self.rot[nxt]
-            for v in range(i, k - 1) if self.shape is None else ():
-                here = z3.And(self.end[i] == v, z3.ULT(self._slot(v), self.pe[i]))
-                tail_pen = z3.If(here, self.pen[v + 1], tail_pen)
-                tail_rot = z3.If(here, self.rot[v + 1], tail_rot)
-            if self.shape is not None and tail_pen is zero4:
+                block_rot = self.rot[i + 1] * z3.Extract(1, 0, self.times[i])
+            nxt = self._next_in_list(i)
+            if nxt is None:
                 s.add(self.pen[i] == block_pen)
+                s.add(self.rot[i] == block_rot)
             else:
+                tail_pen = self.pen[nxt]
                 s.add(self.pen[i] == z3.If(tail_pen != 0, tail_pen, block_pen))
-            s.add(self.rot[i] == block_rot + tail_rot)  # 2-bit arithmetic is mod 4
+                s.add(self.rot[i] == block_rot + self.rot[nxt])  # 2-bit arithmetic is mod 4
             # the period lemma: counts above 2P repeat an outcome (README); a body that ends
             # where it began (P = 1) is bounded when its program is read (`within_period`)
-            if i + 1 < k and self._may_repeat(i):
+            if self._is_repeat(i):
                 s.add(
                     z3.Implies(
                         z3.And(self.isrep[i], self.rot[i + 1] == 2), z3.ULE(self.times[i], 4)
@@ -537,27 +498,28 @@ class _Encoding:
                     s.add(z3.Implies(flat, z3.ULE(self.times[i], drift)))
 
     def _next_in_list(self, i: int) -> int | None:
-        """Under a fixed nesting: the slot after slot i's subtree in the same list, if any."""
-        nxt = self.shape[i] + 1  # type: ignore[index]
+        """The slot after slot i's subtree in the same list, if any."""
+        nxt = self.shape[i] + 1
         return nxt if nxt < self.k and nxt <= self.pe_int[i] else None
 
-    def _fixed_repeat(self, i: int) -> bool:
-        """Slot i is a repeat in this encoding's fixed nesting."""
-        return self.shape is not None and self.shape[i] > i
+    def _empty_repeat(self, i: int) -> Any:
+        """Slot i (with no body) is an empty repeat: possible only with padding, where a lower
+        bound may ask for a block that does nothing."""
+        if self.padding and self.allow_repeat:
+            return self.op[i] == REP
+        return self.z3.BoolVal(False)
 
-    def _may_repeat(self, i: int) -> bool:
-        """Slot i can be a repeat: the nesting is symbolic, or fixed with a body at i."""
-        return self.shape is None or self.shape[i] > i
+    def _is_repeat(self, i: int) -> bool:
+        """Slot i is a repeat with a body in this encoding's nesting."""
+        return self.shape[i] > i
 
     def _block_pen(self, i: int) -> Any:
         z3 = self.z3
-        if self._fixed_repeat(i):
+        if self._is_repeat(i):
             return self.pen[i + 1]
         pen: Any = z3.BitVecVal(0, 4)
         for c in self.space.colors:
             pen = z3.If(self.op[i] == SETPC0 + c, z3.BitVecVal(c, 4), pen)
-        if i + 1 < self.k and self.shape is None:
-            pen = z3.If(z3.And(self.isrep[i], z3.UGT(self.end[i], i)), self.pen[i + 1], pen)
         return pen
 
     # -- effects ------------------------------------------------------------------------------
@@ -599,26 +561,23 @@ class _Encoding:
             return False
         self.active.add((i, q))
         key = self._definition_key(i, q)
-        eqs = self._defs.get(key) if key is not None else None
+        eqs = self._defs.get(key)
         if eqs is None:
             blk = self._block(i, q)
             tail = self._tail(i, blk["X"])
             full = self._compose(blk, tail, self._block_pen(i))
-            eqs = [self.funcs[i][name](self._pose(q)) == full[name] for name in self.fields]
-            if key is not None:
-                self._defs[key] = eqs
+            eqs = self._defs[key] = [
+                self.funcs[i][name](self._pose(q)) == full[name] for name in self.fields
+            ]
         for eq in eqs:
             self.solver.add(eq)
         self.terms += len(eqs)
         return True
 
-    def _definition_key(self, i: int, q: int) -> tuple[int, ...] | None:
-        """What slot i's definition at pose q depends on under a fixed nesting: whether the slot
-        is a repeat and which slot follows its subtree in its list (every other symbol is named
-        by its slot, so encodings of other nestings of the same size build the same terms, and
-        share them). None with symbolic nesting."""
-        if self.shape is None:
-            return None
+    def _definition_key(self, i: int, q: int) -> tuple[int, ...]:
+        """What slot i's definition at pose q depends on: whether the slot is a repeat and
+        which slot follows its subtree in its list (every other symbol is named by its slot, so
+        encodings of other nestings of the same size build the same terms, and share them)."""
         nxt = self._next_in_list(i)
         return (self.k, i, q, self.shape[i] > i, -1 if nxt is None else nxt)
 
@@ -680,18 +639,15 @@ class _Encoding:
 
     def _block(self, i: int, q: int) -> dict[str, Any]:
         """The effect of slot i's whole subtree from pose q."""
-        if self.shape is not None:
-            return self._repeat(i, q) if self.shape[i] > i else self._basic_mux(i, q)
-        out = self._basic_mux(i, q)
-        if self.allow_repeat:
-            out = self._ite(self.isrep[i], self._repeat(i, q), out)
-        return out
+        return self._repeat(i, q) if self._is_repeat(i) else self._basic_mux(i, q)
 
     def _basic_mux(self, i: int, q: int) -> dict[str, Any]:
         """Slot i's basic block from pose q, field by field, with the codes that give one value
         grouped under one condition."""
         z3 = self.z3
         effs = [(code, self._basic(code, q)) for code in self.space.basic_codes]
+        if self.padding and self.allow_repeat:
+            effs.append((REP, self._identity(self._pose(q))))  # an empty repeat (padding)
         out: dict[str, Any] = {}
         for name in self.fields:
             groups: dict[int, tuple[Any, list[int]]] = {}
@@ -711,30 +667,18 @@ class _Encoding:
         return out
 
     def _repeat(self, i: int, q: int) -> dict[str, Any]:
-        z3 = self.z3
-        if i + 1 >= self.k:  # no room for a body: only an empty one (padding) is possible
-            return self._identity(self._pose(q)) | ({} if self.padding else {"D": z3.BoolVal(True)})
         body_pen = self.pen[i + 1]
         acc = self._apply(i + 1, self._pose(q))
         chosen = acc
         for t in range(2, self.max_times + 1):
             acc = self._compose(acc, self._apply(i + 1, acc["X"]), body_pen)
             chosen = self._ite(self.times[i] == t, acc, chosen)
-        if self.padding:
-            chosen = self._ite(self.end[i] == i, self._identity(self._pose(q)), chosen)
         return chosen
 
     def _tail(self, i: int, x: Any) -> dict[str, Any]:
         """The rest of slot i's list after its subtree, from pose x."""
-        z3 = self.z3
-        out = self._identity(x)
-        if self.shape is not None:
-            nxt = self._next_in_list(i)
-            return out if nxt is None else self._apply(nxt, x)
-        for v in range(i, self.k - 1):
-            here = z3.And(self.end[i] == v, z3.ULT(self._slot(v), self.pe[i]))
-            out = self._ite(here, self._apply(v + 1, x), out)
-        return out
+        nxt = self._next_in_list(i)
+        return self._identity(x) if nxt is None else self._apply(nxt, x)
 
     def _ite(self, cond: Any, a: dict[str, Any], b: dict[str, Any]) -> dict[str, Any]:
         z3 = self.z3
@@ -870,14 +814,11 @@ class _Encoding:
                         else z3.BoolVal(False),
                     )
                 )
-        # start_by: the m-th top-level block (top-level slots follow each other through `end`)
-        if b.start_by:
-            top: Any = self._slot(0)
-            for want in b.start_by:
-                s.add(z3.ULT(top, k))
-                codes = _codes_of(want, self.space)
-                s.add(z3.Or([self._op_at(top) == c for c in codes]) if codes else z3.BoolVal(False))
-                top = self._end_at(top) + 1
+        # start_by: the m-th top-level block is of the m-th type
+        tops = [j for j in range(k) if self.pe_int[j] == k]
+        for m, want in enumerate(b.start_by):
+            codes = _codes_of(want, self.space) if m < len(tops) else []
+            s.add(z3.Or([self.op[tops[m]] == c for c in codes]) if codes else z3.BoolVal(False))
 
     def _some_slot(self, codes: list[int]) -> Any:
         """Some slot holds one of these basic blocks (false for none); the same term for every
@@ -914,7 +855,7 @@ class _Encoding:
         counts of the repeats around it, so the sum over the slots is a bit-vector term of the
         counts."""
         z3, k = self.z3, self.k
-        if self.shape is None or need is None or need <= 1:
+        if need is None or need <= 1:
             return  # a single one is the clause that some slot holds one
         # a slot's runs are clamped at `need` after every factor (more makes no difference), so
         # no product or sum overflows: at most 15 * need, and k * need in all
@@ -932,30 +873,15 @@ class _Encoding:
             total = total + z3.If(z3.Or([self.op[i] == c for c in codes]), runs, zero)
         self.solver.add(z3.UGE(total, need))
 
-    def _op_at(self, idx: Any) -> Any:
-        z3 = self.z3
-        out: Any = z3.BitVecVal(14, 4)  # no op has this code
-        for i in range(self.k):
-            out = z3.If(idx == i, self.op[i], out)
-        return out
-
-    def _end_at(self, idx: Any) -> Any:
-        z3 = self.z3
-        out: Any = self._slot(self.k)
-        for i in range(self.k):
-            out = z3.If(idx == i, self.end[i], out)
-        return out
-
     def _normal_forms(self) -> None:
         """Forms a shorter program always beats (sound because smaller sizes were refuted
         first): only used when no lower bound and no start_by could make them necessary, hence
-        never with padding, the one case of symbolic nesting: the structure is fixed, and only
-        the operations and counts are constrained."""
+        never with padding. The nesting is fixed: only the operations and counts are
+        constrained."""
         z3, s, b, k, op = self.z3, self.solver, self.space.bounds, self.k, self.op
         if not _normal_forms_apply(b):
             return
         shape = self.shape
-        assert shape is not None
         self._first_setpc()
         turns_free = all(b.hi[t] == float("inf") for t in ("lt", "rt"))
         pcs = [SETPC0 + c for c in self.space.colors]
@@ -1027,7 +953,7 @@ class _Encoding:
     def decode(self, model: Any) -> Program:
         ops = [model.eval(self.op[i], model_completion=True).as_long() for i in range(self.k)]
         times = [model.eval(self.times[i], model_completion=True).as_long() for i in range(self.k)]
-        ends = [model.eval(self.end[i], model_completion=True).as_long() for i in range(self.k)]
+        ends = self.shape
         space = self.space
 
         def build(i: int, stop: int) -> tuple[list[Block], int]:
@@ -1049,7 +975,7 @@ class _Encoding:
         """The (slot, entry pose) pairs the real run of the model's program evaluates."""
         ops = [model.eval(self.op[i], model_completion=True).as_long() for i in range(self.k)]
         times = [model.eval(self.times[i], model_completion=True).as_long() for i in range(self.k)]
-        ends = [model.eval(self.end[i], model_completion=True).as_long() for i in range(self.k)]
+        ends = self.shape
         pe = [self.k - 1] * self.k
         for r in range(self.k):
             if ops[r] == REP:
@@ -1090,7 +1016,7 @@ class _Encoding:
         z3 = self.z3
         diff = []
         for i in range(self.k):
-            for v in (self.op[i], self.times[i]) + ((self.end[i],) if self.shape is None else ()):
+            for v in (self.op[i], self.times[i]):
                 diff.append(v != model.eval(v, model_completion=True))
         self.solver.add(z3.Or(diff))
 

@@ -235,16 +235,35 @@ def test_every_program_z3_lists_is_one_the_enumerative_engine_lists(real_tasks, 
     assert set(z3.programs) <= set(every.programs)
 
 
-def test_with_padding_z3_lists_only_the_empty_repeats_the_enumerative_engine_lists(real_tasks):
-    """An empty repeat does nothing whatever its count, so both engines keep counts 1 and 2 of
-    it; z3 used to list `repeat(4){}`, `repeat(5){}`, ... as well."""
+@pytest.mark.parametrize(
+    "exactly", [{"all": 3}, {"repeat": 2, "all": 4}], ids=["3 blocks", "2 repeats in 4 blocks"]
+)
+def test_with_padding_z3_lists_every_shortest_program_the_enumerative_engine_lists(
+    real_tasks, exactly
+):
+    """A size fixed by `exactly` may need blocks that do nothing: empty repeats (counts 1 and 2
+    stand for all, in both engines; z3 used to list `repeat(4){}`, `repeat(5){}`, ... as well)
+    and repeats with count 1. z3 covers them with a slot without a body that may be an empty
+    repeat in every nesting, so its list is the enumerative engine's, program for program (878
+    of 4 blocks with 2 repeats, `repeat(2){rt fd} repeat(1){}` among them)."""
     data = real_tasks["5"].to_json()
-    data["constraints"] = {"exactly": {"all": 3}}
-    task = task_from_dict(data, file="<task 5, exactly 3 blocks>")
+    data["constraints"] = {"exactly": exactly}
+    task = task_from_dict(data, file=f"<task 5, exactly {exactly}>")
     every = solve(task, all_solutions=True, limit=10_000)
     z3 = solve(task, engine="z3", all_solutions=True, limit=10_000)
-    assert z3.size == every.size == 3 and z3.programs
-    assert set(z3.programs) <= set(every.programs)
+    assert z3.size == every.size == exactly["all"] and z3.proved_minimal
+    assert set(z3.programs) == set(every.programs)
+
+
+def test_z3_builds_no_encoding_for_a_size_the_constraints_rule_out(real_tasks):
+    """Under `exactly all 4` every smaller size is refuted by the bound alone: its nestings
+    (hundreds at size 7 or 8) were each built to hold the one clause `False`."""
+    data = real_tasks["5"].to_json()
+    data["constraints"] = {"exactly": {"all": 4}}
+    z3 = solve(task_from_dict(data, file="<task 5, exactly 4 blocks>"), engine="z3")
+    assert z3.size == 4 and z3.proved_minimal
+    assert [z3.stats["shapes"][k] for k in (1, 2, 3)] == [0, 0, 0]
+    assert z3.stats["shapes"][4] > 0
 
 
 def test_z3_lists_only_the_repeat_counts_the_period_lemma_keeps():
