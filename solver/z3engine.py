@@ -242,8 +242,8 @@ def _shapes(space: Space, k: int) -> list[tuple[int, ...]]:
     slots for the blocks every solution holds (`_needed_blocks`), those where a repeat's whole
     body is one repeat (a normal form), and in a picture of one colour those that start with a
     repeat (`_first_setpc`). None at all for a size the constraints rule out. With padding, a
-    slot without a body may be an empty repeat (`_empty_repeat`), so nestings stand for those
-    too."""
+    slot without a body may be an empty repeat (`_Encoding._structure`), so nestings stand for
+    those too."""
     b = space.bounds
     allow_repeat = "repeat" in b.allowed
     hi_rep = b.hi["repeat"]
@@ -413,10 +413,6 @@ class _Encoding:
         z3, k = self.z3, self.k
         self.op = [z3.BitVec(f"op{i}", 4) for i in range(k)]
         self.times = [z3.BitVec(f"times{i}", 4) for i in range(k)]
-        # with padding a slot without a body may be an empty repeat
-        self.isrep = [
-            z3.BoolVal(True) if e > i else self._empty_repeat(i) for i, e in enumerate(self.shape)
-        ]
 
     def _structure(self) -> None:
         """The nesting is fixed: a slot with a body is a repeat, the others are basic blocks (or,
@@ -481,33 +477,21 @@ class _Encoding:
             # the period lemma: counts above 2P repeat an outcome (README); a body that ends
             # where it began (P = 1) is bounded when its program is read (`within_period`)
             if self._is_repeat(i):
-                s.add(
-                    z3.Implies(
-                        z3.And(self.isrep[i], self.rot[i + 1] == 2), z3.ULE(self.times[i], 4)
-                    )
-                )
+                s.add(z3.Implies(self.rot[i + 1] == 2, z3.ULE(self.times[i], 4)))
                 if self.max_times > 8:
                     quarter = z3.Extract(0, 0, self.rot[i + 1]) == 1
-                    s.add(z3.Implies(z3.And(self.isrep[i], quarter), z3.ULE(self.times[i], 8)))
+                    s.add(z3.Implies(quarter, z3.ULE(self.times[i], 8)))
                 # no net turn: the body ends where it began (2 iterations say it all) or it
                 # drifts in a line, and the grid stops it within its length
                 w = self.space.task.world
                 drift = max(2, max(w.rows, w.cols) - 1)
                 if drift < self.max_times:
-                    flat = z3.And(self.isrep[i], self.rot[i + 1] == 0)
-                    s.add(z3.Implies(flat, z3.ULE(self.times[i], drift)))
+                    s.add(z3.Implies(self.rot[i + 1] == 0, z3.ULE(self.times[i], drift)))
 
     def _next_in_list(self, i: int) -> int | None:
         """The slot after slot i's subtree in the same list, if any."""
         nxt = self.shape[i] + 1
         return nxt if nxt < self.k and nxt <= self.pe_int[i] else None
-
-    def _empty_repeat(self, i: int) -> Any:
-        """Slot i (with no body) is an empty repeat: possible only with padding, where a lower
-        bound may ask for a block that does nothing."""
-        if self.padding and self.allow_repeat:
-            return self.op[i] == REP
-        return self.z3.BoolVal(False)
 
     def _is_repeat(self, i: int) -> bool:
         """Slot i is a repeat with a body in this encoding's nesting."""
@@ -841,10 +825,9 @@ class _Encoding:
             w = self.sbits + 1
             one, zero = z3.BitVecVal(1, w), z3.BitVecVal(0, w)
             drawing: Any = zero
-            for i in range(self.k):
-                drawing = drawing + z3.If(
-                    z3.Or(self.op[i] == FD, self.op[i] == BK, self.isrep[i]), one, zero
-                )
+            for i in range(self.k):  # (an empty repeat draws nothing)
+                moves = z3.Or(self.op[i] == FD, self.op[i] == BK)
+                drawing = drawing + (one if self._is_repeat(i) else z3.If(moves, one, zero))
             s.add(z3.UGE(drawing, len(set(sp.edge_colors))))
         self._enough_runs((FD, BK), self.runs.get(FD))
         self._enough_runs((LT, RT), self.runs.get(LT))
