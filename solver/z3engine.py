@@ -745,21 +745,16 @@ class _Encoding:
                 s.add(total == sp.total)
         elif kind == "concat":
             # the ranks R are 0-based among the hit events after the start; position 0 is the start
-            one = z3.BitVecVal(1, self.cbits)
-            pos: list[tuple[Any, bool]] = []
+            pos: list[Any] = []
             for j in range(sp.nspecs):
                 at_start = bool(sp.cellspec[start_cell] >> j & 1)
                 s.add(run0[f"H{j}"] == (0 if at_start else 1))
                 pos.append(
-                    (
-                        z3.BitVecVal(0, self.cbits + 1)
-                        if at_start
-                        else z3.ZeroExt(1, run0[f"R{j}"]) + 1,
-                        at_start,
-                    )
+                    z3.BitVecVal(0, self.cbits + 1)
+                    if at_start
+                    else z3.ZeroExt(1, run0[f"R{j}"]) + 1
                 )
-            del one
-            for (a, _), (b, _) in itertools.pairwise(pos):
+            for a, b in itertools.pairwise(pos):
                 s.add(z3.Not(z3.And(z3.UGE(b, 1), z3.Not(z3.ULT(a, b)))))
                 s.add(z3.Not(z3.And(z3.UGE(a, 1), z3.ULT(b, a))))
         elif kind == "draw":
