@@ -699,3 +699,27 @@ def test_a_mistake_in_a_solution_written_as_text_is_named_at_its_line_in_the_sol
     err = load_error(write(tmp_path, data))
     assert err.path == "solution"
     assert "line 3, column 4: unknown command 'jump'" in err.message
+
+
+def test_a_task_with_two_different_reference_solutions_is_an_error_at_code(tmp_path, examples_dir):
+    """`solution` (xlogo's key) and `code` (the asset layout's) both name the reference solution:
+    reading one and dropping the other would score against a program nobody chose."""
+    data = json.loads((examples_dir / "tasks" / "find-strawberry.json").read_text())
+    data["code"] = "fd rt fd"
+    err = load_error(write(tmp_path, data))
+    assert err.path == "code"
+    assert "both 'solution' and 'code'" in err.message
+
+
+def test_a_task_with_one_reference_solution_in_two_forms_loads(tmp_path, examples_dir):
+    data = json.loads((examples_dir / "tasks" / "find-strawberry.json").read_text())
+    data["code"] = "fd fd\nrt fd"  # the text form of its code-JSON solution
+    task = load_task(write(tmp_path, data))
+    assert task.solution is not None and run(task, task.solution).solved
+
+
+def test_a_null_solution_beside_a_code_reads_the_code(tmp_path, examples_dir):
+    data = json.loads((examples_dir / "tasks" / "find-strawberry.json").read_text())
+    data["code"], data["solution"] = data["solution"], None
+    task = load_task(write(tmp_path, data))
+    assert task.solution is not None and run(task, task.solution).solved

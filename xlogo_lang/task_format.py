@@ -466,23 +466,31 @@ def task_from_dict(
     cx = _Ctx(file, base_path)
     d = cx.obj(data, "")
     _check_record_keys(d, cx, TASK_KEYS)
+    # the reference solution: `solution` (xlogo's key), else `code` (the asset layout's)
+    sol_key = "solution" if d.get("solution") is not None or "code" not in d else "code"
     try:
-        return _build_task(
+        task = _build_task(
             d,
             cx,
             goal=_Part(d.get("goal", _NO_GOAL), cx, "goal"),
             constraints=_Part(d.get("constraints", []), cx, "constraints"),
-            solution=_Part(
-                d.get("solution", d.get("code")),
-                cx,
-                "code" if "code" in d and "solution" not in d else "solution",
-            ),
+            solution=_Part(d.get(sol_key), cx, sol_key),
             default_id=default_id,
         )
     except TaskError as exc:
         if set(d) == {"run"} and exc.hint is None:  # code JSON: `xlogo show prog.json`
             exc.hint = "this file holds a Mini program (code JSON), not a task"
         raise
+    # two reference solutions (a record written by one tool, annotated by another): the same
+    # program in two forms is fine, but reading one and dropping the other is not
+    code = d.get("code") if sol_key == "solution" else None
+    if code is not None and _solution_program(_Part(code, cx, "code")) != task.solution:
+        raise cx.err(
+            "code",
+            "the task has both 'solution' and 'code', and they are different programs",
+            "keep the one that is the task's reference solution",
+        )
+    return task
 
 
 # A task file must state its goal: `null` means a drawing (README), but an absent key is more
@@ -514,25 +522,7 @@ def _build_task(
         )
     goal_ = goal_from_json(goal.value, goal.cx, goal.path)
     constraints_ = constraints_from_json(constraints.value, constraints.cx, constraints.path)
-    program = None
-    sol = solution.value
-    if sol is not None:
-        try:
-            if isinstance(sol, str):
-                from .parser import parse
-
-                program = parse(sol, filename=solution.cx.file)
-            else:
-                program = code_from_json(sol, file=solution.cx.file)
-        except ProgramError as exc:
-            # where in the solution: its JSON path (code JSON), or its place in the text
-            inside = f"{exc.path}: " if exc.path and exc.path != "$" else ""
-            if exc.line is not None:
-                column = f", column {exc.column}" if exc.column is not None else ""
-                inside = f"line {exc.line}{column}: "
-            raise solution.cx.err(
-                solution.path, f"invalid solution: {inside}{exc.message}"
-            ) from None
+    program = _solution_program(solution)
     tid = d.get("id", default_id)
     if not isinstance(tid, (str, int)) or isinstance(tid, bool):
         raise cx.err("id", "expected a string id")
@@ -554,6 +544,26 @@ def _build_task(
     )
     _warn_one_way_walls(task, cx)
     return task
+
+
+def _solution_program(solution: _Part) -> Program | None:
+    """The reference solution a task part holds (program text or code JSON), if any."""
+    sol = solution.value
+    if sol is None:
+        return None
+    try:
+        if isinstance(sol, str):
+            from .parser import parse
+
+            return parse(sol, filename=solution.cx.file)
+        return code_from_json(sol, file=solution.cx.file)
+    except ProgramError as exc:
+        # where in the solution: its JSON path (code JSON), or its place in the text
+        inside = f"{exc.path}: " if exc.path and exc.path != "$" else ""
+        if exc.line is not None:
+            column = f", column {exc.column}" if exc.column is not None else ""
+            inside = f"line {exc.line}{column}: "
+        raise solution.cx.err(solution.path, f"invalid solution: {inside}{exc.message}") from None
 
 
 # Where xlogo's own code is: the package (the solver and the REPL inside it once installed), and
