@@ -640,7 +640,7 @@ def next_command(current: Program, target: Program) -> tuple[Text, dict[str, Any
 def _show(shell: Shell, arg: str) -> Reply:
     """Draw the board again, with a legend."""
     reply = shell.board()
-    reply.out.append(legend())
+    reply.out.append(legend(one_way=bool(shell.session.task.world.one_way_walls())))
     return reply
 
 

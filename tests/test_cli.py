@@ -165,6 +165,25 @@ def test_a_task_with_its_walls_on_both_tiles_loads_in_silence(capsys, tmp_path):
     assert code == 0 and err == ""
 
 
+def test_show_draws_a_one_way_wall_dashed_and_names_it_in_the_legend(capsys, tmp_path):
+    """The wall on (0,1)'s right side only: a teacher must see that the turtle can still pass
+    it from (1,1), which a solid wall hides."""
+    _, out, _ = xlogo(capsys, "show", str(lemon_behind_wall(tmp_path, left_wall_on_1_1=False)))
+    assert _lemon_row(out) == "│   ╏ l │"
+    assert "╍╏ one-way wall" in out
+
+
+def test_show_draws_a_wall_both_tiles_hold_solid_with_no_one_way_legend(capsys, tmp_path):
+    _, out, _ = xlogo(capsys, "show", str(lemon_behind_wall(tmp_path, left_wall_on_1_1=True)))
+    assert _lemon_row(out) == "│   ┃ l │"
+    assert "one-way" not in out
+
+
+def _lemon_row(shown: str) -> str:
+    """The grid's row of the lemon's cell (1,1), beside (0,1) and the wall between them."""
+    return next(line for line in shown.splitlines() if line.startswith("│") and " l " in line)
+
+
 def test_a_one_way_wall_is_warned_about_once_however_often_the_task_is_loaded(tmp_path):
     """The REPL loads a task to list it (`:tasks`) and again at each `:load`."""
     lemon_behind_wall(tmp_path, left_wall_on_1_1=False)

@@ -8,13 +8,14 @@ import os
 import shutil
 
 import pytest
-from core_helpers import finishes
+from core_helpers import finishes, lemon_behind_wall
 from rich.console import Console
 from xlogo_lang.repl.commands import META, Shell, edit_hint, lookup, next_command
 from xlogo_lang.repl.session import Session
 
 from xlogo_lang import load_task, parse
 from xlogo_lang.cli import main as xlogo
+from xlogo_lang.errors import TaskWarning
 
 
 def shown(reply) -> str:
@@ -346,6 +347,13 @@ def test_run_of_code_json_reads_it_as_every_other_command_does(shell, tmp_path):
 
 
 # -- tasks --------------------------------------------------------------------------------------
+
+
+def test_show_draws_a_one_way_wall_dashed_with_its_legend(tmp_path):
+    with pytest.warns(TaskWarning):
+        task = load_task(lemon_behind_wall(tmp_path, left_wall_on_1_1=False))
+    board = shown(Shell(Session(task)).handle(":show"))
+    assert "╏ l" in board and "╍╏ one-way wall" in board
 
 
 def test_load_id_uses_the_directory_the_task_came_from(shell):

@@ -127,6 +127,15 @@ def grid_text(
             cv.put(r, c - 2, "┃", WALL)
         if "right" in t.walls:
             cv.put(r, c + 2, "┃", WALL)
+    # a wall written on one tile only stops moves one way (`World.one_way_walls`): dashed, so
+    # that a teacher sees which walls a turtle can still pass from the other side
+    for x, y, side in world.one_way_walls():
+        r, c = 2 * y + 1, 4 * x + 2
+        if side in ("top", "bottom"):
+            for k in (-1, 0, 1):
+                cv.put(r - 1 if side == "top" else r + 1, c + k, "╍", WALL)
+        else:
+            cv.put(r, c - 2 if side == "left" else c + 2, "╏", WALL)
     # visited cells
     for i in set(cells):
         x, y = world.cell(i)
@@ -251,10 +260,12 @@ class GridView:
             yield Text(description, style="italic")
 
 
-def legend() -> Text:
+def legend(one_way: bool = False) -> Text:
+    """The key to the grid's signs; `one_way` adds the dashed wall of a world that has one."""
     return Text.assemble(
         (ARROWS[0], TURTLE), " turtle  ",
         ("━┃", WALL), " wall  ",
+        *((("╍╏", WALL), " one-way wall  ") if one_way else ()),
         ("░", FORBIDDEN), " forbidden  ",
         ("•", VISITED), " visited  ",
         "s strawberry  l lemon  △□✕○ shapes",

@@ -43,5 +43,5 @@ def main(args: argparse.Namespace) -> int:
     ex = execute(task.world, prog) if prog is not None else None
     con = console()
     con.print(GridView(task, ex))
-    con.print(legend())
+    con.print(legend(one_way=bool(task.world.one_way_walls())))
     return 0
