@@ -81,6 +81,17 @@ class _Canvas:
         return out
 
 
+def _put_wall(cv: _Canvas, x: int, y: int, side: str, glyphs: str) -> None:
+    """A wall on one side of cell (x, y): `glyphs` is its horizontal and vertical sign."""
+    r, c = 2 * y + 1, 4 * x + 2
+    if side in ("top", "bottom"):
+        row = r - 1 if side == "top" else r + 1
+        for k in (-1, 0, 1):
+            cv.put(row, c + k, glyphs[0], WALL)
+    else:
+        cv.put(r, c - 2 if side == "left" else c + 2, glyphs[1], WALL)
+
+
 def grid_text(
     world: World,
     *,
@@ -117,25 +128,12 @@ def grid_text(
             # cell"; left blank, it looked like any free cell
             for k in (-1, 0, 1):
                 cv.put(r, c + k, "░", FORBIDDEN if t.exist else MISSING)
-        if "top" in t.walls:
-            for k in (-1, 0, 1):
-                cv.put(r - 1, c + k, "━", WALL)
-        if "bottom" in t.walls:
-            for k in (-1, 0, 1):
-                cv.put(r + 1, c + k, "━", WALL)
-        if "left" in t.walls:
-            cv.put(r, c - 2, "┃", WALL)
-        if "right" in t.walls:
-            cv.put(r, c + 2, "┃", WALL)
+        for side in t.walls:
+            _put_wall(cv, t.x, t.y, side, "━┃")
     # a wall written on one tile only stops moves one way (`World.one_way_walls`): dashed, so
     # that a teacher sees which walls a turtle can still pass from the other side
     for x, y, side in world.one_way_walls():
-        r, c = 2 * y + 1, 4 * x + 2
-        if side in ("top", "bottom"):
-            for k in (-1, 0, 1):
-                cv.put(r - 1 if side == "top" else r + 1, c + k, "╍", WALL)
-        else:
-            cv.put(r, c - 2 if side == "left" else c + 2, "╏", WALL)
+        _put_wall(cv, x, y, side, "╍╏")
     # visited cells
     for i in set(cells):
         x, y = world.cell(i)
