@@ -387,7 +387,7 @@ class _Encoding:
         self.max_times = space.max_times
         self.poses = shared.get("closure") or _closure(space)
         self.pbits = max(self.poses).bit_length() + 1  # pose bit-vectors
-        self.sbits = (k + 1).bit_length() + 1  # slot-index bit-vectors
+        self.nbits = (k + 1).bit_length() + 2  # counts of slots, 0..k, with room to spare
         self._pconst: dict[int, Any] = {}
         self.solver = z3.SolverFor("QF_UFBV")
         self._vars()
@@ -765,10 +765,9 @@ class _Encoding:
                 s.add(got == z3.BitVecVal(want, self.width))
 
     def _constraints(self) -> None:
+        # (a size outside the bounds on the block count has no nestings: `_shapes`)
         z3, s, b, k = self.z3, self.solver, self.space.bounds, self.k
-        if not (b.lo_all <= k <= b.hi_all):
-            s.add(z3.BoolVal(False))
-        w = self.sbits + 1
+        w = self.nbits
         for t in ("fd", "bk", "lt", "rt", "setpc", "repeat"):
             lo, hi = b.lo[t], b.hi[t]
             if lo == 0 and hi == float("inf"):
@@ -817,7 +816,7 @@ class _Encoding:
         for group in _needed_blocks(sp):
             s.add(self._some_slot(group))
         if sp.kind == "draw" and sp.nedges:
-            w = self.sbits + 1
+            w = self.nbits
             one, zero = z3.BitVecVal(1, w), z3.BitVecVal(0, w)
             drawing: Any = zero
             for i in range(self.k):  # (an empty repeat draws nothing)
